@@ -1,0 +1,516 @@
+/*
+ * Probe rounds.  A round asks every resolver every check of one domain;
+ * answers only update the model as they arrive, and all judging happens
+ * once, when the round's last probe is back, so that a resolver's state
+ * always comes from one consistent round and the store sees one
+ * transaction per round.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "journal.h"
+#include "log.h"
+#include "monitor.h"
+#include "util.h"
+
+/* Per watched domain: the round in progress. */
+struct run {
+	struct monitor	*mon;
+	struct watch	*w;
+	struct event	*timer;
+	size_t		 outstanding;	/* probes not yet back */
+	bool		 active;
+	bool		 done_once;
+};
+
+/* Events of one round, emitted after its transaction commits. */
+struct pending_event {
+	struct journal_event	je;
+	char			message[512];
+	char			domain[NMIG_NAMEBUF];
+};
+
+struct monitor {
+	struct event_base		*base;
+	const struct config		*cfg;
+	const struct resolver_list	*rl;
+	struct store			*store;
+	struct prober			*prober;
+	struct model			*model;
+	struct run			*runs;		/* [nw] */
+	bool				 once;
+	size_t				 once_left;
+	uint8_t				*states;	/* scratch [max checks] */
+	struct pending_event		*pev;		/* scratch */
+	size_t				 npev, pevcap;
+};
+
+static void	round_timo(evutil_socket_t, short, void *);
+static void	round_probe_done(const struct probe_result *, void *);
+
+struct monitor *
+monitor_new(struct event_base *base, const struct config *cfg,
+    const struct resolver_list *rl, struct store *store,
+    struct prober *prober, bool once)
+{
+	struct monitor	*m;
+	size_t		 i, maxchecks = 1;
+
+	m = xcalloc(1, sizeof(*m));
+	m->base = base;
+	m->cfg = cfg;
+	m->rl = rl;
+	m->store = store;
+	m->prober = prober;
+	m->once = once;
+	m->model = model_new(cfg, rl);
+	m->runs = xcalloc(m->model->nw + 1, sizeof(*m->runs));
+	for (i = 0; i < m->model->nw; i++) {
+		m->runs[i].mon = m;
+		m->runs[i].w = &m->model->w[i];
+		m->model->w[i].run = &m->runs[i];
+		if (cfg->domains[i].nchecks > maxchecks)
+			maxchecks = cfg->domains[i].nchecks;
+	}
+	m->states = xcalloc(maxchecks, 1);
+	return m;
+}
+
+void
+monitor_free(struct monitor *m)
+{
+	size_t	i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->model->nw; i++)
+		if (m->runs[i].timer != NULL)
+			event_free(m->runs[i].timer);
+	model_free(m->model);
+	free(m->runs);
+	free(m->states);
+	free(m->pev);
+	free(m);
+}
+
+const struct model *
+monitor_model(const struct monitor *m)
+{
+	return m->model;
+}
+
+bool
+monitor_all_complete(const struct monitor *m)
+{
+	size_t	i;
+
+	for (i = 0; i < m->model->nw; i++)
+		if (m->model->w[i].state != DS_COMPLETE)
+			return false;
+	return true;
+}
+
+/* Loading saved state. */
+
+static void
+load_cstate(struct monitor *m, struct watch *w, size_t r, size_t c)
+{
+	struct answer_row	 row;
+	struct cstate		*cs = watch_cstate(w, r, c);
+	char			*rdata = NULL;
+
+	if (store_latest_answer(m->store, w->check_db_id[c],
+	    m->model->resolver_db_id[r], &row, &rdata) != 0)
+		return;
+	cs->state = row.state;
+	cs->rcode = row.rcode;
+	cs->ttl = row.ttl;
+	cs->rtt_ms = row.rtt_ms > UINT16_MAX ? UINT16_MAX : (uint16_t)row.rtt_ms;
+	cs->answered_at = row.when;
+	if (row.state == CS_OTHER && rdata != NULL) {
+		cs->other = xcalloc(1, sizeof(*cs->other));
+		rdset_split(cs->other, rdata);
+	}
+	free(rdata);
+}
+
+static int
+load_watch(struct monitor *m, struct watch *w)
+{
+	struct domain_row	 drow;
+	size_t			 r, c;
+
+	if ((w->db_id = store_domain_id(m->store, w->dc->name)) == -1)
+		return -1;
+	for (c = 0; c < w->dc->nchecks; c++) {
+		w->check_db_id[c] = store_check_id(m->store, w->db_id,
+		    w->dc->checks[c].owner, w->dc->checks[c].type);
+		if (w->check_db_id[c] == -1)
+			return -1;
+	}
+	if (store_load_domain(m->store, w->db_id, &drow) == -1)
+		return -1;
+	w->state = drow.state;
+	w->since = drow.since;
+	w->complete_at = drow.complete_at;
+	for (r = 0; r < m->rl->n; r++) {
+		if (store_load_rverdict(m->store, w->db_id,
+		    m->model->resolver_db_id[r], &w->rv[r]) == -1)
+			return -1;
+		for (c = 0; c < w->dc->nchecks; c++)
+			load_cstate(m, w, r, c);
+	}
+	return 0;
+}
+
+static int
+monitor_load(struct monitor *m)
+{
+	size_t	i;
+
+	if (store_begin(m->store) == -1)
+		return -1;
+	for (i = 0; i < m->rl->n; i++) {
+		m->model->resolver_db_id[i] = store_resolver_id(m->store,
+		    &m->rl->v[i]);
+		if (m->model->resolver_db_id[i] == -1)
+			goto fail;
+	}
+	for (i = 0; i < m->model->nw; i++)
+		if (load_watch(m, &m->model->w[i]) == -1)
+			goto fail;
+	return store_commit(m->store);
+fail:
+	store_rollback(m->store);
+	return -1;
+}
+
+/* Scheduling. */
+
+static void
+round_schedule(struct run *run, unsigned secs)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = secs;
+	tv.tv_usec = 0;
+	evtimer_add(run->timer, &tv);
+}
+
+/* The next round in interval less up to 10%, so that domains started
+ * together drift apart instead of probing in bursts. */
+static unsigned
+round_delay(const struct config *cfg)
+{
+	unsigned	jitter = cfg->interval / 10;
+
+	return cfg->interval - (jitter ? arc4random_uniform(jitter + 1) : 0);
+}
+
+int
+monitor_start(struct monitor *m)
+{
+	struct run	*run;
+	size_t		 i;
+
+	if (m->store != NULL && monitor_load(m) == -1)
+		return -1;
+	m->once_left = m->model->nw;
+	for (i = 0; i < m->model->nw; i++) {
+		run = &m->runs[i];
+		if ((run->timer = evtimer_new(m->base, round_timo, run)) == NULL)
+			return -1;
+		/* The first rounds spread over a tenth of the interval. */
+		round_schedule(run, m->once ? 0 :
+		    arc4random_uniform(m->cfg->interval / 10 + 1));
+	}
+	if (m->once && m->model->nw == 0)
+		event_base_loopexit(m->base, NULL);
+	return 0;
+}
+
+static void
+round_start(struct run *run)
+{
+	struct monitor		*m = run->mon;
+	struct watch		*w = run->w;
+	const struct check_conf	*c;
+	struct probe		 pr;
+	size_t			 r, k;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.timeout_ms = m->cfg->timeout * 1000;
+	pr.retries = m->cfg->retries;
+	pr.done = round_probe_done;
+	pr.arg = run;
+	run->active = true;
+	run->outstanding = 0;
+	for (r = 0; r < m->rl->n; r++) {
+		pr.sa = (const struct sockaddr *)&m->rl->v[r].sa;
+		pr.salen = m->rl->v[r].salen;
+		for (k = 0; k < w->dc->nchecks; k++) {
+			c = &w->dc->checks[k];
+			pr.owner = c->owner;
+			pr.type = c->type;
+			pr.tag = (uint32_t)(r * w->dc->nchecks + k);
+			if (prober_query(m->prober, &pr) == 0)
+				run->outstanding++;
+			else
+				cstate_set(&w->cs[pr.tag], CS_ERROR, NULL,
+				    time(NULL), 0);
+		}
+	}
+	log_debug("%s: round started, %zu probes", w->dc->name,
+	    run->outstanding);
+	if (run->outstanding == 0)
+		run->active = false;
+}
+
+static void
+round_timo(evutil_socket_t fd, short what, void *arg)
+{
+	struct run	*run = arg;
+
+	if (!run->mon->once)
+		round_schedule(run, round_delay(run->mon->cfg));
+	if (run->active) {
+		log_warnx("%s: previous round still running, skipping one",
+		    run->w->dc->name);
+		return;
+	}
+	round_start(run);
+}
+
+/* Judging at the end of a round. */
+
+static struct pending_event *
+event_new_pending(struct monitor *m, const struct watch *w,
+    const char *message_id, int priority)
+{
+	struct pending_event	*pe;
+
+	if (m->npev == m->pevcap) {
+		m->pevcap = m->pevcap ? m->pevcap * 2 : 16;
+		m->pev = xreallocarray(m->pev, m->pevcap, sizeof(*m->pev));
+	}
+	pe = &m->pev[m->npev++];
+	memset(pe, 0, sizeof(*pe));
+	domain_display(w->dc->name, pe->domain);
+	pe->je.message_id = message_id;
+	pe->je.priority = priority;
+	pe->je.message = pe->message;
+	pe->je.domain = pe->domain;
+	return pe;
+}
+
+static void
+resolver_event(struct monitor *m, const struct watch *w, size_t r,
+    unsigned ev)
+{
+	const struct resolver_conf	*rc = &m->rl->v[r];
+	struct pending_event		*pe;
+	char				 tbuf[NMIG_TIMEBUF];
+
+	if (ev & VEV_SWITCHED) {
+		pe = event_new_pending(m, w, MSGID_SWITCHED, LOG_INFO);
+		snprintf(pe->message, sizeof(pe->message),
+		    "%s: resolver %s (%s) now reports the new records",
+		    pe->domain, rc->name, rc->address);
+	} else if (ev & VEV_REGRESSED) {
+		pe = event_new_pending(m, w, MSGID_REGRESSED, LOG_WARNING);
+		snprintf(pe->message, sizeof(pe->message),
+		    "%s: resolver %s (%s) answers with the old records again",
+		    pe->domain, rc->name, rc->address);
+	} else if (ev & VEV_UNREACHABLE) {
+		pe = event_new_pending(m, w, MSGID_UNREACHABLE, LOG_WARNING);
+		snprintf(pe->message, sizeof(pe->message),
+		    "%s: resolver %s (%s) unreachable: no answer since %s",
+		    pe->domain, rc->name, rc->address,
+		    fmt_time(w->rv[r].fail_since, tbuf));
+	} else {
+		if (ev & VEV_RECOVERED)
+			log_info("%s: resolver %s (%s) answers again",
+			    w->dc->name, rc->name, rc->address);
+		return;
+	}
+	pe->je.resolver = rc->name;
+	pe->je.resolver_address = rc->address;
+}
+
+static void
+complete_event(struct monitor *m, const struct watch *w,
+    const struct domain_tally *t)
+{
+	struct pending_event	*pe;
+	size_t			 r, len;
+	const char		*sep = " (unreachable: ";
+
+	pe = event_new_pending(m, w, MSGID_COMPLETE, LOG_NOTICE);
+	len = (size_t)snprintf(pe->message, sizeof(pe->message),
+	    "DNS switch complete for %s: %zu of %zu resolvers report the new "
+	    "records", pe->domain, t->switched, t->total);
+	for (r = 0; r < m->rl->n && len < sizeof(pe->message); r++) {
+		if (w->rv[r].state != RS_UNREACHABLE)
+			continue;
+		len += (size_t)snprintf(pe->message + len,
+		    sizeof(pe->message) - len, "%s%s", sep, m->rl->v[r].name);
+		sep = ", ";
+	}
+	if (t->unreachable > 0 && len < sizeof(pe->message))
+		snprintf(pe->message + len, sizeof(pe->message) - len, ")");
+	pe->je.resolvers_new = t->switched;
+	pe->je.resolvers_total = t->total;
+	pe->je.resolvers_unreachable = t->unreachable;
+}
+
+static void
+judge_resolvers(struct monitor *m, struct watch *w, time_t now)
+{
+	unsigned	confirm = m->once ? 1 : m->cfg->confirm;
+	size_t		r, k, n = w->dc->nchecks;
+	unsigned	ev;
+
+	for (r = 0; r < m->rl->n; r++) {
+		for (k = 0; k < n; k++)
+			m->states[k] = watch_cstate(w, r, k)->state;
+		ev = verdict_update(&w->rv[r], verdict_round(m->states, n),
+		    now, confirm, m->cfg->unreachable_after);
+		if (ev & VEV_CHANGED)
+			log_debug("%s: %s is %s", w->dc->name, m->rl->v[r].name,
+			    resolver_state_name(w->rv[r].state));
+		resolver_event(m, w, r, ev);
+	}
+}
+
+static void
+judge_domain(struct monitor *m, struct watch *w, time_t now)
+{
+	struct domain_tally	t;
+	enum domain_state	ds;
+
+	ds = verdict_domain(w->rv, m->rl->n, &t);
+	/* Complete latches: a regression afterwards is reported per
+	 * resolver, but the switch did happen. */
+	if (w->complete_at != 0)
+		ds = DS_COMPLETE;
+	else if (ds == DS_COMPLETE) {
+		w->complete_at = now;
+		complete_event(m, w, &t);
+	}
+	if (ds != w->state || w->since == 0) {
+		w->state = ds;
+		w->since = now;
+	}
+}
+
+static int
+save_answers(struct monitor *m, struct watch *w)
+{
+	const struct cstate	*cs;
+	struct answer_row	 row;
+	char			*rdata;
+	size_t			 r, k;
+	int			 rv;
+
+	for (r = 0; r < m->rl->n; r++) {
+		for (k = 0; k < w->dc->nchecks; k++) {
+			cs = watch_cstate(w, r, k);
+			rdata = rdset_join(cstate_rdata(cs, &w->dc->checks[k]));
+			row.state = cs->state;
+			row.rcode = cs->rcode;
+			row.ttl = cs->ttl;
+			row.rdata = rdata;
+			row.when = cs->answered_at;
+			row.rtt_ms = cs->rtt_ms;
+			rv = store_record_answer(m->store, w->check_db_id[k],
+			    m->model->resolver_db_id[r], &row);
+			free(rdata);
+			if (rv == -1)
+				return -1;
+		}
+		if (store_save_rverdict(m->store, w->db_id,
+		    m->model->resolver_db_id[r], &w->rv[r]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+save_round(struct monitor *m, struct watch *w, time_t now)
+{
+	struct domain_row	drow;
+	struct event_row	erow;
+	size_t			i;
+
+	if (store_begin(m->store) == -1)
+		return -1;
+	if (save_answers(m, w) == -1)
+		goto fail;
+	drow.state = w->state;
+	drow.since = w->since;
+	drow.complete_at = w->complete_at;
+	if (store_save_domain(m->store, w->db_id, &drow) == -1)
+		goto fail;
+	for (i = 0; i < m->npev; i++) {
+		erow.when = now;
+		erow.message_id = m->pev[i].je.message_id;
+		erow.priority = m->pev[i].je.priority;
+		erow.domain = m->pev[i].domain;
+		erow.resolver = m->pev[i].je.resolver;
+		erow.message = m->pev[i].message;
+		if (store_add_event(m->store, &erow) == -1)
+			goto fail;
+	}
+	return store_commit(m->store);
+fail:
+	store_rollback(m->store);
+	return -1;
+}
+
+static void
+round_end(struct run *run)
+{
+	struct monitor	*m = run->mon;
+	struct watch	*w = run->w;
+	time_t		 now = time(NULL);
+	size_t		 i;
+
+	run->active = false;
+	m->npev = 0;
+	judge_resolvers(m, w, now);
+	judge_domain(m, w, now);
+	if (m->store != NULL) {
+		if (save_round(m, w, now) == -1)
+			log_warnx("%s: round not saved; it will be saved with "
+			    "the next one", w->dc->name);
+		/* After the commit, so that a crash in between loses an
+		 * alert rather than repeating the completion forever. */
+		for (i = 0; i < m->npev; i++)
+			journal_emit(&m->pev[i].je);
+	}
+	m->npev = 0;
+	if (m->once && !run->done_once) {
+		run->done_once = true;
+		if (--m->once_left == 0)
+			event_base_loopexit(m->base, NULL);
+	}
+}
+
+static void
+round_probe_done(const struct probe_result *res, void *arg)
+{
+	struct run		*run = arg;
+	struct watch		*w = run->w;
+	const struct answer	*a = NULL;
+	enum check_state	 st;
+	size_t			 k = res->tag % w->dc->nchecks;
+
+	if (res->status == PROBE_ANSWER)
+		a = &res->answer;
+	st = verdict_classify(&w->dc->checks[k], a);
+	cstate_set(&w->cs[res->tag], st, a, time(NULL), res->rtt_ms);
+	if (--run->outstanding == 0)
+		round_end(run);
+}

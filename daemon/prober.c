@@ -1,0 +1,453 @@
+/*
+ * Probing: nmigd's own non-blocking sockets on the libevent loop.  ldns only
+ * builds and parses packets; its resolver functions block and accept the
+ * first datagram that arrives, which is exactly what a monitor must not do.
+ *
+ * Each query gets its own UDP socket bound to a random port and a random
+ * ID.  A datagram is accepted only from the address and port asked, with
+ * the ID and the question asked; anything else is dropped and counted.  TC=1
+ * moves the query to TCP.  No acceptable answer within the timeout: the
+ * query is sent again on the same socket with the same ID, so that a late
+ * answer to an earlier try still counts, up to `retries` times.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "log.h"
+#include "prober.h"
+#include "util.h"
+
+#define PROBER_RECVBUF		65535
+#define PROBER_READ_BURST	16	/* datagrams per read callback */
+#define PROBER_BIND_TRIES	10
+
+struct query {
+	TAILQ_ENTRY(query)	 entry;
+	struct prober		*p;
+	struct sockaddr_storage	 sa;
+	socklen_t		 salen;
+	char			 owner[NMIG_NAMEBUF];
+	uint16_t		 type;
+	uint16_t		 id;
+	unsigned		 timeout_ms;
+	unsigned		 retries;
+	unsigned		 tries;
+	int			 fd;
+	struct event		*ev_read;
+	struct event		*ev_timer;
+	struct bufferevent	*bev;		/* TCP fallback */
+	uint8_t			*wire;
+	size_t			 wirelen;
+	struct timespec		 sent_at;
+	probe_done_cb		 done;
+	void			*arg;
+	uint32_t		 tag;
+};
+TAILQ_HEAD(queryq, query);
+
+struct prober {
+	struct event_base	*base;
+	unsigned		 max_inflight;
+	struct queryq		 queue;		/* waiting for a slot */
+	struct queryq		 inflight;
+	struct event		*ev_kick;
+	struct prober_stats	 stats;
+	uint8_t			 buf[PROBER_RECVBUF];
+};
+
+static void	prober_kick_cb(evutil_socket_t, short, void *);
+static void	query_read_cb(evutil_socket_t, short, void *);
+static void	query_timeout_cb(evutil_socket_t, short, void *);
+static void	query_tcp_read_cb(struct bufferevent *, void *);
+static void	query_tcp_event_cb(struct bufferevent *, short, void *);
+
+struct prober *
+prober_new(struct event_base *base, unsigned max_inflight)
+{
+	struct prober	*p;
+
+	p = xcalloc(1, sizeof(*p));
+	p->base = base;
+	p->max_inflight = max_inflight > 0 ? max_inflight : 1;
+	TAILQ_INIT(&p->queue);
+	TAILQ_INIT(&p->inflight);
+	if ((p->ev_kick = event_new(base, -1, 0, prober_kick_cb, p)) == NULL)
+		fatalx("%s: event_new", __func__);
+	return p;
+}
+
+static void
+query_release(struct query *q)
+{
+	if (q->ev_read != NULL)
+		event_free(q->ev_read);
+	if (q->ev_timer != NULL)
+		event_free(q->ev_timer);
+	if (q->bev != NULL)
+		bufferevent_free(q->bev);
+	if (q->fd != -1)
+		close(q->fd);
+	free(q->wire);
+	free(q);
+}
+
+void
+prober_free(struct prober *p)
+{
+	struct query	*q;
+
+	if (p == NULL)
+		return;
+	while ((q = TAILQ_FIRST(&p->queue)) != NULL) {
+		TAILQ_REMOVE(&p->queue, q, entry);
+		query_release(q);
+	}
+	while ((q = TAILQ_FIRST(&p->inflight)) != NULL) {
+		TAILQ_REMOVE(&p->inflight, q, entry);
+		query_release(q);
+	}
+	event_free(p->ev_kick);
+	free(p);
+}
+
+void
+prober_get_stats(const struct prober *p, struct prober_stats *st)
+{
+	*st = p->stats;
+}
+
+static int
+query_encode(struct query *q)
+{
+	free(q->wire);
+	q->wire = NULL;
+	q->id = (uint16_t)arc4random_uniform(65536);
+	return packet_build_query(q->owner, q->type, q->id, &q->wire,
+	    &q->wirelen);
+}
+
+int
+prober_query(struct prober *p, const struct probe *pr)
+{
+	struct query	*q;
+
+	if (pr->salen > sizeof(q->sa) ||
+	    strlen(pr->owner) >= sizeof(q->owner))
+		return -1;
+	q = xcalloc(1, sizeof(*q));
+	q->p = p;
+	q->fd = -1;
+	memcpy(&q->sa, pr->sa, pr->salen);
+	q->salen = pr->salen;
+	strcpy(q->owner, pr->owner);
+	q->type = pr->type;
+	q->timeout_ms = pr->timeout_ms;
+	q->retries = pr->retries;
+	q->done = pr->done;
+	q->arg = pr->arg;
+	q->tag = pr->tag;
+	if (query_encode(q) == -1) {
+		free(q);
+		return -1;
+	}
+	/* Always through the queue: the callback is never called from
+	 * within prober_query(), so a caller can count its probes first. */
+	TAILQ_INSERT_TAIL(&p->queue, q, entry);
+	p->stats.queries++;
+	p->stats.queued++;
+	event_active(p->ev_kick, 0, 0);
+	return 0;
+}
+
+static uint32_t
+elapsed_ms(const struct timespec *since)
+{
+	struct timespec	now;
+	int64_t		ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (int64_t)(now.tv_sec - since->tv_sec) * 1000 +
+	    (now.tv_nsec - since->tv_nsec) / 1000000;
+	return ms < 0 ? 0 : (uint32_t)ms;
+}
+
+/* Report and forget the query; frees its slot for the next one. */
+static void
+query_finish(struct query *q, enum probe_status status, struct answer *a)
+{
+	struct prober		*p = q->p;
+	struct probe_result	 res;
+
+	memset(&res, 0, sizeof(res));
+	res.status = status;
+	if (a != NULL)
+		res.answer = *a;
+	res.rtt_ms = elapsed_ms(&q->sent_at);
+	res.tries = q->tries;
+	res.via_tcp = q->bev != NULL;
+	res.tag = q->tag;
+	TAILQ_REMOVE(&p->inflight, q, entry);
+	p->stats.inflight--;
+	if (status == PROBE_ANSWER)
+		p->stats.answers++;
+	else if (status == PROBE_TIMEOUT)
+		p->stats.timeouts++;
+	else
+		p->stats.errors++;
+	q->done(&res, q->arg);
+	if (a != NULL)
+		answer_free(a);
+	query_release(q);
+	if (!TAILQ_EMPTY(&p->queue))
+		event_active(p->ev_kick, 0, 0);
+}
+
+static void
+timeout_tv(unsigned ms, struct timeval *tv)
+{
+	tv->tv_sec = ms / 1000;
+	tv->tv_usec = (ms % 1000) * 1000;
+}
+
+/* A random source port as unbound does, rather than trusting the kernel's
+ * choice; fall back to the kernel after a few ports in use. */
+static void
+bind_random_port(int fd, int family)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
+	socklen_t		 len;
+	uint16_t		 port;
+	int			 i;
+
+	for (i = 0; i < PROBER_BIND_TRIES; i++) {
+		memset(&ss, 0, sizeof(ss));
+		port = (uint16_t)(1024 + arc4random_uniform(65536 - 1024));
+		if (family == AF_INET6) {
+			sin6->sin6_family = AF_INET6;
+			sin6->sin6_port = htons(port);
+			len = sizeof(*sin6);
+		} else {
+			sin->sin_family = AF_INET;
+			sin->sin_port = htons(port);
+			len = sizeof(*sin);
+		}
+		if (bind(fd, (struct sockaddr *)&ss, len) == 0)
+			return;
+		if (errno != EADDRINUSE && errno != EACCES)
+			return;
+	}
+}
+
+static int
+query_send(struct query *q)
+{
+	struct timeval	tv;
+
+	q->tries++;
+	q->p->stats.sent++;
+	clock_gettime(CLOCK_MONOTONIC, &q->sent_at);
+	if (sendto(q->fd, q->wire, q->wirelen, 0, (struct sockaddr *)&q->sa,
+	    q->salen) == -1 && errno != EAGAIN && errno != ENOBUFS) {
+		log_debug("%s: sendto %s: %s", __func__, q->owner,
+		    strerror(errno));
+		return -1;
+	}
+	timeout_tv(q->timeout_ms, &tv);
+	evtimer_add(q->ev_timer, &tv);
+	return 0;
+}
+
+static void
+query_start(struct query *q)
+{
+	struct prober	*p = q->p;
+	int		 family = q->sa.ss_family;
+
+	TAILQ_INSERT_TAIL(&p->inflight, q, entry);
+	p->stats.inflight++;
+	clock_gettime(CLOCK_MONOTONIC, &q->sent_at);
+	q->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (q->fd == -1) {
+		log_warn("%s: socket", __func__);
+		query_finish(q, PROBE_ERROR, NULL);
+		return;
+	}
+	bind_random_port(q->fd, family);
+	q->ev_read = event_new(p->base, q->fd, EV_READ | EV_PERSIST,
+	    query_read_cb, q);
+	q->ev_timer = evtimer_new(p->base, query_timeout_cb, q);
+	if (q->ev_read == NULL || q->ev_timer == NULL ||
+	    event_add(q->ev_read, NULL) == -1) {
+		log_warnx("%s: cannot register events", __func__);
+		query_finish(q, PROBE_ERROR, NULL);
+		return;
+	}
+	if (query_send(q) == -1)
+		query_finish(q, PROBE_ERROR, NULL);
+}
+
+static void
+prober_kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct prober	*p = arg;
+	struct query	*q;
+
+	while (p->stats.inflight < p->max_inflight &&
+	    (q = TAILQ_FIRST(&p->queue)) != NULL) {
+		TAILQ_REMOVE(&p->queue, q, entry);
+		p->stats.queued--;
+		query_start(q);
+	}
+}
+
+static void
+query_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct query	*q = arg;
+
+	if (q->bev == NULL && q->tries <= q->retries) {
+		if (query_send(q) == 0)
+			return;
+		query_finish(q, PROBE_ERROR, NULL);
+		return;
+	}
+	query_finish(q, PROBE_TIMEOUT, NULL);
+}
+
+static void
+query_start_tcp(struct query *q)
+{
+	struct prober	*p = q->p;
+	uint8_t		 len[2];
+	struct timeval	 tv;
+
+	p->stats.tcp_fallbacks++;
+	event_del(q->ev_read);
+	evtimer_del(q->ev_timer);
+	close(q->fd);
+	q->fd = -1;
+	/* A fresh ID: the UDP one has been seen by whoever sent TC=1. */
+	if (query_encode(q) == -1) {
+		query_finish(q, PROBE_ERROR, NULL);
+		return;
+	}
+	q->bev = bufferevent_socket_new(p->base, -1,
+	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+	if (q->bev == NULL) {
+		query_finish(q, PROBE_ERROR, NULL);
+		return;
+	}
+	bufferevent_setcb(q->bev, query_tcp_read_cb, NULL, query_tcp_event_cb, q);
+	len[0] = (uint8_t)(q->wirelen >> 8);
+	len[1] = (uint8_t)q->wirelen;
+	bufferevent_write(q->bev, len, 2);
+	bufferevent_write(q->bev, q->wire, q->wirelen);
+	bufferevent_enable(q->bev, EV_READ | EV_WRITE);
+	clock_gettime(CLOCK_MONOTONIC, &q->sent_at);
+	timeout_tv(q->timeout_ms, &tv);
+	evtimer_add(q->ev_timer, &tv);
+	if (bufferevent_socket_connect(q->bev, (struct sockaddr *)&q->sa,
+	    (int)q->salen) == -1)
+		query_finish(q, PROBE_ERROR, NULL);
+}
+
+/* Returns 1 when the datagram answered the query (and finished it). */
+static int
+query_consider(struct query *q, const uint8_t *pkt, size_t len)
+{
+	struct answer		a;
+	enum packet_verdict	v;
+
+	v = packet_parse_answer(pkt, len, q->id, q->owner, q->type, &a);
+	if (v != PKT_OK) {
+		q->p->stats.dropped++;
+		log_debug("dropped datagram for %s: %s", q->owner,
+		    packet_verdict_name(v));
+		return 0;
+	}
+	/* TC=1 over TCP would be a broken server: take what it gave. */
+	if (a.tc && q->bev == NULL) {
+		answer_free(&a);
+		query_start_tcp(q);
+		return 1;
+	}
+	query_finish(q, PROBE_ANSWER, &a);
+	return 1;
+}
+
+static void
+query_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct query		*q = arg;
+	struct prober		*p = q->p;
+	struct sockaddr_storage	 from;
+	socklen_t		 fromlen;
+	ssize_t			 n;
+	int			 i;
+
+	for (i = 0; i < PROBER_READ_BURST; i++) {
+		fromlen = sizeof(from);
+		n = recvfrom(fd, p->buf, sizeof(p->buf), 0,
+		    (struct sockaddr *)&from, &fromlen);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_debug("%s: recvfrom: %s", __func__,
+				    strerror(errno));
+			return;
+		}
+		if (!sockaddr_same((struct sockaddr *)&from,
+		    (struct sockaddr *)&q->sa)) {
+			p->stats.dropped++;
+			log_debug("dropped datagram for %s: wrong source",
+			    q->owner);
+			continue;
+		}
+		if (query_consider(q, p->buf, (size_t)n))
+			return;
+	}
+}
+
+static void
+query_tcp_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct query	*q = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	uint8_t		 hdr[2], *pkt;
+	size_t		 need;
+
+	if (evbuffer_copyout(in, hdr, 2) != 2)
+		return;
+	need = (size_t)hdr[0] << 8 | hdr[1];
+	if (evbuffer_get_length(in) < need + 2)
+		return;
+	pkt = evbuffer_pullup(in, (ssize_t)(need + 2));
+	/* Over TCP the peer is the server we connected to; a mismatch is
+	 * a broken server, not something to wait past. */
+	if (pkt == NULL || !query_consider(q, pkt + 2, need))
+		query_finish(q, PROBE_ERROR, NULL);
+}
+
+static void
+query_tcp_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct query	*q = arg;
+
+	if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF)) {
+		log_debug("%s: TCP to resolver failed for %s", __func__,
+		    q->owner);
+		query_finish(q, PROBE_ERROR, NULL);
+	}
+}

@@ -1,0 +1,68 @@
+/*
+ * The prober asks one resolver one question and reports what came back.
+ * It owns the sockets, the timers, retries and the TCP fallback; it knows
+ * nothing of domains, expected values or verdicts.
+ */
+#ifndef NMIGD_PROBER_H
+#define NMIGD_PROBER_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <event2/event.h>
+
+#include "packet.h"
+
+enum probe_status {
+	PROBE_ANSWER = 0,	/* answer is valid */
+	PROBE_TIMEOUT,		/* no acceptable answer after all tries */
+	PROBE_ERROR,		/* socket or TCP failure, malformed TCP answer */
+};
+
+struct probe_result {
+	enum probe_status	 status;
+	struct answer		 answer;	/* PROBE_ANSWER only */
+	uint32_t		 rtt_ms;	/* from the last try sent */
+	unsigned		 tries;
+	int			 via_tcp;
+	uint32_t		 tag;		/* the probe's */
+};
+
+/* Called once per probe; the result is valid during the call only. */
+typedef void (*probe_done_cb)(const struct probe_result *, void *arg);
+
+struct probe {
+	const struct sockaddr	*sa;		/* copied */
+	socklen_t		 salen;
+	const char		*owner;		/* copied */
+	uint16_t		 type;
+	unsigned		 timeout_ms;	/* per try */
+	unsigned		 retries;	/* tries after the first */
+	probe_done_cb		 done;
+	void			*arg;
+	uint32_t		 tag;		/* returned in the result */
+};
+
+struct prober_stats {
+	uint64_t	queries;	/* probes asked for */
+	uint64_t	sent;		/* datagrams sent, retries included */
+	uint64_t	answers;
+	uint64_t	timeouts;
+	uint64_t	errors;
+	uint64_t	tcp_fallbacks;
+	uint64_t	dropped;	/* datagrams that did not match */
+	uint64_t	queued;		/* waiting for a free slot now */
+	uint64_t	inflight;	/* on the wire now */
+};
+
+struct prober;
+
+/* max_inflight bounds open sockets; further probes wait in a queue. */
+struct prober	*prober_new(struct event_base *, unsigned max_inflight);
+/* Aborts what is in flight without calling back. */
+void		 prober_free(struct prober *);
+/* Returns 0, or -1 if the probe cannot be built (bad owner). */
+int		 prober_query(struct prober *, const struct probe *);
+void		 prober_get_stats(const struct prober *, struct prober_stats *);
+
+#endif

@@ -1,0 +1,1094 @@
+/*
+ * nmigd.conf.  inih splits lines into keys and values; the meaning of the
+ * sections and keys, and every check, is here.
+ *
+ * Debian's libinih does not pass line numbers to the handler, so the file
+ * is fed to ini_parse_stream() through conf_reader(), which counts lines,
+ * and the handler reports errors at the reader's count.  The reader also
+ * tracks sections itself: inih cuts section names at 49 bytes (too short
+ * for a domain name) and does not call the handler for a section without
+ * keys, which must still be checked.
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+#include <ldns/ldns.h>
+
+#include "config.h"
+#include "log.h"
+#include "rdata.h"
+#include "util.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* Room for an ns or mx line naming many servers.  inih's own default is
+ * 200 bytes, past which it silently splits a line in two; a line longer
+ * than this is an error here instead. */
+#define CONF_LINE_MAX		16384
+
+#define DEFAULT_INTERVAL	300
+#define DEFAULT_TIMEOUT		3
+#define DEFAULT_RETRIES		2
+#define DEFAULT_CONFIRM		2
+#define DEFAULT_UNREACHABLE	3600
+
+struct conf_parser;
+
+struct keyword {
+	const char	*name;
+	void		(*parse)(struct conf_parser *, const struct keyword *,
+			    const char *);
+	size_t		 offset;	/* into struct config */
+	unsigned	 min, max;
+	int		 flags;
+};
+#define KW_REPEAT	0x01	/* may be given more than once */
+#define KW_OLD		0x02	/* fills the old set, not the expected one */
+
+static void	kw_path(struct conf_parser *, const struct keyword *,
+		    const char *);
+static void	kw_duration(struct conf_parser *, const struct keyword *,
+		    const char *);
+static void	kw_number(struct conf_parser *, const struct keyword *,
+		    const char *);
+static void	kw_ns(struct conf_parser *, const struct keyword *,
+		    const char *);
+static void	kw_mx(struct conf_parser *, const struct keyword *,
+		    const char *);
+static void	kw_record(struct conf_parser *, const struct keyword *,
+		    const char *);
+
+/* Both tables are searched with bsearch(): keep them sorted by name.  A
+ * new key also needs its default in config_new(), a line in
+ * config_print(), etc/nmigd.conf, the man page and a test. */
+static const struct keyword nmigd_keywords[] = {
+	{ "confirm", kw_number, offsetof(struct config, confirm), 1, 100, 0 },
+	{ "control", kw_path, offsetof(struct config, control), 0, 0, 0 },
+	{ "database", kw_path, offsetof(struct config, database), 0, 0, 0 },
+	{ "interval", kw_duration, offsetof(struct config, interval),
+	    1, UINT_MAX, 0 },
+	{ "resolvers", kw_path, offsetof(struct config, resolvers), 0, 0, 0 },
+	{ "retries", kw_number, offsetof(struct config, retries), 0, 10, 0 },
+	{ "timeout", kw_duration, offsetof(struct config, timeout),
+	    1, UINT_MAX, 0 },
+	{ "unreachable-after", kw_duration,
+	    offsetof(struct config, unreachable_after), 1, UINT_MAX, 0 },
+};
+
+static const struct keyword domain_keywords[] = {
+	{ "mx", kw_mx, 0, 0, 0, 0 },
+	{ "ns", kw_ns, 0, 0, 0, 0 },
+	{ "old-mx", kw_mx, 0, 0, 0, KW_OLD },
+	{ "old-ns", kw_ns, 0, 0, 0, KW_OLD },
+	{ "old-record", kw_record, 0, 0, 0, KW_REPEAT | KW_OLD },
+	{ "record", kw_record, 0, 0, 0, KW_REPEAT },
+};
+
+enum section {
+	SEC_NONE,	/* before the first section header */
+	SEC_NMIGD,
+	SEC_DOMAIN,
+	SEC_SKIP,	/* a section already reported as bad */
+};
+
+/* An old-record line waits for the end of its section, so that it may
+ * come before or after the record line it belongs to. */
+struct pending_old {
+	char		*owner;
+	uint16_t	 type;
+	struct rdset	 set;
+	int		 line;
+};
+
+struct conf_parser {
+	struct config		*conf;
+	struct errlist		*errs;
+	const char		*file;
+	char			*dir;	/* for relative paths */
+	FILE			*fp;
+	char			*buf;
+	size_t			 bufsz;
+	int			 line;
+	enum section		 sec;
+	int			 nmigd_line;
+	int			 nmigd_seen[nitems(nmigd_keywords)];
+	int			 domain_seen[nitems(domain_keywords)];
+	struct pending_old	*pend;
+	size_t			 npend;
+};
+
+static void conf_err(struct conf_parser *, int, const char *, ...)
+    NMIG_PRINTF(3, 4);
+
+static void
+conf_err(struct conf_parser *p, int line, const char *fmt, ...)
+{
+	va_list	ap;
+	char	msg[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	errlist_add(p->errs, p->file, line, "%s", msg);
+}
+
+static char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	if ((p = strndup(s, n)) == NULL)
+		fatal("%s", __func__);
+	return p;
+}
+
+static char *
+skip_space(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	return (char *)s;
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	s = skip_space(s);
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* The next whitespace-separated word of *sp, or NULL when none is left. */
+static char *
+next_word(char **sp)
+{
+	char	*s, *e;
+
+	s = skip_space(*sp);
+	if (*s == '\0') {
+		*sp = s;
+		return NULL;
+	}
+	for (e = s; *e != '\0' && !isspace((unsigned char)*e); e++)
+		;
+	if (*e != '\0')
+		*e++ = '\0';
+	*sp = e;
+	return s;
+}
+
+/* The next comma-separated item of *sp, trimmed, or NULL at the end.
+ * Commas inside double quotes or after a backslash do not separate, so a
+ * TXT value may hold one. */
+static char *
+next_item(char **sp)
+{
+	char	*s = *sp, *p;
+	bool	 quoted = false;
+
+	if (s == NULL)
+		return NULL;
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '"')
+			quoted = !quoted;
+		else if (*p == ',' && !quoted)
+			break;
+	}
+	*sp = *p == ',' ? p + 1 : NULL;
+	*p = '\0';
+	return trim(s);
+}
+
+/* inih's rule: stop at one of chars, or at a ';' after whitespace. */
+static const char *
+find_chars_or_comment(const char *s, const char *chars)
+{
+	bool	was_space = false;
+
+	while (*s != '\0' && strchr(chars, *s) == NULL &&
+	    !(was_space && *s == ';')) {
+		was_space = isspace((unsigned char)*s);
+		s++;
+	}
+	return s;
+}
+
+static int
+keyword_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct keyword *)elem)->name);
+}
+
+static size_t
+keyword_index(const struct keyword *tab, size_t n, const char *name)
+{
+	const struct keyword	*kw;
+
+	kw = bsearch(name, tab, n, sizeof(*tab), keyword_cmp);
+	if (kw == NULL)
+		fatalx("%s: %s not in table", __func__, name);
+	return (size_t)(kw - tab);
+}
+
+static struct domain_conf *
+cur_domain(struct conf_parser *p)
+{
+	return &p->conf->domains[p->conf->ndomains - 1];
+}
+
+static void
+check_free(struct check_conf *c)
+{
+	free(c->owner);
+	rdset_free(&c->expect);
+	rdset_free(&c->old);
+}
+
+static const char *
+fmt_duration(unsigned secs, char *buf, size_t len)
+{
+	if (secs != 0 && secs % 86400 == 0)
+		snprintf(buf, len, "%ud", secs / 86400);
+	else if (secs != 0 && secs % 3600 == 0)
+		snprintf(buf, len, "%uh", secs / 3600);
+	else if (secs != 0 && secs % 60 == 0)
+		snprintf(buf, len, "%um", secs / 60);
+	else
+		snprintf(buf, len, "%us", secs);
+	return buf;
+}
+
+/* [nmigd] keys */
+
+static void
+kw_path(struct conf_parser *p, const struct keyword *kw, const char *v)
+{
+	char	**dst = (char **)(void *)((char *)p->conf + kw->offset);
+
+	if (*v == '\0') {
+		conf_err(p, p->line, "%s: empty path", kw->name);
+		return;
+	}
+	free(*dst);
+	/* Relative to the config file, not to wherever nmigd was started. */
+	if (v[0] == '/') {
+		*dst = xstrdup(v);
+		return;
+	}
+	if (asprintf(dst, "%s/%s", p->dir, v) == -1)
+		fatal("%s", __func__);
+}
+
+static void
+kw_duration(struct conf_parser *p, const struct keyword *kw, const char *v)
+{
+	unsigned	*dst = (unsigned *)(void *)((char *)p->conf + kw->offset);
+	unsigned	 secs;
+	char		 buf[32];
+
+	if (parse_duration(v, &secs) == -1) {
+		conf_err(p, p->line, "%s: \"%s\" is not a duration "
+		    "(for example 90s, 5m, 1h30m, 2d)", kw->name, v);
+		return;
+	}
+	if (secs < kw->min) {
+		conf_err(p, p->line, "%s: must be at least %s", kw->name,
+		    fmt_duration(kw->min, buf, sizeof(buf)));
+		return;
+	}
+	*dst = secs;
+}
+
+static void
+kw_number(struct conf_parser *p, const struct keyword *kw, const char *v)
+{
+	unsigned	*dst = (unsigned *)(void *)((char *)p->conf + kw->offset);
+	unsigned long	 n;
+	char		*end;
+
+	errno = 0;
+	if (!isdigit((unsigned char)*v) ||
+	    ((n = strtoul(v, &end, 10)), *end != '\0')) {
+		conf_err(p, p->line, "%s: \"%s\" is not a number", kw->name, v);
+		return;
+	}
+	if (errno == ERANGE || n < kw->min || n > kw->max) {
+		conf_err(p, p->line, "%s: %s is out of range (%u to %u)",
+		    kw->name, v, kw->min, kw->max);
+		return;
+	}
+	*dst = (unsigned)n;
+}
+
+/* [domain] keys */
+
+static struct rdset *
+kw_set(struct conf_parser *p, const struct keyword *kw, size_t check)
+{
+	struct check_conf	*c = &cur_domain(p)->checks[check];
+
+	if (kw->flags & KW_OLD)
+		return &c->old;
+	c->line = p->line;
+	return &c->expect;
+}
+
+static void
+kw_ns(struct conf_parser *p, const struct keyword *kw, const char *v)
+{
+	struct domain_conf	*d = cur_domain(p);
+	struct rdset		*set = kw_set(p, kw, 0);
+	char			*copy, *s, *w, *rd, name[NMIG_NAMEBUF];
+	char			 err[256];
+	int			 n = 0;
+
+	s = copy = xstrdup(v);
+	/* Commas too: "a, b" is how an mx line reads. */
+	for (w = s; *w != '\0'; w++)
+		if (*w == ',')
+			*w = ' ';
+	while ((w = next_word(&s)) != NULL) {
+		n++;
+		if (name_normalize(w, name, sizeof(name)) == -1) {
+			conf_err(p, p->line, "%s: bad name \"%s\"", kw->name,
+			    w);
+			continue;
+		}
+		if ((rd = rdata_parse(d->name, LDNS_RR_TYPE_NS, name, err,
+		    sizeof(err))) == NULL) {
+			conf_err(p, p->line, "%s: %s", kw->name, err);
+			continue;
+		}
+		rdset_add(set, rd);
+	}
+	if (n == 0)
+		conf_err(p, p->line, "%s: no name server given", kw->name);
+	free(copy);
+}
+
+/* ldns takes an MX preference above 65535 modulo 65536; catch it here. */
+static int
+mx_pref_ok(const char *text)
+{
+	unsigned long	 n;
+	char		*end;
+
+	if (!isdigit((unsigned char)*text))
+		return 0;
+	errno = 0;
+	n = strtoul(text, &end, 10);
+	return errno == 0 && n <= 65535 && isspace((unsigned char)*end);
+}
+
+/* Parse a comma-separated RDATA list into set; returns the number of
+ * values given (good or bad). */
+static int
+rdata_list(struct conf_parser *p, const char *key, const char *owner,
+    uint16_t type, char *list, struct rdset *set)
+{
+	char	*item, *rd, err[256], tbuf[16];
+	int	 n = 0;
+
+	while ((item = next_item(&list)) != NULL) {
+		n++;
+		if (*item == '\0') {
+			conf_err(p, p->line, "%s: empty value (stray comma?)",
+			    key);
+			continue;
+		}
+		if (type == LDNS_RR_TYPE_MX && !mx_pref_ok(item)) {
+			conf_err(p, p->line, "%s: \"%s\" is not "
+			    "PREFERENCE NAME (preference 0 to 65535)", key,
+			    item);
+			continue;
+		}
+		if ((rd = rdata_parse(owner, type, item, err,
+		    sizeof(err))) == NULL) {
+			conf_err(p, p->line, "%s: %s %s: %s", key, owner,
+			    rrtype_name(type, tbuf), err);
+			continue;
+		}
+		rdset_add(set, rd);
+	}
+	return n;
+}
+
+static void
+kw_mx(struct conf_parser *p, const struct keyword *kw, const char *v)
+{
+	struct domain_conf	*d = cur_domain(p);
+	struct rdset		*set = kw_set(p, kw, 1);
+	char			*copy;
+
+	copy = xstrdup(v);
+	if (*copy == '\0')
+		conf_err(p, p->line, "%s: no mail exchanger given", kw->name);
+	else
+		rdata_list(p, kw->name, d->name, LDNS_RR_TYPE_MX, copy, set);
+	free(copy);
+}
+
+static bool
+name_at_or_below(const char *name, const char *zone)
+{
+	size_t	ln = strlen(name), lz = strlen(zone);
+
+	if (ln == lz)
+		return strcmp(name, zone) == 0;
+	return ln > lz && name[ln - lz - 1] == '.' &&
+	    strcmp(name + ln - lz, zone) == 0;
+}
+
+/* "@", a name relative to the domain, or an absolute one at or below it. */
+static int
+record_owner(struct conf_parser *p, const char *key, const char *word,
+    char *out, size_t outlen)
+{
+	const char	*dom = cur_domain(p)->name;
+	char		 full[NMIG_NAMEBUF * 2];
+
+	if (strcmp(word, "@") == 0) {
+		snprintf(out, outlen, "%s", dom);
+		return 0;
+	}
+	if (word[strlen(word) - 1] == '.')
+		snprintf(full, sizeof(full), "%s", word);
+	else if ((size_t)snprintf(full, sizeof(full), "%s.%s", word, dom) >=
+	    sizeof(full))
+		full[0] = '\0';
+	if (full[0] == '\0' || name_normalize(full, out, outlen) == -1) {
+		conf_err(p, p->line, "%s: bad owner name \"%s\"", key, word);
+		return -1;
+	}
+	if (!name_at_or_below(out, dom)) {
+		conf_err(p, p->line, "%s: owner %s is not at or below %s",
+		    key, out, dom);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+record_add(struct conf_parser *p, char *owner, uint16_t type,
+    struct rdset *set)
+{
+	struct domain_conf	*d = cur_domain(p);
+	struct check_conf	*c;
+	char			 tbuf[16];
+	size_t			 i;
+
+	for (i = 2; i < d->nchecks; i++) {
+		c = &d->checks[i];
+		if (c->type == type && strcmp(c->owner, owner) == 0) {
+			conf_err(p, p->line, "record for %s %s given twice "
+			    "(first at line %d)", owner,
+			    rrtype_name(type, tbuf), c->line);
+			rdset_free(set);
+			return;
+		}
+	}
+	d->checks = xreallocarray(d->checks, d->nchecks + 1,
+	    sizeof(*d->checks));
+	c = &d->checks[d->nchecks++];
+	memset(c, 0, sizeof(*c));
+	c->owner = xstrdup(owner);
+	c->type = type;
+	c->expect = *set;
+	c->line = p->line;
+}
+
+static void
+pending_add(struct conf_parser *p, char *owner, uint16_t type,
+    struct rdset *set)
+{
+	struct pending_old	*o;
+	char			 tbuf[16];
+	size_t			 i;
+
+	for (i = 0; i < p->npend; i++) {
+		o = &p->pend[i];
+		if (o->type == type && strcmp(o->owner, owner) == 0) {
+			conf_err(p, p->line, "old-record for %s %s given "
+			    "twice (first at line %d)", owner,
+			    rrtype_name(type, tbuf), o->line);
+			rdset_free(set);
+			return;
+		}
+	}
+	p->pend = xreallocarray(p->pend, p->npend + 1, sizeof(*p->pend));
+	o = &p->pend[p->npend++];
+	o->owner = xstrdup(owner);
+	o->type = type;
+	o->set = *set;
+	o->line = p->line;
+}
+
+static void
+kw_record(struct conf_parser *p, const struct keyword *kw, const char *v)
+{
+	struct domain_conf	*d = cur_domain(p);
+	struct rdset		 set = { NULL, 0 };
+	char			*copy, *s, *ow, *tw, owner[NMIG_NAMEBUF];
+	uint16_t		 type;
+
+	s = copy = xstrdup(v);
+	if ((ow = next_word(&s)) == NULL || (tw = next_word(&s)) == NULL ||
+	    *(s = skip_space(s)) == '\0') {
+		conf_err(p, p->line, "%s: expected OWNER TYPE VALUE[, VALUE...]",
+		    kw->name);
+		goto done;
+	}
+	if (record_owner(p, kw->name, ow, owner, sizeof(owner)) == -1)
+		goto done;
+	if ((type = rrtype_from_name(tw)) == 0) {
+		conf_err(p, p->line, "%s: unknown record type \"%s\"",
+		    kw->name, tw);
+		goto done;
+	}
+	/* The apex NS and MX are checks[0] and [1]; a second check of the
+	 * same records would only disagree with them. */
+	if (strcmp(owner, d->name) == 0 &&
+	    (type == LDNS_RR_TYPE_NS || type == LDNS_RR_TYPE_MX)) {
+		conf_err(p, p->line, "%s: use %s%s for the %s records of the "
+		    "domain itself", kw->name, kw->flags & KW_OLD ? "old-" : "",
+		    type == LDNS_RR_TYPE_NS ? "ns" : "mx",
+		    type == LDNS_RR_TYPE_NS ? "NS" : "MX");
+		goto done;
+	}
+	rdata_list(p, kw->name, owner, type, s, &set);
+	/* Kept even when a value was bad, so that a matching old-record
+	 * does not report a second, misleading error. */
+	if (kw->flags & KW_OLD)
+		pending_add(p, owner, type, &set);
+	else
+		record_add(p, owner, type, &set);
+done:
+	free(copy);
+}
+
+/* Sections */
+
+static void
+domain_end(struct conf_parser *p)
+{
+	struct domain_conf	*d = cur_domain(p);
+	struct pending_old	*o;
+	struct check_conf	*c;
+	char			 tbuf[16];
+	size_t			 i, j;
+
+	if (!p->domain_seen[keyword_index(domain_keywords,
+	    nitems(domain_keywords), "ns")])
+		conf_err(p, d->line, "[domain %s]: ns is required", d->name);
+	if (!p->domain_seen[keyword_index(domain_keywords,
+	    nitems(domain_keywords), "mx")])
+		conf_err(p, d->line, "[domain %s]: mx is required", d->name);
+	for (i = 0; i < p->npend; i++) {
+		o = &p->pend[i];
+		for (j = 2; j < d->nchecks; j++) {
+			c = &d->checks[j];
+			if (c->type == o->type &&
+			    strcmp(c->owner, o->owner) == 0)
+				break;
+		}
+		if (j < d->nchecks) {
+			c->old = o->set;
+			o->set.rr = NULL;
+			o->set.n = 0;
+		} else
+			conf_err(p, o->line, "old-record for %s %s has no "
+			    "record line with that owner and type",
+			    o->owner, rrtype_name(o->type, tbuf));
+		free(o->owner);
+		rdset_free(&o->set);
+	}
+	free(p->pend);
+	p->pend = NULL;
+	p->npend = 0;
+}
+
+static void
+section_end(struct conf_parser *p)
+{
+	if (p->sec == SEC_DOMAIN)
+		domain_end(p);
+	p->sec = SEC_SKIP;
+}
+
+static void
+domain_begin(struct conf_parser *p, const char *name)
+{
+	struct config		*conf = p->conf;
+	struct domain_conf	*d;
+	char			 norm[NMIG_NAMEBUF];
+	size_t			 i;
+
+	if (*name == '\0') {
+		conf_err(p, p->line, "[domain] needs a name, as in "
+		    "[domain example.co.jp]");
+		return;
+	}
+	if (strpbrk(name, " \t") != NULL ||
+	    name_normalize(name, norm, sizeof(norm)) == -1 ||
+	    strcmp(norm, ".") == 0) {
+		conf_err(p, p->line, "[domain %s]: bad domain name", name);
+		return;
+	}
+	/* Reported, but parsed all the same to find its other errors. */
+	for (i = 0; i < conf->ndomains; i++)
+		if (strcmp(conf->domains[i].name, norm) == 0)
+			conf_err(p, p->line, "duplicate domain %s (first at "
+			    "line %d)", norm, conf->domains[i].line);
+	conf->domains = xreallocarray(conf->domains, conf->ndomains + 1,
+	    sizeof(*conf->domains));
+	d = &conf->domains[conf->ndomains++];
+	memset(d, 0, sizeof(*d));
+	d->name = xstrdup(norm);
+	d->file = xstrdup(p->file);
+	d->line = p->line;
+	d->nchecks = 2;
+	d->checks = xcalloc(2, sizeof(*d->checks));
+	d->checks[0].owner = xstrdup(norm);
+	d->checks[0].type = LDNS_RR_TYPE_NS;
+	d->checks[0].line = p->line;
+	d->checks[1].owner = xstrdup(norm);
+	d->checks[1].type = LDNS_RR_TYPE_MX;
+	d->checks[1].line = p->line;
+	memset(p->domain_seen, 0, sizeof(p->domain_seen));
+	p->sec = SEC_DOMAIN;
+}
+
+static void
+section_begin(struct conf_parser *p, const char *name)
+{
+	section_end(p);
+	if (strcmp(name, "nmigd") == 0) {
+		if (p->nmigd_line != 0)
+			conf_err(p, p->line, "duplicate [nmigd] section "
+			    "(first at line %d)", p->nmigd_line);
+		else
+			p->nmigd_line = p->line;
+		p->sec = SEC_NMIGD;
+	} else if (strncmp(name, "domain", 6) == 0 &&
+	    (name[6] == '\0' || isspace((unsigned char)name[6])))
+		domain_begin(p, skip_space(name + 6));
+	else
+		conf_err(p, p->line, "unknown section [%s]", name);
+}
+
+/* A "[...]" line; s points past the '['.  Returns -1 when inih must not
+ * see the line. */
+static int
+section_line(struct conf_parser *p, const char *s)
+{
+	const char	*end, *rest;
+	char		*name;
+
+	end = find_chars_or_comment(s, "]");
+	if (*end != ']') {
+		section_end(p);
+		conf_err(p, p->line, "section header without ']'");
+		return -1;
+	}
+	rest = skip_space(end + 1);
+	if (*rest != '\0' && *rest != ';' && *rest != '#')
+		conf_err(p, p->line, "text after section header: \"%s\"",
+		    rest);
+	name = xstrndup(s, (size_t)(end - s));
+	section_begin(p, trim(name));
+	free(name);
+	return 0;
+}
+
+/* Look at a line before inih does: follow sections and report what inih
+ * would only count as its first error.  Returns -1 for a line inih must
+ * not see. */
+static int
+conf_line(struct conf_parser *p, const char *s)
+{
+	const char	*end;
+
+	s = skip_space(s);
+	if (*s == '\0' || *s == ';' || *s == '#')
+		return 0;
+	if (*s == '[')
+		return section_line(p, s + 1);
+	end = find_chars_or_comment(s, "=:");
+	if (*end != '=' && *end != ':') {
+		conf_err(p, p->line, "expected KEY = VALUE");
+		return -1;
+	}
+	return 0;
+}
+
+static char *
+conf_reader(char *str, int num, void *arg)
+{
+	struct conf_parser	*p = arg;
+	ssize_t			 len;
+	char			*s;
+
+	errno = 0;
+	if ((len = getline(&p->buf, &p->bufsz, p->fp)) == -1) {
+		if (ferror(p->fp))
+			conf_err(p, 0, "read error: %s", strerror(errno));
+		return NULL;
+	}
+	p->line++;
+	s = p->buf;
+	/* Editors elsewhere may add a byte order mark or CR LF line ends;
+	 * neither changes the meaning. */
+	if (p->line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		s += 3;
+		len -= 3;
+	}
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		s[--len] = '\0';
+	/* Every line goes to inih, blanked when bad, so that inih's line
+	 * count stays the same as ours. */
+	if (strlen(s) != (size_t)len) {
+		conf_err(p, p->line, "NUL byte in line");
+		len = 0;
+	} else if (len + 2 > num) {
+		conf_err(p, p->line, "line too long (more than %d bytes)",
+		    num - 2);
+		len = 0;
+	} else if (conf_line(p, s) == -1)
+		len = 0;
+	memcpy(str, s, (size_t)len);
+	str[len] = '\n';
+	str[len + 1] = '\0';
+	return str;
+}
+
+static void
+conf_keyword(struct conf_parser *p, const struct keyword *tab, size_t n,
+    int *seen, const char *section, const char *name, const char *value)
+{
+	const struct keyword	*kw;
+	size_t			 i;
+
+	if (*name == '\0') {
+		conf_err(p, p->line, "missing key before '='");
+		return;
+	}
+	if ((kw = bsearch(name, tab, n, sizeof(*tab), keyword_cmp)) == NULL) {
+		conf_err(p, p->line, "unknown key \"%s\" in %s", name,
+		    section);
+		return;
+	}
+	i = (size_t)(kw - tab);
+	if (!(kw->flags & KW_REPEAT)) {
+		if (seen[i] != 0) {
+			conf_err(p, p->line, "%s given twice (first at line "
+			    "%d)", name, seen[i]);
+			return;
+		}
+	}
+	if (seen[i] == 0)
+		seen[i] = p->line;
+	kw->parse(p, kw, value);
+}
+
+static int
+conf_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct conf_parser	*p = arg;
+
+	switch (p->sec) {
+	case SEC_NONE:
+		conf_err(p, p->line, "%s: key outside of any section "
+		    "(put it under [nmigd])", name);
+		break;
+	case SEC_NMIGD:
+		conf_keyword(p, nmigd_keywords, nitems(nmigd_keywords),
+		    p->nmigd_seen, "[nmigd]", name, value);
+		break;
+	case SEC_DOMAIN:
+		conf_keyword(p, domain_keywords, nitems(domain_keywords),
+		    p->domain_seen, "[domain]", name, value);
+		break;
+	case SEC_SKIP:
+		break;
+	}
+	/* Errors are ours to collect; a zero return would only make
+	 * ini_parse_stream() report the first again. */
+	return 1;
+}
+
+/* inih's options are process-wide variables in Debian's build; set every
+ * one this parser relies on instead of trusting the defaults. */
+static void
+conf_ini_setup(void)
+{
+	static char	start_comments[] = ";#";
+	static char	inline_comments[] = ";";
+
+	ini_allow_multiline = false;	/* an indented line is a key */
+	ini_allow_bom = true;
+	ini_start_comment_prefixes = start_comments;
+	ini_allow_inline_comments = true;
+	ini_inline_comment_prefixes = inline_comments;
+	ini_use_stack = true;
+	ini_max_line = CONF_LINE_MAX;
+	ini_allow_realloc = false;
+	ini_stop_on_first_error = false;
+	ini_allow_no_value = false;
+}
+
+static void
+conf_check_limits(struct conf_parser *p)
+{
+	struct config	*conf = p->conf;
+	char		 b1[32], b2[32];
+	int		 line;
+
+	if (conf->timeout < conf->interval)
+		return;
+	line = p->nmigd_seen[keyword_index(nmigd_keywords,
+	    nitems(nmigd_keywords), "timeout")];
+	if (line == 0)
+		line = p->nmigd_seen[keyword_index(nmigd_keywords,
+		    nitems(nmigd_keywords), "interval")];
+	conf_err(p, line, "timeout (%s) must be shorter than interval (%s)",
+	    fmt_duration(conf->timeout, b1, sizeof(b1)),
+	    fmt_duration(conf->interval, b2, sizeof(b2)));
+}
+
+static char *
+conf_dir(const char *path)
+{
+	char	*copy, *dir;
+
+	copy = xstrdup(path);
+	if ((dir = realpath(dirname(copy), NULL)) == NULL)
+		dir = xstrdup(dirname(copy));
+	free(copy);
+	return dir;
+}
+
+static struct config *
+config_new(const char *path)
+{
+	struct config	*conf;
+
+	conf = xcalloc(1, sizeof(*conf));
+	conf->path = xstrdup(path);
+	conf->database = xstrdup(NMIG_DB_DEFAULT);
+	conf->control = xstrdup(NMIG_CONTROL_DEFAULT);
+	conf->resolvers = xstrdup(NMIG_RESOLVERS_DEFAULT);
+	conf->interval = DEFAULT_INTERVAL;
+	conf->timeout = DEFAULT_TIMEOUT;
+	conf->retries = DEFAULT_RETRIES;
+	conf->confirm = DEFAULT_CONFIRM;
+	conf->unreachable_after = DEFAULT_UNREACHABLE;
+	return conf;
+}
+
+struct config *
+config_load(const char *path, struct errlist *errs)
+{
+	struct conf_parser	 p;
+	struct stat		 st;
+	size_t			 nerrs = errs->n;
+	int			 r;
+
+	memset(&p, 0, sizeof(p));
+	p.file = path;
+	p.errs = errs;
+	if ((p.fp = fopen(path, "r")) == NULL) {
+		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(p.fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		errlist_add(errs, path, 0, "cannot open: %s",
+		    strerror(EISDIR));
+		fclose(p.fp);
+		return NULL;
+	}
+	p.conf = config_new(path);
+	p.dir = conf_dir(path);
+	conf_ini_setup();
+	r = ini_parse_stream(conf_reader, &p, conf_handler, &p);
+	section_end(&p);
+	/* The reader hides every line it knows inih would reject, so this
+	 * is only a safety net. */
+	if (r > 0)
+		conf_err(&p, r, "syntax error");
+	else if (r < 0)
+		conf_err(&p, 0, "cannot parse: out of memory");
+	conf_check_limits(&p);
+	free(p.buf);
+	free(p.dir);
+	fclose(p.fp);
+	if (errs->n > nerrs) {
+		config_free(p.conf);
+		return NULL;
+	}
+	return p.conf;
+}
+
+void
+config_free(struct config *conf)
+{
+	struct domain_conf	*d;
+	size_t			 i, j;
+
+	if (conf == NULL)
+		return;
+	for (i = 0; i < conf->ndomains; i++) {
+		d = &conf->domains[i];
+		for (j = 0; j < d->nchecks; j++)
+			check_free(&d->checks[j]);
+		free(d->checks);
+		free(d->name);
+		free(d->file);
+	}
+	free(conf->domains);
+	free(conf->path);
+	free(conf->database);
+	free(conf->control);
+	free(conf->resolvers);
+	free(conf);
+}
+
+/* Printing */
+
+/* One canonical RDATA as the parser will read it back: a ';' after a
+ * space would start an inih comment and ldns takes any ';' for one, so
+ * it is written as \059; a comma outside quotes would split the value,
+ * so a key=value token holding one (SVCB "alpn=h2,h3") gets its value
+ * quoted. */
+static void
+print_rdata(FILE *fp, const char *s)
+{
+	const char	*tok, *eq;
+	bool		 quoted = false, comma;
+	size_t		 i, len;
+
+	while (*s != '\0') {
+		if (*s == ' ') {
+			fputc(*s++, fp);
+			continue;
+		}
+		tok = s;
+		comma = false;
+		for (len = 0; s[len] != '\0' && (quoted || s[len] != ' ');
+		    len++) {
+			if (s[len] == '\\' && s[len + 1] != '\0')
+				len++;
+			else if (s[len] == '"')
+				quoted = !quoted;
+			else if (s[len] == ',' && !quoted)
+				comma = true;
+		}
+		eq = memchr(tok, '=', len);
+		for (i = 0; i < len; i++) {
+			if (tok[i] == ';')
+				fputs("\\059", fp);
+			else
+				fputc(tok[i], fp);
+			if (comma && eq != NULL && tok + i == eq)
+				fputc('"', fp);
+		}
+		if (comma && eq != NULL)
+			fputc('"', fp);
+		s += len;
+	}
+}
+
+static void
+print_values(FILE *fp, const struct rdset *set, const char *sep)
+{
+	size_t	i;
+
+	for (i = 0; i < set->n; i++) {
+		if (i > 0)
+			fputs(sep, fp);
+		print_rdata(fp, set->rr[i]);
+	}
+	fputc('\n', fp);
+}
+
+static void
+print_set(FILE *fp, const char *key, const struct rdset *set,
+    const char *sep)
+{
+	fprintf(fp, "%s = ", key);
+	print_values(fp, set, sep);
+}
+
+/* The owner relative to the domain where it can be, as an operator
+ * writes it. */
+static void
+print_record(FILE *fp, const char *key, const struct domain_conf *d,
+    const struct check_conf *c, const struct rdset *set)
+{
+	size_t	ln = strlen(c->owner), ld = strlen(d->name);
+	char	tbuf[16], owner[NMIG_NAMEBUF];
+
+	if (ln == ld)
+		snprintf(owner, sizeof(owner), "@");
+	else
+		snprintf(owner, sizeof(owner), "%.*s", (int)(ln - ld - 1),
+		    c->owner);
+	fprintf(fp, "%s = %s %s ", key, owner, rrtype_name(c->type, tbuf));
+	print_values(fp, set, ", ");
+}
+
+void
+config_print(const struct config *conf, FILE *fp)
+{
+	const struct domain_conf	*d;
+	const struct check_conf		*c;
+	char				 buf[32];
+	size_t				 i, j;
+
+	fprintf(fp, "[nmigd]\n");
+	fprintf(fp, "database = %s\n", conf->database);
+	fprintf(fp, "control = %s\n", conf->control);
+	fprintf(fp, "resolvers = %s\n", conf->resolvers);
+	fprintf(fp, "interval = %s\n",
+	    fmt_duration(conf->interval, buf, sizeof(buf)));
+	fprintf(fp, "timeout = %s\n",
+	    fmt_duration(conf->timeout, buf, sizeof(buf)));
+	fprintf(fp, "retries = %u\n", conf->retries);
+	fprintf(fp, "confirm = %u\n", conf->confirm);
+	fprintf(fp, "unreachable-after = %s\n",
+	    fmt_duration(conf->unreachable_after, buf, sizeof(buf)));
+	for (i = 0; i < conf->ndomains; i++) {
+		d = &conf->domains[i];
+		fprintf(fp, "\n[domain %.*s]\n", (int)strlen(d->name) - 1,
+		    d->name);
+		print_set(fp, "ns", &d->checks[0].expect, " ");
+		print_set(fp, "mx", &d->checks[1].expect, ", ");
+		if (d->checks[0].old.n > 0)
+			print_set(fp, "old-ns", &d->checks[0].old, " ");
+		if (d->checks[1].old.n > 0)
+			print_set(fp, "old-mx", &d->checks[1].old, ", ");
+		for (j = 2; j < d->nchecks; j++) {
+			c = &d->checks[j];
+			print_record(fp, "record", d, c, &c->expect);
+			if (c->old.n > 0)
+				print_record(fp, "old-record", d, c, &c->old);
+		}
+	}
+}

@@ -1,0 +1,60 @@
+/*
+ * nmigd.conf: INI parsed with inih into plain structs.  Every error is
+ * collected as "FILE:LINE: message"; a config with any error is never used.
+ */
+#ifndef NMIG_CONFIG_H
+#define NMIG_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rdata.h"
+#include "util.h"
+
+#define NMIG_CONF_DEFAULT	"/etc/nmigd/nmigd.conf"
+#define NMIG_DB_DEFAULT		"/var/lib/nmigd/nmigd.db"
+#define NMIG_CONTROL_DEFAULT	"/run/nmigd/nmigd.sock"
+#define NMIG_RESOLVERS_DEFAULT	"/etc/nmigd/resolvers.conf"
+
+/* One record nmigd watches for a domain: the apex NS and MX, and every
+ * "record =" line.  The old set is empty when the operator gave none. */
+struct check_conf {
+	char		*owner;		/* absolute, lower case, trailing dot */
+	uint16_t	 type;		/* LDNS_RR_TYPE_* */
+	struct rdset	 expect;
+	struct rdset	 old;
+	int		 line;		/* where it was defined */
+};
+
+/* checks[0] is the apex NS, checks[1] the apex MX, then each "record" in
+ * the order of the file. */
+struct domain_conf {
+	char			*name;	/* absolute, lower case, trailing dot */
+	struct check_conf	*checks;
+	size_t			 nchecks;
+	char			*file;
+	int			 line;
+};
+
+struct config {
+	char			*path;
+	char			*database;	/* relative paths are taken */
+	char			*control;	/* relative to the directory */
+	char			*resolvers;	/* of the config file */
+	unsigned		 interval;	/* seconds */
+	unsigned		 timeout;	/* seconds */
+	unsigned		 retries;
+	unsigned		 confirm;
+	unsigned		 unreachable_after;	/* seconds */
+	struct domain_conf	*domains;
+	size_t			 ndomains;
+};
+
+/* Returns the config, or NULL with every problem added to errs. */
+struct config	*config_load(const char *path, struct errlist *errs);
+void		 config_free(struct config *);
+/* Write the effective config in the file's own syntax (nmigd -t -v); the
+ * output parses again to the same config. */
+void		 config_print(const struct config *, FILE *);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * Operator events: journald entries with a MESSAGE_ID and NMIGD_* fields
+ * (see systemd/nmigd.catalog), echoed to stderr when stderr is not the
+ * journal so a person in a terminal sees them.
+ */
+#ifndef NMIG_JOURNAL_H
+#define NMIG_JOURNAL_H
+
+#include <stddef.h>
+
+#define MSGID_COMPLETE		"6869b19448b743bab7616d7a79b9c627"
+#define MSGID_SWITCHED		"e9df83999fd24289a5c3555f27a3633c"
+#define MSGID_REGRESSED		"e02b123b73e54a8ab3871547185b88ef"
+#define MSGID_UNREACHABLE	"d883d5dfdbce4a35a576d374e4aeb74e"
+
+struct journal_event {
+	const char	*message_id;
+	int		 priority;	/* syslog priority */
+	const char	*message;
+	const char	*domain;	/* without the trailing dot */
+	/* resolver events */
+	const char	*resolver;
+	const char	*resolver_address;
+	/* the completion event */
+	size_t		 resolvers_new;
+	size_t		 resolvers_total;
+	size_t		 resolvers_unreachable;
+};
+
+/* Returns 0, or -1 if journald refused the entry (logged). */
+int	journal_emit(const struct journal_event *);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * The in-memory picture of every watched domain: per (domain, resolver) a
+ * struct rverdict, per (domain, resolver, check) a struct cstate.  These
+ * are the arrays that grow with domains x resolvers x checks, so they hold
+ * numbers, not strings: the record data of a new or old answer is the
+ * config's set, and only an "other" answer carries its own.
+ */
+#ifndef NMIG_MODEL_H
+#define NMIG_MODEL_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "resolvers.h"
+#include "verdict.h"
+
+/* The latest answer of one resolver to one check. */
+#define CS_RCODE_NONE	0xff		/* no answer: timeout, network error */
+struct cstate {
+	uint8_t		 state;		/* enum check_state */
+	uint8_t		 rcode;		/* LDNS_RCODE_* or CS_RCODE_NONE */
+	uint16_t	 rtt_ms;	/* saturates at 65535 */
+	uint32_t	 ttl;
+	time_t		 answered_at;	/* 0: never */
+	struct rdset	*other;		/* only for CS_OTHER */
+};
+
+struct watch {
+	const struct domain_conf *dc;	/* owned by the config */
+	int64_t			  db_id;
+	int64_t			 *check_db_id;	/* [nchecks] */
+	uint8_t			  state;	/* enum domain_state */
+	time_t			  since;
+	time_t			  complete_at;	/* the latch; 0 if not */
+	struct rverdict		 *rv;		/* [nresolvers] */
+	struct cstate		 *cs;		/* [nresolvers * nchecks] */
+	void			 *run;		/* the daemon's round state */
+};
+
+struct model {
+	const struct config		*cfg;
+	const struct resolver_list	*resolvers;
+	int64_t				*resolver_db_id;	/* [n] */
+	struct watch			*w;
+	size_t				 nw;
+};
+
+struct model	*model_new(const struct config *, const struct resolver_list *);
+void		 model_free(struct model *);
+
+static inline struct cstate *
+watch_cstate(const struct watch *w, size_t resolver, size_t check)
+{
+	return &w->cs[resolver * w->dc->nchecks + check];
+}
+
+/* The record data a check state stands for: the expected set for new, the
+ * old set for old, the answer's own for other, an empty set otherwise. */
+const struct rdset *cstate_rdata(const struct cstate *, const struct check_conf *);
+/* Replace the latest answer; a takes no ownership. */
+void		 cstate_set(struct cstate *, enum check_state, const struct answer *a,
+		    time_t when, uint32_t rtt_ms);
+void		 cstate_clear(struct cstate *);
+
+/* Name for display and events: "example.co.jp" for "example.co.jp.". */
+const char	*domain_display(const char *name, char *buf);
+
+#endif

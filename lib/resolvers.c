@@ -1,0 +1,290 @@
+/*
+ * The resolver list: "NAME ADDRESS[@PORT] [LOCATION...]" a line.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "resolvers.h"
+#include "util.h"
+
+/* Names go into log lines and journald fields: keep them short and
+ * free of anything that needs quoting there. */
+#define RESOLVER_NAME_MAX	63
+
+#define SEPARATORS		" \t\r\n\f\v"
+
+struct resolver_parser {
+	const char		*file;
+	int			 line;
+	struct resolver_list	*list;
+	struct errlist		*errs;
+};
+
+static int
+name_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && strchr("-_.", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+static int
+parse_port(const char *s, uint16_t *port)
+{
+	unsigned long	 n;
+	size_t		 len = strlen(s);
+
+	if (len == 0 || len > 5 || strspn(s, "0123456789") != len)
+		return -1;
+	n = strtoul(s, NULL, 10);
+	if (n == 0 || n > 65535)
+		return -1;
+	*port = (uint16_t)n;
+	return 0;
+}
+
+/* Fill r's address from "ADDRESS[@PORT]"; returns -1 after reporting. */
+static int
+parse_address(struct resolver_parser *p, char *text, struct resolver_conf *r)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&r->sa;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&r->sa;
+	char			*at;
+
+	r->port = 53;
+	if ((at = strrchr(text, '@')) != NULL) {
+		*at++ = '\0';
+		if (parse_port(at, &r->port) == -1) {
+			errlist_add(p->errs, p->file, p->line,
+			    "bad port \"%s\" (1 to 65535)", at);
+			return -1;
+		}
+	}
+	memset(&r->sa, 0, sizeof(r->sa));
+	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(r->port);
+		r->salen = sizeof(*sin);
+		if (sin->sin_addr.s_addr == htonl(INADDR_ANY) ||
+		    IN_MULTICAST(ntohl(sin->sin_addr.s_addr)))
+			goto notunicast;
+		inet_ntop(AF_INET, &sin->sin_addr, r->address,
+		    sizeof(r->address));
+	} else if (inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(r->port);
+		r->salen = sizeof(*sin6);
+		if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
+		    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr))
+			goto notunicast;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, r->address,
+		    sizeof(r->address));
+	} else {
+		/* "9.9.9.9:53" and "[::1]:53" are the likely mistakes. */
+		errlist_add(p->errs, p->file, p->line,
+		    "bad address \"%s\"%s", text,
+		    strchr(text, '[') != NULL || (strchr(text, '.') != NULL &&
+		    strchr(text, ':') != NULL) ?
+		    " (a port is written ADDRESS@PORT)" : "");
+		return -1;
+	}
+	return 0;
+notunicast:
+	errlist_add(p->errs, p->file, p->line,
+	    "%s is not a unicast address", text);
+	return -1;
+}
+
+static int
+same_address(const struct resolver_conf *a, const struct resolver_conf *b)
+{
+	const struct sockaddr_in	*a4, *b4;
+	const struct sockaddr_in6	*a6, *b6;
+
+	if (a->sa.ss_family != b->sa.ss_family || a->port != b->port)
+		return 0;
+	if (a->sa.ss_family == AF_INET) {
+		a4 = (const struct sockaddr_in *)&a->sa;
+		b4 = (const struct sockaddr_in *)&b->sa;
+		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	}
+	a6 = (const struct sockaddr_in6 *)&a->sa;
+	b6 = (const struct sockaddr_in6 *)&b->sa;
+	return IN6_ARE_ADDR_EQUAL(&a6->sin6_addr, &b6->sin6_addr);
+}
+
+/* Returns -1 after reporting a clash with an earlier line. */
+static int
+check_unique(struct resolver_parser *p, const struct resolver_conf *r)
+{
+	const struct resolver_conf	*o;
+	size_t				 i;
+
+	for (i = 0; i < p->list->n; i++) {
+		o = &p->list->v[i];
+		/* Case-blind: "Google" and "google" in one log are one. */
+		if (strcasecmp(o->name, r->name) == 0) {
+			errlist_add(p->errs, p->file, p->line,
+			    "duplicate resolver name \"%s\" (first at line %d)",
+			    r->name, o->line);
+			return -1;
+		}
+		if (same_address(o, r)) {
+			errlist_add(p->errs, p->file, p->line,
+			    "duplicate address %s port %u (first at line %d, "
+			    "%s)", r->address, r->port, o->line, o->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static char *
+join_words(char **last)
+{
+	char	*w, *s = NULL, *t;
+
+	while ((w = strtok_r(NULL, SEPARATORS, last)) != NULL) {
+		if (s == NULL)
+			t = xstrdup(w);
+		else if (asprintf(&t, "%s %s", s, w) == -1)
+			t = NULL;
+		free(s);
+		if ((s = t) == NULL)
+			return NULL;
+	}
+	return s != NULL ? s : xstrdup("");
+}
+
+/* One line, comment already cut.  Returns 1 for an entry (good or bad),
+ * 0 for a blank line. */
+static int
+resolver_line(struct resolver_parser *p, char *s)
+{
+	struct resolver_conf	 r;
+	char			*name, *addr, *last;
+	size_t			 i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (iscntrl((unsigned char)s[i]) &&
+		    strchr(SEPARATORS, s[i]) == NULL) {
+			errlist_add(p->errs, p->file, p->line,
+			    "control character in line");
+			return 1;
+		}
+	if ((name = strtok_r(s, SEPARATORS, &last)) == NULL)
+		return 0;
+	if (strlen(name) > RESOLVER_NAME_MAX) {
+		errlist_add(p->errs, p->file, p->line,
+		    "resolver name \"%.*s...\" is too long (at most %d "
+		    "characters)", 20, name, RESOLVER_NAME_MAX);
+		return 1;
+	}
+	if (!name_ok(name)) {
+		errlist_add(p->errs, p->file, p->line, "bad resolver name "
+		    "\"%s\" (letters, digits, '-', '_' and '.' only)", name);
+		return 1;
+	}
+	if ((addr = strtok_r(NULL, SEPARATORS, &last)) == NULL) {
+		errlist_add(p->errs, p->file, p->line,
+		    "missing address after \"%s\"", name);
+		return 1;
+	}
+	memset(&r, 0, sizeof(r));
+	if (parse_address(p, addr, &r) == -1)
+		return 1;
+	r.name = name;
+	r.line = p->line;
+	if (check_unique(p, &r) == -1)
+		return 1;
+	if ((r.location = join_words(&last)) == NULL) {
+		errlist_add(p->errs, p->file, p->line, "out of memory");
+		return 1;
+	}
+	r.name = xstrdup(name);
+	p->list->v = xreallocarray(p->list->v, p->list->n + 1,
+	    sizeof(*p->list->v));
+	p->list->v[p->list->n++] = r;
+	return 1;
+}
+
+int
+resolvers_load(const char *path, struct resolver_list *list,
+    struct errlist *errs)
+{
+	struct resolver_parser	 p;
+	struct stat		 st;
+	FILE			*fp;
+	char			*buf = NULL, *s, *c;
+	size_t			 bufsz = 0, nerrs = errs->n;
+	ssize_t			 len;
+	int			 entries = 0;
+
+	list->v = NULL;
+	list->n = 0;
+	memset(&p, 0, sizeof(p));
+	p.file = path;
+	p.list = list;
+	p.errs = errs;
+	if ((fp = fopen(path, "r")) == NULL) {
+		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		errlist_add(errs, path, 0, "cannot open: %s",
+		    strerror(EISDIR));
+		fclose(fp);
+		return -1;
+	}
+	errno = 0;
+	while ((len = getline(&buf, &bufsz, fp)) != -1) {
+		p.line++;
+		s = buf;
+		if (p.line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+			s += 3;
+		if (strlen(buf) != (size_t)len) {
+			errlist_add(errs, path, p.line, "NUL byte in line");
+			entries++;
+			continue;
+		}
+		if ((c = strchr(s, '#')) != NULL)
+			*c = '\0';
+		entries += resolver_line(&p, s);
+	}
+	if (ferror(fp))
+		errlist_add(errs, path, 0, "read error: %s", strerror(errno));
+	else if (entries == 0)
+		errlist_add(errs, path, 0, "no resolvers");
+	free(buf);
+	fclose(fp);
+	if (errs->n > nerrs) {
+		resolvers_free(list);
+		return -1;
+	}
+	return 0;
+}
+
+void
+resolvers_free(struct resolver_list *list)
+{
+	size_t	i;
+
+	for (i = 0; i < list->n; i++) {
+		free(list->v[i].name);
+		free(list->v[i].location);
+	}
+	free(list->v);
+	list->v = NULL;
+	list->n = 0;
+}

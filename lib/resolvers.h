@@ -1,0 +1,35 @@
+/*
+ * The resolver list: one resolver a line, "NAME ADDRESS[@PORT] [LOCATION...]",
+ * '#' starts a comment.  IPv4 and IPv6.
+ */
+#ifndef NMIG_RESOLVERS_H
+#define NMIG_RESOLVERS_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "util.h"
+
+struct resolver_conf {
+	char			*name;
+	char			*location;	/* "" when none given */
+	char			 address[INET6_ADDRSTRLEN];	/* no port */
+	uint16_t		 port;
+	struct sockaddr_storage	 sa;
+	socklen_t		 salen;
+	int			 line;
+};
+
+struct resolver_list {
+	struct resolver_conf	*v;
+	size_t			 n;
+};
+
+/* Returns 0, or -1 with every problem added to errs ("FILE:LINE: ...").
+ * Names must be unique; so must address and port. */
+int	resolvers_load(const char *path, struct resolver_list *, struct errlist *errs);
+void	resolvers_free(struct resolver_list *);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * The status document and its text rendering.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "packet.h"
+#include "status.h"
+#include "util.h"
+
+static json_t *
+json_time(time_t t)
+{
+	char	buf[NMIG_TIMEBUF];
+
+	return t == 0 ? json_null() : json_string(fmt_time(t, buf));
+}
+
+static json_t *
+record_json(const struct cstate *cs, const struct check_conf *c)
+{
+	const struct rdset	*rd = cstate_rdata(cs, c);
+	json_t			*o, *a;
+	char			 tbuf[16], rbuf[16];
+	size_t			 i;
+
+	a = json_array();
+	for (i = 0; i < rd->n; i++)
+		json_array_append_new(a, json_string(rd->rr[i]));
+	o = json_object();
+	json_object_set_new(o, "owner", json_string(c->owner));
+	json_object_set_new(o, "type", json_string(rrtype_name(c->type, tbuf)));
+	json_object_set_new(o, "state", json_string(check_state_name(cs->state)));
+	json_object_set_new(o, "rcode", cs->answered_at == 0 ||
+	    cs->rcode == CS_RCODE_NONE ? json_null() :
+	    json_string(rcode_name(cs->rcode, rbuf)));
+	json_object_set_new(o, "ttl", cs->answered_at == 0 ||
+	    cs->rcode == CS_RCODE_NONE ? json_null() : json_integer(cs->ttl));
+	json_object_set_new(o, "answered_at", json_time(cs->answered_at));
+	json_object_set_new(o, "rtt_ms", cs->answered_at == 0 ||
+	    cs->rcode == CS_RCODE_NONE ? json_null() : json_integer(cs->rtt_ms));
+	json_object_set_new(o, "rdata", a);
+	return o;
+}
+
+static json_t *
+resolver_json(const struct watch *w, const struct resolver_conf *r, size_t ri)
+{
+	const struct rverdict	*v = &w->rv[ri];
+	json_t			*o, *recs;
+	size_t			 c;
+
+	recs = json_array();
+	for (c = 0; c < w->dc->nchecks; c++)
+		json_array_append_new(recs,
+		    record_json(watch_cstate(w, ri, c), &w->dc->checks[c]));
+	o = json_object();
+	json_object_set_new(o, "name", json_string(r->name));
+	json_object_set_new(o, "address", json_string(r->address));
+	json_object_set_new(o, "port", json_integer(r->port));
+	json_object_set_new(o, "location", json_string(r->location));
+	json_object_set_new(o, "state", json_string(resolver_state_name(v->state)));
+	json_object_set_new(o, "switched", json_boolean(v->switched));
+	json_object_set_new(o, "since", json_time(v->since));
+	json_object_set_new(o, "last_checked", json_time(v->last_checked));
+	json_object_set_new(o, "records", recs);
+	return o;
+}
+
+static json_t *
+domain_json(const struct model *m, const struct watch *w)
+{
+	struct domain_tally	 t;
+	json_t			*o, *rs;
+	char			 name[NMIG_NAMEBUF];
+	size_t			 i;
+
+	verdict_domain(w->rv, m->resolvers->n, &t);
+	rs = json_array();
+	for (i = 0; i < m->resolvers->n; i++)
+		json_array_append_new(rs, resolver_json(w, &m->resolvers->v[i], i));
+	o = json_object();
+	json_object_set_new(o, "domain", json_string(domain_display(w->dc->name, name)));
+	json_object_set_new(o, "state", json_string(domain_state_name(w->state)));
+	json_object_set_new(o, "since", json_time(w->since));
+	json_object_set_new(o, "complete_at", json_time(w->complete_at));
+	json_object_set_new(o, "resolvers_total", json_integer(t.total));
+	json_object_set_new(o, "resolvers_new", json_integer(t.switched));
+	json_object_set_new(o, "resolvers_answering_new", json_integer(t.now_new));
+	json_object_set_new(o, "resolvers_unreachable", json_integer(t.unreachable));
+	json_object_set_new(o, "resolvers", rs);
+	return o;
+}
+
+json_t *
+status_document(const struct model *m, const char *domain, time_t now)
+{
+	json_t	*doc, *doms;
+	char	 want[NMIG_NAMEBUF];
+	size_t	 i;
+
+	if (domain != NULL && name_normalize(domain, want, sizeof(want)) == -1)
+		return NULL;
+	doms = json_array();
+	for (i = 0; i < m->nw; i++) {
+		if (domain != NULL && strcmp(m->w[i].dc->name, want) != 0)
+			continue;
+		json_array_append_new(doms, domain_json(m, &m->w[i]));
+	}
+	if (domain != NULL && json_array_size(doms) == 0) {
+		json_decref(doms);
+		return NULL;
+	}
+	doc = json_object();
+	json_object_set_new(doc, "version", json_integer(NMIG_STATUS_VERSION));
+	json_object_set_new(doc, "generated_at", json_time(now));
+	json_object_set_new(doc, "domains", doms);
+	return doc;
+}
+
+/* Text rendering. */
+
+static const char *
+state_colour(const char *state)
+{
+	static const struct { const char *s, *c; } colours[] = {
+		{ "new", "\033[32m" }, { "complete", "\033[32m" },
+		{ "old", "\033[33m" }, { "mixed", "\033[33m" },
+		{ "propagating", "\033[33m" },
+		{ "other", "\033[35m" }, { "nodata", "\033[35m" },
+		{ "nxdomain", "\033[35m" },
+		{ "error", "\033[31m" }, { "unreachable", "\033[31m" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(colours) / sizeof(colours[0]); i++)
+		if (strcmp(colours[i].s, state) == 0)
+			return colours[i].c;
+	return "";
+}
+
+static const char *
+jstr(const json_t *o, const char *key, const char *dflt)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : dflt;
+}
+
+static void
+print_state(FILE *f, const char *state, int width, bool colour)
+{
+	const char	*c = colour ? state_colour(state) : "";
+
+	fprintf(f, "%s%-*s%s", c, width, state, *c ? "\033[0m" : "");
+}
+
+/* Seconds of TTL left at the document's time; -1 if unknown. */
+static long
+ttl_left(const json_t *rec, time_t now)
+{
+	const json_t	*ttl = json_object_get(rec, "ttl");
+	time_t		 at = parse_time(jstr(rec, "answered_at", ""));
+	long		 left;
+
+	if (!json_is_integer(ttl) || at == (time_t)-1 || now == (time_t)-1)
+		return -1;
+	left = (long)json_integer_value(ttl) - (long)(now - at);
+	return left < 0 ? 0 : left;
+}
+
+static void
+print_record(FILE *f, const json_t *rec, const char *domain, time_t now,
+    bool colour)
+{
+	const json_t	*rd = json_object_get(rec, "rdata");
+	const char	*owner = jstr(rec, "owner", "?");
+	char		 own[NMIG_NAMEBUF], ttl[24];
+	size_t		 i, dl = strlen(domain), ol = strlen(owner);
+	long		 left = ttl_left(rec, now);
+
+	/* Owners relative to the domain, as in the config. */
+	if (ol == dl + 1 && strncasecmp(owner, domain, dl) == 0)
+		snprintf(own, sizeof(own), "@");
+	else if (ol > dl + 2 && strncasecmp(owner + ol - dl - 1, domain, dl) == 0)
+		snprintf(own, sizeof(own), "%.*s", (int)(ol - dl - 2), owner);
+	else
+		snprintf(own, sizeof(own), "%s", owner);
+	if (left >= 0)
+		snprintf(ttl, sizeof(ttl), "%ld", left);
+	else
+		snprintf(ttl, sizeof(ttl), "-");
+	fprintf(f, "%-10s %-5s ", own, jstr(rec, "type", "?"));
+	print_state(f, jstr(rec, "state", "?"), 9, colour);
+	fprintf(f, " %6s  ", ttl);
+	if (json_array_size(rd) == 0)
+		fprintf(f, "(%s)", json_is_string(json_object_get(rec, "rcode")) ?
+		    jstr(rec, "rcode", "") : "no answer");
+	for (i = 0; i < json_array_size(rd); i++)
+		fprintf(f, "%s%s", i ? ", " : "",
+		    json_string_value(json_array_get(rd, i)));
+	fprintf(f, "\n");
+}
+
+static void
+print_resolver(FILE *f, const json_t *r, const char *domain, time_t now,
+    bool colour)
+{
+	const json_t	*recs = json_object_get(r, "records");
+	size_t		 i;
+
+	for (i = 0; i < json_array_size(recs); i++) {
+		if (i == 0) {
+			fprintf(f, "  %-14s %-22.22s ", jstr(r, "name", "?"),
+			    jstr(r, "location", ""));
+			print_state(f, jstr(r, "state", "?"), 12, colour);
+		} else
+			fprintf(f, "  %-14s %-22s %-12s", "", "", "");
+		fprintf(f, " ");
+		print_record(f, json_array_get(recs, i), domain, now, colour);
+	}
+}
+
+static void
+print_domain(FILE *f, const json_t *d, time_t now, bool colour)
+{
+	const json_t	*rs = json_object_get(d, "resolvers");
+	const char	*name = jstr(d, "domain", "?");
+	size_t		 i;
+
+	fprintf(f, "%s: ", name);
+	print_state(f, jstr(d, "state", "?"), 0, colour);
+	fprintf(f, ", %lld/%lld resolvers new",
+	    (long long)json_integer_value(json_object_get(d, "resolvers_new")),
+	    (long long)json_integer_value(json_object_get(d, "resolvers_total")));
+	if (json_integer_value(json_object_get(d, "resolvers_unreachable")) > 0)
+		fprintf(f, ", %lld unreachable", (long long)json_integer_value(
+		    json_object_get(d, "resolvers_unreachable")));
+	if (json_is_string(json_object_get(d, "since")))
+		fprintf(f, ", since %s", jstr(d, "since", ""));
+	if (json_is_string(json_object_get(d, "complete_at")))
+		fprintf(f, ", complete at %s", jstr(d, "complete_at", ""));
+	fprintf(f, "\n  %-14s %-22s %-12s %-10s %-5s %-9s %6s  %s\n", "RESOLVER",
+	    "LOCATION", "STATE", "RECORD", "TYPE", "CHECK", "TTL", "ANSWER");
+	for (i = 0; i < json_array_size(rs); i++)
+		print_resolver(f, json_array_get(rs, i), name, now, colour);
+}
+
+void
+status_print_text(const json_t *doc, FILE *f, bool colour)
+{
+	const json_t	*doms = json_object_get(doc, "domains");
+	time_t		 now = parse_time(jstr(doc, "generated_at", ""));
+	size_t		 i;
+
+	if (json_array_size(doms) == 0)
+		fprintf(f, "no domains are watched\n");
+	for (i = 0; i < json_array_size(doms); i++) {
+		if (i > 0)
+			fprintf(f, "\n");
+		print_domain(f, json_array_get(doms, i), now, colour);
+	}
+}

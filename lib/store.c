@@ -1,0 +1,816 @@
+/*
+ * The SQLite store.  Times are RFC 3339 text in UTC and states are their
+ * names, so that an operator can read the database with the sqlite3 CLI;
+ * NULL stands for an unknown time (0).  WAL lets such readers, and the
+ * control client, read while the daemon writes.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "packet.h"
+#include "rdata.h"
+#include "store.h"
+#include "util.h"
+#include "verdict.h"
+
+/* Long enough to outwait a CLI reader's checkpoint or a client's write. */
+#define STORE_BUSY_MS	5000
+
+/*
+ * store_migrations[v] takes a database from user_version v to v + 1, in the
+ * same transaction as the user_version update.  Add a step for a new
+ * version; never edit an old one, databases on disk were made by it.
+ */
+static const char *const store_migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE resolvers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT UNIQUE NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  port INTEGER NOT NULL,"
+	"  location TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE domains ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT UNIQUE NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  since TEXT,"
+	"  complete_at TEXT);"
+	"CREATE TABLE checks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  domain_id INTEGER NOT NULL REFERENCES domains(id),"
+	"  owner TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  UNIQUE(domain_id, owner, type));"
+	/* rcode is for people, rcode_num for reading back unnamed codes. */
+	"CREATE TABLE answers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  check_id INTEGER NOT NULL REFERENCES checks(id),"
+	"  resolver_id INTEGER NOT NULL REFERENCES resolvers(id),"
+	"  state TEXT NOT NULL,"
+	"  rcode TEXT NOT NULL,"
+	"  rcode_num INTEGER NOT NULL,"
+	"  rdata TEXT NOT NULL,"
+	"  ttl INTEGER NOT NULL,"
+	"  rtt_ms INTEGER,"
+	"  first_seen TEXT NOT NULL,"
+	"  last_seen TEXT NOT NULL,"
+	"  count INTEGER NOT NULL DEFAULT 1);"
+	"CREATE INDEX answers_latest ON answers(check_id, resolver_id, id);"
+	"CREATE TABLE rverdicts ("
+	"  domain_id INTEGER NOT NULL REFERENCES domains(id),"
+	"  resolver_id INTEGER NOT NULL REFERENCES resolvers(id),"
+	"  state TEXT NOT NULL,"
+	"  streak INTEGER NOT NULL,"
+	"  switched INTEGER NOT NULL,"
+	"  since TEXT,"
+	"  fail_since TEXT,"
+	"  last_checked TEXT,"
+	"  PRIMARY KEY(domain_id, resolver_id));"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL,"
+	"  priority INTEGER NOT NULL,"
+	"  domain TEXT NOT NULL,"
+	"  resolver TEXT,"
+	"  message TEXT NOT NULL);"
+	"CREATE INDEX events_time ON events(time);",
+};
+#define STORE_VERSION \
+	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+
+enum store_stmt {
+	SS_BEGIN,
+	SS_COMMIT,
+	SS_ROLLBACK,
+	SS_RESOLVER_GET,
+	SS_RESOLVER_ADD,
+	SS_RESOLVER_SET,
+	SS_DOMAIN_ADD,
+	SS_DOMAIN_GET,
+	SS_CHECK_ADD,
+	SS_CHECK_GET,
+	SS_ANSWER_BUMP,
+	SS_ANSWER_ADD,
+	SS_ANSWER_LATEST,
+	SS_RVERDICT_SAVE,
+	SS_RVERDICT_LOAD,
+	SS_DOMAIN_SAVE,
+	SS_DOMAIN_LOAD,
+	SS_EVENT_ADD,
+	SS_MAX
+};
+
+/* Parameters are numbered in the order stmt_bind() binds them. */
+static const char *const store_sql[SS_MAX] = {
+	[SS_BEGIN] = "BEGIN IMMEDIATE",
+	[SS_COMMIT] = "COMMIT",
+	[SS_ROLLBACK] = "ROLLBACK",
+	[SS_RESOLVER_GET] =
+	    "SELECT id, address, port, location FROM resolvers"
+	    " WHERE name = ?1",
+	[SS_RESOLVER_ADD] =
+	    "INSERT INTO resolvers(name, address, port, location)"
+	    " VALUES(?1, ?2, ?3, ?4)",
+	[SS_RESOLVER_SET] =
+	    "UPDATE resolvers SET address = ?1, port = ?2, location = ?3"
+	    " WHERE id = ?4",
+	[SS_DOMAIN_ADD] = "INSERT OR IGNORE INTO domains(name) VALUES(?1)",
+	[SS_DOMAIN_GET] = "SELECT id FROM domains WHERE name = ?1",
+	[SS_CHECK_ADD] =
+	    "INSERT OR IGNORE INTO checks(domain_id, owner, type)"
+	    " VALUES(?1, ?2, ?3)",
+	[SS_CHECK_GET] =
+	    "SELECT id FROM checks"
+	    " WHERE domain_id = ?1 AND owner = ?2 AND type = ?3",
+	/* Only the latest row may absorb the answer: a change back to an
+	 * earlier answer is a change, and gets a row of its own. */
+	[SS_ANSWER_BUMP] =
+	    "UPDATE answers SET last_seen = ?1, count = count + 1,"
+	    " ttl = ?2, rtt_ms = ?3"
+	    " WHERE id = (SELECT max(id) FROM answers"
+	    "   WHERE check_id = ?4 AND resolver_id = ?5)"
+	    " AND state = ?6 AND rcode_num = ?7 AND rdata = ?8",
+	[SS_ANSWER_ADD] =
+	    "INSERT INTO answers(check_id, resolver_id, state, rcode,"
+	    " rcode_num, rdata, ttl, rtt_ms, first_seen, last_seen)"
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[SS_ANSWER_LATEST] =
+	    "SELECT state, rcode_num, ttl, rtt_ms, last_seen, rdata"
+	    " FROM answers WHERE check_id = ?1 AND resolver_id = ?2"
+	    " ORDER BY id DESC LIMIT 1",
+	[SS_RVERDICT_SAVE] =
+	    "INSERT OR REPLACE INTO rverdicts(domain_id, resolver_id, state,"
+	    " streak, switched, since, fail_since, last_checked)"
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[SS_RVERDICT_LOAD] =
+	    "SELECT state, streak, switched, since, fail_since, last_checked"
+	    " FROM rverdicts WHERE domain_id = ?1 AND resolver_id = ?2",
+	[SS_DOMAIN_SAVE] =
+	    "UPDATE domains SET state = ?1, since = ?2, complete_at = ?3"
+	    " WHERE id = ?4",
+	[SS_DOMAIN_LOAD] =
+	    "SELECT state, since, complete_at FROM domains WHERE id = ?1",
+	[SS_EVENT_ADD] =
+	    "INSERT INTO events(time, message_id, priority, domain, resolver,"
+	    " message) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*st[SS_MAX];
+};
+
+/* Statements at open time, before struct store has its statements. */
+static int
+db_exec(sqlite3 *db, const char *path, const char *fn, const char *sql)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s: %s", fn, path, sqlite3_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+/* The single integer a PRAGMA or count(*) returns. */
+static int
+db_int(sqlite3 *db, const char *path, const char *fn, const char *sql,
+    int64_t *v)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s: %s", fn, path, sqlite3_errmsg(db));
+		return -1;
+	}
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			log_warnx("%s: %s: no result from \"%s\"", fn, path,
+			    sql);
+		else
+			log_warnx("%s: %s: %s", fn, path, sqlite3_errmsg(db));
+		(void)sqlite3_finalize(st);
+		return -1;
+	}
+	*v = sqlite3_column_int64(st, 0);
+	(void)sqlite3_finalize(st);
+	return 0;
+}
+
+static int
+db_journal_wal(sqlite3 *db, const char *path)
+{
+	sqlite3_stmt		*st;
+	const unsigned char	*mode;
+	int			 ok;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st,
+	    NULL) != SQLITE_OK) {
+		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(db));
+		return -1;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(db));
+		(void)sqlite3_finalize(st);
+		return -1;
+	}
+	/* SQLite answers with the mode in force, which is not WAL on a
+	 * file system without shared memory or for an in-memory database. */
+	mode = sqlite3_column_text(st, 0);
+	ok = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+	if (!ok)
+		log_warnx("%s: %s: cannot use WAL, journal mode is %s",
+		    __func__, path, mode != NULL ? (const char *)mode : "?");
+	(void)sqlite3_finalize(st);
+	return ok ? 0 : -1;
+}
+
+/* Refuse what this code cannot have made or cannot read. */
+static int
+db_check_version(sqlite3 *db, const char *path, int64_t version)
+{
+	int64_t	objects;
+
+	if (version > STORE_VERSION) {
+		log_warnx("%s: %s: schema version %" PRId64 " is newer than "
+		    "this nmigd knows (%d); refusing to touch it", __func__,
+		    path, version, STORE_VERSION);
+		return -1;
+	}
+	if (version < 0) {
+		log_warnx("%s: %s: bad schema version %" PRId64, __func__,
+		    path, version);
+		return -1;
+	}
+	if (version > 0)
+		return 0;
+	if (db_int(db, path, __func__, "SELECT count(*) FROM sqlite_master",
+	    &objects) == -1)
+		return -1;
+	if (objects != 0) {
+		log_warnx("%s: %s: not an nmigd database (tables but no "
+		    "schema version)", __func__, path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+db_migrate(sqlite3 *db, const char *path)
+{
+	char	sql[64];
+	int64_t	v, version;
+
+	if (db_exec(db, path, __func__, "BEGIN IMMEDIATE") == -1)
+		return -1;
+	/* Again under the write lock: another process may have got here
+	 * first. */
+	if (db_int(db, path, __func__, "PRAGMA user_version", &version) == -1 ||
+	    db_check_version(db, path, version) == -1)
+		goto fail;
+	for (v = version; v < STORE_VERSION; v++) {
+		if (db_exec(db, path, __func__, store_migrations[v]) == -1)
+			goto fail;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_VERSION);
+	if (db_exec(db, path, __func__, sql) == -1 ||
+	    db_exec(db, path, __func__, "COMMIT") == -1)
+		goto fail;
+	if (version == 0)
+		log_info("%s: created schema version %d", path, STORE_VERSION);
+	else if (version < STORE_VERSION)
+		log_info("%s: schema version %" PRId64 " upgraded to %d", path,
+		    version, STORE_VERSION);
+	return 0;
+fail:
+	if (!sqlite3_get_autocommit(db))
+		(void)sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+struct store *
+store_open(const char *path)
+{
+	struct store	*s;
+	int64_t		 version;
+	int		 i;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		log_warn("%s", __func__);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s: %s", __func__, path, s->db != NULL ?
+		    sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK) {
+		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+#ifdef SQLITE_DBCONFIG_DEFENSIVE
+	/* No writable_schema tricks through this connection. */
+	if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1,
+	    NULL) != SQLITE_OK) {
+		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+#endif
+	/* The first read: a file that is not a database fails here, and a
+	 * newer database is refused before anything below writes to it. */
+	if (db_int(s->db, path, __func__, "PRAGMA user_version",
+	    &version) == -1 ||
+	    db_check_version(s->db, path, version) == -1)
+		goto fail;
+	if (db_journal_wal(s->db, path) == -1 ||
+	    db_exec(s->db, path, __func__, "PRAGMA synchronous = NORMAL") ==
+	    -1 ||
+	    db_exec(s->db, path, __func__, "PRAGMA foreign_keys = ON") == -1)
+		goto fail;
+	if (version < STORE_VERSION && db_migrate(s->db, path) == -1)
+		goto fail;
+	for (i = 0; i < SS_MAX; i++) {
+		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
+			log_warnx("%s: %s: %s", __func__, path,
+			    sqlite3_errmsg(s->db));
+			goto fail;
+		}
+	}
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	int	i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < SS_MAX; i++)
+		(void)sqlite3_finalize(s->st[i]);
+	/* Closing rolls back an open transaction; BUSY would mean a
+	 * statement left unfinalized, a bug here. */
+	if (sqlite3_close(s->db) != SQLITE_OK)
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+	free(s);
+}
+
+/*
+ * Bind parameters 1, 2, ... from fmt: 's' text (NULL binds NULL), 'i' int,
+ * 'I' int64_t, 't' time_t as RFC 3339 (0, unknown, binds NULL).
+ */
+static int
+stmt_vbind(sqlite3_stmt *st, const char *fmt, va_list ap)
+{
+	char		 tbuf[NMIG_TIMEBUF];
+	const char	*str;
+	time_t		 t;
+	int		 i, rc = SQLITE_OK;
+
+	for (i = 0; fmt[i] != '\0' && rc == SQLITE_OK; i++) {
+		switch (fmt[i]) {
+		case 's':
+			str = va_arg(ap, const char *);
+			rc = sqlite3_bind_text(st, i + 1, str, -1,
+			    SQLITE_STATIC);
+			break;
+		case 'i':
+			rc = sqlite3_bind_int(st, i + 1, va_arg(ap, int));
+			break;
+		case 'I':
+			rc = sqlite3_bind_int64(st, i + 1,
+			    va_arg(ap, int64_t));
+			break;
+		case 't':
+			t = va_arg(ap, time_t);
+			if (t == 0)
+				rc = sqlite3_bind_null(st, i + 1);
+			/* Only a time that reads back is worth storing. */
+			else if ((str = fmt_time(t, tbuf)) == NULL ||
+			    parse_time(str) != t)
+				rc = SQLITE_RANGE;
+			else
+				rc = sqlite3_bind_text(st, i + 1, str, -1,
+				    SQLITE_TRANSIENT);
+			break;
+		default:
+			rc = SQLITE_MISUSE;
+			break;
+		}
+	}
+	return rc;
+}
+
+static void
+stmt_done(struct store *s, enum store_stmt which)
+{
+	/* reset repeats the error of the last step, already reported. */
+	(void)sqlite3_reset(s->st[which]);
+	(void)sqlite3_clear_bindings(s->st[which]);
+}
+
+static int
+stmt_vrun(struct store *s, const char *fn, enum store_stmt which,
+    const char *fmt, va_list ap)
+{
+	sqlite3_stmt	*st = s->st[which];
+	int		 rc;
+
+	if ((rc = stmt_vbind(st, fmt, ap)) != SQLITE_OK) {
+		log_warnx("%s: binding: %s", fn, rc == SQLITE_RANGE ?
+		    "value out of range" : sqlite3_errstr(rc));
+		stmt_done(s, which);
+		return -1;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		return rc;
+	if (rc != SQLITE_DONE)
+		log_warnx("%s: %s", fn, sqlite3_errmsg(s->db));
+	stmt_done(s, which);
+	return rc == SQLITE_DONE ? rc : -1;
+}
+
+/*
+ * Bind and step once.  SQLITE_ROW: read the columns, then stmt_done().
+ * SQLITE_DONE: the statement is already reset.  -1 after logging as fn.
+ */
+static int
+stmt_run(struct store *s, const char *fn, enum store_stmt which,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	int	rc;
+
+	va_start(ap, fmt);
+	rc = stmt_vrun(s, fn, which, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The id a one-column SELECT finds; -1 when there is none. */
+static int64_t
+stmt_id(struct store *s, const char *fn, enum store_stmt which,
+    const char *fmt, ...)
+{
+	va_list	ap;
+	int64_t	id;
+	int	rc;
+
+	va_start(ap, fmt);
+	rc = stmt_vrun(s, fn, which, fmt, ap);
+	va_end(ap);
+	if (rc != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			log_warnx("%s: row vanished", fn);
+		return -1;
+	}
+	id = sqlite3_column_int64(s->st[which], 0);
+	stmt_done(s, which);
+	return id;
+}
+
+/* NOT NULL columns can still read as NULL when memory runs out. */
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*t;
+
+	t = sqlite3_column_text(st, i);
+	return t != NULL ? (const char *)t : "";
+}
+
+static int
+col_time(sqlite3_stmt *st, int i, time_t *t)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+		*t = 0;
+		return 0;
+	}
+	if ((*t = parse_time(col_text(st, i))) == (time_t)-1)
+		return -1;
+	return 0;
+}
+
+/* An integer column that must lie in [min, max]. */
+static int
+col_range(sqlite3_stmt *st, int i, int64_t min, int64_t max, int64_t *v)
+{
+	if (sqlite3_column_type(st, i) != SQLITE_INTEGER)
+		return -1;
+	*v = sqlite3_column_int64(st, i);
+	return *v >= min && *v <= max ? 0 : -1;
+}
+
+int
+store_begin(struct store *s)
+{
+	return stmt_run(s, __func__, SS_BEGIN, "") == -1 ? -1 : 0;
+}
+
+/* When COMMIT fails the transaction may still be open: the caller rolls
+ * back. */
+int
+store_commit(struct store *s)
+{
+	return stmt_run(s, __func__, SS_COMMIT, "") == -1 ? -1 : 0;
+}
+
+int
+store_rollback(struct store *s)
+{
+	/* Some errors (SQLITE_FULL, ...) end the transaction themselves;
+	 * there is nothing left to undo then. */
+	if (sqlite3_get_autocommit(s->db))
+		return 0;
+	return stmt_run(s, __func__, SS_ROLLBACK, "") == -1 ? -1 : 0;
+}
+
+int64_t
+store_resolver_id(struct store *s, const struct resolver_conf *r)
+{
+	sqlite3_stmt	*st = s->st[SS_RESOLVER_GET];
+	const char	*location;
+	int64_t		 id, port;
+	int		 rc, same;
+
+	if (r->name == NULL) {
+		log_warnx("%s: resolver without a name", __func__);
+		return -1;
+	}
+	location = r->location != NULL ? r->location : "";
+	if ((rc = stmt_run(s, __func__, SS_RESOLVER_GET, "s", r->name)) == -1)
+		return -1;
+	if (rc == SQLITE_DONE) {
+		if (stmt_run(s, __func__, SS_RESOLVER_ADD, "ssis", r->name,
+		    r->address, (int)r->port, location) == -1)
+			return -1;
+		return sqlite3_last_insert_rowid(s->db);
+	}
+	id = sqlite3_column_int64(st, 0);
+	port = sqlite3_column_int64(st, 2);
+	same = strcmp(col_text(st, 1), r->address) == 0 &&
+	    port == r->port && strcmp(col_text(st, 3), location) == 0;
+	stmt_done(s, SS_RESOLVER_GET);
+	/* Keep the id, so that the history stays with the name. */
+	if (!same && stmt_run(s, __func__, SS_RESOLVER_SET, "sisI",
+	    r->address, (int)r->port, location, id) == -1)
+		return -1;
+	return id;
+}
+
+int64_t
+store_domain_id(struct store *s, const char *domain)
+{
+	/* OR IGNORE would swallow the NOT NULL violation. */
+	if (domain == NULL) {
+		log_warnx("%s: no domain name", __func__);
+		return -1;
+	}
+	if (stmt_run(s, __func__, SS_DOMAIN_ADD, "s", domain) == -1)
+		return -1;
+	return stmt_id(s, __func__, SS_DOMAIN_GET, "s", domain);
+}
+
+int64_t
+store_check_id(struct store *s, int64_t domain_id, const char *owner,
+    uint16_t type)
+{
+	char		 buf[16];
+	const char	*tname;
+
+	if (owner == NULL) {
+		log_warnx("%s: no owner name", __func__);
+		return -1;
+	}
+	tname = rrtype_name(type, buf);
+	if (stmt_run(s, __func__, SS_CHECK_ADD, "Iss", domain_id, owner,
+	    tname) == -1)
+		return -1;
+	return stmt_id(s, __func__, SS_CHECK_GET, "Iss", domain_id, owner,
+	    tname);
+}
+
+int
+store_record_answer(struct store *s, int64_t check_id, int64_t resolver_id,
+    const struct answer_row *a)
+{
+	char		 rbuf[16];
+	const char	*state, *rdata;
+
+	if (a->state >= CS_MAX) {
+		log_warnx("%s: bad check state %u", __func__, a->state);
+		return -1;
+	}
+	state = check_state_name(a->state);
+	rdata = a->rdata != NULL ? a->rdata : "";
+	if (stmt_run(s, __func__, SS_ANSWER_BUMP, "tIIIIsis", a->when,
+	    (int64_t)a->ttl, (int64_t)a->rtt_ms, check_id, resolver_id,
+	    state, (int)a->rcode, rdata) == -1)
+		return -1;
+	if (sqlite3_changes(s->db) > 0)
+		return 0;
+	if (stmt_run(s, __func__, SS_ANSWER_ADD, "IIssisIItt", check_id,
+	    resolver_id, state, rcode_name(a->rcode, rbuf), (int)a->rcode,
+	    rdata, (int64_t)a->ttl, (int64_t)a->rtt_ms, a->when,
+	    a->when) == -1)
+		return -1;
+	return 0;
+}
+
+/* out->when is the row's last_seen; out->rdata points to *rdata. */
+int
+store_latest_answer(struct store *s, int64_t check_id, int64_t resolver_id,
+    struct answer_row *out, char **rdata)
+{
+	sqlite3_stmt	*st = s->st[SS_ANSWER_LATEST];
+	const char	*what;
+	char		*copy = NULL;
+	int64_t		 rcode, ttl, rtt;
+	time_t		 when;
+	int		 rc, state;
+
+	if ((rc = stmt_run(s, __func__, SS_ANSWER_LATEST, "II", check_id,
+	    resolver_id)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 1 : -1;
+	what = "state";
+	if ((state = check_state_from_name(col_text(st, 0))) < 0)
+		goto bad;
+	what = "rcode";
+	if (col_range(st, 1, 0, UINT8_MAX, &rcode) == -1)
+		goto bad;
+	what = "ttl";
+	if (col_range(st, 2, 0, UINT32_MAX, &ttl) == -1)
+		goto bad;
+	what = "rtt_ms";
+	if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+		rtt = 0;
+	else if (col_range(st, 3, 0, UINT32_MAX, &rtt) == -1)
+		goto bad;
+	what = "last_seen";
+	if (col_time(st, 4, &when) == -1)
+		goto bad;
+	if ((copy = strdup(col_text(st, 5))) == NULL) {
+		log_warn("%s", __func__);
+		stmt_done(s, SS_ANSWER_LATEST);
+		return -1;
+	}
+	stmt_done(s, SS_ANSWER_LATEST);
+	memset(out, 0, sizeof(*out));
+	out->state = state;
+	out->rcode = rcode;
+	out->ttl = ttl;
+	out->rtt_ms = rtt;
+	out->when = when;
+	out->rdata = copy;
+	*rdata = copy;
+	return 0;
+bad:
+	log_warnx("%s: check %" PRId64 " resolver %" PRId64 ": bad %s in the "
+	    "database", __func__, check_id, resolver_id, what);
+	stmt_done(s, SS_ANSWER_LATEST);
+	return -1;
+}
+
+int
+store_save_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
+    const struct rverdict *rv)
+{
+	if (rv->state >= RS_MAX) {
+		log_warnx("%s: bad resolver state %u", __func__, rv->state);
+		return -1;
+	}
+	if (stmt_run(s, __func__, SS_RVERDICT_SAVE, "IIsiittt", domain_id,
+	    resolver_id, resolver_state_name(rv->state), (int)rv->streak,
+	    (int)rv->switched, rv->since, rv->fail_since,
+	    rv->last_checked) == -1)
+		return -1;
+	return 0;
+}
+
+/* Without a row *rv is zeroed: a resolver never judged is pending. */
+int
+store_load_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
+    struct rverdict *rv)
+{
+	sqlite3_stmt	*st = s->st[SS_RVERDICT_LOAD];
+	struct rverdict	 v;
+	const char	*what;
+	int64_t		 streak, switched;
+	int		 rc, state;
+
+	memset(&v, 0, sizeof(v));
+	if ((rc = stmt_run(s, __func__, SS_RVERDICT_LOAD, "II", domain_id,
+	    resolver_id)) != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			*rv = v;
+		return rc == SQLITE_DONE ? 1 : -1;
+	}
+	what = "state";
+	if ((state = resolver_state_from_name(col_text(st, 0))) < 0)
+		goto bad;
+	what = "streak";
+	if (col_range(st, 1, 0, UINT8_MAX, &streak) == -1)
+		goto bad;
+	what = "switched";
+	if (col_range(st, 2, 0, 1, &switched) == -1)
+		goto bad;
+	what = "since";
+	if (col_time(st, 3, &v.since) == -1)
+		goto bad;
+	what = "fail_since";
+	if (col_time(st, 4, &v.fail_since) == -1)
+		goto bad;
+	what = "last_checked";
+	if (col_time(st, 5, &v.last_checked) == -1)
+		goto bad;
+	stmt_done(s, SS_RVERDICT_LOAD);
+	v.state = state;
+	v.streak = streak;
+	v.switched = switched;
+	*rv = v;
+	return 0;
+bad:
+	log_warnx("%s: domain %" PRId64 " resolver %" PRId64 ": bad %s in the "
+	    "database", __func__, domain_id, resolver_id, what);
+	stmt_done(s, SS_RVERDICT_LOAD);
+	return -1;
+}
+
+int
+store_save_domain(struct store *s, int64_t domain_id,
+    const struct domain_row *d)
+{
+	if (d->state >= DS_MAX) {
+		log_warnx("%s: bad domain state %u", __func__, d->state);
+		return -1;
+	}
+	if (stmt_run(s, __func__, SS_DOMAIN_SAVE, "sttI",
+	    domain_state_name(d->state), d->since, d->complete_at,
+	    domain_id) == -1)
+		return -1;
+	if (sqlite3_changes(s->db) == 0) {
+		log_warnx("%s: no domain %" PRId64, __func__, domain_id);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * store_domain_id() creates the row as pending with unknown times, so a
+ * domain never saved loads as that, returning 0.  1 means there is no
+ * domain with this id at all.
+ */
+int
+store_load_domain(struct store *s, int64_t domain_id, struct domain_row *d)
+{
+	sqlite3_stmt		*st = s->st[SS_DOMAIN_LOAD];
+	struct domain_row	 v;
+	const char		*what;
+	int			 rc, state;
+
+	memset(&v, 0, sizeof(v));
+	if ((rc = stmt_run(s, __func__, SS_DOMAIN_LOAD, "I",
+	    domain_id)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 1 : -1;
+	what = "state";
+	if ((state = domain_state_from_name(col_text(st, 0))) < 0)
+		goto bad;
+	what = "since";
+	if (col_time(st, 1, &v.since) == -1)
+		goto bad;
+	what = "complete_at";
+	if (col_time(st, 2, &v.complete_at) == -1)
+		goto bad;
+	stmt_done(s, SS_DOMAIN_LOAD);
+	v.state = state;
+	*d = v;
+	return 0;
+bad:
+	log_warnx("%s: domain %" PRId64 ": bad %s in the database", __func__,
+	    domain_id, what);
+	stmt_done(s, SS_DOMAIN_LOAD);
+	return -1;
+}
+
+int
+store_add_event(struct store *s, const struct event_row *e)
+{
+	if (stmt_run(s, __func__, SS_EVENT_ADD, "tsisss", e->when,
+	    e->message_id, e->priority, e->domain, e->resolver,
+	    e->message) == -1)
+		return -1;
+	return 0;
+}

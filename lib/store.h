@@ -1,0 +1,75 @@
+/*
+ * The SQLite store; the only file that includes sqlite3.h.  WAL mode, schema
+ * versioned with PRAGMA user_version, one transaction per probe round.
+ * Answers are kept by change: one row per distinct answer of a resolver to
+ * a check, with first_seen, last_seen and a count.
+ */
+#ifndef NMIG_STORE_H
+#define NMIG_STORE_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "resolvers.h"
+#include "verdict.h"
+
+struct store;
+
+/* Opens or creates the database and its schema; NULL after logging. */
+struct store	*store_open(const char *path);
+void		 store_close(struct store *);
+
+int		 store_begin(struct store *);
+int		 store_commit(struct store *);
+int		 store_rollback(struct store *);
+
+/* Ids for the rows that name things, created on first use.  -1 on error. */
+int64_t	store_resolver_id(struct store *, const struct resolver_conf *);
+int64_t	store_domain_id(struct store *, const char *domain);
+int64_t	store_check_id(struct store *, int64_t domain_id, const char *owner,
+	    uint16_t type);
+
+/* One resolver's answer to one check at the end of a round. */
+struct answer_row {
+	uint8_t		 state;		/* enum check_state */
+	uint8_t		 rcode;
+	uint32_t	 ttl;
+	const char	*rdata;		/* rdset_join() form, "" for none */
+	time_t		 when;
+	uint32_t	 rtt_ms;
+};
+/* Same state, rcode and rdata as the latest row for (check, resolver):
+ * bump last_seen, count, ttl.  Otherwise a new row. */
+int	store_record_answer(struct store *, int64_t check_id,
+	    int64_t resolver_id, const struct answer_row *);
+/* The latest row for (check, resolver); 1 if there is none, -1 on error.
+ * rdata is malloc'd. */
+int	store_latest_answer(struct store *, int64_t check_id,
+	    int64_t resolver_id, struct answer_row *, char **rdata);
+
+int	store_save_rverdict(struct store *, int64_t domain_id,
+	    int64_t resolver_id, const struct rverdict *);
+/* 1 if there is none, -1 on error. */
+int	store_load_rverdict(struct store *, int64_t domain_id,
+	    int64_t resolver_id, struct rverdict *);
+
+struct domain_row {
+	uint8_t	state;		/* enum domain_state */
+	time_t	since;
+	time_t	complete_at;	/* the latch; 0 while not complete */
+};
+int	store_save_domain(struct store *, int64_t domain_id,
+	    const struct domain_row *);
+int	store_load_domain(struct store *, int64_t domain_id, struct domain_row *);
+
+struct event_row {
+	time_t		 when;
+	const char	*message_id;	/* 32 hex digits */
+	int		 priority;
+	const char	*domain;
+	const char	*resolver;	/* NULL for domain events */
+	const char	*message;
+};
+int	store_add_event(struct store *, const struct event_row *);
+
+#endif

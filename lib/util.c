@@ -1,0 +1,190 @@
+/*
+ * Helpers shared by every module.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "log.h"
+#include "util.h"
+
+void
+errlist_add(struct errlist *e, const char *file, int line, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[1024], *s;
+	int	 r;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		r = asprintf(&s, "%s:%d: %s", file, line, msg);
+	else
+		r = asprintf(&s, "%s: %s", file, msg);
+	if (r == -1)
+		fatal("%s", __func__);
+	e->msg = xreallocarray(e->msg, e->n + 1, sizeof(*e->msg));
+	e->msg[e->n++] = s;
+}
+
+void
+errlist_free(struct errlist *e)
+{
+	size_t	i;
+
+	for (i = 0; i < e->n; i++)
+		free(e->msg[i]);
+	free(e->msg);
+	e->msg = NULL;
+	e->n = 0;
+}
+
+static int
+unit_seconds(char c, unsigned *mult)
+{
+	switch (c) {
+	case 's': *mult = 1; return 0;
+	case 'm': *mult = 60; return 0;
+	case 'h': *mult = 3600; return 0;
+	case 'd': *mult = 86400; return 0;
+	}
+	return -1;
+}
+
+int
+parse_duration(const char *s, unsigned *secs)
+{
+	unsigned long long	 total = 0, v;
+	unsigned		 mult;
+	const char		*start = s;
+	char			*end;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	while (*s != '\0') {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		errno = 0;
+		v = strtoull(s, &end, 10);
+		if (errno != 0 || v > UINT_MAX)
+			return -1;
+		if (*end == '\0') {
+			/* A bare number is seconds, but only as the last part:
+			 * "1h30" is more likely a typo than 1h30s. */
+			if (s != start)
+				return -1;
+			mult = 1;
+		} else if (unit_seconds(*end, &mult) == -1)
+			return -1;
+		else
+			end++;
+		total += v * mult;
+		if (total > UINT_MAX)
+			return -1;
+		s = end;
+	}
+	*secs = (unsigned)total;
+	return 0;
+}
+
+const char *
+fmt_time(time_t t, char *buf)
+{
+	struct tm	tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, NMIG_TIMEBUF, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, NMIG_TIMEBUF, "invalid");
+	return buf;
+}
+
+time_t
+parse_time(const char *s)
+{
+	struct tm	 tm;
+	const char	*end;
+	char		 buf[NMIG_TIMEBUF];
+	time_t		 t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) == NULL ||
+	    *end != '\0')
+		return (time_t)-1;
+	t = timegm(&tm);
+	/* strptime takes 31 February and unpadded fields; only the exact
+	 * form fmt_time writes is a time. */
+	if (t == (time_t)-1 || strcmp(fmt_time(t, buf), s) != 0)
+		return (time_t)-1;
+	return t;
+}
+
+int
+name_normalize(const char *in, char *out, size_t outlen)
+{
+	ldns_rdf	*rdf;
+	size_t		 len, i;
+
+	len = strlen(in);
+	if (len == 0 || len + 2 > outlen)
+		return -1;
+	/* ldns accepts any label syntax; we only check the length limits
+	 * and the shape here, which is what the wire format requires. */
+	if (ldns_str2rdf_dname(&rdf, in) != LDNS_STATUS_OK)
+		return -1;
+	ldns_rdf_deep_free(rdf);
+	if (strcmp(in, ".") == 0) {
+		snprintf(out, outlen, ".");
+		return 0;
+	}
+	/* Escapes (\. \065) would make the text differ from the name; no
+	 * host or mail name needs them. */
+	if (in[0] == '.' || strstr(in, "..") != NULL || strchr(in, '\\') != NULL)
+		return -1;
+	for (i = 0; i < len; i++)
+		out[i] = (char)tolower((unsigned char)in[i]);
+	if (out[len - 1] != '.')
+		out[len++] = '.';
+	out[len] = '\0';
+	return 0;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		fatal("%s", __func__);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if ((p = calloc(n, size)) == NULL)
+		fatal("%s", __func__);
+	return p;
+}
+
+void *
+xreallocarray(void *ptr, size_t n, size_t size)
+{
+	void	*p;
+
+	if (size != 0 && n > SIZE_MAX / size) {
+		errno = ENOMEM;
+		fatal("%s", __func__);
+	}
+	if ((p = realloc(ptr, n * size)) == NULL && n * size != 0)
+		fatal("%s", __func__);
+	return p;
+}

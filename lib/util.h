@@ -1,0 +1,44 @@
+/*
+ * Small helpers shared by every module: error lists in FILE:LINE form,
+ * durations, RFC 3339 times and domain-name normalisation.
+ */
+#ifndef NMIG_UTIL_H
+#define NMIG_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define NMIG_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* Parse errors are collected, not printed, so that a reload can log them
+ * and a check run (nmigd -t) can print all of them, not only the first. */
+struct errlist {
+	char	**msg;
+	size_t	  n;
+};
+
+void	errlist_add(struct errlist *, const char *file, int line,
+	    const char *fmt, ...) NMIG_PRINTF(4, 5);
+void	errlist_free(struct errlist *);
+
+/* "90", "90s", "5m", "1h", "2d", "1h30m".  Returns 0, or -1 when the text
+ * is not a duration or does not fit in an unsigned int of seconds. */
+int	parse_duration(const char *, unsigned *secs);
+
+/* RFC 3339 in UTC, "2026-11-27T22:00:00Z"; buf holds NMIG_TIMEBUF bytes. */
+#define NMIG_TIMEBUF 32
+const char *fmt_time(time_t, char *buf);
+/* The inverse of fmt_time; returns (time_t)-1 when the text is not one. */
+time_t	parse_time(const char *);
+
+/* Make an absolute, lower-case domain name with a trailing dot.  Returns 0,
+ * or -1 when the name is not a valid domain name or does not fit. */
+#define NMIG_NAMEBUF 256
+int	name_normalize(const char *in, char *out, size_t outlen);
+
+char	*xstrdup(const char *);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+
+#endif

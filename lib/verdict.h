@@ -1,0 +1,94 @@
+/*
+ * Judging: a check's answer against the expected and old sets, a resolver's
+ * state from its checks, the per-(domain, resolver) state machine (confirm,
+ * unreachable, regression) and the domain's latched completion.  Pure
+ * functions of their inputs and the time given: no I/O, no clock.
+ */
+#ifndef NMIG_VERDICT_H
+#define NMIG_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "packet.h"
+
+enum check_state {
+	CS_PENDING = 0,		/* no answer yet */
+	CS_NEW,
+	CS_OLD,
+	CS_OTHER,
+	CS_NODATA,
+	CS_NXDOMAIN,
+	CS_ERROR,		/* SERVFAIL, REFUSED, timeout, malformed */
+	CS_MAX
+};
+
+enum resolver_state {
+	RS_PENDING = 0,
+	RS_NEW,
+	RS_OLD,
+	RS_MIXED,
+	RS_OTHER,
+	RS_ERROR,
+	RS_UNREACHABLE,
+	RS_MAX
+};
+
+enum domain_state {
+	DS_PENDING = 0,
+	DS_PROPAGATING,
+	DS_COMPLETE,
+	DS_MAX
+};
+
+const char	*check_state_name(enum check_state);
+const char	*resolver_state_name(enum resolver_state);
+const char	*domain_state_name(enum domain_state);
+/* Inverses, for states read back from the database; -1 if unknown. */
+int		 check_state_from_name(const char *);
+int		 resolver_state_from_name(const char *);
+int		 domain_state_from_name(const char *);
+
+/* a == NULL means no usable answer (timeout, network error). */
+enum check_state verdict_classify(const struct check_conf *,
+		    const struct answer *a);
+
+/* The state one round leaves a resolver in, from its checks' states. */
+enum resolver_state verdict_round(const uint8_t *check_states, size_t n);
+
+/* Per (domain, resolver): kept small, there are domains x resolvers. */
+struct rverdict {
+	uint8_t		state;		/* enum resolver_state */
+	uint8_t		streak;		/* consecutive new rounds, saturating */
+	bool		switched;	/* confirmed new */
+	time_t		since;		/* state last changed */
+	time_t		fail_since;	/* first failed round of this run, or 0 */
+	time_t		last_checked;	/* end of the last round, or 0 */
+};
+
+/* What verdict_update saw happen; the caller emits the events. */
+#define VEV_SWITCHED	0x01	/* confirmed new */
+#define VEV_REGRESSED	0x02	/* was switched, answers old again */
+#define VEV_UNREACHABLE	0x04	/* failed every round for unreachable_after */
+#define VEV_RECOVERED	0x08	/* answered again after being unreachable */
+#define VEV_CHANGED	0x10	/* state differs from before */
+
+unsigned	verdict_update(struct rverdict *, enum resolver_state round,
+		    time_t now, unsigned confirm, unsigned unreachable_after);
+
+struct domain_tally {
+	size_t	total;
+	size_t	switched;	/* confirmed new */
+	size_t	now_new;	/* state new in the latest round */
+	size_t	unreachable;
+};
+
+/* The domain state from its resolvers; complete needs every reachable
+ * resolver switched and at least one.  The caller latches DS_COMPLETE. */
+enum domain_state verdict_domain(const struct rverdict *, size_t n,
+		    struct domain_tally *);
+
+#endif

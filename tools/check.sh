@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs what is missing, builds, and runs the whole test suite
+# (unit tests and the loopback DNS scenario tests): make check.
+# Usage: tools/check.sh [--distcheck]
+set -e
+cd "$(dirname "$0")/.."
+. tools/deps.sh
+nmig_install_deps
+nmig_build
+if ! make -j"$(nproc)" check; then
+	# Show why: automake keeps each test's output in its .log file.
+	for f in tests/unit/*.log tests/world/*.log; do
+		[ -f "$f" ] || continue
+		case "$f" in */test-suite.log) continue ;; esac
+		grep -q '^FAIL\|^ERROR' "${f%.log}.trs" 2>/dev/null || continue
+		echo "===== $f"
+		tail -n 80 "$f"
+	done
+	exit 1
+fi
+if [ "${1:-}" = --distcheck ]; then
+	make -j"$(nproc)" distcheck
+fi

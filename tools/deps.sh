@@ -1,0 +1,54 @@
+#!/bin/sh
+# Installs the Debian packages nmigd needs to build and test, when missing.
+# Sourced by tools/check.sh and tools/demo.sh; safe to run again.
+
+NMIG_PACKAGES="build-essential autoconf automake pkg-config
+ libldns-dev libevent-dev libsqlite3-dev libsystemd-dev libjansson-dev
+ libinih-dev libcmocka-dev
+ nsd unbound ldnsutils sqlite3 mandoc systemd curl"
+
+nmig_missing_packages() {
+	for p in $NMIG_PACKAGES; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		    grep -q '^install ok installed$' || printf '%s ' "$p"
+	done
+}
+
+nmig_install_deps() {
+	missing=$(nmig_missing_packages)
+	[ -n "$missing" ] || return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "missing Debian packages: $missing" >&2
+		echo "install them as root: apt-get install $missing" >&2
+		return 1
+	fi
+	echo "installing: $missing"
+	# The test worlds start their own NSD and Unbound on loopback; the
+	# packages' system services must not start on install and take
+	# port 53.  policy-rc.d is the Debian way to say so.
+	policy_added=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+		chmod 755 /usr/sbin/policy-rc.d
+		policy_added=1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq &&
+	    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	rc=$?
+	[ -z "$policy_added" ] || rm -f /usr/sbin/policy-rc.d
+	return $rc
+}
+
+# Build in the source tree: autoreconf when configure is missing or older
+# than its inputs, configure when there is no Makefile.
+nmig_build() {
+	if [ ! -x configure ] || [ configure.ac -nt configure ] ||
+	    [ Makefile.am -nt configure ]; then
+		autoreconf -fi || return 1
+	fi
+	if [ ! -f Makefile ]; then
+		./configure || return 1
+	fi
+	make -j"$(nproc)"
+}
