@@ -47,14 +47,14 @@ struct conf_parser;
 
 struct keyword {
 	const char	*name;
-	void		(*parse)(struct conf_parser *, const struct keyword *,
-			    const char *);
+	void		(*parse)(struct conf_parser *,
+			    const struct keyword *, const char *);
 	size_t		 offset;	/* into struct config */
 	unsigned	 min, max;
 	int		 flags;
 };
 #define KW_REPEAT	0x01	/* may be given more than once */
-#define KW_OLD		0x02	/* fills the old set, not the expected one */
+#define KW_OLD		0x02	/* sets the old values, not the new */
 
 static void	kw_path(struct conf_parser *, const struct keyword *,
 		    const char *);
@@ -277,10 +277,17 @@ fmt_duration(unsigned secs, char *buf, size_t len)
 
 /* [nmigd] keys */
 
+/* The member of struct config a keyword sets. */
+static void *
+kw_field(struct conf_parser *p, const struct keyword *kw)
+{
+	return (char *)p->conf + kw->offset;
+}
+
 static void
 kw_path(struct conf_parser *p, const struct keyword *kw, const char *v)
 {
-	char	**dst = (char **)(void *)((char *)p->conf + kw->offset);
+	char	**dst = kw_field(p, kw);
 
 	if (*v == '\0') {
 		conf_err(p, p->line, "%s: empty path", kw->name);
@@ -299,7 +306,7 @@ kw_path(struct conf_parser *p, const struct keyword *kw, const char *v)
 static void
 kw_duration(struct conf_parser *p, const struct keyword *kw, const char *v)
 {
-	unsigned	*dst = (unsigned *)(void *)((char *)p->conf + kw->offset);
+	unsigned	*dst = kw_field(p, kw);
 	unsigned	 secs;
 	char		 buf[32];
 
@@ -319,13 +326,14 @@ kw_duration(struct conf_parser *p, const struct keyword *kw, const char *v)
 static void
 kw_number(struct conf_parser *p, const struct keyword *kw, const char *v)
 {
-	unsigned	*dst = (unsigned *)(void *)((char *)p->conf + kw->offset);
+	unsigned	*dst = kw_field(p, kw);
 	unsigned long	 n;
 	char		*end;
 
 	errno = 0;
-	if (!isdigit((unsigned char)*v) ||
-	    ((n = strtoul(v, &end, 10)), *end != '\0')) {
+	n = strtoul(v, &end, 10);
+	/* strtoul() would take "-1" and " 1" too. */
+	if (!isdigit((unsigned char)*v) || *end != '\0') {
 		conf_err(p, p->line, "%s: \"%s\" is not a number", kw->name, v);
 		return;
 	}
@@ -403,7 +411,7 @@ static int
 rdata_list(struct conf_parser *p, const char *key, const char *owner,
     uint16_t type, char *list, struct rdset *set)
 {
-	char	*item, *rd, err[256], tbuf[16];
+	char	*item, *rd, err[256];
 	int	 n = 0;
 
 	while ((item = next_item(&list)) != NULL) {
@@ -421,8 +429,7 @@ rdata_list(struct conf_parser *p, const char *key, const char *owner,
 		}
 		if ((rd = rdata_parse(owner, type, item, err,
 		    sizeof(err))) == NULL) {
-			conf_err(p, p->line, "%s: %s %s: %s", key, owner,
-			    rrtype_name(type, tbuf), err);
+			conf_err(p, p->line, "%s: %s", key, err);
 			continue;
 		}
 		rdset_add(set, rd);
@@ -551,8 +558,8 @@ kw_record(struct conf_parser *p, const struct keyword *kw, const char *v)
 	s = copy = xstrdup(v);
 	if ((ow = next_word(&s)) == NULL || (tw = next_word(&s)) == NULL ||
 	    *(s = skip_space(s)) == '\0') {
-		conf_err(p, p->line, "%s: expected OWNER TYPE VALUE[, VALUE...]",
-		    kw->name);
+		conf_err(p, p->line,
+		    "%s: expected OWNER TYPE VALUE[, VALUE...]", kw->name);
 		goto done;
 	}
 	if (record_owner(p, kw->name, ow, owner, sizeof(owner)) == -1)
@@ -876,13 +883,15 @@ conf_check_limits(struct conf_parser *p)
 static char *
 conf_dir(const char *path)
 {
-	char	*copy, *dir;
+	char	*copy, *dir, *abs;
 
 	copy = xstrdup(path);
-	if ((dir = realpath(dirname(copy), NULL)) == NULL)
-		dir = xstrdup(dirname(copy));
+	dir = dirname(copy);
+	/* Absolute, so that the paths stay right after a chdir(). */
+	if ((abs = realpath(dir, NULL)) == NULL)
+		abs = xstrdup(dir);
 	free(copy);
-	return dir;
+	return abs;
 }
 
 static struct config *

@@ -76,6 +76,24 @@ int_fields_fit(const ldns_rr *rr, const char *text)
 	return true;
 }
 
+/* ldns takes an unquoted ';' as the start of a comment and drops the rest:
+ * "TXT a;b" would silently watch for "a". */
+static bool
+has_bare_semicolon(const char *text)
+{
+	bool	quoted = false;
+
+	for (; *text != '\0'; text++) {
+		if (*text == '\\' && text[1] != '\0')
+			text++;
+		else if (*text == '"')
+			quoted = !quoted;
+		else if (*text == ';' && !quoted)
+			return true;
+	}
+	return false;
+}
+
 char *
 rdata_parse(const char *owner, uint16_t type, const char *text, char *err,
     size_t errlen)
@@ -87,6 +105,11 @@ rdata_parse(const char *owner, uint16_t type, const char *text, char *err,
 
 	if (text[0] == '\0') {
 		snprintf(err, errlen, "empty %s value", tname);
+		return NULL;
+	}
+	if (has_bare_semicolon(text)) {
+		snprintf(err, errlen, "bad %s value \"%s\": quote a ';' or "
+		    "write it as \\059", tname, text);
 		return NULL;
 	}
 	if (asprintf(&line, "%s 0 IN %s %s", owner, tname, text) == -1) {

@@ -251,7 +251,8 @@ resolvers_load(const char *path, struct resolver_list *list,
 	while ((len = getline(&buf, &bufsz, fp)) != -1) {
 		p.line++;
 		s = buf;
-		if (p.line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		if (p.line == 1 && len >= 3 &&
+		    memcmp(s, "\xef\xbb\xbf", 3) == 0)
 			s += 3;
 		if (strlen(buf) != (size_t)len) {
 			errlist_add(errs, path, p.line, "NUL byte in line");

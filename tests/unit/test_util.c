@@ -123,12 +123,8 @@ test_duration_bad(void **state)
 	reject_duration("213503982334602d");
 }
 
-/*
- * BUG (lib/util.c parse_duration): the "bare number only alone" rule is
- * checked as "total != 0", so a leading zero-valued part slips through:
- * "0h30" gives 30 while "1h30" is rejected.  Fix: remember whether any
- * part came before (e.g. test `s != start` instead of `total != 0`).
- */
+/* A bare number is seconds only on its own: "0h30" is as much a typo as
+ * "1h30". */
 static void
 test_duration_bare_after_zero_part(void **state)
 {
@@ -193,14 +189,8 @@ test_time_bad(void **state)
 	assert_int_equal(parse_time(NULL), (time_t)-1);
 }
 
-/*
- * BUG (lib/util.c parse_time): strptime is lenient and timegm normalises,
- * so text that fmt_time never produces is accepted and silently moved:
- * "2026-02-31T00:00:00Z" becomes 2026-03-03, a leap second rolls into the
- * next day, " 2026-..." and unpadded fields pass.  The header promises the
- * inverse of fmt_time.  Fix: after timegm, fmt_time the result and reject
- * unless it is identical to the input text.
- */
+/* parse_time is the exact inverse of fmt_time: strptime's leniency (31
+ * February, leap seconds, unpadded fields) must not move a time. */
 static void
 test_time_not_fmt_time_output(void **state)
 {
@@ -360,14 +350,8 @@ test_name_outlen(void **state)
 	assert_int_equal(name_normalize("a", buf, 1), -1);
 }
 
-/*
- * BUG (lib/util.c name_normalize): a name whose last character is an
- * escaped dot ("a\.", the single label "a.") is taken as already absolute,
- * so the result is a relative name without the trailing root dot.  Fix:
- * reject names with backslash escapes (a config has no use for them), or
- * build the output with ldns (ldns_dname_new_frm_str, ldns_dname2canonical,
- * ldns_rdf2str), which handles escapes and always ends in the root.
- */
+/* Escapes are refused: "a\\." is the single label "a.", which would
+ * otherwise come out relative. */
 static void
 test_name_escaped_dot(void **state)
 {

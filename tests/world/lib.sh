@@ -271,15 +271,17 @@ world_is_ours() {
 	[ -n "$pid" ] && [ -r "/proc/$pid/comm" ] || return 1
 	comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
 	case $comm in nsd|nsd:*|unbound) ;; *) return 1 ;; esac
-	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$1/"
+	{ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$1/"
 }
 
 # world_procs DIR [NAME]: the PIDs of the world's live processes (of the
 # one server NAME), children included.
 world_procs() {
-	local p where=$1${2:+/$2}
-	for p in /proc/[0-9]*; do
-		world_is_ours "$where" "${p#/proc/}" && echo "${p#/proc/}"
+	local where=$1${2:+/$2} f pid
+	for f in $(grep -lsF -- "$where/" /proc/[0-9]*/cmdline); do
+		pid=${f#/proc/}
+		pid=${pid%/cmdline}
+		world_is_ours "$where" "$pid" && echo "$pid"
 	done
 	return 0
 }
@@ -467,15 +469,22 @@ world_resolver_start() {
 	world_wait_resolver "$(world_addr "$1" "r$2")"
 }
 
-# world_query DIR I NAME TYPE: ask resolver rI; print the answer's records
-# of TYPE as "rdata" lines, lower case, sorted.  Returns 1 when no answer
-# came, 2 when the rcode was not NOERROR.
-world_query() {
-	local addr out
+# world_ask DIR I NAME TYPE: drill's full output for one query to rI;
+# false when no answer came within WORLD_QUERY_TIMEOUT (default 3) s.
+world_ask() {
+	local addr
 	addr=$(world_addr "$1" "r$2") || return 1
-	out=$(timeout 5 drill "$3" @"$addr" "$4" 2>/dev/null) || return 1
-	echo "$out" | grep -q 'rcode: NOERROR' || return 2
-	echo "$out" | awk -v t="$4" '
+	timeout "${WORLD_QUERY_TIMEOUT:-3}" drill "$3" @"$addr" "$4" 2>/dev/null
+}
+
+world_rcode() {
+	sed -n 's/.*rcode: \([A-Z]*\),.*/\1/p'
+}
+
+# world_rdata TYPE: the answer section's TYPE records of drill's output on
+# stdin, as rdata lines, lower case, sorted.
+world_rdata() {
+	awk -v t="$1" '
 		/^;; ANSWER SECTION:/ { ans = 1; next }
 		/^;;/ || /^$/ { ans = 0 }
 		ans && toupper($4) == toupper(t) {
@@ -483,23 +492,30 @@ world_query() {
 		}' | sort
 }
 
-# world_answer DIR I NAME TYPE: world_query's records on one line, joined
-# by "; " (compare with WORLD_OLD_NS, WORLD_NEW_MX...).  Prints "SERVFAIL",
-# "NXDOMAIN"... or "NOANSWER" instead when there is no answer.
+# world_query DIR I NAME TYPE: ask resolver rI; print the answer's records
+# of TYPE, one rdata a line, lower case, sorted.  Returns 1 when no answer
+# came, 2 when the rcode was not NOERROR.
+world_query() {
+	local out
+	out=$(world_ask "$@") || return 1
+	[ "$(echo "$out" | world_rcode)" = NOERROR ] || return 2
+	echo "$out" | world_rdata "$4"
+}
+
+# world_answer DIR I NAME TYPE: the records on one line, sorted, joined by
+# "; " (compare with WORLD_OLD_NS, WORLD_NEW_MX...).  Prints NOANSWER,
+# NODATA or the rcode (SERVFAIL, NXDOMAIN...) instead when there are none.
 world_answer() {
-	local out rc addr
-	out=$(world_query "$@")
-	rc=$?
-	if [ "$rc" = 1 ]; then
-		echo NOANSWER
-	elif [ "$rc" = 2 ]; then
-		addr=$(world_addr "$1" "r$2")
-		timeout 5 drill "$3" @"$addr" "$4" 2>/dev/null |
-		    sed -n 's/.*rcode: \([A-Z]*\),.*/\1/p'
-	else
-		echo "$out" | awk 'NR > 1 { printf "; " } { printf "%s", $0 }
-		    END { print "" }'
+	local out rcode
+	out=$(world_ask "$@") || { echo NOANSWER; return 0; }
+	rcode=$(echo "$out" | world_rcode)
+	if [ "$rcode" != NOERROR ]; then
+		echo "${rcode:-NOANSWER}"
+		return 0
 	fi
+	echo "$out" | world_rdata "$4" | awk '
+		NR > 1 { printf "; " } { printf "%s", $0 }
+		END { print NR ? "" : "NODATA" }'
 }
 
 # world_warm DIR I: make resolver rI cache the domain's NS, MX and the

@@ -1,0 +1,937 @@
+/*
+ * lib/config.c: nmigd.conf values, defaults, names, paths, records, every
+ * error with its line, and the printed config read back.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ldns/ldns.h>
+
+#include "config.h"
+#include "rdata.h"
+#include "util.h"
+
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+
+static char	tmpdir[64];
+
+static int
+group_setup(void **state)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/nmigd-test-config.XXXXXX");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[PATH_MAX];
+
+	if ((d = opendir(tmpdir)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	return rmdir(tmpdir);
+}
+
+/* Write text to a file in the test's directory; returns its path. */
+static const char *
+write_file(const char *name, const char *text, size_t len)
+{
+	static char	 path[PATH_MAX];
+	FILE		*fp;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	assert_non_null(fp = fopen(path, "w"));
+	assert_int_equal(fwrite(text, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+	return path;
+}
+
+static struct config *
+load_ok(const char *path)
+{
+	struct errlist	 e = { NULL, 0 };
+	struct config	*conf;
+	size_t		 i;
+
+	conf = config_load(path, &e);
+	for (i = 0; i < e.n; i++)
+		fprintf(stderr, "unexpected: %s\n", e.msg[i]);
+	assert_int_equal(e.n, 0);
+	assert_non_null(conf);
+	return conf;
+}
+
+static struct config *
+load_text_ok(const char *text)
+{
+	return load_ok(write_file("nmigd.conf", text, strlen(text)));
+}
+
+/* want[i] is what follows "PATH:" in the i-th error. */
+static void
+expect_errors_len(const char *text, size_t len, const char *const *want,
+    size_t nwant)
+{
+	struct errlist	 e = { NULL, 0 };
+	struct config	*conf;
+	const char	*path;
+	char		 buf[4096];
+	size_t		 i;
+
+	path = write_file("nmigd.conf", text, len);
+	conf = config_load(path, &e);
+	assert_null(conf);
+	if (e.n != nwant)
+		for (i = 0; i < e.n; i++)
+			fprintf(stderr, "got: %s\n", e.msg[i]);
+	assert_int_equal(e.n, nwant);
+	for (i = 0; i < nwant; i++) {
+		snprintf(buf, sizeof(buf), "%s:%s", path, want[i]);
+		assert_string_equal(e.msg[i], buf);
+	}
+	errlist_free(&e);
+}
+
+#define EXPECT_ERRORS(text, ...) do {					\
+	const char *const want_[] = { __VA_ARGS__ };			\
+	expect_errors_len(text, strlen(text), want_, nitems(want_));	\
+} while (0)
+
+static void
+assert_set(const struct rdset *set, const char *const *want, size_t n)
+{
+	size_t	i;
+
+	assert_int_equal(set->n, n);
+	for (i = 0; i < n; i++)
+		assert_string_equal(set->rr[i], want[i]);
+}
+
+#define ASSERT_SET(set, ...) do {					\
+	const char *const want_[] = { __VA_ARGS__ };			\
+	assert_set(set, want_, nitems(want_));				\
+} while (0)
+
+static void
+assert_config_equal(const struct config *a, const struct config *b)
+{
+	const struct domain_conf	*da, *db;
+	size_t				 i, j;
+
+	assert_string_equal(a->database, b->database);
+	assert_string_equal(a->control, b->control);
+	assert_string_equal(a->resolvers, b->resolvers);
+	assert_int_equal(a->interval, b->interval);
+	assert_int_equal(a->timeout, b->timeout);
+	assert_int_equal(a->retries, b->retries);
+	assert_int_equal(a->confirm, b->confirm);
+	assert_int_equal(a->unreachable_after, b->unreachable_after);
+	assert_int_equal(a->ndomains, b->ndomains);
+	for (i = 0; i < a->ndomains; i++) {
+		da = &a->domains[i];
+		db = &b->domains[i];
+		assert_string_equal(da->name, db->name);
+		assert_int_equal(da->nchecks, db->nchecks);
+		for (j = 0; j < da->nchecks; j++) {
+			assert_string_equal(da->checks[j].owner,
+			    db->checks[j].owner);
+			assert_int_equal(da->checks[j].type,
+			    db->checks[j].type);
+			assert_true(rdset_equal(&da->checks[j].expect,
+			    &db->checks[j].expect));
+			assert_true(rdset_equal(&da->checks[j].old,
+			    &db->checks[j].old));
+		}
+	}
+}
+
+/* Good configs */
+
+static void
+assert_example_domain(const struct domain_conf *d)
+{
+	assert_string_equal(d->name, "example.co.jp.");
+	assert_int_equal(d->nchecks, 4);
+	assert_string_equal(d->checks[0].owner, "example.co.jp.");
+	assert_int_equal(d->checks[0].type, LDNS_RR_TYPE_NS);
+	ASSERT_SET(&d->checks[0].expect, "hns0.dns.nifcloud.com.",
+	    "hns1.dns.nifcloud.com.");
+	ASSERT_SET(&d->checks[0].old, "ns1.oldhost.ne.jp.",
+	    "ns2.oldhost.ne.jp.");
+	assert_string_equal(d->checks[1].owner, "example.co.jp.");
+	assert_int_equal(d->checks[1].type, LDNS_RR_TYPE_MX);
+	ASSERT_SET(&d->checks[1].expect, "10 mx01.example.co.jp.",
+	    "10 mx02.example.co.jp.");
+	ASSERT_SET(&d->checks[1].old, "10 mail.oldhost.ne.jp.");
+	assert_string_equal(d->checks[2].owner, "pop.example.co.jp.");
+	assert_int_equal(d->checks[2].type, LDNS_RR_TYPE_A);
+	ASSERT_SET(&d->checks[2].expect, "203.0.113.10");
+	assert_int_equal(d->checks[2].old.n, 0);
+	assert_string_equal(d->checks[3].owner, "smtp.example.co.jp.");
+	ASSERT_SET(&d->checks[3].expect, "203.0.113.11");
+}
+
+static void
+test_example(void **state)
+{
+	struct config	*conf;
+	const char	*path = TEST_DATADIR "/config_example.conf";
+
+	conf = load_ok(path);
+	assert_string_equal(conf->path, path);
+	assert_string_equal(conf->database, "/var/lib/nmigd/nmigd.db");
+	assert_string_equal(conf->control, "/run/nmigd/nmigd.sock");
+	assert_string_equal(conf->resolvers, "/etc/nmigd/resolvers.conf");
+	assert_int_equal(conf->interval, 300);
+	assert_int_equal(conf->timeout, 3);
+	assert_int_equal(conf->retries, 2);
+	assert_int_equal(conf->confirm, 2);
+	assert_int_equal(conf->unreachable_after, 3600);
+	assert_int_equal(conf->ndomains, 1);
+	assert_example_domain(&conf->domains[0]);
+	/* Lines point the operator at the definitions. */
+	assert_int_equal(conf->domains[0].line, 13);
+	assert_string_equal(conf->domains[0].file, path);
+	assert_int_equal(conf->domains[0].checks[0].line, 14);
+	assert_int_equal(conf->domains[0].checks[1].line, 15);
+	assert_int_equal(conf->domains[0].checks[2].line, 18);
+	assert_int_equal(conf->domains[0].checks[3].line, 19);
+	config_free(conf);
+}
+
+/* The shipped file, as installed (no domain) and with its example
+ * domain uncommented. */
+static void
+test_shipped(void **state)
+{
+	struct config	*conf, *example;
+	char		 etc[PATH_MAX], want[PATH_MAX + 32], *text, *p;
+	FILE		*fp;
+	long		 len;
+	const char	*path = TEST_DATADIR "/../../../etc/nmigd.conf";
+
+	assert_non_null(realpath(TEST_DATADIR "/../../../etc", etc));
+	conf = load_ok(path);
+	assert_int_equal(conf->ndomains, 0);
+	assert_int_equal(conf->interval, 300);
+	assert_int_equal(conf->timeout, 3);
+	assert_int_equal(conf->retries, 2);
+	assert_int_equal(conf->confirm, 2);
+	assert_int_equal(conf->unreachable_after, 3600);
+	assert_string_equal(conf->database, "/var/lib/nmigd/nmigd.db");
+	assert_string_equal(conf->control, "/run/nmigd/nmigd.sock");
+	snprintf(want, sizeof(want), "%s/resolvers.conf", etc);
+	assert_string_equal(conf->resolvers, want);
+	config_free(conf);
+
+	assert_non_null(fp = fopen(path, "r"));
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	assert_true((len = ftell(fp)) > 0);
+	rewind(fp);
+	text = calloc(1, (size_t)len + 1);
+	assert_int_equal(fread(text, 1, (size_t)len, fp), (size_t)len);
+	fclose(fp);
+	assert_non_null(p = strstr(text, "\n#[domain example.co.jp]"));
+	/* Uncomment from the section header to the end of the file. */
+	for (p++; p != NULL && *p != '\0'; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (*p == '#')
+			*p = ' ';
+	}
+	conf = load_ok(write_file("nmigd.conf", text, strlen(text)));
+	free(text);
+	assert_int_equal(conf->ndomains, 1);
+	assert_example_domain(&conf->domains[0]);
+	example = load_ok(TEST_DATADIR "/config_example.conf");
+	assert_true(rdset_equal(&conf->domains[0].checks[0].expect,
+	    &example->domains[0].checks[0].expect));
+	config_free(example);
+	config_free(conf);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct config	*conf;
+
+	/* An empty file and an empty [nmigd] both mean every default. */
+	conf = load_text_ok("");
+	assert_string_equal(conf->database, NMIG_DB_DEFAULT);
+	assert_string_equal(conf->control, NMIG_CONTROL_DEFAULT);
+	assert_string_equal(conf->resolvers, NMIG_RESOLVERS_DEFAULT);
+	assert_int_equal(conf->interval, 300);
+	assert_int_equal(conf->timeout, 3);
+	assert_int_equal(conf->retries, 2);
+	assert_int_equal(conf->confirm, 2);
+	assert_int_equal(conf->unreachable_after, 3600);
+	assert_int_equal(conf->ndomains, 0);
+	assert_null(conf->domains);
+	config_free(conf);
+
+	conf = load_text_ok("# only a comment\n[nmigd]\n; another\n");
+	assert_string_equal(conf->database, NMIG_DB_DEFAULT);
+	assert_int_equal(conf->interval, 300);
+	assert_int_equal(conf->ndomains, 0);
+	config_free(conf);
+}
+
+static void
+test_values(void **state)
+{
+	struct config	*conf;
+
+	conf = load_text_ok(
+	    "[nmigd]\n"
+	    "interval = 1h30m\n"
+	    "timeout = 90\n"
+	    "retries = 0\n"
+	    "confirm = 100\n"
+	    "unreachable-after = 2d\n");
+	assert_int_equal(conf->interval, 5400);
+	assert_int_equal(conf->timeout, 90);
+	assert_int_equal(conf->retries, 0);
+	assert_int_equal(conf->confirm, 100);
+	assert_int_equal(conf->unreachable_after, 172800);
+	config_free(conf);
+
+	/* The extremes of each range. */
+	conf = load_text_ok(
+	    "[nmigd]\ninterval = 2s\ntimeout = 1s\nretries = 10\n"
+	    "confirm = 1\nunreachable-after = 1s\n");
+	assert_int_equal(conf->interval, 2);
+	assert_int_equal(conf->timeout, 1);
+	assert_int_equal(conf->retries, 10);
+	assert_int_equal(conf->confirm, 1);
+	assert_int_equal(conf->unreachable_after, 1);
+	config_free(conf);
+}
+
+static void
+test_normalization(void **state)
+{
+	struct config		*conf;
+	struct domain_conf	*d;
+
+	conf = load_text_ok(
+	    "[domain Example.CO.JP.]\n"
+	    "ns = HNS0.Dns.Nifcloud.com., hns1.dns.nifcloud.com\t"
+	    "hns1.DNS.nifcloud.com\n"
+	    "mx = 20 MX.example.co.jp ,10 mx2.Example.co.jp.\n"
+	    "old-ns = NS1.OLDHOST.NE.JP\n"
+	    "record = WWW a 192.0.2.1\n");
+	d = &conf->domains[0];
+	assert_string_equal(d->name, "example.co.jp.");
+	/* Sorted, lower case, absolute, each once. */
+	ASSERT_SET(&d->checks[0].expect, "hns0.dns.nifcloud.com.",
+	    "hns1.dns.nifcloud.com.");
+	ASSERT_SET(&d->checks[1].expect, "10 mx2.example.co.jp.",
+	    "20 mx.example.co.jp.");
+	ASSERT_SET(&d->checks[0].old, "ns1.oldhost.ne.jp.");
+	assert_string_equal(d->checks[2].owner, "www.example.co.jp.");
+	assert_int_equal(d->checks[2].type, LDNS_RR_TYPE_A);
+	config_free(conf);
+}
+
+static void
+test_relative_paths(void **state)
+{
+	struct config	*conf;
+	char		 dir[PATH_MAX], want[PATH_MAX + 32], cwd[PATH_MAX];
+	const char	*text =
+	    "[nmigd]\n"
+	    "database = db/nmigd.db\n"
+	    "control = ../nmigd.sock\n"
+	    "resolvers = /srv/nmigd/resolvers.conf\n";
+
+	assert_non_null(realpath(tmpdir, dir));
+	conf = load_text_ok(text);
+	snprintf(want, sizeof(want), "%s/db/nmigd.db", dir);
+	assert_string_equal(conf->database, want);
+	snprintf(want, sizeof(want), "%s/../nmigd.sock", dir);
+	assert_string_equal(conf->control, want);
+	assert_string_equal(conf->resolvers, "/srv/nmigd/resolvers.conf");
+	config_free(conf);
+
+	/* A config named by a relative path still gives absolute paths, so
+	 * a daemon that changes directory finds its files. */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir(tmpdir), 0);
+	conf = load_ok("nmigd.conf");
+	assert_int_equal(chdir(cwd), 0);
+	snprintf(want, sizeof(want), "%s/db/nmigd.db", dir);
+	assert_string_equal(conf->database, want);
+	assert_string_equal(conf->path, "nmigd.conf");
+	config_free(conf);
+}
+
+static void
+test_record_owners(void **state)
+{
+	struct config		*conf;
+	struct domain_conf	*d;
+
+	conf = load_text_ok(
+	    "[domain example.co.jp]\n"
+	    "ns = ns1.example.net\n"
+	    "mx = 10 mx.example.net\n"
+	    "record = @ A 192.0.2.1, 192.0.2.2\n"
+	    "record = www AAAA 2001:DB8::1\n"
+	    "record = a.b.deep CNAME Target.Example.NET.\n"
+	    "record = mail.example.co.jp. A 192.0.2.3\n"
+	    "record = EXAMPLE.CO.JP. TXT \"v=spf1 a, mx -all\", \"x\"\n"
+	    "record = sub NS ns.sub.example.co.jp\n"
+	    "record = sub MX 5 mx.sub.example.co.jp\n");
+	d = &conf->domains[0];
+	assert_int_equal(d->nchecks, 9);
+	assert_string_equal(d->checks[2].owner, "example.co.jp.");
+	assert_int_equal(d->checks[2].type, LDNS_RR_TYPE_A);
+	ASSERT_SET(&d->checks[2].expect, "192.0.2.1", "192.0.2.2");
+	assert_string_equal(d->checks[3].owner, "www.example.co.jp.");
+	ASSERT_SET(&d->checks[3].expect, "2001:db8::1");
+	assert_string_equal(d->checks[4].owner, "a.b.deep.example.co.jp.");
+	assert_int_equal(d->checks[4].type, LDNS_RR_TYPE_CNAME);
+	ASSERT_SET(&d->checks[4].expect, "target.example.net.");
+	assert_string_equal(d->checks[5].owner, "mail.example.co.jp.");
+	assert_string_equal(d->checks[6].owner, "example.co.jp.");
+	assert_int_equal(d->checks[6].type, LDNS_RR_TYPE_TXT);
+	/* The comma inside the quotes belongs to the value. */
+	ASSERT_SET(&d->checks[6].expect, "\"v=spf1 a, mx -all\"", "\"x\"");
+	/* A delegation below the domain is a record like any other. */
+	assert_string_equal(d->checks[7].owner, "sub.example.co.jp.");
+	assert_int_equal(d->checks[7].type, LDNS_RR_TYPE_NS);
+	ASSERT_SET(&d->checks[8].expect, "5 mx.sub.example.co.jp.");
+	assert_int_equal(d->checks[8].line, 10);
+	config_free(conf);
+}
+
+static void
+test_old_record(void **state)
+{
+	struct config		*conf;
+	struct domain_conf	*d;
+
+	/* old-record may come before or after its record. */
+	conf = load_text_ok(
+	    "[domain example.co.jp]\n"
+	    "ns = ns1.example.net\n"
+	    "mx = 10 mx.example.net\n"
+	    "old-record = www A 198.51.100.1, 198.51.100.2\n"
+	    "record = www A 192.0.2.1\n"
+	    "record = pop.example.co.jp. A 192.0.2.2\n"
+	    "old-record = pop A 198.51.100.3\n"
+	    "record = smtp A 192.0.2.4\n");
+	d = &conf->domains[0];
+	assert_int_equal(d->nchecks, 5);
+	ASSERT_SET(&d->checks[2].expect, "192.0.2.1");
+	ASSERT_SET(&d->checks[2].old, "198.51.100.1", "198.51.100.2");
+	ASSERT_SET(&d->checks[3].old, "198.51.100.3");
+	assert_int_equal(d->checks[4].old.n, 0);
+	/* No old values given: empty sets. */
+	assert_int_equal(d->checks[0].old.n, 0);
+	assert_int_equal(d->checks[1].old.n, 0);
+	config_free(conf);
+}
+
+static void
+test_several_domains(void **state)
+{
+	struct config	*conf;
+
+	conf = load_text_ok(
+	    "[domain b.example]\nns = ns.example.net\nmx = 0 .\n"
+	    "[nmigd]\nretries = 3\n"
+	    "[domain a.example]\nns = ns.example.net\nmx = 10 mx.a.example\n");
+	assert_int_equal(conf->ndomains, 2);
+	/* File order, which is also the order of status output. */
+	assert_string_equal(conf->domains[0].name, "b.example.");
+	ASSERT_SET(&conf->domains[0].checks[1].expect, "0 .");
+	assert_string_equal(conf->domains[1].name, "a.example.");
+	assert_int_equal(conf->domains[1].line, 6);
+	assert_int_equal(conf->retries, 3);
+	config_free(conf);
+}
+
+/* Long lines: inih alone would cut them at 200 bytes. */
+static void
+test_long_lines(void **state)
+{
+	struct config	*conf;
+	char		*text, *p, name[64];
+	size_t		 i;
+
+	text = calloc(1, 8192);
+	p = stpcpy(text, "[domain example.co.jp]\nns =");
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), " ns%02zu.long-name.example.net",
+		    i);
+		p = stpcpy(p, name);
+	}
+	assert_true(strlen(text) > 1000);
+	p = stpcpy(p, "\nmx = 10 mx.example.net\n");
+	/* A section name longer than inih's 49 bytes. */
+	p = stpcpy(p, "[domain a-rather-long-label-for-a-test.and-another-"
+	    "label.example.co.jp]\n"
+	    "ns = ns.example.net\nmx = 10 mx.example.net\n");
+	conf = load_text_ok(text);
+	assert_int_equal(conf->ndomains, 2);
+	assert_int_equal(conf->domains[0].checks[0].expect.n, 40);
+	assert_string_equal(conf->domains[0].checks[0].expect.rr[39],
+	    "ns39.long-name.example.net.");
+	assert_string_equal(conf->domains[1].name, "a-rather-long-label-for-a-"
+	    "test.and-another-label.example.co.jp.");
+	config_free(conf);
+	free(text);
+}
+
+static void
+test_too_long_line(void **state)
+{
+	const char	*head = "[domain example.co.jp]\nmx = 10 mx.example.net\n"
+	    "ns =";
+	size_t		 hl = strlen(head), n = 20000;
+	char		*text;
+
+	/* An error at its line, not a silent cut, and the lines after it
+	 * keep their numbers. */
+	text = malloc(hl + n + 32);
+	memcpy(text, head, hl);
+	memset(text + hl, 'a', n);
+	strcpy(text + hl + n, "\nbogus = 1\n");
+	EXPECT_ERRORS(text,
+	    "3: line too long (more than 16382 bytes)",
+	    "4: unknown key \"bogus\" in [domain]",
+	    "1: [domain example.co.jp.]: ns is required");
+	free(text);
+}
+
+static void
+test_crlf_bom_indent(void **state)
+{
+	struct config	*conf;
+
+	conf = load_text_ok(
+	    "\xef\xbb\xbf[nmigd]\r\n"
+	    "  interval = 10m\r\n"
+	    "\ttimeout = 5s ; inline comment\r\n"
+	    "\r\n"
+	    "[domain example.co.jp] ; the one we move\r\n"
+	    "    ns = ns1.example.net\r\n"
+	    "    mx = 10 mx.example.net\r\n"
+	    "# comment\r\n"
+	    "; comment\r\n");
+	assert_int_equal(conf->interval, 600);
+	assert_int_equal(conf->timeout, 5);
+	assert_int_equal(conf->ndomains, 1);
+	/* Indented keys are keys, not continuation lines. */
+	ASSERT_SET(&conf->domains[0].checks[0].expect, "ns1.example.net.");
+	ASSERT_SET(&conf->domains[0].checks[1].expect, "10 mx.example.net.");
+	config_free(conf);
+}
+
+/* Errors: each reported as FILE:LINE: message. */
+
+static void
+test_err_open(void **state)
+{
+	struct errlist	 e = { NULL, 0 };
+	char		 want[PATH_MAX + 64];
+
+	assert_null(config_load(TEST_DATADIR "/config_does_not_exist.conf",
+	    &e));
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.msg[0], TEST_DATADIR
+	    "/config_does_not_exist.conf: cannot open: No such file or "
+	    "directory");
+	errlist_free(&e);
+
+	assert_null(config_load(tmpdir, &e));
+	assert_int_equal(e.n, 1);
+	snprintf(want, sizeof(want), "%s: cannot open: Is a directory",
+	    tmpdir);
+	assert_string_equal(e.msg[0], want);
+	errlist_free(&e);
+}
+
+static void
+test_err_structure(void **state)
+{
+	EXPECT_ERRORS("interval = 5m\n[nmigd]\n",
+	    "1: interval: key outside of any section (put it under [nmigd])");
+	EXPECT_ERRORS("[nmigd]\n[resolver x]\nfoo = 1\n",
+	    "2: unknown section [resolver x]");
+	EXPECT_ERRORS("[nmigd]\nintervall = 5m\n",
+	    "2: unknown key \"intervall\" in [nmigd]");
+	EXPECT_ERRORS("[nmigd]\n= 5m\n",
+	    "2: missing key before '='");
+	EXPECT_ERRORS("[nmigd]\ninterval 5m\n",
+	    "2: expected KEY = VALUE");
+	EXPECT_ERRORS("[nmigd\ninterval = 5m\n[nmigd]\nretries = 1\n",
+	    "1: section header without ']'");
+	EXPECT_ERRORS("[nmigd] junk\n",
+	    "1: text after section header: \"junk\"");
+	EXPECT_ERRORS("[nmigd]\nretries = 1\n[nmigd]\nconfirm = 3\n",
+	    "3: duplicate [nmigd] section (first at line 1)");
+	EXPECT_ERRORS("[nmigd]\ninterval = 5m\ninterval = 10m\n",
+	    "3: interval given twice (first at line 2)");
+	EXPECT_ERRORS("[nmigd]\nretries = 1\n\n[nmigd]\nretries = 2\n",
+	    "4: duplicate [nmigd] section (first at line 1)",
+	    "5: retries given twice (first at line 2)");
+}
+
+static void
+test_err_nul(void **state)
+{
+	static const char	text[] = "[nmigd]\nretries = 1\0 2\nconfirm = x\n";
+	const char *const	want[] = {
+		"2: NUL byte in line",
+		"3: confirm: \"x\" is not a number",
+	};
+
+	expect_errors_len(text, sizeof(text) - 1, want, nitems(want));
+}
+
+static void
+test_err_values(void **state)
+{
+	EXPECT_ERRORS("[nmigd]\ninterval = 5x\n",
+	    "2: interval: \"5x\" is not a duration (for example 90s, 5m, "
+	    "1h30m, 2d)");
+	EXPECT_ERRORS("[nmigd]\ninterval = 0\n",
+	    "2: interval: must be at least 1s");
+	EXPECT_ERRORS("[nmigd]\ntimeout = 0s\n",
+	    "2: timeout: must be at least 1s");
+	EXPECT_ERRORS("[nmigd]\nunreachable-after = 0m\n",
+	    "2: unreachable-after: must be at least 1s");
+	EXPECT_ERRORS("[nmigd]\nunreachable-after =\n",
+	    "2: unreachable-after: \"\" is not a duration (for example 90s, "
+	    "5m, 1h30m, 2d)");
+	EXPECT_ERRORS("[nmigd]\nretries = 11\n",
+	    "2: retries: 11 is out of range (0 to 10)");
+	EXPECT_ERRORS("[nmigd]\nretries = -1\n",
+	    "2: retries: \"-1\" is not a number");
+	EXPECT_ERRORS("[nmigd]\nretries = 2x\n",
+	    "2: retries: \"2x\" is not a number");
+	EXPECT_ERRORS("[nmigd]\nretries = 99999999999999999999999\n",
+	    "2: retries: 99999999999999999999999 is out of range (0 to 10)");
+	EXPECT_ERRORS("[nmigd]\nconfirm = 0\n",
+	    "2: confirm: 0 is out of range (1 to 100)");
+	EXPECT_ERRORS("[nmigd]\nconfirm = 101\n",
+	    "2: confirm: 101 is out of range (1 to 100)");
+	EXPECT_ERRORS("[nmigd]\ndatabase =\n",
+	    "2: database: empty path");
+	EXPECT_ERRORS("[nmigd]\ncontrol = ;\n",
+	    "2: control: empty path");
+}
+
+static void
+test_err_timeout(void **state)
+{
+	EXPECT_ERRORS("[nmigd]\ninterval = 1m\ntimeout = 1m\n",
+	    "3: timeout (1m) must be shorter than interval (1m)");
+	/* Only interval given: the default timeout is too long for it. */
+	EXPECT_ERRORS("[nmigd]\n\ninterval = 2s\n",
+	    "3: timeout (3s) must be shorter than interval (2s)");
+	EXPECT_ERRORS("[nmigd]\ntimeout = 10m\n",
+	    "2: timeout (10m) must be shorter than interval (5m)");
+}
+
+static void
+test_err_domain(void **state)
+{
+	EXPECT_ERRORS("[domain]\nns = a.example\n",
+	    "1: [domain] needs a name, as in [domain example.co.jp]");
+	EXPECT_ERRORS("[domain bad..name]\nns = a.example\n",
+	    "1: [domain bad..name]: bad domain name");
+	EXPECT_ERRORS("[domain two words]\n",
+	    "1: [domain two words]: bad domain name");
+	EXPECT_ERRORS("[domain .]\n",
+	    "1: [domain .]: bad domain name");
+	EXPECT_ERRORS("[domain example.co.jp]\nmx = 10 mx.example.net\n",
+	    "1: [domain example.co.jp.]: ns is required");
+	EXPECT_ERRORS("[nmigd]\n[domain example.co.jp]\nns = a.example\n",
+	    "2: [domain example.co.jp.]: mx is required");
+	EXPECT_ERRORS("[domain example.co.jp]\n",
+	    "1: [domain example.co.jp.]: ns is required",
+	    "1: [domain example.co.jp.]: mx is required");
+	EXPECT_ERRORS(
+	    "[domain example.co.jp]\nns = a.example\nmx = 10 b.example\n"
+	    "[domain EXAMPLE.co.jp.]\nns = a.example\nmx = 10 b.example\n",
+	    "4: duplicate domain example.co.jp. (first at line 1)");
+	EXPECT_ERRORS(
+	    "[domain example.co.jp]\nns = a.example\nns = b.example\n"
+	    "mx = 10 b.example\nold-mx = 10 c.example\nold-mx = 10 d.example\n",
+	    "3: ns given twice (first at line 2)",
+	    "6: old-mx given twice (first at line 5)");
+	EXPECT_ERRORS(
+	    "[domain example.co.jp]\nns = a.example\nmx = 10 b.example\n"
+	    "interval = 5m\n",
+	    "4: unknown key \"interval\" in [domain]");
+}
+
+static void
+test_err_ns_mx(void **state)
+{
+	EXPECT_ERRORS(
+	    "[domain example.co.jp]\nns = good.example bad..example -x-.\n"
+	    "mx = 10 b.example\n",
+	    "2: ns: bad name \"bad..example\"");
+	EXPECT_ERRORS("[domain example.co.jp]\nns =\nmx = 10 b.example\n",
+	    "2: ns: no name server given");
+	EXPECT_ERRORS(
+	    "[domain example.co.jp]\nns = a.example\nold-ns = ,\n"
+	    "mx = 10 b.example\n",
+	    "3: old-ns: no name server given");
+	EXPECT_ERRORS("[domain example.co.jp]\nns = a.example\nmx =\n",
+	    "3: mx: no mail exchanger given");
+	EXPECT_ERRORS(
+	    "[domain example.co.jp]\nns = a.example\n"
+	    "mx = 10 a.example, mx.example, 70000 b.example\n",
+	    "3: mx: \"mx.example\" is not PREFERENCE NAME (preference 0 to "
+	    "65535)",
+	    "3: mx: \"70000 b.example\" is not PREFERENCE NAME (preference "
+	    "0 to 65535)");
+	EXPECT_ERRORS(
+	    "[domain example.co.jp]\nns = a.example\n"
+	    "mx = 10 a.example,, 20 b.example,\n",
+	    "3: mx: empty value (stray comma?)",
+	    "3: mx: empty value (stray comma?)");
+	EXPECT_ERRORS(
+	    "[domain example.co.jp]\nns = a.example\n"
+	    "mx = 10 a.example b.example\n",
+	    "3: mx: bad MX value \"10 a.example b.example\": Syntax error, "
+	    "superfluous text present");
+}
+
+static void
+test_err_record(void **state)
+{
+	const char	*head = "[domain example.co.jp]\nns = a.example\n"
+	    "mx = 10 b.example\n";
+	char		 text[1024];
+
+#define REC(s)	(snprintf(text, sizeof(text), "%s%s", head, s), text)
+	EXPECT_ERRORS(REC("record = www A\n"),
+	    "4: record: expected OWNER TYPE VALUE[, VALUE...]");
+	EXPECT_ERRORS(REC("record =\n"),
+	    "4: record: expected OWNER TYPE VALUE[, VALUE...]");
+	EXPECT_ERRORS(REC("record = www BOGUS 1\n"),
+	    "4: record: unknown record type \"BOGUS\"");
+	EXPECT_ERRORS(REC("record = www ANY 1\n"),
+	    "4: record: unknown record type \"ANY\"");
+	EXPECT_ERRORS(REC("record = www A 192.0.2.1, 1.2.3\n"),
+	    "4: record: bad A value \"1.2.3\": Syntax error, could not "
+	    "parse the RR's rdata");
+	EXPECT_ERRORS(REC("record = www.example.net. A 192.0.2.1\n"),
+	    "4: record: owner www.example.net. is not at or below "
+	    "example.co.jp.");
+	/* A name that only ends like the domain is not below it. */
+	EXPECT_ERRORS(REC("record = notexample.co.jp. A 192.0.2.1\n"),
+	    "4: record: owner notexample.co.jp. is not at or below "
+	    "example.co.jp.");
+	EXPECT_ERRORS(REC("record = a..b A 192.0.2.1\n"),
+	    "4: record: bad owner name \"a..b\"");
+	EXPECT_ERRORS(REC("record = @ NS a.example\n"),
+	    "4: record: use ns for the NS records of the domain itself");
+	EXPECT_ERRORS(REC("old-record = example.co.jp. MX 10 a.example\n"),
+	    "4: old-record: use old-mx for the MX records of the domain "
+	    "itself");
+	EXPECT_ERRORS(REC("record = www A 192.0.2.1\n"
+	    "record = WWW a 192.0.2.2\n"),
+	    "5: record for www.example.co.jp. A given twice (first at "
+	    "line 4)");
+	EXPECT_ERRORS(REC("record = www A 192.0.2.1\n"
+	    "old-record = www AAAA ::1\n"),
+	    "5: old-record for www.example.co.jp. AAAA has no record line "
+	    "with that owner and type");
+	EXPECT_ERRORS(REC("record = www A 192.0.2.1\nold-record = www A "
+	    "192.0.2.9\nold-record = www A 192.0.2.8\n"),
+	    "6: old-record for www.example.co.jp. A given twice (first at "
+	    "line 5)");
+	/* An old-record in another domain's section does not count. */
+	EXPECT_ERRORS(REC("record = www A 192.0.2.1\n[domain example.net]\n"
+	    "ns = a.example\nmx = 10 b.example\n"
+	    "old-record = www.example.net. A 192.0.2.2\n"),
+	    "8: old-record for www.example.net. A has no record line with "
+	    "that owner and type");
+#undef REC
+}
+
+/* Every error of a file, in the order of the file, not only the first. */
+static void
+test_err_all_reported(void **state)
+{
+	EXPECT_ERRORS(
+	    "retries = 1\n"				/* 1 */
+	    "[nmigd]\n"					/* 2 */
+	    "interval = soon\n"				/* 3 */
+	    "retries = 20\n"				/* 4 */
+	    "colour = blue\n"				/* 5 */
+	    "no equals sign here\n"			/* 6 */
+	    "[domain example.co.jp]\n"			/* 7 */
+	    "ns = a..b\n"				/* 8 */
+	    "record = www A 999.1.1.1\n"		/* 9 */
+	    "[unknown]\n"				/* 10 */
+	    "anything = goes\n"				/* 11 */
+	    "[domain example.net\n"			/* 12 */
+	    "[domain example.org]\n"			/* 13 */
+	    "ns = a.example\n"				/* 14 */
+	    "mx = 10 b.example\n"			/* 15 */
+	    "old-record = x A 192.0.2.1\n"		/* 16 */
+	    "timeout = 1s\n",				/* 17 */
+	    "1: retries: key outside of any section (put it under [nmigd])",
+	    "3: interval: \"soon\" is not a duration (for example 90s, 5m, "
+	    "1h30m, 2d)",
+	    "4: retries: 20 is out of range (0 to 10)",
+	    "5: unknown key \"colour\" in [nmigd]",
+	    "6: expected KEY = VALUE",
+	    "8: ns: bad name \"a..b\"",
+	    "9: record: bad A value \"999.1.1.1\": Syntax error, could not "
+	    "parse the RR's rdata",
+	    "7: [domain example.co.jp.]: mx is required",
+	    "10: unknown section [unknown]",
+	    "12: section header without ']'",
+	    "17: unknown key \"timeout\" in [domain]",
+	    "16: old-record for x.example.org. A has no record line with "
+	    "that owner and type");
+}
+
+/* Printing */
+
+static struct config *
+roundtrip(const struct config *conf, char **textp)
+{
+	struct config	*again;
+	char		*text;
+	size_t		 len;
+	FILE		*fp;
+
+	assert_non_null(fp = open_memstream(&text, &len));
+	config_print(conf, fp);
+	assert_int_equal(fclose(fp), 0);
+	again = load_ok(write_file("printed.conf", text, len));
+	assert_config_equal(conf, again);
+	*textp = text;
+	return again;
+}
+
+static void
+test_print_roundtrip(void **state)
+{
+	struct config	*conf, *again, *third;
+	char		*text, *text2;
+
+	conf = load_ok(TEST_DATADIR "/config_example.conf");
+	again = roundtrip(conf, &text);
+	assert_non_null(strstr(text, "\ninterval = 5m\n"));
+	assert_non_null(strstr(text, "\ntimeout = 3s\n"));
+	assert_non_null(strstr(text, "\nunreachable-after = 1h\n"));
+	assert_non_null(strstr(text, "\n[domain example.co.jp]\n"));
+	assert_non_null(strstr(text,
+	    "\nns = hns0.dns.nifcloud.com. hns1.dns.nifcloud.com.\n"));
+	assert_non_null(strstr(text,
+	    "\nmx = 10 mx01.example.co.jp., 10 mx02.example.co.jp.\n"));
+	assert_non_null(strstr(text, "\nrecord = pop A 203.0.113.10\n"));
+	/* Printing what was read back gives the same text. */
+	third = roundtrip(again, &text2);
+	assert_string_equal(text, text2);
+	free(text);
+	free(text2);
+	config_free(third);
+	config_free(again);
+	config_free(conf);
+}
+
+static void
+test_print_hard_values(void **state)
+{
+	struct config	*conf, *again;
+	char		*text;
+
+	conf = load_text_ok(
+	    "[nmigd]\n"
+	    "database = data/nmigd.db\n"
+	    "interval = 61m\n"
+	    "timeout = 90\n"
+	    "retries = 0\n"
+	    "confirm = 7\n"
+	    "unreachable-after = 2d\n"
+	    "[domain example.co.jp]\n"
+	    "ns = b.example a.example\n"
+	    "mx = 0 .\n"
+	    "old-ns = c.example\n"
+	    "old-mx = 5 m.example, 10 n.example\n"
+	    "record = @ TXT \"v=spf1 a, mx\", \"semi \\059colon\", \"x\\059y\"\n"
+	    "old-record = @ TXT \"v=spf1 -all\"\n"
+	    "record = www.example.co.jp. HTTPS 1 . alpn=\"h2,h3\"\n"
+	    "record = a.b CAA 0 issue \"ca.example.net\"\n"
+	    "record = srv._tcp SRV 0 5 5060 sip.example.net\n"
+	    "[domain example.net]\n"
+	    "ns = a.example\n"
+	    "mx = 10 b.example\n");
+	assert_int_equal(conf->interval, 3660);
+	again = roundtrip(conf, &text);
+	assert_non_null(strstr(text, "\ninterval = 61m\n"));
+	assert_non_null(strstr(text, "\ntimeout = 90s\n"));
+	assert_non_null(strstr(text, "\nunreachable-after = 2d\n"));
+	assert_non_null(strstr(text, "\nold-ns = c.example.\n"));
+	assert_non_null(strstr(text, "\nrecord = a.b CAA "));
+	assert_non_null(strstr(text, "\nold-record = @ TXT \"v=spf1 -all\"\n"));
+	ASSERT_SET(&again->domains[0].checks[2].expect, "\"semi ;colon\"",
+	    "\"v=spf1 a, mx\"", "\"x;y\"");
+	free(text);
+	config_free(again);
+	config_free(conf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_shipped),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_normalization),
+		cmocka_unit_test(test_relative_paths),
+		cmocka_unit_test(test_record_owners),
+		cmocka_unit_test(test_old_record),
+		cmocka_unit_test(test_several_domains),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_too_long_line),
+		cmocka_unit_test(test_crlf_bom_indent),
+		cmocka_unit_test(test_err_open),
+		cmocka_unit_test(test_err_structure),
+		cmocka_unit_test(test_err_nul),
+		cmocka_unit_test(test_err_values),
+		cmocka_unit_test(test_err_timeout),
+		cmocka_unit_test(test_err_domain),
+		cmocka_unit_test(test_err_ns_mx),
+		cmocka_unit_test(test_err_record),
+		cmocka_unit_test(test_err_all_reported),
+		cmocka_unit_test(test_print_roundtrip),
+		cmocka_unit_test(test_print_hard_values),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
