@@ -45,10 +45,47 @@ struct monitor {
 	uint8_t				*states;	/* scratch [max checks] */
 	struct pending_event		*pev;		/* scratch */
 	size_t				 npev, pevcap;
+	void				(*round_cb)(void *);
+	void				*round_arg;
 };
 
 static void	round_timo(evutil_socket_t, short, void *);
+static void	round_start(struct run *);
 static void	round_probe_done(const struct probe_result *, void *);
+
+/* One run per watch, and scratch space for the widest domain. */
+static void
+monitor_make_runs(struct monitor *m)
+{
+	size_t	i, maxchecks = 1;
+
+	m->runs = xcalloc(m->model->nw + 1, sizeof(*m->runs));
+	for (i = 0; i < m->model->nw; i++) {
+		m->runs[i].mon = m;
+		m->runs[i].w = &m->model->w[i];
+		m->model->w[i].run = &m->runs[i];
+		if (m->model->w[i].dc->nchecks > maxchecks)
+			maxchecks = m->model->w[i].dc->nchecks;
+	}
+	free(m->states);
+	m->states = xcalloc(maxchecks, 1);
+}
+
+/* Rounds under way are dropped with their probes: nothing calls back
+ * into runs that are about to be freed. */
+static void
+monitor_drop_runs(struct monitor *m)
+{
+	size_t	i;
+
+	for (i = 0; i < m->model->nw; i++) {
+		prober_cancel(m->prober, &m->runs[i]);
+		if (m->runs[i].timer != NULL)
+			event_free(m->runs[i].timer);
+	}
+	free(m->runs);
+	m->runs = NULL;
+}
 
 struct monitor *
 monitor_new(struct event_base *base, const struct config *cfg,
@@ -56,7 +93,6 @@ monitor_new(struct event_base *base, const struct config *cfg,
     struct prober *prober, bool once)
 {
 	struct monitor	*m;
-	size_t		 i, maxchecks = 1;
 
 	m = xcalloc(1, sizeof(*m));
 	m->base = base;
@@ -66,30 +102,17 @@ monitor_new(struct event_base *base, const struct config *cfg,
 	m->prober = prober;
 	m->once = once;
 	m->model = model_new(cfg, rl);
-	m->runs = xcalloc(m->model->nw + 1, sizeof(*m->runs));
-	for (i = 0; i < m->model->nw; i++) {
-		m->runs[i].mon = m;
-		m->runs[i].w = &m->model->w[i];
-		m->model->w[i].run = &m->runs[i];
-		if (cfg->domains[i].nchecks > maxchecks)
-			maxchecks = cfg->domains[i].nchecks;
-	}
-	m->states = xcalloc(maxchecks, 1);
+	monitor_make_runs(m);
 	return m;
 }
 
 void
 monitor_free(struct monitor *m)
 {
-	size_t	i;
-
 	if (m == NULL)
 		return;
-	for (i = 0; i < m->model->nw; i++)
-		if (m->runs[i].timer != NULL)
-			event_free(m->runs[i].timer);
+	monitor_drop_runs(m);
 	model_free(m->model);
-	free(m->runs);
 	free(m->states);
 	free(m->pev);
 	free(m);
@@ -137,6 +160,19 @@ load_cstate(struct monitor *m, struct watch *w, size_t r, size_t c)
 }
 
 static int
+load_resolver(struct monitor *m, struct watch *w, size_t r)
+{
+	size_t	c;
+
+	if (store_load_rverdict(m->store, w->db_id,
+	    m->model->resolver_db_id[r], &w->rv[r]) == -1)
+		return -1;
+	for (c = 0; c < w->dc->nchecks; c++)
+		load_cstate(m, w, r, c);
+	return 0;
+}
+
+static int
 load_watch(struct monitor *m, struct watch *w)
 {
 	struct domain_row	 drow;
@@ -155,13 +191,9 @@ load_watch(struct monitor *m, struct watch *w)
 	w->state = drow.state;
 	w->since = drow.since;
 	w->complete_at = drow.complete_at;
-	for (r = 0; r < m->rl->n; r++) {
-		if (store_load_rverdict(m->store, w->db_id,
-		    m->model->resolver_db_id[r], &w->rv[r]) == -1)
+	for (r = 0; r < m->rl->n; r++)
+		if (load_resolver(m, w, r) == -1)
 			return -1;
-		for (c = 0; c < w->dc->nchecks; c++)
-			load_cstate(m, w, r, c);
-	}
 	return 0;
 }
 
@@ -209,26 +241,83 @@ round_delay(const struct config *cfg)
 	return cfg->interval - (jitter ? arc4random_uniform(jitter + 1) : 0);
 }
 
-int
-monitor_start(struct monitor *m)
+static void
+monitor_arm(struct monitor *m)
 {
 	struct run	*run;
 	size_t		 i;
 
-	if (m->store != NULL && monitor_load(m) == -1)
-		return -1;
-	m->once_left = m->model->nw;
 	for (i = 0; i < m->model->nw; i++) {
 		run = &m->runs[i];
 		if ((run->timer = evtimer_new(m->base, round_timo, run)) == NULL)
-			return -1;
+			fatalx("%s: evtimer_new", __func__);
 		/* The first rounds spread over a tenth of the interval. */
 		round_schedule(run, m->once ? 0 :
 		    arc4random_uniform(m->cfg->interval / 10 + 1));
 	}
+}
+
+int
+monitor_start(struct monitor *m)
+{
+	if (m->store != NULL && monitor_load(m) == -1)
+		return -1;
+	m->once_left = m->model->nw;
+	monitor_arm(m);
 	if (m->once && m->model->nw == 0)
 		event_base_loopexit(m->base, NULL);
 	return 0;
+}
+
+int
+monitor_check(struct monitor *m, const char *domain, json_t *started,
+    json_t *running)
+{
+	struct watch	*w;
+	struct run	*run;
+	char		 name[NMIG_NAMEBUF];
+	size_t		 i;
+
+	if (domain != NULL && model_find_watch(m->model, domain) == NULL)
+		return -1;
+	for (i = 0; i < m->model->nw; i++) {
+		w = &m->model->w[i];
+		run = w->run;
+		if (domain != NULL && strcmp(w->dc->name, domain) != 0)
+			continue;
+		domain_display(w->dc->name, name);
+		if (run->active) {
+			json_array_append_new(running, json_string(name));
+			continue;
+		}
+		json_array_append_new(started, json_string(name));
+		round_start(run);
+	}
+	return 0;
+}
+
+void
+monitor_on_round(struct monitor *m, void (*cb)(void *), void *arg)
+{
+	m->round_cb = cb;
+	m->round_arg = arg;
+}
+
+void
+monitor_summary(const struct monitor *m, char *buf, size_t len)
+{
+	struct domain_tally	t;
+	size_t			i, n[DS_MAX] = { 0 }, sw = 0, total = 0;
+
+	for (i = 0; i < m->model->nw; i++) {
+		n[m->model->w[i].state]++;
+		verdict_domain(m->model->w[i].rv, m->rl->n, &t);
+		sw += t.switched;
+		total += t.total;
+	}
+	snprintf(buf, len, "%zu domains: %zu complete, %zu propagating, "
+	    "%zu pending (%zu/%zu resolvers new)", m->model->nw,
+	    n[DS_COMPLETE], n[DS_PROPAGATING], n[DS_PENDING], sw, total);
 }
 
 static void
@@ -417,6 +506,8 @@ save_answers(struct monitor *m, struct watch *w)
 	for (r = 0; r < m->rl->n; r++) {
 		for (k = 0; k < w->dc->nchecks; k++) {
 			cs = watch_cstate(w, r, k);
+			if (cs->answered_at == 0)
+				continue;	/* never asked yet */
 			rdata = rdset_join(cstate_rdata(cs, &w->dc->checks[k]));
 			row.state = cs->state;
 			row.rcode = cs->rcode;
@@ -491,11 +582,34 @@ round_end(struct run *run)
 			journal_emit(&m->pev[i].je);
 	}
 	m->npev = 0;
+	if (m->round_cb != NULL)
+		m->round_cb(m->round_arg);
 	if (m->once && !run->done_once) {
 		run->done_once = true;
 		if (--m->once_left == 0)
 			event_base_loopexit(m->base, NULL);
 	}
+}
+
+static void
+health_update(struct resolver_health *h, const struct probe_result *res)
+{
+	h->queries++;
+	switch (res->status) {
+	case PROBE_ANSWER:
+		h->answers++;
+		h->rtt_sum_ms += res->rtt_ms;
+		h->last_answer = time(NULL);
+		h->consecutive_failures = 0;
+		return;
+	case PROBE_TIMEOUT:
+		h->timeouts++;
+		break;
+	case PROBE_ERROR:
+		h->errors++;
+		break;
+	}
+	h->consecutive_failures++;
 }
 
 static void
@@ -509,8 +623,130 @@ round_probe_done(const struct probe_result *res, void *arg)
 
 	if (res->status == PROBE_ANSWER)
 		a = &res->answer;
+	health_update(&run->mon->model->health[res->tag / w->dc->nchecks],
+	    res);
 	st = verdict_classify(&w->dc->checks[k], a);
 	cstate_set(&w->cs[res->tag], st, a, time(NULL), res->rtt_ms);
 	if (--run->outstanding == 0)
 		round_end(run);
+}
+
+/* Reload. */
+
+/* The old index of each new check by owner and type, -1 for new ones. */
+static ssize_t
+find_check(const struct domain_conf *dc, const struct check_conf *c)
+{
+	size_t	i;
+
+	for (i = 0; i < dc->nchecks; i++)
+		if (dc->checks[i].type == c->type &&
+		    strcmp(dc->checks[i].owner, c->owner) == 0)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* Move one resolver's state for one domain from the old watch. */
+static void
+carry_resolver(struct watch *w, size_t r, const struct watch *ow, size_t or,
+    const ssize_t *checkmap)
+{
+	struct cstate	*from;
+	size_t		 k;
+
+	w->rv[r] = ow->rv[or];
+	for (k = 0; k < w->dc->nchecks; k++) {
+		if (checkmap[k] == -1)
+			continue;
+		from = watch_cstate(ow, or, (size_t)checkmap[k]);
+		*watch_cstate(w, r, k) = *from;
+		from->other = NULL;	/* now owned by the new cstate */
+	}
+}
+
+static int
+carry_watch(struct monitor *m, const struct model *old, struct watch *w,
+    const struct watch *ow)
+{
+	ssize_t	*checkmap, or;
+	size_t	 k, r;
+	int	 rv = 0;
+
+	w->db_id = ow->db_id;
+	w->state = ow->state;
+	w->since = ow->since;
+	w->complete_at = ow->complete_at;
+	checkmap = xcalloc(w->dc->nchecks, sizeof(*checkmap));
+	for (k = 0; k < w->dc->nchecks; k++) {
+		checkmap[k] = find_check(ow->dc, &w->dc->checks[k]);
+		w->check_db_id[k] = checkmap[k] != -1 ?
+		    ow->check_db_id[checkmap[k]] :
+		    store_check_id(m->store, w->db_id, w->dc->checks[k].owner,
+		    w->dc->checks[k].type);
+		if (w->check_db_id[k] == -1)
+			rv = -1;
+	}
+	for (r = 0; r < m->rl->n && rv == 0; r++) {
+		or = model_find_resolver(old, m->rl->v[r].name);
+		if (or == -1) {
+			if (load_resolver(m, w, r) == -1)
+				rv = -1;
+		} else if (sockaddr_same(
+		    (const struct sockaddr *)&old->resolvers->v[or].sa,
+		    (const struct sockaddr *)&m->rl->v[r].sa))
+			carry_resolver(w, r, ow, (size_t)or, checkmap);
+		/* else: same name, another server: it starts afresh. */
+	}
+	free(checkmap);
+	return rv;
+}
+
+static int
+reload_state(struct monitor *m, const struct model *old)
+{
+	const struct watch	*ow;
+	ssize_t			 or;
+	size_t			 i;
+
+	for (i = 0; i < m->rl->n; i++) {
+		m->model->resolver_db_id[i] = store_resolver_id(m->store,
+		    &m->rl->v[i]);
+		if (m->model->resolver_db_id[i] == -1)
+			return -1;
+		if ((or = model_find_resolver(old, m->rl->v[i].name)) != -1)
+			m->model->health[i] = old->health[or];
+	}
+	for (i = 0; i < m->model->nw; i++) {
+		ow = model_find_watch(old, m->model->w[i].dc->name);
+		if (ow != NULL) {
+			if (carry_watch(m, old, &m->model->w[i], ow) == -1)
+				return -1;
+		} else if (load_watch(m, &m->model->w[i]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+monitor_reload(struct monitor *m, const struct config *cfg,
+    const struct resolver_list *rl)
+{
+	struct model	*old = m->model;
+	int		 rv = 0;
+
+	monitor_drop_runs(m);
+	m->cfg = cfg;
+	m->rl = rl;
+	m->model = model_new(cfg, rl);
+	monitor_make_runs(m);
+	if (m->store != NULL) {
+		if (store_begin(m->store) == -1 || reload_state(m, old) == -1) {
+			store_rollback(m->store);
+			rv = -1;
+		} else if (store_commit(m->store) == -1)
+			rv = -1;
+	}
+	model_free(old);
+	monitor_arm(m);
+	return rv;
 }

@@ -33,4 +33,23 @@ const struct model *monitor_model(const struct monitor *);
 /* True when every watched domain is complete. */
 bool		 monitor_all_complete(const struct monitor *);
 
+/* Start a round now for one domain (normalized name) or all (NULL); the
+ * names go to started, or to running when a round is already under way.
+ * -1 if the domain is not watched. */
+int		 monitor_check(struct monitor *, const char *domain,
+		    json_t *started, json_t *running);
+
+/* Switch to a new config and resolver list (the caller frees the old ones
+ * afterwards).  Domains and resolvers that stay keep their state; new
+ * ones start from what the database knows; rounds under way are
+ * abandoned and the timers re-armed.  -1 if the database failed (the new
+ * config is in use all the same, with the state that could be loaded). */
+int		 monitor_reload(struct monitor *, const struct config *,
+		    const struct resolver_list *);
+
+/* "3 domains: 1 complete, 2 propagating (41/60 resolvers new)" */
+void		 monitor_summary(const struct monitor *, char *, size_t);
+/* Called after every round's end, for STATUS= updates. */
+void		 monitor_on_round(struct monitor *, void (*)(void *), void *);
+
 #endif

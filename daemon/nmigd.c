@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -19,8 +20,10 @@
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
+#include "control.h"
 #include "log.h"
 #include "monitor.h"
+#include "nmigd.h"
 #include "prober.h"
 #include "resolvers.h"
 #include "status.h"
@@ -116,24 +119,33 @@ print_errors(const struct errlist *errs)
 }
 
 /* Config and resolver list together, so that -t reports both files'
- * errors in one run. */
+ * errors in one run.  The list is on the heap: the monitor keeps a
+ * pointer to it across a reload. */
 static int
-load_config(const char *path, struct config **cfg, struct resolver_list *rl)
+load_config(const char *path, struct config **cfg, struct resolver_list **rl,
+    struct errlist *errs)
 {
-	struct errlist	errs = { NULL, 0 };
-
-	memset(rl, 0, sizeof(*rl));
-	*cfg = config_load(path, &errs);
-	if (*cfg != NULL)
-		resolvers_load((*cfg)->resolvers, rl, &errs);
-	if (errs.n == 0)
+	*rl = xcalloc(1, sizeof(**rl));
+	if ((*cfg = config_load(path, errs)) != NULL)
+		resolvers_load((*cfg)->resolvers, *rl, errs);
+	if (errs->n == 0)
 		return 0;
-	print_errors(&errs);
-	errlist_free(&errs);
 	config_free(*cfg);
-	resolvers_free(rl);
+	resolvers_free(*rl);
+	free(*rl);
 	*cfg = NULL;
+	*rl = NULL;
 	return -1;
+}
+
+static void
+free_config(struct config *cfg, struct resolver_list *rl)
+{
+	config_free(cfg);
+	if (rl != NULL) {
+		resolvers_free(rl);
+		free(rl);
+	}
 }
 
 /* One socket per query in flight: size the window to the fd limit. */
@@ -154,15 +166,6 @@ max_inflight(void)
 	if (rl.rlim_cur - NMIGD_FD_RESERVE > NMIGD_MAX_INFLIGHT)
 		return NMIGD_MAX_INFLIGHT;
 	return (unsigned)(rl.rlim_cur - NMIGD_FD_RESERVE);
-}
-
-static void
-signal_stop_cb(evutil_socket_t sig, short what, void *arg)
-{
-	struct event_base	*base = arg;
-
-	log_info("received %s, exiting", strsignal((int)sig));
-	event_base_loopexit(base, NULL);
 }
 
 static int
@@ -195,68 +198,205 @@ run_once(const struct config *cfg, const struct resolver_list *rl, bool json)
 	return rc;
 }
 
-static int
-run_daemon(const struct config *cfg, const struct resolver_list *rl)
+static void
+signal_stop_cb(evutil_socket_t sig, short what, void *arg)
 {
-	struct event_base	*base;
-	struct event		*ev_term, *ev_int;
-	struct store		*store;
-	struct prober		*prober;
-	struct monitor		*mon;
+	struct nmigd	*d = arg;
 
-	if ((store = store_open(cfg->database)) == NULL)
+	log_info("received %s, exiting", strsignal((int)sig));
+	event_base_loopexit(d->base, NULL);
+}
+
+static void
+signal_hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	nmigd_reload(arg, NULL);
+}
+
+/* systemd wants RELOADING=1 with the monotonic time it started. */
+static void
+notify_reloading(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)ts.tv_sec * 1000000ULL +
+	    (unsigned long long)ts.tv_nsec / 1000);
+}
+
+/* Settings that live as long as the process: changing them needs a
+ * restart, which is said rather than silently ignored. */
+static void
+warn_fixed_settings(const struct config *old, const struct config *new)
+{
+	if (strcmp(old->database, new->database) != 0)
+		log_warnx("reload: database changed to %s; restart nmigd to "
+		    "use it", new->database);
+	if (strcmp(old->control, new->control) != 0)
+		log_warnx("reload: control changed to %s; restart nmigd to "
+		    "use it", new->control);
+}
+
+int
+nmigd_reload(struct nmigd *d, json_t *errors)
+{
+	struct errlist		 errs = { NULL, 0 };
+	struct config		*cfg;
+	struct resolver_list	*rl;
+	size_t			 i;
+
+	log_info("reloading %s", d->conffile);
+	notify_reloading();
+	if (load_config(d->conffile, &cfg, &rl, &errs) == -1) {
+		for (i = 0; i < errs.n; i++) {
+			log_warnx("%s", errs.msg[i]);
+			if (errors != NULL)
+				json_array_append_new(errors,
+				    json_string(errs.msg[i]));
+		}
+		log_warnx("reload: configuration not reloaded, the old one "
+		    "stays in use");
+		errlist_free(&errs);
+		sd_notify(0, "READY=1");
+		return -1;
+	}
+	warn_fixed_settings(d->cfg, cfg);
+	if (monitor_reload(d->monitor, cfg, rl) == -1)
+		log_warnx("reload: some saved state could not be loaded");
+	free_config(d->cfg, d->rl);
+	d->cfg = cfg;
+	d->rl = rl;
+	d->status_dirty = true;
+	log_info("reloaded: watching %zu domains with %zu resolvers",
+	    cfg->ndomains, rl->n);
+	sd_notify(0, "READY=1");
+	return 0;
+}
+
+static void
+round_done(void *arg)
+{
+	struct nmigd	*d = arg;
+
+	d->status_dirty = true;
+}
+
+/* STATUS= at most once a tick, so that 10,000 domains' rounds do not
+ * each walk every domain; WATCHDOG=1 from the loop, so a stalled loop
+ * is what systemd notices. */
+static void
+tick_timo(evutil_socket_t fd, short what, void *arg)
+{
+	struct nmigd	*d = arg;
+	char		 summary[256];
+
+	if (d->status_dirty) {
+		d->status_dirty = false;
+		monitor_summary(d->monitor, summary, sizeof(summary));
+		sd_notifyf(0, "STATUS=%s", summary);
+	}
+	sd_notify(0, "WATCHDOG=1");
+}
+
+static struct event *
+tick_start(struct nmigd *d)
+{
+	struct event	*ev;
+	struct timeval	 tv = { 1, 0 };
+	uint64_t	 usec;
+
+	/* Twice per watchdog period, and at least every second for STATUS=. */
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec / 2 < 1000000) {
+		tv.tv_sec = usec / 2 / 1000000;
+		tv.tv_usec = usec / 2 % 1000000;
+	}
+	if ((ev = event_new(d->base, -1, EV_PERSIST, tick_timo, d)) == NULL ||
+	    event_add(ev, &tv) == -1)
+		fatalx("%s: cannot register the tick", __func__);
+	return ev;
+}
+
+static int
+run_daemon(struct nmigd *d)
+{
+	struct event	*ev_term, *ev_int, *ev_hup, *ev_tick;
+	int		 rc = 0;
+
+	if ((d->store = store_open(d->cfg->database)) == NULL)
 		return EXIT_TROUBLE;
-	if ((base = event_base_new()) == NULL)
+	if ((d->base = event_base_new()) == NULL)
 		fatalx("event_base_new");
-	ev_term = evsignal_new(base, SIGTERM, signal_stop_cb, base);
-	ev_int = evsignal_new(base, SIGINT, signal_stop_cb, base);
+	ev_term = evsignal_new(d->base, SIGTERM, signal_stop_cb, d);
+	ev_int = evsignal_new(d->base, SIGINT, signal_stop_cb, d);
+	ev_hup = evsignal_new(d->base, SIGHUP, signal_hup_cb, d);
 	evsignal_add(ev_term, NULL);
 	evsignal_add(ev_int, NULL);
+	evsignal_add(ev_hup, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	prober = prober_new(base, max_inflight());
-	mon = monitor_new(base, cfg, rl, store, prober, false);
-	if (monitor_start(mon) == -1) {
-		log_warnx("cannot load the saved state from %s", cfg->database);
-		return EXIT_TROUBLE;
+	d->uid = geteuid();
+	d->started = time(NULL);
+	d->prober = prober_new(d->base, max_inflight());
+	d->monitor = monitor_new(d->base, d->cfg, d->rl, d->store, d->prober,
+	    false);
+	monitor_on_round(d->monitor, round_done, d);
+	if (monitor_start(d->monitor) == -1) {
+		log_warnx("cannot load the saved state from %s",
+		    d->cfg->database);
+		rc = EXIT_TROUBLE;
+		goto done;
 	}
-	log_info("watching %zu domains with %zu resolvers", cfg->ndomains,
-	    rl->n);
+	if ((d->control = control_listen(d, d->cfg->control)) == NULL) {
+		rc = EXIT_TROUBLE;
+		goto done;
+	}
+	ev_tick = tick_start(d);
+	d->status_dirty = true;
+	log_info("watching %zu domains with %zu resolvers", d->cfg->ndomains,
+	    d->rl->n);
 	sd_notify(0, "READY=1");
-	event_base_dispatch(base);
+	event_base_dispatch(d->base);
 	sd_notify(0, "STOPPING=1");
-
-	monitor_free(mon);
-	prober_free(prober);
+	event_free(ev_tick);
+done:
+	control_free(d->control);
+	monitor_free(d->monitor);
+	prober_free(d->prober);
 	event_free(ev_term);
 	event_free(ev_int);
-	event_base_free(base);
-	store_close(store);
-	return 0;
+	event_free(ev_hup);
+	event_base_free(d->base);
+	store_close(d->store);
+	return rc;
 }
 
 int
 main(int argc, char *argv[])
 {
-	struct opts		 o;
-	struct config		*cfg;
-	struct resolver_list	 rl;
-	int			 rc;
+	struct opts	o;
+	struct nmigd	d;
+	struct errlist	errs = { NULL, 0 };
+	int		rc;
 
 	parse_options(argc, argv, &o);
 	log_init("nmigd", o.verbose > 1);
-	if (load_config(o.conffile, &cfg, &rl) == -1)
+	memset(&d, 0, sizeof(d));
+	d.conffile = o.conffile;
+	if (load_config(o.conffile, &d.cfg, &d.rl, &errs) == -1) {
+		print_errors(&errs);
+		errlist_free(&errs);
 		return o.once ? EXIT_TROUBLE : 1;
+	}
 	if (o.check) {
 		if (o.verbose)
-			config_print(cfg, stdout);
+			config_print(d.cfg, stdout);
 		fprintf(stderr, "configuration OK\n");
 		rc = 0;
 	} else if (o.once)
-		rc = run_once(cfg, &rl, o.json);
+		rc = run_once(d.cfg, d.rl, o.json);
 	else
-		rc = run_daemon(cfg, &rl);
-	config_free(cfg);
-	resolvers_free(&rl);
+		rc = run_daemon(&d);
+	free_config(d.cfg, d.rl);
 	return rc;
 }

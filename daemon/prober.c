@@ -121,6 +121,30 @@ prober_free(struct prober *p)
 	free(p);
 }
 
+static void
+cancel_in(struct queryq *qq, const void *arg, uint64_t *count)
+{
+	struct query	*q, *next;
+
+	for (q = TAILQ_FIRST(qq); q != NULL; q = next) {
+		next = TAILQ_NEXT(q, entry);
+		if (q->arg != arg)
+			continue;
+		TAILQ_REMOVE(qq, q, entry);
+		(*count)--;
+		query_release(q);
+	}
+}
+
+void
+prober_cancel(struct prober *p, const void *arg)
+{
+	cancel_in(&p->queue, arg, &p->stats.queued);
+	cancel_in(&p->inflight, arg, &p->stats.inflight);
+	if (!TAILQ_EMPTY(&p->queue))
+		event_active(p->ev_kick, 0, 0);
+}
+
 void
 prober_get_stats(const struct prober *p, struct prober_stats *st)
 {

@@ -8,11 +8,19 @@
  * tracks sections itself: inih cuts section names at 49 bytes (too short
  * for a domain name) and does not call the handler for a section without
  * keys, which must still be checked.
+ *
+ * After the main file come the drop-ins: every *.conf file of the
+ * "include" directory (conf.d beside the main file unless given), in
+ * strcmp() order, each parsed like the main file but holding only
+ * [domain] sections, so that an operator adds a migration by dropping in
+ * a file and reloading.
  */
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -21,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ini.h>
 #include <ldns/ldns.h>
@@ -58,6 +67,8 @@ struct keyword {
 
 static void	kw_path(struct conf_parser *, const struct keyword *,
 		    const char *);
+static void	kw_include(struct conf_parser *, const struct keyword *,
+		    const char *);
 static void	kw_duration(struct conf_parser *, const struct keyword *,
 		    const char *);
 static void	kw_number(struct conf_parser *, const struct keyword *,
@@ -76,6 +87,7 @@ static const struct keyword nmigd_keywords[] = {
 	{ "confirm", kw_number, offsetof(struct config, confirm), 1, 100, 0 },
 	{ "control", kw_path, offsetof(struct config, control), 0, 0, 0 },
 	{ "database", kw_path, offsetof(struct config, database), 0, 0, 0 },
+	{ "include", kw_include, offsetof(struct config, include), 0, 0, 0 },
 	{ "interval", kw_duration, offsetof(struct config, interval),
 	    1, UINT_MAX, 0 },
 	{ "resolvers", kw_path, offsetof(struct config, resolvers), 0, 0, 0 },
@@ -116,6 +128,7 @@ struct conf_parser {
 	struct errlist		*errs;
 	const char		*file;
 	char			*dir;	/* for relative paths */
+	bool			 dropin;	/* [domain] sections only */
 	FILE			*fp;
 	char			*buf;
 	size_t			 bufsz;
@@ -301,6 +314,28 @@ kw_path(struct conf_parser *p, const struct keyword *kw, const char *v)
 	}
 	if (asprintf(dst, "%s/%s", p->dir, v) == -1)
 		fatal("%s", __func__);
+}
+
+/* "none" reads no drop-in directory.  config_print() writes it, as it
+ * prints the domains of the drop-ins inline; a directory of that name is
+ * still "./none". */
+static void
+kw_include(struct conf_parser *p, const struct keyword *kw, const char *v)
+{
+	char	**dst = kw_field(p, kw);
+	size_t	  len;
+
+	if (strcmp(v, "none") == 0) {
+		free(*dst);
+		*dst = NULL;
+		return;
+	}
+	kw_path(p, kw, v);
+	/* "conf.d/" is the same directory; no "//" in drop-in names. */
+	if (*dst != NULL)
+		for (len = strlen(*dst); len > 1 && (*dst)[len - 1] == '/';
+		    len--)
+			(*dst)[len - 1] = '\0';
 }
 
 static void
@@ -643,7 +678,7 @@ static void
 domain_begin(struct conf_parser *p, const char *name)
 {
 	struct config		*conf = p->conf;
-	struct domain_conf	*d;
+	struct domain_conf	*d, *first;
 	char			 norm[NMIG_NAMEBUF];
 	size_t			 i;
 
@@ -659,10 +694,19 @@ domain_begin(struct conf_parser *p, const char *name)
 		return;
 	}
 	/* Reported, but parsed all the same to find its other errors. */
-	for (i = 0; i < conf->ndomains; i++)
-		if (strcmp(conf->domains[i].name, norm) == 0)
+	for (i = 0; i < conf->ndomains; i++) {
+		first = &conf->domains[i];
+		if (strcmp(first->name, norm) != 0)
+			continue;
+		if (strcmp(first->file, p->file) == 0)
 			conf_err(p, p->line, "duplicate domain %s (first at "
-			    "line %d)", norm, conf->domains[i].line);
+			    "line %d)", norm, first->line);
+		else
+			conf_err(p, p->line, "duplicate domain %s (first "
+			    "defined at %s:%d)", norm, first->file,
+			    first->line);
+		break;
+	}
 	conf->domains = xreallocarray(conf->domains, conf->ndomains + 1,
 	    sizeof(*conf->domains));
 	d = &conf->domains[conf->ndomains++];
@@ -686,7 +730,10 @@ static void
 section_begin(struct conf_parser *p, const char *name)
 {
 	section_end(p);
-	if (strcmp(name, "nmigd") == 0) {
+	if (strcmp(name, "nmigd") == 0 && p->dropin)
+		conf_err(p, p->line, "[nmigd] belongs in %s; a drop-in holds "
+		    "only [domain] sections", p->conf->path);
+	else if (strcmp(name, "nmigd") == 0) {
 		if (p->nmigd_line != 0)
 			conf_err(p, p->line, "duplicate [nmigd] section "
 			    "(first at line %d)", p->nmigd_line);
@@ -822,8 +869,12 @@ conf_handler(void *arg, const char *section, const char *name,
 
 	switch (p->sec) {
 	case SEC_NONE:
-		conf_err(p, p->line, "%s: key outside of any section "
-		    "(put it under [nmigd])", name);
+		if (p->dropin)
+			conf_err(p, p->line, "%s: key outside of any section "
+			    "(a drop-in holds only [domain] sections)", name);
+		else
+			conf_err(p, p->line, "%s: key outside of any section "
+			    "(put it under [nmigd])", name);
 		break;
 	case SEC_NMIGD:
 		conf_keyword(p, nmigd_keywords, nitems(nmigd_keywords),
@@ -912,17 +963,140 @@ config_new(const char *path)
 	return conf;
 }
 
+/* Parse p->fp to its end, the section left open included. */
+static void
+conf_parse(struct conf_parser *p)
+{
+	int	r;
+
+	conf_ini_setup();
+	r = ini_parse_stream(conf_reader, p, conf_handler, p);
+	section_end(p);
+	/* The reader hides every line it knows inih would reject, so this
+	 * is only a safety net. */
+	if (r > 0)
+		conf_err(p, r, "syntax error");
+	else if (r < 0)
+		conf_err(p, 0, "cannot parse: out of memory");
+	free(p->buf);
+	p->buf = NULL;
+	p->bufsz = 0;
+}
+
+/* Anything may lie in a drop-in directory.  O_NONBLOCK keeps a FIFO named
+ * x.conf from hanging a reload, and fstat() on the open file leaves no
+ * window between the check and the read. */
+static FILE *
+dropin_open(const char *path, struct errlist *errs)
+{
+	struct stat	 st;
+	FILE		*fp;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errlist_add(errs, path, 0, "cannot open: not a regular file");
+		goto fail;
+	}
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
+		goto fail;
+	}
+	return fp;
+fail:
+	close(fd);
+	return NULL;
+}
+
+static void
+dropin_load(struct conf_parser *mp, const char *path)
+{
+	struct conf_parser	p;
+
+	memset(&p, 0, sizeof(p));
+	p.conf = mp->conf;
+	p.errs = mp->errs;
+	p.file = path;
+	p.dir = mp->dir;	/* unused: a [domain] holds no paths */
+	p.dropin = true;
+	if ((p.fp = dropin_open(path, mp->errs)) == NULL)
+		return;
+	conf_parse(&p);
+	fclose(p.fp);
+}
+
+/* Editors leave "x.conf~", "x.conf.swp" and, while saving, ".x.conf". */
+static int
+dropin_name(const struct dirent *de)
+{
+	size_t	len = strlen(de->d_name);
+
+	return de->d_name[0] != '.' && len > 5 &&
+	    strcmp(de->d_name + len - 5, ".conf") == 0;
+}
+
+/* strcmp(), not alphasort()'s strcoll(): the order of the domains must
+ * not depend on the locale nmigd runs in. */
+static int
+dropin_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Without an include line the directory is conf.d beside the main file,
+ * and a fresh install need not have one; a directory the operator named
+ * must exist. */
+static void
+include_load(struct conf_parser *mp)
+{
+	struct config	 *conf = mp->conf;
+	struct dirent	**ents;
+	char		 *path;
+	int		  line, n, i;
+
+	line = mp->nmigd_seen[keyword_index(nmigd_keywords,
+	    nitems(nmigd_keywords), "include")];
+	if (line == 0 && asprintf(&conf->include, "%s/conf.d",
+	    mp->dir) == -1)
+		fatal("%s", __func__);
+	if (conf->include == NULL)
+		return;
+	if ((n = scandir(conf->include, &ents, dropin_name,
+	    dropin_cmp)) == -1) {
+		if (errno != ENOENT || line != 0)
+			conf_err(mp, line, "include: %s: %s", conf->include,
+			    strerror(errno));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (asprintf(&path, "%s/%s", conf->include,
+		    ents[i]->d_name) == -1)
+			fatal("%s", __func__);
+		dropin_load(mp, path);
+		free(path);
+		free(ents[i]);
+	}
+	free(ents);
+}
+
 struct config *
 config_load(const char *path, struct errlist *errs)
 {
 	struct conf_parser	 p;
 	struct stat		 st;
 	size_t			 nerrs = errs->n;
-	int			 r;
 
 	memset(&p, 0, sizeof(p));
 	p.file = path;
 	p.errs = errs;
+	/* Not dropin_open(): "nmigd -t -c /dev/stdin" reads a pipe. */
 	if ((p.fp = fopen(path, "r")) == NULL) {
 		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
 		return NULL;
@@ -935,19 +1109,11 @@ config_load(const char *path, struct errlist *errs)
 	}
 	p.conf = config_new(path);
 	p.dir = conf_dir(path);
-	conf_ini_setup();
-	r = ini_parse_stream(conf_reader, &p, conf_handler, &p);
-	section_end(&p);
-	/* The reader hides every line it knows inih would reject, so this
-	 * is only a safety net. */
-	if (r > 0)
-		conf_err(&p, r, "syntax error");
-	else if (r < 0)
-		conf_err(&p, 0, "cannot parse: out of memory");
-	conf_check_limits(&p);
-	free(p.buf);
-	free(p.dir);
+	conf_parse(&p);
 	fclose(p.fp);
+	conf_check_limits(&p);
+	include_load(&p);
+	free(p.dir);
 	if (errs->n > nerrs) {
 		config_free(p.conf);
 		return NULL;
@@ -976,6 +1142,7 @@ config_free(struct config *conf)
 	free(conf->database);
 	free(conf->control);
 	free(conf->resolvers);
+	free(conf->include);
 	free(conf);
 }
 
@@ -1063,6 +1230,17 @@ print_record(FILE *fp, const char *key, const struct domain_conf *d,
 	print_values(fp, set, ", ");
 }
 
+/* A file name may hold any byte but '/' and NUL: a newline in it must
+ * not end the comment and start a line of config. */
+static void
+print_origin(FILE *fp, const char *file)
+{
+	fputs("# from ", fp);
+	for (; *file != '\0'; file++)
+		fputc(iscntrl((unsigned char)*file) ? '?' : *file, fp);
+	fputc('\n', fp);
+}
+
 void
 config_print(const struct config *conf, FILE *fp)
 {
@@ -1083,9 +1261,17 @@ config_print(const struct config *conf, FILE *fp)
 	fprintf(fp, "confirm = %u\n", conf->confirm);
 	fprintf(fp, "unreachable-after = %s\n",
 	    fmt_duration(conf->unreachable_after, buf, sizeof(buf)));
+	/* The domains of the drop-ins are printed below with the others:
+	 * reading a directory as well would define them twice, and the
+	 * conf.d beside wherever this output is saved is no better. */
+	fprintf(fp, "# domains of drop-in files are inline below\n");
+	fprintf(fp, "include = none\n");
 	for (i = 0; i < conf->ndomains; i++) {
 		d = &conf->domains[i];
-		fprintf(fp, "\n[domain %.*s]\n", (int)strlen(d->name) - 1,
+		fputc('\n', fp);
+		if (strcmp(d->file, conf->path) != 0)
+			print_origin(fp, d->file);
+		fprintf(fp, "[domain %.*s]\n", (int)strlen(d->name) - 1,
 		    d->name);
 		print_set(fp, "ns", &d->checks[0].expect, " ");
 		print_set(fp, "mx", &d->checks[1].expect, ", ");

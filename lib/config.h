@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "rdata.h"
 #include "util.h"
@@ -32,7 +33,7 @@ struct domain_conf {
 	char			*name;	/* absolute, lower case, trailing dot */
 	struct check_conf	*checks;
 	size_t			 nchecks;
-	char			*file;
+	char			*file;	/* main file or drop-in */
 	int			 line;
 };
 
@@ -41,6 +42,8 @@ struct config {
 	char			*database;	/* relative paths are taken */
 	char			*control;	/* relative to the directory */
 	char			*resolvers;	/* of the config file */
+	char			*include;	/* drop-in directory, absolute;
+						 * NULL for "include = none" */
 	unsigned		 interval;	/* seconds */
 	unsigned		 timeout;	/* seconds */
 	unsigned		 retries;
@@ -50,11 +53,14 @@ struct config {
 	size_t			 ndomains;
 };
 
-/* Returns the config, or NULL with every problem added to errs. */
+/* Reads path, then every *.conf file of the drop-in directory in strcmp()
+ * order.  Returns the config, or NULL with every problem of every file
+ * added to errs. */
 struct config	*config_load(const char *path, struct errlist *errs);
 void		 config_free(struct config *);
-/* Write the effective config in the file's own syntax (nmigd -t -v); the
- * output parses again to the same config. */
+/* Write the effective config as one file in its own syntax (nmigd -t -v):
+ * the domains of the drop-ins inline and "include = none", so that the
+ * output parses again, wherever it is saved, to the same config. */
 void		 config_print(const struct config *, FILE *);
 
 #endif

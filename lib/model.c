@@ -3,11 +3,14 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model.h"
 #include "util.h"
 
 static const struct rdset empty_rdset;
+
+static int	watch_cmp(const void *, const void *);
 
 struct model *
 model_new(const struct config *cfg, const struct resolver_list *rl)
@@ -20,6 +23,7 @@ model_new(const struct config *cfg, const struct resolver_list *rl)
 	m->cfg = cfg;
 	m->resolvers = rl;
 	m->resolver_db_id = xcalloc(rl->n ? rl->n : 1, sizeof(int64_t));
+	m->health = xcalloc(rl->n ? rl->n : 1, sizeof(*m->health));
 	m->nw = cfg->ndomains;
 	m->w = xcalloc(m->nw ? m->nw : 1, sizeof(*m->w));
 	for (i = 0; i < m->nw; i++) {
@@ -29,6 +33,10 @@ model_new(const struct config *cfg, const struct resolver_list *rl)
 		w->rv = xcalloc(rl->n ? rl->n : 1, sizeof(*w->rv));
 		w->cs = xcalloc(rl->n * w->dc->nchecks + 1, sizeof(*w->cs));
 	}
+	m->by_name = xcalloc(m->nw ? m->nw : 1, sizeof(*m->by_name));
+	for (i = 0; i < m->nw; i++)
+		m->by_name[i] = &m->w[i];
+	qsort(m->by_name, m->nw, sizeof(*m->by_name), watch_cmp);
 	return m;
 }
 
@@ -50,7 +58,52 @@ model_free(struct model *m)
 	}
 	free(m->w);
 	free(m->resolver_db_id);
+	free(m->health);
+	free(m->by_name);
 	free(m);
+}
+
+static int
+watch_cmp(const void *a, const void *b)
+{
+	const struct watch	*wa = *(struct watch *const *)a;
+	const struct watch	*wb = *(struct watch *const *)b;
+
+	return strcmp(wa->dc->name, wb->dc->name);
+}
+
+static int
+watch_key_cmp(const void *key, const void *elem)
+{
+	const struct watch	*w = *(struct watch *const *)elem;
+
+	return strcmp(key, w->dc->name);
+}
+
+/* A reload maps every new domain to its old state: bsearch keeps that
+ * O(n log n) with 10,000 domains. */
+struct watch *
+model_find_watch(const struct model *m, const char *name)
+{
+	struct watch	**found;
+
+	if (m->nw == 0)
+		return NULL;
+	found = bsearch(name, m->by_name, m->nw, sizeof(*m->by_name),
+	    watch_key_cmp);
+	return found != NULL ? *found : NULL;
+}
+
+/* Resolver names are unique ignoring case (lib/resolvers.c). */
+ssize_t
+model_find_resolver(const struct model *m, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < m->resolvers->n; i++)
+		if (strcasecmp(m->resolvers->v[i].name, name) == 0)
+			return (ssize_t)i;
+	return -1;
 }
 
 const struct rdset *

@@ -9,6 +9,7 @@
 #define NMIG_MODEL_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "config.h"
@@ -38,12 +39,25 @@ struct watch {
 	void			 *run;		/* the daemon's round state */
 };
 
+/* How a resolver has been answering, over all domains, since start. */
+struct resolver_health {
+	uint64_t	queries;
+	uint64_t	answers;
+	uint64_t	timeouts;
+	uint64_t	errors;		/* socket or TCP failures */
+	uint64_t	rtt_sum_ms;	/* over answers */
+	uint32_t	consecutive_failures;
+	time_t		last_answer;
+};
+
 struct model {
 	const struct config		*cfg;
 	const struct resolver_list	*resolvers;
 	int64_t				*resolver_db_id;	/* [n] */
+	struct resolver_health		*health;		/* [n] */
 	struct watch			*w;
 	size_t				 nw;
+	struct watch			**by_name;	/* [nw], sorted */
 };
 
 struct model	*model_new(const struct config *, const struct resolver_list *);
@@ -62,6 +76,11 @@ const struct rdset *cstate_rdata(const struct cstate *, const struct check_conf 
 void		 cstate_set(struct cstate *, enum check_state, const struct answer *a,
 		    time_t when, uint32_t rtt_ms);
 void		 cstate_clear(struct cstate *);
+
+/* The watch for a normalized domain name, or NULL. */
+struct watch	*model_find_watch(const struct model *, const char *name);
+/* The index of a resolver by name, or -1. */
+ssize_t		 model_find_resolver(const struct model *, const char *name);
 
 /* Name for display and events: "example.co.jp" for "example.co.jp.". */
 const char	*domain_display(const char *name, char *buf);

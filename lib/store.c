@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <sqlite3.h>
@@ -813,4 +814,195 @@ store_add_event(struct store *s, const struct event_row *e)
 	    e->message) == -1)
 		return -1;
 	return 0;
+}
+
+/* Reading history for the control socket. */
+
+static sqlite3_stmt *
+query_prepare(struct store *s, const char *fn, const char *sql)
+{
+	sqlite3_stmt	*st;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s", fn, sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	return st;
+}
+
+static json_t *
+col_json_text(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return json_null();
+	return json_string(col_text(st, i));
+}
+
+static json_t *
+rdata_json(const char *joined)
+{
+	json_t		*a = json_array();
+	const char	*p = joined, *nl;
+
+	while (*p != '\0') {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		json_array_append_new(a, json_stringn(p, (size_t)(nl - p)));
+		p = *nl != '\0' ? nl + 1 : nl;
+	}
+	return a;
+}
+
+static json_t *
+history_answer(sqlite3_stmt *st)
+{
+	json_t	*o = json_object();
+
+	json_object_set_new(o, "time", col_json_text(st, 0));
+	json_object_set_new(o, "kind", json_string("answer"));
+	json_object_set_new(o, "resolver", col_json_text(st, 1));
+	json_object_set_new(o, "owner", col_json_text(st, 2));
+	json_object_set_new(o, "type", col_json_text(st, 3));
+	json_object_set_new(o, "state", col_json_text(st, 4));
+	json_object_set_new(o, "rcode", col_json_text(st, 5));
+	json_object_set_new(o, "rdata", rdata_json(col_text(st, 6)));
+	json_object_set_new(o, "ttl", json_integer(sqlite3_column_int64(st, 7)));
+	json_object_set_new(o, "first_seen", col_json_text(st, 0));
+	json_object_set_new(o, "last_seen", col_json_text(st, 8));
+	json_object_set_new(o, "count", json_integer(sqlite3_column_int64(st, 9)));
+	return o;
+}
+
+static json_t *
+history_event(sqlite3_stmt *st)
+{
+	json_t	*o = json_object();
+
+	json_object_set_new(o, "time", col_json_text(st, 0));
+	json_object_set_new(o, "kind", json_string("event"));
+	json_object_set_new(o, "resolver", col_json_text(st, 1));
+	json_object_set_new(o, "message_id", col_json_text(st, 2));
+	json_object_set_new(o, "priority",
+	    json_integer(sqlite3_column_int64(st, 3)));
+	json_object_set_new(o, "message", col_json_text(st, 4));
+	return o;
+}
+
+/* Both statements are ordered by time; merge them into out. */
+static int
+history_merge(struct store *s, sqlite3_stmt *ans, sqlite3_stmt *ev,
+    json_t *out)
+{
+	int	ra, re;
+
+	ra = sqlite3_step(ans);
+	re = sqlite3_step(ev);
+	while (ra == SQLITE_ROW || re == SQLITE_ROW) {
+		if (ra == SQLITE_ROW && (re != SQLITE_ROW ||
+		    strcmp(col_text(ans, 0), col_text(ev, 0)) <= 0)) {
+			json_array_append_new(out, history_answer(ans));
+			ra = sqlite3_step(ans);
+		} else {
+			json_array_append_new(out, history_event(ev));
+			re = sqlite3_step(ev);
+		}
+	}
+	if (ra != SQLITE_DONE || re != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+#define STORE_HISTORY_MAX	"10000"
+
+static bool
+domain_known(struct store *s, const char *domain)
+{
+	int	rc;
+
+	rc = stmt_run(s, __func__, SS_DOMAIN_GET, "s", domain);
+	if (rc == SQLITE_ROW)
+		stmt_done(s, SS_DOMAIN_GET);
+	return rc == SQLITE_ROW;
+}
+
+int
+store_history(struct store *s, const char *domain, const char *resolver,
+    json_t *out)
+{
+	sqlite3_stmt	*ans = NULL, *ev = NULL;
+	char		 display[NMIG_NAMEBUF];
+	size_t		 len = strlen(domain);
+	int		 rv = -1;
+
+	if (!domain_known(s, domain))
+		return 1;
+	/* events name the domain as people write it, without the dot */
+	snprintf(display, sizeof(display), "%.*s",
+	    (int)(len > 1 && domain[len - 1] == '.' ? len - 1 : len), domain);
+	ans = query_prepare(s, __func__,
+	    "SELECT a.first_seen, r.name, c.owner, c.type, a.state, a.rcode,"
+	    " a.rdata, a.ttl, a.last_seen, a.count"
+	    " FROM answers a JOIN checks c ON c.id = a.check_id"
+	    " JOIN domains d ON d.id = c.domain_id"
+	    " JOIN resolvers r ON r.id = a.resolver_id"
+	    " WHERE d.name = ?1 AND (?2 IS NULL OR r.name = ?2 COLLATE NOCASE)"
+	    " ORDER BY a.first_seen, a.id LIMIT " STORE_HISTORY_MAX);
+	ev = query_prepare(s, __func__,
+	    "SELECT time, resolver, message_id, priority, message FROM events"
+	    " WHERE domain = ?1 AND (?2 IS NULL OR resolver = ?2 COLLATE NOCASE)"
+	    " ORDER BY time, id LIMIT " STORE_HISTORY_MAX);
+	if (ans == NULL || ev == NULL)
+		goto done;
+	if (sqlite3_bind_text(ans, 1, domain, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(ans, 2, resolver, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(ev, 1, display, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(ev, 2, resolver, -1, SQLITE_STATIC) != SQLITE_OK) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+		goto done;
+	}
+	rv = history_merge(s, ans, ev, out);
+done:
+	sqlite3_finalize(ans);
+	sqlite3_finalize(ev);
+	return rv;
+}
+
+int
+store_events(struct store *s, time_t since, int limit, json_t *out)
+{
+	sqlite3_stmt	*st;
+	json_t		*o;
+	char		 tbuf[NMIG_TIMEBUF];
+	int		 rc;
+
+	st = query_prepare(s, __func__,
+	    "SELECT time, message_id, priority, domain, resolver, message"
+	    " FROM (SELECT * FROM events WHERE ?1 IS NULL OR time >= ?1"
+	    "  ORDER BY id DESC LIMIT ?2) ORDER BY id");
+	if (st == NULL)
+		return -1;
+	if ((since != 0 && sqlite3_bind_text(st, 1, fmt_time(since, tbuf), -1,
+	    SQLITE_TRANSIENT) != SQLITE_OK) ||
+	    sqlite3_bind_int(st, 2, limit) != SQLITE_OK) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		o = json_object();
+		json_object_set_new(o, "time", col_json_text(st, 0));
+		json_object_set_new(o, "message_id", col_json_text(st, 1));
+		json_object_set_new(o, "priority",
+		    json_integer(sqlite3_column_int64(st, 2)));
+		json_object_set_new(o, "domain", col_json_text(st, 3));
+		json_object_set_new(o, "resolver", col_json_text(st, 4));
+		json_object_set_new(o, "message", col_json_text(st, 5));
+		json_array_append_new(out, o);
+	}
+	if (rc != SQLITE_DONE)
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }

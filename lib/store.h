@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "resolvers.h"
 #include "verdict.h"
 
@@ -71,5 +73,17 @@ struct event_row {
 	const char	*message;
 };
 int	store_add_event(struct store *, const struct event_row *);
+
+/* For the control socket; not on the probe path, so these prepare their
+ * statements each time. */
+
+/* Append the domain's answer changes and events, oldest first, to out
+ * (see the "history" command of nmigd-ctl(8)).  resolver NULL: all.
+ * Returns 0, 1 when the database has never seen the domain, -1 on error. */
+int	store_history(struct store *, const char *domain, const char *resolver,
+	    json_t *out);
+/* Append the newest `limit` events at or after since (0: any), oldest
+ * first.  Returns 0 or -1. */
+int	store_events(struct store *, time_t since, int limit, json_t *out);
 
 #endif

@@ -8,7 +8,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <dirent.h>
+#include <sys/stat.h>
+
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,23 +35,22 @@ group_setup(void **state)
 }
 
 static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(path);
+}
+
+/* Drop-in tests leave directories, FIFOs and symlinks behind. */
+static int
+rm_tree(const char *path)
+{
+	return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int
 group_teardown(void **state)
 {
-	DIR		*d;
-	struct dirent	*de;
-	char		 path[PATH_MAX];
-
-	if ((d = opendir(tmpdir)) == NULL)
-		return -1;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, de->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	return rmdir(tmpdir);
+	return rm_tree(tmpdir);
 }
 
 /* Write text to a file in the test's directory; returns its path. */
@@ -242,6 +243,8 @@ test_shipped(void **state)
 	assert_string_equal(conf->control, "/run/nmigd/nmigd.sock");
 	snprintf(want, sizeof(want), "%s/resolvers.conf", etc);
 	assert_string_equal(conf->resolvers, want);
+	snprintf(want, sizeof(want), "%s/conf.d", etc);
+	assert_string_equal(conf->include, want);
 	config_free(conf);
 
 	assert_non_null(fp = fopen(path, "r"));
@@ -816,6 +819,393 @@ test_err_all_reported(void **state)
 	    "that owner and type");
 }
 
+/* Drop-in directory.  Each test works in a directory of its own, so that
+ * a conf.d it leaves behind reaches no other test. */
+
+#define DOM(name)	"[domain " name "]\nns = ns.example.net\n"	\
+			"mx = 10 mx.example.net\n"
+
+/* buf[PATH_MAX] = dir/name */
+static void
+path_join(char *buf, const char *dir, const char *name)
+{
+	int	n;
+
+	n = snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+	assert_true(n > 0 && n < PATH_MAX);
+}
+
+/* The real path of a new directory tmpdir/name in dir[PATH_MAX]. */
+static void
+test_dir(const char *name, char *dir)
+{
+	char	path[PATH_MAX];
+
+	path_join(path, tmpdir, name);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_non_null(realpath(path, dir));
+}
+
+static void
+put(const char *dir, const char *name, const char *text)
+{
+	char	 path[PATH_MAX];
+	FILE	*fp;
+
+	path_join(path, dir, name);
+	assert_non_null(fp = fopen(path, "w"));
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void
+mk(const char *dir, const char *name)
+{
+	char	path[PATH_MAX];
+
+	path_join(path, dir, name);
+	assert_int_equal(mkdir(path, 0755), 0);
+}
+
+static const char *
+in(const char *dir, const char *name)
+{
+	static char	path[4][PATH_MAX];
+	static int	i;
+
+	i = (i + 1) % 4;
+	path_join(path[i], dir, name);
+	return path[i];
+}
+
+/* tmpl with each '@' replaced by dir. */
+static char *
+subst(const char *tmpl, const char *dir)
+{
+	char	*text;
+	size_t	 len;
+	FILE	*fp;
+
+	assert_non_null(fp = open_memstream(&text, &len));
+	for (; *tmpl != '\0'; tmpl++)
+		if (*tmpl == '@')
+			fputs(dir, fp);
+		else
+			fputc(*tmpl, fp);
+	assert_int_equal(fclose(fp), 0);
+	return text;
+}
+
+/* Load path, which must fail with exactly the errors of want, one per
+ * line, '@' standing for dir: all of them, in order, with their files. */
+static void
+expect_load_errors(const char *path, const char *dir, const char *want)
+{
+	struct errlist	 e = { NULL, 0 };
+	char		*got, *exp;
+	size_t		 i, len;
+	FILE		*fp;
+
+	assert_null(config_load(path, &e));
+	assert_non_null(fp = open_memstream(&got, &len));
+	for (i = 0; i < e.n; i++)
+		fprintf(fp, "%s\n", e.msg[i]);
+	assert_int_equal(fclose(fp), 0);
+	exp = subst(want, dir);
+	assert_string_equal(got, exp);
+	free(exp);
+	free(got);
+	errlist_free(&e);
+}
+
+static void
+assert_domain(const struct domain_conf *d, const char *name,
+    const char *file, int line)
+{
+	assert_string_equal(d->name, name);
+	assert_string_equal(d->file, file);
+	assert_int_equal(d->line, line);
+}
+
+static void
+test_dropin_order(void **state)
+{
+	struct config	*conf;
+	char		 dir[PATH_MAX];
+
+	test_dir("order", dir);
+	put(dir, "nmigd.conf", DOM("m.example") "[nmigd]\nretries = 3\n");
+	put(dir, "elsewhere.conf", DOM("f.example"));
+	mk(dir, "conf.d");
+	put(dir, "conf.d/20-b.conf", DOM("b.example"));
+	put(dir, "conf.d/10-a.conf", "# first\n\n" DOM("a.example")
+	    DOM("c.example"));
+	put(dir, "conf.d/a.conf", DOM("e.example"));
+	put(dir, "conf.d/B.conf", DOM("d.example"));
+	assert_int_equal(symlink("../elsewhere.conf",
+	    in(dir, "conf.d/30-link.conf")), 0);
+	/* Not drop-ins: each would be an error if it were read. */
+	put(dir, "conf.d/.10-a.conf", "[nmigd]\n");
+	put(dir, "conf.d/.conf", "junk\n");
+	put(dir, "conf.d/10-a.conf~", "junk\n");
+	put(dir, "conf.d/10-a.conf.swp", "junk\n");
+	put(dir, "conf.d/10-a.CONF", "junk\n");
+	put(dir, "conf.d/README", "junk\n");
+	put(dir, "conf.d/conf", "junk\n");
+	assert_int_equal(symlink("../elsewhere.conf",
+	    in(dir, "conf.d/link")), 0);
+
+	conf = load_ok(in(dir, "nmigd.conf"));
+	assert_string_equal(conf->include, in(dir, "conf.d"));
+	assert_int_equal(conf->retries, 3);
+	/* The main file, then the drop-ins by strcmp() of their names
+	 * (digits, upper case, lower case), each in its own order. */
+	assert_int_equal(conf->ndomains, 7);
+	assert_domain(&conf->domains[0], "m.example.",
+	    in(dir, "nmigd.conf"), 1);
+	assert_domain(&conf->domains[1], "a.example.",
+	    in(dir, "conf.d/10-a.conf"), 3);
+	assert_domain(&conf->domains[2], "c.example.",
+	    in(dir, "conf.d/10-a.conf"), 6);
+	assert_domain(&conf->domains[3], "b.example.",
+	    in(dir, "conf.d/20-b.conf"), 1);
+	assert_domain(&conf->domains[4], "f.example.",
+	    in(dir, "conf.d/30-link.conf"), 1);
+	assert_domain(&conf->domains[5], "d.example.",
+	    in(dir, "conf.d/B.conf"), 1);
+	assert_domain(&conf->domains[6], "e.example.",
+	    in(dir, "conf.d/a.conf"), 1);
+	ASSERT_SET(&conf->domains[4].checks[1].expect, "10 mx.example.net.");
+	config_free(conf);
+}
+
+static void
+test_dropin_sections(void **state)
+{
+	char	dir[PATH_MAX];
+
+	test_dir("sections", dir);
+	put(dir, "nmigd.conf", "[nmigd]\nretries = 3\n");
+	mk(dir, "conf.d");
+	/* One error for the [nmigd] line, none for each of its keys. */
+	put(dir, "conf.d/a.conf", DOM("a.example")
+	    "[nmigd]\nretries = 5\ninterval = 1m\n" DOM("b.example"));
+	put(dir, "conf.d/b.conf", "\ninterval = 5m\n[nmigd]\n"
+	    "[resolver x]\n");
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/conf.d/a.conf:4: [nmigd] belongs in @/nmigd.conf; a drop-in "
+	    "holds only [domain] sections\n"
+	    "@/conf.d/b.conf:2: interval: key outside of any section (a "
+	    "drop-in holds only [domain] sections)\n"
+	    "@/conf.d/b.conf:3: [nmigd] belongs in @/nmigd.conf; a drop-in "
+	    "holds only [domain] sections\n"
+	    "@/conf.d/b.conf:4: unknown section [resolver x]\n");
+}
+
+static void
+test_dropin_duplicate(void **state)
+{
+	char	dir[PATH_MAX];
+
+	test_dir("duplicate", dir);
+	put(dir, "nmigd.conf", DOM("example.co.jp") "[nmigd]\n");
+	mk(dir, "conf.d");
+	put(dir, "conf.d/10-a.conf", "\n[domain Example.CO.JP.]\n"
+	    "ns = ns.example.net\nmx = 10 mx.example.net\n");
+	put(dir, "conf.d/20-b.conf", DOM("other.example"));
+	put(dir, "conf.d/30-c.conf", "# again\n" DOM("other.example")
+	    DOM("other.example"));
+	/* Each names the first definition, not the one before it. */
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/conf.d/10-a.conf:2: duplicate domain example.co.jp. (first "
+	    "defined at @/nmigd.conf:1)\n"
+	    "@/conf.d/30-c.conf:2: duplicate domain other.example. (first "
+	    "defined at @/conf.d/20-b.conf:1)\n"
+	    "@/conf.d/30-c.conf:5: duplicate domain other.example. (first "
+	    "defined at @/conf.d/20-b.conf:1)\n");
+}
+
+/* A reload that fails says everything wrong, not one file at a time. */
+static void
+test_dropin_errors_all(void **state)
+{
+	char	dir[PATH_MAX];
+
+	test_dir("errors", dir);
+	put(dir, "nmigd.conf", "[nmigd]\nretries = 99\n" DOM("m.example"));
+	mk(dir, "conf.d");
+	put(dir, "conf.d/a.conf", "[domain a.example]\nns = a..b\n"
+	    "mx = 10 mx.example.net\n");
+	put(dir, "conf.d/b.conf", "\n[domain b.example]\n"
+	    "ns = ns.example.net\n[other]\n");
+	put(dir, "conf.d/c.conf", DOM("c.example"));
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/nmigd.conf:2: retries: 99 is out of range (0 to 10)\n"
+	    "@/conf.d/a.conf:2: ns: bad name \"a..b\"\n"
+	    "@/conf.d/b.conf:2: [domain b.example.]: mx is required\n"
+	    "@/conf.d/b.conf:4: unknown section [other]\n");
+}
+
+static void
+test_include_explicit(void **state)
+{
+	char	dir[PATH_MAX], gone[PATH_MAX], text[PATH_MAX + 64];
+
+	test_dir("explicit", dir);
+	put(dir, "nmigd.conf", "[nmigd]\n\ninclude = nowhere\n");
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/nmigd.conf:3: include: @/nowhere: No such file or "
+	    "directory\n");
+	/* Naming the default makes it required too. */
+	put(dir, "nmigd.conf", "[nmigd]\ninclude = conf.d\n");
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/nmigd.conf:2: include: @/conf.d: No such file or "
+	    "directory\n");
+	path_join(gone, dir, "gone/");
+	snprintf(text, sizeof(text), "[nmigd]\ninclude = %s\n", gone);
+	put(dir, "nmigd.conf", text);
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/nmigd.conf:2: include: @/gone: No such file or directory\n");
+	put(dir, "nmigd.conf", "[nmigd]\ninclude = nmigd.conf\n");
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/nmigd.conf:2: include: @/nmigd.conf: Not a directory\n");
+	put(dir, "nmigd.conf", "[nmigd]\ninclude =\n");
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/nmigd.conf:2: include: empty path\n");
+	put(dir, "nmigd.conf", "[nmigd]\ninclude = none\ninclude = a\n");
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/nmigd.conf:3: include given twice (first at line 2)\n");
+}
+
+static void
+test_include_default(void **state)
+{
+	struct config	*conf;
+	char		 dir[PATH_MAX];
+
+	/* A fresh install has no conf.d: fine, and so is an empty one. */
+	test_dir("default", dir);
+	put(dir, "nmigd.conf", DOM("m.example"));
+	conf = load_ok(in(dir, "nmigd.conf"));
+	assert_string_equal(conf->include, in(dir, "conf.d"));
+	assert_int_equal(conf->ndomains, 1);
+	config_free(conf);
+	mk(dir, "conf.d");
+	conf = load_ok(in(dir, "nmigd.conf"));
+	assert_int_equal(conf->ndomains, 1);
+	config_free(conf);
+
+	/* Only a missing one: a conf.d that is there but unusable is. */
+	test_dir("default-file", dir);
+	put(dir, "nmigd.conf", DOM("m.example"));
+	put(dir, "conf.d", DOM("a.example"));
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/nmigd.conf: include: @/conf.d: Not a directory\n");
+}
+
+static void
+test_include_relative(void **state)
+{
+	struct config	*conf;
+	char		 dir[PATH_MAX], cwd[PATH_MAX];
+
+	test_dir("relative", dir);
+	mk(dir, "etc");
+	mk(dir, "etc/conf.d");
+	mk(dir, "drop");
+	put(dir, "etc/nmigd.conf", "[nmigd]\ninclude = ../drop/\n");
+	put(dir, "drop/a.conf", DOM("a.example"));
+	/* Replaced by include, so never read. */
+	put(dir, "etc/conf.d/z.conf", DOM("z.example"));
+
+	/* Against the config's directory, wherever nmigd runs. */
+	assert_non_null(getcwd(cwd, sizeof(cwd)));
+	assert_int_equal(chdir("/"), 0);
+	conf = load_ok(in(dir, "etc/nmigd.conf"));
+	assert_string_equal(conf->include, in(dir, "etc/../drop"));
+	assert_int_equal(conf->ndomains, 1);
+	assert_domain(&conf->domains[0], "a.example.",
+	    in(dir, "etc/../drop/a.conf"), 1);
+	config_free(conf);
+
+	assert_int_equal(chdir(in(dir, "etc")), 0);
+	conf = load_ok("nmigd.conf");
+	assert_int_equal(chdir(cwd), 0);
+	assert_string_equal(conf->include, in(dir, "etc/../drop"));
+	assert_int_equal(conf->ndomains, 1);
+	config_free(conf);
+}
+
+static void
+test_include_none(void **state)
+{
+	struct config	*conf;
+	char		 dir[PATH_MAX];
+
+	test_dir("none", dir);
+	mk(dir, "conf.d");
+	put(dir, "conf.d/a.conf", DOM("a.example"));
+	put(dir, "nmigd.conf", "[nmigd]\ninclude = none\n" DOM("m.example"));
+	conf = load_ok(in(dir, "nmigd.conf"));
+	assert_null(conf->include);
+	assert_int_equal(conf->ndomains, 1);
+	assert_string_equal(conf->domains[0].name, "m.example.");
+	config_free(conf);
+
+	/* A directory of that name is still reachable. */
+	put(dir, "nmigd.conf", "[nmigd]\ninclude = ./none\n");
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/nmigd.conf:2: include: @/./none: No such file or "
+	    "directory\n");
+}
+
+/* Only regular files are read: a FIFO would block a reload. */
+static void
+test_dropin_not_regular(void **state)
+{
+	char	dir[PATH_MAX];
+
+	test_dir("notreg", dir);
+	put(dir, "nmigd.conf", "");
+	mk(dir, "conf.d");
+	put(dir, "conf.d/good.conf", "[domain a.example]\n");
+	mk(dir, "conf.d/x.conf");
+	put(dir, "conf.d/x.conf/inner.conf", DOM("inner.example"));
+	assert_int_equal(symlink("missing.conf", in(dir, "conf.d/y.conf")),
+	    0);
+	assert_int_equal(mkfifo(in(dir, "conf.d/z.conf"), 0644), 0);
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/conf.d/good.conf:1: [domain a.example.]: ns is required\n"
+	    "@/conf.d/good.conf:1: [domain a.example.]: mx is required\n"
+	    "@/conf.d/x.conf: cannot open: not a regular file\n"
+	    "@/conf.d/y.conf: cannot open: No such file or directory\n"
+	    "@/conf.d/z.conf: cannot open: not a regular file\n");
+}
+
+/* Root reads a mode 000 file all the same, so this needs another user. */
+static void
+test_dropin_unreadable(void **state)
+{
+	char	dir[PATH_MAX];
+
+	if (geteuid() == 0)
+		skip();
+	test_dir("unreadable", dir);
+	put(dir, "nmigd.conf", "");
+	mk(dir, "conf.d");
+	put(dir, "conf.d/a.conf", DOM("a.example"));
+	put(dir, "conf.d/b.conf", "[domain b.example]\n");
+	assert_int_equal(chmod(in(dir, "conf.d/a.conf"), 0), 0);
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/conf.d/a.conf: cannot open: Permission denied\n"
+	    "@/conf.d/b.conf:1: [domain b.example.]: ns is required\n"
+	    "@/conf.d/b.conf:1: [domain b.example.]: mx is required\n");
+	assert_int_equal(chmod(in(dir, "conf.d"), 0), 0);
+	expect_load_errors(in(dir, "nmigd.conf"), dir,
+	    "@/nmigd.conf: include: @/conf.d: Permission denied\n");
+	assert_int_equal(chmod(in(dir, "conf.d"), 0755), 0);
+}
+
 /* Printing */
 
 static struct config *
@@ -904,6 +1294,58 @@ test_print_hard_values(void **state)
 	config_free(conf);
 }
 
+/* The drop-ins printed inline load again to the same config even when
+ * saved beside the conf.d they came from. */
+static void
+test_print_dropins(void **state)
+{
+	struct config	*conf, *again;
+	char		 dir[PATH_MAX], *text, *want, *text2;
+	size_t		 len, i;
+	FILE		*fp;
+
+	test_dir("print", dir);
+	put(dir, "nmigd.conf", "[nmigd]\nretries = 4\n" DOM("m.example"));
+	mk(dir, "conf.d");
+	put(dir, "conf.d/a.conf", DOM("a.example")
+	    "old-ns = old.example.net\nrecord = www A 192.0.2.1\n");
+	/* A file name may hold a newline; it must not become config. */
+	put(dir, "conf.d/b\n[nmigd]\nretries = 9\n.conf", DOM("b.example"));
+	conf = load_ok(in(dir, "nmigd.conf"));
+	assert_int_equal(conf->ndomains, 3);
+
+	assert_non_null(fp = open_memstream(&text, &len));
+	config_print(conf, fp);
+	assert_int_equal(fclose(fp), 0);
+	want = subst("\ninclude = none\n\n[domain m.example]\n", dir);
+	assert_non_null(strstr(text, want));
+	free(want);
+	want = subst("\n# from @/conf.d/a.conf\n[domain a.example]\n", dir);
+	assert_non_null(strstr(text, want));
+	free(want);
+	want = subst("\n# from @/conf.d/b?[nmigd]?retries = 9?.conf\n"
+	    "[domain b.example]\n", dir);
+	assert_non_null(strstr(text, want));
+	free(want);
+
+	put(dir, "printed.conf", text);
+	again = load_ok(in(dir, "printed.conf"));
+	assert_config_equal(conf, again);
+	assert_null(again->include);
+	for (i = 0; i < again->ndomains; i++)
+		assert_string_equal(again->domains[i].file,
+		    in(dir, "printed.conf"));
+	/* All inline now: nothing left to say where a domain came from. */
+	assert_non_null(fp = open_memstream(&text2, &len));
+	config_print(again, fp);
+	assert_int_equal(fclose(fp), 0);
+	assert_null(strstr(text2, "# from"));
+	free(text2);
+	free(text);
+	config_free(again);
+	config_free(conf);
+}
+
 int
 main(void)
 {
@@ -930,7 +1372,18 @@ main(void)
 		cmocka_unit_test(test_err_record),
 		cmocka_unit_test(test_err_all_reported),
 		cmocka_unit_test(test_print_roundtrip),
+		cmocka_unit_test(test_dropin_order),
+		cmocka_unit_test(test_dropin_sections),
+		cmocka_unit_test(test_dropin_duplicate),
+		cmocka_unit_test(test_dropin_errors_all),
+		cmocka_unit_test(test_include_explicit),
+		cmocka_unit_test(test_include_default),
+		cmocka_unit_test(test_include_relative),
+		cmocka_unit_test(test_include_none),
+		cmocka_unit_test(test_dropin_not_regular),
+		cmocka_unit_test(test_dropin_unreadable),
 		cmocka_unit_test(test_print_hard_values),
+		cmocka_unit_test(test_print_dropins),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -12,6 +12,31 @@
 #	dir=$(mktemp -d /tmp/world.XXXXXX); trap 'world_stop "$dir"' EXIT
 #	world_start "$dir" 3 || exit 1
 #
+# Functions (DIR is the world's directory, I a resolver number from 1):
+#	world_check_tools		false (with a message) if the world
+#					cannot run here: exit 77 then
+#	world_start DIR [N]		start a world with N resolvers
+#	world_stop DIR			stop all of it; idempotent
+#	world_warm DIR I		rI caches NS, MX, pop and smtp now
+#	world_switch DIR [new|old]	the registry switch (or a rollback)
+#	world_expire_time DIR		epoch second by which every resolver
+#					shows the last switch
+#	world_answer DIR I NAME TYPE	"rdata; rdata" as rI answers, or
+#					NOANSWER, NODATA, SERVFAIL, NXDOMAIN..
+#	world_query DIR I NAME TYPE	rdata lines; status 1 no answer,
+#					2 rcode not NOERROR
+#	world_resolver_stop DIR I	rI stops answering
+#	world_resolver_start DIR I	rI back, with an empty cache
+#	world_resolvers_conf DIR	nmigd's resolver list
+#	world_nmigd_conf DIR DB [RESOLVERS [CONTROL]]	an nmigd.conf
+#	world_addr DIR ROLE		root tld old1 old2 new1 new2 rI
+#	world_get DIR KEY		net ttl nresolvers serial phase switched
+#	world_procs DIR, world_leftovers DIR	our live processes' PIDs
+# Environment: WORLD_TTL (1..20, default 10), WORLD_RESOLVERS (default 3),
+# WORLD_NET (127.X.Y; default a free 127.53.X picked from $$),
+# WORLD_QUERY_TIMEOUT (default 3 s).  The values to compare answers with
+# are the WORLD_OLD_* and WORLD_NEW_* variables below.
+#
 # The world, on one loopback /24 NET (WORLD_NET, e.g. 127.53.42), port 53:
 #	NET.1		root NSD, serves "." (a.root.test.)
 #	NET.2		registry NSD, serves jp. and com. (a.dns.jp.)
@@ -25,17 +50,22 @@
 # their A records are in com.).  The old provider keeps its old data.
 #
 # Every TTL (records, NS, glue, SOA minimum) is WORLD_TTL seconds (default
-# 10, at most 20).  Why the resolvers converge within about 2 x TTL of the
-# switch: an Unbound that asked the old provider holds the old provider's
-# own NS set (authoritative, so it outranks the registry's referral) and
-# keeps asking the old provider while that NS set lives.  But Unbound never
-# extends the TTL of an unexpired rrset that comes back unchanged at the
-# same trust, so the NS set dies at most TTL after it was first cached;
-# with it expired (and jp.'s NS, also at TTL), Unbound goes back up to the
-# registry and learns the new delegation.  The resolvers cap every TTL at
-# 20 s (cache-max-ttl) and nothing prefetches or serves expired data, so a
-# resolver answers NEW at the latest TTL s after the switch, plus the time
-# of one resolution.  world_expire_time prints that moment.
+# 10, at most 20).  How long a resolver may answer OLD after the switch:
+# an Unbound that asked the old provider holds the old provider's own NS
+# set for example.co.jp. (authoritative, so it outranks the registry's
+# referral) and keeps asking the old provider while that NS set lives.
+# Unbound never extends the TTL of an unexpired rrset that comes back
+# unchanged at the same trust, and nothing here prefetches or serves
+# expired data, so usually the NS set dies at most TTL (+1: Unbound counts
+# whole seconds) after it was cached, and Unbound then goes back to the
+# registry and learns the new delegation.  One exception, seen here and
+# real: the NS set cached from the authority section of an answer (an MX
+# or A query) is replaced, with a fresh TTL, by the same NS set from an
+# explicit NS query, which ranks higher.  A resolver asked only MX just
+# before the switch and NS just before that expired answers OLD until
+# about 2 x TTL + 2 after the switch (measured: 11.8 s at TTL 5).  Asking
+# NS first (world_warm does) avoids it.  world_expire_time prints the
+# worst case, switch + 2 x TTL + 3; world-smoke.sh checks both cases.
 #
 # Traffic never leaves 127.0.0.0/8: the root hints name only NET.1, every
 # NS in the zones is on NET, and each Unbound sends from its own loopback
@@ -113,8 +143,19 @@ world_nresolvers() {
 world_pick_net() {
 	local i x net
 	if [ -n "${WORLD_NET:-}" ]; then
+		# Never let a typo put the servers on a real network.
+		if ! echo "$WORLD_NET" |
+		    grep -qE '^127\.[0-9]{1,3}\.[0-9]{1,3}$'; then
+			world_log "WORLD_NET must look like 127.X.Y, not $WORLD_NET"
+			return 1
+		fi
 		echo "$WORLD_NET"
 		return 0
+	fi
+	if ss -Hlnu 'sport = :53' 2>/dev/null | awk '{ print $4 }' |
+	    grep -qE '^(0\.0\.0\.0|\*|\[::\]):53$'; then
+		world_log "something listens on *:53; the world cannot bind port 53"
+		return 1
 	fi
 	for i in 0 1 2 3 4 5 6 7 8 9; do
 		x=$(( ($$ + i * 37) % 200 + 20 ))
@@ -198,9 +239,11 @@ world_unbound_conf() {
 	addr=$(world_addr "$dir" "r$i")
 	ttl=$(world_get "$dir" ttl)
 	cat >"$d/unbound.conf" <<EOF
+# Resolver r$i of the world in $dir.
 server:
 	interface: $addr
 	port: 53
+	# Send only from loopback: Linux drops a loopback source elsewhere.
 	outgoing-interface: $addr
 	interface-automatic: no
 	do-ip4: yes
@@ -209,8 +252,10 @@ server:
 	do-tcp: yes
 	access-control: 0.0.0.0/0 refuse
 	access-control: 127.0.0.0/8 allow
+	# The world's root only; 127/8 is refused as a target unless allowed.
 	root-hints: "$1/root.hints"
 	do-not-query-localhost: no
+	# No validator: the world is unsigned and has no trust anchor.
 	module-config: "iterator"
 	username: ""
 	chroot: ""
@@ -233,8 +278,12 @@ server:
 	key-cache-slabs: 1
 	neg-cache-size: 256k
 	infra-cache-slabs: 1
+	# A server that was down a moment (world_switch's restart fallback)
+	# must not stay marked down for the default 900 s.
 	infra-host-ttl: 30
 	infra-keep-probing: yes
+	# Cached data lives exactly its TTL: no early refresh, no stale
+	# answers, no TTL above the world's 20 s maximum.
 	prefetch: no
 	prefetch-key: no
 	serve-expired: no
@@ -304,7 +353,7 @@ world_kill() {
 }
 
 # world_wait_soa ADDR ZONE [SERIAL]: poll until ADDR answers ZONE's SOA
-# authoritatively (with SERIAL, if given), for at most 10 s.
+# (with SERIAL, if given), for at most 10 s.
 world_wait_soa() {
 	local i out
 	for i in $(seq 50); do
@@ -394,7 +443,7 @@ world_wait_all() {
 }
 
 # world_start DIR [N]: build and start a world with N resolvers (default
-# WORLD_RESOLVERS or 3) in the empty directory DIR.  Returns when every
+# WORLD_RESOLVERS or 3) in the empty directory DIR (an absolute path).  Returns when every
 # server answers, or 1 (with the world stopped and logs shown) on failure.
 world_start() {
 	local dir=$1 n=${2:-${WORLD_RESOLVERS:-3}} ttl=${WORLD_TTL:-10} net s
@@ -403,11 +452,22 @@ world_start() {
 		world_log "WORLD_TTL must be 1..20, not ${WORLD_TTL:-}"
 		return 1
 	fi
+	case $n in ''|*[!0-9]*) n=0 ;; esac
+	if [ "$n" -lt 1 ] || [ "$n" -gt 200 ]; then
+		world_log "the number of resolvers must be 1..200"
+		return 1
+	fi
+	# Absolute, because processes are told apart by the paths in their
+	# command lines.
+	case $dir in
+	/*)	;;
+	*)	world_log "$dir: the directory must be an absolute path"
+		return 1 ;;
+	esac
 	if [ ! -d "$dir" ] || [ -e "$dir/world.env" ]; then
 		world_log "$dir: not an empty directory"
 		return 1
 	fi
-	dir=$(cd "$dir" && pwd)
 	net=$(world_pick_net) || return 1
 	{ echo "net=$net"; echo "ttl=$ttl"; echo "nresolvers=$n"
 	  echo "serial=1"; echo "phase=old"; } >"$dir/world.env"
@@ -562,13 +622,13 @@ world_switch() {
 	world_log "registry now delegates $WORLD_DOMAIN. to the $phase provider (serial $serial)"
 }
 
-# world_expire_time DIR: the epoch second by which every resolver must
-# answer with the data of the last switch: its time + TTL + 2 (one cached
-# NS set's life plus a resolution).  Empty before any switch.
+# world_expire_time DIR: the epoch second by which every resolver answers
+# with the data of the last switch, however it was asked before: the
+# switch + 2 x TTL + 3 (see the top of this file).  Empty before a switch.
 world_expire_time() {
 	local t
 	t=$(world_get "$1" switched)
-	[ -n "$t" ] && echo $(( t + $(world_get "$1" ttl) + 2 ))
+	[ -n "$t" ] && echo $(( t + 2 * $(world_get "$1" ttl) + 3 ))
 }
 
 # world_resolvers_conf DIR: nmigd's resolver list for this world.

@@ -1,0 +1,788 @@
+/*
+ * nmigd-ctl: asks a running nmigd over its control socket and prints the
+ * answer.  One connection per request, one JSON line each way (control
+ * protocol version 1).  The daemon returns data; output.c formats it.
+ */
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "log.h"
+#include "output.h"
+#include "util.h"
+
+#define CTL_PROTOCOL_VERSION	1
+#define CTL_TIMEOUT_MS		30000	/* connect, request and reply */
+#define CTL_REPLY_MAX		(64 * 1024 * 1024)
+#define CTL_POLL_MS		2000	/* wait: between status requests */
+
+/* Exit status; documented in usage() and the man page. */
+#define CTL_EXIT_OK		0
+#define CTL_EXIT_REFUSED	1	/* error reply, or wait timed out */
+#define CTL_EXIT_USAGE		2
+#define CTL_EXIT_UNREACHABLE	3	/* no usable reply from nmigd */
+
+struct ctl {
+	const char		*socket;	/* NULL until first needed */
+	char			*socket_buf;
+	const char		*config;
+	bool			 config_given;
+	const struct output	*out;
+	bool			 colour;
+	int			 timeout_ms;
+	int			 poll_ms;
+	const struct ctl_cmd	*cmd;
+	char			**args;		/* positional arguments */
+	int			 nargs;
+	const char		*optval;	/* the command's option value */
+};
+
+struct ctl_cmd {
+	const char	*name;
+	int		 minargs;
+	int		 maxargs;
+	const char	*option;	/* the one option taking a value */
+	int		 (*handler)(struct ctl *);
+	const char	*usage;
+	const char	*help;
+};
+
+static int	ctl_status(struct ctl *);
+static int	ctl_resolvers(struct ctl *);
+static int	ctl_history(struct ctl *);
+static int	ctl_events(struct ctl *);
+static int	ctl_check(struct ctl *);
+static int	ctl_reload(struct ctl *);
+static int	ctl_wait(struct ctl *);
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "status", 0, 1, NULL, ctl_status, "status [DOMAIN]",
+	    "progress and every resolver's answers" },
+	{ "resolvers", 0, 0, NULL, ctl_resolvers, "resolvers",
+	    "query statistics per resolver" },
+	{ "history", 1, 2, NULL, ctl_history, "history DOMAIN [RESOLVER]",
+	    "answer changes and events, oldest first" },
+	{ "events", 0, 0, "--since", ctl_events, "events [--since TIME]",
+	    "events since TIME (RFC 3339, or 1h ago)" },
+	{ "check", 0, 1, NULL, ctl_check, "check [DOMAIN]",
+	    "start a probe round now (*)" },
+	{ "reload", 0, 0, NULL, ctl_reload, "reload",
+	    "reload the configuration (*)" },
+	{ "wait", 1, 1, "--timeout", ctl_wait, "wait DOMAIN [--timeout DURATION]",
+	    "wait until the switch is complete" },
+};
+#define NCMDS	(sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
+
+static void
+usage(FILE *f)
+{
+	size_t	i;
+
+	fprintf(f, "usage: nmigd-ctl [-hV] [--json] [-c CONFIG] [-s SOCKET] "
+	    "COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-32s  %s\n", ctl_cmds[i].usage, ctl_cmds[i].help);
+}
+
+static void
+help(void)
+{
+	usage(stdout);
+	printf("  (*) root or the nmigd user only\n\n"
+	    "  -s SOCKET  control socket (default: \"control\" of the config,\n"
+	    "             else %s)\n"
+	    "  -c CONFIG  config file (default %s)\n"
+	    "  --json     print the daemon's reply unchanged, one JSON line\n"
+	    "\n"
+	    "exit status: 0 success; 1 nmigd refused the request (its error,\n"
+	    "permission denied included, goes to stderr) or wait timed out;\n"
+	    "2 usage error; 3 nmigd not reachable or its reply unusable.\n"
+	    "\n"
+	    "testing aids: NMIGD_CTL_POLL_MS (wait's interval, default %d),\n"
+	    "NMIGD_CTL_TIMEOUT_MS (reply timeout, default %d).\n",
+	    NMIG_CONTROL_DEFAULT, NMIG_CONF_DEFAULT, CTL_POLL_MS,
+	    CTL_TIMEOUT_MS);
+}
+
+static int
+cmd_usage(const struct ctl_cmd *cmd)
+{
+	fprintf(stderr, "usage: nmigd-ctl %s\n", cmd->usage);
+	return CTL_EXIT_USAGE;
+}
+
+/* Time. */
+
+static long long
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(long long ms)
+{
+	struct timespec	ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/* RFC 3339 with "Z" (what the daemon writes) or a numeric offset such as
+ * "+09:00", which is what someone outside UTC types. */
+static time_t
+parse_rfc3339(const char *s)
+{
+	struct tm	 tm;
+	const char	*o;
+	char		 buf[NMIG_TIMEBUF], want[NMIG_TIMEBUF];
+	time_t		 t;
+	int		 i, off;
+
+	if ((t = parse_time(s)) != (time_t)-1)
+		return t;
+	memset(&tm, 0, sizeof(tm));
+	if ((o = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL ||
+	    (o[0] != '+' && o[0] != '-') || strlen(o) != 6 || o[3] != ':')
+		return (time_t)-1;
+	for (i = 1; i < 6; i++)
+		if (i != 3 && (o[i] < '0' || o[i] > '9'))
+			return (time_t)-1;
+	off = ((o[1] - '0') * 10 + o[2] - '0') * 3600 +
+	    ((o[4] - '0') * 10 + o[5] - '0') * 60;
+	if (off >= 24 * 3600 || o[4] > '5' || (t = timegm(&tm)) == (time_t)-1)
+		return (time_t)-1;
+	/* The same wall-clock time in the "Z" form must come back, which
+	 * rejects 31 February and unpadded fields as parse_time does. */
+	snprintf(want, sizeof(want), "%.*sZ", (int)(o - s), s);
+	if (strcmp(fmt_time(t, buf), want) != 0)
+		return (time_t)-1;
+	return o[0] == '+' ? t - off : t + off;
+}
+
+/* --since: a time, or a duration before now. */
+static int
+parse_since(const char *s, time_t now, time_t *since)
+{
+	unsigned	secs;
+
+	if ((*since = parse_rfc3339(s)) != (time_t)-1)
+		return 0;
+	if (parse_duration(s, &secs) == 0 && (time_t)secs <= now) {
+		*since = now - (time_t)secs;
+		return 0;
+	}
+	return -1;
+}
+
+/* A positive number of milliseconds from the environment, or dflt. */
+static int
+env_ms(const char *name, int dflt, int *ms)
+{
+	const char	*s = getenv(name);
+	char		*end;
+	long		 v;
+
+	*ms = dflt;
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 1 || v > INT_MAX) {
+		fprintf(stderr, "nmigd-ctl: %s: not a number of milliseconds: "
+		    "%s\n", name, s);
+		return -1;
+	}
+	*ms = (int)v;
+	return 0;
+}
+
+/* The socket: -s, else "control" of the config.  A missing or broken
+ * config must not stop the client: whoever runs it may not be allowed to
+ * read the config, and the daemon may well be running with the default. */
+static const char *
+ctl_socket(struct ctl *c)
+{
+	struct errlist	 errs = { NULL, 0 };
+	struct config	*conf;
+
+	if (c->socket != NULL)
+		return c->socket;
+	c->socket = NMIG_CONTROL_DEFAULT;
+	if (!c->config_given && access(c->config, F_OK) == -1 &&
+	    errno == ENOENT)
+		return c->socket;
+	if ((conf = config_load(c->config, &errs)) == NULL) {
+		fprintf(stderr, "nmigd-ctl: warning: %s; using %s\n",
+		    errs.n > 0 ? errs.msg[0] : c->config, c->socket);
+		errlist_free(&errs);
+		return c->socket;
+	}
+	c->socket_buf = xstrdup(conf->control);
+	c->socket = c->socket_buf;
+	config_free(conf);
+	errlist_free(&errs);
+	return c->socket;
+}
+
+/* Transport. */
+
+static int
+ctl_connect(struct ctl *c)
+{
+	struct sockaddr_un	 sun;
+	struct timeval		 tv;
+	const char		*path = ctl_socket(c);
+	int			 fd = -1, saved;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		goto fail;
+	/* On Linux a UNIX connect() to a full backlog sleeps for up to the
+	 * send timeout. */
+	tv.tv_sec = c->timeout_ms / 1000;
+	tv.tv_usec = (c->timeout_ms % 1000) * 1000;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
+		goto fail;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
+		goto fail;
+	return fd;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	fprintf(stderr, "nmigd-ctl: cannot connect to %s: %s%s\n", path,
+	    strerror(saved), saved == ENOENT || saved == ECONNREFUSED ?
+	    " (is nmigd running?)" : "");
+	return -1;
+}
+
+static int
+ctl_send(struct ctl *c, int fd, const char *buf, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = send(fd, buf, len, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "nmigd-ctl: %s: cannot send request: "
+			    "%s\n", c->socket, errno == EAGAIN ?
+			    "timed out" : strerror(errno));
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Read one line, bounded in time and size: a daemon that hangs or sends
+ * without end must not hang or exhaust the client. */
+static int
+ctl_recv(struct ctl *c, int fd, long long deadline, struct reply *rep)
+{
+	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
+	char		*buf = NULL, *nl, *nbuf;
+	size_t		 len = 0, size = 0;
+	long long	 left;
+	ssize_t		 n;
+	int		 r;
+
+	for (;;) {
+		if ((left = deadline - mono_ms()) <= 0) {
+			fprintf(stderr, "nmigd-ctl: %s: no reply within %d ms\n",
+			    c->socket, c->timeout_ms);
+			goto fail;
+		}
+		if ((r = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR) {
+			fprintf(stderr, "nmigd-ctl: poll: %s\n", strerror(errno));
+			goto fail;
+		}
+		if (r <= 0)
+			continue;
+		if (len == size) {
+			/* Room for the longest line and its newline. */
+			if (size == CTL_REPLY_MAX + 1) {
+				fprintf(stderr, "nmigd-ctl: %s: reply larger "
+				    "than %d MiB\n", c->socket, CTL_REPLY_MAX >> 20);
+				goto fail;
+			}
+			size = size == 0 ? 65536 : size * 2;
+			if (size > CTL_REPLY_MAX + 1)
+				size = CTL_REPLY_MAX + 1;
+			if ((nbuf = realloc(buf, size + 1)) == NULL) {
+				fprintf(stderr, "nmigd-ctl: %s\n", strerror(errno));
+				goto fail;
+			}
+			buf = nbuf;
+		}
+		if ((n = recv(fd, buf + len, size - len, 0)) == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			fprintf(stderr, "nmigd-ctl: %s: cannot read reply: %s\n",
+			    c->socket, strerror(errno));
+			goto fail;
+		}
+		if (n == 0) {
+			fprintf(stderr, "nmigd-ctl: %s: connection closed "
+			    "without a reply\n", c->socket);
+			goto fail;
+		}
+		if ((nl = memchr(buf + len, '\n', (size_t)n)) != NULL) {
+			*nl = '\0';
+			rep->line = buf;
+			rep->len = (size_t)(nl - buf);
+			return 0;
+		}
+		len += (size_t)n;
+	}
+fail:
+	free(buf);
+	return -1;
+}
+
+static int
+ctl_parse(struct ctl *c, struct reply *rep)
+{
+	json_error_t	 err;
+	const json_t	*v;
+
+	if ((rep->doc = json_loadb(rep->line, rep->len, 0, &err)) == NULL) {
+		fprintf(stderr, "nmigd-ctl: %s: malformed reply: %s\n",
+		    c->socket, err.text);
+		return -1;
+	}
+	v = json_object_get(rep->doc, "version");
+	if (!json_is_object(rep->doc) || !json_is_integer(v)) {
+		fprintf(stderr, "nmigd-ctl: %s: malformed reply: not an object "
+		    "with a version\n", c->socket);
+		return -1;
+	}
+	if (json_integer_value(v) != CTL_PROTOCOL_VERSION) {
+		fprintf(stderr, "nmigd-ctl: %s: control protocol version %lld, "
+		    "this nmigd-ctl speaks %d\n", c->socket,
+		    json_integer_value(v), CTL_PROTOCOL_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+reply_free(struct reply *rep)
+{
+	free(rep->line);
+	json_decref(rep->doc);
+	memset(rep, 0, sizeof(*rep));
+}
+
+/* Send one request and read its reply.  Returns 0, or -1 with the reason
+ * on stderr. */
+static int
+ctl_request(struct ctl *c, json_t *req, struct reply *rep)
+{
+	long long	 deadline = mono_ms() + c->timeout_ms;
+	char		*line = NULL;
+	int		 fd, r = -1;
+
+	memset(rep, 0, sizeof(*rep));
+	if ((fd = ctl_connect(c)) == -1)
+		return -1;
+	if ((line = json_dumps(req, JSON_COMPACT)) == NULL) {
+		fprintf(stderr, "nmigd-ctl: cannot encode the request\n");
+		goto done;
+	}
+	if (ctl_send(c, fd, line, strlen(line)) == -1 ||
+	    ctl_send(c, fd, "\n", 1) == -1)
+		goto done;
+	if (ctl_recv(c, fd, deadline, rep) == -1)
+		goto done;
+	if (ctl_parse(c, rep) == -1) {
+		reply_free(rep);
+		goto done;
+	}
+	r = 0;
+done:
+	free(line);
+	close(fd);
+	return r;
+}
+
+/* Ask, then print the reply with fmt or, for an error reply, the error. */
+static int
+ctl_run(struct ctl *c, json_t *req,
+    void (*fmt)(FILE *, const struct reply *, bool))
+{
+	struct reply	rep;
+	int		rc = CTL_EXIT_OK;
+
+	if (ctl_request(c, req, &rep) == -1) {
+		json_decref(req);
+		return CTL_EXIT_UNREACHABLE;
+	}
+	json_decref(req);
+	if (json_object_get(rep.doc, "error") != NULL) {
+		fflush(stdout);
+		c->out->error(stdout, stderr, &rep);
+		rc = CTL_EXIT_REFUSED;
+	} else
+		fmt(stdout, &rep, c->colour);
+	reply_free(&rep);
+	return rc;
+}
+
+static json_t *
+request(const char *command)
+{
+	json_t	*req = json_object();
+
+	json_object_set_new(req, "command", json_string(command));
+	return req;
+}
+
+/* The daemon normalises names; checking here turns a typo into a usage
+ * error before anything is sent. */
+static int
+domain_arg(json_t *req, const char *name)
+{
+	char	buf[NMIG_NAMEBUF];
+
+	if (name_normalize(name, buf, sizeof(buf)) == -1) {
+		fprintf(stderr, "nmigd-ctl: not a domain name: %s\n", name);
+		json_decref(req);
+		return -1;
+	}
+	json_object_set_new(req, "domain", json_string(name));
+	return 0;
+}
+
+/* Commands. */
+
+static int
+ctl_status(struct ctl *c)
+{
+	json_t	*req = request("status");
+
+	if (c->nargs == 1 && domain_arg(req, c->args[0]) == -1)
+		return cmd_usage(c->cmd);
+	return ctl_run(c, req, c->out->status);
+}
+
+static int
+ctl_resolvers(struct ctl *c)
+{
+	return ctl_run(c, request("resolvers"), c->out->resolvers);
+}
+
+static int
+ctl_history(struct ctl *c)
+{
+	json_t	*req = request("history");
+
+	if (domain_arg(req, c->args[0]) == -1)
+		return cmd_usage(c->cmd);
+	if (c->nargs == 2)
+		json_object_set_new(req, "resolver", json_string(c->args[1]));
+	return ctl_run(c, req, c->out->history);
+}
+
+static int
+ctl_events(struct ctl *c)
+{
+	json_t	*req = request("events");
+	time_t	 since;
+	char	 buf[NMIG_TIMEBUF];
+
+	if (c->optval != NULL) {
+		if (parse_since(c->optval, time(NULL), &since) == -1) {
+			fprintf(stderr, "nmigd-ctl: --since: not a time "
+			    "(2026-11-27T00:00:00Z) or a duration (1h): %s\n",
+			    c->optval);
+			json_decref(req);
+			return cmd_usage(c->cmd);
+		}
+		json_object_set_new(req, "since",
+		    json_string(fmt_time(since, buf)));
+	}
+	return ctl_run(c, req, c->out->events);
+}
+
+static int
+ctl_check(struct ctl *c)
+{
+	json_t	*req = request("check");
+
+	if (c->nargs == 1 && domain_arg(req, c->args[0]) == -1)
+		return cmd_usage(c->cmd);
+	return ctl_run(c, req, c->out->check);
+}
+
+static int
+ctl_reload(struct ctl *c)
+{
+	return ctl_run(c, request("reload"), c->out->reload);
+}
+
+/* What wait compares between polls. */
+struct progress {
+	char		*state;
+	long long	 new, total, unreachable;
+};
+
+/* Returns 1 when the domain's progress differs from *p (and updates it),
+ * 0 when not, -1 when the reply holds no domain. */
+static int
+progress_update(struct progress *p, const json_t *doc)
+{
+	const json_t	*d = json_array_get(json_object_get(doc, "domains"), 0);
+	const char	*state = json_string_value(json_object_get(d, "state"));
+	struct progress	 now;
+
+	if (state == NULL)
+		return -1;
+	now.new = json_integer_value(json_object_get(d, "resolvers_new"));
+	now.total = json_integer_value(json_object_get(d, "resolvers_total"));
+	now.unreachable = json_integer_value(json_object_get(d,
+	    "resolvers_unreachable"));
+	if (p->state != NULL && strcmp(p->state, state) == 0 &&
+	    p->new == now.new && p->total == now.total &&
+	    p->unreachable == now.unreachable)
+		return 0;
+	free(p->state);
+	p->state = xstrdup(state);
+	p->new = now.new;
+	p->total = now.total;
+	p->unreachable = now.unreachable;
+	return 1;
+}
+
+/* One poll: 0 complete, 1 not yet, or an exit status >= 2 wrapped as
+ * negative; prints progress when it changed. */
+static int
+wait_poll(struct ctl *c, struct progress *p)
+{
+	struct reply	 rep;
+	json_t		*req = request("status");
+	int		 r;
+
+	json_object_set_new(req, "domain", json_string(c->args[0]));
+	r = ctl_request(c, req, &rep);
+	json_decref(req);
+	if (r == -1)
+		return -CTL_EXIT_UNREACHABLE;
+	if (json_object_get(rep.doc, "error") != NULL) {
+		fflush(stdout);
+		c->out->error(stdout, stderr, &rep);
+		reply_free(&rep);
+		return -CTL_EXIT_REFUSED;
+	}
+	if ((r = progress_update(p, rep.doc)) == -1) {
+		fprintf(stderr, "nmigd-ctl: %s: malformed reply: no state for "
+		    "%s\n", c->socket, c->args[0]);
+		reply_free(&rep);
+		return -CTL_EXIT_UNREACHABLE;
+	}
+	if (r == 1) {
+		c->out->progress(stdout, &rep, c->colour);
+		fflush(stdout);
+	}
+	reply_free(&rep);
+	return strcmp(p->state, "complete") == 0 ? 0 : 1;
+}
+
+static int
+ctl_wait(struct ctl *c)
+{
+	struct progress	 p = { NULL, 0, 0, 0 };
+	char		 name[NMIG_NAMEBUF];
+	unsigned	 secs = 0;
+	long long	 deadline = 0, left = 0;
+	int		 r;
+
+	if (name_normalize(c->args[0], name, sizeof(name)) == -1) {
+		fprintf(stderr, "nmigd-ctl: not a domain name: %s\n",
+		    c->args[0]);
+		return cmd_usage(c->cmd);
+	}
+	if (c->optval != NULL) {
+		if (parse_duration(c->optval, &secs) == -1) {
+			fprintf(stderr, "nmigd-ctl: --timeout: not a duration "
+			    "(90s, 30m, 2d): %s\n", c->optval);
+			return cmd_usage(c->cmd);
+		}
+		deadline = mono_ms() + (long long)secs * 1000;
+	}
+	for (;;) {
+		if ((r = wait_poll(c, &p)) != 1)
+			break;
+		if (c->optval != NULL && (left = deadline - mono_ms()) <= 0) {
+			fprintf(stderr, "nmigd-ctl: %s: not complete after %s "
+			    "(%s, %lld/%lld resolvers new)\n", c->args[0],
+			    c->optval, p.state, p.new, p.total);
+			break;
+		}
+		sleep_ms(c->optval != NULL && left < c->poll_ms ?
+		    left : c->poll_ms);
+	}
+	free(p.state);
+	return r < 0 ? -r : r;
+}
+
+/* Arguments. */
+
+static const struct ctl_cmd *
+cmd_lookup(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(ctl_cmds[i].name, name) == 0)
+			return &ctl_cmds[i];
+	return NULL;
+}
+
+/* The command's own arguments: positional ones, its option ("--since X"
+ * or "--since=X") and --json, which people also type after the command. */
+static int
+cmd_args(struct ctl *c, int argc, char **argv, bool *json)
+{
+	const struct ctl_cmd	*cmd = c->cmd;
+	size_t			 ol;
+	int			 i;
+
+	c->args = xcalloc((size_t)argc + 1, sizeof(*c->args));
+	for (i = 0; i < argc; i++) {
+		ol = cmd->option != NULL ? strlen(cmd->option) : 0;
+		if (strcmp(argv[i], "--json") == 0)
+			*json = true;
+		else if (ol > 0 && strcmp(argv[i], cmd->option) == 0) {
+			if (++i == argc) {
+				fprintf(stderr, "nmigd-ctl: %s needs a value\n",
+				    cmd->option);
+				return -1;
+			}
+			c->optval = argv[i];
+		} else if (ol > 0 && strncmp(argv[i], cmd->option, ol) == 0 &&
+		    argv[i][ol] == '=')
+			c->optval = argv[i] + ol + 1;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			fprintf(stderr, "nmigd-ctl: %s: unknown option: %s\n",
+			    cmd->name, argv[i]);
+			return -1;
+		} else
+			c->args[c->nargs++] = argv[i];
+	}
+	if (c->nargs < cmd->minargs || c->nargs > cmd->maxargs)
+		return -1;
+	return 0;
+}
+
+static bool
+use_colour(bool json)
+{
+	const char	*nc = getenv("NO_COLOR");
+
+	/* no-color.org: set and not empty */
+	return !json && isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "socket",	required_argument,	NULL, 's' },
+		{ "version",	no_argument,		NULL, 'V' },
+		{ NULL,		0,			NULL, 0 },
+	};
+	struct ctl	 c;
+	bool		 json = false;
+	int		 ch, rc;
+
+	memset(&c, 0, sizeof(c));
+	c.config = NMIG_CONF_DEFAULT;
+	log_init("nmigd-ctl", 0);
+	/* "+": options end at the command, whose own come after it. */
+	while ((ch = getopt_long(argc, argv, "+c:hs:V", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			c.config = optarg;
+			c.config_given = true;
+			break;
+		case 'h':
+			help();
+			return CTL_EXIT_OK;
+		case 'j':
+			json = true;
+			break;
+		case 's':
+			c.socket = optarg;
+			break;
+		case 'V':
+			printf("nmigd-ctl %s\n", NMIG_VERSION);
+			return CTL_EXIT_OK;
+		default:
+			usage(stderr);
+			return CTL_EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	if ((c.cmd = cmd_lookup(argv[0])) == NULL) {
+		fprintf(stderr, "nmigd-ctl: unknown command: %s\n", argv[0]);
+		usage(stderr);
+		return CTL_EXIT_USAGE;
+	}
+	if (cmd_args(&c, argc - 1, argv + 1, &json) == -1) {
+		rc = cmd_usage(c.cmd);
+		goto done;
+	}
+	if (env_ms("NMIGD_CTL_POLL_MS", CTL_POLL_MS, &c.poll_ms) == -1 ||
+	    env_ms("NMIGD_CTL_TIMEOUT_MS", CTL_TIMEOUT_MS, &c.timeout_ms) == -1) {
+		rc = CTL_EXIT_USAGE;
+		goto done;
+	}
+	c.out = json ? &json_output : &text_output;
+	c.colour = use_colour(json);
+	rc = c.cmd->handler(&c);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "nmigd-ctl: stdout: %s\n", strerror(errno));
+		if (rc == CTL_EXIT_OK)
+			rc = CTL_EXIT_REFUSED;
+	}
+done:
+	free(c.args);
+	free(c.socket_buf);
+	return rc;
+}

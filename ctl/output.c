@@ -1,0 +1,542 @@
+/*
+ * nmigd-ctl formatters: text tables for people, the daemon's own JSON line
+ * for programs.  Only data from the reply is shown; ages and remaining TTLs
+ * are computed against the reply's "generated_at", so the same reply always
+ * prints the same text.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "output.h"
+#include "status.h"
+#include "util.h"
+
+#define COLOUR_RED	"\033[31m"
+#define COLOUR_GREEN	"\033[32m"
+#define COLOUR_YELLOW	"\033[33m"
+#define COLOUR_MAGENTA	"\033[35m"
+#define COLOUR_RESET	"\033[0m"
+
+/*
+ * A table with columns as wide as their widest cell, so that long resolver
+ * names or locations do not break the layout.
+ */
+struct cell {
+	char		*text;
+	const char	*colour;	/* NULL: none */
+};
+
+struct table {
+	const char	*const *head;
+	const char	*align;		/* 'l' or 'r' per column */
+	size_t		 ncols;
+	struct cell	*cells;		/* nrows * ncols */
+	size_t		 nrows;
+};
+
+/* Columns count characters, not bytes: locations may be UTF-8. */
+static size_t
+text_width(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static void
+table_init(struct table *t, const char *const *head, const char *align)
+{
+	memset(t, 0, sizeof(*t));
+	t->head = head;
+	t->align = align;
+	t->ncols = strlen(align);
+}
+
+static void
+table_row(struct table *t)
+{
+	t->cells = xreallocarray(t->cells, (t->nrows + 1) * t->ncols,
+	    sizeof(*t->cells));
+	memset(&t->cells[t->nrows * t->ncols], 0,
+	    t->ncols * sizeof(*t->cells));
+	t->nrows++;
+}
+
+/* Set a cell of the last row.  Control characters become '?': the text
+ * comes from DNS answers and must not drive the terminal. */
+static void NMIG_PRINTF(4, 5)
+table_set(struct table *t, size_t col, const char *colour, const char *fmt, ...)
+{
+	struct cell	*c = &t->cells[(t->nrows - 1) * t->ncols + col];
+	va_list		 ap;
+	char		*p;
+	int		 r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&c->text, fmt, ap);
+	va_end(ap);
+	if (r == -1) {
+		perror("nmigd-ctl");
+		exit(1);
+	}
+	for (p = c->text; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	c->colour = colour;
+}
+
+static void
+print_cell(FILE *f, const char *text, const char *colour, size_t width,
+    char align, bool last)
+{
+	size_t	pad = width - text_width(text);
+
+	if (align == 'r')
+		fprintf(f, "%*s", (int)pad, "");
+	fprintf(f, "%s%s%s", colour ? colour : "", text,
+	    colour ? COLOUR_RESET : "");
+	if (align != 'r' && !last)
+		fprintf(f, "%*s", (int)pad, "");
+}
+
+static void
+table_print(FILE *f, struct table *t, bool colour)
+{
+	size_t		*width, r, c, w;
+	struct cell	*cell;
+
+	width = xcalloc(t->ncols, sizeof(*width));
+	for (c = 0; c < t->ncols; c++)
+		width[c] = text_width(t->head[c]);
+	for (r = 0; r < t->nrows; r++)
+		for (c = 0; c < t->ncols; c++) {
+			cell = &t->cells[r * t->ncols + c];
+			w = text_width(cell->text ? cell->text : "");
+			if (w > width[c])
+				width[c] = w;
+		}
+	for (c = 0; c < t->ncols; c++) {
+		print_cell(f, t->head[c], NULL, width[c], t->align[c],
+		    c + 1 == t->ncols);
+		fprintf(f, "%s", c + 1 == t->ncols ? "\n" : "  ");
+	}
+	for (r = 0; r < t->nrows; r++)
+		for (c = 0; c < t->ncols; c++) {
+			cell = &t->cells[r * t->ncols + c];
+			print_cell(f, cell->text ? cell->text : "",
+			    colour ? cell->colour : NULL, width[c],
+			    t->align[c], c + 1 == t->ncols);
+			fprintf(f, "%s", c + 1 == t->ncols ? "\n" : "  ");
+		}
+	free(width);
+}
+
+static void
+table_free(struct table *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i].text);
+	free(t->cells);
+	t->cells = NULL;
+	t->nrows = 0;
+}
+
+/* Reading the reply: a daemon of a later minor version may leave out or
+ * add fields, so a missing one prints as "-" rather than failing. */
+
+static const char *
+jstr(const json_t *o, const char *key, const char *dflt)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : dflt;
+}
+
+static long long
+jint(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* The reply's own time, so that ages do not depend on when we print. */
+static time_t
+reply_now(const json_t *doc)
+{
+	time_t	t = parse_time(jstr(doc, "generated_at", ""));
+
+	return t == (time_t)-1 ? time(NULL) : t;
+}
+
+const char *
+fmt_age(long long secs, char *buf)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 60)
+		snprintf(buf, AGEBUF, "%llds", secs);
+	else if (secs < 3600)
+		snprintf(buf, AGEBUF, "%lldm%02llds", secs / 60, secs % 60);
+	else if (secs < 86400)
+		snprintf(buf, AGEBUF, "%lldh%02lldm", secs / 3600,
+		    secs % 3600 / 60);
+	else
+		snprintf(buf, AGEBUF, "%lldd%02lldh", secs / 86400,
+		    secs % 86400 / 3600);
+	return buf;
+}
+
+static const char *
+state_colour(const char *state)
+{
+	static const struct {
+		const char	*state;
+		const char	*colour;
+	} colours[] = {
+		{ "complete", COLOUR_GREEN }, { "new", COLOUR_GREEN },
+		{ "mixed", COLOUR_YELLOW }, { "old", COLOUR_YELLOW },
+		{ "propagating", COLOUR_YELLOW },
+		{ "nodata", COLOUR_MAGENTA }, { "nxdomain", COLOUR_MAGENTA },
+		{ "other", COLOUR_MAGENTA },
+		{ "error", COLOUR_RED }, { "unreachable", COLOUR_RED },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(colours) / sizeof(colours[0]); i++)
+		if (strcmp(colours[i].state, state) == 0)
+			return colours[i].colour;
+	return NULL;
+}
+
+/* syslog priorities: 4 warning (regression, unreachable), 5 notice
+ * (complete). */
+static const char *
+priority_colour(long long pri)
+{
+	if (pri <= 4)
+		return pri <= 3 ? COLOUR_RED : COLOUR_YELLOW;
+	return pri == 5 ? COLOUR_GREEN : NULL;
+}
+
+/* Owners relative to the domain, as written in the config: "@", "pop". */
+static void
+owner_relative(const char *owner, const char *domain, char *buf, size_t len)
+{
+	size_t	ol = strlen(owner), dl = strlen(domain);
+
+	if (ol > 0 && owner[ol - 1] == '.')
+		ol--;
+	if (dl > 0 && domain[dl - 1] == '.')
+		dl--;
+	if (dl > 0 && ol == dl && strncasecmp(owner, domain, dl) == 0)
+		snprintf(buf, len, "@");
+	else if (dl > 0 && ol > dl + 1 && owner[ol - dl - 1] == '.' &&
+	    strncasecmp(owner + ol - dl, domain, dl) == 0)
+		snprintf(buf, len, "%.*s", (int)(ol - dl - 1), owner);
+	else
+		snprintf(buf, len, "%s", owner);
+}
+
+/* "a, b, c", or "(NXDOMAIN)" for an answer without records. */
+static char *
+rdata_join(const json_t *item)
+{
+	const json_t	*rd = json_object_get(item, "rdata");
+	const char	*s;
+	char		*out = NULL, *prev;
+	size_t		 i;
+
+	for (i = 0; i < json_array_size(rd); i++) {
+		if ((s = json_string_value(json_array_get(rd, i))) == NULL)
+			continue;
+		prev = out;
+		if (asprintf(&out, "%s%s%s", prev ? prev : "",
+		    prev ? ", " : "", s) == -1) {
+			perror("nmigd-ctl");
+			exit(1);
+		}
+		free(prev);
+	}
+	if (out == NULL && asprintf(&out, "(%s)",
+	    jstr(item, "rcode", "no answer")) == -1) {
+		perror("nmigd-ctl");
+		exit(1);
+	}
+	return out;
+}
+
+/* Text output. */
+
+static void
+text_status(FILE *f, const struct reply *r, bool colour)
+{
+	status_print_text(r->doc, f, colour);
+}
+
+static void
+text_resolvers(FILE *f, const struct reply *r, bool colour)
+{
+	static const char *const head[] = { "NAME", "ADDRESS", "LOCATION",
+	    "QUERIES", "ANSWERS", "TIMEOUTS", "ERRORS", "FAILS", "RTT",
+	    "LAST ANSWER", "UNREACHABLE" };
+	const json_t	*rs = json_object_get(r->doc, "resolvers"), *x, *rtt;
+	struct table	 t;
+	time_t		 now = reply_now(r->doc), at;
+	char		 age[AGEBUF];
+	long long	 port, nunr;
+	size_t		 i;
+
+	if (json_array_size(rs) == 0) {
+		fprintf(f, "no resolvers\n");
+		return;
+	}
+	table_init(&t, head, "lllrrrrrrll");
+	for (i = 0; i < json_array_size(rs); i++) {
+		x = json_array_get(rs, i);
+		table_row(&t);
+		table_set(&t, 0, NULL, "%s", jstr(x, "name", "-"));
+		port = jint(x, "port");
+		if (port != 0 && port != 53)
+			table_set(&t, 1, NULL, "%s@%lld",
+			    jstr(x, "address", "-"), port);
+		else
+			table_set(&t, 1, NULL, "%s", jstr(x, "address", "-"));
+		table_set(&t, 2, NULL, "%s", jstr(x, "location", ""));
+		table_set(&t, 3, NULL, "%lld", jint(x, "queries"));
+		table_set(&t, 4, NULL, "%lld", jint(x, "answers"));
+		table_set(&t, 5, NULL, "%lld", jint(x, "timeouts"));
+		table_set(&t, 6, NULL, "%lld", jint(x, "errors"));
+		table_set(&t, 7, jint(x, "consecutive_failures") > 0 ?
+		    COLOUR_YELLOW : NULL, "%lld",
+		    jint(x, "consecutive_failures"));
+		rtt = json_object_get(x, "mean_rtt_ms");
+		if (json_is_number(rtt))
+			table_set(&t, 8, NULL, "%.1f ms", json_number_value(rtt));
+		else
+			table_set(&t, 8, NULL, "-");
+		at = parse_time(jstr(x, "last_answer", ""));
+		if (at == (time_t)-1)
+			table_set(&t, 9, NULL, "never");
+		else
+			table_set(&t, 9, NULL, "%s ago",
+			    fmt_age((long long)(now - at), age));
+		nunr = jint(x, "unreachable_domains");
+		if (json_is_true(json_object_get(x, "unreachable")))
+			table_set(&t, 10, COLOUR_RED, "yes");
+		else if (nunr > 0)
+			table_set(&t, 10, COLOUR_YELLOW, "for %lld domain%s",
+			    nunr, nunr == 1 ? "" : "s");
+		else
+			table_set(&t, 10, NULL, "no");
+	}
+	table_print(f, &t, colour);
+	table_free(&t);
+}
+
+static void
+history_answer(struct table *t, const json_t *x, const char *domain)
+{
+	const char	*state = jstr(x, "state", "-");
+	char		 own[NMIG_NAMEBUF], *rd;
+
+	owner_relative(jstr(x, "owner", "-"), domain, own, sizeof(own));
+	table_set(t, 2, NULL, "%s %s", own, jstr(x, "type", "-"));
+	table_set(t, 3, state_colour(state), "%s", state);
+	table_set(t, 4, NULL, "%s", jstr(x, "last_seen", "-"));
+	table_set(t, 5, NULL, "%lld", jint(x, "count"));
+	rd = rdata_join(x);
+	table_set(t, 6, NULL, "%s", rd);
+	free(rd);
+}
+
+static void
+text_history(FILE *f, const struct reply *r, bool colour)
+{
+	static const char *const head[] = { "TIME", "RESOLVER", "RECORD",
+	    "STATE", "LAST SEEN", "COUNT", "ANSWER OR EVENT" };
+	const json_t	*h = json_object_get(r->doc, "history"), *x;
+	const char	*domain = jstr(r->doc, "domain", "");
+	struct table	 t;
+	size_t		 i;
+
+	if (json_array_size(h) == 0) {
+		fprintf(f, "no history for %s\n", domain);
+		return;
+	}
+	table_init(&t, head, "lllllrl");
+	for (i = 0; i < json_array_size(h); i++) {
+		x = json_array_get(h, i);
+		table_row(&t);
+		table_set(&t, 0, NULL, "%s", jstr(x, "time", "-"));
+		table_set(&t, 1, NULL, "%s", jstr(x, "resolver", "-"));
+		if (strcmp(jstr(x, "kind", ""), "answer") == 0) {
+			history_answer(&t, x, domain);
+			continue;
+		}
+		table_set(&t, 2, NULL, "-");
+		table_set(&t, 3, priority_colour(jint(x, "priority")), "event");
+		table_set(&t, 4, NULL, "-");
+		table_set(&t, 5, NULL, "-");
+		table_set(&t, 6, NULL, "%s", jstr(x, "message", ""));
+	}
+	table_print(f, &t, colour);
+	table_free(&t);
+}
+
+static void
+text_events(FILE *f, const struct reply *r, bool colour)
+{
+	static const char *const head[] = { "TIME", "DOMAIN", "RESOLVER",
+	    "MESSAGE" };
+	const json_t	*ev = json_object_get(r->doc, "events"), *x;
+	struct table	 t;
+	size_t		 i;
+
+	if (json_array_size(ev) == 0) {
+		fprintf(f, "no events\n");
+		return;
+	}
+	table_init(&t, head, "llll");
+	for (i = 0; i < json_array_size(ev); i++) {
+		x = json_array_get(ev, i);
+		table_row(&t);
+		table_set(&t, 0, NULL, "%s", jstr(x, "time", "-"));
+		table_set(&t, 1, NULL, "%s", jstr(x, "domain", "-"));
+		table_set(&t, 2, NULL, "%s", jstr(x, "resolver", "-"));
+		table_set(&t, 3, priority_colour(jint(x, "priority")), "%s",
+		    jstr(x, "message", ""));
+	}
+	table_print(f, &t, colour);
+	table_free(&t);
+}
+
+/* For text outside tables, with table_set's reason. */
+static void
+print_clean(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+static size_t
+print_names(FILE *f, const json_t *names, const char *what)
+{
+	const char	*s;
+	size_t		 i, n = 0;
+
+	for (i = 0; i < json_array_size(names); i++) {
+		if ((s = json_string_value(json_array_get(names, i))) == NULL)
+			continue;
+		print_clean(f, s);
+		fprintf(f, ": %s\n", what);
+		n++;
+	}
+	return n;
+}
+
+static void
+text_check(FILE *f, const struct reply *r, bool colour)
+{
+	size_t	n;
+
+	n = print_names(f, json_object_get(r->doc, "started"),
+	    "probe round started");
+	n += print_names(f, json_object_get(r->doc, "running"),
+	    "probe round already running");
+	if (n == 0)
+		fprintf(f, "no domains are watched\n");
+}
+
+static void
+text_reload(FILE *f, const struct reply *r, bool colour)
+{
+	fprintf(f, "configuration reloaded: %lld domain%s, %lld resolver%s\n",
+	    jint(r->doc, "domains"), jint(r->doc, "domains") == 1 ? "" : "s",
+	    jint(r->doc, "resolvers"),
+	    jint(r->doc, "resolvers") == 1 ? "" : "s");
+}
+
+static void
+text_progress(FILE *f, const struct reply *r, bool colour)
+{
+	const json_t	*d = json_array_get(json_object_get(r->doc, "domains"), 0);
+	const char	*state = jstr(d, "state", "-");
+	const char	*c = colour ? state_colour(state) : NULL;
+
+	fprintf(f, "%s %s: %s%s%s, %lld/%lld resolvers new",
+	    jstr(r->doc, "generated_at", "-"), jstr(d, "domain", "-"),
+	    c ? c : "", state, c ? COLOUR_RESET : "",
+	    jint(d, "resolvers_new"), jint(d, "resolvers_total"));
+	if (jint(d, "resolvers_unreachable") > 0)
+		fprintf(f, ", %lld unreachable", jint(d, "resolvers_unreachable"));
+	if (json_is_string(json_object_get(d, "complete_at")))
+		fprintf(f, ", complete at %s", jstr(d, "complete_at", ""));
+	fprintf(f, "\n");
+}
+
+/* Errors are for people, on stderr, with each "FILE:LINE: message" of a
+ * refused reload on a line of its own so that editors can jump to it. */
+static void
+text_error(FILE *out, FILE *err, const struct reply *r)
+{
+	const json_t	*errs = json_object_get(r->doc, "errors");
+	const char	*s;
+	size_t		 i;
+
+	fprintf(err, "nmigd-ctl: ");
+	print_clean(err, jstr(r->doc, "error", "error"));
+	fputc('\n', err);
+	for (i = 0; i < json_array_size(errs); i++)
+		if ((s = json_string_value(json_array_get(errs, i))) != NULL) {
+			print_clean(err, s);
+			fputc('\n', err);
+		}
+}
+
+const struct output text_output = {
+	.status = text_status,
+	.resolvers = text_resolvers,
+	.history = text_history,
+	.events = text_events,
+	.check = text_check,
+	.reload = text_reload,
+	.progress = text_progress,
+	.error = text_error,
+};
+
+/* JSON output: the reply exactly as the daemon sent it, one line. */
+
+static void
+json_line(FILE *f, const struct reply *r, bool colour)
+{
+	fwrite(r->line, 1, r->len, f);
+	fputc('\n', f);
+}
+
+static void
+json_error(FILE *out, FILE *err, const struct reply *r)
+{
+	json_line(out, r, false);
+	fprintf(err, "nmigd-ctl: ");
+	print_clean(err, jstr(r->doc, "error", "error"));
+	fputc('\n', err);
+}
+
+const struct output json_output = {
+	.status = json_line,
+	.resolvers = json_line,
+	.history = json_line,
+	.events = json_line,
+	.check = json_line,
+	.reload = json_line,
+	.progress = json_line,
+	.error = json_error,
+};

@@ -1,0 +1,628 @@
+/*
+ * The control socket and nothing else: accept, read bounded request lines,
+ * dispatch them through a command table, queue the replies.  A client that
+ * never reads only grows its own output buffer up to a limit and is then
+ * dropped; probing never waits for a client.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <systemd/sd-daemon.h>
+
+#include "control.h"
+#include "log.h"
+#include "status.h"
+#include "util.h"
+
+#define CTL_READONLY	0x01
+
+struct control {
+	struct nmigd		*d;
+	int			 fd;
+	char			*path;		/* NULL: systemd's socket */
+	struct event		*ev_accept;
+	struct event		*ev_pause;	/* accept paused on EMFILE */
+	unsigned		 nclients;
+	TAILQ_HEAD(, client)	 clients;
+};
+
+struct client {
+	TAILQ_ENTRY(client)	 entry;
+	struct control		*c;
+	struct bufferevent	*bev;
+	uid_t			 uid;
+	bool			 closing;	/* flush, then close */
+};
+
+struct ctl_cmd {
+	const char	*name;
+	int		 flags;
+	json_t		*(*fn)(struct client *, const json_t *req);
+};
+
+static json_t	*ctl_check(struct client *, const json_t *);
+static json_t	*ctl_events(struct client *, const json_t *);
+static json_t	*ctl_history(struct client *, const json_t *);
+static json_t	*ctl_reload(struct client *, const json_t *);
+static json_t	*ctl_resolvers(struct client *, const json_t *);
+static json_t	*ctl_status(struct client *, const json_t *);
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "check",	0,		ctl_check },
+	{ "events",	CTL_READONLY,	ctl_events },
+	{ "history",	CTL_READONLY,	ctl_history },
+	{ "reload",	0,		ctl_reload },
+	{ "resolvers",	CTL_READONLY,	ctl_resolvers },
+	{ "status",	CTL_READONLY,	ctl_status },
+};
+
+static void	control_accept_cb(evutil_socket_t, short, void *);
+static void	control_resume_cb(evutil_socket_t, short, void *);
+static void	client_read_cb(struct bufferevent *, void *);
+static void	client_write_cb(struct bufferevent *, void *);
+static void	client_event_cb(struct bufferevent *, short, void *);
+
+/* Replies. */
+
+static json_t *
+reply_new(void)
+{
+	json_t	*o = json_object();
+
+	json_object_set_new(o, "version",
+	    json_integer(CONTROL_PROTOCOL_VERSION));
+	return o;
+}
+
+static json_t *
+reply_error(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[512];
+	json_t	*o;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	o = reply_new();
+	json_object_set_new(o, "error", json_string(msg));
+	return o;
+}
+
+/* An optional string argument; -1 when present but not a string. */
+static int
+arg_string(const json_t *req, const char *key, const char **out)
+{
+	const json_t	*v = json_object_get(req, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return -1;
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* An optional domain argument, normalized into buf. */
+static int
+arg_domain(const json_t *req, char *buf, const char **out)
+{
+	const char	*s;
+
+	if (arg_string(req, "domain", &s) == -1)
+		return -1;
+	*out = NULL;
+	if (s == NULL)
+		return 0;
+	if (name_normalize(s, buf, NMIG_NAMEBUF) == -1)
+		return -1;
+	*out = buf;
+	return 0;
+}
+
+/* Commands. */
+
+static json_t *
+ctl_status(struct client *cl, const json_t *req)
+{
+	struct nmigd	*d = cl->c->d;
+	const char	*domain;
+	char		 buf[NMIG_NAMEBUF];
+	json_t		*doc;
+
+	if (arg_domain(req, buf, &domain) == -1)
+		return reply_error("bad domain argument");
+	doc = status_document(monitor_model(d->monitor), domain, time(NULL));
+	if (doc == NULL)
+		return reply_error("unknown domain: %s",
+		    json_string_value(json_object_get(req, "domain")));
+	return doc;
+}
+
+static json_t *
+resolver_json(const struct model *m, size_t r, time_t now)
+{
+	const struct resolver_conf	*rc = &m->resolvers->v[r];
+	const struct resolver_health	*h = &m->health[r];
+	json_t				*o = json_object();
+	char				 tbuf[NMIG_TIMEBUF];
+	size_t				 i, unreach = 0;
+
+	for (i = 0; i < m->nw; i++)
+		if (m->w[i].rv[r].state == RS_UNREACHABLE)
+			unreach++;
+	json_object_set_new(o, "name", json_string(rc->name));
+	json_object_set_new(o, "address", json_string(rc->address));
+	json_object_set_new(o, "port", json_integer(rc->port));
+	json_object_set_new(o, "location", json_string(rc->location));
+	json_object_set_new(o, "queries", json_integer((json_int_t)h->queries));
+	json_object_set_new(o, "answers", json_integer((json_int_t)h->answers));
+	json_object_set_new(o, "timeouts", json_integer((json_int_t)h->timeouts));
+	json_object_set_new(o, "errors", json_integer((json_int_t)h->errors));
+	json_object_set_new(o, "consecutive_failures",
+	    json_integer(h->consecutive_failures));
+	json_object_set_new(o, "last_answer", h->last_answer == 0 ?
+	    json_null() : json_string(fmt_time(h->last_answer, tbuf)));
+	json_object_set_new(o, "mean_rtt_ms", h->answers == 0 ? json_null() :
+	    json_real((double)h->rtt_sum_ms / (double)h->answers));
+	json_object_set_new(o, "unreachable_domains", json_integer(unreach));
+	json_object_set_new(o, "unreachable",
+	    json_boolean(m->nw > 0 && unreach == m->nw));
+	(void)now;
+	return o;
+}
+
+static json_t *
+ctl_resolvers(struct client *cl, const json_t *req)
+{
+	const struct model	*m = monitor_model(cl->c->d->monitor);
+	json_t			*o, *a;
+	char			 tbuf[NMIG_TIMEBUF];
+	time_t			 now = time(NULL);
+	size_t			 r;
+
+	a = json_array();
+	for (r = 0; r < m->resolvers->n; r++)
+		json_array_append_new(a, resolver_json(m, r, now));
+	o = reply_new();
+	json_object_set_new(o, "generated_at", json_string(fmt_time(now, tbuf)));
+	json_object_set_new(o, "resolvers", a);
+	return o;
+}
+
+static json_t *
+ctl_history(struct client *cl, const json_t *req)
+{
+	const char	*domain, *resolver;
+	char		 buf[NMIG_NAMEBUF], disp[NMIG_NAMEBUF];
+	json_t		*o, *a;
+	int		 rv;
+
+	if (arg_domain(req, buf, &domain) == -1 || domain == NULL)
+		return reply_error("history needs a domain");
+	if (arg_string(req, "resolver", &resolver) == -1)
+		return reply_error("bad resolver argument");
+	a = json_array();
+	rv = store_history(cl->c->d->store, domain, resolver, a);
+	if (rv != 0) {
+		json_decref(a);
+		return rv == 1 ? reply_error("unknown domain: %s",
+		    domain_display(domain, disp)) :
+		    reply_error("cannot read the database");
+	}
+	o = reply_new();
+	json_object_set_new(o, "domain", json_string(domain_display(domain, disp)));
+	json_object_set_new(o, "history", a);
+	return o;
+}
+
+#define CONTROL_EVENTS_MAX	1000
+
+static json_t *
+ctl_events(struct client *cl, const json_t *req)
+{
+	const char	*since_s;
+	time_t		 since = 0;
+	json_t		*o, *a;
+
+	if (arg_string(req, "since", &since_s) == -1 || (since_s != NULL &&
+	    (since = parse_time(since_s)) == (time_t)-1))
+		return reply_error("since must be a time like "
+		    "2026-11-27T00:00:00Z");
+	a = json_array();
+	if (store_events(cl->c->d->store, since, CONTROL_EVENTS_MAX, a) == -1) {
+		json_decref(a);
+		return reply_error("cannot read the database");
+	}
+	o = reply_new();
+	json_object_set_new(o, "events", a);
+	return o;
+}
+
+static json_t *
+ctl_check(struct client *cl, const json_t *req)
+{
+	const char	*domain;
+	char		 buf[NMIG_NAMEBUF];
+	json_t		*o, *started, *running;
+
+	if (arg_domain(req, buf, &domain) == -1)
+		return reply_error("bad domain argument");
+	started = json_array();
+	running = json_array();
+	if (monitor_check(cl->c->d->monitor, domain, started, running) == -1) {
+		json_decref(started);
+		json_decref(running);
+		return reply_error("unknown domain: %s",
+		    json_string_value(json_object_get(req, "domain")));
+	}
+	o = reply_new();
+	json_object_set_new(o, "started", started);
+	json_object_set_new(o, "running", running);
+	return o;
+}
+
+static json_t *
+ctl_reload(struct client *cl, const json_t *req)
+{
+	struct nmigd	*d = cl->c->d;
+	json_t		*o, *errors = json_array();
+
+	if (nmigd_reload(d, errors) == -1) {
+		o = reply_error("configuration not reloaded");
+		json_object_set_new(o, "errors", errors);
+		return o;
+	}
+	json_decref(errors);
+	o = reply_new();
+	json_object_set_new(o, "reloaded", json_true());
+	json_object_set_new(o, "domains", json_integer((json_int_t)d->cfg->ndomains));
+	json_object_set_new(o, "resolvers", json_integer((json_int_t)d->rl->n));
+	return o;
+}
+
+static int
+ctl_cmd_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct ctl_cmd *)elem)->name);
+}
+
+/* Root and our own user may change things; the rest may only look. */
+static json_t *
+control_dispatch(struct client *cl, const json_t *req)
+{
+	const struct ctl_cmd	*cmd;
+	const char		*name;
+
+	if (!json_is_object(req))
+		return reply_error("request is not a JSON object");
+	if (arg_string(req, "command", &name) == -1 || name == NULL)
+		return reply_error("request has no \"command\"");
+	cmd = bsearch(name, ctl_cmds, sizeof(ctl_cmds) / sizeof(ctl_cmds[0]),
+	    sizeof(ctl_cmds[0]), ctl_cmd_cmp);
+	if (cmd == NULL)
+		return reply_error("unknown command: %s", name);
+	if (!(cmd->flags & CTL_READONLY) && cl->uid != 0 &&
+	    cl->uid != cl->c->d->uid) {
+		log_info("control: uid %u refused %s", (unsigned)cl->uid, name);
+		return reply_error("permission denied: %s needs root or the "
+		    "nmigd user", name);
+	}
+	return cmd->fn(cl, req);
+}
+
+/* Clients. */
+
+static void
+client_free(struct client *cl)
+{
+	struct control	*c = cl->c;
+
+	TAILQ_REMOVE(&c->clients, cl, entry);
+	bufferevent_free(cl->bev);
+	free(cl);
+	c->nclients--;
+	/* A slot is free again: accept if we had stopped. */
+	if (c->nclients == CONTROL_MAX_CLIENTS - 1)
+		event_add(c->ev_accept, NULL);
+}
+
+static void
+client_send(struct client *cl, json_t *reply)
+{
+	struct evbuffer	*out = bufferevent_get_output(cl->bev);
+	char		*s;
+
+	s = json_dumps(reply, JSON_COMPACT);
+	json_decref(reply);
+	if (s == NULL) {
+		log_warnx("%s: cannot encode a reply", __func__);
+		cl->closing = true;
+		return;
+	}
+	if (evbuffer_get_length(out) + strlen(s) > CONTROL_MAX_OUTPUT) {
+		log_warnx("control: client does not read its replies, dropped");
+		free(s);
+		cl->closing = true;
+		evbuffer_drain(out, evbuffer_get_length(out));
+		return;
+	}
+	evbuffer_add(out, s, strlen(s));
+	evbuffer_add(out, "\n", 1);
+	free(s);
+}
+
+static void
+client_request(struct client *cl, const char *line, size_t len)
+{
+	json_error_t	 jerr;
+	json_t		*req;
+
+	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (req == NULL) {
+		client_send(cl, reply_error("not JSON: %s", jerr.text));
+		return;
+	}
+	client_send(cl, control_dispatch(cl, req));
+	json_decref(req);
+}
+
+static void
+client_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct client	*cl = arg;
+	struct evbuffer	*in = bufferevent_get_input(bev);
+	char		*line;
+	size_t		 len;
+
+	while (!cl->closing &&
+	    (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
+		if (len > CONTROL_MAX_REQUEST) {
+			free(line);
+			break;
+		}
+		if (len > 0)
+			client_request(cl, line, len);
+		free(line);
+	}
+	if (!cl->closing && evbuffer_get_length(in) <= CONTROL_MAX_REQUEST)
+		return;
+	if (!cl->closing) {
+		client_send(cl, reply_error("request too large"));
+		cl->closing = true;
+	}
+	/* Stop reading; close once the last reply is out. */
+	bufferevent_disable(bev, EV_READ);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		client_free(cl);
+}
+
+static void
+client_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct client	*cl = arg;
+
+	if (cl->closing)
+		client_free(cl);
+}
+
+static void
+client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct client	*cl = arg;
+
+	if (what & BEV_EVENT_TIMEOUT)
+		log_debug("control: idle client dropped");
+	client_free(cl);
+}
+
+static void
+client_new(struct control *c, int fd)
+{
+	struct client	*cl;
+	struct ucred	 cred;
+	socklen_t	 len = sizeof(cred);
+	struct timeval	 idle = { CONTROL_IDLE_SECS, 0 };
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
+		log_warn("control: SO_PEERCRED");
+		close(fd);
+		return;
+	}
+	cl = xcalloc(1, sizeof(*cl));
+	cl->c = c;
+	cl->uid = cred.uid;
+	cl->bev = bufferevent_socket_new(c->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (cl->bev == NULL) {
+		log_warnx("control: cannot set up a client");
+		close(fd);
+		free(cl);
+		return;
+	}
+	c->nclients++;
+	TAILQ_INSERT_TAIL(&c->clients, cl, entry);
+	bufferevent_setcb(cl->bev, client_read_cb, client_write_cb,
+	    client_event_cb, cl);
+	/* Read no more than one request over the limit at a time. */
+	bufferevent_setwatermark(cl->bev, EV_READ, 0, CONTROL_MAX_REQUEST + 2);
+	bufferevent_set_timeouts(cl->bev, &idle, &idle);
+	bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
+}
+
+static void
+control_accept_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control	*c = arg;
+	struct timeval	 pause = { 1, 0 };
+	int		 cfd;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd == -1) {
+		if (errno == EMFILE || errno == ENFILE) {
+			/* Out of descriptors: wait instead of spinning on a
+			 * socket that stays readable. */
+			log_warn("control: accept");
+			event_del(c->ev_accept);
+			evtimer_add(c->ev_pause, &pause);
+		} else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("control: accept");
+		return;
+	}
+	client_new(c, cfd);
+	if (c->nclients >= CONTROL_MAX_CLIENTS)
+		event_del(c->ev_accept);
+}
+
+static void
+control_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct control	*c = arg;
+
+	if (c->nclients < CONTROL_MAX_CLIENTS)
+		event_add(c->ev_accept, NULL);
+}
+
+/* Listening. */
+
+/* A socket file that nobody answers on is a leftover of a crash. */
+static int
+control_unlink_stale(const char *path, const struct sockaddr_un *sun)
+{
+	int	fd, rv;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	rv = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	close(fd);
+	if (rv == 0) {
+		log_warnx("control: %s: another nmigd is listening there", path);
+		return -1;
+	}
+	if (errno == ENOENT)
+		return 0;
+	if (errno != ECONNREFUSED) {
+		log_warn("control: %s", path);
+		return -1;
+	}
+	if (unlink(path) == -1) {
+		log_warn("control: unlink %s", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+control_create(const char *path)
+{
+	struct sockaddr_un	sun;
+	mode_t			old;
+	int			fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path) >=
+	    sizeof(sun.sun_path)) {
+		log_warnx("control: %s: path too long", path);
+		return -1;
+	}
+	if (control_unlink_stale(path, &sun) == -1)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		log_warn("control: socket");
+		return -1;
+	}
+	old = umask(S_IXUSR | S_IXGRP | S_IRWXO);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		log_warn("control: bind %s", path);
+		umask(old);
+		goto fail;
+	}
+	umask(old);
+	if (chmod(path, 0660) == -1) {
+		log_warn("control: chmod %s", path);
+		goto fail;
+	}
+	if (listen(fd, 128) == -1) {
+		log_warn("control: listen %s", path);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	unlink(path);
+	return -1;
+}
+
+/* systemd's nmigd.socket, when we were started through it. */
+static int
+control_inherited(void)
+{
+	int	n;
+
+	if ((n = sd_listen_fds(1)) <= 0)
+		return -1;
+	if (n > 1)
+		log_warnx("control: %d sockets passed, using the first", n);
+	if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, NULL, 0) <= 0) {
+		log_warnx("control: the passed socket is not a UNIX stream "
+		    "socket");
+		return -1;
+	}
+	evutil_make_socket_nonblocking(SD_LISTEN_FDS_START);
+	return SD_LISTEN_FDS_START;
+}
+
+struct control *
+control_listen(struct nmigd *d, const char *path)
+{
+	struct control	*c;
+	int		 fd;
+
+	if ((fd = control_inherited()) != -1)
+		log_info("control: using the socket passed by systemd");
+	else if ((fd = control_create(path)) == -1)
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
+	c->d = d;
+	c->fd = fd;
+	TAILQ_INIT(&c->clients);
+	c->path = fd == SD_LISTEN_FDS_START ? NULL : xstrdup(path);
+	c->ev_accept = event_new(d->base, fd, EV_READ | EV_PERSIST,
+	    control_accept_cb, c);
+	c->ev_pause = evtimer_new(d->base, control_resume_cb, c);
+	if (c->ev_accept == NULL || c->ev_pause == NULL ||
+	    event_add(c->ev_accept, NULL) == -1)
+		fatalx("%s: cannot register events", __func__);
+	return c;
+}
+
+void
+control_free(struct control *c)
+{
+	if (c == NULL)
+		return;
+	while (!TAILQ_EMPTY(&c->clients))
+		client_free(TAILQ_FIRST(&c->clients));
+	event_free(c->ev_accept);
+	event_free(c->ev_pause);
+	close(c->fd);
+	if (c->path != NULL) {
+		unlink(c->path);
+		free(c->path);
+	}
+	free(c);
+}

@@ -1,0 +1,43 @@
+/*
+ * The daemon's parts, owned by nmigd.c and lent to the modules that answer
+ * for them (the control socket, the metrics endpoint).
+ */
+#ifndef NMIGD_NMIGD_H
+#define NMIGD_NMIGD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "config.h"
+#include "monitor.h"
+#include "prober.h"
+#include "resolvers.h"
+#include "store.h"
+
+struct control;
+struct metrics;
+
+struct nmigd {
+	struct event_base	*base;
+	const char		*conffile;
+	struct config		*cfg;
+	struct resolver_list	*rl;
+	struct store		*store;
+	struct prober		*prober;
+	struct monitor		*monitor;
+	struct control		*control;
+	struct metrics		*metrics;
+	uid_t			 uid;		/* ours, for the control socket */
+	bool			 status_dirty;	/* STATUS= is out of date */
+	time_t			 started;
+};
+
+/* Re-read the config and the resolver list and switch to them.  On a bad
+ * config the old one stays; the errors are logged and, when errors is not
+ * NULL, appended to it as strings.  Returns 0 or -1. */
+int	nmigd_reload(struct nmigd *, json_t *errors);
+
+#endif

@@ -1,0 +1,408 @@
+#!/bin/bash
+# ctl.sh - nmigd-ctl without nmigd: usage errors and exit codes, "daemon
+# not reachable", the text formatters against golden files, --json, wait,
+# and a broken daemon (no reply, garbage, endless or hanging replies).
+# tests/ctl/fakectl plays the control socket with the canned replies in
+# tests/ctl/data.  Exit 0 pass, 1 fail.
+#
+# Regenerate a golden file after an intended change of the output with e.g.
+#	fakectl S D & ; nmigd-ctl -s S status > tests/ctl/data/status.golden
+# and read the diff before committing it.  To look for leaks, run it with
+#	CTL_WRAPPER="valgrind -q --leak-check=full --error-exitcode=99"
+
+here=$(cd "$(dirname "$0")" && pwd)
+: "${top_srcdir:=$here/../..}"
+: "${top_builddir:=$top_srcdir}"
+CTL=$top_builddir/nmigd-ctl
+FAKECTL=$top_builddir/tests/ctl/fakectl
+DATA=$top_srcdir/tests/ctl/data
+
+for p in "$CTL" "$FAKECTL"; do
+	[ -x "$p" ] || { echo "not ok - $p not built"; exit 1; }
+done
+
+# Colours only on a terminal: keep them out unless a test asks.
+unset NO_COLOR NMIGD_CTL_POLL_MS NMIGD_CTL_TIMEOUT_MS
+
+npass=0
+nfail=0
+dir=$(mktemp -d /tmp/ctltest.XXXXXX) || exit 1
+fake_pid=
+
+cleanup() {
+	fake_stop
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+ok() {
+	npass=$((npass + 1))
+	echo "ok - $*"
+}
+
+not_ok() {
+	nfail=$((nfail + 1))
+	echo "not ok - $*"
+}
+
+# run ARGS...: nmigd-ctl with stdout, stderr and the exit status in
+# $out, $err and $rc.
+run() {
+	$CTL_WRAPPER "$CTL" "$@" >"$dir/out" 2>"$dir/err"
+	rc=$?
+	out=$(cat "$dir/out")
+	err=$(cat "$dir/err")
+}
+
+# expect_rc DESCRIPTION WANT
+expect_rc() {
+	if [ "$rc" = "$2" ]; then
+		ok "$1: exit $2"
+	else
+		not_ok "$1: exit $rc, want $2 (stderr: $err)"
+	fi
+}
+
+# expect_in DESCRIPTION WHICH TEXT: $out or $err contains TEXT.
+expect_in() {
+	local v
+	if [ "$2" = out ]; then v=$out; else v=$err; fi
+	case $v in
+	*"$3"*)	ok "$1: $2 has \"$3\"" ;;
+	*)	not_ok "$1: $2 lacks \"$3\": \"$v\"" ;;
+	esac
+}
+
+# expect_eq DESCRIPTION WANT GOT
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1: want \"$2\", got \"$3\""
+	fi
+}
+
+# expect_file DESCRIPTION FILE: stdout is FILE, byte for byte.
+expect_file() {
+	if cmp -s "$2" "$dir/out"; then
+		ok "$1"
+	else
+		not_ok "$1: differs from $2:"
+		diff -u "$2" "$dir/out" | head -40
+	fi
+}
+
+# fake_start FILE=REPLY...: a fake daemon at $sock whose reply files
+# (fakectl's naming, e.g. status.json or status.2.json) are copies of
+# the data files named.
+fake_start() {
+	local a i
+	fake_stop
+	rm -rf "$dir/d"
+	mkdir "$dir/d"
+	for a in "$@"; do
+		cp "$DATA/${a#*=}" "$dir/d/${a%%=*}"
+	done
+	sock=$dir/sock
+	"$FAKECTL" "$sock" "$dir/d" &
+	fake_pid=$!
+	for i in $(seq 100); do
+		[ -e "$dir/d/ready" ] && return 0
+		sleep 0.05
+	done
+	echo "not ok - fakectl did not start"
+	exit 1
+}
+
+fake_stop() {
+	if [ -n "$fake_pid" ]; then
+		kill "$fake_pid" 2>/dev/null
+		wait "$fake_pid" 2>/dev/null
+		fake_pid=
+	fi
+}
+
+# The requests the fake daemon got, one JSON line each.
+requests() {
+	cat "$dir/d/requests" 2>/dev/null
+}
+
+## Usage errors: exit 2 before any connection, usage on stderr.
+none=$dir/nothing-here.sock
+
+run
+expect_rc "no command" 2
+expect_in "no command" err "usage: nmigd-ctl"
+expect_eq "no command: nothing on stdout" "" "$out"
+run -s "$none" frob
+expect_rc "unknown command" 2
+expect_in "unknown command" err "unknown command: frob"
+run -s "$none" status a.example b.example
+expect_rc "status with two domains" 2
+expect_in "status with two domains" err "usage: nmigd-ctl status [DOMAIN]"
+run -s "$none" history
+expect_rc "history without a domain" 2
+expect_in "history without a domain" err "usage: nmigd-ctl history DOMAIN [RESOLVER]"
+run -s "$none" resolvers extra
+expect_rc "resolvers with an argument" 2
+run -s "$none" reload now
+expect_rc "reload with an argument" 2
+run -s "$none" status 'bad..name'
+expect_rc "status of a bad name" 2
+expect_in "status of a bad name" err "not a domain name: bad..name"
+run -s "$none" wait
+expect_rc "wait without a domain" 2
+run -s "$none" wait example.co.jp --timeout 5x
+expect_rc "wait --timeout 5x" 2
+expect_in "wait --timeout 5x" err "--timeout: not a duration"
+run -s "$none" wait example.co.jp --timeout
+expect_rc "wait --timeout without a value" 2
+run -s "$none" events --since yesterday
+expect_rc "events --since yesterday" 2
+expect_in "events --since yesterday" err "--since: not a time"
+run -s "$none" events --since 2026-02-31T00:00:00Z
+expect_rc "events --since 31 February" 2
+run -s "$none" events --since 2026-11-27T00:00:00+9:00
+expect_rc "events --since with a short offset" 2
+run -s "$none" status --frob
+expect_rc "unknown command option" 2
+expect_in "unknown command option" err "unknown option: --frob"
+run -s "$none" events --timeout 1m
+expect_rc "another command's option" 2
+run -x status
+expect_rc "unknown global option" 2
+NMIGD_CTL_POLL_MS=soon run -s "$none" status
+expect_rc "NMIGD_CTL_POLL_MS=soon" 2
+
+run -h
+expect_rc "-h" 0
+for c in status resolvers history events check reload wait; do
+	expect_in "-h" out "  $c"
+done
+expect_in "-h" out "exit status"
+run --help
+expect_rc "--help" 0
+run -V
+expect_rc "-V" 0
+expect_in "-V" out "nmigd-ctl "
+
+## Daemon not reachable: exit 3, the socket path in the message.
+run -s "$none" status
+expect_rc "no socket" 3
+expect_eq "no socket: message" \
+    "nmigd-ctl: cannot connect to $none: No such file or directory (is nmigd running?)" \
+    "$err"
+run -s "$dir/$(printf 'x%.0s' $(seq 120))" status
+expect_rc "socket path too long" 3
+expect_in "socket path too long" err "File name too long"
+
+# A relative "control" is relative to the config's directory.
+mkdir "$dir/etc"
+printf '[nmigd]\ncontrol = ctl.sock\n' >"$dir/etc/nmigd.conf"
+run -c "$dir/etc/nmigd.conf" status
+expect_rc "socket from the config" 3
+expect_eq "socket from the config: message" \
+    "nmigd-ctl: cannot connect to $dir/etc/ctl.sock: No such file or directory (is nmigd running?)" \
+    "$err"
+
+# A broken config is one warning, then the default socket.
+printf '[nmigd]\ncontrol = ctl.sock\nfrob = 1\n' >"$dir/etc/bad.conf"
+run -c "$dir/etc/bad.conf" status
+expect_in "broken config" err "warning: $dir/etc/bad.conf:3:"
+expect_in "broken config" err "using /run/nmigd/nmigd.sock"
+if [ ! -e /run/nmigd/nmigd.sock ]; then
+	expect_rc "broken config" 3
+	expect_in "broken config" err "cannot connect to /run/nmigd/nmigd.sock"
+fi
+run -c "$dir/etc/missing.conf" -s "$none" status
+expect_rc "missing config, -s given" 3
+expect_eq "missing config, -s given: no warning" 1 "$(wc -l <"$dir/err")"
+
+# A socket file left behind by a daemon that died.
+fake_start
+fake_stop
+run -s "$sock" status
+expect_rc "stale socket" 3
+expect_in "stale socket" err "cannot connect to $sock: Connection refused (is nmigd running?)"
+
+## Text formatters (not a terminal: no colours) and --json.
+fake_start status.json=status.json resolvers.json=resolvers.json \
+    history.json=history.json events.json=events.json check.json=check.json \
+    reload.json=reload.json
+run -s "$sock" status
+expect_rc "status" 0
+expect_file "status table" "$DATA/status.golden"
+run -s "$sock" --json status
+expect_rc "status --json" 0
+expect_file "status --json is the reply as received" "$DATA/status.json"
+run -s "$sock" status --json
+expect_file "--json after the command" "$DATA/status.json"
+run -s "$sock" resolvers
+expect_rc "resolvers" 0
+expect_file "resolvers table" "$DATA/resolvers.golden"
+run -s "$sock" history example.co.jp
+expect_rc "history" 0
+expect_file "history table" "$DATA/history.golden"
+run -s "$sock" events
+expect_rc "events" 0
+expect_file "events table" "$DATA/events.golden"
+run -s "$sock" check
+expect_rc "check" 0
+expect_eq "check output" "example.co.jp: probe round started
+example.com: probe round already running" "$out"
+run -s "$sock" reload
+expect_rc "reload" 0
+expect_eq "reload output" "configuration reloaded: 2 domains, 30 resolvers" "$out"
+
+# What was asked.
+: >"$dir/d/requests"
+run -s "$sock" status example.co.jp
+run -s "$sock" history example.co.jp quad9
+run -s "$sock" check example.com
+run -s "$sock" events --since 2026-11-27T00:00:00Z
+run -s "$sock" events --since=2026-11-27T09:30:00+09:30
+run -s "$sock" events --since 2026-11-26T20:00:00-04:00
+expect_eq "requests" '{"command":"status","domain":"example.co.jp"}
+{"command":"history","domain":"example.co.jp","resolver":"quad9"}
+{"command":"check","domain":"example.com"}
+{"command":"events","since":"2026-11-27T00:00:00Z"}
+{"command":"events","since":"2026-11-27T00:00:00Z"}
+{"command":"events","since":"2026-11-27T00:00:00Z"}' "$(requests)"
+: >"$dir/d/requests"
+before=$(date -u +%s)
+run -s "$sock" events --since 1h30m
+after=$(date -u +%s)
+since=$(requests | sed -n 's/.*"since":"\([^"]*\)".*/\1/p')
+since=$(date -u -d "$since" +%s 2>/dev/null || echo 0)
+if [ "$since" -ge $((before - 5400)) ] && [ "$since" -le $((after - 5400)) ]; then
+	ok "events --since 1h30m asks from 90 minutes ago"
+else
+	not_ok "events --since 1h30m: asked $(requests)"
+fi
+
+# Empty answers say so.
+cp "$DATA/status-empty.json" "$dir/d/status.json"
+cp "$DATA/history-empty.json" "$dir/d/history.json"
+cp "$DATA/events-empty.json" "$dir/d/events.json"
+run -s "$sock" status
+expect_eq "no domains" "no domains are watched" "$out"
+run -s "$sock" history example.org
+expect_eq "no history" "no history for example.org" "$out"
+run -s "$sock" events
+expect_eq "no events" "no events" "$out"
+
+# Colours only on a terminal, and never with NO_COLOR.
+if script -qec true /dev/null >/dev/null 2>&1; then
+	cp "$DATA/status.json" "$dir/d/status.json"
+	script -qec "$CTL -s $sock status" /dev/null >"$dir/out" 2>&1 </dev/null
+	if grep -q $'\033\\[3' "$dir/out"; then
+		ok "colours on a terminal"
+	else
+		not_ok "no colours on a terminal"
+	fi
+	NO_COLOR=1 script -qec "$CTL -s $sock status" /dev/null >"$dir/out" \
+	    2>&1 </dev/null
+	if grep -q $'\033' "$dir/out"; then
+		not_ok "colours with NO_COLOR"
+	else
+		ok "no colours with NO_COLOR"
+	fi
+fi
+
+## Errors from the daemon: stderr, exit 1.
+cp "$DATA/check-denied.json" "$dir/d/check.json"
+cp "$DATA/reload-error.json" "$dir/d/reload.json"
+cp "$DATA/unknown-domain.json" "$dir/d/status.json"
+run -s "$sock" check
+expect_rc "check refused" 1
+expect_eq "check refused: stderr" \
+    "nmigd-ctl: permission denied: check needs root or the nmigd user" "$err"
+expect_eq "check refused: stdout" "" "$out"
+run -s "$sock" reload
+expect_rc "reload refused" 1
+expect_eq "reload refused: each FILE:LINE on a line" \
+    "nmigd-ctl: configuration not reloaded
+/etc/nmigd/nmigd.conf:12: mx: not a valid MX record: 10
+/etc/nmigd/nmigd.conf:20: unknown key: intervall" "$err"
+run -s "$sock" --json reload
+expect_rc "reload refused, --json" 1
+expect_file "reload refused, --json: the reply on stdout" "$DATA/reload-error.json"
+run -s "$sock" status example.org
+expect_rc "unknown domain" 1
+expect_eq "unknown domain: stderr" "nmigd-ctl: unknown domain: example.org" "$err"
+
+## A broken daemon cannot hang or exhaust the client: exit 3.
+# broken REPLYFILE DESCRIPTION MESSAGE
+broken() {
+	cp "$DATA/$1" "$dir/d/status.json"
+	run -s "$sock" status
+	expect_rc "$2" 3
+	expect_in "$2" err "$3"
+}
+broken close.json "no reply" "$sock: connection closed without a reply"
+broken garbage.json "not JSON" "$sock: malformed reply"
+broken array.json "not an object" "$sock: malformed reply"
+broken version2.json "protocol version 2" "control protocol version 2"
+broken huge.json "endless reply" "$sock: reply larger than 64 MiB"
+start=$(date +%s)
+cp "$DATA/hang.json" "$dir/d/status.json"
+NMIGD_CTL_TIMEOUT_MS=300 run -s "$sock" status
+expect_rc "no reply" 3
+expect_in "no reply" err "$sock: no reply within 300 ms"
+if [ $(($(date +%s) - start)) -le 5 ]; then
+	ok "no reply: the client gave up in time"
+else
+	not_ok "no reply: the client took $(($(date +%s) - start)) s"
+fi
+
+## wait
+export NMIGD_CTL_POLL_MS=20
+fake_start status.1.json=wait-1.json status.2.json=wait-2.json \
+    status.3.json=wait-3.json status.4.json=wait-4.json \
+    status.5.json=wait-5.json
+run -s "$sock" wait example.co.jp
+expect_rc "wait until complete" 0
+expect_file "wait: a line per change" "$DATA/wait.golden"
+expect_eq "wait: polled until complete" 5 "$(requests | wc -l)"
+expect_eq "wait: asks for its domain" \
+    '{"command":"status","domain":"example.co.jp"}' "$(requests | sort -u)"
+
+fake_start status.1.json=wait-1.json status.2.json=wait-2.json \
+    status.3.json=wait-3.json status.4.json=wait-4.json \
+    status.5.json=wait-5.json
+run -s "$sock" --json wait example.co.jp
+expect_rc "wait --json" 0
+cat "$DATA/wait-1.json" "$DATA/wait-3.json" "$DATA/wait-4.json" \
+    "$DATA/wait-5.json" >"$dir/want"
+expect_file "wait --json: each changed reply as received" "$dir/want"
+
+fake_start status.json=wait-1.json
+NMIGD_CTL_POLL_MS=200
+start=$(date +%s%N)
+run -s "$sock" wait example.co.jp --timeout 1s
+ms=$((($(date +%s%N) - start) / 1000000))
+expect_rc "wait --timeout 1s" 1
+expect_eq "wait --timeout 1s: one progress line" 1 "$(wc -l <"$dir/out")"
+expect_in "wait --timeout 1s" err "example.co.jp: not complete after 1s (pending, 0/3 resolvers new)"
+if [ "$ms" -ge 1000 ] && [ "$ms" -lt 4000 ]; then
+	ok "wait --timeout 1s: gave up after $ms ms"
+else
+	not_ok "wait --timeout 1s: gave up after $ms ms"
+fi
+NMIGD_CTL_POLL_MS=20
+
+fake_start status.1.json=wait-1.json status.2.json=wait-3.json \
+    status.3.json=exit.json
+run -s "$sock" wait example.co.jp
+expect_rc "wait: daemon goes away" 3
+expect_eq "wait: daemon goes away: progress so far" 2 "$(wc -l <"$dir/out")"
+expect_in "wait: daemon goes away" err "$sock"
+
+fake_start status.json=unknown-domain.json
+run -s "$sock" wait example.org
+expect_rc "wait: unknown domain" 1
+expect_in "wait: unknown domain" err "unknown domain: example.org"
+
+fake_stop
+echo "# $npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
