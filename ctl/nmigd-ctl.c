@@ -581,8 +581,8 @@ progress_update(struct progress *p, const json_t *doc)
 	return 1;
 }
 
-/* One poll: 0 complete, 1 not yet, or an exit status >= 2 wrapped as
- * negative; prints progress when it changed. */
+/* One poll, printing progress when it changed: 0 complete, 1 not yet,
+ * or minus the exit status when wait must stop. */
 static int
 wait_poll(struct ctl *c, struct progress *p)
 {

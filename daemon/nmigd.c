@@ -22,6 +22,7 @@
 #include "config.h"
 #include "control.h"
 #include "log.h"
+#include "metrics.h"
 #include "monitor.h"
 #include "nmigd.h"
 #include "prober.h"
@@ -236,6 +237,9 @@ warn_fixed_settings(const struct config *old, const struct config *new)
 	if (strcmp(old->control, new->control) != 0)
 		log_warnx("reload: control changed to %s; restart nmigd to "
 		    "use it", new->control);
+	if ((old->metrics == NULL) != (new->metrics == NULL) ||
+	    (old->metrics != NULL && strcmp(old->metrics, new->metrics) != 0))
+		log_warnx("reload: metrics changed; restart nmigd to use it");
 }
 
 int
@@ -351,6 +355,11 @@ run_daemon(struct nmigd *d)
 		rc = EXIT_TROUBLE;
 		goto done;
 	}
+	if (d->cfg->metrics != NULL &&
+	    (d->metrics = metrics_listen(d, d->cfg->metrics)) == NULL) {
+		rc = EXIT_TROUBLE;
+		goto done;
+	}
 	ev_tick = tick_start(d);
 	d->status_dirty = true;
 	log_info("watching %zu domains with %zu resolvers", d->cfg->ndomains,
@@ -360,6 +369,7 @@ run_daemon(struct nmigd *d)
 	sd_notify(0, "STOPPING=1");
 	event_free(ev_tick);
 done:
+	metrics_free(d->metrics);
 	control_free(d->control);
 	monitor_free(d->monitor);
 	prober_free(d->prober);

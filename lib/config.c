@@ -71,6 +71,8 @@ static void	kw_include(struct conf_parser *, const struct keyword *,
 		    const char *);
 static void	kw_duration(struct conf_parser *, const struct keyword *,
 		    const char *);
+static void	kw_hostport(struct conf_parser *, const struct keyword *,
+		    const char *);
 static void	kw_number(struct conf_parser *, const struct keyword *,
 		    const char *);
 static void	kw_ns(struct conf_parser *, const struct keyword *,
@@ -90,6 +92,7 @@ static const struct keyword nmigd_keywords[] = {
 	{ "include", kw_include, offsetof(struct config, include), 0, 0, 0 },
 	{ "interval", kw_duration, offsetof(struct config, interval),
 	    1, UINT_MAX, 0 },
+	{ "metrics", kw_hostport, offsetof(struct config, metrics), 0, 0, 0 },
 	{ "resolvers", kw_path, offsetof(struct config, resolvers), 0, 0, 0 },
 	{ "retries", kw_number, offsetof(struct config, retries), 0, 10, 0 },
 	{ "timeout", kw_duration, offsetof(struct config, timeout),
@@ -314,6 +317,23 @@ kw_path(struct conf_parser *p, const struct keyword *kw, const char *v)
 	}
 	if (asprintf(dst, "%s/%s", p->dir, v) == -1)
 		fatal("%s", __func__);
+}
+
+/* An HTTP listener: "127.0.0.1:9553", "[::1]:9553"; "none" turns it off. */
+static void
+kw_hostport(struct conf_parser *p, const struct keyword *kw, const char *v)
+{
+	char			**dst = kw_field(p, kw);
+	struct sockaddr_storage	  ss;
+	unsigned		  len;
+
+	if (strcmp(v, "none") != 0 && parse_hostport(v, &ss, &len) == -1) {
+		conf_err(p, p->line, "%s: \"%s\" is not ADDRESS:PORT (for "
+		    "example 127.0.0.1:9553 or [::1]:9553)", kw->name, v);
+		return;
+	}
+	free(*dst);
+	*dst = strcmp(v, "none") == 0 ? NULL : xstrdup(v);
 }
 
 /* "none" reads no drop-in directory.  config_print() writes it, as it
@@ -1143,6 +1163,7 @@ config_free(struct config *conf)
 	free(conf->control);
 	free(conf->resolvers);
 	free(conf->include);
+	free(conf->metrics);
 	free(conf);
 }
 
@@ -1261,6 +1282,8 @@ config_print(const struct config *conf, FILE *fp)
 	fprintf(fp, "confirm = %u\n", conf->confirm);
 	fprintf(fp, "unreachable-after = %s\n",
 	    fmt_duration(conf->unreachable_after, buf, sizeof(buf)));
+	fprintf(fp, "metrics = %s\n", conf->metrics != NULL ? conf->metrics :
+	    "none");
 	/* The domains of the drop-ins are printed below with the others:
 	 * reading a directory as well would define them twice, and the
 	 * conf.d beside wherever this output is saved is no better. */

@@ -42,6 +42,7 @@ struct config {
 	char			*database;	/* relative paths are taken */
 	char			*control;	/* relative to the directory */
 	char			*resolvers;	/* of the config file */
+	char			*metrics;	/* "ADDRESS:PORT" or NULL */
 	char			*include;	/* drop-in directory, absolute;
 						 * NULL for "include = none" */
 	unsigned		 interval;	/* seconds */

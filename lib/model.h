@@ -14,10 +14,11 @@
 
 #include "config.h"
 #include "resolvers.h"
+#include "store.h"
 #include "verdict.h"
 
 /* The latest answer of one resolver to one check. */
-#define CS_RCODE_NONE	0xff		/* no answer: timeout, network error */
+#define CS_RCODE_NONE	STORE_RCODE_NONE	/* no answer: timeout, network error */
 struct cstate {
 	uint8_t		 state;		/* enum check_state */
 	uint8_t		 rcode;		/* LDNS_RCODE_* or CS_RCODE_NONE */

@@ -624,7 +624,8 @@ store_record_answer(struct store *s, int64_t check_id, int64_t resolver_id,
 	if (sqlite3_changes(s->db) > 0)
 		return 0;
 	if (stmt_run(s, __func__, SS_ANSWER_ADD, "IIssisIItt", check_id,
-	    resolver_id, state, rcode_name(a->rcode, rbuf), (int)a->rcode,
+	    resolver_id, state, a->rcode == STORE_RCODE_NONE ? "NONE" :
+	    rcode_name(a->rcode, rbuf), (int)a->rcode,
 	    rdata, (int64_t)a->ttl, (int64_t)a->rtt_ms, a->when,
 	    a->when) == -1)
 		return -1;
@@ -864,9 +865,15 @@ history_answer(sqlite3_stmt *st)
 	json_object_set_new(o, "owner", col_json_text(st, 2));
 	json_object_set_new(o, "type", col_json_text(st, 3));
 	json_object_set_new(o, "state", col_json_text(st, 4));
-	json_object_set_new(o, "rcode", col_json_text(st, 5));
+	if (sqlite3_column_int(st, 10) == STORE_RCODE_NONE) {
+		json_object_set_new(o, "rcode", json_null());
+		json_object_set_new(o, "ttl", json_null());
+	} else {
+		json_object_set_new(o, "rcode", col_json_text(st, 5));
+		json_object_set_new(o, "ttl",
+		    json_integer(sqlite3_column_int64(st, 7)));
+	}
 	json_object_set_new(o, "rdata", rdata_json(col_text(st, 6)));
-	json_object_set_new(o, "ttl", json_integer(sqlite3_column_int64(st, 7)));
 	json_object_set_new(o, "first_seen", col_json_text(st, 0));
 	json_object_set_new(o, "last_seen", col_json_text(st, 8));
 	json_object_set_new(o, "count", json_integer(sqlite3_column_int64(st, 9)));
@@ -943,7 +950,7 @@ store_history(struct store *s, const char *domain, const char *resolver,
 	    (int)(len > 1 && domain[len - 1] == '.' ? len - 1 : len), domain);
 	ans = query_prepare(s, __func__,
 	    "SELECT a.first_seen, r.name, c.owner, c.type, a.state, a.rcode,"
-	    " a.rdata, a.ttl, a.last_seen, a.count"
+	    " a.rdata, a.ttl, a.last_seen, a.count, a.rcode_num"
 	    " FROM answers a JOIN checks c ON c.id = a.check_id"
 	    " JOIN domains d ON d.id = c.domain_id"
 	    " JOIN resolvers r ON r.id = a.resolver_id"

@@ -32,9 +32,10 @@ int64_t	store_check_id(struct store *, int64_t domain_id, const char *owner,
 	    uint16_t type);
 
 /* One resolver's answer to one check at the end of a round. */
+#define STORE_RCODE_NONE	0xff	/* no answer: timeout, network error */
 struct answer_row {
 	uint8_t		 state;		/* enum check_state */
-	uint8_t		 rcode;
+	uint8_t		 rcode;		/* or STORE_RCODE_NONE */
 	uint32_t	 ttl;
 	const char	*rdata;		/* rdset_join() form, "" for none */
 	time_t		 when;

@@ -37,6 +37,11 @@ time_t	parse_time(const char *);
 #define NMIG_NAMEBUF 256
 int	name_normalize(const char *in, char *out, size_t outlen);
 
+/* "127.0.0.1:9553" or "[::1]:9553" into a socket address.  Returns 0 or
+ * -1 (not an address and a port, or port 0). */
+struct sockaddr_storage;
+int	parse_hostport(const char *, struct sockaddr_storage *, unsigned *salen);
+
 char	*xstrdup(const char *);
 void	*xcalloc(size_t, size_t);
 void	*xreallocarray(void *, size_t, size_t);

@@ -57,9 +57,23 @@ grep -q "^ExecStart=$NMIGD -c " "$tmp/nmigd.service" ||
     fail "could not point ExecStart at $NMIGD"
 
 # -- systemd-analyze verify exits 0 after a warning such as a misspelt
-# directive, so any output at all fails.  The man pages may not be
-# installed yet: --man=no.  A unit with a known mistake first, to prove
-# that warnings do show up here.
+# directive, so any output at all fails.  It also runs man for each
+# Documentation=man: page; the pages are not installed yet, so they are
+# looked up in the source tree.  A unit with a known mistake first, to
+# prove that warnings do show up here.
+if command -v man >/dev/null 2>&1; then
+	mancheck=--man=yes
+	for page in "$top_srcdir"/man/*.[1-8]; do
+		sec=${page##*.}
+		mkdir -p "$tmp/man/man$sec"
+		ln -s "$page" "$tmp/man/man$sec/"
+	done
+	MANPATH=$tmp/man
+	export MANPATH
+else
+	echo "man missing: Documentation= pages not checked"
+	mancheck=--man=no
+fi
 cp "$tmp/nmigd.service" "$tmp/bad.service"
 echo "ProtectSytem=strict" >>"$tmp/bad.service"
 out=$(cd "$tmp" && analyze verify --man=no bad.service nmigd.socket 2>&1)
@@ -70,7 +84,7 @@ case $out in
 esac
 rm -f "$tmp/bad.service"
 
-out=$(cd "$tmp" && analyze verify --man=no nmigd.service nmigd.socket 2>&1)
+out=$(cd "$tmp" && analyze verify $mancheck nmigd.service nmigd.socket 2>&1)
 rc=$?
 if [ "$rc" != 0 ] || [ -n "$out" ]; then
 	fail "systemd-analyze verify (exit $rc) has something to say:"

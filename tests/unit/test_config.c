@@ -274,6 +274,35 @@ test_shipped(void **state)
 }
 
 static void
+test_metrics(void **state)
+{
+	struct config	*conf;
+
+	conf = load_text_ok("[nmigd]\nmetrics = 127.0.0.1:9553\n");
+	assert_string_equal(conf->metrics, "127.0.0.1:9553");
+	config_free(conf);
+	conf = load_text_ok("[nmigd]\nmetrics = [::1]:9553\n");
+	assert_string_equal(conf->metrics, "[::1]:9553");
+	config_free(conf);
+	conf = load_text_ok("[nmigd]\nmetrics = none\n");
+	assert_null(conf->metrics);
+	config_free(conf);
+	/* IPv6 without brackets would be ambiguous; a port is required. */
+	EXPECT_ERRORS("[nmigd]\nmetrics = ::1:9553\n",
+	    "2: metrics: \"::1:9553\" is not ADDRESS:PORT (for example "
+	    "127.0.0.1:9553 or [::1]:9553)");
+	EXPECT_ERRORS("[nmigd]\nmetrics = 127.0.0.1\n",
+	    "2: metrics: \"127.0.0.1\" is not ADDRESS:PORT (for example "
+	    "127.0.0.1:9553 or [::1]:9553)");
+	EXPECT_ERRORS("[nmigd]\nmetrics = localhost:9553\n",
+	    "2: metrics: \"localhost:9553\" is not ADDRESS:PORT (for example "
+	    "127.0.0.1:9553 or [::1]:9553)");
+	EXPECT_ERRORS("[nmigd]\nmetrics = 127.0.0.1:0\n",
+	    "2: metrics: \"127.0.0.1:0\" is not ADDRESS:PORT (for example "
+	    "127.0.0.1:9553 or [::1]:9553)");
+}
+
+static void
 test_defaults(void **state)
 {
 	struct config	*conf;
@@ -288,6 +317,7 @@ test_defaults(void **state)
 	assert_int_equal(conf->retries, 2);
 	assert_int_equal(conf->confirm, 2);
 	assert_int_equal(conf->unreachable_after, 3600);
+	assert_null(conf->metrics);
 	assert_int_equal(conf->ndomains, 0);
 	assert_null(conf->domains);
 	config_free(conf);
@@ -1353,6 +1383,7 @@ main(void)
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_normalization),
 		cmocka_unit_test(test_relative_paths),

@@ -1,0 +1,65 @@
+#!/bin/bash
+# The Prometheus endpoint, scraped with curl from a daemon watching a
+# loopback world: the series a dashboard relies on are there with sane
+# values, and nothing but GET /metrics is served.
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+NMIGD=${NMIGD:-$top_srcdir/nmigd}
+. "$top_srcdir/tests/world/lib.sh"
+
+world_check_tools || exit 77
+command -v curl >/dev/null || { echo "curl missing"; exit 77; }
+
+export WORLD_TTL=5
+dir=$(mktemp -d /tmp/nmigd-metrics.XXXXXX)
+pid=
+cleanup() {
+	[ -z "$pid" ] || kill "$pid" 2>/dev/null
+	world_stop "$dir"
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; echo "--- log"; tail -n 20 "$dir/nmigd.log"; exit 1; }
+
+world_start "$dir" 3 || exit 1
+port=$(( 20000 + $$ % 20000 ))
+{ world_nmigd_conf "$dir" "$dir/nmigd.db"; } |
+    sed "s/^unreachable-after.*/&\nmetrics = 127.0.0.1:$port/" >"$dir/nmigd.conf"
+grep -q "^metrics = 127.0.0.1:$port" "$dir/nmigd.conf" || fail "config not written"
+world_switch "$dir" || fail "switch"
+"$NMIGD" -c "$dir/nmigd.conf" 2>"$dir/nmigd.log" &
+pid=$!
+
+url=http://127.0.0.1:$port/metrics
+for _ in $(seq 60); do
+	curl -fsS "$url" -o "$dir/m.txt" 2>/dev/null &&
+	    grep -q 'nmigd_domain_state{domain="example.co.jp",state="complete"} 1' "$dir/m.txt" &&
+	    break
+	sleep 0.5
+done
+m=$dir/m.txt
+grep -q 'nmigd_domain_state{domain="example.co.jp",state="complete"} 1' "$m" ||
+    fail "domain never reported complete in metrics: $(grep domain_state "$m")"
+grep -q '^nmigd_domain_state{domain="example.co.jp",state="pending"} 0$' "$m" ||
+    fail "one-hot domain state missing"
+grep -q '^nmigd_domain_resolvers_new{domain="example.co.jp"} 3$' "$m" || fail "resolvers_new"
+grep -q '^nmigd_domain_resolvers_total{domain="example.co.jp"} 3$' "$m" || fail "resolvers_total"
+[ "$(grep -c '^nmigd_resolver_state{domain="example.co.jp",resolver="r[123]",state="new"} 1$' "$m")" = 3 ] ||
+    fail "per-resolver state"
+grep -Eq '^nmigd_resolver_rtt_seconds\{domain="example.co.jp",resolver="r1"\} [0-9.]+$' "$m" || fail "rtt"
+grep -Eq '^nmigd_resolver_last_answer_age_seconds\{domain="example.co.jp",resolver="r1"\} [0-9]+$' "$m" || fail "age"
+for c in nmigd_probes_total nmigd_timeouts_total nmigd_tcp_fallbacks_total nmigd_dropped_answers_total; do
+	grep -q "^# TYPE $c counter$" "$m" || fail "$c has no TYPE line"
+	grep -Eq "^$c [0-9]+$" "$m" || fail "$c missing"
+done
+probes=$(sed -n 's/^nmigd_probes_total //p' "$m")
+[ "$probes" -ge 24 ] || fail "only $probes probes counted"
+grep -q 'text/plain; version=0.0.4' <(curl -fsSI "$url") || fail "content type"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/other")
+[ "$code" = 404 ] || fail "other path gave $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url")
+[ "$code" = 405 ] || [ "$code" = 501 ] || fail "POST gave $code"
+kill -0 "$pid" || fail "nmigd died"
+kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
+[ "$rc" = 0 ] || fail "exit $rc"
+echo "PASS: metrics ($probes probes)"
