@@ -72,6 +72,8 @@
 # address (outgoing-interface); Linux refuses to route a loopback source
 # address out of any other interface.  NSD has no secondaries or notify.
 
+# The WORLD_* data below is for the scripts that source this file.
+# shellcheck disable=SC2034
 WORLD_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # The data, so tests compare against the same values the zones hold.  Multi
@@ -603,15 +605,20 @@ world_bump_mtime() {
 # rollback); the serial is bumped and the registry NSD reloads (SIGHUP,
 # same PID).  Returns when the registry serves the new serial.
 world_switch() {
-	local dir=$1 phase=${2:-new} serial tld old_mtime
+	local dir=$1 phase=${2:-new} serial tld old_mtime pid
+	case $phase in
+	old|new) ;;
+	*)	world_log "world_switch: new or old, not $phase"; return 1 ;;
+	esac
 	old_mtime=$(stat -c %Y "$dir/tld/jp.zone") || return 1
 	serial=$(( $(world_get "$dir" serial) + 1 ))
 	world_set "$dir" serial "$serial"
 	world_render "$dir" jp.zone.in "$dir/tld/jp.zone" "$phase" || return 1
 	world_bump_mtime "$dir/tld/jp.zone" "$old_mtime"
 	tld=$(world_addr "$dir" tld)
-	kill -HUP "$(world_pid "$dir" tld)" || return 1
-	if ! world_wait_soa "$tld" jp. "$serial"; then
+	pid=$(world_pid "$dir" tld)
+	if ! { world_is_ours "$dir/tld" "$pid" && kill -HUP "$pid" &&
+	    world_wait_soa "$tld" jp. "$serial"; }; then
 		world_log "reload failed; restarting the registry NSD"
 		world_kill "$dir" tld
 		world_start_nsd "$dir" tld
