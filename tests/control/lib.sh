@@ -1,0 +1,248 @@
+# tests/control/lib.sh - shared by the scenario tests of the control
+# socket (protocol.sh, reload.sh): a loopback world of real NSD and
+# Unbound servers (tests/world/lib.sh), one nmigd on a private control
+# socket in a private directory, and helpers to talk to it.
+#
+# Needs root, the world's tools, socat, jq, sqlite3 and setpriv
+# (apt-get install socat jq sqlite3 util-linux); ctl_setup exits 77
+# without them.  KEEP=1 keeps the work directory.
+#
+# Every check prints "ok - ..." or "not ok - ..."; a failed check does not
+# stop the script unless the rest depends on it (die).  ctl_finish prints
+# "N passed, N failed" and the exit status.  A check that fails because of
+# a known daemon bug says "DAEMON BUG" and points at the comment above it.
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+NMIGD=${NMIGD:-$top_builddir/nmigd}
+NMIGD_CTL=${NMIGD_CTL:-$top_builddir/nmigd-ctl}
+. "$top_srcdir/tests/world/lib.sh"
+
+COMPLETE=6869b19448b743bab7616d7a79b9c627
+SWITCHED=e9df83999fd24289a5c3555f27a3633c
+
+dir=
+S=
+nmigd_pid=
+bg_pids=
+npass=0
+nfail=0
+
+ctl_skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+ok() {
+	npass=$((npass + 1))
+	echo "ok - $*"
+}
+
+not_ok() {
+	nfail=$((nfail + 1))
+	echo "not ok - $*"
+}
+
+# check DESCRIPTION COMMAND...: ok when COMMAND succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+
+# A failure the rest of the script cannot go on from.
+die() {
+	not_ok "$*"
+	ctl_show_logs
+	echo "$npass passed, $nfail failed"
+	exit 1
+}
+
+ctl_show_logs() {
+	[ -n "$dir" ] || return 0
+	echo "--- nmigd log (last 30 lines)"
+	tail -n 30 "$dir/nmigd.log" 2>/dev/null
+	echo "--- events"
+	db "SELECT time, message_id, domain, resolver FROM events ORDER BY id" \
+	    2>/dev/null
+}
+
+ctl_finish() {
+	[ "$nfail" = 0 ] || ctl_show_logs
+	echo "$npass passed, $nfail failed"
+	[ "$nfail" = 0 ]
+	exit $?
+}
+
+ctl_cleanup() {
+	local p
+	for p in $bg_pids; do
+		kill "$p" 2>/dev/null
+	done
+	nmigd_stop_quietly
+	[ -z "$dir" ] || world_stop "$dir"
+	if [ -n "${KEEP:-}" ]; then
+		echo "kept $dir"
+	elif [ -n "$dir" ]; then
+		rm -rf "$dir"
+	fi
+}
+
+# ctl_setup NAME: the tools, a private directory, the EXIT trap.
+ctl_setup() {
+	local t
+	world_check_tools || exit 77
+	for t in socat jq sqlite3 setpriv; do
+		command -v "$t" >/dev/null 2>&1 ||
+		    ctl_skip "$t missing (apt-get install socat jq sqlite3 util-linux)"
+	done
+	[ -x "$NMIGD" ] || ctl_skip "$NMIGD not built"
+	[ -x "$NMIGD_CTL" ] || ctl_skip "$NMIGD_CTL not built"
+	export WORLD_TTL=5
+	# No colours, default timeouts: the client as a user runs it.
+	unset NO_COLOR NMIGD_CTL_TIMEOUT_MS
+	export NMIGD_CTL_POLL_MS=500
+	dir=$(mktemp -d "/tmp/nmigd-$1.XXXXXX") || exit 1
+	S=$dir/nmigd.sock
+	trap ctl_cleanup EXIT
+}
+
+db() {
+	sqlite3 -batch -cmd ".timeout 5000" "$dir/nmigd.db" "$1"
+}
+
+now() {
+	date +%s
+}
+
+# The RFC 3339 form the daemon writes, of an epoch second.
+rfc3339() {
+	date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ
+}
+
+# nmigd_start [CONF]: start nmigd in the background (stderr appended to
+# DIR/nmigd.log) and wait until its socket answers.
+nmigd_start() {
+	local i
+	"$NMIGD" -c "${1:-$dir/nmigd.conf}" 2>>"$dir/nmigd.log" &
+	nmigd_pid=$!
+	for i in $(seq 100); do
+		kill -0 "$nmigd_pid" 2>/dev/null ||
+		    die "nmigd exited at startup"
+		[ -S "$S" ] && ctl status >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	die "nmigd's control socket does not answer after 10 s"
+}
+
+# nmigd_stop SIG: send SIG and wait; prints the exit status.
+nmigd_stop() {
+	local rc
+	kill "-$1" "$nmigd_pid"
+	wait "$nmigd_pid"
+	rc=$?
+	nmigd_pid=
+	echo "$rc"
+}
+
+nmigd_stop_quietly() {
+	local i
+	[ -n "$nmigd_pid" ] || return 0
+	kill -TERM "$nmigd_pid" 2>/dev/null
+	for i in $(seq 50); do
+		kill -0 "$nmigd_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$nmigd_pid" 2>/dev/null
+	wait "$nmigd_pid" 2>/dev/null
+	nmigd_pid=
+}
+
+ctl() {
+	"$NMIGD_CTL" -s "$S" "$@"
+}
+
+# ctl_json ARGS...: nmigd-ctl --json; the reply line on stdout.  Status 1
+# when nmigd-ctl failed, 2 when its output is not one JSON object with
+# "version": 1.
+ctl_json() {
+	local out rc
+	out=$(ctl --json "$@" 2>/dev/null)
+	rc=$?
+	printf '%s\n' "$out"
+	[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] &&
+	    jq -e 'type == "object" and .version == 1' <<<"$out" >/dev/null ||
+	    return 2
+	return "$rc"
+}
+
+# raw N LINE...: write the lines (each with a newline) in one write on one
+# connection, print the first N reply lines, and close.  Unlike socat's
+# default, the sending side is not shut down after the last line (see the
+# half-close check in protocol.sh).  Waits at most RAW_WAIT (5) seconds.
+# Status 1 when fewer than N lines came, 2 when a reply line is not a JSON
+# object with "version": 1.  RAW_AS may hold a command prefix (setpriv ...)
+# to connect as another user.
+raw() {
+	local n=$1 f pid i
+	shift
+	f=$(mktemp "$dir/raw.XXXXXX")
+	printf '%s\n' "$@" >"$f.in"
+	${RAW_AS:-} socat -t "${RAW_WAIT:-5}" - "UNIX-CONNECT:$S,shut-none" \
+	    <"$f.in" >"$f" 2>"$f.err" &
+	pid=$!
+	for i in $(seq $(( ${RAW_WAIT:-5} * 20 ))); do
+		[ "$(wc -l <"$f")" -ge "$n" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	{ kill "$pid" && wait "$pid"; } 2>/dev/null
+	head -n "$n" "$f"
+	[ "$(head -n "$n" "$f" | wc -l)" -ge "$n" ] || return 1
+	head -n "$n" "$f" |
+	    jq -e -s 'all(.[]; type == "object" and .version == 1)' \
+	    >/dev/null 2>&1 || return 2
+	return 0
+}
+
+# jqok JSON FILTER: FILTER is true of JSON.
+jqok() {
+	jq -e "$2" <<<"$1" >/dev/null 2>&1
+}
+
+# expect DESCRIPTION JSON FILTER: one check; shows the reply on failure.
+expect() {
+	if jqok "$2" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "    filter: $3"
+		echo "    reply:  $(printf '%s' "$2" | cut -c1-600)"
+	fi
+}
+
+# wait_round DOMAIN [SECS]: wait (at most SECS, 10) until every resolver
+# of DOMAIN was checked in a round that ended after this moment.
+wait_round() {
+	local domain=$1 secs=${2:-10} t end
+	t=$(rfc3339 $(( $(now) + 1 )))
+	end=$(( $(now) + secs ))
+	while [ "$(now)" -le "$end" ]; do
+		ctl_json status "$domain" 2>/dev/null | jq -e --arg t "$t" \
+		    '.domains[0].resolvers | length > 0 and all(.[];
+		    .last_checked != null and .last_checked >= $t)' \
+		    >/dev/null 2>&1 && return 0
+		sleep 0.3
+	done
+	return 1
+}
+
+# The daemon-side ends of control connections nmigd holds now.
+nmigd_connections() {
+	ss -xHp state established 2>/dev/null | grep -F "pid=$nmigd_pid," |
+	    grep -cF "$S"
+}
+
+count_events() {
+	db "SELECT count(*) FROM events WHERE message_id = '$1'"
+}
