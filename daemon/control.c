@@ -42,6 +42,7 @@ struct client {
 	struct bufferevent	*bev;
 	uid_t			 uid;
 	bool			 closing;	/* flush, then close */
+	bool			 dropped;	/* close without flushing */
 };
 
 struct ctl_cmd {
@@ -355,7 +356,7 @@ client_send(struct client *cl, json_t *reply)
 		log_warnx("control: client does not read its replies, dropped");
 		free(s);
 		cl->closing = true;
-		evbuffer_drain(out, evbuffer_get_length(out));
+		cl->dropped = true;
 		return;
 	}
 	evbuffer_add(out, s, strlen(s));
@@ -390,6 +391,8 @@ client_read_cb(struct bufferevent *bev, void *arg)
 	    (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
 		if (len > CONTROL_MAX_REQUEST) {
 			free(line);
+			client_send(cl, reply_error("request too large"));
+			cl->closing = true;
 			break;
 		}
 		if (len > 0)
@@ -405,7 +408,7 @@ client_read_cb(struct bufferevent *bev, void *arg)
 	/* Stop reading; close once the last reply is out. */
 	bufferevent_disable(bev, EV_READ);
 	evbuffer_drain(in, evbuffer_get_length(in));
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	if (cl->dropped || evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 		client_free(cl);
 }
 
@@ -423,6 +426,14 @@ client_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct client	*cl = arg;
 
+	/* A client that only shut down its sending side still gets its
+	 * replies; client_write_cb() closes once they are out. */
+	if (what == (BEV_EVENT_READING | BEV_EVENT_EOF) && !cl->dropped &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+		cl->closing = true;
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
 	if (what & BEV_EVENT_TIMEOUT)
 		log_debug("control: idle client dropped");
 	client_free(cl);

@@ -135,14 +135,13 @@ nmigd_start() {
 	die "nmigd's control socket does not answer after 10 s"
 }
 
-# nmigd_stop SIG: send SIG and wait; prints the exit status.
+# nmigd_stop SIG: send SIG and wait; the exit status is in $stop_rc.  (Not
+# in a $(...) subshell: only this shell can wait for nmigd.)
 nmigd_stop() {
-	local rc
 	kill "-$1" "$nmigd_pid"
-	wait "$nmigd_pid"
-	rc=$?
+	wait "$nmigd_pid" 2>/dev/null
+	stop_rc=$?
 	nmigd_pid=
-	echo "$rc"
 }
 
 nmigd_stop_quietly() {
@@ -188,7 +187,8 @@ raw() {
 	shift
 	f=$(mktemp "$dir/raw.XXXXXX")
 	printf '%s\n' "$@" >"$f.in"
-	${RAW_AS:-} socat -t "${RAW_WAIT:-5}" - "UNIX-CONNECT:$S,shut-none" \
+	# One write (-b): socat must not be writing still when nmigd closes.
+	${RAW_AS:-} socat -b 65536 -t "${RAW_WAIT:-5}" - "UNIX-CONNECT:$S,shut-none" \
 	    <"$f.in" >"$f" 2>"$f.err" &
 	pid=$!
 	for i in $(seq $(( ${RAW_WAIT:-5} * 20 ))); do
@@ -221,17 +221,22 @@ expect() {
 	fi
 }
 
+# checked_since TIME [DOMAIN]: every resolver of the domain (the first
+# one) was last checked at TIME or later.
+checked_since() {
+	ctl_json status ${2:-} 2>/dev/null | jq -e --arg t "$1" \
+	    '.domains[0].resolvers | length > 0 and all(.[];
+	    .last_checked != null and .last_checked >= $t)' >/dev/null 2>&1
+}
+
 # wait_round DOMAIN [SECS]: wait (at most SECS, 10) until every resolver
 # of DOMAIN was checked in a round that ended after this moment.
 wait_round() {
-	local domain=$1 secs=${2:-10} t end
+	local t end
 	t=$(rfc3339 $(( $(now) + 1 )))
-	end=$(( $(now) + secs ))
+	end=$(( $(now) + ${2:-10} ))
 	while [ "$(now)" -le "$end" ]; do
-		ctl_json status "$domain" 2>/dev/null | jq -e --arg t "$t" \
-		    '.domains[0].resolvers | length > 0 and all(.[];
-		    .last_checked != null and .last_checked >= $t)' \
-		    >/dev/null 2>&1 && return 0
+		checked_since "$t" "$1" && return 0
 		sleep 0.3
 	done
 	return 1
