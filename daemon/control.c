@@ -1,8 +1,9 @@
 /*
  * The control socket and nothing else: accept, read bounded request lines,
- * dispatch them through a command table, queue the replies.  A client that
- * never reads only grows its own output buffer up to a limit and is then
- * dropped; probing never waits for a client.
+ * dispatch them through a command table, queue the replies.  A client's
+ * next request is read only once its last reply is out: one that never
+ * reads costs one reply and stops being served, and no client can make
+ * the loop build replies in bulk.  The write timeout closes it.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -42,7 +43,6 @@ struct client {
 	struct bufferevent	*bev;
 	uid_t			 uid;
 	bool			 closing;	/* flush, then close */
-	bool			 dropped;	/* close without flushing */
 };
 
 struct ctl_cmd {
@@ -152,7 +152,7 @@ ctl_status(struct client *cl, const json_t *req)
 }
 
 static json_t *
-resolver_json(const struct model *m, size_t r, time_t now)
+resolver_json(const struct model *m, size_t r)
 {
 	const struct resolver_conf	*rc = &m->resolvers->v[r];
 	const struct resolver_health	*h = &m->health[r];
@@ -180,7 +180,6 @@ resolver_json(const struct model *m, size_t r, time_t now)
 	json_object_set_new(o, "unreachable_domains", json_integer(unreach));
 	json_object_set_new(o, "unreachable",
 	    json_boolean(m->nw > 0 && unreach == m->nw));
-	(void)now;
 	return o;
 }
 
@@ -195,7 +194,7 @@ ctl_resolvers(struct client *cl, const json_t *req)
 
 	a = json_array();
 	for (r = 0; r < m->resolvers->n; r++)
-		json_array_append_new(a, resolver_json(m, r, now));
+		json_array_append_new(a, resolver_json(m, r));
 	o = reply_new();
 	json_object_set_new(o, "generated_at", json_string(fmt_time(now, tbuf)));
 	json_object_set_new(o, "resolvers", a);
@@ -352,12 +351,19 @@ client_send(struct client *cl, json_t *reply)
 		cl->closing = true;
 		return;
 	}
-	if (evbuffer_get_length(out) + strlen(s) > CONTROL_MAX_OUTPUT) {
-		log_warnx("control: client does not read its replies, dropped");
+	/* Requests are read one reply at a time, so only a single reply
+	 * this large gets here: the whole status of thousands of domains. */
+	if (strlen(s) > CONTROL_MAX_OUTPUT) {
+		log_warnx("control: a %zu-byte reply is over the limit",
+		    strlen(s));
 		free(s);
-		cl->closing = true;
-		cl->dropped = true;
-		return;
+		reply = reply_error("reply too large; ask for one domain");
+		s = json_dumps(reply, JSON_COMPACT);
+		json_decref(reply);
+		if (s == NULL) {
+			cl->closing = true;
+			return;
+		}
 	}
 	evbuffer_add(out, s, strlen(s));
 	evbuffer_add(out, "\n", 1);
@@ -387,7 +393,10 @@ client_read_cb(struct bufferevent *bev, void *arg)
 	char		*line;
 	size_t		 len;
 
+	/* One reply queued at a time: a client that does not read is not
+	 * read either, instead of having us build replies for it. */
 	while (!cl->closing &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0 &&
 	    (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
 		if (len > CONTROL_MAX_REQUEST) {
 			free(line);
@@ -399,6 +408,10 @@ client_read_cb(struct bufferevent *bev, void *arg)
 			client_request(cl, line, len);
 		free(line);
 	}
+	if (!cl->closing && evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+		bufferevent_disable(bev, EV_READ);	/* client_write_cb resumes */
+		return;
+	}
 	if (!cl->closing && evbuffer_get_length(in) <= CONTROL_MAX_REQUEST)
 		return;
 	if (!cl->closing) {
@@ -408,7 +421,7 @@ client_read_cb(struct bufferevent *bev, void *arg)
 	/* Stop reading; close once the last reply is out. */
 	bufferevent_disable(bev, EV_READ);
 	evbuffer_drain(in, evbuffer_get_length(in));
-	if (cl->dropped || evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 		client_free(cl);
 }
 
@@ -417,8 +430,12 @@ client_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct client	*cl = arg;
 
-	if (cl->closing)
+	if (cl->closing) {
 		client_free(cl);
+		return;
+	}
+	bufferevent_enable(bev, EV_READ);
+	client_read_cb(bev, cl);	/* requests already buffered */
 }
 
 static void
@@ -428,7 +445,7 @@ client_event_cb(struct bufferevent *bev, short what, void *arg)
 
 	/* A client that only shut down its sending side still gets its
 	 * replies; client_write_cb() closes once they are out. */
-	if (what == (BEV_EVENT_READING | BEV_EVENT_EOF) && !cl->dropped &&
+	if (what == (BEV_EVENT_READING | BEV_EVENT_EOF) &&
 	    evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
 		cl->closing = true;
 		bufferevent_disable(bev, EV_READ);
@@ -512,8 +529,15 @@ control_resume_cb(evutil_socket_t fd, short what, void *arg)
 static int
 control_unlink_stale(const char *path, const struct sockaddr_un *sun)
 {
-	int	fd, rv;
+	struct stat	st;
+	int		fd, rv;
 
+	/* connect() to a regular file also says ECONNREFUSED: never take
+	 * a file that is not a socket for a leftover. */
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		log_warnx("control: %s exists and is not a socket", path);
+		return -1;
+	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
 	rv = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));

@@ -11,6 +11,7 @@
 
 #include <event2/buffer.h>
 #include <event2/http.h>
+#include <event2/listener.h>
 
 #include "log.h"
 #include "metrics.h"
@@ -22,7 +23,31 @@
 struct metrics {
 	struct nmigd	*d;
 	struct evhttp	*http;
+	struct evconnlistener *lev;
+	struct event	*ev_pause;
 };
+
+/* EMFILE: libevent only warns and retries at once; pause as control.c. */
+static struct metrics *metrics_self;	/* the listener's arg is evhttp's */
+
+static void
+metrics_accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct metrics	*mt = metrics_self;
+	struct timeval	 tv = { 1, 0 };
+
+	log_warn("metrics: accept");
+	evconnlistener_disable(lev);
+	evtimer_add(mt->ev_pause, &tv);
+}
+
+static void
+metrics_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct metrics	*mt = arg;
+
+	evconnlistener_enable(mt->lev);
+}
 
 /* Label values escape backslash, double quote and newline. */
 static void
@@ -254,11 +279,16 @@ metrics_listen(struct nmigd *d, const char *hostport)
 	evhttp_set_max_body_size(mt->http, 0);
 	evhttp_set_cb(mt->http, "/metrics", metrics_request_cb, mt);
 	evhttp_set_gencb(mt->http, metrics_other_cb, mt);
-	if (evhttp_bind_socket(mt->http, host, port) == -1) {
+	struct evhttp_bound_socket *bs;
+	if ((bs = evhttp_bind_socket_with_handle(mt->http, host, port)) == NULL) {
 		log_warn("metrics: cannot listen on %s", hostport);
 		metrics_free(mt);
 		return NULL;
 	}
+	mt->lev = evhttp_bound_socket_get_listener(bs);
+	mt->ev_pause = evtimer_new(d->base, metrics_resume_cb, mt);
+	metrics_self = mt;
+	evconnlistener_set_error_cb(mt->lev, metrics_accept_error_cb);
 	log_info("metrics on http://%s/metrics", hostport);
 	return mt;
 }
@@ -269,5 +299,7 @@ metrics_free(struct metrics *mt)
 	if (mt == NULL)
 		return;
 	evhttp_free(mt->http);
+	if (mt->ev_pause != NULL)
+		event_free(mt->ev_pause);
 	free(mt);
 }

@@ -39,10 +39,12 @@ struct monitor {
 	struct store			*store;
 	struct prober			*prober;
 	struct model			*model;
-	struct run			*runs;		/* [nw] */
+	struct run			*runs;		/* [nruns] */
+	size_t				 nruns;
 	bool				 once;
 	size_t				 once_left;
 	uint8_t				*states;	/* scratch [max checks] */
+	struct rverdict			*rvsave;	/* scratch [resolvers] */
 	struct pending_event		*pev;		/* scratch */
 	size_t				 npev, pevcap;
 	void				(*round_cb)(void *);
@@ -59,8 +61,9 @@ monitor_make_runs(struct monitor *m)
 {
 	size_t	i, maxchecks = 1;
 
-	m->runs = xcalloc(m->model->nw + 1, sizeof(*m->runs));
-	for (i = 0; i < m->model->nw; i++) {
+	m->nruns = m->model->nw;
+	m->runs = xcalloc(m->nruns + 1, sizeof(*m->runs));
+	for (i = 0; i < m->nruns; i++) {
 		m->runs[i].mon = m;
 		m->runs[i].w = &m->model->w[i];
 		m->model->w[i].run = &m->runs[i];
@@ -69,6 +72,8 @@ monitor_make_runs(struct monitor *m)
 	}
 	free(m->states);
 	m->states = xcalloc(maxchecks, 1);
+	free(m->rvsave);
+	m->rvsave = xcalloc(m->rl->n + 1, sizeof(*m->rvsave));
 }
 
 /* Rounds under way are dropped with their probes: nothing calls back
@@ -78,13 +83,13 @@ monitor_drop_runs(struct monitor *m)
 {
 	size_t	i;
 
-	for (i = 0; i < m->model->nw; i++) {
-		prober_cancel(m->prober, &m->runs[i]);
+	prober_cancel_all(m->prober);
+	for (i = 0; i < m->nruns; i++)
 		if (m->runs[i].timer != NULL)
 			event_free(m->runs[i].timer);
-	}
 	free(m->runs);
 	m->runs = NULL;
+	m->nruns = 0;
 }
 
 struct monitor *
@@ -114,6 +119,7 @@ monitor_free(struct monitor *m)
 	monitor_drop_runs(m);
 	model_free(m->model);
 	free(m->states);
+	free(m->rvsave);
 	free(m->pev);
 	free(m);
 }
@@ -146,7 +152,7 @@ load_cstate(struct monitor *m, struct watch *w, size_t r, size_t c)
 
 	if (store_latest_answer(m->store, w->check_db_id[c],
 	    m->model->resolver_db_id[r], &row, &rdata) != 0)
-		return;
+		return;		/* none yet, or unreadable (logged) */
 	cs->state = row.state;
 	cs->rcode = row.rcode;
 	cs->ttl = row.ttl;
@@ -162,11 +168,18 @@ load_cstate(struct monitor *m, struct watch *w, size_t r, size_t c)
 static int
 load_resolver(struct monitor *m, struct watch *w, size_t r)
 {
-	size_t	c;
+	struct rverdict	*v = &w->rv[r];
+	size_t		 c;
 
 	if (store_load_rverdict(m->store, w->db_id,
-	    m->model->resolver_db_id[r], &w->rv[r]) == -1)
+	    m->model->resolver_db_id[r], v) == -1)
 		return -1;
+	/* While nmigd was down nobody asked: a failure streak from before
+	 * a long stop must not make the resolver unreachable at its first
+	 * failed round afterwards. */
+	if (v->fail_since != 0 &&
+	    time(NULL) - v->last_checked > 2 * (time_t)m->cfg->interval)
+		v->fail_since = 0;
 	for (c = 0; c < w->dc->nchecks; c++)
 		load_cstate(m, w, r, c);
 	return 0;
@@ -554,7 +567,8 @@ save_round(struct monitor *m, struct watch *w, time_t now)
 		if (store_add_event(m->store, &erow) == -1)
 			goto fail;
 	}
-	return store_commit(m->store);
+	if (store_commit(m->store) == 0)
+		return 0;
 fail:
 	store_rollback(m->store);
 	return -1;
@@ -568,14 +582,26 @@ round_end(struct run *run)
 	time_t		 now = time(NULL);
 	size_t		 i;
 
+	struct watch	 before = *w;
+
 	run->active = false;
 	m->npev = 0;
+	memcpy(m->rvsave, w->rv, m->rl->n * sizeof(*w->rv));
 	judge_resolvers(m, w, now);
 	judge_domain(m, w, now);
+	if (m->store != NULL && save_round(m, w, now) == -1) {
+		/* Undo the judging: the next round judges again, and its
+		 * events go out once they are stored, so a restart cannot
+		 * repeat them. */
+		memcpy(w->rv, m->rvsave, m->rl->n * sizeof(*w->rv));
+		w->state = before.state;
+		w->since = before.since;
+		w->complete_at = before.complete_at;
+		m->npev = 0;
+		log_warnx("%s: round not saved; judged again with the next "
+		    "one", w->dc->name);
+	}
 	if (m->store != NULL) {
-		if (save_round(m, w, now) == -1)
-			log_warnx("%s: round not saved; it will be saved with "
-			    "the next one", w->dc->name);
 		/* After the commit, so that a crash in between loses an
 		 * alert rather than repeating the completion forever. */
 		for (i = 0; i < m->npev; i++)
@@ -646,21 +672,27 @@ find_check(const struct domain_conf *dc, const struct check_conf *c)
 	return -1;
 }
 
-/* Move one resolver's state for one domain from the old watch. */
+/* Copy one resolver's state for one domain from the old watch; the old
+ * model stays whole in case the reload fails. */
 static void
 carry_resolver(struct watch *w, size_t r, const struct watch *ow, size_t or,
     const ssize_t *checkmap)
 {
-	struct cstate	*from;
-	size_t		 k;
+	const struct cstate	*from;
+	struct cstate		*to;
+	size_t			 k;
 
 	w->rv[r] = ow->rv[or];
 	for (k = 0; k < w->dc->nchecks; k++) {
 		if (checkmap[k] == -1)
 			continue;
 		from = watch_cstate(ow, or, (size_t)checkmap[k]);
-		*watch_cstate(w, r, k) = *from;
-		from->other = NULL;	/* now owned by the new cstate */
+		to = watch_cstate(w, r, k);
+		*to = *from;
+		if (from->other != NULL) {
+			to->other = xcalloc(1, sizeof(*to->other));
+			rdset_copy(to->other, from->other);
+		}
 	}
 }
 
@@ -727,26 +759,42 @@ reload_state(struct monitor *m, const struct model *old)
 	return 0;
 }
 
+/* The store's part of a reload, with the new model in place; -1 leaves
+ * the database as it was. */
+static int
+reload_store(struct monitor *m, const struct model *old)
+{
+	if (store_begin(m->store) == -1)
+		return -1;
+	if (reload_state(m, old) == 0 && store_commit(m->store) == 0)
+		return 0;
+	store_rollback(m->store);
+	return -1;
+}
+
 int
 monitor_reload(struct monitor *m, const struct config *cfg,
     const struct resolver_list *rl)
 {
-	struct model	*old = m->model;
-	int		 rv = 0;
+	struct model			*old = m->model;
+	const struct config		*oldcfg = m->cfg;
+	const struct resolver_list	*oldrl = m->rl;
 
-	monitor_drop_runs(m);
 	m->cfg = cfg;
 	m->rl = rl;
 	m->model = model_new(cfg, rl);
-	monitor_make_runs(m);
-	if (m->store != NULL) {
-		if (store_begin(m->store) == -1 || reload_state(m, old) == -1) {
-			store_rollback(m->store);
-			rv = -1;
-		} else if (store_commit(m->store) == -1)
-			rv = -1;
+	if (m->store != NULL && reload_store(m, old) == -1) {
+		/* Nothing has run since the switch: the old model, runs
+		 * and timers are untouched and simply stay. */
+		model_free(m->model);
+		m->model = old;
+		m->cfg = oldcfg;
+		m->rl = oldrl;
+		return -1;
 	}
+	monitor_drop_runs(m);
+	monitor_make_runs(m);
 	model_free(old);
 	monitor_arm(m);
-	return rv;
+	return 0;
 }

@@ -42,8 +42,8 @@ int		 monitor_check(struct monitor *, const char *domain,
 /* Switch to a new config and resolver list (the caller frees the old ones
  * afterwards).  Domains and resolvers that stay keep their state; new
  * ones start from what the database knows; rounds under way are
- * abandoned and the timers re-armed.  -1 if the database failed (the new
- * config is in use all the same, with the state that could be loaded). */
+ * abandoned and the timers re-armed.  -1 if the database failed: then
+ * nothing changed and the old config stays in use. */
 int		 monitor_reload(struct monitor *, const struct config *,
 		    const struct resolver_list *);
 

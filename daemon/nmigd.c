@@ -265,9 +265,17 @@ nmigd_reload(struct nmigd *d, json_t *errors)
 		sd_notify(0, "READY=1");
 		return -1;
 	}
+	if (monitor_reload(d->monitor, cfg, rl) == -1) {
+		log_warnx("reload: the database failed; the old configuration "
+		    "stays in use");
+		if (errors != NULL)
+			json_array_append_new(errors, json_string("the "
+			    "database failed; see the daemon's log"));
+		free_config(cfg, rl);
+		sd_notify(0, "READY=1");
+		return -1;
+	}
 	warn_fixed_settings(d->cfg, cfg);
-	if (monitor_reload(d->monitor, cfg, rl) == -1)
-		log_warnx("reload: some saved state could not be loaded");
 	free_config(d->cfg, d->rl);
 	d->cfg = cfg;
 	d->rl = rl;

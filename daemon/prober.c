@@ -105,44 +105,28 @@ query_release(struct query *q)
 void
 prober_free(struct prober *p)
 {
-	struct query	*q;
-
 	if (p == NULL)
 		return;
-	while ((q = TAILQ_FIRST(&p->queue)) != NULL) {
-		TAILQ_REMOVE(&p->queue, q, entry);
-		query_release(q);
-	}
-	while ((q = TAILQ_FIRST(&p->inflight)) != NULL) {
-		TAILQ_REMOVE(&p->inflight, q, entry);
-		query_release(q);
-	}
+	prober_cancel_all(p);
 	event_free(p->ev_kick);
 	free(p);
 }
 
-static void
-cancel_in(struct queryq *qq, const void *arg, uint64_t *count)
+void
+prober_cancel_all(struct prober *p)
 {
-	struct query	*q, *next;
+	struct query	*q;
 
-	for (q = TAILQ_FIRST(qq); q != NULL; q = next) {
-		next = TAILQ_NEXT(q, entry);
-		if (q->arg != arg)
-			continue;
-		TAILQ_REMOVE(qq, q, entry);
-		(*count)--;
+	while ((q = TAILQ_FIRST(&p->queue)) != NULL) {
+		TAILQ_REMOVE(&p->queue, q, entry);
+		p->stats.queued--;
 		query_release(q);
 	}
-}
-
-void
-prober_cancel(struct prober *p, const void *arg)
-{
-	cancel_in(&p->queue, arg, &p->stats.queued);
-	cancel_in(&p->inflight, arg, &p->stats.inflight);
-	if (!TAILQ_EMPTY(&p->queue))
-		event_active(p->ev_kick, 0, 0);
+	while ((q = TAILQ_FIRST(&p->inflight)) != NULL) {
+		TAILQ_REMOVE(&p->inflight, q, entry);
+		p->stats.inflight--;
+		query_release(q);
+	}
 }
 
 void
@@ -294,20 +278,31 @@ query_send(struct query *q)
 	return 0;
 }
 
-static void
+/* -1: out of descriptors; q is back at the head of the queue. */
+static int
 query_start(struct query *q)
 {
 	struct prober	*p = q->p;
 	int		 family = q->sa.ss_family;
+	struct timeval	 later = { 0, 200000 };
 
+	q->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (q->fd == -1 && (errno == EMFILE || errno == ENFILE ||
+	    errno == ENOBUFS || errno == ENOMEM)) {
+		/* Our shortage, not the resolver's failure: wait. */
+		log_warn("%s: socket", __func__);
+		TAILQ_INSERT_HEAD(&p->queue, q, entry);
+		p->stats.queued++;
+		event_add(p->ev_kick, &later);
+		return -1;
+	}
 	TAILQ_INSERT_TAIL(&p->inflight, q, entry);
 	p->stats.inflight++;
 	clock_gettime(CLOCK_MONOTONIC, &q->sent_at);
-	q->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (q->fd == -1) {
 		log_warn("%s: socket", __func__);
 		query_finish(q, PROBE_ERROR, NULL);
-		return;
+		return 0;
 	}
 	bind_random_port(q->fd, family);
 	q->ev_read = event_new(p->base, q->fd, EV_READ | EV_PERSIST,
@@ -317,10 +312,11 @@ query_start(struct query *q)
 	    event_add(q->ev_read, NULL) == -1) {
 		log_warnx("%s: cannot register events", __func__);
 		query_finish(q, PROBE_ERROR, NULL);
-		return;
+		return 0;
 	}
 	if (query_send(q) == -1)
 		query_finish(q, PROBE_ERROR, NULL);
+	return 0;
 }
 
 static void
@@ -333,7 +329,8 @@ prober_kick_cb(evutil_socket_t fd, short what, void *arg)
 	    (q = TAILQ_FIRST(&p->queue)) != NULL) {
 		TAILQ_REMOVE(&p->queue, q, entry);
 		p->stats.queued--;
-		query_start(q);
+		if (query_start(q) == -1)
+			break;
 	}
 }
 

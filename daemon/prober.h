@@ -63,9 +63,9 @@ struct prober	*prober_new(struct event_base *, unsigned max_inflight);
 void		 prober_free(struct prober *);
 /* Returns 0, or -1 if the probe cannot be built (bad owner). */
 int		 prober_query(struct prober *, const struct probe *);
-/* Forgets every probe with this arg, without calling back (a reload
- * abandons the rounds of domains it replaces). */
-void		 prober_cancel(struct prober *, const void *arg);
+/* Forgets every probe without calling back, in one pass (a reload
+ * replaces every round). */
+void		 prober_cancel_all(struct prober *);
 void		 prober_get_stats(const struct prober *, struct prober_stats *);
 
 #endif

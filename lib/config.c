@@ -96,7 +96,7 @@ static const struct keyword nmigd_keywords[] = {
 	{ "resolvers", kw_path, offsetof(struct config, resolvers), 0, 0, 0 },
 	{ "retries", kw_number, offsetof(struct config, retries), 0, 10, 0 },
 	{ "timeout", kw_duration, offsetof(struct config, timeout),
-	    1, UINT_MAX, 0 },
+	    1, 3600, 0 },
 	{ "unreachable-after", kw_duration,
 	    offsetof(struct config, unreachable_after), 1, UINT_MAX, 0 },
 };

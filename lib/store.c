@@ -21,8 +21,9 @@
 #include "util.h"
 #include "verdict.h"
 
-/* Long enough to outwait a CLI reader's checkpoint or a client's write. */
-#define STORE_BUSY_MS	5000
+/* A CLI writer holding the lock stalls the loop this long at most; a
+ * reader never blocks us in WAL mode. */
+#define STORE_BUSY_MS	1000
 
 /*
  * store_migrations[v] takes a database from user_version v to v + 1, in the
@@ -895,25 +896,33 @@ history_event(sqlite3_stmt *st)
 	return o;
 }
 
-/* Both statements are ordered by time; merge them into out. */
+/* Both statements give the newest rows first (so that the limit keeps
+ * the latest); merge them, then append to out oldest first. */
 static int
 history_merge(struct store *s, sqlite3_stmt *ans, sqlite3_stmt *ev,
     json_t *out)
 {
-	int	ra, re;
+	json_t	*rev = json_array();
+	size_t	 i;
+	int	 ra, re;
 
 	ra = sqlite3_step(ans);
 	re = sqlite3_step(ev);
 	while (ra == SQLITE_ROW || re == SQLITE_ROW) {
+		/* On a tie the event goes first here, so after the answer
+		 * that caused it once reversed. */
 		if (ra == SQLITE_ROW && (re != SQLITE_ROW ||
-		    strcmp(col_text(ans, 0), col_text(ev, 0)) <= 0)) {
-			json_array_append_new(out, history_answer(ans));
+		    strcmp(col_text(ans, 0), col_text(ev, 0)) > 0)) {
+			json_array_append_new(rev, history_answer(ans));
 			ra = sqlite3_step(ans);
 		} else {
-			json_array_append_new(out, history_event(ev));
+			json_array_append_new(rev, history_event(ev));
 			re = sqlite3_step(ev);
 		}
 	}
+	for (i = json_array_size(rev); i > 0; i--)
+		json_array_append(out, json_array_get(rev, i - 1));
+	json_decref(rev);
 	if (ra != SQLITE_DONE || re != SQLITE_DONE) {
 		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
 		return -1;
@@ -955,11 +964,11 @@ store_history(struct store *s, const char *domain, const char *resolver,
 	    " JOIN domains d ON d.id = c.domain_id"
 	    " JOIN resolvers r ON r.id = a.resolver_id"
 	    " WHERE d.name = ?1 AND (?2 IS NULL OR r.name = ?2 COLLATE NOCASE)"
-	    " ORDER BY a.first_seen, a.id LIMIT " STORE_HISTORY_MAX);
+	    " ORDER BY a.first_seen DESC, a.id DESC LIMIT " STORE_HISTORY_MAX);
 	ev = query_prepare(s, __func__,
 	    "SELECT time, resolver, message_id, priority, message FROM events"
 	    " WHERE domain = ?1 AND (?2 IS NULL OR resolver = ?2 COLLATE NOCASE)"
-	    " ORDER BY time, id LIMIT " STORE_HISTORY_MAX);
+	    " ORDER BY time DESC, id DESC LIMIT " STORE_HISTORY_MAX);
 	if (ans == NULL || ev == NULL)
 		goto done;
 	if (sqlite3_bind_text(ans, 1, domain, -1, SQLITE_STATIC) != SQLITE_OK ||

@@ -65,7 +65,8 @@ struct rverdict {
 	uint8_t		streak;		/* consecutive new rounds, saturating */
 	bool		switched;	/* confirmed new */
 	time_t		since;		/* state last changed */
-	time_t		fail_since;	/* first failed round of this run, or 0 */
+	time_t		fail_since;	/* first failed round of the current
+					 * failure streak, or 0 */
 	time_t		last_checked;	/* end of the last round, or 0 */
 };
 
