@@ -26,7 +26,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-db() { sqlite3 -batch -cmd ".timeout 5000" "$dir/nmigd.db" "$1" 2>/dev/null; }
 
 say "starting the world: root, registry, old and new provider, 3 resolvers (TTL ${WORLD_TTL}s)"
 world_start "$dir" 3
@@ -44,24 +43,20 @@ say "nmigd starts watching (events appear below as they happen)"
 ./nmigd -c "$dir/nmigd.conf" &
 nmigd_pid=$!
 sleep 3
-./nmigd --once -c "$dir/nmigd.conf" || true
+ctl() { ./nmigd-ctl -s "$dir/nmigd.sock" "$@"; }
+ctl status
 
 say "the registry switches example.co.jp to hns0/hns1.dns.nifcloud.com"
 world_switch "$dir"
 start=$(date +%s)
 
-say "propagation: each resolver's old records expire from its cache"
-while :; do
-	sleep 2
-	line=$(db "SELECT group_concat(r.name || '=' || v.state || CASE v.switched WHEN 1 THEN '(switched)' ELSE '' END, '  ')
-	    FROM rverdicts v JOIN resolvers r ON r.id = v.resolver_id")
-	state=$(db "SELECT state FROM domains")
-	printf '+%3ss  %-12s %s\n' "$(( $(date +%s) - start ))" "$state" "$line"
-	[ "$state" = complete ] && break
-	[ $(( $(date +%s) - start )) -lt 120 ] || { echo "demo: no completion in 120 s"; exit 1; }
-done
+say "propagation: nmigd-ctl wait follows it until every resolver's old cache has expired"
+ctl wait example.co.jp --timeout 2m || { echo "demo: no completion in 2 minutes"; exit 1; }
+echo "switch complete $(( $(date +%s) - start )) s after the registry change"
 
-say "the final picture"
-./nmigd --once -c "$dir/nmigd.conf" || true
-say "events recorded in the database"
-db "SELECT time, message FROM events ORDER BY id" | sed 's/|/  /'
+say "the final picture: nmigd-ctl status"
+ctl status
+say "the alerts: nmigd-ctl events"
+ctl events
+say "one resolver's timeline: nmigd-ctl history example.co.jp r3"
+ctl history example.co.jp r3
