@@ -791,6 +791,24 @@ section_line(struct conf_parser *p, const char *s)
 	return 0;
 }
 
+/* inih ends a value at " ;" wherever it stands, quotes or not: a TXT
+ * value "a ;b" would silently become "a. */
+static bool
+comment_in_quotes(const char *s)
+{
+	bool	quoted = false;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+		else if (*s == '"')
+			quoted = !quoted;
+		else if (quoted && *s == ';' && isspace((unsigned char)s[-1]))
+			return true;
+	}
+	return false;
+}
+
 /* Look at a line before inih does: follow sections and report what inih
  * would only count as its first error.  Returns -1 for a line inih must
  * not see. */
@@ -807,6 +825,11 @@ conf_line(struct conf_parser *p, const char *s)
 	end = find_chars_or_comment(s, "=:");
 	if (*end != '=' && *end != ':') {
 		conf_err(p, p->line, "expected KEY = VALUE");
+		return -1;
+	}
+	if (comment_in_quotes(end + 1)) {
+		conf_err(p, p->line, "\" ;\" starts a comment even inside "
+		    "quotes: write the ';' as \\059");
 		return -1;
 	}
 	return 0;

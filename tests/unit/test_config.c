@@ -274,6 +274,15 @@ test_shipped(void **state)
 }
 
 static void
+test_semicolon_in_quotes(void **state)
+{
+	EXPECT_ERRORS("[domain example.co.jp]\nns = a.example.net\n"
+	    "mx = 10 mx.example.net\nrecord = @ TXT \"v=a ;b\"\n",
+	    "4: \" ;\" starts a comment even inside quotes: write the ';' "
+	    "as \\059");
+}
+
+static void
 test_metrics(void **state)
 {
 	struct config	*conf;
@@ -1384,6 +1393,7 @@ main(void)
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_semicolon_in_quotes),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_normalization),
 		cmocka_unit_test(test_relative_paths),
