@@ -696,11 +696,35 @@ carry_resolver(struct watch *w, size_t r, const struct watch *ow, size_t or,
 	}
 }
 
+/* Where each new resolver was in the old list: its index, RMAP_NEW for a
+ * name not seen before, RMAP_MOVED for a name now at another address
+ * (another server: it starts afresh). */
+#define RMAP_NEW	(-1)
+#define RMAP_MOVED	(-2)
+
+static ssize_t *
+resolver_map(const struct monitor *m, const struct model *old)
+{
+	ssize_t	*map, or;
+	size_t	 r;
+
+	map = xcalloc(m->rl->n + 1, sizeof(*map));
+	for (r = 0; r < m->rl->n; r++) {
+		or = model_find_resolver(old, m->rl->v[r].name);
+		if (or != -1 && !sockaddr_same(
+		    (const struct sockaddr *)&old->resolvers->v[or].sa,
+		    (const struct sockaddr *)&m->rl->v[r].sa))
+			or = RMAP_MOVED;
+		map[r] = or;
+	}
+	return map;
+}
+
 static int
-carry_watch(struct monitor *m, const struct model *old, struct watch *w,
+carry_watch(struct monitor *m, const ssize_t *rmap, struct watch *w,
     const struct watch *ow)
 {
-	ssize_t	*checkmap, or;
+	ssize_t	*checkmap;
 	size_t	 k, r;
 	int	 rv = 0;
 
@@ -719,15 +743,10 @@ carry_watch(struct monitor *m, const struct model *old, struct watch *w,
 			rv = -1;
 	}
 	for (r = 0; r < m->rl->n && rv == 0; r++) {
-		or = model_find_resolver(old, m->rl->v[r].name);
-		if (or == -1) {
-			if (load_resolver(m, w, r) == -1)
-				rv = -1;
-		} else if (sockaddr_same(
-		    (const struct sockaddr *)&old->resolvers->v[or].sa,
-		    (const struct sockaddr *)&m->rl->v[r].sa))
-			carry_resolver(w, r, ow, (size_t)or, checkmap);
-		/* else: same name, another server: it starts afresh. */
+		if (rmap[r] >= 0)
+			carry_resolver(w, r, ow, (size_t)rmap[r], checkmap);
+		else if (rmap[r] == RMAP_NEW && load_resolver(m, w, r) == -1)
+			rv = -1;
 	}
 	free(checkmap);
 	return rv;
@@ -737,26 +756,31 @@ static int
 reload_state(struct monitor *m, const struct model *old)
 {
 	const struct watch	*ow;
-	ssize_t			 or;
+	ssize_t			*rmap;
 	size_t			 i;
+	int			 rv = -1;
 
+	rmap = resolver_map(m, old);
 	for (i = 0; i < m->rl->n; i++) {
 		m->model->resolver_db_id[i] = store_resolver_id(m->store,
 		    &m->rl->v[i]);
 		if (m->model->resolver_db_id[i] == -1)
-			return -1;
-		if ((or = model_find_resolver(old, m->rl->v[i].name)) != -1)
-			m->model->health[i] = old->health[or];
+			goto done;
+		if (rmap[i] >= 0)
+			m->model->health[i] = old->health[rmap[i]];
 	}
 	for (i = 0; i < m->model->nw; i++) {
 		ow = model_find_watch(old, m->model->w[i].dc->name);
 		if (ow != NULL) {
-			if (carry_watch(m, old, &m->model->w[i], ow) == -1)
-				return -1;
+			if (carry_watch(m, rmap, &m->model->w[i], ow) == -1)
+				goto done;
 		} else if (load_watch(m, &m->model->w[i]) == -1)
-			return -1;
+			goto done;
 	}
-	return 0;
+	rv = 0;
+done:
+	free(rmap);
+	return rv;
 }
 
 /* The store's part of a reload, with the new model in place; -1 leaves
