@@ -31,6 +31,7 @@
 #define PROBER_RECVBUF		65535
 #define PROBER_READ_BURST	16	/* datagrams per read callback */
 #define PROBER_BIND_TRIES	10
+#define PROBER_START_BURST	32	/* queries started per loop pass */
 
 struct query {
 	TAILQ_ENTRY(query)	 entry;
@@ -324,14 +325,24 @@ prober_kick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct prober	*p = arg;
 	struct query	*q;
+	struct timeval	 now = { 0, 0 };
+	int		 n;
 
-	while (p->stats.inflight < p->max_inflight &&
-	    (q = TAILQ_FIRST(&p->queue)) != NULL) {
+	/* A few at a time, so that answers already waiting are read (and
+	 * timed) between bursts instead of after a thousand sends. */
+	for (n = 0; n < PROBER_START_BURST; n++) {
+		if (p->stats.inflight >= p->max_inflight ||
+		    (q = TAILQ_FIRST(&p->queue)) == NULL)
+			return;
 		TAILQ_REMOVE(&p->queue, q, entry);
 		p->stats.queued--;
 		if (query_start(q) == -1)
-			break;
+			return;		/* out of descriptors: kick is timed */
 	}
+	/* A zero timeout, not event_active(): the loop polls the sockets
+	 * before it runs timers, and that poll is the point. */
+	if (!TAILQ_EMPTY(&p->queue) && p->stats.inflight < p->max_inflight)
+		event_add(p->ev_kick, &now);
 }
 
 static void

@@ -24,6 +24,7 @@ packet_build_query(const char *owner, uint16_t type, uint16_t id,
 	ldns_rdf	*name;
 	ldns_pkt	*pkt;
 	ldns_status	 st;
+	uint8_t		*big;
 
 	if ((name = ldns_dname_new_frm_str(owner)) == NULL)
 		return -1;
@@ -36,9 +37,19 @@ packet_build_query(const char *owner, uint16_t type, uint16_t id,
 	ldns_pkt_set_id(pkt, id);
 	ldns_pkt_set_edns_udp_size(pkt, NMIG_EDNS_BUFSIZE);
 	ldns_pkt_set_edns_do(pkt, false);
-	st = ldns_pkt2wire(wire, pkt, len);
+	st = ldns_pkt2wire(&big, pkt, len);
 	ldns_pkt_free(pkt);
-	return st == LDNS_STATUS_OK ? 0 : -1;
+	if (st != LDNS_STATUS_OK)
+		return -1;
+	/* ldns hands back a 64 KiB buffer; a query is some 40 bytes and
+	 * thousands may wait in the prober's queue. */
+	if ((*wire = malloc(*len)) == NULL) {
+		free(big);
+		return -1;
+	}
+	memcpy(*wire, big, *len);
+	free(big);
+	return 0;
 }
 
 static uint16_t
