@@ -24,18 +24,6 @@ log_init(const char *progname, int verbose)
 	log_journal = -1;
 }
 
-void
-log_setverbose(int v)
-{
-	log_verbose = v;
-}
-
-int
-log_getverbose(void)
-{
-	return log_verbose;
-}
-
 int
 log_stderr_is_journal(void)
 {

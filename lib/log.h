@@ -14,8 +14,6 @@
  * syslog priority prefix ("<4>") when stderr is the journal, so that
  * journald keeps the priority. */
 void	log_init(const char *progname, int verbose);
-void	log_setverbose(int);
-int	log_getverbose(void);
 
 void	log_warn(const char *, ...) NMIG_PRINTF(1, 2);	/* appends strerror */
 void	log_warnx(const char *, ...) NMIG_PRINTF(1, 2);

@@ -11,6 +11,7 @@
 static const struct rdset empty_rdset;
 
 static int	watch_cmp(const void *, const void *);
+static void	cstate_clear(struct cstate *);
 
 struct model *
 model_new(const struct config *cfg, const struct resolver_list *rl)
@@ -121,7 +122,7 @@ cstate_rdata(const struct cstate *cs, const struct check_conf *c)
 	}
 }
 
-void
+static void
 cstate_clear(struct cstate *cs)
 {
 	if (cs->other != NULL) {

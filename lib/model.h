@@ -76,7 +76,6 @@ const struct rdset *cstate_rdata(const struct cstate *, const struct check_conf 
 /* Replace the latest answer; a takes no ownership. */
 void		 cstate_set(struct cstate *, enum check_state, const struct answer *a,
 		    time_t when, uint32_t rtt_ms);
-void		 cstate_clear(struct cstate *);
 
 /* The watch for a normalized domain name, or NULL. */
 struct watch	*model_find_watch(const struct model *, const char *name);
