@@ -17,6 +17,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 NMIGD=${NMIGD:-$top_builddir/nmigd}
 NMIGD_CTL=${NMIGD_CTL:-$top_builddir/nmigd-ctl}
 . "$top_srcdir/tests/world/lib.sh"
+. "$top_srcdir/tests/tap.sh"
 
 COMPLETE=6869b19448b743bab7616d7a79b9c627
 SWITCHED=e9df83999fd24289a5c3555f27a3633c
@@ -25,29 +26,10 @@ dir=
 S=
 nmigd_pid=
 bg_pids=
-npass=0
-nfail=0
 
 ctl_skip() {
 	echo "SKIP: $*"
 	exit 77
-}
-
-ok() {
-	npass=$((npass + 1))
-	echo "ok - $*"
-}
-
-not_ok() {
-	nfail=$((nfail + 1))
-	echo "not ok - $*"
-}
-
-# check DESCRIPTION COMMAND...: ok when COMMAND succeeds.
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
 
 # A failure the rest of the script cannot go on from.

@@ -13,6 +13,7 @@
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$here/../..}"
 : "${top_builddir:=$top_srcdir}"
+. "$top_srcdir/tests/tap.sh"
 CTL=$top_builddir/nmigd-ctl
 FAKECTL=$top_builddir/tests/ctl/fakectl
 DATA=$top_srcdir/tests/ctl/data
@@ -24,8 +25,6 @@ done
 # Colours only on a terminal: keep them out unless a test asks.
 unset NO_COLOR NMIGD_CTL_POLL_MS NMIGD_CTL_TIMEOUT_MS
 
-npass=0
-nfail=0
 dir=$(mktemp -d /tmp/ctltest.XXXXXX) || exit 1
 fake_pid=
 
@@ -34,16 +33,6 @@ cleanup() {
 	rm -rf "$dir"
 }
 trap cleanup EXIT
-
-ok() {
-	npass=$((npass + 1))
-	echo "ok - $*"
-}
-
-not_ok() {
-	nfail=$((nfail + 1))
-	echo "not ok - $*"
-}
 
 # run ARGS...: nmigd-ctl with stdout, stderr and the exit status in
 # $out, $err and $rc.

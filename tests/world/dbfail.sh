@@ -28,6 +28,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 NMIGD=${NMIGD:-$top_builddir/nmigd}
 NMIGD_CTL=${NMIGD_CTL:-$top_builddir/nmigd-ctl}
 . "$top_srcdir/tests/world/lib.sh"
+. "$top_srcdir/tests/tap.sh"
 
 COMPLETE=6869b19448b743bab7616d7a79b9c627
 DOMAIN=$WORLD_DOMAIN
@@ -60,8 +61,6 @@ dir=$(mktemp -d /tmp/nmigd-dbfail.XXXXXX) || exit 1
 dbdir=$dir/db
 S=$dir/nmigd.sock
 nmigd_pid=
-npass=0
-nfail=0
 
 cleanup() {
 	[ -z "$nmigd_pid" ] || kill -KILL "$nmigd_pid" 2>/dev/null
@@ -71,22 +70,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-
-ok() {
-	npass=$((npass + 1))
-	echo "ok - $*"
-}
-
-not_ok() {
-	nfail=$((nfail + 1))
-	echo "not ok - $*"
-}
-
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
 
 show_logs() {
 	echo "--- nmigd log (last 40 lines)"

@@ -16,6 +16,7 @@
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
+. "$top_srcdir/tests/tap.sh"
 NMIGD=${NMIGD:-$top_builddir/nmigd}
 FAKEDNS=${FAKEDNS:-$top_builddir/tests/tools/fakedns}
 
@@ -75,8 +76,6 @@ VALGRIND_BUDGET_S=40
 dir=$(mktemp -d /tmp/nmigd-hostile.XXXXXX) || exit 1
 : >"$dir/pids"
 nmigd_pid=
-nfail=0
-npass=0
 
 # Only the processes we started, by PID, and only while they still are
 # what we started.
@@ -108,22 +107,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-ok() {
-	npass=$((npass + 1))
-	echo "ok - $*"
-}
-
-not_ok() {
-	nfail=$((nfail + 1))
-	echo "not ok - $*"
-}
-
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what"; fi
-}
 
 bail() {
 	not_ok "$*"

@@ -8,23 +8,12 @@
 
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+. "$here/../tap.sh"
 
 world_check_tools || { echo "SKIP: world-smoke needs nsd, unbound, drill and root"; exit 77; }
 
 export WORLD_TTL=5
-npass=0
-nfail=0
 dir=
-
-ok() {
-	npass=$((npass + 1))
-	echo "ok - $*"
-}
-
-not_ok() {
-	nfail=$((nfail + 1))
-	echo "not ok - $*"
-}
 
 # expect DESCRIPTION WANT GOT
 expect() {
