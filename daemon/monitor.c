@@ -13,6 +13,7 @@
 #include "journal.h"
 #include "log.h"
 #include "monitor.h"
+#include "rdtext.h"
 #include "util.h"
 
 /* Per watched domain: the round in progress. */
@@ -143,26 +144,59 @@ monitor_all_complete(const struct monitor *m)
 
 /* Loading saved state. */
 
+/* An "other" answer written by schema version 1 has only its text: read
+ * it back through the config's parser, record by record. */
+static void
+other_from_text(struct rdset *set, const struct check_conf *c,
+    const char *text)
+{
+	uint8_t		*rd;
+	char		*copy, *line, *last, err[256];
+	int		 len;
+
+	rd = xcalloc(1, RDATA_MAX);
+	copy = xstrdup(text);
+	for (line = strtok_r(copy, "\n", &last); line != NULL;
+	    line = strtok_r(NULL, "\n", &last))
+		if ((len = rdata_parse(c->owner, c->type, line, rd, err,
+		    sizeof(err))) != -1)
+			rdset_add(set, rd, (size_t)len);
+	free(copy);
+	free(rd);
+}
+
 static void
 load_cstate(struct monitor *m, struct watch *w, size_t r, size_t c)
 {
 	struct answer_row	 row;
 	struct cstate		*cs = watch_cstate(w, r, c);
-	char			*rdata = NULL;
+	struct rdset		 set;
+	char			*text, tbuf[16];
+	uint8_t			*wire;
 
 	if (store_latest_answer(m->store, w->check_db_id[c],
-	    m->model->resolver_db_id[r], &row, &rdata) != 0)
+	    m->model->resolver_db_id[r], &row, &text, &wire) != 0)
 		return;		/* none yet, or unreadable (logged) */
 	cs->state = row.state;
 	cs->rcode = row.rcode;
 	cs->ttl = row.ttl;
 	cs->rtt_ms = row.rtt_ms > UINT16_MAX ? UINT16_MAX : (uint16_t)row.rtt_ms;
 	cs->answered_at = row.when;
-	if (row.state == CS_OTHER && rdata != NULL) {
-		cs->other = xcalloc(1, sizeof(*cs->other));
-		rdset_split(cs->other, rdata);
+	if (row.state == CS_OTHER) {
+		memset(&set, 0, sizeof(set));
+		if (wire == NULL)
+			other_from_text(&set, &w->dc->checks[c], text);
+		else if (rdset_from_blob(&set, wire, row.wirelen) == -1)
+			log_warnx("%s: resolver %s: the stored records of %s "
+			    "%s do not read; none are shown until the next "
+			    "round", w->dc->name, m->rl->v[r].name,
+			    w->dc->checks[c].owner, rrtype_name(
+			    w->dc->checks[c].type, tbuf));
+		rdset_copy_capped(&cs->other, &set, CSTATE_OTHER_MAX);
+		rdset_free(&set);
 	}
-	free(rdata);
+	free(text);
+	free(wire);
 }
 
 static int
@@ -171,6 +205,7 @@ load_resolver(struct monitor *m, struct watch *w, size_t r)
 	struct rverdict	*v = &w->rv[r];
 	size_t		 c;
 
+	/* A bad row was logged and loads as pending. */
 	if (store_load_rverdict(m->store, w->db_id,
 	    m->model->resolver_db_id[r], v) == -1)
 		return -1;
@@ -199,6 +234,7 @@ load_watch(struct monitor *m, struct watch *w)
 		if (w->check_db_id[c] == -1)
 			return -1;
 	}
+	/* A bad column was logged and replaced. */
 	if (store_load_domain(m->store, w->db_id, &drow) == -1)
 		return -1;
 	w->state = drow.state;
@@ -507,31 +543,64 @@ judge_domain(struct monitor *m, struct watch *w, time_t now)
 	}
 }
 
+/* The set as the database keeps it: text for people, the blob for
+ * comparing. */
+static char *
+rdata_lines(const struct rdset *set, uint16_t type)
+{
+	const uint8_t	*rd;
+	size_t		 off = 0, len = 0;
+	uint16_t	 l;
+	char		*s, *t, *out = xstrdup("");
+
+	while ((rd = rdset_next(set, &off, &l)) != NULL) {
+		s = rdtext(type, rd, l);
+		if (asprintf(&t, "%s%s%s", out, len ? "\n" : "", s) == -1)
+			fatal("%s", __func__);
+		free(s);
+		free(out);
+		out = t;
+		len = strlen(out);
+	}
+	return out;
+}
+
+static int
+save_answer(struct monitor *m, struct watch *w, size_t r, size_t k)
+{
+	const struct cstate	*cs = watch_cstate(w, r, k);
+	const struct rdset	*set = cstate_rdata(cs, &w->dc->checks[k]);
+	struct answer_row	 row;
+	uint8_t			*blob;
+	char			*text;
+	int			 rv;
+
+	text = rdata_lines(set, w->dc->checks[k].type);
+	row.state = cs->state;
+	row.rcode = cs->rcode;
+	row.ttl = cs->ttl;
+	row.rdata = text;
+	row.wirelen = rdset_blob(set, &blob);
+	row.wire = blob;
+	row.when = cs->answered_at;
+	row.rtt_ms = cs->rtt_ms;
+	rv = store_record_answer(m->store, w->check_db_id[k],
+	    m->model->resolver_db_id[r], &row);
+	free(text);
+	free(blob);
+	return rv;
+}
+
 static int
 save_answers(struct monitor *m, struct watch *w)
 {
-	const struct cstate	*cs;
-	struct answer_row	 row;
-	char			*rdata;
-	size_t			 r, k;
-	int			 rv;
+	size_t	r, k;
 
 	for (r = 0; r < m->rl->n; r++) {
 		for (k = 0; k < w->dc->nchecks; k++) {
-			cs = watch_cstate(w, r, k);
-			if (cs->answered_at == 0)
+			if (watch_cstate(w, r, k)->answered_at == 0)
 				continue;	/* never asked yet */
-			rdata = rdset_join(cstate_rdata(cs, &w->dc->checks[k]));
-			row.state = cs->state;
-			row.rcode = cs->rcode;
-			row.ttl = cs->ttl;
-			row.rdata = rdata;
-			row.when = cs->answered_at;
-			row.rtt_ms = cs->rtt_ms;
-			rv = store_record_answer(m->store, w->check_db_id[k],
-			    m->model->resolver_db_id[r], &row);
-			free(rdata);
-			if (rv == -1)
+			if (save_answer(m, w, r, k) == -1)
 				return -1;
 		}
 		if (store_save_rverdict(m->store, w->db_id,
@@ -689,10 +758,7 @@ carry_resolver(struct watch *w, size_t r, const struct watch *ow, size_t or,
 		from = watch_cstate(ow, or, (size_t)checkmap[k]);
 		to = watch_cstate(w, r, k);
 		*to = *from;
-		if (from->other != NULL) {
-			to->other = xcalloc(1, sizeof(*to->other));
-			rdset_copy(to->other, from->other);
-		}
+		rdset_copy(&to->other, &from->other);
 	}
 }
 
