@@ -31,7 +31,7 @@ struct cstate {
 };
 /* What an "other" answer keeps for display and history: a few records'
  * worth.  Its hash still tells one such answer from the next. */
-#define CSTATE_OTHER_MAX	1024
+#define CSTATE_OTHER_MAX	2048
 
 struct watch {
 	const struct domain_conf *dc;	/* owned by the config */

@@ -284,6 +284,13 @@ rdata_parse(const char *owner, uint16_t type, const char *text, uint8_t *out,
 		snprintf(err, errlen, "empty %s value", tname);
 		return -1;
 	}
+	/* WKS is obsolete (RFC 1123 2.2) and ldns's parser looks every
+	 * service name up through NSS: only the generic form. */
+	if (type == LDNS_RR_TYPE_WKS && strncmp(text, "\\#", 2) != 0) {
+		snprintf(err, errlen, "bad WKS value \"%s\": write it in RFC "
+		    "3597 form, \\# LENGTH HEX", text);
+		return -1;
+	}
 	if (has_bare_semicolon(text)) {
 		snprintf(err, errlen, "bad %s value \"%s\": quote a ';' or "
 		    "write it as \\059", tname, text);
@@ -486,9 +493,7 @@ rrtype_from_name(const char *name)
 	ldns_rr_type	t;
 
 	t = ldns_get_rr_type_by_name(name);
-	/* Meta and query types are not records a resolver can hold; WKS
-	 * is obsolete (RFC 1123 2.2) and its ldns parser looks up every
-	 * service name through NSS. */
+	/* Meta and query types are not records a resolver can hold. */
 	switch (t) {
 	case LDNS_RR_TYPE_OPT:
 	case LDNS_RR_TYPE_TSIG:
@@ -498,7 +503,6 @@ rrtype_from_name(const char *name)
 	case LDNS_RR_TYPE_MAILA:
 	case LDNS_RR_TYPE_MAILB:
 	case LDNS_RR_TYPE_ANY:
-	case LDNS_RR_TYPE_WKS:
 		return 0;
 	default:
 		return (uint16_t)t;

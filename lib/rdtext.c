@@ -159,7 +159,17 @@ put_addr(struct sbuf *b, int af, const uint8_t *p)
 /* SVCB parameters (RFC 9460 2.1).  Values are quoted: a comma inside
  * one must not split a config value list.  -1 on anything that is not a
  * well-formed parameter list. */
-static int put_svcparams(struct sbuf *, const uint8_t *, size_t);
+static const char *const svc_keys[] = { "mandatory", "alpn",
+    "no-default-alpn", "port", "ipv4hint", "ech", "ipv6hint" };
+
+static void
+put_svc_key(struct sbuf *b, uint16_t key)
+{
+	if (key < sizeof(svc_keys) / sizeof(svc_keys[0]))
+		sb_printf(b, "%s", svc_keys[key]);
+	else
+		sb_printf(b, "key%u", key);
+}
 
 static int
 put_svc_list(struct sbuf *b, uint16_t key, const uint8_t *v, size_t n)
@@ -170,9 +180,11 @@ put_svc_list(struct sbuf *b, uint16_t key, const uint8_t *v, size_t n)
 	case 0:		/* mandatory: keys */
 		if (n == 0 || n % 2 != 0)
 			return -1;
-		for (i = 0; i < n; i += 2)
-			sb_printf(b, "%skey%u", i ? "," : "",
-			    wire_get16(v + i));
+		for (i = 0; i < n; i += 2) {
+			if (i > 0)
+				sb_putc(b, ',');
+			put_svc_key(b, wire_get16(v + i));
+		}
 		return 0;
 	case 1:		/* alpn: character-strings */
 		if (n == 0)
@@ -208,14 +220,9 @@ put_svc_list(struct sbuf *b, uint16_t key, const uint8_t *v, size_t n)
 static int
 put_svcparam(struct sbuf *b, uint16_t key, const uint8_t *v, size_t n)
 {
-	static const char *const names[] = { "mandatory", "alpn",
-	    "no-default-alpn", "port", "ipv4hint", "ech", "ipv6hint" };
 	size_t	i;
 
-	if (key < sizeof(names) / sizeof(names[0]))
-		sb_printf(b, "%s", names[key]);
-	else
-		sb_printf(b, "key%u", key);
+	put_svc_key(b, key);
 	switch (key) {
 	case 2:
 		return n == 0 ? 0 : -1;

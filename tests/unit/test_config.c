@@ -710,6 +710,15 @@ test_err_values(void **state)
 	    "2: database: empty path");
 	EXPECT_ERRORS("[nmigd]\ncontrol = ;\n",
 	    "2: control: empty path");
+	/* Every duration has a maximum, so that no product of them wraps
+	 * (defect 6: timeout = 50d made a try of about 7 hours). */
+	EXPECT_ERRORS("[nmigd]\ntimeout = 90m\n",
+	    "2: timeout: must be at most 1h");
+	EXPECT_ERRORS("[nmigd]\ninterval = 60d\ntimeout = 50d\n",
+	    "2: interval: must be at most 7d",
+	    "3: timeout: must be at most 1h");
+	EXPECT_ERRORS("[nmigd]\nunreachable-after = 31d\n",
+	    "2: unreachable-after: must be at most 30d");
 }
 
 static void
@@ -1331,6 +1340,257 @@ test_print_roundtrip(void **state)
 	config_free(conf);
 }
 
+/* Japanese IDNs are common under .jp: the config may name them in UTF-8;
+ * nmigd keeps A-labels and prints them back so, with the U-label in a
+ * comment. */
+static void
+test_idn(void **state)
+{
+	struct config	*conf, *again;
+	char		*text;
+
+	conf = load_text_ok(
+	    "[domain \xe4\xbe\x8b\xe3\x81\x88.jp]\n"
+	    "ns = ns1.\xe4\xbe\x8b\xe3\x81\x88.jp\n"
+	    "mx = 10 \xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab.\xe4\xbe\x8b"
+	    "\xe3\x81\x88.jp\n"
+	    "record = \xe3\x82\xa6\xe3\x82\xa7\xe3\x83\x96 A 192.0.2.1\n");
+	assert_string_equal(conf->domains[0].name, "xn--r8jz45g.jp.");
+	ASSERT_SET(&conf->domains[0].checks[0], expect,
+	    "ns1.xn--r8jz45g.jp.");
+	ASSERT_SET(&conf->domains[0].checks[1], expect,
+	    "10 xn--4dkua4c.xn--r8jz45g.jp.");
+	assert_string_equal(conf->domains[0].checks[2].owner,
+	    "xn--gckc5l.xn--r8jz45g.jp.");
+	again = roundtrip(conf, &text);
+	assert_non_null(strstr(text, "\n# \xe4\xbe\x8b\xe3\x81\x88.jp\n"
+	    "[domain xn--r8jz45g.jp]\n"));
+	free(text);
+	config_free(again);
+	config_free(conf);
+}
+
+/*
+ * The printed config parses to the same thing, for configs generated at
+ * random from every kind of value the parser takes: names, durations and
+ * record values with every byte a character-string may hold.  `nmigd -t
+ * -v` once printed configs its own parser refused (defect 6).
+ */
+static uint32_t
+prng(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static void
+gen_label(FILE *fp, uint32_t *seed)
+{
+	static const char	 cs[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	size_t			 i, n = 1 + prng(seed) % 12;
+
+	for (i = 0; i < n; i++)
+		fputc(cs[prng(seed) % (sizeof(cs) - 1 - (i == 0 ? 10 : 0))],
+		    fp);
+}
+
+static void
+gen_host(FILE *fp, uint32_t *seed)
+{
+	static const char *const idn[] = { "\xe4\xbe\x8b\xe3\x81\x88",
+	    "\xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xab", "M\xc3\xbcnchen" };
+	int	i, n = 2 + (int)(prng(seed) % 3);
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			fputc('.', fp);
+		if (prng(seed) % 8 == 0)
+			fputs(idn[prng(seed) % 3], fp);
+		else
+			gen_label(fp, seed);
+	}
+}
+
+/* A character-string, quoted, any byte but NUL as \DDD or itself. */
+static void
+gen_string(FILE *fp, uint32_t *seed)
+{
+	size_t	i, n = prng(seed) % 40;
+	int	c;
+
+	fputc('"', fp);
+	for (i = 0; i < n; i++) {
+		c = 1 + (int)(prng(seed) % 255);
+		if ((c >= 'a' && c <= 'z') || c == ' ' || c == ',' ||
+		    (c >= '0' && c <= '9'))
+			fputc(c, fp);
+		else
+			fprintf(fp, "\\%03d", c);
+	}
+	fputc('"', fp);
+}
+
+/* An alpn value: 1 to 20 bytes, any but ',' and '\\', which the value
+ * list of RFC 9460 would take for separators and escapes. */
+static void
+gen_alpn(FILE *fp, uint32_t *seed)
+{
+	size_t	i, n = 1 + prng(seed) % 20;
+	int	c;
+
+	fputc('"', fp);
+	for (i = 0; i < n; i++) {
+		do
+			c = 1 + (int)(prng(seed) % 255);
+		while (c == ',' || c == '\\');
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			fputc(c, fp);
+		else
+			fprintf(fp, "\\%03d", c);
+	}
+	fputc('"', fp);
+}
+
+static void
+gen_record(FILE *fp, uint32_t *seed)
+{
+	uint32_t	v = prng(seed);
+	int		i;
+
+	fputs("record = ", fp);
+	gen_label(fp, seed);
+	switch (v % 9) {
+	case 0:
+		fprintf(fp, " A %u.%u.%u.%u", v >> 24, (v >> 16) & 255,
+		    (v >> 8) & 255, prng(seed) & 255);
+		break;
+	case 1:
+		fprintf(fp, " AAAA 2001:db8::%x:%x", v & 0xffff,
+		    prng(seed) & 0xffff);
+		break;
+	case 2:
+		fputs(" TXT ", fp);
+		gen_string(fp, seed);
+		fputs(" ", fp);
+		gen_string(fp, seed);
+		fputs(", ", fp);
+		gen_string(fp, seed);
+		break;
+	case 3:
+		fprintf(fp, " SRV %u %u %u ", v & 0xffff, prng(seed) & 0xffff,
+		    prng(seed) & 0xffff);
+		gen_host(fp, seed);
+		break;
+	case 4:
+		fprintf(fp, " CAA %u issue ", v & 255);
+		gen_string(fp, seed);
+		break;
+	case 5:
+		fprintf(fp, " HTTPS %u . alpn=", 1 + v % 100);
+		gen_alpn(fp, seed);
+		if (prng(seed) % 2)
+			fprintf(fp, " port=%u", prng(seed) & 0xffff);
+		if (prng(seed) % 2)
+			fputs(" ipv4hint=\"192.0.2.1,192.0.2.2\"", fp);
+		break;
+	case 6:
+		fprintf(fp, " DS %u 8 2 ", v & 0xffff);
+		for (i = 0; i < 32; i++)
+			fprintf(fp, "%02x", prng(seed) & 255);
+		break;
+	case 7:
+		fprintf(fp, " TYPE65280 \\# 4 %08x", prng(seed));
+		break;
+	default:
+		fputs(" MX 10 ", fp);
+		gen_host(fp, seed);
+		break;
+	}
+	fputc('\n', fp);
+}
+
+static char *
+gen_config(uint32_t *seed)
+{
+	static const char *const durs[] = { "1s", "90", "5m", "1h30m", "2d",
+	    "7d", "59m59s" };
+	char	*text;
+	size_t	 len;
+	FILE	*fp;
+	int	 d, j, n;
+
+	assert_non_null(fp = open_memstream(&text, &len));
+	fprintf(fp, "[nmigd]\ninterval = %s\ntimeout = 1s\nretries = %u\n"
+	    "unreachable-after = %s\n", durs[3 + prng(seed) % 4],
+	    prng(seed) % 11, durs[prng(seed) % 7]);
+	for (d = 0, n = 1 + (int)(prng(seed) % 4); d < n; d++) {
+		fprintf(fp, "[domain d%d.", d);
+		gen_host(fp, seed);
+		fputs("]\nns = ", fp);
+		for (j = 0; j < 1 + (int)(prng(seed) % 3); j++) {
+			gen_host(fp, seed);
+			fputc(' ', fp);
+		}
+		fputs("\nmx = 0 .\nold-mx = ", fp);
+		fprintf(fp, "%u ", prng(seed) & 0xffff);
+		gen_host(fp, seed);
+		fputc('\n', fp);
+		for (j = 0; j < (int)(prng(seed) % 5); j++)
+			gen_record(fp, seed);
+	}
+	assert_int_equal(fclose(fp), 0);
+	return text;
+}
+
+static void
+test_print_property(void **state)
+{
+	struct config	*conf, *again, *third;
+	uint32_t	 seed = 0x6e6d6967;
+	char		*text, *printed, *printed2;
+	int		 i;
+
+	for (i = 0; i < 300; i++) {
+		text = gen_config(&seed);
+		conf = load_text_ok(text);
+		again = roundtrip(conf, &printed);
+		third = roundtrip(again, &printed2);
+		if (strcmp(printed, printed2) != 0)
+			fail_msg("printed twice differently:\n%s\n%s",
+			    printed, printed2);
+		free(printed);
+		free(printed2);
+		free(text);
+		config_free(third);
+		config_free(again);
+		config_free(conf);
+	}
+}
+
+/* The values that once broke the printer: an HTTPS alpn of 100
+ * non-printable bytes aborted `nmigd -t` inside ldns (defect 1). */
+static void
+test_print_svcb_bytes(void **state)
+{
+	struct config	*conf, *again;
+	char		*text, rec[1024], *p;
+	int		 i;
+
+	p = rec + snprintf(rec, sizeof(rec), "[domain example.org]\n"
+	    "ns = a.example\nmx = 10 b.example\n"
+	    "record = @ HTTPS 1 . alpn=\"");
+	for (i = 0; i < 100; i++)
+		p += snprintf(p, 5, "\\%03d", 1 + i % 31);
+	snprintf(p, 4, "\"\n");
+	conf = load_text_ok(rec);
+	again = roundtrip(conf, &text);
+	free(text);
+	config_free(again);
+	config_free(conf);
+}
+
 static void
 test_print_hard_values(void **state)
 {
@@ -1454,6 +1714,9 @@ main(void)
 		cmocka_unit_test(test_err_record),
 		cmocka_unit_test(test_err_all_reported),
 		cmocka_unit_test(test_print_roundtrip),
+		cmocka_unit_test(test_idn),
+		cmocka_unit_test(test_print_property),
+		cmocka_unit_test(test_print_svcb_bytes),
 		cmocka_unit_test(test_dropin_order),
 		cmocka_unit_test(test_dropin_sections),
 		cmocka_unit_test(test_dropin_duplicate),

@@ -309,6 +309,9 @@ test_parse_errors(void **state)
 	expect_error(LDNS_RR_TYPE_NS, "a..b.", NULL);
 	expect_error(LDNS_RR_TYPE_NS, "   ", NULL);
 	expect_error(65280, "hello", "TYPE65280");
+	/* WKS only in the generic form: its text parser looks up services. */
+	expect_error(LDNS_RR_TYPE_WKS, "192.0.2.1 6 smtp", "WKS");
+	expect_canon(LDNS_RR_TYPE_WKS, "\\# 5 c000020106", "\\# 5 c000020106");
 }
 
 /* The message names the record type, for every type. */
@@ -544,8 +547,7 @@ test_rrtype_from_name(void **state)
 	assert_int_equal(rrtype_from_name("SRV"), LDNS_RR_TYPE_SRV);
 	assert_int_equal(rrtype_from_name("TYPE65280"), 65280);
 
-	/* Query and meta types are not records a resolver holds; WKS is
-	 * obsolete. */
+	/* Query and meta types are not records a resolver holds. */
 	assert_int_equal(rrtype_from_name("ANY"), 0);
 	assert_int_equal(rrtype_from_name("any"), 0);
 	assert_int_equal(rrtype_from_name("TYPE255"), 0);
@@ -554,7 +556,6 @@ test_rrtype_from_name(void **state)
 	assert_int_equal(rrtype_from_name("AXFR"), 0);
 	assert_int_equal(rrtype_from_name("IXFR"), 0);
 	assert_int_equal(rrtype_from_name("TSIG"), 0);
-	assert_int_equal(rrtype_from_name("WKS"), 0);
 	assert_int_equal(rrtype_from_name("BOGUS"), 0);
 	assert_int_equal(rrtype_from_name(""), 0);
 	assert_int_equal(rrtype_from_name("MX "), 0);
