@@ -4,7 +4,15 @@
  * once, when the round's last probe is back, so that a resolver's state
  * always comes from one consistent round and the store sees one
  * transaction per round.
+ *
+ * Rounds due at the same moment (the first ones, `nmigd-ctl check` of
+ * every domain, timers that bunch) wait in a start queue and are started
+ * a few thousand probes per loop pass, and only while the prober's own
+ * queue is short: no burst of 10,000 domains holds the loop or fills
+ * memory with queries that cannot be sent yet.
  */
+#include <sys/queue.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +26,21 @@
 
 /* Per watched domain: the round in progress. */
 struct run {
+	TAILQ_ENTRY(run) startq;
 	struct monitor	*mon;
 	struct watch	*w;
 	struct event	*timer;
 	size_t		 outstanding;	/* probes not yet back */
+	bool		 queued;	/* waiting in the start queue */
 	bool		 active;
 	bool		 done_once;
 };
+
+/* Probes started per loop pass, and the prober queue past which no more
+ * rounds start until it drains. */
+#define START_PROBES_PER_PASS	2000
+#define START_MAX_BACKLOG	20000
+#define START_RETRY_MS		20
 
 /* Events of one round, emitted after its transaction commits. */
 struct pending_event {
@@ -42,6 +58,8 @@ struct monitor {
 	struct model			*model;
 	struct run			*runs;		/* [nruns] */
 	size_t				 nruns;
+	TAILQ_HEAD(, run)		 startq;
+	struct event			*ev_start;
 	bool				 once;
 	size_t				 once_left;
 	uint8_t				*states;	/* scratch [max checks] */
@@ -53,6 +71,7 @@ struct monitor {
 };
 
 static void	round_timo(evutil_socket_t, short, void *);
+static void	round_start_cb(evutil_socket_t, short, void *);
 static void	round_start(struct run *);
 static void	round_probe_done(const struct probe_result *, void *);
 
@@ -85,6 +104,8 @@ monitor_drop_runs(struct monitor *m)
 	size_t	i;
 
 	prober_cancel_all(m->prober);
+	TAILQ_INIT(&m->startq);
+	event_del(m->ev_start);
 	for (i = 0; i < m->nruns; i++)
 		if (m->runs[i].timer != NULL)
 			event_free(m->runs[i].timer);
@@ -107,6 +128,9 @@ monitor_new(struct event_base *base, const struct config *cfg,
 	m->store = store;
 	m->prober = prober;
 	m->once = once;
+	TAILQ_INIT(&m->startq);
+	if ((m->ev_start = evtimer_new(base, round_start_cb, m)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
 	m->model = model_new(cfg, rl);
 	monitor_make_runs(m);
 	return m;
@@ -118,6 +142,7 @@ monitor_free(struct monitor *m)
 	if (m == NULL)
 		return;
 	monitor_drop_runs(m);
+	event_free(m->ev_start);
 	model_free(m->model);
 	free(m->states);
 	free(m->rvsave);
@@ -290,6 +315,19 @@ round_delay(const struct config *cfg)
 	return cfg->interval - (jitter ? arc4random_uniform(jitter + 1) : 0);
 }
 
+/* Queue a round to be started as soon as the prober can take it. */
+static void
+round_request(struct run *run)
+{
+	struct monitor	*m = run->mon;
+	struct timeval	 now = { 0, 0 };
+
+	run->queued = true;
+	TAILQ_INSERT_TAIL(&m->startq, run, startq);
+	if (!evtimer_pending(m->ev_start, NULL))
+		evtimer_add(m->ev_start, &now);
+}
+
 static void
 monitor_arm(struct monitor *m)
 {
@@ -335,12 +373,12 @@ monitor_check(struct monitor *m, const char *domain, json_t *started,
 		if (domain != NULL && strcmp(w->dc->name, domain) != 0)
 			continue;
 		domain_display(w->dc->name, name);
-		if (run->active) {
+		if (run->active || run->queued) {
 			json_array_append_new(running, json_string(name));
 			continue;
 		}
 		json_array_append_new(started, json_string(name));
-		round_start(run);
+		round_request(run);
 	}
 	return 0;
 }
@@ -413,12 +451,38 @@ round_timo(evutil_socket_t fd, short what, void *arg)
 
 	if (!run->mon->once)
 		round_schedule(run, round_delay(run->mon->cfg));
-	if (run->active) {
+	if (run->active || run->queued) {
 		log_warnx("%s: previous round still running, skipping one",
 		    run->w->dc->name);
 		return;
 	}
-	round_start(run);
+	round_request(run);
+}
+
+/* Start what the prober can take; come back for the rest. */
+static void
+round_start_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct monitor		*m = arg;
+	struct prober_stats	 st;
+	struct run		*run;
+	struct timeval		 tv = { 0, 0 };
+	size_t			 probes = 0;
+
+	while ((run = TAILQ_FIRST(&m->startq)) != NULL &&
+	    probes < START_PROBES_PER_PASS) {
+		prober_get_stats(m->prober, &st);
+		if (st.queued >= START_MAX_BACKLOG) {
+			tv.tv_usec = START_RETRY_MS * 1000;
+			break;
+		}
+		TAILQ_REMOVE(&m->startq, run, startq);
+		run->queued = false;
+		round_start(run);
+		probes += m->rl->n * run->w->dc->nchecks;
+	}
+	if (!TAILQ_EMPTY(&m->startq))
+		evtimer_add(m->ev_start, &tv);
 }
 
 /* Judging at the end of a round. */
