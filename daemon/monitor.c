@@ -39,6 +39,7 @@ struct monitor {
 	struct store			*store;
 	struct prober			*prober;
 	struct model			*model;
+	unsigned			 generation;	/* of model */
 	struct run			*runs;		/* [nruns] */
 	size_t				 nruns;
 	bool				 once;
@@ -128,6 +129,12 @@ const struct model *
 monitor_model(const struct monitor *m)
 {
 	return m->model;
+}
+
+unsigned
+monitor_generation(const struct monitor *m)
+{
+	return m->generation;
 }
 
 bool
@@ -819,6 +826,7 @@ monitor_reload(struct monitor *m, const struct config *cfg,
 	monitor_drop_runs(m);
 	monitor_make_runs(m);
 	model_free(old);
+	m->generation++;
 	monitor_arm(m);
 	return 0;
 }
