@@ -19,7 +19,9 @@
  * --rate-file gets "UNIXTIME QUERIES-SO-FAR" once a second, which shows
  * how bursty the load is without asking the daemon under test.
  */
+#ifndef _GNU_SOURCE		/* configure defines it for make check */
 #define _GNU_SOURCE
+#endif
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
