@@ -1,7 +1,7 @@
 /*
  * A small HTTP/1.x server for the metrics endpoint: GET and HEAD of a few
  * paths, one request per connection, every limit fixed (nmigd.conf(5),
- * METRICS LIMITS).  It replaces libevent's evhttp, which has no cap on
+ * under metrics).  It replaces libevent's evhttp, which has no cap on
  * connections and only idle timeouts.
  */
 #ifndef NMIGD_HTTPD_H

@@ -10,7 +10,7 @@
 #  (c) over the per-address and the total connection caps clients get
 #      503, and a scrape gets through once slots are free again;
 #  (d) 404, 405, 400 and the other refusals, and HEAD.
-# The limits checked are daemon/httpd.c's (nmigd.conf(5), METRICS LIMITS).
+# The limits checked are daemon/httpd.c's (nmigd.conf(5), under metrics).
 # Traffic stays on 127.0.0.0/8.  Needs python3 and curl, not root.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
