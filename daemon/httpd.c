@@ -97,19 +97,24 @@ static void	conn_event_cb(struct bufferevent *, short, void *);
 static void	conn_deadline_cb(evutil_socket_t, short, void *);
 
 /* Written straight to a socket whose output is empty: no buffers. */
+#define BUSY_BODY	"too many connections\n"
+#define TIMEOUT_BODY	"408 Request Timeout\n"
+_Static_assert(sizeof(BUSY_BODY) - 1 == 21, "busy_reply's Content-Length");
+_Static_assert(sizeof(TIMEOUT_BODY) - 1 == 20,
+    "timeout_reply's Content-Length");
 static const char busy_reply[] =
     "HTTP/1.1 503 Service Unavailable\r\n"
     "Retry-After: " XSTR(HTTPD_HEAD_SECS) "\r\n"
     "Content-Type: text/plain; charset=utf-8\r\n"
     "Content-Length: 21\r\n"
     "Connection: close\r\n\r\n"
-    "too many connections\n";
+    BUSY_BODY;
 static const char timeout_reply[] =
     "HTTP/1.1 408 Request Timeout\r\n"
     "Content-Type: text/plain; charset=utf-8\r\n"
     "Content-Length: 20\r\n"
     "Connection: close\r\n\r\n"
-    "408 Request Timeout\n";
+    TIMEOUT_BODY;
 
 static void
 send_canned(int fd, const char *reply, size_t len)
@@ -301,7 +306,8 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct http_conn	*c = arg;
 
 	if (what & BEV_EVENT_ERROR)
-		log_debug("http: connection: %s", strerror(errno));
+		log_debug("http: connection: %s",
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	conn_free(c);
 }
 
