@@ -152,13 +152,8 @@ retries   = $RETRIES
 confirm   = 2
 unreachable-after = 1h
 EOF
-	awk -v d="$D" 'BEGIN {
-		for (i = 1; i <= d; i++)
-			printf("\n[domain d%05d.example]\n" \
-			    "ns = ns1.bench.test ns2.bench.test\n" \
-			    "mx = 10 mx1.bench.test, 10 mx2.bench.test\n", i)
-	}'
-} >"$dir/nmigd.conf"
+	"$dir/benchdns" --domains "$D"
+} >"$dir/nmigd.conf" || die "cannot write the config"
 
 budget=$((W + T + 600))
 "$dir/benchdns" --port "$PORT" --max-seconds "$budget" \

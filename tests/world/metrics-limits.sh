@@ -76,13 +76,8 @@ timeout   = 2s
 retries   = 1
 confirm   = 1
 EOF
-	awk -v d="$D" 'BEGIN {
-		for (i = 1; i <= d; i++)
-			printf("[domain d%05d.example]\n" \
-			    "ns = ns1.bench.test ns2.bench.test\n" \
-			    "mx = 10 mx1.bench.test, 10 mx2.bench.test\n", i)
-	}'
-} >"$dir/nmigd.conf"
+	"$BENCHDNS" --domains "$D"
+} >"$dir/nmigd.conf" || die "cannot write the config"
 
 "$BENCHDNS" --port "$port" --max-seconds 300 "${addrs[@]}" \
     2>"$dir/benchdns.log" &
