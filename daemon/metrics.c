@@ -54,7 +54,7 @@ struct build {
 	unsigned		 generation;	/* of m: a reload frees it */
 	enum build_step		 step;
 	size_t			 next;		/* domain */
-	struct timespec		 started;
+	int64_t			 started;	/* mono_nsec() */
 	unsigned		 slices;
 };
 
@@ -62,7 +62,7 @@ struct metrics {
 	struct nmigd		*d;
 	struct httpd		*httpd;
 	struct docbuf		*doc;		/* latest finished, or NULL */
-	struct timespec		 fresh_until;
+	int64_t			 fresh_until;	/* mono_nsec() */
 	struct build		 b;
 	struct event		*ev_slice;
 	struct http_conn	**waiting;	/* for the build */
@@ -335,30 +335,26 @@ metrics_reply(struct http_conn *hc, struct docbuf *doc)
 {
 	struct evbuffer	*body;
 
-	if ((body = evbuffer_new()) == NULL || docbuf_share(doc, body) == -1) {
-		log_warnx("%s: out of memory", __func__);
-		if (body != NULL)
-			evbuffer_drain(body, evbuffer_get_length(body));
-		else if ((body = evbuffer_new()) == NULL)
-			fatalx("%s: evbuffer_new", __func__);
-		httpd_reply(hc, 500, "text/plain; charset=utf-8", body);
-	} else
+	if ((body = evbuffer_new()) == NULL)
+		fatalx("%s: evbuffer_new", __func__);
+	if (docbuf_share(doc, body) == 0)
 		httpd_reply(hc, 200, METRICS_CONTENT_TYPE, body);
+	else {
+		log_warnx("metrics: out of memory for a response");
+		evbuffer_drain(body, evbuffer_get_length(body));
+		httpd_reply(hc, 500, "text/plain; charset=utf-8", body);
+	}
 	evbuffer_free(body);
 }
 
 static void
 build_finish(struct metrics *mt)
 {
-	int64_t	now = mono_nsec(), took, fresh;
+	int64_t	now = mono_nsec(), took = now - mt->b.started;
 	size_t	i;
 
-	took = now - ((int64_t)mt->b.started.tv_sec * 1000000000 +
-	    mt->b.started.tv_nsec);
-	fresh = took > METRICS_FRESH_NSEC ? took : METRICS_FRESH_NSEC;
-	now += fresh;
-	mt->fresh_until.tv_sec = now / 1000000000;
-	mt->fresh_until.tv_nsec = now % 1000000000;
+	mt->fresh_until = now +
+	    (took > METRICS_FRESH_NSEC ? took : METRICS_FRESH_NSEC);
 	docbuf_unref(mt->doc);
 	mt->doc = mt->b.doc;
 	mt->b.doc = NULL;
@@ -398,7 +394,7 @@ build_start(struct metrics *mt)
 {
 	struct timeval	now_tv = { 0, 0 };
 
-	clock_gettime(CLOCK_MONOTONIC, &mt->b.started);
+	mt->b.started = mono_nsec();
 	mt->b.slices = 0;
 	build_begin(mt);
 	evtimer_add(mt->ev_slice, &now_tv);
@@ -409,8 +405,7 @@ build_start(struct metrics *mt)
 static int
 doc_fresh(const struct metrics *mt)
 {
-	return mono_nsec() < (int64_t)mt->fresh_until.tv_sec * 1000000000 +
-	    mt->fresh_until.tv_nsec;
+	return mono_nsec() < mt->fresh_until;
 }
 
 static void
