@@ -145,17 +145,23 @@ conns() {
 	ss -Htn state established "( sport = :$port )" 2>/dev/null | wc -l
 }
 
-# (a) 1,000 silent clients, then 100 that ask and never read; they hang
-# on 6 s and close.
-python3 "$LOAD" hold "$port" 1000 100 6 >"$dir/wave1.txt" &
-load_pid=$!
-rss_watch 4 "$dir/wave1.txt"
+# wave NAME IDLE GET SECS FIRST_SOURCE: httpload.py's clients in the
+# background ($load_pid), holding on SECS seconds; VmRSS and the control
+# socket are watched meanwhile, and their line read into $accepted.
+wave() {
+	python3 "$LOAD" hold "$port" "$2" "$3" "$4" "$5" >"$dir/$1.txt" &
+	load_pid=$!
+	rss_watch 4 "$dir/$1.txt"
+	read -r _ opened _ accepted _ refused <"$dir/$1.txt"
+	echo "# $1: ${opened:-?} opened, ${accepted:-?} accepted, ${refused:-?} refused"
+}
+
+# (a) 1,000 silent clients, then 100 that ask and never read.
+wave wave1 1000 100 6 2
 check "control socket answers during 1,000 silent + 100 non-reading clients" \
     [ "$ctl_ok" = 1 ]
-read -r _ opened _ accepted _ refused <"$dir/wave1.txt"
-echo "# wave 1: ${opened:-?} opened, ${accepted:-?} accepted, ${refused:-?} refused"
 check "at most $MAX_CONNS of them accepted" [ "${accepted:-999}" -le $MAX_CONNS ]
-wait $load_pid
+wait "$load_pid"
 load_pid=
 # Once they are gone every slot is free for 100 more non-readers, each
 # of those accepted with a document queued.
@@ -163,13 +169,9 @@ for _ in $(seq 50); do
 	[ "$(conns)" = 0 ] && break
 	sleep 0.2
 done
-python3 "$LOAD" hold "$port" 0 100 30 40 >"$dir/wave2.txt" &
-load_pid=$!
-rss_watch 5 "$dir/wave2.txt"
+wave wave2 0 100 30 40
 check "control socket answers during 100 more non-reading clients" \
     [ "$ctl_ok" = 1 ]
-read -r _ opened _ accepted _ refused <"$dir/wave2.txt"
-echo "# wave 2: ${opened:-?} opened, ${accepted:-?} accepted, ${refused:-?} refused"
 check "non-readers hold every slot: ${accepted:-?} accepted" \
     [ "${accepted:-0}" = $MAX_CONNS ]
 # (c) the total cap: a new client now gets 503 with Retry-After.
