@@ -111,8 +111,7 @@ for _ in $(seq 60); do
 done
 [ "$pairs" = $((D * R)) ] || die "only $pairs of $((D * R)) pairs answered"
 doc_kb=$(( $(stat -c %s "$dir/m.txt") / 1024 ))
-[ "$doc_kb" -ge 4096 ] && ok "the document is $doc_kb KiB" ||
-    not_ok "the document is only $doc_kb KiB"
+check "the document is $doc_kb KiB, at least 4 MiB" [ "$doc_kb" -ge 4096 ]
 base_kb=$(kb VmHWM)
 echo "# before the clients: VmRSS $(kb VmRSS) kB, VmHWM $base_kb kB"
 
@@ -295,7 +294,7 @@ check "HEAD gives Content-Length ${len:-none}, the GET body has $(stat -c %s "$d
 check "HEAD says Content-Type text/plain; version=0.0.4" \
     grep -qi '^Content-Type: text/plain; version=0.0.4' "$dir/head.hdr"
 
-kill -0 "$pid" 2>/dev/null && ok "nmigd still running" || not_ok "nmigd died"
+check "nmigd still running" kill -0 "$pid"
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
