@@ -6,9 +6,10 @@
         send "GET /metrics" and never read, to 127.0.0.1:PORT, each from
         its own source address 127.0.0.X counting from FIRST_SOURCE (2),
         wrapping within 127.0.0.2-254.  After a second print one line,
-        "opened N accepted N refused N": refused are those the server
-        closed or answered 503; accepted the rest.  Then hold every
-        connection SECS seconds (or until SIGTERM) and close them.
+        "opened N open N closed N": closed are those the server closed
+        or answered with anything but 200 (503 over a cap, 408 at the
+        head deadline); open the rest.  Then hold every connection SECS
+        seconds (or until SIGTERM) and close them.
     httpload.py trickle PORT
         Send a request one byte a second; print the seconds until the
         server closed the connection and the first reply line, if any.
@@ -45,15 +46,15 @@ def connect(port, src):
     return s
 
 
-def refused(s):
-    """True when the server closed the connection or answered 503."""
+def closed(s):
+    """True when the server closed the connection or is closing it."""
     try:
         head = s.recv(12, socket.MSG_PEEK)
     except BlockingIOError:
         return False
     except OSError:
         return True
-    return head == b"" or head.startswith(b"HTTP/1.1 503")
+    return not head.startswith(b"HTTP/1.1 200")
 
 
 def hold(port, nidle, nget, secs, first):
@@ -74,9 +75,9 @@ def hold(port, nidle, nget, secs, first):
                 pass
         socks.append(s)
     time.sleep(1)
-    nref = sum(1 for s in socks if refused(s)) + failed
-    print("opened %d accepted %d refused %d" %
-          (nidle + nget, nidle + nget - nref, nref), flush=True)
+    nclosed = sum(1 for s in socks if closed(s)) + failed
+    print("opened %d open %d closed %d" %
+          (nidle + nget, nidle + nget - nclosed, nclosed), flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         time.sleep(secs)
