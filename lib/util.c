@@ -204,6 +204,85 @@ parse_hostport(const char *s, struct sockaddr_storage *ss, unsigned *salen)
 	return -1;
 }
 
+/* The length of the UTF-8 character at s, or 0 when the bytes there are
+ * not one. */
+static size_t
+utf8_char(const unsigned char *s, size_t left)
+{
+	unsigned char	lo = 0x80, hi = 0xbf;
+	size_t		n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2)		/* a continuation, or overlong */
+		return 0;
+	if (s[0] < 0xe0)
+		n = 2;
+	else if (s[0] < 0xf0) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (s[0] < 0xf5) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+	} else
+		return 0;
+	if (left < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+bool
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
+
+	while (len > 0) {
+		if ((n = utf8_char(p, len)) == 0)
+			return false;
+		p += n;
+		len -= n;
+	}
+	return true;
+}
+
+size_t
+utf8_sanitize(const char *in, char *out, size_t outlen)
+{
+	static const char	 fffd[] = "\xef\xbf\xbd";
+	const unsigned char	*p = (const unsigned char *)in;
+	const char		*from;
+	size_t			 left = strlen(in), len = 0, n, adv;
+
+	while (left > 0) {
+		if ((n = utf8_char(p, left)) != 0) {
+			from = (const char *)p;
+			adv = n;
+		} else {
+			from = fffd;
+			n = sizeof(fffd) - 1;
+			adv = 1;
+		}
+		if (len + n >= outlen)
+			break;
+		memcpy(out + len, from, n);
+		len += n;
+		p += adv;
+		left -= adv;
+	}
+	out[len] = '\0';
+	return len;
+}
+
 char *
 xstrdup(const char *s)
 {

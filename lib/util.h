@@ -1,10 +1,11 @@
 /*
  * Small helpers shared by every module: error lists in FILE:LINE form,
- * durations, RFC 3339 times and domain-name normalisation.
+ * durations, RFC 3339 times, domain-name normalisation and UTF-8 checks.
  */
 #ifndef NMIG_UTIL_H
 #define NMIG_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -41,6 +42,16 @@ int	name_normalize(const char *in, char *out, size_t outlen);
  * -1 (not an address and a port, or port 0). */
 struct sockaddr_storage;
 int	parse_hostport(const char *, struct sockaddr_storage *, unsigned *salen);
+
+/* UTF-8 as JSON needs it (RFC 3629): no overlong forms, no surrogates,
+ * nothing above U+10FFFF.  Text from outside (a request, a config file)
+ * may be anything, and jansson refuses a string that is not UTF-8. */
+bool	utf8_valid(const char *, size_t len);
+/* Copy the C string in to out (outlen > 0 bytes, NUL included) as valid
+ * UTF-8: each byte that does not begin a character becomes U+FFFD, and
+ * the copy ends before a character that would not fit whole.  Returns the
+ * length copied. */
+size_t	utf8_sanitize(const char *in, char *out, size_t outlen);
 
 char	*xstrdup(const char *);
 void	*xcalloc(size_t, size_t);
