@@ -21,11 +21,11 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "ctlproto.h"
 #include "log.h"
 #include "output.h"
 #include "util.h"
 
-#define CTL_PROTOCOL_VERSION	1
 #define CTL_TIMEOUT_MS		30000	/* connect, request and reply */
 #define CTL_REPLY_MAX		(64 * 1024 * 1024)
 #define CTL_POLL_MS		2000	/* wait: between status requests */

@@ -21,11 +21,10 @@
 #include <systemd/sd-daemon.h>
 
 #include "control.h"
+#include "ctlproto.h"
 #include "log.h"
 #include "status.h"
 #include "util.h"
-
-#define CTL_READONLY	0x01
 
 struct control {
 	struct nmigd		*d;
@@ -45,26 +44,22 @@ struct client {
 	bool			 closing;	/* flush, then close */
 };
 
-struct ctl_cmd {
-	const char	*name;
-	int		 flags;
-	json_t		*(*fn)(struct client *, const json_t *req);
-};
+static json_t	*ctl_check(struct client *, const struct ctl_request *);
+static json_t	*ctl_events(struct client *, const struct ctl_request *);
+static json_t	*ctl_history(struct client *, const struct ctl_request *);
+static json_t	*ctl_reload(struct client *, const struct ctl_request *);
+static json_t	*ctl_resolvers(struct client *, const struct ctl_request *);
+static json_t	*ctl_status(struct client *, const struct ctl_request *);
 
-static json_t	*ctl_check(struct client *, const json_t *);
-static json_t	*ctl_events(struct client *, const json_t *);
-static json_t	*ctl_history(struct client *, const json_t *);
-static json_t	*ctl_reload(struct client *, const json_t *);
-static json_t	*ctl_resolvers(struct client *, const json_t *);
-static json_t	*ctl_status(struct client *, const json_t *);
-
-static const struct ctl_cmd ctl_cmds[] = {
-	{ "check",	0,		ctl_check },
-	{ "events",	CTL_READONLY,	ctl_events },
-	{ "history",	CTL_READONLY,	ctl_history },
-	{ "reload",	0,		ctl_reload },
-	{ "resolvers",	CTL_READONLY,	ctl_resolvers },
-	{ "status",	CTL_READONLY,	ctl_status },
+/* lib/ctlproto.c has the names, the permissions and the arguments. */
+static json_t *(*const ctl_handlers[CTL_NCOMMANDS])(struct client *,
+    const struct ctl_request *) = {
+	[CTL_CHECK] =		ctl_check,
+	[CTL_EVENTS] =		ctl_events,
+	[CTL_HISTORY] =		ctl_history,
+	[CTL_RELOAD] =		ctl_reload,
+	[CTL_RESOLVERS] =	ctl_resolvers,
+	[CTL_STATUS] =		ctl_status,
 };
 
 static void	control_accept_cb(evutil_socket_t, short, void *);
@@ -73,81 +68,17 @@ static void	client_read_cb(struct bufferevent *, void *);
 static void	client_write_cb(struct bufferevent *, void *);
 static void	client_event_cb(struct bufferevent *, short, void *);
 
-/* Replies. */
-
-static json_t *
-reply_new(void)
-{
-	json_t	*o = json_object();
-
-	json_object_set_new(o, "version",
-	    json_integer(CONTROL_PROTOCOL_VERSION));
-	return o;
-}
-
-static json_t *
-reply_error(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	 msg[512];
-	json_t	*o;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	o = reply_new();
-	json_object_set_new(o, "error", json_string(msg));
-	return o;
-}
-
-/* An optional string argument; -1 when present but not a string. */
-static int
-arg_string(const json_t *req, const char *key, const char **out)
-{
-	const json_t	*v = json_object_get(req, key);
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return -1;
-	*out = json_string_value(v);
-	return 0;
-}
-
-/* An optional domain argument, normalized into buf. */
-static int
-arg_domain(const json_t *req, char *buf, const char **out)
-{
-	const char	*s;
-
-	if (arg_string(req, "domain", &s) == -1)
-		return -1;
-	*out = NULL;
-	if (s == NULL)
-		return 0;
-	if (name_normalize(s, buf, NMIG_NAMEBUF) == -1)
-		return -1;
-	*out = buf;
-	return 0;
-}
-
 /* Commands. */
 
 static json_t *
-ctl_status(struct client *cl, const json_t *req)
+ctl_status(struct client *cl, const struct ctl_request *req)
 {
-	struct nmigd	*d = cl->c->d;
-	const char	*domain;
-	char		 buf[NMIG_NAMEBUF];
-	json_t		*doc;
+	json_t	*doc;
 
-	if (arg_domain(req, buf, &domain) == -1)
-		return reply_error("bad domain argument");
-	doc = status_document(monitor_model(d->monitor), domain, time(NULL));
+	doc = status_document(monitor_model(cl->c->d->monitor), req->domain,
+	    time(NULL));
 	if (doc == NULL)
-		return reply_error("unknown domain: %s",
-		    json_string_value(json_object_get(req, "domain")));
+		return ctl_reply_error("unknown domain: %s", req->domain_arg);
 	return doc;
 }
 
@@ -184,7 +115,7 @@ resolver_json(const struct model *m, size_t r)
 }
 
 static json_t *
-ctl_resolvers(struct client *cl, const json_t *req)
+ctl_resolvers(struct client *cl, const struct ctl_request *req)
 {
 	const struct model	*m = monitor_model(cl->c->d->monitor);
 	json_t			*o, *a;
@@ -195,34 +126,30 @@ ctl_resolvers(struct client *cl, const json_t *req)
 	a = json_array();
 	for (r = 0; r < m->resolvers->n; r++)
 		json_array_append_new(a, resolver_json(m, r));
-	o = reply_new();
+	o = ctl_reply_new();
 	json_object_set_new(o, "generated_at", json_string(fmt_time(now, tbuf)));
 	json_object_set_new(o, "resolvers", a);
 	return o;
 }
 
 static json_t *
-ctl_history(struct client *cl, const json_t *req)
+ctl_history(struct client *cl, const struct ctl_request *req)
 {
-	const char	*domain, *resolver;
-	char		 buf[NMIG_NAMEBUF], disp[NMIG_NAMEBUF];
-	json_t		*o, *a;
-	int		 rv;
+	char	 disp[NMIG_NAMEBUF];
+	json_t	*o, *a;
+	int	 rv;
 
-	if (arg_domain(req, buf, &domain) == -1 || domain == NULL)
-		return reply_error("history needs a domain");
-	if (arg_string(req, "resolver", &resolver) == -1)
-		return reply_error("bad resolver argument");
 	a = json_array();
-	rv = store_history(cl->c->d->store, domain, resolver, a);
+	rv = store_history(cl->c->d->store, req->domain, req->resolver, a);
 	if (rv != 0) {
 		json_decref(a);
-		return rv == 1 ? reply_error("unknown domain: %s",
-		    domain_display(domain, disp)) :
-		    reply_error("cannot read the database");
+		return rv == 1 ? ctl_reply_error("unknown domain: %s",
+		    domain_display(req->domain, disp)) :
+		    ctl_reply_error("cannot read the database");
 	}
-	o = reply_new();
-	json_object_set_new(o, "domain", json_string(domain_display(domain, disp)));
+	o = ctl_reply_new();
+	json_object_set_new(o, "domain",
+	    json_string(domain_display(req->domain, disp)));
 	json_object_set_new(o, "history", a);
 	return o;
 }
@@ -230,96 +157,57 @@ ctl_history(struct client *cl, const json_t *req)
 #define CONTROL_EVENTS_MAX	1000
 
 static json_t *
-ctl_events(struct client *cl, const json_t *req)
+ctl_events(struct client *cl, const struct ctl_request *req)
 {
-	const char	*since_s;
-	time_t		 since = 0;
-	json_t		*o, *a;
+	json_t	*o, *a;
 
-	if (arg_string(req, "since", &since_s) == -1 || (since_s != NULL &&
-	    (since = parse_time(since_s)) == (time_t)-1))
-		return reply_error("since must be a time like "
-		    "2026-11-27T00:00:00Z");
 	a = json_array();
-	if (store_events(cl->c->d->store, since, CONTROL_EVENTS_MAX, a) == -1) {
+	if (store_events(cl->c->d->store, req->since, CONTROL_EVENTS_MAX,
+	    a) == -1) {
 		json_decref(a);
-		return reply_error("cannot read the database");
+		return ctl_reply_error("cannot read the database");
 	}
-	o = reply_new();
+	o = ctl_reply_new();
 	json_object_set_new(o, "events", a);
 	return o;
 }
 
 static json_t *
-ctl_check(struct client *cl, const json_t *req)
+ctl_check(struct client *cl, const struct ctl_request *req)
 {
-	const char	*domain;
-	char		 buf[NMIG_NAMEBUF];
-	json_t		*o, *started, *running;
+	json_t	*o, *started, *running;
 
-	if (arg_domain(req, buf, &domain) == -1)
-		return reply_error("bad domain argument");
 	started = json_array();
 	running = json_array();
-	if (monitor_check(cl->c->d->monitor, domain, started, running) == -1) {
+	if (monitor_check(cl->c->d->monitor, req->domain, started,
+	    running) == -1) {
 		json_decref(started);
 		json_decref(running);
-		return reply_error("unknown domain: %s",
-		    json_string_value(json_object_get(req, "domain")));
+		return ctl_reply_error("unknown domain: %s", req->domain_arg);
 	}
-	o = reply_new();
+	o = ctl_reply_new();
 	json_object_set_new(o, "started", started);
 	json_object_set_new(o, "running", running);
 	return o;
 }
 
 static json_t *
-ctl_reload(struct client *cl, const json_t *req)
+ctl_reload(struct client *cl, const struct ctl_request *req)
 {
 	struct nmigd	*d = cl->c->d;
 	json_t		*o, *errors = json_array();
 
 	if (nmigd_reload(d, errors) == -1) {
-		o = reply_error("configuration not reloaded");
+		o = ctl_reply_error("configuration not reloaded");
 		json_object_set_new(o, "errors", errors);
 		return o;
 	}
 	json_decref(errors);
-	o = reply_new();
+	o = ctl_reply_new();
 	json_object_set_new(o, "reloaded", json_true());
 	json_object_set_new(o, "domains", json_integer((json_int_t)d->cfg->ndomains));
 	json_object_set_new(o, "resolvers", json_integer((json_int_t)d->rl->n));
 	return o;
-}
-
-static int
-ctl_cmd_cmp(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct ctl_cmd *)elem)->name);
-}
-
-/* Root and our own user may change things; the rest may only look. */
-static json_t *
-control_dispatch(struct client *cl, const json_t *req)
-{
-	const struct ctl_cmd	*cmd;
-	const char		*name;
-
-	if (!json_is_object(req))
-		return reply_error("request is not a JSON object");
-	if (arg_string(req, "command", &name) == -1 || name == NULL)
-		return reply_error("request has no \"command\"");
-	cmd = bsearch(name, ctl_cmds, sizeof(ctl_cmds) / sizeof(ctl_cmds[0]),
-	    sizeof(ctl_cmds[0]), ctl_cmd_cmp);
-	if (cmd == NULL)
-		return reply_error("unknown command: %s", name);
-	if (!(cmd->flags & CTL_READONLY) && cl->uid != 0 &&
-	    cl->uid != cl->c->d->uid) {
-		log_info("control: uid %u refused %s", (unsigned)cl->uid, name);
-		return reply_error("permission denied: %s needs root or the "
-		    "nmigd user", name);
-	}
-	return cmd->fn(cl, req);
 }
 
 /* Clients. */
@@ -341,48 +229,37 @@ client_free(struct client *cl)
 static void
 client_send(struct client *cl, json_t *reply)
 {
-	struct evbuffer	*out = bufferevent_get_output(cl->bev);
-	char		*s;
+	char	*line;
+	size_t	 len;
 
-	s = json_dumps(reply, JSON_COMPACT);
-	json_decref(reply);
-	if (s == NULL) {
-		log_warnx("%s: cannot encode a reply", __func__);
-		cl->closing = true;
-		return;
-	}
 	/* Requests are read one reply at a time, so only a single reply
 	 * this large gets here: the whole status of thousands of domains. */
-	if (strlen(s) > CONTROL_MAX_OUTPUT) {
-		log_warnx("control: a %zu-byte reply is over the limit",
-		    strlen(s));
-		free(s);
-		reply = reply_error("reply too large; ask for one domain");
-		s = json_dumps(reply, JSON_COMPACT);
-		json_decref(reply);
-		if (s == NULL) {
-			cl->closing = true;
-			return;
-		}
-	}
-	evbuffer_add(out, s, strlen(s));
-	evbuffer_add(out, "\n", 1);
-	free(s);
+	line = ctl_reply_encode(reply, CONTROL_MAX_OUTPUT, &len);
+	evbuffer_add(bufferevent_get_output(cl->bev), line, len);
+	free(line);
 }
 
 static void
 client_request(struct client *cl, const char *line, size_t len)
 {
-	json_error_t	 jerr;
-	json_t		*req;
+	struct ctl_request	 req;
+	struct control		*c = cl->c;
+	json_t			*error;
+	bool			 privileged;
+	int			 rv;
 
-	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (req == NULL) {
-		client_send(cl, reply_error("not JSON: %s", jerr.text));
+	/* Root and our own user may change things; the rest may only look. */
+	privileged = cl->uid == 0 || cl->uid == c->d->uid;
+	rv = ctl_request_decode(line, len, privileged, &req, &error);
+	if (rv == CTL_DENIED)
+		log_info("control: uid %u refused %s", (unsigned)cl->uid,
+		    req.name);
+	if (rv != 0) {
+		client_send(cl, error);
 		return;
 	}
-	client_send(cl, control_dispatch(cl, req));
-	json_decref(req);
+	client_send(cl, ctl_handlers[req.command](cl, &req));
+	ctl_request_free(&req);
 }
 
 static void
@@ -400,7 +277,7 @@ client_read_cb(struct bufferevent *bev, void *arg)
 	    (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
 		if (len > CONTROL_MAX_REQUEST) {
 			free(line);
-			client_send(cl, reply_error("request too large"));
+			client_send(cl, ctl_reply_error("request too large"));
 			cl->closing = true;
 			break;
 		}
@@ -415,7 +292,7 @@ client_read_cb(struct bufferevent *bev, void *arg)
 	if (!cl->closing && evbuffer_get_length(in) <= CONTROL_MAX_REQUEST)
 		return;
 	if (!cl->closing) {
-		client_send(cl, reply_error("request too large"));
+		client_send(cl, ctl_reply_error("request too large"));
 		cl->closing = true;
 	}
 	/* Stop reading; close once the last reply is out. */

@@ -5,10 +5,10 @@
 #ifndef NMIGD_CONTROL_H
 #define NMIGD_CONTROL_H
 
+#include "ctlproto.h"
 #include "nmigd.h"
 
-#define CONTROL_PROTOCOL_VERSION	1	/* bump if any reply changes */
-#define CONTROL_MAX_REQUEST		4096
+#define CONTROL_MAX_REQUEST		CTL_MAX_REQUEST
 #define CONTROL_MAX_OUTPUT		(64 * 1024 * 1024)
 #define CONTROL_IDLE_SECS		60
 #define CONTROL_MAX_CLIENTS		512

@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "ctlproto.h"
 #include "log.h"
 #include "metrics.h"
 #include "monitor.h"
@@ -257,7 +258,7 @@ nmigd_reload(struct nmigd *d, json_t *errors)
 			log_warnx("%s", errs.msg[i]);
 			if (errors != NULL)
 				json_array_append_new(errors,
-				    json_string(errs.msg[i]));
+				    ctl_json_string(errs.msg[i]));
 		}
 		log_warnx("reload: configuration not reloaded, the old one "
 		    "stays in use");

@@ -149,6 +149,19 @@ for bad in 'this is not json' '[1,2,3]' '"status"' '{}' '{"command":"frobnicate"
 	    jqok "$(sed -n 1p <<<"$r")" "(.error | type) == \"string\" and (keys == [\"error\", \"version\"])" &&
 	    jqok "$(sed -n 2p <<<"$r")" ".domains[0].domain == \"example.co.jp\""'
 done
+# Error messages that are not UTF-8 as they stand: jansson quoting a
+# partial escape and half a character, and "unknown command: " with a
+# name whose cut at 512 bytes falls inside a character.  Both are still
+# error replies, in valid UTF-8.
+cut=$(printf '{"command":"a%s"}' "$(printf '\xd0\x9a%.0s' $(seq 300))")
+for bad in $'{"command":"x\\u0\xd0\x9a"}' "$cut"; do
+	r=$(raw 2 "$bad" "$good")
+	rc=$?
+	check "not UTF-8 in the error, $(printf '%q' "$bad" | cut -c1-40)...: an error reply, then the next request is answered" \
+	    eval '[ $rc = 0 ] &&
+	    jqok "$(sed -n 1p <<<"$r")" "(.error | test(\"^(not JSON|unknown command): \")) and (keys == [\"error\", \"version\"])" &&
+	    jqok "$(sed -n 2p <<<"$r")" ".domains[0].domain == \"example.co.jp\""'
+done
 r=$(raw 1 '{"command":"frobnicate"}')
 expect "unknown command: the error names it" "$r" '.error == "unknown command: frobnicate"'
 # Blank lines are no requests: no reply for them.
