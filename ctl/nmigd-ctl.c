@@ -282,6 +282,8 @@ fail:
 	return -1;
 }
 
+/* 0 when sent, 1 when the daemon has closed the connection (its reply
+ * may still be read), -1 after saying why on stderr. */
 static int
 ctl_send(struct ctl *c, int fd, const char *buf, size_t len)
 {
@@ -291,6 +293,10 @@ ctl_send(struct ctl *c, int fd, const char *buf, size_t len)
 		if ((n = send(fd, buf, len, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
 				continue;
+			/* The daemon closed: a full daemon says why in a
+			 * reply waiting to be read. */
+			if (errno == EPIPE || errno == ECONNRESET)
+				return 1;
 			fprintf(stderr, "nmigd-ctl: %s: cannot send request: "
 			    "%s\n", c->socket, errno == EAGAIN ?
 			    "timed out" : strerror(errno));
@@ -408,7 +414,7 @@ ctl_request(struct ctl *c, json_t *req, struct reply *rep)
 {
 	long long	 deadline = mono_ms() + c->timeout_ms;
 	char		*line = NULL;
-	int		 fd, r = -1;
+	int		 fd, sent, r = -1;
 
 	memset(rep, 0, sizeof(*rep));
 	if ((fd = ctl_connect(c)) == -1)
@@ -417,8 +423,9 @@ ctl_request(struct ctl *c, json_t *req, struct reply *rep)
 		fprintf(stderr, "nmigd-ctl: cannot encode the request\n");
 		goto done;
 	}
-	if (ctl_send(c, fd, line, strlen(line)) == -1 ||
-	    ctl_send(c, fd, "\n", 1) == -1)
+	if ((sent = ctl_send(c, fd, line, strlen(line))) == 0)
+		sent = ctl_send(c, fd, "\n", 1);
+	if (sent == -1)
 		goto done;
 	if (ctl_recv(c, fd, deadline, rep) == -1)
 		goto done;

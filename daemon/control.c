@@ -3,7 +3,8 @@
  * dispatch them through a command table, queue the replies.  A client's
  * next request is read only once its last reply is out: one that never
  * reads costs one reply and stops being served, and no client can make
- * the loop build replies in bulk.  The write timeout closes it.
+ * the loop build replies in bulk.  Slots are limited per uid, with some
+ * kept for root, and every step has a deadline (control.h).
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -33,14 +34,24 @@ struct control {
 	struct event		*ev_accept;
 	struct event		*ev_pause;	/* accept paused on EMFILE */
 	unsigned		 nclients;
+	unsigned		 nunprivileged;
+	time_t			 refused_logged;
 	TAILQ_HEAD(, client)	 clients;
+};
+
+enum client_state {
+	CL_REQUEST,	/* reading the next request */
+	CL_REPLY,	/* sending a reply, not reading */
 };
 
 struct client {
 	TAILQ_ENTRY(client)	 entry;
 	struct control		*c;
 	struct bufferevent	*bev;
+	struct event		*ev_deadline;	/* for the state's step */
+	enum client_state	 state;
 	uid_t			 uid;
+	bool			 privileged;	/* root or our own user */
 	bool			 closing;	/* flush, then close */
 };
 
@@ -67,6 +78,7 @@ static void	control_resume_cb(evutil_socket_t, short, void *);
 static void	client_read_cb(struct bufferevent *, void *);
 static void	client_write_cb(struct bufferevent *, void *);
 static void	client_event_cb(struct bufferevent *, short, void *);
+static void	client_deadline_cb(evutil_socket_t, short, void *);
 
 /* Commands. */
 
@@ -212,18 +224,49 @@ ctl_reload(struct client *cl, const struct ctl_request *req)
 
 /* Clients. */
 
+/* Say why on a connection that is being closed, if its socket takes the
+ * line at once: a client that does not read gets nothing more. */
+static void
+client_say(int fd, json_t *reply)
+{
+	char	*line;
+	size_t	 len;
+
+	line = ctl_reply_encode(reply, 0, &len);
+	(void)send(fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	free(line);
+}
+
 static void
 client_free(struct client *cl)
 {
 	struct control	*c = cl->c;
 
 	TAILQ_REMOVE(&c->clients, cl, entry);
+	event_free(cl->ev_deadline);
 	bufferevent_free(cl->bev);
-	free(cl);
 	c->nclients--;
+	if (!cl->privileged)
+		c->nunprivileged--;
+	free(cl);
 	/* A slot is free again: accept if we had stopped. */
 	if (c->nclients == CONTROL_MAX_CLIENTS - 1)
 		event_add(c->ev_accept, NULL);
+}
+
+static void
+client_deadline(struct client *cl, enum client_state state, time_t secs)
+{
+	struct timeval	tv = { secs, 0 };
+
+	cl->state = state;
+	evtimer_add(cl->ev_deadline, &tv);
+}
+
+static void
+line_free_cb(const void *data, size_t len, void *arg)
+{
+	free((void *)data);
 }
 
 static void
@@ -232,25 +275,28 @@ client_send(struct client *cl, json_t *reply)
 	char	*line;
 	size_t	 len;
 
-	/* Requests are read one reply at a time, so only a single reply
-	 * this large gets here: the whole status of thousands of domains. */
-	line = ctl_reply_encode(reply, CONTROL_MAX_OUTPUT, &len);
-	evbuffer_add(bufferevent_get_output(cl->bev), line, len);
-	free(line);
+	/* Built whole, so bounded by its command's limits (history,
+	 * events) or by the configuration (check); the status of every
+	 * domain is streamed instead. */
+	line = ctl_reply_encode(reply, CONTROL_MAX_REPLY, &len);
+	if (evbuffer_add_reference(bufferevent_get_output(cl->bev), line, len,
+	    line_free_cb, NULL) == -1) {
+		free(line);
+		cl->closing = true;
+	}
+	/* The next request is read once this reply is out. */
+	bufferevent_disable(cl->bev, EV_READ);
+	client_deadline(cl, CL_REPLY, CONTROL_REPLY_SECS);
 }
 
 static void
 client_request(struct client *cl, const char *line, size_t len)
 {
 	struct ctl_request	 req;
-	struct control		*c = cl->c;
 	json_t			*error;
-	bool			 privileged;
 	int			 rv;
 
-	/* Root and our own user may change things; the rest may only look. */
-	privileged = cl->uid == 0 || cl->uid == c->d->uid;
-	rv = ctl_request_decode(line, len, privileged, &req, &error);
+	rv = ctl_request_decode(line, len, cl->privileged, &req, &error);
 	if (rv == CTL_DENIED)
 		log_info("control: uid %u refused %s", (unsigned)cl->uid,
 		    req.name);
@@ -272,8 +318,7 @@ client_read_cb(struct bufferevent *bev, void *arg)
 
 	/* One reply queued at a time: a client that does not read is not
 	 * read either, instead of having us build replies for it. */
-	while (!cl->closing &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0 &&
+	while (cl->state == CL_REQUEST &&
 	    (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
 		if (len > CONTROL_MAX_REQUEST) {
 			free(line);
@@ -285,23 +330,16 @@ client_read_cb(struct bufferevent *bev, void *arg)
 			client_request(cl, line, len);
 		free(line);
 	}
-	if (!cl->closing && evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
-		bufferevent_disable(bev, EV_READ);	/* client_write_cb resumes */
-		return;
-	}
-	if (!cl->closing && evbuffer_get_length(in) <= CONTROL_MAX_REQUEST)
-		return;
-	if (!cl->closing) {
+	if (cl->state == CL_REQUEST &&
+	    evbuffer_get_length(in) > CONTROL_MAX_REQUEST) {
 		client_send(cl, ctl_reply_error("request too large"));
 		cl->closing = true;
 	}
-	/* Stop reading; close once the last reply is out. */
-	bufferevent_disable(bev, EV_READ);
-	evbuffer_drain(in, evbuffer_get_length(in));
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		client_free(cl);
+	if (cl->closing)
+		evbuffer_drain(in, evbuffer_get_length(in));
 }
 
+/* The reply is out (the output buffer is empty). */
 static void
 client_write_cb(struct bufferevent *bev, void *arg)
 {
@@ -311,6 +349,7 @@ client_write_cb(struct bufferevent *bev, void *arg)
 		client_free(cl);
 		return;
 	}
+	client_deadline(cl, CL_REQUEST, CONTROL_REQUEST_SECS);
 	bufferevent_enable(bev, EV_READ);
 	client_read_cb(bev, cl);	/* requests already buffered */
 }
@@ -323,14 +362,66 @@ client_event_cb(struct bufferevent *bev, short what, void *arg)
 	/* A client that only shut down its sending side still gets its
 	 * replies; client_write_cb() closes once they are out. */
 	if (what == (BEV_EVENT_READING | BEV_EVENT_EOF) &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+	    cl->state == CL_REPLY) {
 		cl->closing = true;
 		bufferevent_disable(bev, EV_READ);
 		return;
 	}
-	if (what & BEV_EVENT_TIMEOUT)
-		log_debug("control: idle client dropped");
 	client_free(cl);
+}
+
+/* Deadlines, not idle timers: a client that trickles a byte at a time
+ * or reads its reply a byte at a time keeps its slot no longer. */
+static void
+client_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct client	*cl = arg;
+
+	if (cl->state == CL_REQUEST) {
+		log_debug("control: uid %u sent no request in %d s",
+		    (unsigned)cl->uid, CONTROL_REQUEST_SECS);
+		client_say(bufferevent_getfd(cl->bev), ctl_reply_error("no "
+		    "request within %d seconds", CONTROL_REQUEST_SECS));
+	} else
+		log_debug("control: uid %u did not read its reply in %d s",
+		    (unsigned)cl->uid, CONTROL_REPLY_SECS);
+	client_free(cl);
+}
+
+/* Why a new client of uid may not have a slot, or NULL.  Root and our
+ * own user are not counted: the slots kept for them let check and
+ * reload through however many read-only clients there are. */
+static json_t *
+control_full(struct control *c, uid_t uid)
+{
+	struct client	*cl;
+	unsigned	 n = 0;
+
+	if (c->nunprivileged >= CONTROL_MAX_CLIENTS - CONTROL_RESERVED)
+		return ctl_reply_error("too many connections; try again later");
+	TAILQ_FOREACH(cl, &c->clients, entry)
+		if (cl->uid == uid)
+			n++;
+	if (n >= CONTROL_MAX_PER_UID)
+		return ctl_reply_error("too many connections from uid %u "
+		    "(at most %d)", (unsigned)uid, CONTROL_MAX_PER_UID);
+	return NULL;
+}
+
+static void
+control_refuse(struct control *c, int fd, uid_t uid, json_t *why)
+{
+	time_t	now = time(NULL);
+
+	/* Once a minute at most: refusing is what a flood gets. */
+	if (now - c->refused_logged >= 60) {
+		c->refused_logged = now;
+		log_warnx("control: refusing connections from uid %u: "
+		    "%u clients, %u of them unprivileged", (unsigned)uid,
+		    c->nclients, c->nunprivileged);
+	}
+	client_say(fd, why);
+	close(fd);
 }
 
 static void
@@ -339,31 +430,47 @@ client_new(struct control *c, int fd)
 	struct client	*cl;
 	struct ucred	 cred;
 	socklen_t	 len = sizeof(cred);
-	struct timeval	 idle = { CONTROL_IDLE_SECS, 0 };
+	json_t		*why;
+	bool		 privileged;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
 		log_warn("control: SO_PEERCRED");
 		close(fd);
 		return;
 	}
+	/* Root and our own user may change things; the rest may only look. */
+	privileged = cred.uid == 0 || cred.uid == c->d->uid;
+	if (!privileged && (why = control_full(c, cred.uid)) != NULL) {
+		control_refuse(c, fd, cred.uid, why);
+		return;
+	}
 	cl = xcalloc(1, sizeof(*cl));
 	cl->c = c;
 	cl->uid = cred.uid;
+	cl->privileged = privileged;
 	cl->bev = bufferevent_socket_new(c->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (cl->bev == NULL) {
+	cl->ev_deadline = evtimer_new(c->d->base, client_deadline_cb, cl);
+	if (cl->bev == NULL || cl->ev_deadline == NULL) {
 		log_warnx("control: cannot set up a client");
-		close(fd);
+		if (cl->bev != NULL)
+			bufferevent_free(cl->bev);
+		else
+			close(fd);
+		if (cl->ev_deadline != NULL)
+			event_free(cl->ev_deadline);
 		free(cl);
 		return;
 	}
 	c->nclients++;
+	if (!privileged)
+		c->nunprivileged++;
 	TAILQ_INSERT_TAIL(&c->clients, cl, entry);
 	bufferevent_setcb(cl->bev, client_read_cb, client_write_cb,
 	    client_event_cb, cl);
 	/* Read no more than one request over the limit at a time. */
 	bufferevent_setwatermark(cl->bev, EV_READ, 0, CONTROL_MAX_REQUEST + 2);
-	bufferevent_set_timeouts(cl->bev, &idle, &idle);
 	bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
+	client_deadline(cl, CL_REQUEST, CONTROL_REQUEST_SECS);
 }
 
 static void

@@ -8,10 +8,21 @@
 #include "ctlproto.h"
 #include "nmigd.h"
 
-#define CONTROL_MAX_REQUEST		CTL_MAX_REQUEST
-#define CONTROL_MAX_OUTPUT		(64 * 1024 * 1024)
-#define CONTROL_IDLE_SECS		60
-#define CONTROL_MAX_CLIENTS		512
+#define CONTROL_MAX_REQUEST	CTL_MAX_REQUEST
+/* Client slots.  Read-only peers (any other uid) share all but
+ * CONTROL_RESERVED of them, so that root's check and reload always get
+ * through, and one uid may hold only CONTROL_MAX_PER_UID. */
+#define CONTROL_MAX_CLIENTS	512
+#define CONTROL_RESERVED	32
+#define CONTROL_MAX_PER_UID	16
+/* Deadlines, which bytes do not extend: a request line must be complete
+ * this long after the connection or the last reply, and a reply must be
+ * read within CONTROL_REPLY_SECS, generous for the status of 10,000
+ * domains (about 200 MB). */
+#define CONTROL_REQUEST_SECS	10
+#define CONTROL_REPLY_SECS	60
+/* A reply is built whole; one larger than this is refused. */
+#define CONTROL_MAX_REPLY	(64 * 1024 * 1024)
 
 /* Listen on the socket systemd passed (socket activation) or create
  * path with mode 0660.  NULL after logging. */

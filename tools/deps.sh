@@ -5,7 +5,7 @@
 NMIG_PACKAGES="build-essential autoconf automake pkg-config
  libldns-dev libevent-dev libsqlite3-dev libsystemd-dev libjansson-dev
  libinih-dev libcmocka-dev
- nsd unbound ldnsutils sqlite3 mandoc systemd curl jq valgrind iproute2 procps socat"
+ nsd unbound ldnsutils sqlite3 mandoc systemd curl jq valgrind iproute2 procps socat python3"
 
 nmig_missing_packages() {
 	for p in $NMIG_PACKAGES; do

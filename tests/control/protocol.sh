@@ -6,7 +6,7 @@
 # requests, a peer that is not root, the socket's mode, a second daemon on
 # the same socket, a stale socket left by SIGKILL, and a clean SIGTERM.
 #
-# Not tested: the 60 s idle timeout (too slow for a test).
+# Not tested here: the deadlines and the connection limits (limits.sh).
 #
 # Needs root, the world's tools, socat, jq, sqlite3, setpriv and the user
 # nobody; exit 77 without them.  Exit 0 pass, 1 fail.  KEEP=1 keeps the
@@ -363,7 +363,7 @@ chmod 700 "$dir"
 # --- a client that asks a lot and never reads
 # nmigd reads a client's next request only once its last reply is out, so
 # such a client costs one queued reply and one request's worth of input,
-# not a pile of replies; the write timeout closes it eventually (60 s, too
+# not a pile of replies; the reply deadline closes it eventually (60 s, too
 # slow to wait for here).  Meanwhile nmigd answers others and keeps probing.
 size=$(raw 1 '{"command":"status"}' | wc -c)
 nreq=$(( 80 * 1024 * 1024 / size + 1000 ))
