@@ -17,34 +17,11 @@ set -u
 . "${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}/tests/control/lib.sh"
 
 ctl_setup limits
-PY=/usr/bin/python3
-CLIENTS=$top_srcdir/tests/control/clients.py
-[ -x "$PY" ] || ctl_skip "$PY missing (apt-get install python3)"
+ctl_need_python
 id nobody >/dev/null 2>&1 && getent group nogroup >/dev/null ||
     ctl_skip "no user nobody or group nogroup"
 
-# limits_conf DOMAINS RESOLVERS: a config of that many domains
-# (dNNNNN.example) and resolvers (127.0.0.1, ports 1, 2, ...: closed).
-limits_conf() {
-	local i
-	for i in $(seq "$2"); do
-		echo "r$i 127.0.0.1@$i loopback, nothing listens"
-	done >"$dir/resolvers.conf"
-	cat <<EOF
-[nmigd]
-database  = $dir/nmigd.db
-control   = $S
-resolvers = $dir/resolvers.conf
-interval  = 1h
-timeout   = 1s
-retries   = 0
-EOF
-	for i in $(seq "$1"); do
-		printf '\n[domain d%05d.example]\nns = ns1.new.example\nmx = 10 mx.new.example\n' "$i"
-	done
-}
-
-limits_conf 3 2 >"$dir/nmigd.conf"
+closed_conf 3 2 >"$dir/nmigd.conf"
 "$NMIGD" -t -c "$dir/nmigd.conf" 2>/dev/null || die "nmigd -t rejects the config"
 nmigd_start
 
@@ -78,10 +55,7 @@ check "swarm: the other 684 got a \"too many connections\" error line" \
 n=$(nmigd_connections)
 check "swarm: nmigd has 16 connections open ($n)" [ "$n" = 16 ]
 for cmd in status check; do
-	start=$(date +%s%N)
-	NMIGD_CTL_TIMEOUT_MS=5000 ctl $cmd >"$dir/$cmd.out" 2>&1
-	rc=$?
-	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	ctl_timed $cmd
 	check "swarm: root's nmigd-ctl $cmd answers (exit $rc, $ms ms)" \
 	    [ "$rc" = 0 -a "$ms" -lt 2000 ]
 done
@@ -92,12 +66,7 @@ rc=$?
 check "swarm: nobody's 17th client is refused (exit $rc) and told why" \
     eval '[ $rc = 1 ] && grep -q "too many connections from uid 65534 (at most 16)" "$dir/err"'
 { kill "$swarm_pid" && wait "$swarm_pid"; } 2>/dev/null
-end=$(( $(now) + 5 ))
-while [ "$(nmigd_connections)" != 0 ] && [ "$(now)" -le "$end" ]; do
-	sleep 0.2
-done
-check "swarm: no connection left once the clients are gone" \
-    [ "$(nmigd_connections)" = 0 ]
+check "swarm: no connection left once the clients are gone" wait_no_connections
 as_nobody "$dir/nmigd-ctl.nobody" -s "$S" status >/dev/null 2>&1
 check "swarm: nobody is served again afterwards" [ $? = 0 ]
 
@@ -126,10 +95,7 @@ check "a 31st uid is refused: read-only peers have all their slots ($res)" \
 n=$(nmigd_connections)
 check "nmigd has 480 connections open ($n)" [ "$n" = 480 ]
 for cmd in status check reload; do
-	start=$(date +%s%N)
-	NMIGD_CTL_TIMEOUT_MS=5000 ctl $cmd >"$dir/$cmd.out" 2>&1
-	rc=$?
-	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	ctl_timed $cmd
 	check "480 read-only clients: root's nmigd-ctl $cmd answers (exit $rc, $ms ms)" \
 	    [ "$rc" = 0 -a "$ms" -lt 2000 ]
 done
@@ -137,12 +103,7 @@ for p in $pids; do
 	{ kill "$p" && wait "$p"; } 2>/dev/null
 done
 bg_pids=
-end=$(( $(now) + 5 ))
-while [ "$(nmigd_connections)" != 0 ] && [ "$(now)" -le "$end" ]; do
-	sleep 0.2
-done
-check "no connection left once those clients are gone" \
-    [ "$(nmigd_connections)" = 0 ]
+check "no connection left once those clients are gone" wait_no_connections
 
 # --- the request deadline: bytes do not extend it
 res=$("$PY" "$CLIENTS" trickle "$S")
