@@ -53,6 +53,7 @@ struct client {
 	uid_t			 uid;
 	bool			 privileged;	/* root or our own user */
 	bool			 closing;	/* flush, then close */
+	struct status_stream	*stream;	/* a status being written */
 };
 
 static json_t	*ctl_check(struct client *, const struct ctl_request *);
@@ -82,11 +83,18 @@ static void	client_deadline_cb(evutil_socket_t, short, void *);
 
 /* Commands. */
 
+/* Every domain's status is written a few domains at a time as the
+ * client reads (client_stream_fill): at 10,000 domains it is hundreds of
+ * megabytes, which built at once would hold the loop for seconds. */
 static json_t *
 ctl_status(struct client *cl, const struct ctl_request *req)
 {
 	json_t	*doc;
 
+	if (req->domain == NULL) {
+		cl->stream = status_stream_new(time(NULL));
+		return NULL;
+	}
 	doc = status_document(monitor_model(cl->c->d->monitor), req->domain,
 	    time(NULL));
 	if (doc == NULL)
@@ -243,6 +251,7 @@ client_free(struct client *cl)
 	struct control	*c = cl->c;
 
 	TAILQ_REMOVE(&c->clients, cl, entry);
+	status_stream_free(cl->stream);
 	event_free(cl->ev_deadline);
 	bufferevent_free(cl->bev);
 	c->nclients--;
@@ -269,6 +278,14 @@ line_free_cb(const void *data, size_t len, void *arg)
 	free((void *)data);
 }
 
+/* The next request is read once this reply is out. */
+static void
+client_replying(struct client *cl)
+{
+	bufferevent_disable(cl->bev, EV_READ);
+	client_deadline(cl, CL_REPLY, CONTROL_REPLY_SECS);
+}
+
 static void
 client_send(struct client *cl, json_t *reply)
 {
@@ -284,16 +301,62 @@ client_send(struct client *cl, json_t *reply)
 		free(line);
 		cl->closing = true;
 	}
-	/* The next request is read once this reply is out. */
-	bufferevent_disable(cl->bev, EV_READ);
-	client_deadline(cl, CL_REPLY, CONTROL_REPLY_SECS);
+	client_replying(cl);
+}
+
+static int
+stream_write_cb(const char *buf, size_t len, void *arg)
+{
+	return evbuffer_add(arg, buf, len);
+}
+
+/* Queue the stream's next domains, a slice at a time and up to
+ * CONTROL_MAX_OUTPUT; the write watermark brings us back when the client
+ * has read its way down to CONTROL_STREAM_LOWAT.  Domains come from the
+ * model as it is now. */
+static void
+client_stream_fill(struct client *cl)
+{
+	struct evbuffer		*out = bufferevent_get_output(cl->bev);
+	const struct model	*m = monitor_model(cl->c->d->monitor);
+	size_t			 upto;
+	int			 rv = 1;
+
+	upto = evbuffer_get_length(out) + CONTROL_STREAM_SLICE;
+	if (upto > CONTROL_MAX_OUTPUT)
+		upto = CONTROL_MAX_OUTPUT;
+	while (evbuffer_get_length(out) < upto &&
+	    (rv = status_stream_next(cl->stream, m, stream_write_cb,
+	    out)) == 1)
+		;
+	if (rv == 1)
+		return;
+	status_stream_free(cl->stream);
+	cl->stream = NULL;
+	bufferevent_setwatermark(cl->bev, EV_WRITE, 0, 0);
+	if (rv == 0)
+		evbuffer_add(out, "\n", 1);
+	else {
+		/* Half a document cannot be taken back: the client sees
+		 * the connection close before the line ends. */
+		log_warnx("control: cannot write the status");
+		cl->closing = true;
+	}
+}
+
+static void
+client_stream_start(struct client *cl)
+{
+	bufferevent_setwatermark(cl->bev, EV_WRITE, CONTROL_STREAM_LOWAT, 0);
+	client_stream_fill(cl);
+	client_replying(cl);
 }
 
 static void
 client_request(struct client *cl, const char *line, size_t len)
 {
 	struct ctl_request	 req;
-	json_t			*error;
+	json_t			*error, *reply;
 	int			 rv;
 
 	rv = ctl_request_decode(line, len, cl->privileged, &req, &error);
@@ -304,7 +367,11 @@ client_request(struct client *cl, const char *line, size_t len)
 		client_send(cl, error);
 		return;
 	}
-	client_send(cl, ctl_handlers[req.command](cl, &req));
+	reply = ctl_handlers[req.command](cl, &req);
+	if (cl->stream != NULL)
+		client_stream_start(cl);
+	else
+		client_send(cl, reply);
 	ctl_request_free(&req);
 }
 
@@ -339,12 +406,18 @@ client_read_cb(struct bufferevent *bev, void *arg)
 		evbuffer_drain(in, evbuffer_get_length(in));
 }
 
-/* The reply is out (the output buffer is empty). */
+/* The reply is out, or down to the low-water mark of a stream. */
 static void
 client_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct client	*cl = arg;
 
+	if (cl->stream != NULL) {
+		client_stream_fill(cl);
+		return;
+	}
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+		return;		/* the end of a stream, not yet out */
 	if (cl->closing) {
 		client_free(cl);
 		return;
@@ -627,6 +700,20 @@ control_listen(struct nmigd *d, const char *path)
 	    event_add(c->ev_accept, NULL) == -1)
 		fatalx("%s: cannot register events", __func__);
 	return c;
+}
+
+void
+control_reloading(struct control *c)
+{
+	const struct model	*m;
+	struct client		*cl;
+
+	if (c == NULL)
+		return;
+	m = monitor_model(c->d->monitor);
+	TAILQ_FOREACH(cl, &c->clients, entry)
+		if (cl->stream != NULL)
+			status_stream_reloading(cl->stream, m);
 }
 
 void

@@ -266,6 +266,7 @@ nmigd_reload(struct nmigd *d, json_t *errors)
 		sd_notify(0, "READY=1");
 		return -1;
 	}
+	control_reloading(d->control);
 	if (monitor_reload(d->monitor, cfg, rl) == -1) {
 		log_warnx("reload: the database failed; the old configuration "
 		    "stays in use");

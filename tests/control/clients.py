@@ -15,6 +15,14 @@
 #   clients.py pipeline SOCKET GAP
 #	one connection: a request, its reply, GAP seconds of silence, and
 #	again, three times; print how many replies came.
+#   clients.py mute SOCKET N HOLD
+#	N connections that each ask for the status and never read; print
+#	how many asked, then keep them open for HOLD seconds.
+#   clients.py pause SOCKET BYTES GO OUT
+#	ask for the status, read BYTES of it, print "paused", wait until the
+#	file GO exists, then read the rest of the line; write the whole line
+#	to the file OUT and print "done".
+import os
 import json
 import socket
 import struct
@@ -138,6 +146,38 @@ def pipeline(path, gap):
     print("replies=%d" % replies, flush=True)
 
 
+def mute(path, n, hold):
+    socks = []
+    for _ in range(n):
+        s = connect(path, 5)
+        s.sendall(b'{"command":"status"}\n')
+        socks.append(s)
+    print("asked=%d" % len(socks), flush=True)
+    time.sleep(hold)
+
+
+def pause(path, nbytes, go, out):
+    s = connect(path, 30)
+    s.sendall(b'{"command":"status"}\n')
+    data = b""
+    while len(data) < nbytes:
+        chunk = s.recv(nbytes - len(data))
+        if not chunk:
+            break
+        data += chunk
+    print("paused", flush=True)
+    while not os.path.exists(go):
+        time.sleep(0.05)
+    while not data.endswith(b"\n"):
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            break
+        data += chunk
+    with open(out, "wb") as f:
+        f.write(data)
+    print("done", flush=True)
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "swarm":
@@ -146,5 +186,10 @@ if __name__ == "__main__":
         trickle(sys.argv[2])
     elif mode == "pipeline":
         pipeline(sys.argv[2], float(sys.argv[3]))
+    elif mode == "mute":
+        mute(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+    elif mode == "pause":
+        pause(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
     else:
-        sys.exit("usage: clients.py swarm|trickle|pipeline SOCKET ...")
+        sys.exit("usage: clients.py swarm|trickle|pipeline|mute|pause "
+                 "SOCKET ...")
