@@ -1,6 +1,6 @@
 /*
  * The control socket and nothing else: accept, read bounded request lines,
- * dispatch them through a command table, queue the replies.  A client's
+ * hand them to commands.c, queue the replies.  A client's
  * next request is read only once its last reply is out: one that never
  * reads costs one reply and stops being served, and no client can make
  * the loop build replies in bulk.  Slots are limited per uid, with some
@@ -21,6 +21,7 @@
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
 
+#include "commands.h"
 #include "control.h"
 #include "ctlproto.h"
 #include "log.h"
@@ -56,179 +57,12 @@ struct client {
 	struct status_stream	*stream;	/* a status being written */
 };
 
-static json_t	*ctl_check(struct client *, const struct ctl_request *);
-static json_t	*ctl_events(struct client *, const struct ctl_request *);
-static json_t	*ctl_history(struct client *, const struct ctl_request *);
-static json_t	*ctl_reload(struct client *, const struct ctl_request *);
-static json_t	*ctl_resolvers(struct client *, const struct ctl_request *);
-static json_t	*ctl_status(struct client *, const struct ctl_request *);
-
-/* lib/ctlproto.c has the names, the permissions and the arguments. */
-static json_t *(*const ctl_handlers[CTL_NCOMMANDS])(struct client *,
-    const struct ctl_request *) = {
-	[CTL_CHECK] =		ctl_check,
-	[CTL_EVENTS] =		ctl_events,
-	[CTL_HISTORY] =		ctl_history,
-	[CTL_RELOAD] =		ctl_reload,
-	[CTL_RESOLVERS] =	ctl_resolvers,
-	[CTL_STATUS] =		ctl_status,
-};
-
 static void	control_accept_cb(evutil_socket_t, short, void *);
 static void	control_resume_cb(evutil_socket_t, short, void *);
 static void	client_read_cb(struct bufferevent *, void *);
 static void	client_write_cb(struct bufferevent *, void *);
 static void	client_event_cb(struct bufferevent *, short, void *);
 static void	client_deadline_cb(evutil_socket_t, short, void *);
-
-/* Commands. */
-
-/* Every domain's status is written a few domains at a time as the
- * client reads (client_stream_fill): at 10,000 domains it is hundreds of
- * megabytes, which built at once would hold the loop for seconds. */
-static json_t *
-ctl_status(struct client *cl, const struct ctl_request *req)
-{
-	json_t	*doc;
-
-	if (req->domain == NULL) {
-		cl->stream = status_stream_new(time(NULL));
-		return NULL;
-	}
-	doc = status_document(monitor_model(cl->c->d->monitor), req->domain,
-	    time(NULL));
-	if (doc == NULL)
-		return ctl_reply_error("unknown domain: %s", req->domain_arg);
-	return doc;
-}
-
-static json_t *
-resolver_json(const struct model *m, size_t r)
-{
-	const struct resolver_conf	*rc = &m->resolvers->v[r];
-	const struct resolver_health	*h = &m->health[r];
-	json_t				*o = json_object();
-	char				 tbuf[NMIG_TIMEBUF];
-	size_t				 i, unreach = 0;
-
-	for (i = 0; i < m->nw; i++)
-		if (m->w[i].rv[r].state == RS_UNREACHABLE)
-			unreach++;
-	json_object_set_new(o, "name", json_string(rc->name));
-	json_object_set_new(o, "address", json_string(rc->address));
-	json_object_set_new(o, "port", json_integer(rc->port));
-	json_object_set_new(o, "location", json_string(rc->location));
-	json_object_set_new(o, "queries", json_integer((json_int_t)h->queries));
-	json_object_set_new(o, "answers", json_integer((json_int_t)h->answers));
-	json_object_set_new(o, "timeouts", json_integer((json_int_t)h->timeouts));
-	json_object_set_new(o, "errors", json_integer((json_int_t)h->errors));
-	json_object_set_new(o, "consecutive_failures",
-	    json_integer(h->consecutive_failures));
-	json_object_set_new(o, "last_answer", h->last_answer == 0 ?
-	    json_null() : json_string(fmt_time(h->last_answer, tbuf)));
-	json_object_set_new(o, "mean_rtt_ms", h->answers == 0 ? json_null() :
-	    json_real((double)h->rtt_sum_ms / (double)h->answers));
-	json_object_set_new(o, "unreachable_domains", json_integer(unreach));
-	json_object_set_new(o, "unreachable",
-	    json_boolean(m->nw > 0 && unreach == m->nw));
-	return o;
-}
-
-static json_t *
-ctl_resolvers(struct client *cl, const struct ctl_request *req)
-{
-	const struct model	*m = monitor_model(cl->c->d->monitor);
-	json_t			*o, *a;
-	char			 tbuf[NMIG_TIMEBUF];
-	time_t			 now = time(NULL);
-	size_t			 r;
-
-	a = json_array();
-	for (r = 0; r < m->resolvers->n; r++)
-		json_array_append_new(a, resolver_json(m, r));
-	o = ctl_reply_new();
-	json_object_set_new(o, "generated_at", json_string(fmt_time(now, tbuf)));
-	json_object_set_new(o, "resolvers", a);
-	return o;
-}
-
-static json_t *
-ctl_history(struct client *cl, const struct ctl_request *req)
-{
-	char	 disp[NMIG_NAMEBUF];
-	json_t	*o, *a;
-	int	 rv;
-
-	a = json_array();
-	rv = store_history(cl->c->d->store, req->domain, req->resolver, a);
-	if (rv != 0) {
-		json_decref(a);
-		return rv == 1 ? ctl_reply_error("unknown domain: %s",
-		    domain_display(req->domain, disp)) :
-		    ctl_reply_error("cannot read the database");
-	}
-	o = ctl_reply_new();
-	json_object_set_new(o, "domain",
-	    json_string(domain_display(req->domain, disp)));
-	json_object_set_new(o, "history", a);
-	return o;
-}
-
-#define CONTROL_EVENTS_MAX	1000
-
-static json_t *
-ctl_events(struct client *cl, const struct ctl_request *req)
-{
-	json_t	*o, *a;
-
-	a = json_array();
-	if (store_events(cl->c->d->store, req->since, CONTROL_EVENTS_MAX,
-	    a) == -1) {
-		json_decref(a);
-		return ctl_reply_error("cannot read the database");
-	}
-	o = ctl_reply_new();
-	json_object_set_new(o, "events", a);
-	return o;
-}
-
-static json_t *
-ctl_check(struct client *cl, const struct ctl_request *req)
-{
-	json_t	*o, *started, *running;
-
-	started = json_array();
-	running = json_array();
-	if (monitor_check(cl->c->d->monitor, req->domain, started,
-	    running) == -1) {
-		json_decref(started);
-		json_decref(running);
-		return ctl_reply_error("unknown domain: %s", req->domain_arg);
-	}
-	o = ctl_reply_new();
-	json_object_set_new(o, "started", started);
-	json_object_set_new(o, "running", running);
-	return o;
-}
-
-static json_t *
-ctl_reload(struct client *cl, const struct ctl_request *req)
-{
-	struct nmigd	*d = cl->c->d;
-	json_t		*o, *errors = json_array();
-
-	if (nmigd_reload(d, errors) == -1) {
-		o = ctl_reply_error("configuration not reloaded");
-		json_object_set_new(o, "errors", errors);
-		return o;
-	}
-	json_decref(errors);
-	o = ctl_reply_new();
-	json_object_set_new(o, "reloaded", json_true());
-	json_object_set_new(o, "domains", json_integer((json_int_t)d->cfg->ndomains));
-	json_object_set_new(o, "resolvers", json_integer((json_int_t)d->rl->n));
-	return o;
-}
 
 /* Clients. */
 
@@ -367,7 +201,7 @@ client_request(struct client *cl, const char *line, size_t len)
 		client_send(cl, error);
 		return;
 	}
-	reply = ctl_handlers[req.command](cl, &req);
+	reply = command_run(cl->c->d, &req, &cl->stream);
 	if (cl->stream != NULL)
 		client_stream_start(cl);
 	else
