@@ -114,10 +114,12 @@ cmd_history(struct nmigd *d, const struct ctl_request *req)
 {
 	char	 disp[NMIG_NAMEBUF];
 	json_t	*o, *a;
+	bool	 truncated;
 	int	 rv;
 
 	a = json_array();
-	rv = store_history(d->store, req->domain, req->resolver, a);
+	rv = store_history(d->store, req->domain, req->resolver, a,
+	    &truncated);
 	if (rv != 0) {
 		json_decref(a);
 		return rv == 1 ? ctl_reply_error("unknown domain: %s",
@@ -128,6 +130,7 @@ cmd_history(struct nmigd *d, const struct ctl_request *req)
 	json_object_set_new(o, "domain",
 	    json_string(domain_display(req->domain, disp)));
 	json_object_set_new(o, "history", a);
+	json_object_set_new(o, "truncated", json_boolean(truncated));
 	return o;
 }
 
