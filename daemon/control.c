@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -55,6 +56,8 @@ struct client {
 	bool			 privileged;	/* root or our own user */
 	bool			 closing;	/* flush, then close */
 	struct status_stream	*stream;	/* a status being written */
+	time_t			 reply_start;	/* monotonic seconds */
+	size_t			 streamed;	/* bytes of the stream so far */
 };
 
 static void	control_accept_cb(evutil_socket_t, short, void *);
@@ -112,12 +115,37 @@ line_free_cb(const void *data, size_t len, void *arg)
 	free((void *)data);
 }
 
+static time_t
+mono_secs(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
 /* The next request is read once this reply is out. */
 static void
 client_replying(struct client *cl)
 {
 	bufferevent_disable(cl->bev, EV_READ);
+	cl->reply_start = mono_secs();
+	cl->streamed = 0;
 	client_deadline(cl, CL_REPLY, CONTROL_REPLY_SECS);
+}
+
+/* A streamed reply may take longer, but only as long as the client reads
+ * at CONTROL_STREAM_RATE on average: the deadline moves with what it has
+ * been given, never with how it trickles. */
+static void
+client_stream_deadline(struct client *cl, size_t added)
+{
+	time_t	end, now = mono_secs();
+
+	cl->streamed += added;
+	end = cl->reply_start + CONTROL_REPLY_SECS +
+	    (time_t)(cl->streamed / CONTROL_STREAM_RATE);
+	client_deadline(cl, CL_REPLY, end > now ? end - now : 0);
 }
 
 static void
@@ -153,16 +181,18 @@ client_stream_fill(struct client *cl)
 {
 	struct evbuffer		*out = bufferevent_get_output(cl->bev);
 	const struct model	*m = monitor_model(cl->c->d->monitor);
-	size_t			 upto;
+	size_t			 upto, before = evbuffer_get_length(out);
 	int			 rv = 1;
 
-	upto = evbuffer_get_length(out) + CONTROL_STREAM_SLICE;
+	upto = before + CONTROL_STREAM_SLICE;
 	if (upto > CONTROL_MAX_OUTPUT)
 		upto = CONTROL_MAX_OUTPUT;
 	while (evbuffer_get_length(out) < upto &&
 	    (rv = status_stream_next(cl->stream, m, stream_write_cb,
 	    out)) == 1)
 		;
+	if (cl->state == CL_REPLY)
+		client_stream_deadline(cl, evbuffer_get_length(out) - before);
 	if (rv == 1)
 		return;
 	status_stream_free(cl->stream);
