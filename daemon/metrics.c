@@ -174,6 +174,11 @@ put_looplag(struct docbuf *b, const struct looplag *l)
 	    "The longest the event loop was held since nmigd started.");
 	docbuf_printf(b, "nmigd_event_loop_lag_max_seconds %.3f\n",
 	    (double)st.max_us / 1e6);
+	put_help(b, "nmigd_event_loop_held_max_seconds", "gauge",
+	    "The longest the event loop was held by nmigd's own work (its "
+	    "CPU time), since it started.");
+	docbuf_printf(b, "nmigd_event_loop_held_max_seconds %.3f\n",
+	    (double)st.held_max_us / 1e6);
 	put_help(b, "nmigd_event_loop_lag_recent_seconds", "gauge",
 	    "The longest the event loop was held in the last minute or so.");
 	docbuf_printf(b, "nmigd_event_loop_lag_recent_seconds %.3f\n",

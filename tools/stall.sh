@@ -140,9 +140,10 @@ for _ in $(seq 3000); do
 done
 [ -n "$ready" ] || { tail -n 20 "$dir/nmigd.log" >&2; die "nmigd did not start"; }
 
-lag() {	# max or recent, in ms, from a scrape
-	awk -v k="nmigd_event_loop_lag_$2_seconds" \
-	    '$1 == k { printf("%.0f", $2 * 1000) }' "$1"
+lag() {	# max, recent or held, in ms, from a scrape
+	local k=nmigd_event_loop_lag_$2_seconds
+	[ "$2" = held ] && k=nmigd_event_loop_held_max_seconds
+	awk -v k="$k" '$1 == k { printf("%.0f", $2 * 1000) }' "$1"
 }
 
 sleep "$W"
@@ -188,6 +189,8 @@ load_pids=()
 kill -0 "$nmigd_pid" 2>/dev/null || die "nmigd died under the requests"
 curl -fsS --max-time 120 "$url" -o "$dir/m2.txt" || die "scrape failed"
 max_after=$(lag "$dir/m2.txt" max)
+held_before=$(lag "$dir/m1.txt" held)
+held_after=$(lag "$dir/m2.txt" held)
 recent=$(lag "$dir/m2.txt" recent)
 hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$nmigd_pid/status")
 answers=$(awk '$1 == "nmigd_answers_total" { print $2 }' "$dir/m2.txt")
@@ -211,7 +214,9 @@ END {
 		    k, m, t[k, int((m + 1) / 2)], t[k, m], b[k])
 	}
 }' "$dir/times" | sort
-echo "loop held: longest ${max_before} ms before the requests (startup and first rounds)," \
+echo "loop late: longest ${max_before} ms before the requests (startup and first rounds)," \
     "${max_after} ms at the end; longest in the last minute ${recent} ms"
+echo "loop held by nmigd's own work (its CPU time, not preemption):" \
+    "longest ${held_before} ms before, ${held_after} ms at the end"
 stalls=$(grep -c 'event loop was held' "$dir/nmigd.log")
 echo "stalls of 1 s or more logged: $stalls"
