@@ -23,6 +23,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "commands.h"
+#include "accept.h"
 #include "control.h"
 #include "ctlproto.h"
 #include "log.h"
@@ -414,22 +415,11 @@ static void
 control_accept_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct control	*c = arg;
-	struct timeval	 pause = { 1, 0 };
 	int		 cfd;
 
-	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (cfd == -1) {
-		if (errno == EMFILE || errno == ENFILE) {
-			/* Out of descriptors: wait instead of spinning on a
-			 * socket that stays readable. */
-			log_warn("control: accept");
-			event_del(c->ev_accept);
-			evtimer_add(c->ev_pause, &pause);
-		} else if (errno != EAGAIN && errno != EINTR &&
-		    errno != ECONNABORTED)
-			log_warn("control: accept");
+	if ((cfd = accept_conn(fd, NULL, NULL, c->ev_accept, c->ev_pause,
+	    "control")) == -1)
 		return;
-	}
 	client_new(c, cfd);
 	if (c->nclients >= CONTROL_MAX_CLIENTS)
 		event_del(c->ev_accept);

@@ -22,6 +22,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "accept.h"
 #include "httpd.h"
 #include "httpreq.h"
 #include "log.h"
@@ -393,26 +394,14 @@ httpd_accept_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct httpd		*h = arg;
 	struct sockaddr_storage	 ss;
-	struct timeval		 pause = { 1, 0 };
 	socklen_t		 len;
 	int			 cfd, i;
 
 	for (i = 0; i < HTTPD_ACCEPT_BATCH; i++) {
 		len = sizeof(ss);
-		cfd = accept4(fd, (struct sockaddr *)&ss, &len,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (cfd == -1) {
-			if (errno == EMFILE || errno == ENFILE) {
-				/* Out of descriptors: wait instead of
-				 * spinning on a socket that stays readable. */
-				log_warn("http: accept");
-				event_del(h->ev_accept);
-				evtimer_add(h->ev_pause, &pause);
-			} else if (errno != EAGAIN && errno != EINTR &&
-			    errno != ECONNABORTED)
-				log_warn("http: accept");
+		if ((cfd = accept_conn(fd, (struct sockaddr *)&ss, &len,
+		    h->ev_accept, h->ev_pause, "http")) == -1)
 			return;
-		}
 		if (httpd_full(h, &ss)) {
 			log_debug("http: over the connection cap, refused");
 			send_canned(cfd, busy_reply, sizeof(busy_reply) - 1);
