@@ -24,6 +24,7 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/benchlib.sh"
 D=${D:-10000}
 R=${R:-50}
 I=${I:-300}
@@ -71,21 +72,11 @@ dir=
 dns_pid=
 nmigd_pid=
 load_pids=()
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null || return 0
-	for _ in $(seq 100); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
 cleanup() {
 	local p
-	for p in "${load_pids[@]}"; do stop_pid "$p"; done
-	stop_pid "$nmigd_pid"
-	stop_pid "$dns_pid"
+	for p in "${load_pids[@]}"; do bench_stop "$p"; done
+	bench_stop "$nmigd_pid"
+	bench_stop "$dns_pid"
 	[ -z "$dir" ] && return
 	if [ -n "$KEEP" ]; then echo "kept $dir"; else rm -rf "$dir"; fi
 }
@@ -98,34 +89,14 @@ done
 [ -x "$NMIGD" ] && [ -x "$NMIGD_CTL" ] || die "build nmigd first (make)"
 
 dir=$(mktemp -d "$BENCH_TMP/nmigd-stall.XXXXXX") || exit 1
-cc -O2 -o "$dir/benchdns" "$top/tools/benchdns.c" || die "cannot build benchdns"
-
-addr() {
-	echo "127.56.$(($1 / 250)).$(($1 % 250 + 1))"
-}
-addrs=()
-for ((i = 0; i < R; i++)); do
-	addrs+=("$(addr $i)")
-	printf 'b%04d %s@%s bench\n' $((i + 1)) "$(addr $i)" "$PORT"
-done >"$dir/resolvers.conf"
+bench_build "$dir" "$top" || die "cannot build benchdns"
+bench_resolvers "$dir" "$R" "$PORT"
 mport=$((20000 + $$ % 20000))
-{
-	cat <<EOF
-[nmigd]
-database  = $dir/nmigd.db
-control   = $dir/nmigd.sock
-resolvers = $dir/resolvers.conf
-metrics   = 127.0.0.1:$mport
-interval  = ${I}s
-timeout   = 3s
-retries   = 2
-confirm   = 2
-EOF
-	"$dir/benchdns" --domains "$D"
-} >"$dir/nmigd.conf"
+bench_conf "$dir" "$D" "$mport" "$I" 3 2 >"$dir/nmigd.conf" ||
+    die "cannot write the config"
 
 "$dir/benchdns" --port "$PORT" --max-seconds $((W + T + 900)) \
-    --pidfile "$dir/benchdns.pid" "${addrs[@]}" 2>"$dir/benchdns.log" &
+    --pidfile "$dir/benchdns.pid" "${bench_addrs[@]}" 2>"$dir/benchdns.log" &
 dns_pid=$!
 "$NMIGD" -c "$dir/nmigd.conf" 2>"$dir/nmigd.log" &
 nmigd_pid=$!
