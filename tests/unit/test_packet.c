@@ -528,6 +528,60 @@ test_pointer_loop(void **state)
 	    LDNS_RR_TYPE_MX, &a), PKT_MALFORMED);
 }
 
+/*
+ * A name may be a chain of compression pointers, each one strictly before
+ * the last, up to the whole message: 30,000 hops for a name that costs
+ * the sender 2 bytes.  Every record owner, read on each of the dozen walks
+ * over a message, must not cost that much; no encoder ever chains
+ * pointers, so a name with more hops than a name has labels is malformed.
+ */
+static void
+test_pointer_chain(void **state)
+{
+	struct resp	 r = {
+		.id = 24, .qname = QNAME, .qtype = LDNS_RR_TYPE_NS,
+	};
+	struct answer	 a;
+	uint8_t		*wire, *p;
+	size_t		 len, i, start, nptr = 3000;
+
+	wire = resp_wire(&r, &len);
+	/* One record of an unknown type whose RDATA is the chain: the
+	 * first pointer to the question's name, each next to the one
+	 * before.  Then an NS record owned by the last pointer. */
+	wire = realloc(wire, len + 12 + 2 * nptr + 2 + 10 + 17);
+	assert_non_null(wire);
+	p = wire + len;
+	*p++ = 0xc0;
+	*p++ = 12;
+	p[0] = 0xff; p[1] = 0x00; p[2] = 0; p[3] = 1;	/* TYPE65280 IN */
+	memset(p + 4, 0, 4);
+	p[8] = (uint8_t)((2 * nptr) >> 8);
+	p[9] = (uint8_t)(2 * nptr);
+	p += 10;
+	start = (size_t)(p - wire);
+	*p++ = 0xc0;
+	*p++ = 12;
+	for (i = 1; i < nptr; i++) {
+		*p++ = (uint8_t)(0xc0 | (start + 2 * (i - 1)) >> 8);
+		*p++ = (uint8_t)(start + 2 * (i - 1));
+	}
+	*p++ = (uint8_t)(0xc0 | (start + 2 * (nptr - 1)) >> 8);
+	*p++ = (uint8_t)(start + 2 * (nptr - 1));
+	p[0] = 0; p[1] = 2; p[2] = 0; p[3] = 1;		/* NS IN */
+	memset(p + 4, 0, 4);
+	p[7] = 60;
+	p[8] = 0; p[9] = 17;
+	p += 10;
+	memcpy(p, "\x03ns1\x07" "example\x03net", 17);
+	p += 17;
+	len = (size_t)(p - wire);
+	wire[7] = 2;					/* ANCOUNT */
+	assert_int_equal(parse_wire(wire, len, 24, QNAME, LDNS_RR_TYPE_NS,
+	    &a), PKT_MALFORMED);
+	free(wire);
+}
+
 /* Answer content */
 
 static void
@@ -1201,6 +1255,7 @@ main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_compressed),
 		cmocka_unit_test(test_pointer_loop),
+		cmocka_unit_test(test_pointer_chain),
 		cmocka_unit_test(test_ns_sorted_lowercase),
 		cmocka_unit_test(test_mx_sorted),
 		cmocka_unit_test(test_cname_chain),

@@ -155,6 +155,24 @@ test_parse_other_types(void **state)
 	    "0.00m 10000m 10m", "\\# 16 000016138b3cf018810cbce0009895b8");
 }
 
+/* SIG and RRSIG: type covered, algorithm, labels, original TTL,
+ * expiration, inception, key tag, signer, signature (RFC 4034 3.1): three
+ * 32-bit fields after the labels, not four. */
+static void
+test_parse_rrsig(void **state)
+{
+	static const char *const text = "A 8 3 3600 20260101000000 "
+	    "20250101000000 12345 Example.CO.JP. dGVzdHNpZ25hdHVyZQ==";
+	char	err[256];
+
+	if (rdata_parse(OWNER, LDNS_RR_TYPE_RRSIG, text, buf, err,
+	    sizeof(err)) == -1)
+		fail_msg("RRSIG \"%s\": %s", text, err);
+	if (rdata_parse(OWNER, LDNS_RR_TYPE_SIG, text, buf, err,
+	    sizeof(err)) == -1)
+		fail_msg("SIG \"%s\": %s", text, err);
+}
+
 /* The canonical bytes of an answer's RDATA and of the config's value are
  * the same, or nothing would ever be "new": case, and compression
  * pointers into the rest of the message, make no difference. */
@@ -584,6 +602,7 @@ main(void)
 		cmocka_unit_test(test_parse_addresses),
 		cmocka_unit_test(test_parse_txt),
 		cmocka_unit_test(test_parse_other_types),
+		cmocka_unit_test(test_parse_rrsig),
 		cmocka_unit_test(test_canon_matches_wire),
 		cmocka_unit_test(test_canon_refuses),
 		cmocka_unit_test(test_text_hostile),
