@@ -39,7 +39,7 @@ static const struct layout layouts[] = {
 	{ 17, "nn" },		/* RP */
 	{ 18, "wn" },		/* AFSDB */
 	{ 21, "wn" },		/* RT */
-	{ 24, "wbbllllwnr" },	/* SIG */
+	{ 24, "wbblllwnr" },	/* SIG */
 	{ 26, "wnn" },		/* PX */
 	{ 28, "6" },		/* AAAA */
 	{ 30, "nr" },		/* NXT */
@@ -49,7 +49,7 @@ static const struct layout layouts[] = {
 	{ 39, "n" },		/* DNAME */
 	{ 43, "wbbX" },		/* DS */
 	{ 44, "bbX" },		/* SSHFP */
-	{ 46, "wbbllllwnr" },	/* RRSIG */
+	{ 46, "wbblllwnr" },	/* RRSIG */
 	{ 47, "nr" },		/* NSEC */
 	{ 48, "wbbB" },		/* DNSKEY */
 	{ 52, "bbbX" },		/* TLSA */

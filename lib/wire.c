@@ -17,8 +17,9 @@ int
 wire_name_read(const uint8_t *msg, size_t len, size_t *pos,
     struct wire_name *out, bool fold)
 {
-	size_t	p = *pos, run = *pos, end = 0, target, i;
-	uint8_t	c;
+	size_t		p = *pos, run = *pos, end = 0, target, i;
+	unsigned	hops = 0;
+	uint8_t		c;
 
 	out->len = 0;
 	for (;;) {
@@ -33,6 +34,11 @@ wire_name_read(const uint8_t *msg, size_t len, size_t *pos,
 			 * began: each jump then lands strictly earlier, so a
 			 * loop cannot form however the pointers are laid. */
 			if (target >= run)
+				return -1;
+			/* Backwards alone still lets a message chain thirty
+			 * thousand pointers into one name, read again for
+			 * every record that owns it on every walk. */
+			if (++hops > WIRE_PTRMAX)
 				return -1;
 			if (end == 0)
 				end = p + 2;

@@ -14,6 +14,9 @@
 #define WIRE_HDRLEN	12
 #define WIRE_NAMEMAX	255	/* RFC 1035 3.1, the length byte included */
 #define WIRE_LABELMAX	63
+/* Compression pointers followed for one name: one for each of its labels,
+ * the root's included, since no encoder points at a pointer. */
+#define WIRE_PTRMAX	128
 
 /* RR types nmigd treats specially while walking. */
 #define WIRE_T_A	1
@@ -40,7 +43,8 @@ struct wire_name {
  * Read the name at *pos in msg, following compression pointers, into out
  * (lower-cased when fold is set).  *pos moves past the name as it stands
  * in place.  A pointer must point before the label that holds it, so a
- * loop cannot form, and the result must fit 255 bytes.  Returns 0, or -1
+ * loop cannot form, at most WIRE_PTRMAX pointers are followed, and the
+ * result must fit 255 bytes.  Returns 0, or -1
  * when the name is malformed or runs past the message.
  */
 int	wire_name_read(const uint8_t *msg, size_t len, size_t *pos,
