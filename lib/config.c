@@ -137,8 +137,16 @@ struct pending_old {
 	int		 line;
 };
 
+/* The domains seen so far, by name: a duplicate is found in one probe, not
+ * by comparing with every earlier domain (10,000 domains took 0.2 s). */
+struct name_index {
+	size_t		*slot;		/* domain index + 1, 0 for none */
+	size_t		 cap;		/* a power of two */
+};
+
 struct conf_parser {
 	struct config		*conf;
+	struct name_index	*names;	/* shared with the drop-ins */
 	struct errlist		*errs;
 	const char		*file;
 	char			*dir;	/* for relative paths */
@@ -157,6 +165,62 @@ struct conf_parser {
 
 static void conf_err(struct conf_parser *, int, const char *, ...)
     NMIG_PRINTF(3, 4);
+
+static size_t
+name_hash(const char *s)
+{
+	size_t	h = 5381;
+
+	while (*s != '\0')
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+static size_t *
+index_slot(const struct name_index *ix, const struct config *conf,
+    const char *name)
+{
+	size_t	i = name_hash(name) & (ix->cap - 1);
+
+	while (ix->slot[i] != 0 &&
+	    strcmp(conf->domains[ix->slot[i] - 1].name, name) != 0)
+		i = (i + 1) & (ix->cap - 1);
+	return &ix->slot[i];
+}
+
+/* The index of the domain named so, or -1. */
+static ssize_t
+index_find(const struct name_index *ix, const struct config *conf,
+    const char *name)
+{
+	size_t	*slot;
+
+	if (ix->cap == 0)
+		return -1;
+	slot = index_slot(ix, conf, name);
+	return *slot == 0 ? -1 : (ssize_t)(*slot - 1);
+}
+
+/* Add conf->domains[i], growing the table at half full. */
+static void
+index_add(struct name_index *ix, const struct config *conf, size_t i)
+{
+	struct name_index	 big;
+	size_t			 j;
+
+	if (2 * (conf->ndomains + 1) > ix->cap) {
+		big.cap = ix->cap ? ix->cap * 2 : 64;
+		big.slot = xcalloc(big.cap, sizeof(*big.slot));
+		for (j = 0; j < ix->cap; j++)
+			if (ix->slot[j] != 0)
+				*index_slot(&big, conf,
+				    conf->domains[ix->slot[j] - 1].name) =
+				    ix->slot[j];
+		free(ix->slot);
+		*ix = big;
+	}
+	*index_slot(ix, conf, conf->domains[i].name) = i + 1;
+}
 
 static void
 conf_err(struct conf_parser *p, int line, const char *fmt, ...)
@@ -753,7 +817,7 @@ domain_begin(struct conf_parser *p, const char *name)
 	struct domain_conf	*d, *first;
 	char			 norm[NMIG_NAMEBUF];
 	const char		*why;
-	size_t			 i;
+	ssize_t			 dup;
 
 	if (*name == '\0') {
 		conf_err(p, p->line, "[domain] needs a name, as in "
@@ -771,10 +835,8 @@ domain_begin(struct conf_parser *p, const char *name)
 		return;
 	}
 	/* Reported, but parsed all the same to find its other errors. */
-	for (i = 0; i < conf->ndomains; i++) {
-		first = &conf->domains[i];
-		if (strcmp(first->name, norm) != 0)
-			continue;
+	if ((dup = index_find(p->names, conf, norm)) != -1) {
+		first = &conf->domains[dup];
 		if (strcmp(first->file, p->file) == 0)
 			conf_err(p, p->line, "duplicate domain %s (first at "
 			    "line %d)", norm, first->line);
@@ -782,13 +844,14 @@ domain_begin(struct conf_parser *p, const char *name)
 			conf_err(p, p->line, "duplicate domain %s (first "
 			    "defined at %s:%d)", norm, first->file,
 			    first->line);
-		break;
 	}
 	conf->domains = xreallocarray(conf->domains, conf->ndomains + 1,
 	    sizeof(*conf->domains));
 	d = &conf->domains[conf->ndomains++];
 	memset(d, 0, sizeof(*d));
 	d->name = xstrdup(norm);
+	if (dup == -1)
+		index_add(p->names, conf, conf->ndomains - 1);
 	d->file = xstrdup(p->file);
 	d->line = p->line;
 	d->nchecks = 2;
@@ -1122,6 +1185,7 @@ dropin_load(struct conf_parser *mp, const char *path)
 
 	memset(&p, 0, sizeof(p));
 	p.conf = mp->conf;
+	p.names = mp->names;
 	p.errs = mp->errs;
 	p.file = path;
 	p.dir = mp->dir;	/* unused: a [domain] holds no paths */
@@ -1190,12 +1254,14 @@ struct config *
 config_load(const char *path, struct errlist *errs)
 {
 	struct conf_parser	 p;
+	struct name_index	 names = { NULL, 0 };
 	struct stat		 st;
 	size_t			 nerrs = errs->n;
 
 	memset(&p, 0, sizeof(p));
 	p.file = path;
 	p.errs = errs;
+	p.names = &names;
 	/* Not dropin_open(): "nmigd -t -c /dev/stdin" reads a pipe. */
 	if ((p.fp = fopen(path, "r")) == NULL) {
 		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
@@ -1214,6 +1280,7 @@ config_load(const char *path, struct errlist *errs)
 	conf_check_limits(&p);
 	include_load(&p);
 	free(p.dir);
+	free(names.slot);
 	if (errs->n > nerrs) {
 		config_free(p.conf);
 		return NULL;
