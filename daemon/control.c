@@ -292,13 +292,37 @@ client_write_cb(struct bufferevent *bev, void *arg)
 	client_read_cb(bev, cl);	/* requests already buffered */
 }
 
+/* The bytes left when the client shut down its side, taken as one more
+ * request line.  True when a reply is on its way. */
+static bool
+client_last_request(struct client *cl)
+{
+	struct evbuffer	*in = bufferevent_get_input(cl->bev);
+	size_t		 len = evbuffer_get_length(in);
+	char		*line;
+
+	if (len == 0 || len > CONTROL_MAX_REQUEST)
+		return false;
+	line = xcalloc(1, len + 1);
+	evbuffer_remove(in, line, len);
+	cl->closing = true;
+	bufferevent_disable(cl->bev, EV_READ);
+	client_request(cl, line, len);
+	free(line);
+	return true;
+}
+
 static void
 client_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct client	*cl = arg;
 
 	/* A client that only shut down its sending side still gets its
-	 * replies; client_write_cb() closes once they are out. */
+	 * replies; client_write_cb() closes once they are out.  A last
+	 * request without its newline is a request all the same. */
+	if (what == (BEV_EVENT_READING | BEV_EVENT_EOF) &&
+	    cl->state == CL_REQUEST && client_last_request(cl))
+		return;
 	if (what == (BEV_EVENT_READING | BEV_EVENT_EOF) &&
 	    cl->state == CL_REPLY) {
 		cl->closing = true;

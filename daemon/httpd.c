@@ -360,9 +360,28 @@ conn_new(struct httpd *h, int fd, const struct sockaddr_storage *peer)
 
 /* Accepting. */
 
+/* Every loopback address is this machine: a local user binding 127.0.0.2,
+ * .3, ... is still one host for the per-address cap. */
+static int
+is_loopback(const struct sockaddr_storage *ss)
+{
+	const struct in6_addr	*a6;
+
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr)
+		    >> 24) == 127;
+	if (ss->ss_family != AF_INET6)
+		return 0;
+	a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	return IN6_IS_ADDR_LOOPBACK(a6) || (IN6_IS_ADDR_V4MAPPED(a6) &&
+	    a6->s6_addr[12] == 127);
+}
+
 static int
 same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
+	if (is_loopback(a) && is_loopback(b))
+		return 1;
 	if (a->ss_family != b->ss_family)
 		return 0;
 	if (a->ss_family == AF_INET)

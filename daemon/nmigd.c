@@ -115,10 +115,14 @@ parse_options(int argc, char *argv[], struct opts *o)
 static void
 print_errors(const struct errlist *errs)
 {
+	char	buf[4096];
 	size_t	i;
 
-	for (i = 0; i < errs->n; i++)
-		fprintf(stderr, "%s\n", errs->msg[i]);
+	/* They quote the file's bytes, which may be anything. */
+	for (i = 0; i < errs->n; i++) {
+		str_escape(errs->msg[i], buf, sizeof(buf));
+		fprintf(stderr, "%s\n", buf);
+	}
 }
 
 /* Config and resolver list together, so that -t reports both files'

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "packet.h"
+#include "util.h"
 #include "rdata.h"
 #include "wire.h"
 
@@ -189,6 +190,55 @@ negative_ttl(const uint8_t *msg, size_t len, const struct wire_header *h)
 	return 0;
 }
 
+/* The canonical records of an answer, collected before they are sorted
+ * into a set: offsets into one buffer that grows. */
+struct collect {
+	uint8_t		*buf;
+	size_t		 len, cap;
+	size_t		*off;
+	uint16_t	*rdlen;
+	size_t		 n, ncap;
+};
+
+static int
+collect_add(struct collect *c, const uint8_t *rd, size_t len)
+{
+	if (c->n == UINT16_MAX)
+		return -1;
+	if (c->len + len > c->cap) {
+		c->cap = (c->len + len) * 2;
+		c->buf = xreallocarray(c->buf, 1, c->cap);
+	}
+	if (c->n == c->ncap) {
+		c->ncap = c->ncap ? c->ncap * 2 : 16;
+		c->off = xreallocarray(c->off, c->ncap, sizeof(*c->off));
+		c->rdlen = xreallocarray(c->rdlen, c->ncap, sizeof(*c->rdlen));
+	}
+	if (len > 0)
+		memcpy(c->buf + c->len, rd, len);
+	c->off[c->n] = c->len;
+	c->rdlen[c->n++] = (uint16_t)len;
+	c->len += len;
+	return 0;
+}
+
+static int
+collect_set(struct collect *c, struct rdset *set)
+{
+	struct rdata_ref	*refs;
+	size_t			 i;
+	int			 rv;
+
+	refs = xcalloc(c->n + 1, sizeof(*refs));
+	for (i = 0; i < c->n; i++) {
+		refs[i].rd = c->buf + c->off[i];
+		refs[i].len = c->rdlen[i];
+	}
+	rv = rdset_build(set, refs, c->n);
+	free(refs);
+	return rv;
+}
+
 /* Returns -1 when a record is not its type's RDATA: a partial set would
  * be judged as if it were the resolver's answer. */
 static int
@@ -198,20 +248,21 @@ answer_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 {
 	struct wire_iter	 it;
 	struct wire_rr		 rr;
+	struct collect		 c;
 	uint8_t			*canon;
 	bool			 found = false;
 	int			 clen, rv = -1;
 
-	canon = malloc(RDATA_MAX);
-	if (canon == NULL || wire_iter_init(&it, msg, len, h) == -1)
+	memset(&c, 0, sizeof(c));
+	canon = xcalloc(1, RDATA_MAX);
+	if (wire_iter_init(&it, msg, len, h) == -1)
 		goto done;
 	while (wire_iter_next(&it, &rr) == 1 && rr.section == WS_ANSWER) {
 		if (rr.type != type || rr.class != WIRE_CLASS_IN ||
 		    !name_in(&rr.owner, names, nnames))
 			continue;
 		clen = rdata_canon(type, msg, len, rr.rdoff, rr.rdlen, canon);
-		if (clen == -1 || rdset_add(&a->rdata, canon,
-		    (size_t)clen) == -1)
+		if (clen == -1 || collect_add(&c, canon, (size_t)clen) == -1)
 			goto done;
 		if (!found || ttl_value(rr.ttl) < a->ttl)
 			a->ttl = ttl_value(rr.ttl);
@@ -219,11 +270,12 @@ answer_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 	}
 	if (!found)
 		a->ttl = negative_ttl(msg, len, h);
-	rv = 0;
+	rv = collect_set(&c, &a->rdata);
 done:
 	free(canon);
-	if (rv == -1)
-		rdset_free(&a->rdata);
+	free(c.buf);
+	free(c.off);
+	free(c.rdlen);
 	return rv;
 }
 

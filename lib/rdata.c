@@ -19,8 +19,10 @@ struct layout {
 	const char	*fields;
 };
 
-/* Sorted by type for bsearch.  Every type with a name in its RDATA is
- * here, so that no name is ever compared with its case or compression. */
+/* Sorted by type for bsearch.  The types whose names RFC 4034 6.2 and
+ * RFC 3597 4 ask to lower-case or decompress are here, with SVCB and
+ * HTTPS; others that hold names (IPSECKEY, HIP, AMTRELAY, ...) are
+ * compared byte for byte, as RFC 3597 treats types it does not know. */
 static const struct layout layouts[] = {
 	{ 1, "4" },		/* A */
 	{ 2, "n" },		/* NS */
@@ -383,6 +385,43 @@ rdset_add(struct rdset *set, const uint8_t *rd, size_t len)
 	set->len += 2 + (uint32_t)len;
 	set->n++;
 	set->hash += item_hash(rd, len);
+	return 0;
+}
+
+static int
+ref_cmp(const void *a, const void *b)
+{
+	const struct rdata_ref	*x = a, *y = b;
+
+	return item_cmp(x->rd, x->len, y->rd, y->len);
+}
+
+int
+rdset_build(struct rdset *set, struct rdata_ref *items, size_t n)
+{
+	size_t	i, total = 0, kept = 0;
+
+	if (n > UINT16_MAX)
+		return -1;
+	qsort(items, n, sizeof(*items), ref_cmp);
+	for (i = 0; i < n; i++)
+		total += 2 + items[i].len;
+	memset(set, 0, sizeof(*set));
+	if (total == 0)
+		return 0;
+	set->buf = xreallocarray(NULL, 1, total);
+	for (i = 0; i < n; i++) {
+		if (kept > 0 && ref_cmp(&items[i], &items[i - 1]) == 0)
+			continue;
+		wire_put16(set->buf + set->len, items[i].len);
+		if (items[i].len > 0)
+			memcpy(set->buf + set->len + 2, items[i].rd,
+			    items[i].len);
+		set->len += 2 + (uint32_t)items[i].len;
+		set->n++;
+		set->hash += item_hash(items[i].rd, items[i].len);
+		kept++;
+	}
 	return 0;
 }
 

@@ -67,6 +67,13 @@ struct rdset {
 /* Add one RDATA (copied); a duplicate is ignored.  -1 when the set would
  * exceed 65535 items. */
 int	 rdset_add(struct rdset *, const uint8_t *rd, size_t len);
+/* Build an empty set from n items at once: sorted once, not inserted one
+ * by one, for an answer of thousands of records.  -1 as rdset_add(). */
+struct rdata_ref {
+	const uint8_t	*rd;
+	uint16_t	 len;
+};
+int	 rdset_build(struct rdset *, struct rdata_ref *items, size_t n);
 bool	 rdset_equal(const struct rdset *, const struct rdset *);
 void	 rdset_free(struct rdset *);
 /* Deep copy into an empty dst. */

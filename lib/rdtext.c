@@ -446,8 +446,11 @@ rdtext_config(const char *owner, uint16_t type, const uint8_t *rd,
 	s = rdtext(type, rd, len);
 	back = xcalloc(1, RDATA_MAX);
 	blen = rdata_parse(owner, type, s, back, err, sizeof(err));
+	/* The generic form also when it is the shorter: escaped bytes take
+	 * four characters, and a config line has a length limit. */
 	if (blen == -1 || (size_t)blen != len ||
-	    (len > 0 && memcmp(back, rd, len) != 0)) {
+	    (len > 0 && memcmp(back, rd, len) != 0) ||
+	    strlen(s) > 2 * len + 16) {
 		free(s);
 		sb_need(&b, 0);
 		put_generic(&b, rd, len);

@@ -77,6 +77,7 @@ parse_address(struct resolver_parser *p, char *text, struct resolver_conf *r)
 		sin->sin_port = htons(r->port);
 		r->salen = sizeof(*sin);
 		if (sin->sin_addr.s_addr == htonl(INADDR_ANY) ||
+		    sin->sin_addr.s_addr == htonl(INADDR_BROADCAST) ||
 		    IN_MULTICAST(ntohl(sin->sin_addr.s_addr)))
 			goto notunicast;
 		inet_ntop(AF_INET, &sin->sin_addr, r->address,

@@ -472,6 +472,33 @@ test_rdset_copy(void **state)
 	rdset_free(&b);
 }
 
+/* Built at once, a set is the same as built record by record: sorted,
+ * duplicates dropped, the same hash. */
+static void
+test_rdset_build(void **state)
+{
+	struct rdset		 a, b;
+	struct rdata_ref	 refs[300];
+	uint8_t			 rd[300][2];
+	int			 i;
+
+	memset(&a, 0, sizeof(a));
+	for (i = 0; i < 300; i++) {
+		rd[i][0] = (uint8_t)((i * 7919) % 100);
+		rd[i][1] = (uint8_t)(i % 3);
+		refs[i].rd = rd[i];
+		refs[i].len = (uint16_t)(i % 5 == 0 ? 1 : 2);
+		assert_int_equal(rdset_add(&a, refs[i].rd, refs[i].len), 0);
+	}
+	assert_int_equal(rdset_build(&b, refs, 300), 0);
+	assert_true(rdset_equal(&a, &b));
+	assert_int_equal(a.hash, b.hash);
+	rdset_free(&a);
+	rdset_free(&b);
+	assert_int_equal(rdset_build(&b, refs, 0), 0);
+	assert_int_equal(b.n, 0);
+}
+
 /* A capped copy keeps what fits and still differs from any other set. */
 static void
 test_rdset_capped(void **state)
@@ -615,6 +642,7 @@ main(void)
 		cmocka_unit_test(test_rdset_many),
 		cmocka_unit_test(test_rdset_equal_order_case),
 		cmocka_unit_test(test_rdset_copy),
+		cmocka_unit_test(test_rdset_build),
 		cmocka_unit_test(test_rdset_capped),
 		cmocka_unit_test(test_rdset_blob),
 		cmocka_unit_test(test_rrtype_from_name),
