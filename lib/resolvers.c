@@ -20,6 +20,8 @@
 /* Names go into log lines and journald fields: keep them short and
  * free of anything that needs quoting there. */
 #define RESOLVER_NAME_MAX	63
+/* A location is repeated in every status document and metrics series. */
+#define RESOLVER_LOCATION_MAX	200
 
 #define SEPARATORS		" \t\r\n\f\v"
 
@@ -211,6 +213,12 @@ resolver_line(struct resolver_parser *p, char *s)
 		return 1;
 	if ((r.location = join_words(&last)) == NULL) {
 		errlist_add(p->errs, p->file, p->line, "out of memory");
+		return 1;
+	}
+	if (strlen(r.location) > RESOLVER_LOCATION_MAX) {
+		errlist_add(p->errs, p->file, p->line, "location of \"%s\" is "
+		    "too long (at most %d bytes)", name, RESOLVER_LOCATION_MAX);
+		free(r.location);
 		return 1;
 	}
 	/* The location goes into JSON, metrics and the journal as text. */

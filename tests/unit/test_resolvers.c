@@ -288,6 +288,13 @@ test_err_name(void **state)
 	    "not UTF-8");
 	EXPECT_ERRORS("x 8.8.8.8 \xe6\x9d\n", "1: location of \"x\" is "
 	    "not UTF-8");
+	memset(text, 'L', 211);
+	memcpy(text, "x 8.8.8.8 ", 10);
+	strcpy(text + 211, "\n");
+	EXPECT_ERRORS(text, "1: location of \"x\" is too long (at most 200 "
+	    "bytes)");
+	EXPECT_ERRORS("y 255.255.255.255\n", "1: 255.255.255.255 is not a "
+	    "unicast address");
 	{
 		struct resolver_list	list;
 		const char		*t = "x 8.8.8.8 \xe6\x9d\xb1\xe4\xba\xac\n";
