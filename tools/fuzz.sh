@@ -154,11 +154,14 @@ run_target() {
 		crash-*)
 			# A target's own check says what broke ("fuzz_config:
 			# the printed config does not load") before abort().
-			msg=$(grep -m 1 "^$name: " "$dir/log" | cut -c1-100)
+			msg=$(grep -m 1 "^$name: " "$dir/log" | cut -c1-200)
 			if grep -q 'runtime error:' "$dir/log"; then
 				result="undefined behaviour: $(sed -n 's/.*runtime error: //p' "$dir/log" | head -n 1 | cut -c1-80)"
 			elif grep -q 'ERROR: AddressSanitizer' "$dir/log"; then
 				result="crash: $(sed -n 's/.*ERROR: AddressSanitizer: \([a-z-]*\).*/\1/p' "$dir/log" | head -n 1)"
+			elif echo "$msg" | grep -q 'Assertion .* failed'; then
+				# glibc: "prog: file:line: function: Assertion `x' failed."
+				result="assertion failed: $(echo "$msg" | sed -n "s/^$name: \([^:]*:[0-9]*\): .*Assertion \(.*\) failed.*/\1: \2/p")"
 			elif [ -n "$msg" ]; then
 				result="abort: ${msg#"$name: "}"
 			else
