@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "dname.h"
 #include "output.h"
 #include "util.h"
 

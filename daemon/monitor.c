@@ -4,7 +4,15 @@
  * once, when the round's last probe is back, so that a resolver's state
  * always comes from one consistent round and the store sees one
  * transaction per round.
+ *
+ * Rounds due at the same moment (the first ones, `nmigd-ctl check` of
+ * every domain, timers that bunch) wait in a start queue and are started
+ * a few thousand probes per loop pass, and only while the prober's own
+ * queue is short: no burst of 10,000 domains holds the loop or fills
+ * memory with queries that cannot be sent yet.
  */
+#include <sys/queue.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +21,26 @@
 #include "journal.h"
 #include "log.h"
 #include "monitor.h"
+#include "rdtext.h"
 #include "util.h"
 
 /* Per watched domain: the round in progress. */
 struct run {
+	TAILQ_ENTRY(run) startq;
 	struct monitor	*mon;
 	struct watch	*w;
 	struct event	*timer;
 	size_t		 outstanding;	/* probes not yet back */
+	bool		 queued;	/* waiting in the start queue */
 	bool		 active;
 	bool		 done_once;
 };
+
+/* Probes started per loop pass, and the prober queue past which no more
+ * rounds start until it drains. */
+#define START_PROBES_PER_PASS	2000
+#define START_MAX_BACKLOG	20000
+#define START_RETRY_MS		20
 
 /* Events of one round, emitted after its transaction commits. */
 struct pending_event {
@@ -41,6 +58,8 @@ struct monitor {
 	struct model			*model;
 	struct run			*runs;		/* [nruns] */
 	size_t				 nruns;
+	TAILQ_HEAD(, run)		 startq;
+	struct event			*ev_start;
 	bool				 once;
 	size_t				 once_left;
 	uint8_t				*states;	/* scratch [max checks] */
@@ -52,6 +71,7 @@ struct monitor {
 };
 
 static void	round_timo(evutil_socket_t, short, void *);
+static void	round_start_cb(evutil_socket_t, short, void *);
 static void	round_start(struct run *);
 static void	round_probe_done(const struct probe_result *, void *);
 
@@ -84,6 +104,8 @@ monitor_drop_runs(struct monitor *m)
 	size_t	i;
 
 	prober_cancel_all(m->prober);
+	TAILQ_INIT(&m->startq);
+	event_del(m->ev_start);
 	for (i = 0; i < m->nruns; i++)
 		if (m->runs[i].timer != NULL)
 			event_free(m->runs[i].timer);
@@ -106,6 +128,9 @@ monitor_new(struct event_base *base, const struct config *cfg,
 	m->store = store;
 	m->prober = prober;
 	m->once = once;
+	TAILQ_INIT(&m->startq);
+	if ((m->ev_start = evtimer_new(base, round_start_cb, m)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
 	m->model = model_new(cfg, rl);
 	monitor_make_runs(m);
 	return m;
@@ -117,6 +142,7 @@ monitor_free(struct monitor *m)
 	if (m == NULL)
 		return;
 	monitor_drop_runs(m);
+	event_free(m->ev_start);
 	model_free(m->model);
 	free(m->states);
 	free(m->rvsave);
@@ -143,26 +169,59 @@ monitor_all_complete(const struct monitor *m)
 
 /* Loading saved state. */
 
+/* An "other" answer written by schema version 1 has only its text: read
+ * it back through the config's parser, record by record. */
+static void
+other_from_text(struct rdset *set, const struct check_conf *c,
+    const char *text)
+{
+	uint8_t		*rd;
+	char		*copy, *line, *last, err[256];
+	int		 len;
+
+	rd = xcalloc(1, RDATA_MAX);
+	copy = xstrdup(text);
+	for (line = strtok_r(copy, "\n", &last); line != NULL;
+	    line = strtok_r(NULL, "\n", &last))
+		if ((len = rdata_parse(c->owner, c->type, line, rd, err,
+		    sizeof(err))) != -1)
+			rdset_add(set, rd, (size_t)len);
+	free(copy);
+	free(rd);
+}
+
 static void
 load_cstate(struct monitor *m, struct watch *w, size_t r, size_t c)
 {
 	struct answer_row	 row;
 	struct cstate		*cs = watch_cstate(w, r, c);
-	char			*rdata = NULL;
+	struct rdset		 set;
+	char			*text, tbuf[16];
+	uint8_t			*wire;
 
 	if (store_latest_answer(m->store, w->check_db_id[c],
-	    m->model->resolver_db_id[r], &row, &rdata) != 0)
+	    m->model->resolver_db_id[r], &row, &text, &wire) != 0)
 		return;		/* none yet, or unreadable (logged) */
 	cs->state = row.state;
 	cs->rcode = row.rcode;
 	cs->ttl = row.ttl;
 	cs->rtt_ms = row.rtt_ms > UINT16_MAX ? UINT16_MAX : (uint16_t)row.rtt_ms;
 	cs->answered_at = row.when;
-	if (row.state == CS_OTHER && rdata != NULL) {
-		cs->other = xcalloc(1, sizeof(*cs->other));
-		rdset_split(cs->other, rdata);
+	if (row.state == CS_OTHER) {
+		memset(&set, 0, sizeof(set));
+		if (wire == NULL)
+			other_from_text(&set, &w->dc->checks[c], text);
+		else if (rdset_from_blob(&set, wire, row.wirelen) == -1)
+			log_warnx("%s: resolver %s: the stored records of %s "
+			    "%s do not read; none are shown until the next "
+			    "round", w->dc->name, m->rl->v[r].name,
+			    w->dc->checks[c].owner, rrtype_name(
+			    w->dc->checks[c].type, tbuf));
+		rdset_copy_capped(&cs->other, &set, CSTATE_OTHER_MAX);
+		rdset_free(&set);
 	}
-	free(rdata);
+	free(text);
+	free(wire);
 }
 
 static int
@@ -171,6 +230,7 @@ load_resolver(struct monitor *m, struct watch *w, size_t r)
 	struct rverdict	*v = &w->rv[r];
 	size_t		 c;
 
+	/* A bad row was logged and loads as pending. */
 	if (store_load_rverdict(m->store, w->db_id,
 	    m->model->resolver_db_id[r], v) == -1)
 		return -1;
@@ -199,6 +259,7 @@ load_watch(struct monitor *m, struct watch *w)
 		if (w->check_db_id[c] == -1)
 			return -1;
 	}
+	/* A bad column was logged and replaced. */
 	if (store_load_domain(m->store, w->db_id, &drow) == -1)
 		return -1;
 	w->state = drow.state;
@@ -254,6 +315,19 @@ round_delay(const struct config *cfg)
 	return cfg->interval - (jitter ? arc4random_uniform(jitter + 1) : 0);
 }
 
+/* Queue a round to be started as soon as the prober can take it. */
+static void
+round_request(struct run *run)
+{
+	struct monitor	*m = run->mon;
+	struct timeval	 now = { 0, 0 };
+
+	run->queued = true;
+	TAILQ_INSERT_TAIL(&m->startq, run, startq);
+	if (!evtimer_pending(m->ev_start, NULL))
+		evtimer_add(m->ev_start, &now);
+}
+
 static void
 monitor_arm(struct monitor *m)
 {
@@ -299,12 +373,12 @@ monitor_check(struct monitor *m, const char *domain, json_t *started,
 		if (domain != NULL && strcmp(w->dc->name, domain) != 0)
 			continue;
 		domain_display(w->dc->name, name);
-		if (run->active) {
+		if (run->active || run->queued) {
 			json_array_append_new(running, json_string(name));
 			continue;
 		}
 		json_array_append_new(started, json_string(name));
-		round_start(run);
+		round_request(run);
 	}
 	return 0;
 }
@@ -377,12 +451,38 @@ round_timo(evutil_socket_t fd, short what, void *arg)
 
 	if (!run->mon->once)
 		round_schedule(run, round_delay(run->mon->cfg));
-	if (run->active) {
+	if (run->active || run->queued) {
 		log_warnx("%s: previous round still running, skipping one",
 		    run->w->dc->name);
 		return;
 	}
-	round_start(run);
+	round_request(run);
+}
+
+/* Start what the prober can take; come back for the rest. */
+static void
+round_start_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct monitor		*m = arg;
+	struct prober_stats	 st;
+	struct run		*run;
+	struct timeval		 tv = { 0, 0 };
+	size_t			 probes = 0;
+
+	while ((run = TAILQ_FIRST(&m->startq)) != NULL &&
+	    probes < START_PROBES_PER_PASS) {
+		prober_get_stats(m->prober, &st);
+		if (st.queued >= START_MAX_BACKLOG) {
+			tv.tv_usec = START_RETRY_MS * 1000;
+			break;
+		}
+		TAILQ_REMOVE(&m->startq, run, startq);
+		run->queued = false;
+		round_start(run);
+		probes += m->rl->n * run->w->dc->nchecks;
+	}
+	if (!TAILQ_EMPTY(&m->startq))
+		evtimer_add(m->ev_start, &tv);
 }
 
 /* Judging at the end of a round. */
@@ -507,31 +607,64 @@ judge_domain(struct monitor *m, struct watch *w, time_t now)
 	}
 }
 
+/* The set as the database keeps it: text for people, the blob for
+ * comparing. */
+static char *
+rdata_lines(const struct rdset *set, uint16_t type)
+{
+	const uint8_t	*rd;
+	size_t		 off = 0, len = 0;
+	uint16_t	 l;
+	char		*s, *t, *out = xstrdup("");
+
+	while ((rd = rdset_next(set, &off, &l)) != NULL) {
+		s = rdtext(type, rd, l);
+		if (asprintf(&t, "%s%s%s", out, len ? "\n" : "", s) == -1)
+			fatal("%s", __func__);
+		free(s);
+		free(out);
+		out = t;
+		len = strlen(out);
+	}
+	return out;
+}
+
+static int
+save_answer(struct monitor *m, struct watch *w, size_t r, size_t k)
+{
+	const struct cstate	*cs = watch_cstate(w, r, k);
+	const struct rdset	*set = cstate_rdata(cs, &w->dc->checks[k]);
+	struct answer_row	 row;
+	uint8_t			*blob;
+	char			*text;
+	int			 rv;
+
+	text = rdata_lines(set, w->dc->checks[k].type);
+	row.state = cs->state;
+	row.rcode = cs->rcode;
+	row.ttl = cs->ttl;
+	row.rdata = text;
+	row.wirelen = rdset_blob(set, &blob);
+	row.wire = blob;
+	row.when = cs->answered_at;
+	row.rtt_ms = cs->rtt_ms;
+	rv = store_record_answer(m->store, w->check_db_id[k],
+	    m->model->resolver_db_id[r], &row);
+	free(text);
+	free(blob);
+	return rv;
+}
+
 static int
 save_answers(struct monitor *m, struct watch *w)
 {
-	const struct cstate	*cs;
-	struct answer_row	 row;
-	char			*rdata;
-	size_t			 r, k;
-	int			 rv;
+	size_t	r, k;
 
 	for (r = 0; r < m->rl->n; r++) {
 		for (k = 0; k < w->dc->nchecks; k++) {
-			cs = watch_cstate(w, r, k);
-			if (cs->answered_at == 0)
+			if (watch_cstate(w, r, k)->answered_at == 0)
 				continue;	/* never asked yet */
-			rdata = rdset_join(cstate_rdata(cs, &w->dc->checks[k]));
-			row.state = cs->state;
-			row.rcode = cs->rcode;
-			row.ttl = cs->ttl;
-			row.rdata = rdata;
-			row.when = cs->answered_at;
-			row.rtt_ms = cs->rtt_ms;
-			rv = store_record_answer(m->store, w->check_db_id[k],
-			    m->model->resolver_db_id[r], &row);
-			free(rdata);
-			if (rv == -1)
+			if (save_answer(m, w, r, k) == -1)
 				return -1;
 		}
 		if (store_save_rverdict(m->store, w->db_id,
@@ -689,10 +822,7 @@ carry_resolver(struct watch *w, size_t r, const struct watch *ow, size_t or,
 		from = watch_cstate(ow, or, (size_t)checkmap[k]);
 		to = watch_cstate(w, r, k);
 		*to = *from;
-		if (from->other != NULL) {
-			to->other = xcalloc(1, sizeof(*to->other));
-			rdset_copy(to->other, from->other);
-		}
+		rdset_copy(&to->other, &from->other);
 	}
 }
 

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "control.h"
 #include "log.h"
+#include "looplag.h"
 #include "metrics.h"
 #include "monitor.h"
 #include "nmigd.h"
@@ -369,6 +370,7 @@ run_daemon(struct nmigd *d)
 		goto done;
 	}
 	ev_tick = tick_start(d);
+	d->looplag = looplag_start(d->base);
 	d->status_dirty = true;
 	log_info("watching %zu domains with %zu resolvers", d->cfg->ndomains,
 	    d->rl->n);
@@ -376,6 +378,7 @@ run_daemon(struct nmigd *d)
 	event_base_dispatch(d->base);
 	sd_notify(0, "STOPPING=1");
 	event_free(ev_tick);
+	looplag_free(d->looplag);
 done:
 	metrics_free(d->metrics);
 	control_free(d->control);

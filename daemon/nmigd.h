@@ -18,6 +18,7 @@
 #include "store.h"
 
 struct control;
+struct looplag;
 struct metrics;
 
 struct nmigd {
@@ -30,6 +31,7 @@ struct nmigd {
 	struct monitor		*monitor;
 	struct control		*control;
 	struct metrics		*metrics;
+	struct looplag		*looplag;	/* how late the loop runs */
 	uid_t			 uid;		/* ours, for the control socket */
 	bool			 status_dirty;	/* STATUS= is out of date */
 	time_t			 started;

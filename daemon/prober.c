@@ -1,7 +1,8 @@
 /*
- * Probing: nmigd's own non-blocking sockets on the libevent loop.  ldns only
- * builds and parses packets; its resolver functions block and accept the
- * first datagram that arrives, which is exactly what a monitor must not do.
+ * Probing: nmigd's own non-blocking sockets on the libevent loop, with
+ * queries built and answers walked by lib/packet.c.  A library resolver
+ * would block and accept the first datagram that arrives, which is
+ * exactly what a monitor must not do.
  *
  * Each query gets its own UDP socket bound to a random port and a random
  * ID.  A datagram is accepted only from the address and port asked, with
@@ -26,6 +27,7 @@
 
 #include "log.h"
 #include "prober.h"
+#include "wire.h"
 #include "util.h"
 
 #define PROBER_RECVBUF		65535
@@ -48,7 +50,7 @@ struct query {
 	struct event		*ev_read;
 	struct event		*ev_timer;
 	struct bufferevent	*bev;		/* TCP fallback */
-	uint8_t			*wire;
+	uint8_t			 wire[PACKET_QUERY_MAX];
 	size_t			 wirelen;
 	struct timespec		 sent_at;
 	probe_done_cb		 done;
@@ -99,7 +101,6 @@ query_release(struct query *q)
 		bufferevent_free(q->bev);
 	if (q->fd != -1)
 		close(q->fd);
-	free(q->wire);
 	free(q);
 }
 
@@ -139,11 +140,13 @@ prober_get_stats(const struct prober *p, struct prober_stats *st)
 static int
 query_encode(struct query *q)
 {
-	free(q->wire);
-	q->wire = NULL;
+	int	len;
+
 	q->id = (uint16_t)arc4random_uniform(65536);
-	return packet_build_query(q->owner, q->type, q->id, &q->wire,
-	    &q->wirelen);
+	if ((len = packet_query(q->owner, q->type, q->id, q->wire)) == -1)
+		return -1;
+	q->wirelen = (size_t)len;
+	return 0;
 }
 
 int
@@ -383,6 +386,9 @@ query_start_tcp(struct query *q)
 		return;
 	}
 	bufferevent_setcb(q->bev, query_tcp_read_cb, NULL, query_tcp_event_cb, q);
+	/* One length and one message at most: a server that streams more
+	 * is not read further, and times out. */
+	bufferevent_setwatermark(q->bev, EV_READ, 0, 2 + 65535);
 	len[0] = (uint8_t)(q->wirelen >> 8);
 	len[1] = (uint8_t)q->wirelen;
 	bufferevent_write(q->bev, len, 2);
@@ -457,18 +463,26 @@ query_tcp_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct query	*q = arg;
 	struct evbuffer	*in = bufferevent_get_input(bev);
-	uint8_t		 hdr[2], *pkt;
-	size_t		 need;
+	size_t		 avail = evbuffer_get_length(in), msglen;
+	uint8_t		*buf;
 
-	if (evbuffer_copyout(in, hdr, 2) != 2)
+	/* The read watermark keeps this at one message's worth. */
+	if ((buf = evbuffer_pullup(in, -1)) == NULL && avail > 0) {
+		query_finish(q, PROBE_ERROR, NULL);
 		return;
-	need = (size_t)hdr[0] << 8 | hdr[1];
-	if (evbuffer_get_length(in) < need + 2)
+	}
+	switch (packet_tcp_frame(buf, avail, &msglen)) {
+	case TCP_NEED_MORE:
 		return;
-	pkt = evbuffer_pullup(in, (ssize_t)(need + 2));
+	case TCP_BAD:
+		query_finish(q, PROBE_ERROR, NULL);
+		return;
+	case TCP_MESSAGE:
+		break;
+	}
 	/* Over TCP the peer is the server we connected to; a mismatch is
 	 * a broken server, not something to wait past. */
-	if (pkt == NULL || !query_consider(q, pkt + 2, need))
+	if (!query_consider(q, buf + 2, msglen))
 		query_finish(q, PROBE_ERROR, NULL);
 }
 

@@ -35,9 +35,12 @@
 #include <ldns/ldns.h>
 
 #include "config.h"
+#include "dname.h"
 #include "log.h"
 #include "rdata.h"
+#include "rdtext.h"
 #include "util.h"
+#include "wire.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -51,6 +54,13 @@
 #define DEFAULT_RETRIES		2
 #define DEFAULT_CONFIRM		2
 #define DEFAULT_UNREACHABLE	3600
+
+/* Upper bounds: beyond them a value is a typo, and below them every sum
+ * and product of durations (timeout x tries in milliseconds, interval x
+ * confirm) fits its type with room to spare. */
+#define MAX_INTERVAL		(7 * 86400)
+#define MAX_TIMEOUT		3600
+#define MAX_UNREACHABLE		(30 * 86400)
 
 struct conf_parser;
 
@@ -91,14 +101,15 @@ static const struct keyword nmigd_keywords[] = {
 	{ "database", kw_path, offsetof(struct config, database), 0, 0, 0 },
 	{ "include", kw_include, offsetof(struct config, include), 0, 0, 0 },
 	{ "interval", kw_duration, offsetof(struct config, interval),
-	    1, UINT_MAX, 0 },
+	    1, MAX_INTERVAL, 0 },
 	{ "metrics", kw_hostport, offsetof(struct config, metrics), 0, 0, 0 },
 	{ "resolvers", kw_path, offsetof(struct config, resolvers), 0, 0, 0 },
 	{ "retries", kw_number, offsetof(struct config, retries), 0, 10, 0 },
 	{ "timeout", kw_duration, offsetof(struct config, timeout),
-	    1, 3600, 0 },
+	    1, MAX_TIMEOUT, 0 },
 	{ "unreachable-after", kw_duration,
-	    offsetof(struct config, unreachable_after), 1, UINT_MAX, 0 },
+	    offsetof(struct config, unreachable_after), 1, MAX_UNREACHABLE,
+	    0 },
 };
 
 static const struct keyword domain_keywords[] = {
@@ -375,6 +386,11 @@ kw_duration(struct conf_parser *p, const struct keyword *kw, const char *v)
 		    fmt_duration(kw->min, buf, sizeof(buf)));
 		return;
 	}
+	if (secs > kw->max) {
+		conf_err(p, p->line, "%s: must be at most %s", kw->name,
+		    fmt_duration(kw->max, buf, sizeof(buf)));
+		return;
+	}
 	*dst = secs;
 }
 
@@ -413,14 +429,38 @@ kw_set(struct conf_parser *p, const struct keyword *kw, size_t check)
 	return &c->expect;
 }
 
+/* A host name from the config as the RDATA of an NS record: the name
+ * alone, in wire form. */
+static int
+host_rdata(struct conf_parser *p, const char *key, const char *text,
+    struct rdset *set, const uint8_t *prefix, size_t plen)
+{
+	struct wire_name	 wn;
+	uint8_t			 rd[2 + WIRE_NAMEMAX];
+	char			 name[NMIG_NAMEBUF];
+	const char		*why;
+
+	if (name_check(text, NAME_HOST, name, sizeof(name), &why) == -1) {
+		conf_err(p, p->line, "%s: bad name \"%s\": %s", key, text,
+		    why);
+		return -1;
+	}
+	if (wire_name_from_text(name, &wn) == -1) {
+		conf_err(p, p->line, "%s: bad name \"%s\"", key, text);
+		return -1;
+	}
+	memcpy(rd, prefix, plen);
+	memcpy(rd + plen, wn.b, wn.len);
+	rdset_add(set, rd, plen + wn.len);
+	return 0;
+}
+
 static void
 kw_ns(struct conf_parser *p, const struct keyword *kw, const char *v)
 {
-	struct domain_conf	*d = cur_domain(p);
-	struct rdset		*set = kw_set(p, kw, 0);
-	char			*copy, *s, *w, *rd, name[NMIG_NAMEBUF];
-	char			 err[256];
-	int			 n = 0;
+	struct rdset	*set = kw_set(p, kw, 0);
+	char		*copy, *s, *w;
+	int		 n = 0;
 
 	s = copy = xstrdup(v);
 	/* Commas too: "a, b" is how an mx line reads. */
@@ -429,35 +469,39 @@ kw_ns(struct conf_parser *p, const struct keyword *kw, const char *v)
 			*w = ' ';
 	while ((w = next_word(&s)) != NULL) {
 		n++;
-		if (name_normalize(w, name, sizeof(name)) == -1) {
-			conf_err(p, p->line, "%s: bad name \"%s\"", kw->name,
-			    w);
-			continue;
-		}
-		if ((rd = rdata_parse(d->name, LDNS_RR_TYPE_NS, name, err,
-		    sizeof(err))) == NULL) {
-			conf_err(p, p->line, "%s: %s", kw->name, err);
-			continue;
-		}
-		rdset_add(set, rd);
+		host_rdata(p, kw->name, w, set, NULL, 0);
 	}
 	if (n == 0)
 		conf_err(p, p->line, "%s: no name server given", kw->name);
 	free(copy);
 }
 
-/* ldns takes an MX preference above 65535 modulo 65536; catch it here. */
+/* "PREFERENCE NAME"; -1 after reporting. */
 static int
-mx_pref_ok(const char *text)
+mx_rdata(struct conf_parser *p, const char *key, char *item,
+    struct rdset *set)
 {
-	unsigned long	 n;
-	char		*end;
+	unsigned long	 pref;
+	uint8_t		 pb[3];
+	char		*end, *name;
 
-	if (!isdigit((unsigned char)*text))
-		return 0;
 	errno = 0;
-	n = strtoul(text, &end, 10);
-	return errno == 0 && n <= 65535 && isspace((unsigned char)*end);
+	pref = strtoul(item, &end, 10);
+	name = skip_space(end);
+	if (!isdigit((unsigned char)*item) || errno != 0 || pref > 65535 ||
+	    end == name || *name == '\0' || strpbrk(name, " \t") != NULL) {
+		conf_err(p, p->line, "%s: \"%s\" is not PREFERENCE NAME "
+		    "(preference 0 to 65535)", key, item);
+		return -1;
+	}
+	wire_put16(pb, (uint16_t)pref);
+	/* "0 ." is the null MX of RFC 7505: no mail for this domain. */
+	if (strcmp(name, ".") == 0) {
+		pb[2] = 0;
+		rdset_add(set, pb, 3);
+		return 0;
+	}
+	return host_rdata(p, key, name, set, pb, 2);
 }
 
 /* Parse a comma-separated RDATA list into set; returns the number of
@@ -466,9 +510,11 @@ static int
 rdata_list(struct conf_parser *p, const char *key, const char *owner,
     uint16_t type, char *list, struct rdset *set)
 {
-	char	*item, *rd, err[256];
-	int	 n = 0;
+	char	*item, err[256];
+	uint8_t	*rd;
+	int	 n = 0, len;
 
+	rd = xcalloc(1, RDATA_MAX);
 	while ((item = next_item(&list)) != NULL) {
 		n++;
 		if (*item == '\0') {
@@ -476,19 +522,18 @@ rdata_list(struct conf_parser *p, const char *key, const char *owner,
 			    key);
 			continue;
 		}
-		if (type == LDNS_RR_TYPE_MX && !mx_pref_ok(item)) {
-			conf_err(p, p->line, "%s: \"%s\" is not "
-			    "PREFERENCE NAME (preference 0 to 65535)", key,
-			    item);
+		if (type == LDNS_RR_TYPE_MX) {
+			mx_rdata(p, key, item, set);
 			continue;
 		}
-		if ((rd = rdata_parse(owner, type, item, err,
-		    sizeof(err))) == NULL) {
+		if ((len = rdata_parse(owner, type, item, rd, err,
+		    sizeof(err))) == -1) {
 			conf_err(p, p->line, "%s: %s", key, err);
 			continue;
 		}
-		rdset_add(set, rd);
+		rdset_add(set, rd, (size_t)len);
 	}
+	free(rd);
 	return n;
 }
 
@@ -523,7 +568,7 @@ static int
 record_owner(struct conf_parser *p, const char *key, const char *word,
     char *out, size_t outlen)
 {
-	const char	*dom = cur_domain(p)->name;
+	const char	*dom = cur_domain(p)->name, *why;
 	char		 full[NMIG_NAMEBUF * 2];
 
 	if (strcmp(word, "@") == 0) {
@@ -535,8 +580,14 @@ record_owner(struct conf_parser *p, const char *key, const char *word,
 	else if ((size_t)snprintf(full, sizeof(full), "%s.%s", word, dom) >=
 	    sizeof(full))
 		full[0] = '\0';
-	if (full[0] == '\0' || name_normalize(full, out, outlen) == -1) {
-		conf_err(p, p->line, "%s: bad owner name \"%s\"", key, word);
+	if (full[0] == '\0') {
+		conf_err(p, p->line, "%s: bad owner name \"%s\": name longer "
+		    "than 253 characters", key, word);
+		return -1;
+	}
+	if (name_check(full, NAME_OWNER, out, outlen, &why) == -1) {
+		conf_err(p, p->line, "%s: bad owner name \"%s\": %s", key,
+		    word, why);
 		return -1;
 	}
 	if (!name_at_or_below(out, dom)) {
@@ -606,10 +657,11 @@ static void
 kw_record(struct conf_parser *p, const struct keyword *kw, const char *v)
 {
 	struct domain_conf	*d = cur_domain(p);
-	struct rdset		 set = { NULL, 0 };
+	struct rdset		 set;
 	char			*copy, *s, *ow, *tw, owner[NMIG_NAMEBUF];
 	uint16_t		 type;
 
+	memset(&set, 0, sizeof(set));
 	s = copy = xstrdup(v);
 	if ((ow = next_word(&s)) == NULL || (tw = next_word(&s)) == NULL ||
 	    *(s = skip_space(s)) == '\0') {
@@ -672,8 +724,7 @@ domain_end(struct conf_parser *p)
 		}
 		if (j < d->nchecks) {
 			c->old = o->set;
-			o->set.rr = NULL;
-			o->set.n = 0;
+			memset(&o->set, 0, sizeof(o->set));
 		} else
 			conf_err(p, o->line, "old-record for %s %s has no "
 			    "record line with that owner and type",
@@ -700,6 +751,7 @@ domain_begin(struct conf_parser *p, const char *name)
 	struct config		*conf = p->conf;
 	struct domain_conf	*d, *first;
 	char			 norm[NMIG_NAMEBUF];
+	const char		*why;
 	size_t			 i;
 
 	if (*name == '\0') {
@@ -707,10 +759,14 @@ domain_begin(struct conf_parser *p, const char *name)
 		    "[domain example.co.jp]");
 		return;
 	}
-	if (strpbrk(name, " \t") != NULL ||
-	    name_normalize(name, norm, sizeof(norm)) == -1 ||
-	    strcmp(norm, ".") == 0) {
-		conf_err(p, p->line, "[domain %s]: bad domain name", name);
+	if (strpbrk(name, " \t") != NULL) {
+		conf_err(p, p->line, "[domain %s]: bad domain name: one name "
+		    "only", name);
+		return;
+	}
+	if (name_check(name, NAME_HOST, norm, sizeof(norm), &why) == -1) {
+		conf_err(p, p->line, "[domain %s]: bad domain name: %s", name,
+		    why);
 		return;
 	}
 	/* Reported, but parsed all the same to find its other errors. */
@@ -1192,68 +1248,32 @@ config_free(struct config *conf)
 
 /* Printing */
 
-/* One canonical RDATA as the parser will read it back: a ';' after a
- * space would start an inih comment and ldns takes any ';' for one, so
- * it is written as \059; a comma outside quotes would split the value,
- * so a key=value token holding one (SVCB "alpn=h2,h3") gets its value
- * quoted. */
+/* The set's values as the parser reads them back (rdtext_config). */
 static void
-print_rdata(FILE *fp, const char *s)
+print_values(FILE *fp, const char *owner, uint16_t type,
+    const struct rdset *set, const char *sep)
 {
-	const char	*tok, *eq;
-	bool		 quoted = false, comma;
-	size_t		 i, len;
+	const uint8_t	*rd;
+	size_t		 off = 0;
+	uint16_t	 len;
+	char		*s;
+	bool		 first = true;
 
-	while (*s != '\0') {
-		if (*s == ' ') {
-			fputc(*s++, fp);
-			continue;
-		}
-		tok = s;
-		comma = false;
-		for (len = 0; s[len] != '\0' && (quoted || s[len] != ' ');
-		    len++) {
-			if (s[len] == '\\' && s[len + 1] != '\0')
-				len++;
-			else if (s[len] == '"')
-				quoted = !quoted;
-			else if (s[len] == ',' && !quoted)
-				comma = true;
-		}
-		eq = memchr(tok, '=', len);
-		for (i = 0; i < len; i++) {
-			if (tok[i] == ';')
-				fputs("\\059", fp);
-			else
-				fputc(tok[i], fp);
-			if (comma && eq != NULL && tok + i == eq)
-				fputc('"', fp);
-		}
-		if (comma && eq != NULL)
-			fputc('"', fp);
-		s += len;
-	}
-}
-
-static void
-print_values(FILE *fp, const struct rdset *set, const char *sep)
-{
-	size_t	i;
-
-	for (i = 0; i < set->n; i++) {
-		if (i > 0)
-			fputs(sep, fp);
-		print_rdata(fp, set->rr[i]);
+	while ((rd = rdset_next(set, &off, &len)) != NULL) {
+		s = rdtext_config(owner, type, rd, len);
+		fprintf(fp, "%s%s", first ? "" : sep, s);
+		free(s);
+		first = false;
 	}
 	fputc('\n', fp);
 }
 
 static void
-print_set(FILE *fp, const char *key, const struct rdset *set,
-    const char *sep)
+print_set(FILE *fp, const char *key, const struct domain_conf *d,
+    const struct check_conf *c, const struct rdset *set, const char *sep)
 {
 	fprintf(fp, "%s = ", key);
-	print_values(fp, set, sep);
+	print_values(fp, d->name, c->type, set, sep);
 }
 
 /* The owner relative to the domain where it can be, as an operator
@@ -1271,7 +1291,7 @@ print_record(FILE *fp, const char *key, const struct domain_conf *d,
 		snprintf(owner, sizeof(owner), "%.*s", (int)(ln - ld - 1),
 		    c->owner);
 	fprintf(fp, "%s = %s %s ", key, owner, rrtype_name(c->type, tbuf));
-	print_values(fp, set, ", ");
+	print_values(fp, c->owner, c->type, set, ", ");
 }
 
 /* A file name may hold any byte but '/' and NUL: a newline in it must
@@ -1290,7 +1310,8 @@ config_print(const struct config *conf, FILE *fp)
 {
 	const struct domain_conf	*d;
 	const struct check_conf		*c;
-	char				 buf[32];
+	char				 buf[32], aname[NMIG_NAMEBUF];
+	char				 uname[NMIG_UNAMEBUF];
 	size_t				 i, j;
 
 	fprintf(fp, "[nmigd]\n");
@@ -1317,14 +1338,20 @@ config_print(const struct config *conf, FILE *fp)
 		fputc('\n', fp);
 		if (strcmp(d->file, conf->path) != 0)
 			print_origin(fp, d->file);
-		fprintf(fp, "[domain %.*s]\n", (int)strlen(d->name) - 1,
-		    d->name);
-		print_set(fp, "ns", &d->checks[0].expect, " ");
-		print_set(fp, "mx", &d->checks[1].expect, ", ");
+		if (strcmp(domain_unicode(d->name, uname),
+		    domain_display(d->name, aname)) != 0)
+			fprintf(fp, "# %s\n", uname);
+		fprintf(fp, "[domain %s]\n", domain_display(d->name, aname));
+		print_set(fp, "ns", d, &d->checks[0], &d->checks[0].expect,
+		    " ");
+		print_set(fp, "mx", d, &d->checks[1], &d->checks[1].expect,
+		    ", ");
 		if (d->checks[0].old.n > 0)
-			print_set(fp, "old-ns", &d->checks[0].old, " ");
+			print_set(fp, "old-ns", d, &d->checks[0],
+			    &d->checks[0].old, " ");
 		if (d->checks[1].old.n > 0)
-			print_set(fp, "old-mx", &d->checks[1].old, ", ");
+			print_set(fp, "old-mx", d, &d->checks[1],
+			    &d->checks[1].old, ", ");
 		for (j = 2; j < d->nchecks; j++) {
 			c = &d->checks[j];
 			print_record(fp, "record", d, c, &c->expect);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "util.h"
 
 static const char	*log_progname = "nmigd";
 static int		 log_verbose;
@@ -45,12 +46,16 @@ log_stderr_is_journal(void)
 	return log_journal;
 }
 
+/* Messages quote names, file contents and database text: control bytes
+ * and broken UTF-8 in them are escaped, so that nothing read from outside
+ * can forge a log line or garble a terminal. */
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *err)
 {
-	char	buf[2048];
+	char	raw[2048], buf[4096];
 
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	str_escape(raw, buf, sizeof(buf));
 	if (log_stderr_is_journal())
 		fprintf(stderr, "<%d>", pri);
 	else

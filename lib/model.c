@@ -116,7 +116,7 @@ cstate_rdata(const struct cstate *cs, const struct check_conf *c)
 	case CS_OLD:
 		return &c->old;
 	case CS_OTHER:
-		return cs->other != NULL ? cs->other : &empty_rdset;
+		return &cs->other;
 	default:
 		return &empty_rdset;
 	}
@@ -125,10 +125,7 @@ cstate_rdata(const struct cstate *cs, const struct check_conf *c)
 static void
 cstate_clear(struct cstate *cs)
 {
-	if (cs->other != NULL) {
-		rdset_free(cs->other);
-		free(cs->other);
-	}
+	rdset_free(&cs->other);
 	memset(cs, 0, sizeof(*cs));
 }
 
@@ -145,20 +142,6 @@ cstate_set(struct cstate *cs, enum check_state st, const struct answer *a,
 		return;
 	cs->rcode = a->rcode;
 	cs->ttl = a->ttl;
-	if (st == CS_OTHER) {
-		cs->other = xcalloc(1, sizeof(*cs->other));
-		rdset_copy(cs->other, &a->rdata);
-	}
-}
-
-const char *
-domain_display(const char *name, char *buf)
-{
-	size_t	len = strlen(name);
-
-	if (len > 1 && name[len - 1] == '.')
-		len--;
-	memcpy(buf, name, len);
-	buf[len] = '\0';
-	return buf;
+	if (st == CS_OTHER)
+		rdset_copy_capped(&cs->other, &a->rdata, CSTATE_OTHER_MAX);
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "dname.h"
 #include "resolvers.h"
 #include "store.h"
 #include "verdict.h"
@@ -25,8 +26,12 @@ struct cstate {
 	uint16_t	 rtt_ms;	/* saturates at 65535 */
 	uint32_t	 ttl;
 	time_t		 answered_at;	/* 0: never */
-	struct rdset	*other;		/* only for CS_OTHER */
+	struct rdset	 other;		/* only for CS_OTHER, capped at
+					 * CSTATE_OTHER_MAX bytes */
 };
+/* What an "other" answer keeps for display and history: a few records'
+ * worth.  Its hash still tells one such answer from the next. */
+#define CSTATE_OTHER_MAX	2048
 
 struct watch {
 	const struct domain_conf *dc;	/* owned by the config */
@@ -81,8 +86,5 @@ void		 cstate_set(struct cstate *, enum check_state, const struct answer *a,
 struct watch	*model_find_watch(const struct model *, const char *name);
 /* The index of a resolver by name, or -1. */
 ssize_t		 model_find_resolver(const struct model *, const char *name);
-
-/* Name for display and events: "example.co.jp" for "example.co.jp.". */
-const char	*domain_display(const char *name, char *buf);
 
 #endif

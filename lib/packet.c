@@ -1,112 +1,128 @@
 /*
- * Building queries and judging answers with ldns.  Everything that reads
- * bytes from the network goes through packet_parse_answer(), so it must
- * hold up against any datagram an off-path sender can make up.
+ * Queries and answers.  Everything that reads bytes from the network goes
+ * through packet_parse_answer(), so it must hold up against any datagram
+ * an off-path sender can make up: it allocates nothing until the message
+ * has walked whole and answers our question, and then only the set of
+ * records it keeps.
  */
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <ldns/ldns.h>
-
 #include "packet.h"
 #include "rdata.h"
+#include "wire.h"
 
-#define DNS_HDRLEN	12
 /* Longer chains are not worth following: resolvers give up well before. */
 #define CNAME_MAXCHAIN	8
 
+/* Meta and query types (RFC 6895 3.1) have no business in an answer to
+ * a plain query; TSIG and TKEY least of all: nmigd never signs. */
+static bool
+type_unexpected(uint16_t type)
+{
+	return type == WIRE_T_TKEY || type == WIRE_T_TSIG ||
+	    (type >= 128 && type <= 255);
+}
+
 int
-packet_build_query(const char *owner, uint16_t type, uint16_t id,
-    uint8_t **wire, size_t *len)
+packet_query(const char *owner, uint16_t type, uint16_t id, uint8_t *buf)
 {
-	ldns_rdf	*name;
-	ldns_pkt	*pkt;
-	ldns_status	 st;
-	uint8_t		*big;
+	struct wire_name	 qname;
+	uint8_t			*p = buf;
 
-	if ((name = ldns_dname_new_frm_str(owner)) == NULL)
+	if (wire_name_from_text(owner, &qname) == -1)
 		return -1;
-	/* The packet owns the name from here on. */
-	if ((pkt = ldns_pkt_query_new(name, type, LDNS_RR_CLASS_IN,
-	    LDNS_RD)) == NULL) {
-		ldns_rdf_deep_free(name);
-		return -1;
-	}
-	ldns_pkt_set_id(pkt, id);
-	ldns_pkt_set_edns_udp_size(pkt, NMIG_EDNS_BUFSIZE);
-	ldns_pkt_set_edns_do(pkt, false);
-	st = ldns_pkt2wire(&big, pkt, len);
-	ldns_pkt_free(pkt);
-	if (st != LDNS_STATUS_OK)
-		return -1;
-	/* ldns hands back a 64 KiB buffer; a query is some 40 bytes and
-	 * thousands may wait in the prober's queue. */
-	if ((*wire = malloc(*len)) == NULL) {
-		free(big);
-		return -1;
-	}
-	memcpy(*wire, big, *len);
-	free(big);
-	return 0;
+	memset(p, 0, WIRE_HDRLEN);
+	wire_put16(p, id);
+	p[2] = 0x01;			/* RD */
+	wire_put16(p + 4, 1);		/* QDCOUNT */
+	wire_put16(p + 10, 1);		/* ARCOUNT: the OPT record */
+	p += WIRE_HDRLEN;
+	memcpy(p, qname.b, qname.len);
+	p += qname.len;
+	wire_put16(p, type);
+	wire_put16(p + 2, WIRE_CLASS_IN);
+	p += 4;
+	/* OPT: root owner, our UDP size as the class, TTL 0 (DO=0). */
+	*p++ = 0;
+	wire_put16(p, WIRE_T_OPT);
+	wire_put16(p + 2, NMIG_EDNS_BUFSIZE);
+	memset(p + 4, 0, 6);
+	p += 10;
+	return (int)(p - buf);
 }
 
-static uint16_t
-wire_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* The header alone: a flood of junk is dropped before ldns allocates. */
+/* The question must be ours, byte for byte but for case (resolvers may
+ * echo 0x20-mixed case). */
 static enum packet_verdict
-header_check(const uint8_t *wire, size_t len, uint16_t id)
+question_check(const uint8_t *msg, size_t len, const struct wire_name *qname,
+    uint16_t type)
 {
-	if (wire == NULL || len < DNS_HDRLEN)
+	struct wire_name	name;
+	size_t			pos = WIRE_HDRLEN;
+
+	if (wire_name_read(msg, len, &pos, &name, true) == -1 ||
+	    pos + 4 > len)
 		return PKT_MALFORMED;
-	if (!(wire[2] & 0x80))
-		return PKT_NOT_RESPONSE;
-	if (wire_u16(wire) != id)
-		return PKT_WRONG_ID;
-	if (wire_u16(wire + 4) != 1)
-		return PKT_BAD_QDCOUNT;
-	return PKT_OK;
-}
-
-static enum packet_verdict
-question_check(const ldns_pkt *pkt, const ldns_rdf *qname, uint16_t type)
-{
-	const ldns_rr_list	*ql = ldns_pkt_question(pkt);
-	const ldns_rr		*q;
-
-	if (ql == NULL || ldns_rr_list_rr_count(ql) != 1)
-		return PKT_BAD_QDCOUNT;
-	q = ldns_rr_list_rr(ql, 0);
-	/* Case-insensitive: resolvers may echo 0x20-mixed case. */
-	if (ldns_rr_get_class(q) != LDNS_RR_CLASS_IN ||
-	    ldns_rr_get_type(q) != type ||
-	    ldns_rr_owner(q) == NULL ||
-	    ldns_dname_compare(ldns_rr_owner(q), qname) != 0)
+	if (!wire_name_equal(&name, qname) || wire_get16(msg + pos) != type ||
+	    wire_get16(msg + pos + 2) != WIRE_CLASS_IN)
 		return PKT_WRONG_QUESTION;
 	return PKT_OK;
 }
 
-static const ldns_rdf *
-cname_target(const ldns_rr_list *an, const ldns_rdf *owner)
+/*
+ * Walk every record once: the message must be whole, hold no record we
+ * never asked for, and at most one OPT, in the additional section, whose
+ * TTL carries the upper RCODE bits (RFC 6891 6.1.3).
+ */
+static enum packet_verdict
+records_check(const uint8_t *msg, size_t len, const struct wire_header *h,
+    uint8_t *ext_rcode)
 {
-	const ldns_rr	*rr;
-	size_t		 i;
+	struct wire_iter	it;
+	struct wire_rr		rr;
+	int			r, nopt = 0;
 
-	for (i = 0; i < ldns_rr_list_rr_count(an); i++) {
-		rr = ldns_rr_list_rr(an, i);
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME &&
-		    ldns_rr_get_class(rr) == LDNS_RR_CLASS_IN &&
-		    ldns_rr_rd_count(rr) == 1 &&
-		    ldns_rdf_get_type(ldns_rr_rdf(rr, 0)) == LDNS_RDF_TYPE_DNAME &&
-		    ldns_dname_compare(ldns_rr_owner(rr), owner) == 0)
-			return ldns_rr_rdf(rr, 0);
+	*ext_rcode = 0;
+	if (wire_iter_init(&it, msg, len, h) == -1)
+		return PKT_MALFORMED;
+	while ((r = wire_iter_next(&it, &rr)) == 1) {
+		if (type_unexpected(rr.type))
+			return PKT_UNEXPECTED_RR;
+		if (rr.type != WIRE_T_OPT)
+			continue;
+		if (rr.section != WS_ADDITIONAL || ++nopt > 1 ||
+		    rr.owner.len != 1)
+			return PKT_UNEXPECTED_RR;
+		*ext_rcode = (uint8_t)(rr.ttl >> 24);
 	}
-	return NULL;
+	return r == 0 ? PKT_OK : PKT_MALFORMED;
+}
+
+/* The target of the answer-section CNAME owned by name, if any. */
+static int
+cname_target(const uint8_t *msg, size_t len, const struct wire_header *h,
+    const struct wire_name *name, struct wire_name *target)
+{
+	struct wire_iter	it;
+	struct wire_rr		rr;
+	size_t			pos;
+
+	if (wire_iter_init(&it, msg, len, h) == -1)
+		return -1;
+	while (wire_iter_next(&it, &rr) == 1 && rr.section == WS_ANSWER) {
+		if (rr.type != WIRE_T_CNAME || rr.class != WIRE_CLASS_IN ||
+		    !wire_name_equal(&rr.owner, name))
+			continue;
+		pos = rr.rdoff;
+		if (wire_name_read(msg, len, &pos, target, true) == -1 ||
+		    pos != rr.rdoff + rr.rdlen)
+			return -1;
+		return 0;
+	}
+	return -1;
 }
 
 /*
@@ -116,132 +132,148 @@ cname_target(const ldns_rr_list *an, const ldns_rdf *owner)
  * means no chain is followed.
  */
 static size_t
-answer_names(const ldns_rr_list *an, const ldns_rdf *qname, uint16_t type,
-    const ldns_rdf **names)
+answer_names(const uint8_t *msg, size_t len, const struct wire_header *h,
+    uint16_t type, struct wire_name *names)
 {
-	const ldns_rdf	*next;
-	size_t		 n = 1;
+	size_t	n = 1;
 
-	names[0] = qname;
-	if (type == LDNS_RR_TYPE_CNAME)
+	if (type == WIRE_T_CNAME)
 		return n;
 	while (n < CNAME_MAXCHAIN + 1 &&
-	    (next = cname_target(an, names[n - 1])) != NULL)
-		names[n++] = next;
+	    cname_target(msg, len, h, &names[n - 1], &names[n]) == 0)
+		n++;
 	return n;
 }
 
 static bool
-name_in(const ldns_rdf *name, const ldns_rdf **names, size_t n)
+name_in(const struct wire_name *name, const struct wire_name *names,
+    size_t n)
 {
 	size_t	i;
 
 	for (i = 0; i < n; i++)
-		if (ldns_dname_compare(name, names[i]) == 0)
+		if (wire_name_equal(name, &names[i]))
 			return true;
 	return false;
 }
 
+static uint32_t
+ttl_value(uint32_t ttl)
+{
+	return ttl & 0x80000000U ? 0 : ttl;
+}
+
 /* min(SOA TTL, SOA MINIMUM) of the first authority SOA (RFC 2308 5). */
 static uint32_t
-negative_ttl(const ldns_pkt *pkt)
+negative_ttl(const uint8_t *msg, size_t len, const struct wire_header *h)
 {
-	const ldns_rr_list	*ns = ldns_pkt_authority(pkt);
-	const ldns_rr		*rr;
-	const ldns_rdf		*min;
-	uint32_t		 ttl, m;
-	size_t			 i;
+	struct wire_iter	it;
+	struct wire_rr		rr;
+	size_t			pos, end;
+	uint32_t		min;
 
-	for (i = 0; i < ldns_rr_list_rr_count(ns); i++) {
-		rr = ldns_rr_list_rr(ns, i);
-		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA)
+	if (wire_iter_init(&it, msg, len, h) == -1)
+		return 0;
+	while (wire_iter_next(&it, &rr) == 1) {
+		if (rr.section != WS_AUTHORITY || rr.type != WIRE_T_SOA)
 			continue;
-		/* ldns stops at the end of RDLENGTH, so a short SOA may
-		 * lack its last fields. */
-		if (ldns_rr_rd_count(rr) < 7 ||
-		    ldns_rdf_size(min = ldns_rr_rdf(rr, 6)) != 4)
+		pos = rr.rdoff;
+		end = rr.rdoff + rr.rdlen;
+		/* MNAME and RNAME, then five 32-bit fields, MINIMUM last. */
+		if (wire_name_skip(msg, end, &pos) == -1 ||
+		    wire_name_skip(msg, end, &pos) == -1 || pos + 20 != end)
 			return 0;
-		ttl = ldns_rr_ttl(rr);
-		m = ldns_rdf2native_int32(min);
-		return m < ttl ? m : ttl;
+		min = ttl_value(wire_get32(msg + pos + 16));
+		return min < ttl_value(rr.ttl) ? min : ttl_value(rr.ttl);
 	}
 	return 0;
 }
 
-/* Returns -1 when a record could not be put in canonical form: a partial
- * set would be judged as if it were the resolver's answer. */
+/* Returns -1 when a record is not its type's RDATA: a partial set would
+ * be judged as if it were the resolver's answer. */
 static int
-answer_fill(const ldns_pkt *pkt, const ldns_rdf *qname, uint16_t type,
+answer_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
+    const struct wire_name *names, size_t nnames, uint16_t type,
     struct answer *a)
 {
-	const ldns_rr_list	*an = ldns_pkt_answer(pkt);
-	const ldns_rdf		*names[CNAME_MAXCHAIN + 1];
-	const ldns_rr		*rr;
-	size_t			 nnames, i;
-	char			*s;
+	struct wire_iter	 it;
+	struct wire_rr		 rr;
+	uint8_t			*canon;
 	bool			 found = false;
-	uint8_t			 ext;
+	int			 clen, rv = -1;
 
-	memset(a, 0, sizeof(*a));
-	/* The full RCODE has its upper 8 bits in the OPT RR (RFC 6891);
-	 * those beyond what fits are not assigned. */
-	ext = ldns_pkt_edns_extended_rcode(pkt);
-	a->rcode = ext >= 16 ? 255 :
-	    (uint8_t)(ext << 4 | ldns_pkt_get_rcode(pkt));
-	a->tc = ldns_pkt_tc(pkt);
-	a->aa = ldns_pkt_aa(pkt);
-
-	nnames = answer_names(an, qname, type, names);
-	for (i = 0; i < ldns_rr_list_rr_count(an); i++) {
-		rr = ldns_rr_list_rr(an, i);
-		if (ldns_rr_get_type(rr) != type ||
-		    ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN ||
-		    !name_in(ldns_rr_owner(rr), names, nnames))
+	canon = malloc(RDATA_MAX);
+	if (canon == NULL || wire_iter_init(&it, msg, len, h) == -1)
+		goto done;
+	while (wire_iter_next(&it, &rr) == 1 && rr.section == WS_ANSWER) {
+		if (rr.type != type || rr.class != WIRE_CLASS_IN ||
+		    !name_in(&rr.owner, names, nnames))
 			continue;
-		if ((s = rdata_canon(rr)) == NULL) {
-			rdset_free(&a->rdata);
-			return -1;
-		}
-		rdset_add(&a->rdata, s);
-		if (!found || ldns_rr_ttl(rr) < a->ttl)
-			a->ttl = ldns_rr_ttl(rr);
+		clen = rdata_canon(type, msg, len, rr.rdoff, rr.rdlen, canon);
+		if (clen == -1 || rdset_add(&a->rdata, canon,
+		    (size_t)clen) == -1)
+			goto done;
+		if (!found || ttl_value(rr.ttl) < a->ttl)
+			a->ttl = ttl_value(rr.ttl);
 		found = true;
 	}
 	if (!found)
-		a->ttl = negative_ttl(pkt);
-	return 0;
+		a->ttl = negative_ttl(msg, len, h);
+	rv = 0;
+done:
+	free(canon);
+	if (rv == -1)
+		rdset_free(&a->rdata);
+	return rv;
+}
+
+/* The header alone first: a flood of junk costs a few compares. */
+static enum packet_verdict
+header_check(const uint8_t *wire, size_t len, uint16_t id,
+    struct wire_header *h)
+{
+	if (wire_header_read(wire, len, h) == -1)
+		return PKT_MALFORMED;
+	if (!WIRE_QR(h))
+		return PKT_NOT_RESPONSE;
+	if (h->id != id)
+		return PKT_WRONG_ID;
+	if (WIRE_OPCODE(h) != 0)
+		return PKT_BAD_OPCODE;
+	if (h->count[WS_QUESTION] != 1)
+		return PKT_BAD_QDCOUNT;
+	return PKT_OK;
 }
 
 enum packet_verdict
 packet_parse_answer(const uint8_t *wire, size_t len, uint16_t id,
     const char *owner, uint16_t type, struct answer *out)
 {
-	ldns_pkt		*pkt = NULL;
-	ldns_rdf		*qname = NULL;
+	struct wire_header	 h;
+	struct wire_name	 names[CNAME_MAXCHAIN + 1];
 	struct answer		 a;
 	enum packet_verdict	 v;
+	size_t			 nnames;
+	uint8_t			 ext;
 
-	if ((v = header_check(wire, len, id)) != PKT_OK)
+	if ((v = header_check(wire, len, id, &h)) != PKT_OK)
 		return v;
-	if (ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK)
-		return PKT_MALFORMED;
 	/* A name we cannot encode matches no question. */
-	if ((qname = ldns_dname_new_frm_str(owner)) == NULL) {
-		v = PKT_WRONG_QUESTION;
-		goto done;
-	}
-	if ((v = question_check(pkt, qname, type)) != PKT_OK)
-		goto done;
-	if (answer_fill(pkt, qname, type, &a) == -1) {
-		v = PKT_MALFORMED;
-		goto done;
-	}
+	if (wire_name_from_text(owner, &names[0]) == -1)
+		return PKT_WRONG_QUESTION;
+	if ((v = question_check(wire, len, &names[0], type)) != PKT_OK ||
+	    (v = records_check(wire, len, &h, &ext)) != PKT_OK)
+		return v;
+	memset(&a, 0, sizeof(a));
+	/* Extended RCODEs beyond what fits are not assigned. */
+	a.rcode = ext >= 16 ? 255 : (uint8_t)(ext << 4 | WIRE_RCODE(&h));
+	a.tc = WIRE_TC(&h);
+	a.aa = WIRE_AA(&h);
+	nnames = answer_names(wire, len, &h, type, names);
+	if (answer_fill(wire, len, &h, names, nnames, type, &a) == -1)
+		return PKT_MALFORMED;
 	*out = a;
-done:
-	if (qname != NULL)
-		ldns_rdf_deep_free(qname);
-	ldns_pkt_free(pkt);
-	return v;
+	return PKT_OK;
 }
 
 const char *
@@ -260,6 +292,10 @@ packet_verdict_name(enum packet_verdict v)
 		return "bad qdcount";
 	case PKT_WRONG_QUESTION:
 		return "wrong question";
+	case PKT_BAD_OPCODE:
+		return "bad opcode";
+	case PKT_UNEXPECTED_RR:
+		return "unexpected record";
 	}
 	return "unknown";
 }
@@ -269,6 +305,22 @@ answer_free(struct answer *a)
 {
 	if (a != NULL)
 		rdset_free(&a->rdata);
+}
+
+enum tcp_frame
+packet_tcp_frame(const uint8_t *buf, size_t avail, size_t *msglen)
+{
+	size_t	need;
+
+	if (avail < 2)
+		return TCP_NEED_MORE;
+	need = wire_get16(buf);
+	if (need < WIRE_HDRLEN)
+		return TCP_BAD;
+	if (avail - 2 < need)
+		return TCP_NEED_MORE;
+	*msglen = need;
+	return TCP_MESSAGE;
 }
 
 bool

@@ -1,6 +1,8 @@
 /*
- * DNS packets with ldns: building queries and judging whether a datagram
- * is the answer to the query we sent.  Nothing here touches a socket.
+ * DNS packets: building queries and judging whether a datagram is the
+ * answer to the query we sent, with nmigd's own bounds-checked walk
+ * (wire.h): no library parser ever sees bytes from the network.  Nothing
+ * here touches a socket.
  */
 #ifndef NMIG_PACKET_H
 #define NMIG_PACKET_H
@@ -13,10 +15,12 @@
 #include "rdata.h"
 
 #define NMIG_EDNS_BUFSIZE	1232
+/* Header, the longest name, type and class, an OPT record. */
+#define PACKET_QUERY_MAX	(12 + 255 + 4 + 11)
 
 /* What we learnt from one accepted response. */
 struct answer {
-	uint8_t		rcode;		/* LDNS_RCODE_* */
+	uint8_t		rcode;		/* with the EDNS extended bits */
 	bool		tc;
 	bool		aa;
 	/* Canonical RDATA of the answer-section records of the asked type
@@ -24,32 +28,49 @@ struct answer {
 	struct rdset	rdata;
 	/* Positive answer: the smallest TTL among those records.  NODATA or
 	 * NXDOMAIN: the negative-cache TTL, min(SOA TTL, SOA MINIMUM) of the
-	 * authority SOA, 0 without one. */
+	 * authority SOA, 0 without one.  A TTL with its top bit set counts
+	 * as 0 (RFC 2181 8). */
 	uint32_t	ttl;
 };
 
 enum packet_verdict {
 	PKT_OK = 0,
-	PKT_MALFORMED,		/* ldns could not parse it */
+	PKT_MALFORMED,		/* does not walk as a DNS message */
 	PKT_NOT_RESPONSE,	/* QR=0 */
 	PKT_WRONG_ID,
 	PKT_BAD_QDCOUNT,	/* QDCOUNT != 1 */
 	PKT_WRONG_QUESTION,	/* name, type or class differ */
+	PKT_BAD_OPCODE,		/* not a QUERY */
+	PKT_UNEXPECTED_RR,	/* TSIG, TKEY, a meta type, a stray OPT */
 };
 
-/* RD=1, EDNS0 with a 1232-byte buffer, no DO.  *wire is malloc'd.
- * Returns 0, or -1 if the name cannot be encoded. */
-int	packet_build_query(const char *owner, uint16_t type, uint16_t id,
-	    uint8_t **wire, size_t *len);
+/* RD=1, EDNS0 with a 1232-byte buffer, no DO, into buf (PACKET_QUERY_MAX
+ * bytes).  owner is absolute text as the config keeps it.  Returns the
+ * length, or -1 if the name cannot be encoded. */
+int	packet_query(const char *owner, uint16_t type, uint16_t id,
+	    uint8_t *buf);
 
 /* Accept the datagram only if it answers exactly the query (id, owner,
- * type, class IN).  On PKT_OK *out is filled and must be freed with
- * answer_free(); otherwise *out is untouched. */
+ * type, class IN, opcode QUERY) and carries nothing nmigd never asked
+ * for.  On PKT_OK *out is filled and must be freed with answer_free();
+ * otherwise *out is untouched. */
 enum packet_verdict packet_parse_answer(const uint8_t *wire, size_t len,
 	    uint16_t id, const char *owner, uint16_t type, struct answer *out);
 const char *packet_verdict_name(enum packet_verdict);
 
 void	answer_free(struct answer *);
+
+/* DNS over TCP (RFC 1035 4.2.2): each message follows its 2-byte length.
+ * Given the first avail bytes of a stream, whether a whole message is
+ * there (its length in *msglen), more bytes are needed, or the length
+ * cannot be a DNS message (shorter than a header). */
+enum tcp_frame {
+	TCP_NEED_MORE,
+	TCP_MESSAGE,
+	TCP_BAD,
+};
+enum tcp_frame packet_tcp_frame(const uint8_t *buf, size_t avail,
+	    size_t *msglen);
 
 /* Same address family, address and port. */
 bool	sockaddr_same(const struct sockaddr *, const struct sockaddr *);

@@ -212,6 +212,13 @@ resolver_line(struct resolver_parser *p, char *s)
 		errlist_add(p->errs, p->file, p->line, "out of memory");
 		return 1;
 	}
+	/* The location goes into JSON, metrics and the journal as text. */
+	if (!utf8_valid(r.location, strlen(r.location))) {
+		errlist_add(p->errs, p->file, p->line, "location of \"%s\" is "
+		    "not UTF-8", name);
+		free(r.location);
+		return 1;
+	}
 	r.name = xstrdup(name);
 	p->list->v = xreallocarray(p->list->v, p->list->n + 1,
 	    sizeof(*p->list->v));

@@ -5,7 +5,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dname.h"
 #include "packet.h"
+#include "rdtext.h"
 #include "status.h"
 #include "util.h"
 
@@ -17,17 +19,32 @@ json_time(time_t t)
 	return t == 0 ? json_null() : json_string(fmt_time(t, buf));
 }
 
+/* The set as text, one string a record; rdtext() writes only ASCII. */
+json_t *
+status_rdata_json(const struct rdset *set, uint16_t type)
+{
+	const uint8_t	*rd;
+	json_t		*a = json_array();
+	size_t		 off = 0;
+	uint16_t	 len;
+	char		*s;
+
+	while ((rd = rdset_next(set, &off, &len)) != NULL) {
+		s = rdtext(type, rd, len);
+		json_array_append_new(a, json_string(s));
+		free(s);
+	}
+	return a;
+}
+
 static json_t *
 record_json(const struct cstate *cs, const struct check_conf *c)
 {
 	const struct rdset	*rd = cstate_rdata(cs, c);
 	json_t			*o, *a;
 	char			 tbuf[16], rbuf[16];
-	size_t			 i;
 
-	a = json_array();
-	for (i = 0; i < rd->n; i++)
-		json_array_append_new(a, json_string(rd->rr[i]));
+	a = status_rdata_json(rd, c->type);
 	o = json_object();
 	json_object_set_new(o, "owner", json_string(c->owner));
 	json_object_set_new(o, "type", json_string(rrtype_name(c->type, tbuf)));
@@ -41,6 +58,10 @@ record_json(const struct cstate *cs, const struct check_conf *c)
 	json_object_set_new(o, "rtt_ms", cs->answered_at == 0 ||
 	    cs->rcode == CS_RCODE_NONE ? json_null() : json_integer(cs->rtt_ms));
 	json_object_set_new(o, "rdata", a);
+	/* An "other" answer too big to keep whole. */
+	if (rd->dropped > 0)
+		json_object_set_new(o, "rdata_omitted",
+		    json_integer(rd->dropped));
 	return o;
 }
 
@@ -73,7 +94,7 @@ domain_json(const struct model *m, const struct watch *w)
 {
 	struct domain_tally	 t;
 	json_t			*o, *rs;
-	char			 name[NMIG_NAMEBUF];
+	char			 name[NMIG_NAMEBUF], uname[NMIG_UNAMEBUF];
 	size_t			 i;
 
 	verdict_domain(w->rv, m->resolvers->n, &t);
@@ -82,6 +103,8 @@ domain_json(const struct model *m, const struct watch *w)
 		json_array_append_new(rs, resolver_json(w, &m->resolvers->v[i], i));
 	o = json_object();
 	json_object_set_new(o, "domain", json_string(domain_display(w->dc->name, name)));
+	json_object_set_new(o, "domain_unicode",
+	    json_string(domain_unicode(w->dc->name, uname)));
 	json_object_set_new(o, "state", json_string(domain_state_name(w->state)));
 	json_object_set_new(o, "since", json_time(w->since));
 	json_object_set_new(o, "complete_at", json_time(w->complete_at));
@@ -200,6 +223,9 @@ print_record(FILE *f, const json_t *rec, const char *domain, time_t now,
 	for (i = 0; i < json_array_size(rd); i++)
 		fprintf(f, "%s%s", i ? ", " : "",
 		    json_string_value(json_array_get(rd, i)));
+	if (json_is_integer(json_object_get(rec, "rdata_omitted")))
+		fprintf(f, " (+%lld more)", (long long)json_integer_value(
+		    json_object_get(rec, "rdata_omitted")));
 	fprintf(f, "\n");
 }
 
@@ -227,9 +253,13 @@ print_domain(FILE *f, const json_t *d, time_t now, bool colour)
 {
 	const json_t	*rs = json_object_get(d, "resolvers");
 	const char	*name = jstr(d, "domain", "?");
+	const char	*uname = jstr(d, "domain_unicode", name);
 	size_t		 i;
 
-	fprintf(f, "%s: ", name);
+	if (strcmp(uname, name) != 0)
+		fprintf(f, "%s (%s): ", uname, name);
+	else
+		fprintf(f, "%s: ", name);
 	print_state(f, jstr(d, "state", "?"), 0, colour);
 	fprintf(f, ", %lld/%lld resolvers new",
 	    (long long)json_integer_value(json_object_get(d, "resolvers_new")),

@@ -19,6 +19,9 @@
  * returned if it is not watched).  A new reference. */
 json_t	*status_document(const struct model *, const char *domain, time_t now);
 
+/* A record set as a JSON array of strings, one a record (rdtext). */
+json_t	*status_rdata_json(const struct rdset *, uint16_t type);
+
 /* Human tables, from the document (so the client can print what it got
  * from the daemon).  colour: ANSI colours for states. */
 void	 status_print_text(const json_t *doc, FILE *, bool colour);

@@ -5,6 +5,7 @@
  * control client, read while the daemon writes.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,6 +85,10 @@ static const char *const store_migrations[] = {
 	"  resolver TEXT,"
 	"  message TEXT NOT NULL);"
 	"CREATE INDEX events_time ON events(time);",
+	/* 1 -> 2: the answer's records in canonical wire form (rdset_blob),
+	 * which is what is compared; rdata stays as text for people.  Rows
+	 * of version 1 have NULL here. */
+	"ALTER TABLE answers ADD COLUMN rdata_wire BLOB;",
 };
 #define STORE_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -139,13 +144,14 @@ static const char *const store_sql[SS_MAX] = {
 	    " ttl = ?2, rtt_ms = ?3"
 	    " WHERE id = (SELECT max(id) FROM answers"
 	    "   WHERE check_id = ?4 AND resolver_id = ?5)"
-	    " AND state = ?6 AND rcode_num = ?7 AND rdata = ?8",
+	    " AND state = ?6 AND rcode_num = ?7 AND rdata_wire = ?8",
 	[SS_ANSWER_ADD] =
 	    "INSERT INTO answers(check_id, resolver_id, state, rcode,"
-	    " rcode_num, rdata, ttl, rtt_ms, first_seen, last_seen)"
-	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	    " rcode_num, rdata, ttl, rtt_ms, first_seen, last_seen, rdata_wire)"
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[SS_ANSWER_LATEST] =
-	    "SELECT state, rcode_num, ttl, rtt_ms, last_seen, rdata"
+	    "SELECT state, rcode_num, ttl, rtt_ms, last_seen, rdata,"
+	    " rdata_wire, id"
 	    " FROM answers WHERE check_id = ?1 AND resolver_id = ?2"
 	    " ORDER BY id DESC LIMIT 1",
 	[SS_RVERDICT_SAVE] =
@@ -372,13 +378,16 @@ store_close(struct store *s)
 
 /*
  * Bind parameters 1, 2, ... from fmt: 's' text (NULL binds NULL), 'i' int,
- * 'I' int64_t, 't' time_t as RFC 3339 (0, unknown, binds NULL).
+ * 'I' int64_t, 't' time_t as RFC 3339 (0, unknown, binds NULL), 'b' a
+ * blob as a pointer and a size_t length.
  */
 static int
 stmt_vbind(sqlite3_stmt *st, const char *fmt, va_list ap)
 {
 	char		 tbuf[NMIG_TIMEBUF];
 	const char	*str;
+	const void	*blob;
+	size_t		 blen;
 	time_t		 t;
 	int		 i, rc = SQLITE_OK;
 
@@ -395,6 +404,13 @@ stmt_vbind(sqlite3_stmt *st, const char *fmt, va_list ap)
 		case 'I':
 			rc = sqlite3_bind_int64(st, i + 1,
 			    va_arg(ap, int64_t));
+			break;
+		case 'b':
+			blob = va_arg(ap, const void *);
+			blen = va_arg(ap, size_t);
+			rc = blen > INT_MAX ? SQLITE_TOOBIG :
+			    sqlite3_bind_blob(st, i + 1, blob, (int)blen,
+			    SQLITE_STATIC);
 			break;
 		case 't':
 			t = va_arg(ap, time_t);
@@ -618,36 +634,62 @@ store_record_answer(struct store *s, int64_t check_id, int64_t resolver_id,
 	}
 	state = check_state_name(a->state);
 	rdata = a->rdata != NULL ? a->rdata : "";
-	if (stmt_run(s, __func__, SS_ANSWER_BUMP, "tIIIIsis", a->when,
+	if (stmt_run(s, __func__, SS_ANSWER_BUMP, "tIIIIsib", a->when,
 	    (int64_t)a->ttl, (int64_t)a->rtt_ms, check_id, resolver_id,
-	    state, (int)a->rcode, rdata) == -1)
+	    state, (int)a->rcode, a->wire, a->wirelen) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) > 0)
 		return 0;
-	if (stmt_run(s, __func__, SS_ANSWER_ADD, "IIssisIItt", check_id,
+	if (stmt_run(s, __func__, SS_ANSWER_ADD, "IIssisIIttb", check_id,
 	    resolver_id, state, a->rcode == STORE_RCODE_NONE ? "NONE" :
 	    rcode_name(a->rcode, rbuf), (int)a->rcode,
 	    rdata, (int64_t)a->ttl, (int64_t)a->rtt_ms, a->when,
-	    a->when) == -1)
+	    a->when, a->wire, a->wirelen) == -1)
 		return -1;
 	return 0;
 }
 
-/* out->when is the row's last_seen; out->rdata points to *rdata. */
+/* A copy of a column's blob, or NULL for NULL. */
+static int
+col_blob(sqlite3_stmt *st, int i, uint8_t **out, size_t *len)
+{
+	const void	*b;
+	int		 n;
+
+	*out = NULL;
+	*len = 0;
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return 0;
+	b = sqlite3_column_blob(st, i);
+	n = sqlite3_column_bytes(st, i);
+	if (n < 0 || (n > 0 && b == NULL))
+		return -1;
+	*out = xcalloc(1, (size_t)n + 1);
+	memcpy(*out, b, (size_t)n);
+	*len = (size_t)n;
+	return 0;
+}
+
+/* out->when is the row's last_seen; out->rdata and out->wire point to
+ * *text and *wire, which the caller frees. */
 int
 store_latest_answer(struct store *s, int64_t check_id, int64_t resolver_id,
-    struct answer_row *out, char **rdata)
+    struct answer_row *out, char **text, uint8_t **wire)
 {
 	sqlite3_stmt	*st = s->st[SS_ANSWER_LATEST];
 	const char	*what;
-	char		*copy = NULL;
-	int64_t		 rcode, ttl, rtt;
+	uint8_t		*blob = NULL;
+	size_t		 blen;
+	int64_t		 rcode, ttl, rtt, id;
 	time_t		 when;
 	int		 rc, state;
 
+	*text = NULL;
+	*wire = NULL;
 	if ((rc = stmt_run(s, __func__, SS_ANSWER_LATEST, "II", check_id,
 	    resolver_id)) != SQLITE_ROW)
 		return rc == SQLITE_DONE ? 1 : -1;
+	id = sqlite3_column_int64(st, 7);
 	what = "state";
 	if ((state = check_state_from_name(col_text(st, 0))) < 0)
 		goto bad;
@@ -665,11 +707,11 @@ store_latest_answer(struct store *s, int64_t check_id, int64_t resolver_id,
 	what = "last_seen";
 	if (col_time(st, 4, &when) == -1)
 		goto bad;
-	if ((copy = strdup(col_text(st, 5))) == NULL) {
-		log_warn("%s", __func__);
-		stmt_done(s, SS_ANSWER_LATEST);
-		return -1;
-	}
+	what = "rdata_wire";
+	if (col_blob(st, 6, &blob, &blen) == -1)
+		goto bad;
+	*text = xstrdup(col_text(st, 5));
+	*wire = blob;
 	stmt_done(s, SS_ANSWER_LATEST);
 	memset(out, 0, sizeof(*out));
 	out->state = state;
@@ -677,14 +719,15 @@ store_latest_answer(struct store *s, int64_t check_id, int64_t resolver_id,
 	out->ttl = ttl;
 	out->rtt_ms = rtt;
 	out->when = when;
-	out->rdata = copy;
-	*rdata = copy;
+	out->rdata = *text;
+	out->wire = blob;
+	out->wirelen = blen;
 	return 0;
 bad:
-	log_warnx("%s: check %" PRId64 " resolver %" PRId64 ": bad %s in the "
-	    "database", __func__, check_id, resolver_id, what);
+	log_warnx("answers row %" PRId64 ": bad %s; the row is skipped", id,
+	    what);
 	stmt_done(s, SS_ANSWER_LATEST);
-	return -1;
+	return STORE_BAD_ROW;
 }
 
 int
@@ -703,7 +746,9 @@ store_save_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
 	return 0;
 }
 
-/* Without a row *rv is zeroed: a resolver never judged is pending. */
+/* Without a row *rv is zeroed: a resolver never judged is pending.  A
+ * row that does not read is reported and loads as none: the resolver is
+ * judged afresh from its next round. */
 int
 store_load_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
     struct rverdict *rv)
@@ -715,12 +760,10 @@ store_load_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
 	int		 rc, state;
 
 	memset(&v, 0, sizeof(v));
+	*rv = v;
 	if ((rc = stmt_run(s, __func__, SS_RVERDICT_LOAD, "II", domain_id,
-	    resolver_id)) != SQLITE_ROW) {
-		if (rc == SQLITE_DONE)
-			*rv = v;
+	    resolver_id)) != SQLITE_ROW)
 		return rc == SQLITE_DONE ? 1 : -1;
-	}
 	what = "state";
 	if ((state = resolver_state_from_name(col_text(st, 0))) < 0)
 		goto bad;
@@ -746,10 +789,18 @@ store_load_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
 	*rv = v;
 	return 0;
 bad:
-	log_warnx("%s: domain %" PRId64 " resolver %" PRId64 ": bad %s in the "
-	    "database", __func__, domain_id, resolver_id, what);
+	log_warnx("rverdicts row (domain_id %" PRId64 ", resolver_id %" PRId64
+	    "): bad %s; the resolver starts again as pending", domain_id,
+	    resolver_id, what);
 	stmt_done(s, SS_RVERDICT_LOAD);
-	return -1;
+	return STORE_BAD_ROW;
+}
+
+static void
+domain_bad(int64_t domain_id, const char *col, const char *now)
+{
+	log_warnx("domains row %" PRId64 ": bad %s; taken as %s", domain_id,
+	    col, now);
 }
 
 int
@@ -774,38 +825,41 @@ store_save_domain(struct store *s, int64_t domain_id,
 /*
  * store_domain_id() creates the row as pending with unknown times, so a
  * domain never saved loads as that, returning 0.  1 means there is no
- * domain with this id at all.
+ * domain with this id at all.  A column that does not read is reported
+ * and replaced by what can be trusted: an unreadable time by unknown, an
+ * unreadable state by complete when the completion time reads, else
+ * pending; STORE_BAD_ROW then says so.
  */
 int
 store_load_domain(struct store *s, int64_t domain_id, struct domain_row *d)
 {
 	sqlite3_stmt		*st = s->st[SS_DOMAIN_LOAD];
 	struct domain_row	 v;
-	const char		*what;
-	int			 rc, state;
+	int			 rc, state, bad = 0;
 
 	memset(&v, 0, sizeof(v));
 	if ((rc = stmt_run(s, __func__, SS_DOMAIN_LOAD, "I",
 	    domain_id)) != SQLITE_ROW)
 		return rc == SQLITE_DONE ? 1 : -1;
-	what = "state";
-	if ((state = domain_state_from_name(col_text(st, 0))) < 0)
-		goto bad;
-	what = "since";
-	if (col_time(st, 1, &v.since) == -1)
-		goto bad;
-	what = "complete_at";
-	if (col_time(st, 2, &v.complete_at) == -1)
-		goto bad;
+	if (col_time(st, 1, &v.since) == -1) {
+		domain_bad(domain_id, "since", "unknown");
+		v.since = 0;
+		bad = 1;
+	}
+	if (col_time(st, 2, &v.complete_at) == -1) {
+		domain_bad(domain_id, "complete_at", "unknown");
+		v.complete_at = 0;
+		bad = 1;
+	}
+	if ((state = domain_state_from_name(col_text(st, 0))) < 0) {
+		state = v.complete_at != 0 ? DS_COMPLETE : DS_PENDING;
+		domain_bad(domain_id, "state", domain_state_name(state));
+		bad = 1;
+	}
 	stmt_done(s, SS_DOMAIN_LOAD);
 	v.state = state;
 	*d = v;
-	return 0;
-bad:
-	log_warnx("%s: domain %" PRId64 ": bad %s in the database", __func__,
-	    domain_id, what);
-	stmt_done(s, SS_DOMAIN_LOAD);
-	return -1;
+	return bad ? STORE_BAD_ROW : 0;
 }
 
 int

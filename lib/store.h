@@ -37,22 +37,31 @@ struct answer_row {
 	uint8_t		 state;		/* enum check_state */
 	uint8_t		 rcode;		/* or STORE_RCODE_NONE */
 	uint32_t	 ttl;
-	const char	*rdata;		/* rdset_join() form, "" for none */
+	const char	*rdata;		/* for people: one record a line */
+	const uint8_t	*wire;		/* rdset_blob(): what is compared */
+	size_t		 wirelen;
 	time_t		 when;
 	uint32_t	 rtt_ms;
 };
-/* Same state, rcode and rdata as the latest row for (check, resolver):
+/* A row that did not read was logged with its table and row, and was
+ * skipped or repaired as the function says. */
+#define STORE_BAD_ROW	2
+
+/* Same state, rcode and records as the latest row for (check, resolver):
  * bump last_seen, count, ttl.  Otherwise a new row. */
 int	store_record_answer(struct store *, int64_t check_id,
 	    int64_t resolver_id, const struct answer_row *);
-/* The latest row for (check, resolver); 1 if there is none, -1 on error.
- * rdata is malloc'd. */
+/* The latest row for (check, resolver); 1 if there is none, -1 on error,
+ * STORE_BAD_ROW when it does not read (skipped).  *text and *wire are
+ * malloc'd; *wire is NULL for a row written by schema version 1. */
 int	store_latest_answer(struct store *, int64_t check_id,
-	    int64_t resolver_id, struct answer_row *, char **rdata);
+	    int64_t resolver_id, struct answer_row *, char **text,
+	    uint8_t **wire);
 
 int	store_save_rverdict(struct store *, int64_t domain_id,
 	    int64_t resolver_id, const struct rverdict *);
-/* 1 if there is none, -1 on error. */
+/* 1 if there is none, -1 on error, STORE_BAD_ROW when the row does not
+ * read (*rv is then zeroed: pending). */
 int	store_load_rverdict(struct store *, int64_t domain_id,
 	    int64_t resolver_id, struct rverdict *);
 
@@ -63,6 +72,8 @@ struct domain_row {
 };
 int	store_save_domain(struct store *, int64_t domain_id,
 	    const struct domain_row *);
+/* 0, 1 if there is no such domain, -1 on error, STORE_BAD_ROW when a
+ * column did not read and was replaced (see store.c). */
 int	store_load_domain(struct store *, int64_t domain_id, struct domain_row *);
 
 struct event_row {

@@ -10,11 +10,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <ldns/ldns.h>
 
 #include "log.h"
 #include "util.h"
@@ -130,34 +130,79 @@ parse_time(const char *s)
 	return t;
 }
 
-int
-name_normalize(const char *in, char *out, size_t outlen)
+/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static size_t
+utf8_seqlen(const unsigned char *p, size_t left)
 {
-	ldns_rdf	*rdf;
-	size_t		 len, i;
+	size_t		n, i;
+	uint32_t	cp;
 
-	len = strlen(in);
-	if (len == 0 || len + 2 > outlen)
-		return -1;
-	/* ldns accepts any label syntax; we only check the length limits
-	 * and the shape here, which is what the wire format requires. */
-	if (ldns_str2rdf_dname(&rdf, in) != LDNS_STATUS_OK)
-		return -1;
-	ldns_rdf_deep_free(rdf);
-	if (strcmp(in, ".") == 0) {
-		snprintf(out, outlen, ".");
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
 		return 0;
+	if (n > left)
+		return 0;
+	cp = p[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
 	}
-	/* Escapes (\. \065) would make the text differ from the name; no
-	 * host or mail name needs them. */
-	if (in[0] == '.' || strstr(in, "..") != NULL || strchr(in, '\\') != NULL)
-		return -1;
-	for (i = 0; i < len; i++)
-		out[i] = (char)tolower((unsigned char)in[i]);
-	if (out[len - 1] != '.')
-		out[len++] = '.';
-	out[len] = '\0';
-	return 0;
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+bool
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, n;
+
+	while (i < len) {
+		if ((n = utf8_seqlen(p + i, len - i)) == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+size_t
+str_escape(const char *s, char *out, size_t outlen)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 o = 0, n, left = strlen(s);
+	bool			 esc;
+
+	if (outlen == 0)
+		return 0;
+	while (left > 0) {
+		n = utf8_seqlen(p, left);
+		esc = n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f));
+		if (o + (esc ? 4 : n) >= outlen)
+			break;
+		if (esc) {
+			snprintf(out + o, 5, "\\x%02x", *p);
+			o += 4;
+			p++;
+			left--;
+		} else {
+			memcpy(out + o, p, n);
+			o += n;
+			p += n;
+			left -= n;
+		}
+	}
+	out[o] = '\0';
+	return o;
 }
 
 int

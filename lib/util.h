@@ -5,6 +5,7 @@
 #ifndef NMIG_UTIL_H
 #define NMIG_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -32,10 +33,16 @@ const char *fmt_time(time_t, char *buf);
 /* The inverse of fmt_time; returns (time_t)-1 when the text is not one. */
 time_t	parse_time(const char *);
 
-/* Make an absolute, lower-case domain name with a trailing dot.  Returns 0,
- * or -1 when the name is not a valid domain name or does not fit. */
+/* Room for a name in text, the trailing dot and NUL included (dname.h). */
 #define NMIG_NAMEBUF 256
-int	name_normalize(const char *in, char *out, size_t outlen);
+
+/* Whether len bytes of s are valid UTF-8 (RFC 3629). */
+bool	utf8_valid(const char *s, size_t len);
+/* Copy s to out (outlen bytes, NUL-terminated, cut at a whole character)
+ * with control characters and bytes that are not UTF-8 written as \xNN,
+ * so that text from files, databases or peers is safe in a log line or a
+ * JSON string.  Returns the length written. */
+size_t	str_escape(const char *s, char *out, size_t outlen);
 
 /* "127.0.0.1:9553" or "[::1]:9553" into a socket address.  Returns 0 or
  * -1 (not an address and a port, or port 0). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "verdict.h"
+#include "wire.h"
 
 static const char *const check_state_names[CS_MAX] = {
 	"pending", "new", "old", "other", "nodata", "nxdomain", "error",
@@ -70,9 +71,9 @@ verdict_classify(const struct check_conf *c, const struct answer *a)
 	if (a == NULL)
 		return CS_ERROR;
 	switch (a->rcode) {
-	case LDNS_RCODE_NOERROR:
+	case WIRE_RCODE_NOERROR:
 		break;
-	case LDNS_RCODE_NXDOMAIN:
+	case WIRE_RCODE_NXDOMAIN:
 		return CS_NXDOMAIN;
 	default:
 		return CS_ERROR;	/* SERVFAIL, REFUSED, FORMERR, ... */

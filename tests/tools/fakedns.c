@@ -27,6 +27,14 @@
  *	tc-tcp-wrongid	TC=1; TCP: an evil answer with the wrong ID
  *	tc-tcp-silent	TC=1; TCP: reads the query, never answers
  *	tc-tcp-none	TC=1; no TCP listener at all
+ *	svcb-bomb	HTTPS: one record "1 ." with 40 empty parameters (the
+ *			RDATA that made ldns's printer abort); else good
+ *	tsig-flood	--flood N (3000) paced datagrams with the right ID
+ *			and a wrong question, each with three TSIGs of a 20 KB
+ *			MAC (ldns_wire2pkt leaked the first), the right answer
+ *			with the same TSIGs, then the right answer
+ *	empty-rdata	MX: one record with RDLENGTH 0; else good
+ *	wks		WKS: one record with a 1,200-byte bitmap; else good
  *
  * Only loopback addresses are accepted, and the process ends on SIGTERM,
  * SIGINT or after --max-seconds (SIGALRM as a backstop), so that it can
@@ -62,7 +70,8 @@
 enum mode {
 	M_GOOD, M_JUNK_THEN_GOOD, M_GARBAGE, M_FLOOD, M_SLOW, M_SERVFAIL,
 	M_REFUSED, M_TC, M_TC_TCP_GARBAGE, M_TC_TCP_CLOSE, M_TC_TCP_SHORT,
-	M_TC_TCP_WRONGID, M_TC_TCP_SILENT, M_TC_TCP_NONE,
+	M_TC_TCP_WRONGID, M_TC_TCP_SILENT, M_TC_TCP_NONE, M_SVCB_BOMB,
+	M_TSIG_FLOOD, M_EMPTY_RDATA, M_WKS,
 };
 
 static const struct {
@@ -83,6 +92,10 @@ static const struct {
 	{ "tc-tcp-wrongid",	M_TC_TCP_WRONGID },
 	{ "tc-tcp-silent",	M_TC_TCP_SILENT },
 	{ "tc-tcp-none",	M_TC_TCP_NONE },
+	{ "svcb-bomb",		M_SVCB_BOMB },
+	{ "tsig-flood",		M_TSIG_FLOOD },
+	{ "empty-rdata",	M_EMPTY_RDATA },
+	{ "wks",		M_WKS },
 };
 
 enum data {
@@ -493,6 +506,173 @@ msg_pointer_loop(const struct query *q, bool in_question)
 	return m;
 }
 
+static void	udp_send(struct server *, const struct msg *,
+		    const struct sockaddr_storage *, socklen_t);
+
+/*
+ * A message built byte by byte: the records below are ones ldns must
+ * never be asked to make or read.
+ */
+struct raw {
+	uint8_t		*p;
+	size_t		 len, cap;
+};
+
+static void
+raw_put(struct raw *r, const void *b, size_t n)
+{
+	if (r->len + n > r->cap) {
+		r->cap = (r->len + n) * 2;
+		if ((r->p = realloc(r->p, r->cap)) == NULL)
+			die("realloc");
+	}
+	memcpy(r->p + r->len, b, n);
+	r->len += n;
+}
+
+static void
+raw_u16(struct raw *r, uint16_t v)
+{
+	uint8_t	b[2];
+
+	put16(b, v);
+	raw_put(r, b, 2);
+}
+
+/* Header and the question; the counts after it are the caller's. */
+static void
+raw_head(struct raw *r, const struct query *q, const ldns_rdf *qname,
+    uint16_t an, uint16_t ar)
+{
+	raw_u16(r, q->id);
+	raw_u16(r, 0x8580);		/* QR AA RD RA */
+	raw_u16(r, 1);
+	raw_u16(r, an);
+	raw_u16(r, 0);
+	raw_u16(r, ar);
+	raw_put(r, ldns_rdf_data(qname), ldns_rdf_size(qname));
+	raw_u16(r, q->qtype);
+	raw_u16(r, LDNS_RR_CLASS_IN);
+}
+
+/* A record owned by the question's name (a pointer to offset 12). */
+static void
+raw_rr(struct raw *r, uint16_t type, uint16_t class, const uint8_t *rd,
+    size_t rdlen)
+{
+	raw_u16(r, 0xc00c);
+	raw_u16(r, type);
+	raw_u16(r, class);
+	raw_u16(r, 0);
+	raw_u16(r, 300);
+	raw_u16(r, (uint16_t)rdlen);
+	raw_put(r, rd, rdlen);
+}
+
+#define TSIG_MACLEN	20000
+
+/* A TSIG record in the additional section: hmac-sha256, a 20 KB MAC. */
+static void
+raw_tsig(struct raw *r)
+{
+	static const uint8_t	 alg[] = "\013hmac-sha256";
+	uint8_t			*rd, *p;
+	size_t			 n = sizeof(alg) + 6 + 2 + 2 + TSIG_MACLEN + 6;
+
+	if ((p = rd = calloc(1, n)) == NULL)
+		die("calloc");
+	memcpy(p, alg, sizeof(alg));	/* the label and the root's 0 */
+	p += sizeof(alg) + 6 + 2;
+	put16(p, TSIG_MACLEN);
+	p += 2;
+	random_bytes(p, TSIG_MACLEN);
+	raw_put(r, "\003key", 5);	/* owner key. */
+	raw_u16(r, 250);
+	raw_u16(r, 255);
+	raw_u16(r, 0);
+	raw_u16(r, 0);
+	raw_u16(r, (uint16_t)n);
+	raw_put(r, rd, n);
+	free(rd);
+}
+
+/* One record of the asked type whose RDATA is rd (none if NULL), and
+ * ntsig TSIGs after it: ldns_wire2pkt overwrote a TSIG with the next
+ * without freeing it. */
+static struct msg
+msg_raw_answer(const struct query *q, const ldns_rdf *qname,
+    const uint8_t *rd, size_t rdlen, unsigned ntsig)
+{
+	struct raw	r = { NULL, 0, 0 };
+	struct msg	m = { NULL, 0, VIA_LISTEN };
+	unsigned	i;
+
+	raw_head(&r, q, qname, rd != NULL ? 1 : 0, (uint16_t)ntsig);
+	if (rd != NULL)
+		raw_rr(&r, q->qtype, LDNS_RR_CLASS_IN, rd, rdlen);
+	for (i = 0; i < ntsig; i++)
+		raw_tsig(&r);
+	m.wire = r.p;
+	m.len = r.len;
+	return m;
+}
+
+/* The answers of the record modes; false for a question they leave to
+ * the good answer. */
+static bool
+reply_record_mode(const struct server *sv, const struct query *q,
+    struct msg *m)
+{
+	uint8_t	rd[1500];
+
+	memset(rd, 0, sizeof(rd));
+	if (sv->mode == M_SVCB_BOMB && q->qtype == LDNS_RR_TYPE_HTTPS) {
+		rd[1] = 1;		/* priority 1, target ".", 40 x key0 */
+		*m = msg_raw_answer(q, q->qname, rd, 3 + 40 * 4, 0);
+		return true;
+	}
+	if (sv->mode == M_EMPTY_RDATA && q->qtype == LDNS_RR_TYPE_MX) {
+		*m = msg_raw_answer(q, q->qname, rd, 0, 0);
+		return true;
+	}
+	if (sv->mode == M_WKS && q->qtype == LDNS_RR_TYPE_WKS) {
+		rd[0] = 192;		/* 192.0.2.1, TCP, every port */
+		rd[2] = 2;
+		rd[3] = 1;
+		rd[4] = 6;
+		memset(rd + 5, 0xff, 1200);
+		*m = msg_raw_answer(q, q->qname, rd, 5 + 1200, 0);
+		return true;
+	}
+	return false;
+}
+
+/* Datagrams that pass the ID, QR and QDCOUNT checks, ask another name
+ * and carry a TSIG; then the right answer with a TSIG. */
+static void
+tsig_flood(struct server *sv, const struct query *q,
+    const struct sockaddr_storage *to, socklen_t tolen)
+{
+	ldns_rdf	*evil;
+	struct msg	 m;
+	unsigned	 i;
+
+	if ((evil = ldns_dname_new_frm_str("evil.test.")) == NULL)
+		dief("ldns_dname_new_frm_str");
+	m = msg_raw_answer(q, evil, NULL, 0, 3);
+	/* Paced, so that the datagrams reach the prober's parser instead
+	 * of overflowing its socket buffer: the point is what it keeps. */
+	for (i = 0; i < sv->flood && !quit; i++) {
+		udp_send(sv, &m, to, tolen);
+		usleep(50);
+	}
+	free(m.wire);
+	ldns_rdf_deep_free(evil);
+	m = msg_raw_answer(q, q->qname, NULL, 0, 3);
+	udp_send(sv, &m, to, tolen);
+	free(m.wire);
+}
+
 /*
  * Everything an off-path attacker or a broken middlebox might send before
  * the real answer.  Each would turn the verdict to "other" if accepted.
@@ -631,6 +811,16 @@ udp_answer(struct server *sv, const struct query *q,
 
 	switch (sv->mode) {
 	case M_GOOD:
+		m = reply_good(q);
+		break;
+	case M_SVCB_BOMB:
+	case M_EMPTY_RDATA:
+	case M_WKS:
+		if (!reply_record_mode(sv, q, &m))
+			m = reply_good(q);
+		break;
+	case M_TSIG_FLOOD:
+		tsig_flood(sv, q, from, fromlen);
 		m = reply_good(q);
 		break;
 	case M_JUNK_THEN_GOOD:

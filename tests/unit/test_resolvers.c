@@ -283,6 +283,20 @@ test_err_name(void **state)
 	EXPECT_ERRORS("\xc3\xa9t\xc3\xa9 8.8.8.8\n", "1: bad resolver name "
 	    "\"\xc3\xa9t\xc3\xa9\" (letters, digits, '-', '_' and '.' only)");
 	EXPECT_ERRORS("bell\a 8.8.8.8\n", "1: control character in line");
+	/* A location is any UTF-8 text, and only that: it goes to JSON. */
+	EXPECT_ERRORS("x 8.8.8.8 T\xff\xfekyo\n", "1: location of \"x\" is "
+	    "not UTF-8");
+	EXPECT_ERRORS("x 8.8.8.8 \xe6\x9d\n", "1: location of \"x\" is "
+	    "not UTF-8");
+	{
+		struct resolver_list	list;
+		const char		*t = "x 8.8.8.8 \xe6\x9d\xb1\xe4\xba\xac\n";
+
+		load_ok(write_list(t, strlen(t)), &list);
+		assert_string_equal(list.v[0].location,
+		    "\xe6\x9d\xb1\xe4\xba\xac");
+		resolvers_free(&list);
+	}
 }
 
 static void

@@ -199,6 +199,9 @@ answer(uint8_t state, uint8_t rcode, const char *rdata, uint32_t ttl,
 	a.state = state;
 	a.rcode = rcode;
 	a.rdata = rdata;
+	/* The store compares the blob and keeps it; any bytes will do. */
+	a.wire = (const uint8_t *)rdata;
+	a.wirelen = strlen(rdata);
 	a.ttl = ttl;
 	a.when = when;
 	a.rtt_ms = 12;
@@ -216,7 +219,7 @@ test_open_creates_schema(void **state)
 	fx_open(fx);
 	db_text(fx->path, "PRAGMA journal_mode", buf, sizeof(buf));
 	assert_string_equal(buf, "wal");
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 1);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 2);
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE type = 'table' AND name IN ('resolvers', 'domains',"
 	    " 'checks', 'answers', 'rverdicts', 'events')"), 6);
@@ -228,7 +231,7 @@ test_open_creates_schema(void **state)
 
 	/* A second open finds the schema and leaves it as it is. */
 	fx_open(fx);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 1);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 2);
 }
 
 static void
@@ -242,6 +245,7 @@ test_reopen_keeps_data(void **state)
 	struct store		*s;
 	int64_t			 rid1, rid2, did, did2, cid;
 	char			 buf[64], *rdata;
+	uint8_t			*wire;
 
 	s = fx_open(fx);
 	r1 = resolver("google", "8.8.8.8", 53, "US");
@@ -292,10 +296,14 @@ test_reopen_keeps_data(void **state)
 	a.when = T0 + 60;
 	assert_int_equal(store_record_answer(s, cid, rid1, &a), 0);
 	assert_int_equal(db_int(fx->path, "SELECT count FROM answers"), 2);
-	assert_int_equal(store_latest_answer(s, cid, rid1, &a, &rdata), 0);
+	assert_int_equal(store_latest_answer(s, cid, rid1, &a, &rdata, &wire),
+	    0);
 	assert_string_equal(rdata, "ns1.new.example.");
+	assert_int_equal(a.wirelen, strlen("ns1.new.example."));
+	assert_memory_equal(wire, "ns1.new.example.", a.wirelen);
 	assert_int_equal(a.when, T0 + 60);
 	free(rdata);
+	free(wire);
 
 	memset(&back, 0xff, sizeof(back));
 	assert_int_equal(store_load_rverdict(s, did, rid1, &back), 0);
@@ -420,24 +428,41 @@ test_bad_input(void **state)
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM rverdicts"),
 	    0);
 
-	/* Values nmigd did not write are errors, not garbage structs. */
+	/* Values nmigd did not write are reported, never garbage structs:
+	 * a bad row loads as none, so that one bad row cannot keep the
+	 * daemon from starting (defect 10). */
 	snprintf(sql, sizeof(sql), "INSERT INTO rverdicts VALUES(%lld, %lld,"
 	    " 'bogus', 0, 0, NULL, NULL, NULL)", (long long)did,
 	    (long long)rid);
 	db_exec(fx->path, sql);
-	assert_int_equal(store_load_rverdict(s, did, rid, &rv), -1);
-	db_exec(fx->path, "UPDATE domains SET since = 'yesterday'");
-	assert_int_equal(store_load_domain(s, did, &d), -1);
+	memset(&rv, 0xff, sizeof(rv));
+	assert_int_equal(store_load_rverdict(s, did, rid, &rv), STORE_BAD_ROW);
+	assert_int_equal(rv.state, RS_PENDING);
+	assert_int_equal(rv.since, 0);
+	db_exec(fx->path, "UPDATE domains SET since = 'yesterday',"
+	    " complete_at = '2026-11-27T22:00:00Z', state = 'x\x01'");
+	memset(&d, 0xff, sizeof(d));
+	assert_int_equal(store_load_domain(s, did, &d), STORE_BAD_ROW);
+	assert_int_equal(d.since, 0);
+	/* The completion latch is kept when its time still reads. */
+	assert_int_equal(d.complete_at, T0);
+	assert_int_equal(d.state, DS_COMPLETE);
+	db_exec(fx->path, "UPDATE domains SET complete_at = 'never'");
+	assert_int_equal(store_load_domain(s, did, &d), STORE_BAD_ROW);
+	assert_int_equal(d.state, DS_PENDING);
+	assert_int_equal(d.complete_at, 0);
 	a.state = CS_NEW;
 	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
 	db_exec(fx->path, "UPDATE answers SET ttl = -5");
 	{
 		struct answer_row	 out;
 		char			*rdata = NULL;
+		uint8_t			*wire = NULL;
 
 		assert_int_equal(store_latest_answer(s, cid, rid, &out,
-		    &rdata), -1);
+		    &rdata, &wire), STORE_BAD_ROW);
 		assert_null(rdata);
+		assert_null(wire);
 	}
 }
 
@@ -527,6 +552,7 @@ test_latest_answer(void **state)
 	struct resolver_conf	 r = resolver("r1", "127.0.0.1", 53, "");
 	struct answer_row	 a, out;
 	char			*rdata = NULL;
+	uint8_t			*wire = NULL;
 	int64_t			 did, cid, rid;
 
 	did = store_domain_id(s, "example.co.jp.");
@@ -534,7 +560,8 @@ test_latest_answer(void **state)
 	rid = store_resolver_id(s, &r);
 	assert_true(did > 0 && cid > 0 && rid > 0);
 
-	assert_int_equal(store_latest_answer(s, cid, rid, &out, &rdata), 1);
+	assert_int_equal(store_latest_answer(s, cid, rid, &out, &rdata,
+	    &wire), 1);
 	assert_null(rdata);
 
 	a = answer(CS_NEW, LDNS_RCODE_NOERROR, "10 mx01.example.co.jp.", 300,
@@ -546,7 +573,8 @@ test_latest_answer(void **state)
 	a.when = T0 + 50;
 	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
 	memset(&out, 0xff, sizeof(out));
-	assert_int_equal(store_latest_answer(s, cid, rid, &out, &rdata), 0);
+	assert_int_equal(store_latest_answer(s, cid, rid, &out, &rdata,
+	    &wire), 0);
 	assert_int_equal(out.state, CS_NEW);
 	assert_int_equal(out.rcode, LDNS_RCODE_NOERROR);
 	assert_int_equal(out.ttl, 250);
@@ -554,21 +582,68 @@ test_latest_answer(void **state)
 	assert_int_equal(out.when, T0 + 50);
 	assert_string_equal(rdata, "10 mx01.example.co.jp.");
 	assert_ptr_equal(out.rdata, rdata);
+	assert_ptr_equal(out.wire, wire);
 	free(rdata);
+	free(wire);
 
 	/* An rcode without a name survives the round trip. */
 	a = answer(CS_ERROR, 30, "", 0, T0 + 100);
 	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
-	assert_int_equal(store_latest_answer(s, cid, rid, &out, &rdata), 0);
+	assert_int_equal(store_latest_answer(s, cid, rid, &out, &rdata,
+	    &wire), 0);
 	assert_int_equal(out.state, CS_ERROR);
 	assert_int_equal(out.rcode, 30);
 	assert_int_equal(out.when, T0 + 100);
 	assert_string_equal(rdata, "");
+	/* An empty blob is a blob, not NULL. */
+	assert_non_null(wire);
+	assert_int_equal(out.wirelen, 0);
 	free(rdata);
+	free(wire);
 
 	/* The latest is per resolver. */
-	assert_int_equal(store_latest_answer(s, cid, rid + 1, &out, &rdata),
+	assert_int_equal(store_latest_answer(s, cid, rid + 1, &out, &rdata,
+	    &wire),
 	    1);
+}
+
+/* A database of schema version 1 is upgraded in place: its answers keep
+ * their text and read back without the wire form, which the daemon then
+ * rebuilds from the text (monitor.c). */
+static void
+test_upgrade_from_1(void **state)
+{
+	struct fx		*fx = *state;
+	struct store		*s;
+	struct resolver_conf	 r = resolver("r1", "127.0.0.1", 53, "");
+	struct answer_row	 a, out;
+	int64_t			 did, cid, rid;
+	char			*rdata;
+	uint8_t			*wire;
+
+	s = fx_open(fx);
+	did = store_domain_id(s, "example.co.jp.");
+	cid = store_check_id(s, did, "example.co.jp.", LDNS_RR_TYPE_MX);
+	rid = store_resolver_id(s, &r);
+	a = answer(CS_OTHER, LDNS_RCODE_NOERROR, "10 other.example.", 300, T0);
+	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
+	fx_close(fx);
+	db_exec(fx->path, "ALTER TABLE answers DROP COLUMN rdata_wire;"
+	    " PRAGMA user_version = 1");
+	s = fx_open(fx);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 2);
+	assert_int_equal(store_latest_answer(s, cid, rid, &out, &rdata, &wire),
+	    0);
+	assert_int_equal(out.state, CS_OTHER);
+	assert_string_equal(rdata, "10 other.example.");
+	assert_null(wire);
+	free(rdata);
+	/* The same answer again is a new row: it now has its wire form. */
+	a.when = T0 + 60;
+	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM answers"), 2);
+	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM answers"), 2);
 }
 
 static void
@@ -580,13 +655,13 @@ test_newer_version_refused(void **state)
 
 	fx_open(fx);
 	fx_close(fx);
-	db_exec(fx->path, "PRAGMA user_version = 2");
+	db_exec(fx->path, "PRAGMA user_version = 3");
 	before = file_read(fx->path, &blen);
 	assert_null(store_open(fx->path));
 	after = file_read(fx->path, &alen);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(before, after, blen);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 2);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 3);
 	free(before);
 	free(after);
 }
@@ -817,6 +892,7 @@ main(void)
 		T(test_bad_input),
 		T(test_change_only_growth),
 		T(test_latest_answer),
+		T(test_upgrade_from_1),
 		T(test_newer_version_refused),
 		T(test_foreign_database_refused),
 		T(test_garbage_refused),

@@ -208,163 +208,41 @@ test_time_not_fmt_time_output(void **state)
 			fail_msg("parse_time(\"%s\") accepted", bad[i]);
 }
 
-/* name_normalize */
+/* UTF-8 and escaping */
 
 static void
-expect_name(const char *in, const char *want)
+test_utf8_valid(void **state)
 {
-	char	out[NMIG_NAMEBUF];
-
-	if (name_normalize(in, out, sizeof(out)) != 0)
-		fail_msg("name_normalize(\"%s\") failed", in);
-	if (strcmp(out, want) != 0)
-		fail_msg("name_normalize(\"%s\") = \"%s\", want \"%s\"", in,
-		    out, want);
+	assert_true(utf8_valid("", 0));
+	assert_true(utf8_valid("plain", 5));
+	assert_true(utf8_valid("\xe4\xbe\x8b\xe3\x81\x88.jp", 9));
+	assert_true(utf8_valid("\xf0\x9f\x98\x80", 4));
+	/* Cut through a character, overlong, surrogate, beyond U+10FFFF,
+	 * a lone continuation byte. */
+	assert_false(utf8_valid("\xe4\xbe", 2));
+	assert_false(utf8_valid("\xc0\xaf", 2));
+	assert_false(utf8_valid("\xed\xa0\x80", 3));
+	assert_false(utf8_valid("\xf4\x90\x80\x80", 4));
+	assert_false(utf8_valid("\x80", 1));
+	assert_false(utf8_valid("\xff", 1));
 }
 
 static void
-reject_name(const char *in)
+test_str_escape(void **state)
 {
-	char	out[NMIG_NAMEBUF];
+	char	out[64];
 
-	if (name_normalize(in, out, sizeof(out)) != -1)
-		fail_msg("name_normalize(\"%s\") accepted", in);
-}
-
-/* n labels of len characters each, joined by dots; no trailing dot. */
-static char *
-make_name(size_t nlabels, size_t len)
-{
-	char	*s, *p;
-	size_t	 i;
-
-	p = s = calloc(1, nlabels * (len + 1) + 1);
-	assert_non_null(s);
-	for (i = 0; i < nlabels; i++) {
-		if (i > 0)
-			*p++ = '.';
-		memset(p, 'a' + (int)(i % 26), len);
-		p += len;
-	}
-	return s;
-}
-
-static void
-test_name_ok(void **state)
-{
-	expect_name("example.co.jp", "example.co.jp.");
-	expect_name("example.co.jp.", "example.co.jp.");
-	expect_name("Example.CO.JP", "example.co.jp.");
-	expect_name("MX01.EXAMPLE.CO.JP.", "mx01.example.co.jp.");
-	expect_name("xn--eckwd4c7c.xn--zckzah", "xn--eckwd4c7c.xn--zckzah.");
-	expect_name("_dmarc.Example.com", "_dmarc.example.com.");
-	expect_name("com", "com.");
-	expect_name(".", ".");
-}
-
-static void
-test_name_bad(void **state)
-{
-	reject_name("");
-	reject_name("a..b");
-	reject_name("a..");
-	reject_name(".a");
-	reject_name("..");
-}
-
-static void
-test_name_label_limit(void **state)
-{
-	char	*s, want[NMIG_NAMEBUF];
-
-	/* A 63-character label is the limit; 64 is one too many. */
-	s = make_name(2, 63);
-	snprintf(want, sizeof(want), "%s.", s);
-	expect_name(s, want);
-	free(s);
-
-	s = make_name(2, 64);
-	reject_name(s);
-	free(s);
-	s = make_name(1, 64);
-	reject_name(s);
-	free(s);
-}
-
-static void
-test_name_length_limit(void **state)
-{
-	char	*s, name[300], want[NMIG_NAMEBUF];
-
-	/*
-	 * 4 labels of 62 plus one of 1: 4 * 63 + 2 + 1 (root) = 255 octets
-	 * on the wire, the most a name may have; 253 characters as text.
-	 */
-	s = make_name(4, 62);
-	snprintf(name, sizeof(name), "%s.z", s);
-	free(s);
-	assert_int_equal(strlen(name), 253);
-	snprintf(want, sizeof(want), "%s.", name);
-	expect_name(name, want);
-	/* The same with its trailing dot. */
-	strcat(name, ".");
-	expect_name(name, want);
-
-	/* One more octet: 256 on the wire. */
-	s = make_name(4, 62);
-	snprintf(name, sizeof(name), "%s.zz", s);
-	free(s);
-	assert_int_equal(strlen(name), 254);
-	reject_name(name);
-	strcat(name, ".");
-	reject_name(name);
-
-	/* Far too long, in case only the label length were checked. */
-	s = make_name(10, 60);
-	reject_name(s);
-	free(s);
-}
-
-static void
-test_name_outlen(void **state)
-{
-	/* A guard after the space given catches any write beyond outlen. */
-	char	buf[64];
-	size_t	need = strlen("example.com.") + 1;	/* 13 */
-
-	memset(buf, 'X', sizeof(buf));
-	assert_int_equal(name_normalize("Example.COM", buf, need), 0);
-	assert_string_equal(buf, "example.com.");
-	assert_int_equal(buf[need], 'X');
-
-	memset(buf, 'X', sizeof(buf));
-	assert_int_equal(name_normalize("Example.COM", buf, need - 1), -1);
-	assert_int_equal(buf[need - 1], 'X');
-	assert_int_equal(buf[need], 'X');
-
-	memset(buf, 'X', sizeof(buf));
-	assert_int_equal(name_normalize("example.com", buf, 4), -1);
-	assert_int_equal(buf[4], 'X');
-
-	assert_int_equal(name_normalize(".", buf, 0), -1);
-	assert_int_equal(name_normalize("a", buf, 1), -1);
-}
-
-/* Escapes are refused: "a\\." is the single label "a.", which would
- * otherwise come out relative. */
-static void
-test_name_escaped_dot(void **state)
-{
-	char	out[NMIG_NAMEBUF];
-	size_t	len;
-
-	if (name_normalize("a\\.", out, sizeof(out)) == -1)
-		return;		/* rejecting escapes is fine */
-	len = strlen(out);
-	/* Absolute: ends in a dot that is not itself escaped. */
-	assert_true(len >= 2);
-	assert_int_equal(out[len - 1], '.');
-	assert_int_not_equal(out[len - 2], '\\');
+	str_escape("ok \xe4\xbe\x8b", out, sizeof(out));
+	assert_string_equal(out, "ok \xe4\xbe\x8b");
+	str_escape("a\nb\x1b[31m\xff\x7f", out, sizeof(out));
+	assert_string_equal(out, "a\\x0ab\\x1b[31m\\xff\\x7f");
+	/* Cut at a whole character or escape, always terminated. */
+	str_escape("\xe4\xbe\x8b\xe4\xbe\x8b", out, 5);
+	assert_string_equal(out, "\xe4\xbe\x8b");
+	str_escape("\x01\x02", out, 6);
+	assert_string_equal(out, "\\x01");
+	assert_int_equal(str_escape("x", out, 1), 0);
+	assert_string_equal(out, "");
 }
 
 int
@@ -380,12 +258,8 @@ main(void)
 		cmocka_unit_test(test_time_roundtrip),
 		cmocka_unit_test(test_time_bad),
 		cmocka_unit_test(test_time_not_fmt_time_output),
-		cmocka_unit_test(test_name_ok),
-		cmocka_unit_test(test_name_bad),
-		cmocka_unit_test(test_name_label_limit),
-		cmocka_unit_test(test_name_length_limit),
-		cmocka_unit_test(test_name_outlen),
-		cmocka_unit_test(test_name_escaped_dot),
+		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_str_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ldns/ldns.h>
+
 #include "verdict.h"
 
 #define T0		((time_t)1795816800)	/* 2026-11-27T22:00:00Z */
@@ -24,12 +26,14 @@ static void
 add_rdata(struct rdset *set, const char *owner, uint16_t type,
     const char *text)
 {
-	char	 err[256], *s;
+	static uint8_t	 rd[RDATA_MAX];
+	char		 err[256];
+	int		 len;
 
-	s = rdata_parse(owner, type, text, err, sizeof(err));
-	if (s == NULL)
+	len = rdata_parse(owner, type, text, rd, err, sizeof(err));
+	if (len == -1)
 		fail_msg("rdata_parse \"%s\": %s", text, err);
-	rdset_add(set, s);
+	assert_int_equal(rdset_add(set, rd, (size_t)len), 0);
 }
 
 /* texts: NULL-terminated */
