@@ -156,7 +156,7 @@ run_target() {
 			# the printed config does not load") before abort().
 			msg=$(grep -m 1 "^$name: " "$dir/log" | cut -c1-200)
 			if grep -q 'runtime error:' "$dir/log"; then
-				result="undefined behaviour: $(sed -n 's/.*runtime error: //p' "$dir/log" | head -n 1 | cut -c1-80)"
+				result="undefined behaviour: $(sed -n 's/^\([^ ]*\): runtime error: /\1 /p' "$dir/log" | head -n 1 | cut -c1-120)"
 			elif grep -q 'ERROR: AddressSanitizer' "$dir/log"; then
 				result="crash: $(sed -n 's/.*ERROR: AddressSanitizer: \([a-z-]*\).*/\1/p' "$dir/log" | head -n 1)"
 			elif echo "$msg" | grep -q 'Assertion .* failed'; then
