@@ -97,9 +97,12 @@ fi
 outdir=$(cd "$outdir" && pwd)
 
 # Ours come last, so that the caller's ASAN_OPTIONS cannot turn off what
-# a run is for; -L is the one way to go without leak detection.
+# a run is for; -L is the one way to go without leak detection.  The
+# suppressions (tests/fuzz/*.supp) name the few findings inside ldns that
+# are accepted, each with its reason.
 asan_opts="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$leaks:symbolize=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1"
 ubsan_opts="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1:symbolize=1:suppressions=$srcdir/tests/fuzz/ubsan.supp"
+lsan_opts="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$srcdir/tests/fuzz/lsan.supp:print_suppressions=0"
 if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] &&
     command -v llvm-symbolizer >/dev/null 2>&1; then
 	ASAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer)
@@ -132,7 +135,7 @@ run_target() {
 	    set -- "$@" -dict="$srcdir/tests/fuzz/$short.dict"
 	start=$(date +%s)
 	# The outer timeout only guards against libFuzzer itself hanging.
-	ASAN_OPTIONS=$asan_opts UBSAN_OPTIONS=$ubsan_opts \
+	ASAN_OPTIONS=$asan_opts UBSAN_OPTIONS=$ubsan_opts LSAN_OPTIONS=$lsan_opts \
 	    timeout -s KILL $((seconds * 2 + 300)) \
 	    "$builddir/tests/fuzz/$name" "$@" "$dir/corpus" \
 	    </dev/null >"$dir/log" 2>&1
@@ -232,7 +235,7 @@ for t in $targets; do
 	for a in "$outdir/$t/artifacts"/*; do
 		[ -f "$a" ] || continue
 		echo "----- reproducer $a ($(wc -c <"$a") bytes); run it:"
-		echo "UBSAN_OPTIONS=$ubsan_opts $builddir/tests/fuzz/$t $a"
+		echo "UBSAN_OPTIONS=$ubsan_opts LSAN_OPTIONS=$lsan_opts $builddir/tests/fuzz/$t $a"
 		od -A d -c "$a" | head -n 24
 	done
 done
