@@ -21,12 +21,12 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "ctlproto.h"
 #include "log.h"
 #include "dname.h"
 #include "output.h"
 #include "util.h"
 
-#define CTL_PROTOCOL_VERSION	1
 #define CTL_TIMEOUT_MS		30000	/* connect, request and reply */
 #define CTL_REPLY_MAX		(64 * 1024 * 1024)
 #define CTL_POLL_MS		2000	/* wait: between status requests */
@@ -283,6 +283,8 @@ fail:
 	return -1;
 }
 
+/* 0 when sent, 1 when the daemon has closed the connection (its reply
+ * may still be read), -1 after saying why on stderr. */
 static int
 ctl_send(struct ctl *c, int fd, const char *buf, size_t len)
 {
@@ -292,6 +294,10 @@ ctl_send(struct ctl *c, int fd, const char *buf, size_t len)
 		if ((n = send(fd, buf, len, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
 				continue;
+			/* The daemon closed: a full daemon says why in a
+			 * reply waiting to be read. */
+			if (errno == EPIPE || errno == ECONNRESET)
+				return 1;
 			fprintf(stderr, "nmigd-ctl: %s: cannot send request: "
 			    "%s\n", c->socket, errno == EAGAIN ?
 			    "timed out" : strerror(errno));
@@ -409,7 +415,7 @@ ctl_request(struct ctl *c, json_t *req, struct reply *rep)
 {
 	long long	 deadline = mono_ms() + c->timeout_ms;
 	char		*line = NULL;
-	int		 fd, r = -1;
+	int		 fd, sent, r = -1;
 
 	memset(rep, 0, sizeof(*rep));
 	if ((fd = ctl_connect(c)) == -1)
@@ -418,8 +424,9 @@ ctl_request(struct ctl *c, json_t *req, struct reply *rep)
 		fprintf(stderr, "nmigd-ctl: cannot encode the request\n");
 		goto done;
 	}
-	if (ctl_send(c, fd, line, strlen(line)) == -1 ||
-	    ctl_send(c, fd, "\n", 1) == -1)
+	if ((sent = ctl_send(c, fd, line, strlen(line))) == 0)
+		sent = ctl_send(c, fd, "\n", 1);
+	if (sent == -1)
 		goto done;
 	if (ctl_recv(c, fd, deadline, rep) == -1)
 		goto done;

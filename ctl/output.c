@@ -389,6 +389,9 @@ text_history(FILE *f, const struct reply *r, bool colour)
 	}
 	table_print(f, &t, colour);
 	table_free(&t);
+	if (json_is_true(json_object_get(r->doc, "truncated")))
+		fprintf(f, "(older entries left out: these are the newest "
+		    "%zu)\n", json_array_size(h));
 }
 
 static void

@@ -1,9 +1,10 @@
 /*
  * The control socket and nothing else: accept, read bounded request lines,
- * dispatch them through a command table, queue the replies.  A client's
+ * hand them to commands.c, queue the replies.  A client's
  * next request is read only once its last reply is out: one that never
  * reads costs one reply and stops being served, and no client can make
- * the loop build replies in bulk.  The write timeout closes it.
+ * the loop build replies in bulk.  Slots are limited per uid, with some
+ * kept for root, and every step has a deadline (control.h).
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -20,12 +22,13 @@
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
 
+#include "commands.h"
+#include "accept.h"
 #include "control.h"
+#include "ctlproto.h"
 #include "log.h"
 #include "status.h"
 #include "util.h"
-
-#define CTL_READONLY	0x01
 
 struct control {
 	struct nmigd		*d;
@@ -34,37 +37,28 @@ struct control {
 	struct event		*ev_accept;
 	struct event		*ev_pause;	/* accept paused on EMFILE */
 	unsigned		 nclients;
+	unsigned		 nunprivileged;
+	time_t			 refused_logged;
 	TAILQ_HEAD(, client)	 clients;
+};
+
+enum client_state {
+	CL_REQUEST,	/* reading the next request */
+	CL_REPLY,	/* sending a reply, not reading */
 };
 
 struct client {
 	TAILQ_ENTRY(client)	 entry;
 	struct control		*c;
 	struct bufferevent	*bev;
+	struct event		*ev_deadline;	/* for the state's step */
+	enum client_state	 state;
 	uid_t			 uid;
+	bool			 privileged;	/* root or our own user */
 	bool			 closing;	/* flush, then close */
-};
-
-struct ctl_cmd {
-	const char	*name;
-	int		 flags;
-	json_t		*(*fn)(struct client *, const json_t *req);
-};
-
-static json_t	*ctl_check(struct client *, const json_t *);
-static json_t	*ctl_events(struct client *, const json_t *);
-static json_t	*ctl_history(struct client *, const json_t *);
-static json_t	*ctl_reload(struct client *, const json_t *);
-static json_t	*ctl_resolvers(struct client *, const json_t *);
-static json_t	*ctl_status(struct client *, const json_t *);
-
-static const struct ctl_cmd ctl_cmds[] = {
-	{ "check",	0,		ctl_check },
-	{ "events",	CTL_READONLY,	ctl_events },
-	{ "history",	CTL_READONLY,	ctl_history },
-	{ "reload",	0,		ctl_reload },
-	{ "resolvers",	CTL_READONLY,	ctl_resolvers },
-	{ "status",	CTL_READONLY,	ctl_status },
+	struct status_stream	*stream;	/* a status being written */
+	time_t			 reply_start;	/* monotonic seconds */
+	size_t			 streamed;	/* bytes of the stream so far */
 };
 
 static void	control_accept_cb(evutil_socket_t, short, void *);
@@ -72,257 +66,22 @@ static void	control_resume_cb(evutil_socket_t, short, void *);
 static void	client_read_cb(struct bufferevent *, void *);
 static void	client_write_cb(struct bufferevent *, void *);
 static void	client_event_cb(struct bufferevent *, short, void *);
-
-/* Replies. */
-
-static json_t *
-reply_new(void)
-{
-	json_t	*o = json_object();
-
-	json_object_set_new(o, "version",
-	    json_integer(CONTROL_PROTOCOL_VERSION));
-	return o;
-}
-
-static json_t *
-reply_error(const char *fmt, ...)
-{
-	va_list	 ap;
-	char	 msg[512];
-	json_t	*o;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	o = reply_new();
-	json_object_set_new(o, "error", json_string(msg));
-	return o;
-}
-
-/* An optional string argument; -1 when present but not a string. */
-static int
-arg_string(const json_t *req, const char *key, const char **out)
-{
-	const json_t	*v = json_object_get(req, key);
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return -1;
-	*out = json_string_value(v);
-	return 0;
-}
-
-/* An optional domain argument, normalized into buf. */
-static int
-arg_domain(const json_t *req, char *buf, const char **out)
-{
-	const char	*s;
-
-	if (arg_string(req, "domain", &s) == -1)
-		return -1;
-	*out = NULL;
-	if (s == NULL)
-		return 0;
-	if (name_normalize(s, buf, NMIG_NAMEBUF) == -1)
-		return -1;
-	*out = buf;
-	return 0;
-}
-
-/* Commands. */
-
-static json_t *
-ctl_status(struct client *cl, const json_t *req)
-{
-	struct nmigd	*d = cl->c->d;
-	const char	*domain;
-	char		 buf[NMIG_NAMEBUF];
-	json_t		*doc;
-
-	if (arg_domain(req, buf, &domain) == -1)
-		return reply_error("bad domain argument");
-	doc = status_document(monitor_model(d->monitor), domain, time(NULL));
-	if (doc == NULL)
-		return reply_error("unknown domain: %s",
-		    json_string_value(json_object_get(req, "domain")));
-	return doc;
-}
-
-static json_t *
-resolver_json(const struct model *m, size_t r)
-{
-	const struct resolver_conf	*rc = &m->resolvers->v[r];
-	const struct resolver_health	*h = &m->health[r];
-	json_t				*o = json_object();
-	char				 tbuf[NMIG_TIMEBUF];
-	size_t				 i, unreach = 0;
-
-	for (i = 0; i < m->nw; i++)
-		if (m->w[i].rv[r].state == RS_UNREACHABLE)
-			unreach++;
-	json_object_set_new(o, "name", json_string(rc->name));
-	json_object_set_new(o, "address", json_string(rc->address));
-	json_object_set_new(o, "port", json_integer(rc->port));
-	json_object_set_new(o, "location", json_string(rc->location));
-	json_object_set_new(o, "queries", json_integer((json_int_t)h->queries));
-	json_object_set_new(o, "answers", json_integer((json_int_t)h->answers));
-	json_object_set_new(o, "timeouts", json_integer((json_int_t)h->timeouts));
-	json_object_set_new(o, "errors", json_integer((json_int_t)h->errors));
-	json_object_set_new(o, "consecutive_failures",
-	    json_integer(h->consecutive_failures));
-	json_object_set_new(o, "last_answer", h->last_answer == 0 ?
-	    json_null() : json_string(fmt_time(h->last_answer, tbuf)));
-	json_object_set_new(o, "mean_rtt_ms", h->answers == 0 ? json_null() :
-	    json_real((double)h->rtt_sum_ms / (double)h->answers));
-	json_object_set_new(o, "unreachable_domains", json_integer(unreach));
-	json_object_set_new(o, "unreachable",
-	    json_boolean(m->nw > 0 && unreach == m->nw));
-	return o;
-}
-
-static json_t *
-ctl_resolvers(struct client *cl, const json_t *req)
-{
-	const struct model	*m = monitor_model(cl->c->d->monitor);
-	json_t			*o, *a;
-	char			 tbuf[NMIG_TIMEBUF];
-	time_t			 now = time(NULL);
-	size_t			 r;
-
-	a = json_array();
-	for (r = 0; r < m->resolvers->n; r++)
-		json_array_append_new(a, resolver_json(m, r));
-	o = reply_new();
-	json_object_set_new(o, "generated_at", json_string(fmt_time(now, tbuf)));
-	json_object_set_new(o, "resolvers", a);
-	return o;
-}
-
-static json_t *
-ctl_history(struct client *cl, const json_t *req)
-{
-	const char	*domain, *resolver;
-	char		 buf[NMIG_NAMEBUF], disp[NMIG_NAMEBUF];
-	json_t		*o, *a;
-	int		 rv;
-
-	if (arg_domain(req, buf, &domain) == -1 || domain == NULL)
-		return reply_error("history needs a domain");
-	if (arg_string(req, "resolver", &resolver) == -1)
-		return reply_error("bad resolver argument");
-	a = json_array();
-	rv = store_history(cl->c->d->store, domain, resolver, a);
-	if (rv != 0) {
-		json_decref(a);
-		return rv == 1 ? reply_error("unknown domain: %s",
-		    domain_display(domain, disp)) :
-		    reply_error("cannot read the database");
-	}
-	o = reply_new();
-	json_object_set_new(o, "domain", json_string(domain_display(domain, disp)));
-	json_object_set_new(o, "history", a);
-	return o;
-}
-
-#define CONTROL_EVENTS_MAX	1000
-
-static json_t *
-ctl_events(struct client *cl, const json_t *req)
-{
-	const char	*since_s;
-	time_t		 since = 0;
-	json_t		*o, *a;
-
-	if (arg_string(req, "since", &since_s) == -1 || (since_s != NULL &&
-	    (since = parse_time(since_s)) == (time_t)-1))
-		return reply_error("since must be a time like "
-		    "2026-11-27T00:00:00Z");
-	a = json_array();
-	if (store_events(cl->c->d->store, since, CONTROL_EVENTS_MAX, a) == -1) {
-		json_decref(a);
-		return reply_error("cannot read the database");
-	}
-	o = reply_new();
-	json_object_set_new(o, "events", a);
-	return o;
-}
-
-static json_t *
-ctl_check(struct client *cl, const json_t *req)
-{
-	const char	*domain;
-	char		 buf[NMIG_NAMEBUF];
-	json_t		*o, *started, *running;
-
-	if (arg_domain(req, buf, &domain) == -1)
-		return reply_error("bad domain argument");
-	started = json_array();
-	running = json_array();
-	if (monitor_check(cl->c->d->monitor, domain, started, running) == -1) {
-		json_decref(started);
-		json_decref(running);
-		return reply_error("unknown domain: %s",
-		    json_string_value(json_object_get(req, "domain")));
-	}
-	o = reply_new();
-	json_object_set_new(o, "started", started);
-	json_object_set_new(o, "running", running);
-	return o;
-}
-
-static json_t *
-ctl_reload(struct client *cl, const json_t *req)
-{
-	struct nmigd	*d = cl->c->d;
-	json_t		*o, *errors = json_array();
-
-	if (nmigd_reload(d, errors) == -1) {
-		o = reply_error("configuration not reloaded");
-		json_object_set_new(o, "errors", errors);
-		return o;
-	}
-	json_decref(errors);
-	o = reply_new();
-	json_object_set_new(o, "reloaded", json_true());
-	json_object_set_new(o, "domains", json_integer((json_int_t)d->cfg->ndomains));
-	json_object_set_new(o, "resolvers", json_integer((json_int_t)d->rl->n));
-	return o;
-}
-
-static int
-ctl_cmd_cmp(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct ctl_cmd *)elem)->name);
-}
-
-/* Root and our own user may change things; the rest may only look. */
-static json_t *
-control_dispatch(struct client *cl, const json_t *req)
-{
-	const struct ctl_cmd	*cmd;
-	const char		*name;
-
-	if (!json_is_object(req))
-		return reply_error("request is not a JSON object");
-	if (arg_string(req, "command", &name) == -1 || name == NULL)
-		return reply_error("request has no \"command\"");
-	cmd = bsearch(name, ctl_cmds, sizeof(ctl_cmds) / sizeof(ctl_cmds[0]),
-	    sizeof(ctl_cmds[0]), ctl_cmd_cmp);
-	if (cmd == NULL)
-		return reply_error("unknown command: %s", name);
-	if (!(cmd->flags & CTL_READONLY) && cl->uid != 0 &&
-	    cl->uid != cl->c->d->uid) {
-		log_info("control: uid %u refused %s", (unsigned)cl->uid, name);
-		return reply_error("permission denied: %s needs root or the "
-		    "nmigd user", name);
-	}
-	return cmd->fn(cl, req);
-}
+static void	client_deadline_cb(evutil_socket_t, short, void *);
 
 /* Clients. */
+
+/* Say why on a connection that is being closed, if its socket takes the
+ * line at once: a client that does not read gets nothing more. */
+static void
+client_say(int fd, json_t *reply)
+{
+	char	*line;
+	size_t	 len;
+
+	line = ctl_reply_encode(reply, 0, &len);
+	(void)send(fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	free(line);
+}
 
 static void
 client_free(struct client *cl)
@@ -330,59 +89,155 @@ client_free(struct client *cl)
 	struct control	*c = cl->c;
 
 	TAILQ_REMOVE(&c->clients, cl, entry);
+	status_stream_free(cl->stream);
+	event_free(cl->ev_deadline);
 	bufferevent_free(cl->bev);
-	free(cl);
 	c->nclients--;
+	if (!cl->privileged)
+		c->nunprivileged--;
+	free(cl);
 	/* A slot is free again: accept if we had stopped. */
 	if (c->nclients == CONTROL_MAX_CLIENTS - 1)
 		event_add(c->ev_accept, NULL);
 }
 
 static void
+client_deadline(struct client *cl, enum client_state state, time_t secs)
+{
+	struct timeval	tv = { secs, 0 };
+
+	cl->state = state;
+	evtimer_add(cl->ev_deadline, &tv);
+}
+
+static void
+line_free_cb(const void *data, size_t len, void *arg)
+{
+	free((void *)data);
+}
+
+static time_t
+mono_secs(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* The next request is read once this reply is out. */
+static void
+client_replying(struct client *cl)
+{
+	bufferevent_disable(cl->bev, EV_READ);
+	cl->reply_start = mono_secs();
+	cl->streamed = 0;
+	client_deadline(cl, CL_REPLY, CONTROL_REPLY_SECS);
+}
+
+/* A streamed reply may take longer, but only as long as the client reads
+ * at CONTROL_STREAM_RATE on average: the deadline moves with what it has
+ * been given, never with how it trickles. */
+static void
+client_stream_deadline(struct client *cl, size_t added)
+{
+	time_t	end, now = mono_secs();
+
+	cl->streamed += added;
+	end = cl->reply_start + CONTROL_REPLY_SECS +
+	    (time_t)(cl->streamed / CONTROL_STREAM_RATE);
+	client_deadline(cl, CL_REPLY, end > now ? end - now : 0);
+}
+
+static void
 client_send(struct client *cl, json_t *reply)
 {
-	struct evbuffer	*out = bufferevent_get_output(cl->bev);
-	char		*s;
+	char	*line;
+	size_t	 len;
 
-	s = json_dumps(reply, JSON_COMPACT);
-	json_decref(reply);
-	if (s == NULL) {
-		log_warnx("%s: cannot encode a reply", __func__);
+	/* Built whole, so bounded by its command's limits (history,
+	 * events) or by the configuration (check); the status of every
+	 * domain is streamed instead. */
+	line = ctl_reply_encode(reply, CONTROL_MAX_REPLY, &len);
+	if (evbuffer_add_reference(bufferevent_get_output(cl->bev), line, len,
+	    line_free_cb, NULL) == -1) {
+		free(line);
 		cl->closing = true;
+	}
+	client_replying(cl);
+}
+
+static int
+stream_write_cb(const char *buf, size_t len, void *arg)
+{
+	return evbuffer_add(arg, buf, len);
+}
+
+/* Queue the stream's next domains, a slice at a time and up to
+ * CONTROL_MAX_OUTPUT; the write watermark brings us back when the client
+ * has read its way down to CONTROL_STREAM_LOWAT.  Domains come from the
+ * model as it is now. */
+static void
+client_stream_fill(struct client *cl)
+{
+	struct evbuffer		*out = bufferevent_get_output(cl->bev);
+	const struct model	*m = monitor_model(cl->c->d->monitor);
+	size_t			 upto, before = evbuffer_get_length(out);
+	int			 rv = 1;
+
+	upto = before + CONTROL_STREAM_SLICE;
+	if (upto > CONTROL_MAX_OUTPUT)
+		upto = CONTROL_MAX_OUTPUT;
+	while (evbuffer_get_length(out) < upto &&
+	    (rv = status_stream_next(cl->stream, m, stream_write_cb,
+	    out)) == 1)
+		;
+	if (cl->state == CL_REPLY)
+		client_stream_deadline(cl, evbuffer_get_length(out) - before);
+	if (rv == 1)
 		return;
+	status_stream_free(cl->stream);
+	cl->stream = NULL;
+	bufferevent_setwatermark(cl->bev, EV_WRITE, 0, 0);
+	if (rv == 0)
+		evbuffer_add(out, "\n", 1);
+	else {
+		/* Half a document cannot be taken back: the client sees
+		 * the connection close before the line ends. */
+		log_warnx("control: cannot write the status");
+		cl->closing = true;
 	}
-	/* Requests are read one reply at a time, so only a single reply
-	 * this large gets here: the whole status of thousands of domains. */
-	if (strlen(s) > CONTROL_MAX_OUTPUT) {
-		log_warnx("control: a %zu-byte reply is over the limit",
-		    strlen(s));
-		free(s);
-		reply = reply_error("reply too large; ask for one domain");
-		s = json_dumps(reply, JSON_COMPACT);
-		json_decref(reply);
-		if (s == NULL) {
-			cl->closing = true;
-			return;
-		}
-	}
-	evbuffer_add(out, s, strlen(s));
-	evbuffer_add(out, "\n", 1);
-	free(s);
+}
+
+static void
+client_stream_start(struct client *cl)
+{
+	bufferevent_setwatermark(cl->bev, EV_WRITE, CONTROL_STREAM_LOWAT, 0);
+	client_stream_fill(cl);
+	client_replying(cl);
 }
 
 static void
 client_request(struct client *cl, const char *line, size_t len)
 {
-	json_error_t	 jerr;
-	json_t		*req;
+	struct ctl_request	 req;
+	json_t			*error, *reply;
+	int			 rv;
 
-	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (req == NULL) {
-		client_send(cl, reply_error("not JSON: %s", jerr.text));
+	rv = ctl_request_decode(line, len, cl->privileged, &req, &error);
+	if (rv == CTL_DENIED)
+		log_info("control: uid %u refused %s", (unsigned)cl->uid,
+		    req.name);
+	if (rv != 0) {
+		client_send(cl, error);
 		return;
 	}
-	client_send(cl, control_dispatch(cl, req));
-	json_decref(req);
+	reply = command_run(cl->c->d, &req, &cl->stream);
+	if (cl->stream != NULL)
+		client_stream_start(cl);
+	else
+		client_send(cl, reply);
+	ctl_request_free(&req);
 }
 
 static void
@@ -395,12 +250,11 @@ client_read_cb(struct bufferevent *bev, void *arg)
 
 	/* One reply queued at a time: a client that does not read is not
 	 * read either, instead of having us build replies for it. */
-	while (!cl->closing &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0 &&
+	while (cl->state == CL_REQUEST &&
 	    (line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF)) != NULL) {
 		if (len > CONTROL_MAX_REQUEST) {
 			free(line);
-			client_send(cl, reply_error("request too large"));
+			client_send(cl, ctl_reply_error("request too large"));
 			cl->closing = true;
 			break;
 		}
@@ -408,32 +262,32 @@ client_read_cb(struct bufferevent *bev, void *arg)
 			client_request(cl, line, len);
 		free(line);
 	}
-	if (!cl->closing && evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
-		bufferevent_disable(bev, EV_READ);	/* client_write_cb resumes */
-		return;
-	}
-	if (!cl->closing && evbuffer_get_length(in) <= CONTROL_MAX_REQUEST)
-		return;
-	if (!cl->closing) {
-		client_send(cl, reply_error("request too large"));
+	if (cl->state == CL_REQUEST &&
+	    evbuffer_get_length(in) > CONTROL_MAX_REQUEST) {
+		client_send(cl, ctl_reply_error("request too large"));
 		cl->closing = true;
 	}
-	/* Stop reading; close once the last reply is out. */
-	bufferevent_disable(bev, EV_READ);
-	evbuffer_drain(in, evbuffer_get_length(in));
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		client_free(cl);
+	if (cl->closing)
+		evbuffer_drain(in, evbuffer_get_length(in));
 }
 
+/* The reply is out, or down to the low-water mark of a stream. */
 static void
 client_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct client	*cl = arg;
 
+	if (cl->stream != NULL) {
+		client_stream_fill(cl);
+		return;
+	}
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+		return;		/* the end of a stream, not yet out */
 	if (cl->closing) {
 		client_free(cl);
 		return;
 	}
+	client_deadline(cl, CL_REQUEST, CONTROL_REQUEST_SECS);
 	bufferevent_enable(bev, EV_READ);
 	client_read_cb(bev, cl);	/* requests already buffered */
 }
@@ -446,14 +300,66 @@ client_event_cb(struct bufferevent *bev, short what, void *arg)
 	/* A client that only shut down its sending side still gets its
 	 * replies; client_write_cb() closes once they are out. */
 	if (what == (BEV_EVENT_READING | BEV_EVENT_EOF) &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+	    cl->state == CL_REPLY) {
 		cl->closing = true;
 		bufferevent_disable(bev, EV_READ);
 		return;
 	}
-	if (what & BEV_EVENT_TIMEOUT)
-		log_debug("control: idle client dropped");
 	client_free(cl);
+}
+
+/* Deadlines, not idle timers: a client that trickles a byte at a time
+ * or reads its reply a byte at a time keeps its slot no longer. */
+static void
+client_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct client	*cl = arg;
+
+	if (cl->state == CL_REQUEST) {
+		log_debug("control: uid %u sent no request in %d s",
+		    (unsigned)cl->uid, CONTROL_REQUEST_SECS);
+		client_say(bufferevent_getfd(cl->bev), ctl_reply_error("no "
+		    "request within %d seconds", CONTROL_REQUEST_SECS));
+	} else
+		log_debug("control: uid %u did not read its reply in %d s",
+		    (unsigned)cl->uid, CONTROL_REPLY_SECS);
+	client_free(cl);
+}
+
+/* Why a new client of uid may not have a slot, or NULL.  Root and our
+ * own user are not counted: the slots kept for them let check and
+ * reload through however many read-only clients there are. */
+static json_t *
+control_full(struct control *c, uid_t uid)
+{
+	struct client	*cl;
+	unsigned	 n = 0;
+
+	if (c->nunprivileged >= CONTROL_MAX_CLIENTS - CONTROL_RESERVED)
+		return ctl_reply_error("too many connections; try again later");
+	TAILQ_FOREACH(cl, &c->clients, entry)
+		if (cl->uid == uid)
+			n++;
+	if (n >= CONTROL_MAX_PER_UID)
+		return ctl_reply_error("too many connections from uid %u "
+		    "(at most %d)", (unsigned)uid, CONTROL_MAX_PER_UID);
+	return NULL;
+}
+
+static void
+control_refuse(struct control *c, int fd, uid_t uid, json_t *why)
+{
+	time_t	now = time(NULL);
+
+	/* Once a minute at most: refusing is what a flood gets. */
+	if (now - c->refused_logged >= 60) {
+		c->refused_logged = now;
+		log_warnx("control: refusing connections from uid %u: "
+		    "%u clients, %u of them unprivileged", (unsigned)uid,
+		    c->nclients, c->nunprivileged);
+	}
+	client_say(fd, why);
+	close(fd);
 }
 
 static void
@@ -462,53 +368,58 @@ client_new(struct control *c, int fd)
 	struct client	*cl;
 	struct ucred	 cred;
 	socklen_t	 len = sizeof(cred);
-	struct timeval	 idle = { CONTROL_IDLE_SECS, 0 };
+	json_t		*why;
+	bool		 privileged;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1) {
 		log_warn("control: SO_PEERCRED");
 		close(fd);
 		return;
 	}
+	/* Root and our own user may change things; the rest may only look. */
+	privileged = cred.uid == 0 || cred.uid == c->d->uid;
+	if (!privileged && (why = control_full(c, cred.uid)) != NULL) {
+		control_refuse(c, fd, cred.uid, why);
+		return;
+	}
 	cl = xcalloc(1, sizeof(*cl));
 	cl->c = c;
 	cl->uid = cred.uid;
+	cl->privileged = privileged;
 	cl->bev = bufferevent_socket_new(c->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (cl->bev == NULL) {
+	cl->ev_deadline = evtimer_new(c->d->base, client_deadline_cb, cl);
+	if (cl->bev == NULL || cl->ev_deadline == NULL) {
 		log_warnx("control: cannot set up a client");
-		close(fd);
+		if (cl->bev != NULL)
+			bufferevent_free(cl->bev);
+		else
+			close(fd);
+		if (cl->ev_deadline != NULL)
+			event_free(cl->ev_deadline);
 		free(cl);
 		return;
 	}
 	c->nclients++;
+	if (!privileged)
+		c->nunprivileged++;
 	TAILQ_INSERT_TAIL(&c->clients, cl, entry);
 	bufferevent_setcb(cl->bev, client_read_cb, client_write_cb,
 	    client_event_cb, cl);
 	/* Read no more than one request over the limit at a time. */
 	bufferevent_setwatermark(cl->bev, EV_READ, 0, CONTROL_MAX_REQUEST + 2);
-	bufferevent_set_timeouts(cl->bev, &idle, &idle);
 	bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
+	client_deadline(cl, CL_REQUEST, CONTROL_REQUEST_SECS);
 }
 
 static void
 control_accept_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct control	*c = arg;
-	struct timeval	 pause = { 1, 0 };
 	int		 cfd;
 
-	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (cfd == -1) {
-		if (errno == EMFILE || errno == ENFILE) {
-			/* Out of descriptors: wait instead of spinning on a
-			 * socket that stays readable. */
-			log_warn("control: accept");
-			event_del(c->ev_accept);
-			evtimer_add(c->ev_pause, &pause);
-		} else if (errno != EAGAIN && errno != EINTR &&
-		    errno != ECONNABORTED)
-			log_warn("control: accept");
+	if ((cfd = accept_conn(fd, NULL, NULL, c->ev_accept, c->ev_pause,
+	    "control")) == -1)
 		return;
-	}
 	client_new(c, cfd);
 	if (c->nclients >= CONTROL_MAX_CLIENTS)
 		event_del(c->ev_accept);
@@ -643,6 +554,20 @@ control_listen(struct nmigd *d, const char *path)
 	    event_add(c->ev_accept, NULL) == -1)
 		fatalx("%s: cannot register events", __func__);
 	return c;
+}
+
+void
+control_reloading(struct control *c)
+{
+	const struct model	*m;
+	struct client		*cl;
+
+	if (c == NULL)
+		return;
+	m = monitor_model(c->d->monitor);
+	TAILQ_FOREACH(cl, &c->clients, entry)
+		if (cl->stream != NULL)
+			status_stream_reloading(cl->stream, m);
 }
 
 void

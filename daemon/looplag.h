@@ -17,6 +17,8 @@ void		 looplag_free(struct looplag *);
 
 struct looplag_stats {
 	uint64_t	max_us;		/* the longest stall since start */
+	uint64_t	held_max_us;	/* the longest of them nmigd spent on
+					 * its own CPU (not preempted) */
 	uint64_t	recent_us;	/* the longest in the last minute */
 	uint64_t	stalls;		/* stalls of LOOPLAG_WARN_MS or more */
 };

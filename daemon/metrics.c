@@ -1,78 +1,127 @@
 /*
- * /metrics in the Prometheus text format, 0.0.4.  Built on request from the
- * monitor's model and the prober's counters; nothing is kept for it.
+ * /metrics in the Prometheus text format, 0.0.4, from the monitor's model
+ * and the prober's counters.  The document is built in slices of a few
+ * milliseconds across loop passes, so that probes are sent and answers
+ * read while 10,000 domains are written out; requests that come during a
+ * build wait for it, and a finished document is served to every request
+ * for a second (longer if it took longer to build), shared by reference.
  */
-#include <sys/socket.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
-#include <event2/http.h>
-#include <event2/listener.h>
+#include <event2/event.h>
 
+#include "docbuf.h"
+#include "httpd.h"
 #include "log.h"
+#include "looplag.h"
 #include "metrics.h"
 #include "util.h"
 
-#define METRICS_TIMEOUT_SECS	10
-#define METRICS_MAX_HEADERS	8192
+/* Work per loop pass: well under the time a probe's answer can wait
+ * unread without its RTT being skewed. */
+#define METRICS_SLICE_NSEC	(5 * 1000 * 1000)
+/* A finished document is served as is for this long, or for as long as
+ * it took to build if that is longer: scrapes cost at most one build a
+ * second, and never more than half of the loop's time. */
+#define METRICS_FRESH_NSEC	(1000 * 1000 * 1000)
+/* Documents alive at once: the one being built, the latest, and one held
+ * by clients still reading.  At the cap a stale document is served rather
+ * than a new one built: clients that connect a second apart and never
+ * read would otherwise each pin a document of their own. */
+#define METRICS_MAX_DOCS	3
 
-struct metrics {
-	struct nmigd	*d;
-	struct evhttp	*http;
-	struct evconnlistener *lev;
-	struct event	*ev_pause;
+#define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
+
+/* A string literal, without its NUL. */
+#define PUT(b, lit)	docbuf_add((b), (lit), sizeof(lit) - 1)
+
+/* Where a build is: the sections of the document in order, each walking
+ * the domains. */
+enum build_step {
+	STEP_DOMAIN_STATE,
+	STEP_DOMAIN_TALLY,
+	STEP_PAIRS,
+	STEP_DONE,
 };
 
-/* EMFILE: libevent only warns and retries at once; pause as control.c. */
-static struct metrics *metrics_self;	/* the listener's arg is evhttp's */
+struct build {
+	struct docbuf		*doc;		/* NULL: no build running */
+	const struct model	*m;
+	unsigned		 generation;	/* of m: a reload frees it */
+	enum build_step		 step;
+	size_t			 next;		/* domain */
+	int64_t			 started;	/* mono_nsec() */
+	unsigned		 slices;
+};
 
-static void
-metrics_accept_error_cb(struct evconnlistener *lev, void *arg)
+struct metrics {
+	struct nmigd		*d;
+	struct httpd		*httpd;
+	struct docbuf		*doc;		/* latest finished, or NULL */
+	int64_t			 fresh_until;	/* mono_nsec() */
+	struct build		 b;
+	struct event		*ev_slice;
+	struct http_conn	**waiting;	/* for the build */
+	size_t			 nwaiting, waitcap;
+};
+
+static void	metrics_serve(struct http_conn *, void *);
+static void	metrics_gone(struct http_conn *, void *);
+static void	build_slice_cb(evutil_socket_t, short, void *);
+
+static const struct http_route metrics_routes[] = {
+	{ "/metrics", metrics_serve, metrics_gone },
+};
+
+/* Monotonic nanoseconds, for slices and freshness. */
+static int64_t
+mono_nsec(void)
 {
-	struct metrics	*mt = metrics_self;
-	struct timeval	 tv = { 1, 0 };
+	struct timespec	ts;
 
-	log_warn("metrics: accept");
-	evconnlistener_disable(lev);
-	evtimer_add(mt->ev_pause, &tv);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void
-metrics_resume_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct metrics	*mt = arg;
-
-	evconnlistener_enable(mt->lev);
-}
+/* Writing the document. */
 
 /* Label values escape backslash, double quote and newline. */
 static void
-put_label(struct evbuffer *b, const char *v)
+put_label(struct docbuf *b, const char *v)
 {
-	for (; *v != '\0'; v++) {
-		if (*v == '\\' || *v == '"')
-			evbuffer_add_printf(b, "\\%c", *v);
-		else if (*v == '\n')
-			evbuffer_add(b, "\\n", 2);
+	size_t	n;
+
+	for (;;) {
+		n = strcspn(v, "\\\"\n");
+		docbuf_add(b, v, n);
+		v += n;
+		if (*v == '\0')
+			return;
+		if (*v == '\n')
+			PUT(b, "\\n");
+		else if (*v == '\\')
+			PUT(b, "\\\\");
 		else
-			evbuffer_add(b, v, 1);
+			PUT(b, "\\\"");
+		v++;
 	}
 }
 
 static void
-put_help(struct evbuffer *b, const char *name, const char *type,
+put_help(struct docbuf *b, const char *name, const char *type,
     const char *help)
 {
-	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help,
-	    name, type);
+	docbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	    type);
 }
 
 static void
-put_prober(struct evbuffer *b, const struct prober_stats *st)
+put_prober(struct docbuf *b, const struct prober_stats *st)
 {
 	static const struct {
 		const char	*name, *help;
@@ -98,84 +147,109 @@ put_prober(struct evbuffer *b, const struct prober_stats *st)
 
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
 		put_help(b, counters[i].name, "counter", counters[i].help);
-		evbuffer_add_printf(b, "%s %llu\n", counters[i].name,
+		docbuf_printf(b, "%s %llu\n", counters[i].name,
 		    (unsigned long long)*(const uint64_t *)(const void *)
 		    ((const char *)st + counters[i].off));
 	}
 	put_help(b, "nmigd_queries_in_flight", "gauge", "Queries on the wire.");
-	evbuffer_add_printf(b, "nmigd_queries_in_flight %llu\n",
+	docbuf_printf(b, "nmigd_queries_in_flight %llu\n",
 	    (unsigned long long)st->inflight);
 	put_help(b, "nmigd_queries_queued", "gauge",
 	    "Queries waiting for a free socket.");
-	evbuffer_add_printf(b, "nmigd_queries_queued %llu\n",
+	docbuf_printf(b, "nmigd_queries_queued %llu\n",
 	    (unsigned long long)st->queued);
 }
 
+/* How long the event loop has been held: what every probe's timing and
+ * the watchdog depend on. */
 static void
-put_domains(struct evbuffer *b, const struct model *m)
+put_looplag(struct docbuf *b, const struct looplag *l)
 {
-	struct domain_tally	 t;
-	const struct watch	*w;
-	char			 name[NMIG_NAMEBUF];
-	size_t			 i;
-	int			 s;
+	struct looplag_stats	st;
 
-	put_help(b, "nmigd_domain_state", "gauge", "1 for the domain's "
-	    "current state (pending, propagating, complete).");
-	for (i = 0; i < m->nw; i++)
-		for (s = 0; s < DS_MAX; s++) {
-			evbuffer_add_printf(b, "nmigd_domain_state{domain=\"");
-			put_label(b, domain_display(m->w[i].dc->name, name));
-			evbuffer_add_printf(b, "\",state=\"%s\"} %d\n",
-			    domain_state_name(s), m->w[i].state == s);
-		}
-	put_help(b, "nmigd_domain_resolvers_new", "gauge",
-	    "Resolvers confirmed to report the new records.");
-	put_help(b, "nmigd_domain_resolvers_total", "gauge",
-	    "Resolvers watched for the domain.");
-	put_help(b, "nmigd_domain_resolvers_unreachable", "gauge",
-	    "Resolvers left out as unreachable.");
-	for (i = 0; i < m->nw; i++) {
-		w = &m->w[i];
-		verdict_domain(w->rv, m->resolvers->n, &t);
-		domain_display(w->dc->name, name);
-		evbuffer_add_printf(b, "nmigd_domain_resolvers_new{domain=\"");
+	if (l == NULL)
+		return;
+	looplag_get(l, &st);
+	put_help(b, "nmigd_event_loop_lag_max_seconds", "gauge",
+	    "The longest the event loop was held since nmigd started.");
+	docbuf_printf(b, "nmigd_event_loop_lag_max_seconds %.3f\n",
+	    (double)st.max_us / 1e6);
+	put_help(b, "nmigd_event_loop_held_max_seconds", "gauge",
+	    "The longest the event loop was held by nmigd's own work (its "
+	    "CPU time), since it started.");
+	docbuf_printf(b, "nmigd_event_loop_held_max_seconds %.3f\n",
+	    (double)st.held_max_us / 1e6);
+	put_help(b, "nmigd_event_loop_lag_recent_seconds", "gauge",
+	    "The longest the event loop was held in the last minute or so.");
+	docbuf_printf(b, "nmigd_event_loop_lag_recent_seconds %.3f\n",
+	    (double)st.recent_us / 1e6);
+	put_help(b, "nmigd_event_loop_stalls_total", "counter",
+	    "Times the event loop was held for a second or more.");
+	docbuf_printf(b, "nmigd_event_loop_stalls_total %llu\n",
+	    (unsigned long long)st.stalls);
+}
+
+static void
+put_domain_state(struct docbuf *b, const struct watch *w)
+{
+	char	name[NMIG_NAMEBUF];
+	int	s;
+
+	domain_display(w->dc->name, name);
+	for (s = 0; s < DS_MAX; s++) {
+		PUT(b, "nmigd_domain_state{domain=\"");
 		put_label(b, name);
-		evbuffer_add_printf(b, "\"} %zu\n", t.switched);
-		evbuffer_add_printf(b, "nmigd_domain_resolvers_total{domain=\"");
-		put_label(b, name);
-		evbuffer_add_printf(b, "\"} %zu\n", t.total);
-		evbuffer_add_printf(b,
-		    "nmigd_domain_resolvers_unreachable{domain=\"");
-		put_label(b, name);
-		evbuffer_add_printf(b, "\"} %zu\n", t.unreachable);
+		docbuf_printf(b, "\",state=\"%s\"} %d\n", domain_state_name(s),
+		    w->state == s);
 	}
 }
 
 static void
-put_pair_labels(struct evbuffer *b, const char *metric, const char *domain,
+put_domain_tally(struct docbuf *b, const struct watch *w, size_t nresolvers)
+{
+	static const char *const names[] = {
+		"nmigd_domain_resolvers_new",
+		"nmigd_domain_resolvers_total",
+		"nmigd_domain_resolvers_unreachable",
+	};
+	struct domain_tally	 t;
+	char			 name[NMIG_NAMEBUF];
+	size_t			 i, v[3];
+
+	verdict_domain(w->rv, nresolvers, &t);
+	v[0] = t.switched;
+	v[1] = t.total;
+	v[2] = t.unreachable;
+	domain_display(w->dc->name, name);
+	for (i = 0; i < 3; i++) {
+		docbuf_printf(b, "%s{domain=\"", names[i]);
+		put_label(b, name);
+		docbuf_printf(b, "\"} %zu\n", v[i]);
+	}
+}
+
+static void
+put_pair_labels(struct docbuf *b, const char *metric, const char *domain,
     const char *resolver)
 {
-	evbuffer_add_printf(b, "%s{domain=\"", metric);
+	docbuf_printf(b, "%s{domain=\"", metric);
 	put_label(b, domain);
-	evbuffer_add_printf(b, "\",resolver=\"");
+	PUT(b, "\",resolver=\"");
 	put_label(b, resolver);
-	evbuffer_add_printf(b, "\"");
+	PUT(b, "\"");
 }
 
 /* Per (domain, resolver): its state, and when and how fast it last
  * answered any of the domain's checks. */
 static void
-put_pair(struct evbuffer *b, const struct watch *w, size_t r,
-    const char *resolver, time_t now)
+put_pair(struct docbuf *b, const struct watch *w, size_t r,
+    const char *domain, const char *resolver, time_t now)
 {
 	const struct cstate	*cs;
-	char			 name[NMIG_NAMEBUF];
 	time_t			 last = 0;
 	uint64_t		 rtt = 0, n = 0;
 	size_t			 k;
 
-	domain_display(w->dc->name, name);
 	for (k = 0; k < w->dc->nchecks; k++) {
 		cs = watch_cstate(w, r, k);
 		if (cs->answered_at == 0 || cs->rcode == CS_RCODE_NONE)
@@ -185,110 +259,234 @@ put_pair(struct evbuffer *b, const struct watch *w, size_t r,
 		rtt += cs->rtt_ms;
 		n++;
 	}
-	put_pair_labels(b, "nmigd_resolver_state", name, resolver);
-	evbuffer_add_printf(b, ",state=\"%s\"} 1\n",
+	put_pair_labels(b, "nmigd_resolver_state", domain, resolver);
+	docbuf_printf(b, ",state=\"%s\"} 1\n",
 	    resolver_state_name(w->rv[r].state));
 	if (n == 0)
 		return;
-	put_pair_labels(b, "nmigd_resolver_last_answer_age_seconds", name,
+	put_pair_labels(b, "nmigd_resolver_last_answer_age_seconds", domain,
 	    resolver);
-	evbuffer_add_printf(b, "} %lld\n", (long long)(now - last));
-	put_pair_labels(b, "nmigd_resolver_rtt_seconds", name, resolver);
-	evbuffer_add_printf(b, "} %.3f\n", (double)rtt / (double)n / 1000.0);
+	docbuf_printf(b, "} %lld\n", (long long)(now - last));
+	put_pair_labels(b, "nmigd_resolver_rtt_seconds", domain, resolver);
+	docbuf_printf(b, "} %.3f\n", (double)rtt / (double)n / 1000.0);
 }
 
 static void
-put_resolvers(struct evbuffer *b, const struct model *m, time_t now)
+put_pairs(struct docbuf *b, const struct model *m, const struct watch *w,
+    time_t now)
 {
-	size_t	i, r;
+	char	name[NMIG_NAMEBUF];
+	size_t	r;
 
-	put_help(b, "nmigd_resolver_state", "gauge", "1 for the resolver's "
-	    "current state for the domain.");
-	put_help(b, "nmigd_resolver_last_answer_age_seconds", "gauge",
-	    "Seconds since the resolver last answered for the domain.");
-	put_help(b, "nmigd_resolver_rtt_seconds", "gauge",
-	    "Mean response time of the resolver's latest answers for the "
-	    "domain.");
-	for (i = 0; i < m->nw; i++)
-		for (r = 0; r < m->resolvers->n; r++)
-			put_pair(b, &m->w[i], r, m->resolvers->v[r].name, now);
+	domain_display(w->dc->name, name);
+	for (r = 0; r < m->resolvers->n; r++)
+		put_pair(b, w, r, name, m->resolvers->v[r].name, now);
 }
 
+/* The HELP and TYPE lines that open each section. */
 static void
-metrics_request_cb(struct evhttp_request *req, void *arg)
+put_section(struct docbuf *b, enum build_step step)
 {
-	struct metrics		*mt = arg;
-	const struct model	*m = monitor_model(mt->d->monitor);
+	switch (step) {
+	case STEP_DOMAIN_STATE:
+		put_help(b, "nmigd_domain_state", "gauge", "1 for the domain's "
+		    "current state (pending, propagating, complete).");
+		break;
+	case STEP_DOMAIN_TALLY:
+		put_help(b, "nmigd_domain_resolvers_new", "gauge",
+		    "Resolvers confirmed to report the new records.");
+		put_help(b, "nmigd_domain_resolvers_total", "gauge",
+		    "Resolvers watched for the domain.");
+		put_help(b, "nmigd_domain_resolvers_unreachable", "gauge",
+		    "Resolvers left out as unreachable.");
+		break;
+	case STEP_PAIRS:
+		put_help(b, "nmigd_resolver_state", "gauge", "1 for the "
+		    "resolver's current state for the domain.");
+		put_help(b, "nmigd_resolver_last_answer_age_seconds", "gauge",
+		    "Seconds since the resolver last answered for the domain.");
+		put_help(b, "nmigd_resolver_rtt_seconds", "gauge",
+		    "Mean response time of the resolver's latest answers for "
+		    "the domain.");
+		break;
+	case STEP_DONE:
+		break;
+	}
+}
+
+/* Building it in slices. */
+
+static void
+build_begin(struct metrics *mt)
+{
+	struct build		*b = &mt->b;
 	struct prober_stats	 st;
-	struct evbuffer		*b;
 
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET &&
-	    evhttp_request_get_command(req) != EVHTTP_REQ_HEAD) {
-		evhttp_send_error(req, 405, NULL);
-		return;
-	}
-	if ((b = evbuffer_new()) == NULL) {
-		evhttp_send_error(req, 500, NULL);
-		return;
-	}
+	b->doc = docbuf_new();
+	b->m = monitor_model(mt->d->monitor);
+	b->generation = monitor_generation(mt->d->monitor);
+	b->step = STEP_DOMAIN_STATE;
+	b->next = 0;
 	prober_get_stats(mt->d->prober, &st);
-	put_prober(b, &st);
-	put_domains(b, m);
-	put_resolvers(b, m, time(NULL));
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-	evhttp_send_reply(req, 200, "OK", b);
-	evbuffer_free(b);
+	put_prober(b->doc, &st);
+	put_looplag(b->doc, mt->d->looplag);
+	put_section(b->doc, b->step);
+}
+
+/* One domain of the current section, or on to the next section. */
+static void
+build_step(struct build *b, time_t now)
+{
+	const struct model	*m = b->m;
+
+	if (b->next == m->nw) {
+		b->step++;
+		b->next = 0;
+		put_section(b->doc, b->step);
+		return;
+	}
+	switch (b->step) {
+	case STEP_DOMAIN_STATE:
+		put_domain_state(b->doc, &m->w[b->next]);
+		break;
+	case STEP_DOMAIN_TALLY:
+		put_domain_tally(b->doc, &m->w[b->next], m->resolvers->n);
+		break;
+	case STEP_PAIRS:
+		put_pairs(b->doc, m, &m->w[b->next], now);
+		break;
+	case STEP_DONE:
+		return;
+	}
+	b->next++;
 }
 
 static void
-metrics_other_cb(struct evhttp_request *req, void *arg)
+metrics_reply(struct http_conn *hc, struct docbuf *doc)
 {
-	evhttp_send_error(req, 404, "see /metrics");
+	struct evbuffer	*body;
+
+	if ((body = evbuffer_new()) == NULL)
+		fatalx("%s: evbuffer_new", __func__);
+	if (docbuf_share(doc, body) == 0)
+		httpd_reply(hc, 200, METRICS_CONTENT_TYPE, body);
+	else {
+		log_warnx("metrics: out of memory for a response");
+		evbuffer_drain(body, evbuffer_get_length(body));
+		httpd_reply(hc, 500, "text/plain; charset=utf-8", body);
+	}
+	evbuffer_free(body);
+}
+
+static void
+build_finish(struct metrics *mt)
+{
+	int64_t	now = mono_nsec(), took = now - mt->b.started;
+	size_t	i;
+
+	mt->fresh_until = now +
+	    (took > METRICS_FRESH_NSEC ? took : METRICS_FRESH_NSEC);
+	docbuf_unref(mt->doc);
+	mt->doc = mt->b.doc;
+	mt->b.doc = NULL;
+	log_debug("metrics: %zu bytes built in %lld ms, %u slices",
+	    docbuf_length(mt->doc), (long long)(took / 1000000), mt->b.slices);
+	for (i = 0; i < mt->nwaiting; i++)
+		metrics_reply(mt->waiting[i], mt->doc);
+	mt->nwaiting = 0;
+}
+
+static void
+build_slice_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct metrics	*mt = arg;
+	struct timeval	 now_tv = { 0, 0 };
+	int64_t		 end = mono_nsec() + METRICS_SLICE_NSEC;
+	time_t		 now = time(NULL);
+
+	/* A reload freed the model the build was walking: start over on
+	 * the new one, so that the document is of one configuration. */
+	if (mt->b.generation != monitor_generation(mt->d->monitor)) {
+		log_debug("metrics: configuration reloaded; build restarted");
+		docbuf_unref(mt->b.doc);
+		build_begin(mt);
+	}
+	mt->b.slices++;
+	while (mt->b.step != STEP_DONE && mono_nsec() < end)
+		build_step(&mt->b, now);
+	if (mt->b.step == STEP_DONE)
+		build_finish(mt);
+	else
+		evtimer_add(mt->ev_slice, &now_tv);	/* after pending I/O */
+}
+
+static void
+build_start(struct metrics *mt)
+{
+	struct timeval	now_tv = { 0, 0 };
+
+	mt->b.started = mono_nsec();
+	mt->b.slices = 0;
+	build_begin(mt);
+	evtimer_add(mt->ev_slice, &now_tv);
+}
+
+/* Serving. */
+
+static int
+doc_fresh(const struct metrics *mt)
+{
+	return mono_nsec() < mt->fresh_until;
+}
+
+static void
+metrics_serve(struct http_conn *hc, void *arg)
+{
+	struct metrics	*mt = arg;
+
+	if (mt->b.doc == NULL && mt->doc != NULL &&
+	    (doc_fresh(mt) || docbuf_alive() >= METRICS_MAX_DOCS)) {
+		metrics_reply(hc, mt->doc);
+		return;
+	}
+	if (mt->nwaiting == mt->waitcap) {
+		mt->waitcap = mt->waitcap ? mt->waitcap * 2 : 8;
+		mt->waiting = xreallocarray(mt->waiting, mt->waitcap,
+		    sizeof(*mt->waiting));
+	}
+	mt->waiting[mt->nwaiting++] = hc;
+	if (mt->b.doc == NULL)
+		build_start(mt);
+}
+
+static void
+metrics_gone(struct http_conn *hc, void *arg)
+{
+	struct metrics	*mt = arg;
+	size_t		 i;
+
+	for (i = 0; i < mt->nwaiting; i++)
+		if (mt->waiting[i] == hc) {
+			mt->waiting[i] = mt->waiting[--mt->nwaiting];
+			return;
+		}
 }
 
 struct metrics *
 metrics_listen(struct nmigd *d, const char *hostport)
 {
-	struct sockaddr_storage	 ss;
-	unsigned		 len;
-	struct metrics		*mt;
-	char			 host[INET6_ADDRSTRLEN];
-	uint16_t		 port;
+	struct metrics	*mt;
 
-	if (parse_hostport(hostport, &ss, &len) == -1) {
-		log_warnx("metrics: %s: not ADDRESS:PORT", hostport);
-		return NULL;
-	}
-	if (ss.ss_family == AF_INET6) {
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr,
-		    host, sizeof(host));
-		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	} else {
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
-		    host, sizeof(host));
-		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	}
 	mt = xcalloc(1, sizeof(*mt));
 	mt->d = d;
-	if ((mt->http = evhttp_new(d->base)) == NULL)
-		fatalx("%s: evhttp_new", __func__);
-	evhttp_set_allowed_methods(mt->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
-	evhttp_set_timeout(mt->http, METRICS_TIMEOUT_SECS);
-	evhttp_set_max_headers_size(mt->http, METRICS_MAX_HEADERS);
-	evhttp_set_max_body_size(mt->http, 0);
-	evhttp_set_cb(mt->http, "/metrics", metrics_request_cb, mt);
-	evhttp_set_gencb(mt->http, metrics_other_cb, mt);
-	struct evhttp_bound_socket *bs;
-	if ((bs = evhttp_bind_socket_with_handle(mt->http, host, port)) == NULL) {
-		log_warn("metrics: cannot listen on %s", hostport);
+	if ((mt->ev_slice = evtimer_new(d->base, build_slice_cb, mt)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
+	mt->httpd = httpd_listen(d->base, hostport, metrics_routes,
+	    sizeof(metrics_routes) / sizeof(metrics_routes[0]), mt);
+	if (mt->httpd == NULL) {
 		metrics_free(mt);
 		return NULL;
 	}
-	mt->lev = evhttp_bound_socket_get_listener(bs);
-	mt->ev_pause = evtimer_new(d->base, metrics_resume_cb, mt);
-	metrics_self = mt;
-	evconnlistener_set_error_cb(mt->lev, metrics_accept_error_cb);
 	log_info("metrics on http://%s/metrics", hostport);
 	return mt;
 }
@@ -298,8 +496,11 @@ metrics_free(struct metrics *mt)
 {
 	if (mt == NULL)
 		return;
-	evhttp_free(mt->http);
-	if (mt->ev_pause != NULL)
-		event_free(mt->ev_pause);
+	/* The connections first: those waiting leave the list. */
+	httpd_free(mt->httpd);
+	event_free(mt->ev_slice);
+	docbuf_unref(mt->b.doc);
+	docbuf_unref(mt->doc);
+	free(mt->waiting);
 	free(mt);
 }

@@ -1,6 +1,6 @@
 /*
- * Prometheus text exposition over HTTP (libevent's evhttp), off unless
- * "metrics = ADDRESS:PORT" is set.
+ * The Prometheus text exposition of /metrics, served by daemon/httpd.c;
+ * off unless "metrics = ADDRESS:PORT" is set.
  */
 #ifndef NMIGD_METRICS_H
 #define NMIGD_METRICS_H

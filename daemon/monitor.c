@@ -56,6 +56,7 @@ struct monitor {
 	struct store			*store;
 	struct prober			*prober;
 	struct model			*model;
+	unsigned			 generation;	/* of model */
 	struct run			*runs;		/* [nruns] */
 	size_t				 nruns;
 	TAILQ_HEAD(, run)		 startq;
@@ -154,6 +155,12 @@ const struct model *
 monitor_model(const struct monitor *m)
 {
 	return m->model;
+}
+
+unsigned
+monitor_generation(const struct monitor *m)
+{
+	return m->generation;
 }
 
 bool
@@ -949,6 +956,7 @@ monitor_reload(struct monitor *m, const struct config *cfg,
 	monitor_drop_runs(m);
 	monitor_make_runs(m);
 	model_free(old);
+	m->generation++;
 	monitor_arm(m);
 	return 0;
 }

@@ -30,6 +30,9 @@ int		 monitor_start(struct monitor *);
 void		 monitor_free(struct monitor *);
 
 const struct model *monitor_model(const struct monitor *);
+/* Changes whenever monitor_model()'s model is replaced (and the old one
+ * freed) by a reload: work spread over loop passes checks it. */
+unsigned	 monitor_generation(const struct monitor *);
 /* True when every watched domain is complete. */
 bool		 monitor_all_complete(const struct monitor *);
 

@@ -21,6 +21,7 @@
 
 #include "config.h"
 #include "control.h"
+#include "ctlproto.h"
 #include "log.h"
 #include "looplag.h"
 #include "metrics.h"
@@ -258,7 +259,7 @@ nmigd_reload(struct nmigd *d, json_t *errors)
 			log_warnx("%s", errs.msg[i]);
 			if (errors != NULL)
 				json_array_append_new(errors,
-				    json_string(errs.msg[i]));
+				    ctl_json_string(errs.msg[i]));
 		}
 		log_warnx("reload: configuration not reloaded, the old one "
 		    "stays in use");
@@ -266,6 +267,7 @@ nmigd_reload(struct nmigd *d, json_t *errors)
 		sd_notify(0, "READY=1");
 		return -1;
 	}
+	control_reloading(d->control);
 	if (monitor_reload(d->monitor, cfg, rl) == -1) {
 		log_warnx("reload: the database failed; the old configuration "
 		    "stays in use");

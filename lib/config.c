@@ -449,7 +449,8 @@ host_rdata(struct conf_parser *p, const char *key, const char *text,
 		conf_err(p, p->line, "%s: bad name \"%s\"", key, text);
 		return -1;
 	}
-	memcpy(rd, prefix, plen);
+	if (plen > 0)
+		memcpy(rd, prefix, plen);
 	memcpy(rd + plen, wn.b, wn.len);
 	rdset_add(set, rd, plen + wn.len);
 	return 0;

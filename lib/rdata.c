@@ -241,6 +241,8 @@ rr_rdata_wire(const ldns_rr *rr, uint8_t *out)
 		rdf = ldns_rr_rdf(rr, i);
 		if (len + ldns_rdf_size(rdf) > RDATA_MAX)
 			return -1;
+		if (ldns_rdf_size(rdf) == 0)
+			continue;
 		memcpy(out + len, ldns_rdf_data(rdf), ldns_rdf_size(rdf));
 		len += ldns_rdf_size(rdf);
 	}

@@ -89,8 +89,8 @@ resolver_json(const struct watch *w, const struct resolver_conf *r, size_t ri)
 	return o;
 }
 
-static json_t *
-domain_json(const struct model *m, const struct watch *w)
+json_t *
+status_domain_json(const struct model *m, const struct watch *w)
 {
 	struct domain_tally	 t;
 	json_t			*o, *rs;
@@ -129,7 +129,7 @@ status_document(const struct model *m, const char *domain, time_t now)
 	for (i = 0; i < m->nw; i++) {
 		if (domain != NULL && strcmp(m->w[i].dc->name, want) != 0)
 			continue;
-		json_array_append_new(doms, domain_json(m, &m->w[i]));
+		json_array_append_new(doms, status_domain_json(m, &m->w[i]));
 	}
 	if (domain != NULL && json_array_size(doms) == 0) {
 		json_decref(doms);
@@ -140,6 +140,116 @@ status_document(const struct model *m, const char *domain, time_t now)
 	json_object_set_new(doc, "generated_at", json_time(now));
 	json_object_set_new(doc, "domains", doms);
 	return doc;
+}
+
+/* The document in parts. */
+
+struct status_stream {
+	time_t	  now;
+	bool	  head;		/* written */
+	bool	  tail;		/* written */
+	size_t	  next;		/* the next domain, in the current model */
+	size_t	  ndomains;	/* written */
+	char	**sent;		/* names written before a reload, sorted */
+	size_t	  nsent;	/* sorted */
+};
+
+struct status_stream *
+status_stream_new(time_t now)
+{
+	struct status_stream	*st = xcalloc(1, sizeof(*st));
+
+	st->now = now;
+	return st;
+}
+
+void
+status_stream_free(struct status_stream *st)
+{
+	size_t	i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->nsent; i++)
+		free(st->sent[i]);
+	free(st->sent);
+	free(st);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool
+stream_sent(const struct status_stream *st, const char *name)
+{
+	return st->nsent > 0 && bsearch(&name, st->sent, st->nsent,
+	    sizeof(*st->sent), name_cmp) != NULL;
+}
+
+/* What json_dumps() writes before the first domain of the document. */
+static int
+stream_head(const struct status_stream *st, json_dump_callback_t fn,
+    void *arg)
+{
+	char	buf[128], tbuf[NMIG_TIMEBUF];
+	int	len;
+
+	len = snprintf(buf, sizeof(buf), "{\"version\":%d,\"generated_at\":"
+	    "%s%s%s,\"domains\":[", NMIG_STATUS_VERSION,
+	    st->now == 0 ? "" : "\"", st->now == 0 ? "null" :
+	    fmt_time(st->now, tbuf), st->now == 0 ? "" : "\"");
+	return fn(buf, (size_t)len, arg);
+}
+
+int
+status_stream_next(struct status_stream *st, const struct model *m,
+    json_dump_callback_t fn, void *arg)
+{
+	json_t	*d;
+	int	 rv;
+
+	if (!st->head) {
+		st->head = true;
+		return stream_head(st, fn, arg) == 0 ? 1 : -1;
+	}
+	while (st->next < m->nw && stream_sent(st, m->w[st->next].dc->name))
+		st->next++;
+	if (st->next == m->nw) {
+		if (st->tail)
+			return 0;
+		st->tail = true;
+		return fn("]}", 2, arg) == 0 ? 1 : -1;
+	}
+	if (st->ndomains++ > 0 && fn(",", 1, arg) != 0)
+		return -1;
+	d = status_domain_json(m, &m->w[st->next++]);
+	rv = json_dump_callback(d, fn, arg, JSON_COMPACT);
+	json_decref(d);
+	return rv == 0 ? 1 : -1;
+}
+
+void
+status_stream_reloading(struct status_stream *st, const struct model *m)
+{
+	const char	*name;
+	size_t		 i, n = st->nsent;
+
+	/* Every domain before next was written now or skipped as written
+	 * before an earlier reload; only the sorted part is searched. */
+	for (i = 0; i < st->next && i < m->nw; i++) {
+		name = m->w[i].dc->name;
+		if (n > 0 && bsearch(&name, st->sent, n, sizeof(*st->sent),
+		    name_cmp) != NULL)
+			continue;
+		st->sent = xreallocarray(st->sent, st->nsent + 1,
+		    sizeof(*st->sent));
+		st->sent[st->nsent++] = xstrdup(name);
+	}
+	qsort(st->sent, st->nsent, sizeof(*st->sent), name_cmp);
+	st->next = 0;
 }
 
 /* Text rendering. */

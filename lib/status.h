@@ -22,6 +22,26 @@ json_t	*status_document(const struct model *, const char *domain, time_t now);
 /* A record set as a JSON array of strings, one a record (rdtext). */
 json_t	*status_rdata_json(const struct rdset *, uint16_t type);
 
+/* One domain's object of the document. */
+json_t	*status_domain_json(const struct model *, const struct watch *);
+
+/* The whole document as compact JSON text, a domain at a time, for a
+ * writer that must not build it all at once: the same text as
+ * json_dumps(status_document(m, NULL, now), JSON_COMPACT).  The stream
+ * keeps no pointer into the model, which may change between two parts. */
+struct status_stream;
+struct status_stream *status_stream_new(time_t now);
+void	 status_stream_free(struct status_stream *);
+/* Write the next part (the head, a domain or the tail) through fn (see
+ * json_dump_callback()).  1 when a part was written, 0 once the document
+ * is complete, -1 when fn failed. */
+int	 status_stream_next(struct status_stream *, const struct model *,
+	    json_dump_callback_t fn, void *arg);
+/* The model is about to be replaced (a reload): remember the domains
+ * written, so that the stream goes on with the new model's domains that
+ * it has not written, in their order, and lists none twice. */
+void	 status_stream_reloading(struct status_stream *, const struct model *);
+
 /* Human tables, from the document (so the client can print what it got
  * from the daemon).  colour: ANSI colours for states. */
 void	 status_print_text(const json_t *doc, FILE *, bool colour);

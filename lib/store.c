@@ -87,8 +87,18 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX events_time ON events(time);",
 	/* 1 -> 2: the answer's records in canonical wire form (rdset_blob),
 	 * which is what is compared; rdata stays as text for people.  Rows
-	 * of version 1 have NULL here. */
-	"ALTER TABLE answers ADD COLUMN rdata_wire BLOB;",
+	 * of version 1 have NULL there.  The domain on every answer, and
+	 * indexes that let a domain's history be read newest first without
+	 * sorting all of it: a resolver that flaps adds rows every round. */
+	"ALTER TABLE answers ADD COLUMN rdata_wire BLOB;"
+	"ALTER TABLE answers ADD COLUMN domain_id INTEGER"
+	"  REFERENCES domains(id);"
+	"UPDATE answers SET domain_id ="
+	"  (SELECT domain_id FROM checks WHERE checks.id = answers.check_id);"
+	"CREATE INDEX answers_domain ON answers(domain_id, first_seen, id);"
+	"CREATE INDEX answers_domain_resolver"
+	"  ON answers(domain_id, resolver_id, first_seen, id);"
+	"CREATE INDEX events_domain ON events(domain, time, id);",
 };
 #define STORE_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -147,8 +157,10 @@ static const char *const store_sql[SS_MAX] = {
 	    " AND state = ?6 AND rcode_num = ?7 AND rdata_wire = ?8",
 	[SS_ANSWER_ADD] =
 	    "INSERT INTO answers(check_id, resolver_id, state, rcode,"
-	    " rcode_num, rdata, ttl, rtt_ms, first_seen, last_seen, rdata_wire)"
-	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	    " rcode_num, rdata, ttl, rtt_ms, first_seen, last_seen, rdata_wire,"
+	    " domain_id)"
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+	    " (SELECT domain_id FROM checks WHERE id = ?1))",
 	[SS_ANSWER_LATEST] =
 	    "SELECT state, rcode_num, ttl, rtt_ms, last_seen, rdata,"
 	    " rdata_wire, id"
@@ -950,11 +962,11 @@ history_event(sqlite3_stmt *st)
 	return o;
 }
 
-/* Both statements give the newest rows first (so that the limit keeps
- * the latest); merge them, then append to out oldest first. */
+/* Both statements give the newest rows first; merge the newest
+ * STORE_HISTORY_MAX of them, then append to out oldest first. */
 static int
 history_merge(struct store *s, sqlite3_stmt *ans, sqlite3_stmt *ev,
-    json_t *out)
+    json_t *out, bool *truncated)
 {
 	json_t	*rev = json_array();
 	size_t	 i;
@@ -963,6 +975,11 @@ history_merge(struct store *s, sqlite3_stmt *ans, sqlite3_stmt *ev,
 	ra = sqlite3_step(ans);
 	re = sqlite3_step(ev);
 	while (ra == SQLITE_ROW || re == SQLITE_ROW) {
+		if (json_array_size(rev) == STORE_HISTORY_MAX) {
+			*truncated = true;
+			ra = re = SQLITE_DONE;
+			break;
+		}
 		/* On a tie the event goes first here, so after the answer
 		 * that caused it once reversed. */
 		if (ra == SQLITE_ROW && (re != SQLITE_ROW ||
@@ -984,55 +1001,56 @@ history_merge(struct store *s, sqlite3_stmt *ans, sqlite3_stmt *ev,
 	return 0;
 }
 
-#define STORE_HISTORY_MAX	"10000"
-
-static bool
-domain_known(struct store *s, const char *domain)
-{
-	int	rc;
-
-	rc = stmt_run(s, __func__, SS_DOMAIN_GET, "s", domain);
-	if (rc == SQLITE_ROW)
-		stmt_done(s, SS_DOMAIN_GET);
-	return rc == SQLITE_ROW;
-}
+/* The SQL of a domain's answers, newest first, through the indexes of
+ * schema 2: the cost is that of the rows read, not of all the domain's. */
+#define HISTORY_ANSWERS							\
+	"SELECT a.first_seen, r.name, c.owner, c.type, a.state, a.rcode,"	\
+	" a.rdata, a.ttl, a.last_seen, a.count, a.rcode_num"		\
+	" FROM answers a JOIN checks c ON c.id = a.check_id"		\
+	" JOIN resolvers r ON r.id = a.resolver_id"			\
+	" WHERE a.domain_id = ?1"
+#define HISTORY_ORDER							\
+	" ORDER BY a.first_seen DESC, a.id DESC LIMIT ?3"
 
 int
 store_history(struct store *s, const char *domain, const char *resolver,
-    json_t *out)
+    json_t *out, bool *truncated)
 {
 	sqlite3_stmt	*ans = NULL, *ev = NULL;
 	char		 display[NMIG_NAMEBUF];
 	size_t		 len = strlen(domain);
-	int		 rv = -1;
+	int64_t		 did;
+	int		 rv = -1, rc;
 
-	if (!domain_known(s, domain))
-		return 1;
+	*truncated = false;
+	if ((rc = stmt_run(s, __func__, SS_DOMAIN_GET, "s", domain)) !=
+	    SQLITE_ROW)
+		return rc == SQLITE_DONE ? 1 : -1;
+	did = sqlite3_column_int64(s->st[SS_DOMAIN_GET], 0);
+	stmt_done(s, SS_DOMAIN_GET);
 	/* events name the domain as people write it, without the dot */
 	snprintf(display, sizeof(display), "%.*s",
 	    (int)(len > 1 && domain[len - 1] == '.' ? len - 1 : len), domain);
-	ans = query_prepare(s, __func__,
-	    "SELECT a.first_seen, r.name, c.owner, c.type, a.state, a.rcode,"
-	    " a.rdata, a.ttl, a.last_seen, a.count, a.rcode_num"
-	    " FROM answers a JOIN checks c ON c.id = a.check_id"
-	    " JOIN domains d ON d.id = c.domain_id"
-	    " JOIN resolvers r ON r.id = a.resolver_id"
-	    " WHERE d.name = ?1 AND (?2 IS NULL OR r.name = ?2 COLLATE NOCASE)"
-	    " ORDER BY a.first_seen DESC, a.id DESC LIMIT " STORE_HISTORY_MAX);
+	ans = query_prepare(s, __func__, resolver == NULL ?
+	    HISTORY_ANSWERS " AND ?2 IS NULL" HISTORY_ORDER :
+	    HISTORY_ANSWERS " AND a.resolver_id = (SELECT id FROM resolvers"
+	    " WHERE name = ?2 COLLATE NOCASE)" HISTORY_ORDER);
 	ev = query_prepare(s, __func__,
 	    "SELECT time, resolver, message_id, priority, message FROM events"
 	    " WHERE domain = ?1 AND (?2 IS NULL OR resolver = ?2 COLLATE NOCASE)"
-	    " ORDER BY time DESC, id DESC LIMIT " STORE_HISTORY_MAX);
+	    " ORDER BY time DESC, id DESC LIMIT ?3");
 	if (ans == NULL || ev == NULL)
 		goto done;
-	if (sqlite3_bind_text(ans, 1, domain, -1, SQLITE_STATIC) != SQLITE_OK ||
+	if (sqlite3_bind_int64(ans, 1, did) != SQLITE_OK ||
 	    sqlite3_bind_text(ans, 2, resolver, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(ans, 3, STORE_HISTORY_MAX + 1) != SQLITE_OK ||
 	    sqlite3_bind_text(ev, 1, display, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(ev, 2, resolver, -1, SQLITE_STATIC) != SQLITE_OK) {
+	    sqlite3_bind_text(ev, 2, resolver, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(ev, 3, STORE_HISTORY_MAX + 1) != SQLITE_OK) {
 		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
 		goto done;
 	}
-	rv = history_merge(s, ans, ev, out);
+	rv = history_merge(s, ans, ev, out, truncated);
 done:
 	sqlite3_finalize(ans);
 	sqlite3_finalize(ev);

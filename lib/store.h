@@ -7,6 +7,7 @@
 #ifndef NMIG_STORE_H
 #define NMIG_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -89,11 +90,15 @@ int	store_add_event(struct store *, const struct event_row *);
 /* For the control socket; not on the probe path, so these prepare their
  * statements each time. */
 
-/* Append the domain's answer changes and events, oldest first, to out
- * (see the "history" command of nmigd-ctl(8)).  resolver NULL: all.
- * Returns 0, 1 when the database has never seen the domain, -1 on error. */
+/* Append the domain's newest STORE_HISTORY_MAX answer changes and
+ * events, oldest first, to out (see the "history" command of
+ * nmigd-ctl(8)); *truncated tells whether older ones were left out.
+ * resolver NULL: all.  Returns 0, 1 when the database has never seen the
+ * domain, -1 on error.  Its cost is that of the rows it returns: a
+ * request on the control socket must not hold the loop. */
+#define STORE_HISTORY_MAX	1000
 int	store_history(struct store *, const char *domain, const char *resolver,
-	    json_t *out);
+	    json_t *out, bool *truncated);
 /* Append the newest `limit` events at or after since (0: any), oldest
  * first.  Returns 0 or -1. */
 int	store_events(struct store *, time_t since, int limit, json_t *out);

@@ -130,81 +130,6 @@ parse_time(const char *s)
 	return t;
 }
 
-/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static size_t
-utf8_seqlen(const unsigned char *p, size_t left)
-{
-	size_t		n, i;
-	uint32_t	cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	cp = p[0] & (0x7f >> n);
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
-bool
-utf8_valid(const char *s, size_t len)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 i = 0, n;
-
-	while (i < len) {
-		if ((n = utf8_seqlen(p + i, len - i)) == 0)
-			return false;
-		i += n;
-	}
-	return true;
-}
-
-size_t
-str_escape(const char *s, char *out, size_t outlen)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 o = 0, n, left = strlen(s);
-	bool			 esc;
-
-	if (outlen == 0)
-		return 0;
-	while (left > 0) {
-		n = utf8_seqlen(p, left);
-		esc = n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f));
-		if (o + (esc ? 4 : n) >= outlen)
-			break;
-		if (esc) {
-			snprintf(out + o, 5, "\\x%02x", *p);
-			o += 4;
-			p++;
-			left--;
-		} else {
-			memcpy(out + o, p, n);
-			o += n;
-			p += n;
-			left -= n;
-		}
-	}
-	out[o] = '\0';
-	return o;
-}
-
 int
 parse_hostport(const char *s, struct sockaddr_storage *ss, unsigned *salen)
 {
@@ -247,6 +172,115 @@ parse_hostport(const char *s, struct sockaddr_storage *ss, unsigned *salen)
 		return 0;
 	}
 	return -1;
+}
+
+/* The length of the UTF-8 character at s, or 0 when the bytes there are
+ * not one. */
+static size_t
+utf8_char(const unsigned char *s, size_t left)
+{
+	unsigned char	lo = 0x80, hi = 0xbf;
+	size_t		n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2)		/* a continuation, or overlong */
+		return 0;
+	if (s[0] < 0xe0)
+		n = 2;
+	else if (s[0] < 0xf0) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (s[0] < 0xf5) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+	} else
+		return 0;
+	if (left < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+bool
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n;
+
+	while (len > 0) {
+		if ((n = utf8_char(p, len)) == 0)
+			return false;
+		p += n;
+		len -= n;
+	}
+	return true;
+}
+
+size_t
+utf8_sanitize(const char *in, char *out, size_t outlen)
+{
+	static const char	 fffd[] = "\xef\xbf\xbd";
+	const unsigned char	*p = (const unsigned char *)in;
+	const char		*from;
+	size_t			 left = strlen(in), len = 0, n, adv;
+
+	while (left > 0) {
+		if ((n = utf8_char(p, left)) != 0) {
+			from = (const char *)p;
+			adv = n;
+		} else {
+			from = fffd;
+			n = sizeof(fffd) - 1;
+			adv = 1;
+		}
+		if (len + n >= outlen)
+			break;
+		memcpy(out + len, from, n);
+		len += n;
+		p += adv;
+		left -= adv;
+	}
+	out[len] = '\0';
+	return len;
+}
+
+size_t
+str_escape(const char *s, char *out, size_t outlen)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 o = 0, n, left = strlen(s);
+	bool			 esc;
+
+	if (outlen == 0)
+		return 0;
+	while (left > 0) {
+		n = utf8_char(p, left);
+		esc = n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f));
+		if (o + (esc ? 4 : n) >= outlen)
+			break;
+		if (esc) {
+			snprintf(out + o, 5, "\\x%02x", *p);
+			o += 4;
+			p++;
+			left--;
+		} else {
+			memcpy(out + o, p, n);
+			o += n;
+			p += n;
+			left -= n;
+		}
+	}
+	out[o] = '\0';
+	return o;
 }
 
 char *

@@ -1,6 +1,6 @@
 /*
  * Small helpers shared by every module: error lists in FILE:LINE form,
- * durations, RFC 3339 times and domain-name normalisation.
+ * durations, RFC 3339 times, domain-name normalisation and UTF-8 checks.
  */
 #ifndef NMIG_UTIL_H
 #define NMIG_UTIL_H
@@ -36,8 +36,6 @@ time_t	parse_time(const char *);
 /* Room for a name in text, the trailing dot and NUL included (dname.h). */
 #define NMIG_NAMEBUF 256
 
-/* Whether len bytes of s are valid UTF-8 (RFC 3629). */
-bool	utf8_valid(const char *s, size_t len);
 /* Copy s to out (outlen bytes, NUL-terminated, cut at a whole character)
  * with control characters and bytes that are not UTF-8 written as \xNN,
  * so that text from files, databases or peers is safe in a log line or a
@@ -48,6 +46,16 @@ size_t	str_escape(const char *s, char *out, size_t outlen);
  * -1 (not an address and a port, or port 0). */
 struct sockaddr_storage;
 int	parse_hostport(const char *, struct sockaddr_storage *, unsigned *salen);
+
+/* UTF-8 as JSON needs it (RFC 3629): no overlong forms, no surrogates,
+ * nothing above U+10FFFF.  Text from outside (a request, a config file)
+ * may be anything, and jansson refuses a string that is not UTF-8. */
+bool	utf8_valid(const char *, size_t len);
+/* Copy the C string in to out (outlen > 0 bytes, NUL included) as valid
+ * UTF-8: each byte that does not begin a character becomes U+FFFD, and
+ * the copy ends before a character that would not fit whole.  Returns the
+ * length copied. */
+size_t	utf8_sanitize(const char *in, char *out, size_t outlen);
 
 char	*xstrdup(const char *);
 void	*xcalloc(size_t, size_t);

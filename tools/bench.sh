@@ -33,6 +33,7 @@
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/benchlib.sh"
 D=${D:-1000}
 R=${R:-10}
 I=${I:-10}
@@ -89,27 +90,11 @@ dns_pid=
 nmigd_pid=
 sampler_pid=
 perf_pid=
-alive() {	# running, not a zombie waiting for us to reap it
-	local st
-	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null || return 0
-	for _ in $(seq 100); do
-		alive "$1" || break
-		sleep 0.1
-	done
-	alive "$1" && kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	stopped_rc=$?
-}
 cleanup() {
-	stop_pid "$perf_pid"
-	stop_pid "$sampler_pid"
-	stop_pid "$nmigd_pid"
-	stop_pid "$dns_pid"
+	bench_stop "$perf_pid"
+	bench_stop "$sampler_pid"
+	bench_stop "$nmigd_pid"
+	bench_stop "$dns_pid"
 	[ -z "$dir" ] && return
 	if [ -n "$KEEP" ]; then echo "kept $dir"; else rm -rf "$dir"; fi
 }
@@ -126,39 +111,12 @@ done
 command -v sqlite3 >/dev/null || echo "bench.sh: sqlite3 missing: no row counts" >&2
 
 dir=$(mktemp -d "$BENCH_TMP/nmigd-bench.XXXXXX") || exit 1
-cc -O2 -o "$dir/benchdns" "$top/tools/benchdns.c" || die "cannot build benchdns"
-
-# 127.56.X.Y: X.Y from the resolver's index, never .0 or .255.
-addr() {
-	echo "127.56.$(($1 / 250)).$(($1 % 250 + 1))"
-}
-addrs=()
-for ((i = 0; i < R; i++)); do
-	addrs+=("$(addr $i)")
-	printf 'b%04d %s@%s bench\n' $((i + 1)) "$(addr $i)" "$PORT"
-done >"$dir/resolvers.conf"
-
+bench_build "$dir" "$top" || die "cannot build benchdns"
+bench_resolvers "$dir" "$R" "$PORT"
+addrs=("${bench_addrs[@]}")
 mport=$((20000 + $$ % 20000))
-{
-	cat <<EOF
-[nmigd]
-database  = $dir/nmigd.db
-control   = $dir/nmigd.sock
-resolvers = $dir/resolvers.conf
-metrics   = 127.0.0.1:$mport
-interval  = ${I}s
-timeout   = ${TIMEOUT}s
-retries   = $RETRIES
-confirm   = 2
-unreachable-after = 1h
-EOF
-	awk -v d="$D" 'BEGIN {
-		for (i = 1; i <= d; i++)
-			printf("\n[domain d%05d.example]\n" \
-			    "ns = ns1.bench.test ns2.bench.test\n" \
-			    "mx = 10 mx1.bench.test, 10 mx2.bench.test\n", i)
-	}'
-} >"$dir/nmigd.conf"
+bench_conf "$dir" "$D" "$mport" "$I" "$TIMEOUT" "$RETRIES" >"$dir/nmigd.conf" ||
+    die "cannot write the config"
 
 budget=$((W + T + 600))
 "$dir/benchdns" --port "$PORT" --max-seconds "$budget" \
@@ -224,8 +182,8 @@ sampler_pid=$!
 sleep "$W"
 kill -0 "$nmigd_pid" 2>/dev/null || die "nmigd died during the warm-up"
 # A scrape walks every domain and resolver: its own cost is measured
-# apart and kept out of the window.  Under load it may fail (nmigd's
-# evhttp gives up after 10s); the counts then come from benchdns.
+# apart and kept out of the window.  Under load it may fail (nmigd gives
+# a response 60 s, curl here as long); the counts then come from benchdns.
 scrape "$dir/m0.txt" || { echo "bench.sh: scrape at the window start failed" >&2; rm -f "$dir/m0.txt"; }
 c0=$(cpu_ticks)
 t0=$(date +%s.%N)
@@ -258,8 +216,8 @@ scrape "$dir/m1.txt" || { echo "bench.sh: scrape at the window end failed" >&2; 
 ts2=$(date +%s.%N)
 c1b=$(cpu_ticks)
 
-stop_pid "$sampler_pid"; sampler_pid=
-stop_pid "$nmigd_pid"
+bench_stop "$sampler_pid"; sampler_pid=
+bench_stop "$nmigd_pid"
 nmigd_rc=$stopped_rc
 nmigd_pid=
 
@@ -287,9 +245,9 @@ for _ in $(seq 6000); do
 	fi
 	sleep 0.02
 done
-stop_pid "$nmigd_pid"
+bench_stop "$nmigd_pid"
 nmigd_pid=
-stop_pid "$dns_pid"; dns_pid=
+bench_stop "$dns_pid"; dns_pid=
 
 fstype=$(df -PT "$dir" | awk 'NR == 2 { print $2 }')
 

@@ -3,6 +3,7 @@
  *
  *	benchdns [--port N] [--max-seconds N] [--pidfile FILE]
  *	    [--rate-file FILE] ADDRESS...
+ *	benchdns --domains N
  *
  * Listens on UDP port N (5300) of every ADDRESS, which must be in
  * 127.0.0.0/8, and answers any question of class IN: NS with
@@ -18,8 +19,12 @@
  * On exit (SIGTERM, SIGINT, --max-seconds) it prints what it answered;
  * --rate-file gets "UNIXTIME QUERIES-SO-FAR" once a second, which shows
  * how bursty the load is without asking the daemon under test.
+ * --domains prints the [domain] sections of N domains (d00001.example
+ * ...) whose expected NS and MX are what it answers, for nmigd.conf.
  */
+#ifndef _GNU_SOURCE		/* configure defines it for make check */
 #define _GNU_SOURCE
+#endif
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
@@ -67,7 +72,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: benchdns [--port N] [--max-seconds N] "
-	    "[--pidfile FILE]\n\t[--rate-file FILE] ADDRESS...\n");
+	    "[--pidfile FILE]\n\t[--rate-file FILE] ADDRESS...\n"
+	    "       benchdns --domains N\n");
 	exit(2);
 }
 
@@ -96,6 +102,20 @@ number(const char *s, unsigned max)
 	if (errno != 0 || end == s || *end != '\0' || v > max)
 		usage();
 	return (unsigned)v;
+}
+
+/* Next to the records above, so that the two cannot drift apart: every
+ * resolver asked becomes "new" for every domain. */
+static void
+print_domains(unsigned n)
+{
+	unsigned	i;
+
+	for (i = 1; i <= n; i++)
+		printf("\n[domain d%05u.example]\n"
+		    "ns = ns1.bench.test ns2.bench.test\n"
+		    "mx = 10 mx1.bench.test, 10 mx2.bench.test\n", i);
+	exit(fflush(stdout) == 0 ? 0 : 1);
 }
 
 /* Loopback only: a benchmark must never send to anyone else. */
@@ -281,6 +301,7 @@ main(int argc, char *argv[])
 		{ "max-seconds", required_argument, NULL, 'm' },
 		{ "pidfile",	 required_argument, NULL, 'P' },
 		{ "rate-file",	 required_argument, NULL, 'r' },
+		{ "domains",	 required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct epoll_event	 ev, evs[BATCH];
@@ -305,6 +326,9 @@ main(int argc, char *argv[])
 		case 'r':
 			if ((rate = fopen(optarg, "w")) == NULL)
 				die(optarg);
+			break;
+		case 'd':
+			print_domains(number(optarg, 99999));
 			break;
 		default:
 			usage();

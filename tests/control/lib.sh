@@ -1,7 +1,8 @@
 # tests/control/lib.sh - shared by the scenario tests of the control
-# socket (protocol.sh, reload.sh): a loopback world of real NSD and
-# Unbound servers (tests/world/lib.sh), one nmigd on a private control
-# socket in a private directory, and helpers to talk to it.
+# socket (protocol.sh, reload.sh, limits.sh, stream.sh): a loopback world
+# of real NSD and Unbound servers (tests/world/lib.sh) or resolvers where
+# nothing listens (closed_conf), one nmigd on a private control socket in
+# a private directory, and helpers to talk to it.
 #
 # Needs root, the world's tools, socat, jq, sqlite3 and setpriv
 # (apt-get install socat jq sqlite3 util-linux); ctl_setup exits 77
@@ -230,6 +231,57 @@ nmigd_connections() {
 	    grep -cF "$S"
 }
 
+# wait_no_connections: until nmigd holds no control connection, for at
+# most 5 seconds; status 1 if some are left.
+wait_no_connections() {
+	local end=$(( $(now) + 5 ))
+	while [ "$(nmigd_connections)" != 0 ]; do
+		[ "$(now)" -le "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
+# ctl_timed ARGS...: nmigd-ctl ARGS (output to DIR/ctl.out, 5 s timeout);
+# its exit status in $rc and how long it took in $ms.
+ctl_timed() {
+	local start
+	start=$(date +%s%N)
+	NMIGD_CTL_TIMEOUT_MS=5000 ctl "$@" >"$dir/ctl.out" 2>&1
+	rc=$?
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+}
+
+# ctl_need_python: the hostile clients (clients.py) need python3, run as
+# other users too: so not one under /root.
+ctl_need_python() {
+	PY=/usr/bin/python3
+	CLIENTS=$top_srcdir/tests/control/clients.py
+	[ -x "$PY" ] || ctl_skip "$PY missing (apt-get install python3)"
+}
+
 count_events() {
 	db "SELECT count(*) FROM events WHERE message_id = '$1'"
+}
+
+# closed_conf DOMAINS RESOLVERS [INTERVAL]: a config of that many domains
+# (d00001.example ...) and resolvers (127.0.0.1, ports 1, 2, ...: closed,
+# so that probes fail at once), checked every INTERVAL (1h); the resolver
+# list goes to DIR/resolvers.conf.
+closed_conf() {
+	local i
+	for i in $(seq "$2"); do
+		echo "r$i 127.0.0.1@$i loopback, nothing listens"
+	done >"$dir/resolvers.conf"
+	cat <<EOF
+[nmigd]
+database  = $dir/nmigd.db
+control   = $S
+resolvers = $dir/resolvers.conf
+interval  = ${3:-1h}
+timeout   = 1s
+retries   = 0
+EOF
+	for i in $(seq "$1"); do
+		printf '\n[domain d%05d.example]\nns = ns1.new.example\nmx = 10 mx.new.example\n' "$i"
+	done
 }

@@ -628,10 +628,16 @@ test_upgrade_from_1(void **state)
 	a = answer(CS_OTHER, LDNS_RCODE_NOERROR, "10 other.example.", 300, T0);
 	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
 	fx_close(fx);
-	db_exec(fx->path, "ALTER TABLE answers DROP COLUMN rdata_wire;"
+	db_exec(fx->path, "DROP INDEX answers_domain;"
+	    " DROP INDEX answers_domain_resolver; DROP INDEX events_domain;"
+	    " ALTER TABLE answers DROP COLUMN rdata_wire;"
+	    " ALTER TABLE answers DROP COLUMN domain_id;"
 	    " PRAGMA user_version = 1");
 	s = fx_open(fx);
 	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 2);
+	/* The old rows get their domain. */
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM answers"
+	    " WHERE domain_id IS NULL"), 0);
 	assert_int_equal(store_latest_answer(s, cid, rid, &out, &rdata, &wire),
 	    0);
 	assert_int_equal(out.state, CS_OTHER);
@@ -644,6 +650,69 @@ test_upgrade_from_1(void **state)
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM answers"), 2);
 	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM answers"), 2);
+}
+
+/* A domain's history is its newest entries, oldest first, however many
+ * rows a flapping resolver has written: the read costs what it returns. */
+static void
+test_history_newest(void **state)
+{
+	struct fx		*fx = *state;
+	struct store		*s = fx_open(fx);
+	struct resolver_conf	 r1 = resolver("r1", "127.0.0.1", 53, "");
+	struct resolver_conf	 r2 = resolver("r2", "127.0.0.2", 53, "");
+	struct answer_row	 a;
+	struct event_row	 e;
+	json_t			*out;
+	int64_t			 did, cid, rid1, rid2;
+	bool			 truncated;
+	char			 txt[32];
+	int			 i;
+
+	did = store_domain_id(s, "example.co.jp.");
+	cid = store_check_id(s, did, "example.co.jp.", LDNS_RR_TYPE_NS);
+	rid1 = store_resolver_id(s, &r1);
+	rid2 = store_resolver_id(s, &r2);
+	assert_int_equal(store_begin(s), 0);
+	for (i = 0; i < 1500; i++) {
+		snprintf(txt, sizeof(txt), "ns%d.example.", i);
+		a = answer(CS_OTHER, LDNS_RCODE_NOERROR, txt, 60, T0 + 60 * i);
+		assert_int_equal(store_record_answer(s, cid,
+		    i % 3 ? rid1 : rid2, &a), 0);
+	}
+	memset(&e, 0, sizeof(e));
+	e.when = T0 + 60 * 1499;
+	e.message_id = "e9df83999fd24289a5c3555f27a3633c";
+	e.priority = 6;
+	e.domain = "example.co.jp";
+	e.resolver = "r1";
+	e.message = "the last";
+	assert_int_equal(store_add_event(s, &e), 0);
+	assert_int_equal(store_commit(s), 0);
+
+	out = json_array();
+	assert_int_equal(store_history(s, "example.co.jp.", NULL, out,
+	    &truncated), 0);
+	assert_true(truncated);
+	assert_int_equal(json_array_size(out), STORE_HISTORY_MAX);
+	/* Oldest first, ending with the newest answer and its event. */
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(out, STORE_HISTORY_MAX - 1), "kind")), "event");
+	assert_string_equal(json_string_value(json_object_get(
+	    json_array_get(out, 0), "time")), "2026-11-28T06:21:00Z");
+	json_decref(out);
+
+	/* One resolver: its own rows, still capped. */
+	out = json_array();
+	assert_int_equal(store_history(s, "example.co.jp.", "R2", out,
+	    &truncated), 0);
+	assert_false(truncated);
+	assert_int_equal(json_array_size(out), 500);
+	json_decref(out);
+	out = json_array();
+	assert_int_equal(store_history(s, "example.org.", NULL, out,
+	    &truncated), 1);
+	json_decref(out);
 }
 
 static void
@@ -893,6 +962,7 @@ main(void)
 		T(test_change_only_growth),
 		T(test_latest_answer),
 		T(test_upgrade_from_1),
+		T(test_history_newest),
 		T(test_newer_version_refused),
 		T(test_foreign_database_refused),
 		T(test_garbage_refused),

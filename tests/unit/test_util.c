@@ -1,5 +1,6 @@
 /*
- * lib/util.c: error lists, durations, RFC 3339 times, name normalisation.
+ * lib/util.c: error lists, durations, RFC 3339 times, name normalisation,
+ * UTF-8 checks.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -211,23 +212,6 @@ test_time_not_fmt_time_output(void **state)
 /* UTF-8 and escaping */
 
 static void
-test_utf8_valid(void **state)
-{
-	assert_true(utf8_valid("", 0));
-	assert_true(utf8_valid("plain", 5));
-	assert_true(utf8_valid("\xe4\xbe\x8b\xe3\x81\x88.jp", 9));
-	assert_true(utf8_valid("\xf0\x9f\x98\x80", 4));
-	/* Cut through a character, overlong, surrogate, beyond U+10FFFF,
-	 * a lone continuation byte. */
-	assert_false(utf8_valid("\xe4\xbe", 2));
-	assert_false(utf8_valid("\xc0\xaf", 2));
-	assert_false(utf8_valid("\xed\xa0\x80", 3));
-	assert_false(utf8_valid("\xf4\x90\x80\x80", 4));
-	assert_false(utf8_valid("\x80", 1));
-	assert_false(utf8_valid("\xff", 1));
-}
-
-static void
 test_str_escape(void **state)
 {
 	char	out[64];
@@ -245,6 +229,113 @@ test_str_escape(void **state)
 	assert_string_equal(out, "");
 }
 
+/* utf8_valid, utf8_sanitize */
+
+static void
+test_utf8_valid(void **state)
+{
+	static const char *const good[] = {
+		"", "ascii", "\xc3\xa9", "\xe6\x9d\xb1\xe4\xba\xac",
+		"\xf0\x9f\x98\x80", "\xc2\x80", "\xdf\xbf", "\xe0\xa0\x80",
+		"\xed\x9f\xbf", "\xee\x80\x80", "\xef\xbf\xbf",
+		"\xf0\x90\x80\x80", "\xf4\x8f\xbf\xbf",
+	};
+	static const char *const bad[] = {
+		"\x80", "\xbf", "\xc0\x80", "\xc1\xbf",	/* overlong */
+		"\xe0\x9f\xbf", "\xf0\x8f\xbf\xbf",	/* overlong */
+		"\xed\xa0\x80", "\xed\xbf\xbf",		/* surrogates */
+		"\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "\xfe",
+		"\xc3", "\xe6\x9d", "\xf0\x9f\x98",	/* cut short */
+		"\xc3\x28", "\xe6\x28\xb1", "\xf0\x9f\x28\x80",
+		"a\xd0", "\xd0\x9a\xd0",
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!utf8_valid(good[i], strlen(good[i])))
+			fail_msg("good[%zu] refused", i);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (utf8_valid(bad[i], strlen(bad[i])))
+			fail_msg("bad[%zu] accepted", i);
+	/* The length counts, not a NUL: a character cut by it is bad. */
+	assert_false(utf8_valid("\xc3\xa9", 1));
+	assert_true(utf8_valid("a\0b", 3));
+}
+
+static void
+test_utf8_sanitize(void **state)
+{
+	char	out[64];
+
+	assert_int_equal(utf8_sanitize("plain", out, sizeof(out)), 5);
+	assert_string_equal(out, "plain");
+	/* Each bad byte is one U+FFFD; good characters around stay. */
+	utf8_sanitize("x\\u0\xd0\x9a", out, sizeof(out));
+	assert_string_equal(out, "x\\u0\xd0\x9a");
+	utf8_sanitize("'\"x\\u0\xd0'", out, sizeof(out));
+	assert_string_equal(out, "'\"x\\u0\xef\xbf\xbd'");
+	utf8_sanitize("\xff\xfe\xc3\xa9\xed\xa0\x80", out, sizeof(out));
+	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd\xc3\xa9"
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_true(utf8_valid(out, strlen(out)));
+	assert_int_equal(utf8_sanitize("", out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+}
+
+/* The copy ends at a character boundary, never inside one. */
+static void
+test_utf8_sanitize_cut(void **state)
+{
+	char	out[6];
+
+	assert_int_equal(utf8_sanitize("abcdefgh", out, sizeof(out)), 5);
+	assert_string_equal(out, "abcde");
+	/* e9 is two bytes: "a" + 2 x 2 = 5 fits, a third does not. */
+	assert_int_equal(utf8_sanitize("a\xc3\xa9\xc3\xa9\xc3\xa9", out,
+	    sizeof(out)), 5);
+	assert_string_equal(out, "a\xc3\xa9\xc3\xa9");
+	assert_int_equal(utf8_sanitize("ab\xc3\xa9\xc3\xa9", out,
+	    sizeof(out)), 4);
+	assert_string_equal(out, "ab\xc3\xa9");
+	/* A replacement is three bytes and is not cut either. */
+	assert_int_equal(utf8_sanitize("abcd\xff", out, sizeof(out)), 4);
+	assert_string_equal(out, "abcd");
+	assert_int_equal(utf8_sanitize("\xf0\x9f\x98\x80\xf0\x9f\x98\x80",
+	    out, sizeof(out)), 4);
+	assert_int_equal(utf8_sanitize("abc", out, 1), 0);
+	assert_string_equal(out, "");
+}
+
+/* Whatever the bytes, the result is valid and as long as it may be. */
+static void
+test_utf8_sanitize_any(void **state)
+{
+	char		in[256], out[128], all[1024];
+	unsigned	seed = 1;
+	size_t		i, round, len, full;
+
+	for (round = 0; round < 20000; round++) {
+		len = round % sizeof(in);
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245 + 12345;
+			in[i] = (char)((seed >> 16) | 1);	/* no NUL */
+		}
+		in[len] = '\0';
+		len = utf8_sanitize(in, out, sizeof(out));
+		full = utf8_sanitize(in, all, sizeof(all));
+		assert_int_equal(len, strlen(out));
+		assert_true(utf8_valid(out, len));
+		assert_true(utf8_valid(all, full));
+		/* A prefix of the whole, short of it by less than one
+		 * character (at most 4 bytes) only when that did not fit. */
+		assert_memory_equal(out, all, len);
+		if (full < sizeof(out))
+			assert_int_equal(len, full);
+		else
+			assert_true(len + 4 >= sizeof(out) - 1);
+	}
+}
+
 int
 main(void)
 {
@@ -258,8 +349,11 @@ main(void)
 		cmocka_unit_test(test_time_roundtrip),
 		cmocka_unit_test(test_time_bad),
 		cmocka_unit_test(test_time_not_fmt_time_output),
-		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_str_escape),
+		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_utf8_sanitize),
+		cmocka_unit_test(test_utf8_sanitize_cut),
+		cmocka_unit_test(test_utf8_sanitize_any),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

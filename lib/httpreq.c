@@ -1,0 +1,277 @@
+/*
+ * HTTP/1.x request heads.  Strict where leniency has been used to smuggle
+ * requests past proxies (whitespace before a colon, folded lines, bare CR,
+ * a missing or doubled Host), lenient where clients really differ (LF-only
+ * line ends, an empty line or two before the request, absolute-form
+ * targets).  Every look at the buffer is bounded by the bytes given.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "httpreq.h"
+
+/* One line of the head, without its LF or CRLF. */
+struct line {
+	const char	*p;
+	size_t		 len;
+};
+
+static const struct {
+	int		 status;
+	const char	*reason;
+} reasons[] = {
+	{ 200, "OK" },
+	{ 400, "Bad Request" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 408, "Request Timeout" },
+	{ 413, "Content Too Large" },
+	{ 414, "URI Too Long" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" },
+	{ 503, "Service Unavailable" },
+	{ 505, "HTTP Version Not Supported" },
+};
+
+const char *
+httpreq_reason(int status)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (reasons[i].status == status)
+			return reasons[i].reason;
+	return "Error";
+}
+
+/* RFC 9110 5.6.2 token characters. */
+static int
+is_tchar(unsigned char c)
+{
+	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z'))
+		return 1;
+	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+static int
+is_token(const char *p, size_t len)
+{
+	size_t	i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!is_tchar((unsigned char)p[i]))
+			return 0;
+	return 1;
+}
+
+/* The line starting at *off: 1 and *off past it, 0 when its LF has not
+ * come yet, -1 for a CR that does not end the line. */
+static int
+next_line(const char *buf, size_t n, size_t *off, struct line *l)
+{
+	const char	*lf;
+
+	if ((lf = memchr(buf + *off, '\n', n - *off)) == NULL)
+		return 0;
+	l->p = buf + *off;
+	l->len = (size_t)(lf - l->p);
+	if (l->len > 0 && l->p[l->len - 1] == '\r')
+		l->len--;
+	if (memchr(l->p, '\r', l->len) != NULL)
+		return -1;
+	*off = (size_t)(lf - buf) + 1;
+	return 1;
+}
+
+static int
+has_prefix_nocase(const char *p, size_t len, const char *prefix)
+{
+	size_t	n = strlen(prefix);
+
+	return len >= n && strncasecmp(p, prefix, n) == 0;
+}
+
+/* origin-form "/path?query" or absolute-form "http://host/path?query";
+ * the path is what is routed.  -1 for anything else. */
+static int
+parse_target(const char *t, size_t len, struct httpreq *req)
+{
+	const char	*path, *end = t + len, *q;
+	size_t		 i, skip;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)t[i] <= 0x20 || (unsigned char)t[i] >= 0x7f ||
+		    t[i] == '#')
+			return -1;
+	if (len > 0 && t[0] == '/')
+		path = t;
+	else {
+		if (has_prefix_nocase(t, len, "http://"))
+			skip = 7;
+		else if (has_prefix_nocase(t, len, "https://"))
+			skip = 8;
+		else
+			return -1;
+		/* The authority runs to the path or the query. */
+		for (path = t + skip; path < end && *path != '/' &&
+		    *path != '?'; path++)
+			;
+		if (path == t + skip)
+			return -1;
+		if (path == end || *path == '?') {
+			req->path = "/";
+			req->pathlen = 1;
+			return 0;
+		}
+	}
+	q = memchr(path, '?', (size_t)(end - path));
+	req->path = path;
+	req->pathlen = (size_t)((q != NULL ? q : end) - path);
+	return 0;
+}
+
+/* "METHOD SP TARGET SP HTTP/1.x": 0 or the status to refuse it with.
+ * Syntax first, then the version, then the method, then the target, so
+ * that "OPTIONS * HTTP/1.1" is a 405 and not a 400. */
+static int
+parse_request_line(const struct line *l, struct httpreq *req)
+{
+	const char	*end = l->p + l->len, *sp1, *sp2, *v;
+
+	if ((sp1 = memchr(l->p, ' ', l->len)) == NULL)
+		return 400;
+	if ((sp2 = memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1))) == NULL)
+		return 400;
+	if (!is_token(l->p, (size_t)(sp1 - l->p)))
+		return 400;
+	v = sp2 + 1;
+	if (end - v != 8 || memcmp(v, "HTTP/", 5) != 0 ||
+	    v[5] < '0' || v[5] > '9' || v[6] != '.' || v[7] < '0' || v[7] > '9')
+		return 400;
+	if (v[5] != '1')
+		return 505;
+	req->minor = v[7] - '0';
+	if (sp1 - l->p == 3 && memcmp(l->p, "GET", 3) == 0)
+		req->method = HTTPREQ_GET;
+	else if (sp1 - l->p == 4 && memcmp(l->p, "HEAD", 4) == 0)
+		req->method = HTTPREQ_HEAD;
+	else
+		return 405;
+	if (parse_target(sp1 + 1, (size_t)(sp2 - sp1 - 1), req) == -1)
+		return 400;
+	return 0;
+}
+
+/* The value of a header line without the optional whitespace around it;
+ * -1 when it holds a control character. */
+static int
+header_value(const char *p, const char *end, struct line *v)
+{
+	const char	*q;
+
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	for (q = p; q < end; q++)
+		if (((unsigned char)*q < 0x20 && *q != '\t') || *q == 0x7f)
+			return -1;
+	v->p = p;
+	v->len = (size_t)(end - p);
+	return 0;
+}
+
+/* Content-Length is digits only: no sign, no list. */
+static int
+content_length(const struct line *v, struct httpreq *req)
+{
+	size_t	i;
+
+	if (v->len == 0)
+		return 400;
+	for (i = 0; i < v->len; i++) {
+		if (v->p[i] < '0' || v->p[i] > '9')
+			return 400;
+		if (v->p[i] != '0')
+			req->body = true;
+	}
+	return 0;
+}
+
+/* "name: value": 0 or the status to refuse it with. */
+static int
+parse_header(const struct line *l, struct httpreq *req, int *hosts)
+{
+	const char	*colon;
+	struct line	 v;
+	size_t		 nlen;
+
+	/* A folded line (obs-fold) or whitespace before the colon is how
+	 * one header is made to mean two things to two parsers. */
+	if ((colon = memchr(l->p, ':', l->len)) == NULL)
+		return 400;
+	nlen = (size_t)(colon - l->p);
+	if (!is_token(l->p, nlen))
+		return 400;
+	if (header_value(colon + 1, l->p + l->len, &v) == -1)
+		return 400;
+	if (nlen == 4 && strncasecmp(l->p, "host", 4) == 0)
+		(*hosts)++;
+	else if (nlen == 17 && strncasecmp(l->p, "transfer-encoding", 17) == 0)
+		req->body = true;
+	else if (nlen == 14 && strncasecmp(l->p, "content-length", 14) == 0)
+		return content_length(&v, req);
+	return 0;
+}
+
+static enum httpreq_result
+refuse(struct httpreq *req, int status)
+{
+	req->status = status;
+	return HTTPREQ_ERROR;
+}
+
+enum httpreq_result
+httpreq_parse(const char *buf, size_t len, struct httpreq *req)
+{
+	size_t		n = len < HTTPREQ_HEAD_MAX ? len : HTTPREQ_HEAD_MAX;
+	size_t		off = 0;
+	struct line	l;
+	int		r, st, leading = 0, headers = 0, hosts = 0;
+
+	memset(req, 0, sizeof(*req));
+	for (;;) {
+		if ((r = next_line(buf, n, &off, &l)) == -1)
+			return refuse(req, 400);
+		if (r == 0)
+			return len >= HTTPREQ_HEAD_MAX ? refuse(req, 414) :
+			    HTTPREQ_INCOMPLETE;
+		if (l.len > 0)
+			break;
+		if (++leading > HTTPREQ_LEADING_MAX)
+			return refuse(req, 400);
+	}
+	if ((st = parse_request_line(&l, req)) != 0)
+		return refuse(req, st);
+	for (;;) {
+		if ((r = next_line(buf, n, &off, &l)) == -1)
+			return refuse(req, 400);
+		if (r == 0)
+			return len >= HTTPREQ_HEAD_MAX ? refuse(req, 431) :
+			    HTTPREQ_INCOMPLETE;
+		if (l.len == 0)
+			break;
+		if (++headers > HTTPREQ_HEADERS_MAX)
+			return refuse(req, 431);
+		if ((st = parse_header(&l, req, &hosts)) != 0)
+			return refuse(req, st);
+	}
+	/* RFC 9112 3.2: HTTP/1.1 requires one Host, and two are an attack. */
+	if (hosts > 1 || (hosts == 0 && req->minor > 0))
+		return refuse(req, 400);
+	req->headlen = off;
+	return HTTPREQ_COMPLETE;
+}

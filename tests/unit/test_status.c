@@ -1,0 +1,330 @@
+/*
+ * lib/status.c: the document written in parts is the document built
+ * whole, byte for byte, and a reload in the middle lists every domain at
+ * most once.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "model.h"
+#include "resolvers.h"
+#include "status.h"
+#include "util.h"
+
+#define NOW	1795737600	/* 2026-11-27T00:00:00Z */
+
+static char	tmpdir[64];
+
+/* A config, its resolver list and their model. */
+struct world {
+	struct config		*cfg;
+	struct resolver_list	 rl;
+	struct model		*m;
+};
+
+struct text {
+	char	*s;
+	size_t	 len;
+	int	 fail_after;	/* parts; 0: never */
+};
+
+static int
+group_setup(void **state)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/nmigd-test-status.XXXXXX");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	char	path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/nmigd.conf", tmpdir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/resolvers.conf", tmpdir);
+	unlink(path);
+	return rmdir(tmpdir);
+}
+
+/* The domains named by number, in the order given, and nres resolvers;
+ * the states vary with the numbers so that every part of a domain's
+ * object shows up somewhere. */
+static void
+world_load(struct world *wd, const int *doms, size_t ndoms, size_t nres)
+{
+	struct errlist	 e = { NULL, 0 };
+	char		 conf[PATH_MAX], res[PATH_MAX];
+	FILE		*fp;
+	size_t		 i;
+
+	snprintf(res, sizeof(res), "%s/resolvers.conf", tmpdir);
+	assert_non_null(fp = fopen(res, "w"));
+	for (i = 0; i < nres; i++)
+		fprintf(fp, "r%zu 127.0.0.%zu loopback %zu\n", i, i + 1, i);
+	assert_int_equal(fclose(fp), 0);
+	snprintf(conf, sizeof(conf), "%s/nmigd.conf", tmpdir);
+	assert_non_null(fp = fopen(conf, "w"));
+	fprintf(fp, "[nmigd]\nresolvers = %s\ninclude = none\n", res);
+	for (i = 0; i < ndoms; i++)
+		fprintf(fp, "[domain d%d.example]\nns = ns1.new.example\n"
+		    "mx = 10 mx.new.example\nold-mx = 10 mx.old.example\n"
+		    "%s", doms[i], doms[i] % 3 ? "record = www A 192.0.2.1\n" :
+		    "");
+	assert_int_equal(fclose(fp), 0);
+	memset(wd, 0, sizeof(*wd));
+	wd->cfg = config_load(conf, &e);
+	assert_int_equal(resolvers_load(res, &wd->rl, &e), 0);
+	for (i = 0; i < e.n; i++)
+		fprintf(stderr, "unexpected: %s\n", e.msg[i]);
+	assert_int_equal(e.n, 0);
+	assert_non_null(wd->cfg);
+	wd->m = model_new(wd->cfg, &wd->rl);
+}
+
+static void
+world_vary(struct world *wd)
+{
+	struct watch	*w;
+	struct cstate	*cs;
+	size_t		 i, r, k;
+
+	for (i = 0; i < wd->m->nw; i++) {
+		w = &wd->m->w[i];
+		w->state = i % 3;
+		w->since = i % 2 ? NOW - (time_t)i : 0;
+		w->complete_at = w->state == 2 ? NOW - 60 : 0;
+		for (r = 0; r < wd->rl.n; r++) {
+			w->rv[r].state = (i + r) % 4;
+			w->rv[r].switched = (i + r) % 2;
+			w->rv[r].since = (i + r) % 5 ? NOW - 100 : 0;
+			w->rv[r].last_checked = NOW - (time_t)r;
+			for (k = 0; k < w->dc->nchecks; k++) {
+				cs = watch_cstate(w, r, k);
+				if ((i + r + k) % 4 == 0)
+					continue;	/* never answered */
+				cs->state = (i + k) % 3;
+				cs->rcode = (i + r) % 7 ? 0 : CS_RCODE_NONE;
+				cs->ttl = (uint32_t)(300 + k);
+				cs->rtt_ms = (uint16_t)(i + r);
+				cs->answered_at = NOW - (time_t)k;
+			}
+		}
+	}
+}
+
+static void
+world_free(struct world *wd)
+{
+	model_free(wd->m);
+	config_free(wd->cfg);
+	resolvers_free(&wd->rl);
+}
+
+static int
+text_add(const char *buf, size_t len, void *arg)
+{
+	struct text	*t = arg;
+
+	t->s = realloc(t->s, t->len + len + 1);
+	assert_non_null(t->s);
+	memcpy(t->s + t->len, buf, len);
+	t->len += len;
+	t->s[t->len] = '\0';
+	return 0;
+}
+
+/* At most n parts (0: all); the number written. */
+static size_t
+stream_parts(struct status_stream *st, const struct model *m, size_t n,
+    struct text *t)
+{
+	size_t	i;
+	int	rv;
+
+	for (i = 0; n == 0 || i < n; i++) {
+		if ((rv = status_stream_next(st, m, text_add, t)) == 0)
+			break;
+		assert_int_equal(rv, 1);
+	}
+	return i;
+}
+
+static void
+expect_same_text(struct world *wd)
+{
+	struct status_stream	*st;
+	struct text		 t = { NULL, 0, 0 };
+	json_t			*doc;
+	char			*whole;
+
+	doc = status_document(wd->m, NULL, NOW);
+	whole = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	st = status_stream_new(NOW);
+	/* The head, each domain, the tail, then nothing more. */
+	assert_int_equal(stream_parts(st, wd->m, 0, &t), wd->m->nw + 2);
+	assert_int_equal(status_stream_next(st, wd->m, text_add, &t), 0);
+	assert_string_equal(t.s, whole);
+	status_stream_free(st);
+	free(t.s);
+	free(whole);
+}
+
+static void
+test_stream_same_text(void **state)
+{
+	struct world	wd;
+	int		doms[300];
+	size_t		i;
+
+	for (i = 0; i < 300; i++)
+		doms[i] = (int)(300 - i);	/* not in name order */
+	world_load(&wd, doms, 300, 5);
+	world_vary(&wd);
+	expect_same_text(&wd);
+	world_free(&wd);
+
+	world_load(&wd, doms, 1, 1);
+	expect_same_text(&wd);
+	world_free(&wd);
+}
+
+static void
+test_stream_no_domains(void **state)
+{
+	struct world	wd;
+
+	world_load(&wd, NULL, 0, 2);
+	expect_same_text(&wd);
+	world_free(&wd);
+}
+
+/* The names of the document's domains, "d3 d11 ..." (the text must be
+ * one valid document). */
+static char *
+domain_names(const char *text)
+{
+	json_error_t	 jerr;
+	json_t		*doc, *d;
+	char		*names, *p;
+	size_t		 i;
+
+	doc = json_loads(text, 0, &jerr);
+	if (doc == NULL)
+		fail_msg("not JSON: %s", jerr.text);
+	assert_int_equal(json_integer_value(json_object_get(doc, "version")), 1);
+	names = calloc(1, 4096);
+	p = names;
+	json_array_foreach(json_object_get(doc, "domains"), i, d)
+		p += sprintf(p, "%s%.*s", i ? " " : "",
+		    (int)strcspn(json_string_value(json_object_get(d, "domain")),
+		    "."), json_string_value(json_object_get(d, "domain")));
+	json_decref(doc);
+	return names;
+}
+
+/* A reload in the middle: the new model's domains not written yet follow,
+ * in its order; none comes twice, removed ones are not waited for. */
+static void
+test_stream_reload(void **state)
+{
+	static const int	 a[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	static const int	 b[] = { 3, 11, 1, 5, 12 };
+	static const int	 c[] = { 12, 13, 11, 2, 14 };
+	struct world		 wa, wb, wc;
+	struct status_stream	*st;
+	struct text		 t = { NULL, 0, 0 };
+	char			*names;
+
+	world_load(&wa, a, 10, 2);
+	st = status_stream_new(NOW);
+	assert_int_equal(stream_parts(st, wa.m, 5, &t), 5);	/* d1-d4 */
+	status_stream_reloading(st, wa.m);
+	world_free(&wa);
+	world_load(&wb, b, 5, 3);
+	assert_int_equal(stream_parts(st, wb.m, 2, &t), 2);	/* d11, d5 */
+	/* Once more, before the end. */
+	status_stream_reloading(st, wb.m);
+	world_free(&wb);
+	world_load(&wc, c, 5, 1);
+	stream_parts(st, wc.m, 0, &t);
+	names = domain_names(t.s);
+	assert_string_equal(names, "d1 d2 d3 d4 d11 d5 d12 d13 d14");
+	free(names);
+	status_stream_free(st);
+	world_free(&wc);
+	free(t.s);
+}
+
+/* Reloads before the head and after the last domain change nothing. */
+static void
+test_stream_reload_edges(void **state)
+{
+	static const int	 a[] = { 1, 2, 3 };
+	struct world		 wa;
+	struct status_stream	*st;
+	struct text		 t = { NULL, 0, 0 };
+	char			*names;
+
+	world_load(&wa, a, 3, 1);
+	st = status_stream_new(NOW);
+	status_stream_reloading(st, wa.m);
+	assert_int_equal(stream_parts(st, wa.m, 4, &t), 4);	/* d1-d3 */
+	status_stream_reloading(st, wa.m);
+	assert_int_equal(stream_parts(st, wa.m, 0, &t), 1);	/* the tail */
+	names = domain_names(t.s);
+	assert_string_equal(names, "d1 d2 d3");
+	free(names);
+	status_stream_free(st);
+	world_free(&wa);
+	free(t.s);
+}
+
+static int
+text_fail(const char *buf, size_t len, void *arg)
+{
+	return -1;
+}
+
+static void
+test_stream_write_fails(void **state)
+{
+	static const int	 a[] = { 1 };
+	struct world		 wa;
+	struct status_stream	*st;
+	struct text		 t = { NULL, 0, 0 };
+
+	world_load(&wa, a, 1, 1);
+	st = status_stream_new(NOW);
+	assert_int_equal(status_stream_next(st, wa.m, text_fail, NULL), -1);
+	assert_int_equal(status_stream_next(st, wa.m, text_fail, NULL), -1);
+	assert_int_equal(status_stream_next(st, wa.m, text_add, &t), 1);
+	status_stream_free(st);
+	world_free(&wa);
+	free(t.s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stream_same_text),
+		cmocka_unit_test(test_stream_no_domains),
+		cmocka_unit_test(test_stream_reload),
+		cmocka_unit_test(test_stream_reload_edges),
+		cmocka_unit_test(test_stream_write_fails),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

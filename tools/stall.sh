@@ -1,0 +1,193 @@
+#!/bin/bash
+# stall.sh - how long the heaviest requests hold nmigd's event loop, on
+# loopback only.
+#
+#	tools/stall.sh [-D domains] [-R resolvers] [-I interval] [-T seconds]
+#	    [-W warmup] [-k]
+#
+# Starts tools/benchdns on R loopback addresses and nmigd with D domains
+# (all answering "new"), interval I, the metrics endpoint on; waits W
+# seconds for the first rounds, then for T seconds asks, over and over
+# and a few at a time, what a read-only user may ask: `status` of every
+# domain (the whole document, streamed), `status` of one domain, /metrics,
+# `history` and `events`, plus a `check` of every domain (as root).
+# nmigd's own loop-lag probe (daemon/looplag.c: a 20 ms timer measuring
+# how late it fires) gives the longest stall before and after; each
+# request's size and time are listed.  The result starts with the
+# command that reproduces it.
+#
+# Defaults: 10,000 domains x 50 resolvers, interval 300 s (3,333 probes/s),
+# W 45, T 60.  From the environment too: D R I T W KEEP PORT (5300) NMIGD
+# NMIGD_CTL BENCH_TMP (/tmp).  Traffic goes to 127.0.0.0/8 only; every
+# process started is stopped by PID.  Exit 0 after a measurement, 1 when
+# something failed, 2 on a usage error.
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/benchlib.sh"
+D=${D:-10000}
+R=${R:-50}
+I=${I:-300}
+T=${T:-60}
+W=${W:-45}
+KEEP=${KEEP:-}
+PORT=${PORT:-5300}
+NMIGD=${NMIGD:-$top/nmigd}
+NMIGD_CTL=${NMIGD_CTL:-$top/nmigd-ctl}
+BENCH_TMP=${BENCH_TMP:-/tmp}
+
+usage() {
+	echo "usage: tools/stall.sh [-D domains] [-R resolvers] [-I interval]" \
+	    "[-T seconds] [-W warmup] [-k]" >&2
+	exit 2
+}
+
+while getopts D:R:I:T:W:kh opt; do
+	case $opt in
+	D) D=$OPTARG ;;
+	R) R=$OPTARG ;;
+	I) I=$OPTARG ;;
+	T) T=$OPTARG ;;
+	W) W=$OPTARG ;;
+	k) KEEP=1 ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# = 0 ] || usage
+for v in D R I T W PORT; do
+	case ${!v} in
+	'' | *[!0-9]*) echo "stall.sh: $v must be a number" >&2; exit 2 ;;
+	esac
+done
+[ "$D" -ge 1 ] && [ "$D" -le 99999 ] && [ "$R" -ge 1 ] && [ "$R" -le 1000 ] ||
+    usage
+
+die() {
+	echo "stall.sh: $*" >&2
+	exit 1
+}
+
+dir=
+dns_pid=
+nmigd_pid=
+load_pids=()
+cleanup() {
+	local p
+	for p in "${load_pids[@]}"; do bench_stop "$p"; done
+	bench_stop "$nmigd_pid"
+	bench_stop "$dns_pid"
+	[ -z "$dir" ] && return
+	if [ -n "$KEEP" ]; then echo "kept $dir"; else rm -rf "$dir"; fi
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+for t in cc curl awk socat; do
+	command -v $t >/dev/null || die "$t missing"
+done
+[ -x "$NMIGD" ] && [ -x "$NMIGD_CTL" ] || die "build nmigd first (make)"
+
+dir=$(mktemp -d "$BENCH_TMP/nmigd-stall.XXXXXX") || exit 1
+bench_build "$dir" "$top" || die "cannot build benchdns"
+bench_resolvers "$dir" "$R" "$PORT"
+mport=$((20000 + $$ % 20000))
+bench_conf "$dir" "$D" "$mport" "$I" 3 2 >"$dir/nmigd.conf" ||
+    die "cannot write the config"
+
+"$dir/benchdns" --port "$PORT" --max-seconds $((W + T + 900)) \
+    --pidfile "$dir/benchdns.pid" "${bench_addrs[@]}" 2>"$dir/benchdns.log" &
+dns_pid=$!
+"$NMIGD" -c "$dir/nmigd.conf" 2>"$dir/nmigd.log" &
+nmigd_pid=$!
+
+url=http://127.0.0.1:$mport/metrics
+ready=
+for _ in $(seq 3000); do
+	kill -0 "$nmigd_pid" 2>/dev/null || break
+	[ -S "$dir/nmigd.sock" ] && curl -fsS --max-time 60 "$url" \
+	    -o "$dir/m0.txt" 2>/dev/null && { ready=1; break; }
+	sleep 0.1
+done
+[ -n "$ready" ] || { tail -n 20 "$dir/nmigd.log" >&2; die "nmigd did not start"; }
+
+lag() {	# max, recent or held, in ms, from a scrape
+	local k=nmigd_event_loop_lag_$2_seconds
+	[ "$2" = held ] && k=nmigd_event_loop_held_max_seconds
+	awk -v k="$k" '$1 == k { printf("%.0f", $2 * 1000) }' "$1"
+}
+
+sleep "$W"
+kill -0 "$nmigd_pid" 2>/dev/null || die "nmigd died during the warm-up"
+curl -fsS --max-time 120 "$url" -o "$dir/m1.txt" || die "scrape failed"
+max_before=$(lag "$dir/m1.txt" max)
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# timed LABEL COMMAND...: one line "LABEL MS BYTES" per run in $dir/times.
+timed() {
+	local label=$1 t0 t1 out
+	shift
+	out=$dir/out.$BASHPID
+	t0=$(now_ms)
+	"$@" >"$out" 2>/dev/null
+	t1=$(now_ms)
+	echo "$label $((t1 - t0)) $(wc -c <"$out")" >>"$dir/times"
+	rm -f "$out"
+}
+ctlraw() {	# one request line, the raw reply
+	echo "$1" | socat -t 120 -T 120 - "UNIX-CONNECT:$dir/nmigd.sock"
+}
+: >"$dir/times"
+end=$(( $(date +%s) + T ))
+loop() {
+	while [ "$(date +%s)" -lt "$end" ]; do
+		"$@"
+	done
+}
+loop timed status-all ctlraw '{"command":"status"}' &
+load_pids+=($!)
+loop timed metrics curl -fsS --max-time 120 "$url" &
+load_pids+=($!)
+loop timed status-one ctlraw '{"command":"status","domain":"d00001.example"}' &
+load_pids+=($!)
+(loop timed history ctlraw '{"command":"history","domain":"d00002.example"}';) &
+load_pids+=($!)
+(loop timed events ctlraw '{"command":"events"}';) &
+load_pids+=($!)
+timed check-all ctlraw '{"command":"check"}'
+for p in "${load_pids[@]}"; do wait "$p"; done
+load_pids=()
+kill -0 "$nmigd_pid" 2>/dev/null || die "nmigd died under the requests"
+curl -fsS --max-time 120 "$url" -o "$dir/m2.txt" || die "scrape failed"
+max_after=$(lag "$dir/m2.txt" max)
+held_before=$(lag "$dir/m1.txt" held)
+held_after=$(lag "$dir/m2.txt" held)
+recent=$(lag "$dir/m2.txt" recent)
+hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$nmigd_pid/status")
+answers=$(awk '$1 == "nmigd_answers_total" { print $2 }' "$dir/m2.txt")
+
+echo "== nmigd stall: tools/stall.sh -D $D -R $R -I $I -T $T -W $W"
+echo "nmigd: $NMIGD ($(git -C "$top" describe --always --dirty 2>/dev/null || echo '?')), $(nproc) CPUs"
+printf 'load:     %d domains x %d resolvers x 2 checks every %ds = %d probes/s\n' \
+    "$D" "$R" "$I" $((D * R * 2 / I))
+echo "answers:  $answers so far; peak RSS $((hwm / 1024)) MB"
+echo "requests over $T s (count, median and max time, largest reply):"
+awk '{ n[$1]++; t[$1, n[$1]] = $2; if ($3 > b[$1]) b[$1] = $3 }
+END {
+	for (k in n) {
+		m = n[k]
+		for (i = 1; i <= m; i++)
+			for (j = i + 1; j <= m; j++)
+				if (t[k, j] < t[k, i]) {
+					x = t[k, i]; t[k, i] = t[k, j]; t[k, j] = x
+				}
+		printf("  %-11s %4d  median %6d ms  max %6d ms  %10d bytes\n",
+		    k, m, t[k, int((m + 1) / 2)], t[k, m], b[k])
+	}
+}' "$dir/times" | sort
+echo "loop late: longest ${max_before} ms before the requests (startup and first rounds)," \
+    "${max_after} ms at the end; longest in the last minute ${recent} ms"
+echo "loop held by nmigd's own work (its CPU time, not preemption):" \
+    "longest ${held_before} ms before, ${held_after} ms at the end"
+stalls=$(grep -c 'event loop was held' "$dir/nmigd.log")
+echo "stalls of 1 s or more logged: $stalls"
