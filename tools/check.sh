@@ -2,6 +2,8 @@
 # Installs what is missing, builds, and runs the whole test suite
 # (unit tests and the loopback DNS scenario tests): make check.
 # Usage: tools/check.sh [--distcheck]
+# NMIG_CONFIGURE_FLAGS are given to configure when the tree is not yet
+# configured (.ci/run: --enable-sanitizers in a copy of the tree).
 set -e
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -9,7 +11,7 @@ nmig_install_deps
 nmig_build
 if ! make -j"$(nproc)" check; then
 	# Show why: automake keeps each test's output in its .log file.
-	for f in tests/unit/*.log tests/world/*.log; do
+	for f in tests/*/*.log; do
 		[ -f "$f" ] || continue
 		case "$f" in */test-suite.log) continue ;; esac
 		grep -q ':test-result: \(FAIL\|ERROR\)' "${f%.log}.trs" 2>/dev/null || continue

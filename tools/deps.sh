@@ -8,15 +8,33 @@ NMIG_PACKAGES="build-essential autoconf automake pkg-config
  nsd unbound ldnsutils sqlite3 mandoc systemd curl jq valgrind iproute2 procps socat
  python3"
 
+# The sanitizer and fuzzing builds of .ci/run (configure --enable-sanitizers,
+# --enable-fuzzing, tools/fuzz.sh, tools/build-ldns-fuzz.sh) need these as
+# well; a plain build and tools/check.sh do not.  llvm brings
+# llvm-symbolizer for readable stacks; dpkg-dev (dpkg-source) and
+# libssl-dev are what building ldns from its Debian source takes.
+NMIG_FUZZ_PACKAGES="clang libclang-rt-dev llvm dpkg-dev libssl-dev"
+
+# nmig_missing_packages [PACKAGE...]: those not installed (default: the
+# packages of every build and test).
 nmig_missing_packages() {
-	for p in $NMIG_PACKAGES; do
+	[ $# -gt 0 ] || set -- $NMIG_PACKAGES
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 		    grep -q '^install ok installed$' || printf '%s ' "$p"
 	done
 }
 
 nmig_install_deps() {
-	missing=$(nmig_missing_packages)
+	nmig_install_packages $NMIG_PACKAGES
+}
+
+nmig_install_fuzz_deps() {
+	nmig_install_packages $NMIG_PACKAGES $NMIG_FUZZ_PACKAGES
+}
+
+nmig_install_packages() {
+	missing=$(nmig_missing_packages "$@")
 	[ -n "$missing" ] || return 0
 	if [ "$(id -u)" != 0 ]; then
 		echo "missing Debian packages: $missing" >&2
@@ -42,14 +60,16 @@ nmig_install_deps() {
 }
 
 # Build in the source tree: autoreconf when configure is missing or older
-# than its inputs, configure when there is no Makefile.
+# than its inputs, configure (with NMIG_CONFIGURE_FLAGS, e.g.
+# --enable-sanitizers) when there is no Makefile.
 nmig_build() {
 	if [ ! -x configure ] || [ configure.ac -nt configure ] ||
 	    [ Makefile.am -nt configure ]; then
 		autoreconf -fi || return 1
 	fi
 	if [ ! -f Makefile ]; then
-		./configure || return 1
+		# shellcheck disable=SC2086
+		./configure ${NMIG_CONFIGURE_FLAGS:-} || return 1
 	fi
 	make -j"$(nproc)"
 }
