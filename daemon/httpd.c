@@ -87,6 +87,7 @@ struct httpd {
 	size_t			 nroutes;
 	void			*arg;
 	unsigned		 nconns;
+	bool			 local_is_one;	/* see same_host() */
 	TAILQ_HEAD(, http_conn)	 conns;
 };
 
@@ -360,8 +361,6 @@ conn_new(struct httpd *h, int fd, const struct sockaddr_storage *peer)
 
 /* Accepting. */
 
-/* Every loopback address is this machine: a local user binding 127.0.0.2,
- * .3, ... is still one host for the per-address cap. */
 static int
 is_loopback(const struct sockaddr_storage *ss)
 {
@@ -377,10 +376,16 @@ is_loopback(const struct sockaddr_storage *ss)
 	    a6->s6_addr[12] == 127);
 }
 
+/* On a listener reachable from elsewhere every loopback source is this
+ * machine: a local user binding 127.0.0.2, .3, ... is one host for the
+ * per-address cap, and cannot take the slots of a remote scraper.  On a
+ * loopback listener every client is local and addresses are all there is
+ * to tell them apart. */
 static int
-same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+same_host(const struct httpd *h, const struct sockaddr_storage *a,
+    const struct sockaddr_storage *b)
 {
-	if (is_loopback(a) && is_loopback(b))
+	if (h->local_is_one && is_loopback(a) && is_loopback(b))
 		return 1;
 	if (a->ss_family != b->ss_family)
 		return 0;
@@ -403,7 +408,7 @@ httpd_full(const struct httpd *h, const struct sockaddr_storage *peer)
 	if (h->nconns >= HTTPD_MAX_CONNS)
 		return 1;
 	TAILQ_FOREACH(c, &h->conns, entry)
-		if (same_host(&c->peer, peer) && ++n >= HTTPD_MAX_PER_ADDR)
+		if (same_host(h, &c->peer, peer) && ++n >= HTTPD_MAX_PER_ADDR)
 			return 1;
 	return 0;
 }
@@ -440,7 +445,7 @@ httpd_resume_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static int
-httpd_socket(const char *hostport)
+httpd_socket(const char *hostport, bool *loopback)
 {
 	struct sockaddr_storage	ss;
 	unsigned		len;
@@ -463,6 +468,7 @@ httpd_socket(const char *hostport)
 		close(fd);
 		return -1;
 	}
+	*loopback = is_loopback(&ss);
 	return fd;
 }
 
@@ -471,11 +477,13 @@ httpd_listen(struct event_base *base, const char *hostport,
     const struct http_route *routes, size_t nroutes, void *arg)
 {
 	struct httpd	*h;
+	bool		 loopback;
 	int		 fd;
 
-	if ((fd = httpd_socket(hostport)) == -1)
+	if ((fd = httpd_socket(hostport, &loopback)) == -1)
 		return NULL;
 	h = xcalloc(1, sizeof(*h));
+	h->local_is_one = !loopback;
 	h->base = base;
 	h->fd = fd;
 	h->routes = routes;

@@ -230,8 +230,9 @@ collect_set(struct collect *c, struct rdset *set)
 	int			 rv;
 
 	refs = xcalloc(c->n + 1, sizeof(*refs));
+	/* Only empty records: there is no buffer to point into. */
 	for (i = 0; i < c->n; i++) {
-		refs[i].rd = c->buf + c->off[i];
+		refs[i].rd = c->buf != NULL ? c->buf + c->off[i] : NULL;
 		refs[i].len = c->rdlen[i];
 	}
 	rv = rdset_build(set, refs, c->n);

@@ -338,7 +338,8 @@ item_hash(const uint8_t *rd, size_t len)
 static int
 item_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
-	int	c = memcmp(a, b, alen < blen ? alen : blen);
+	size_t	n = alen < blen ? alen : blen;
+	int	c = n > 0 ? memcmp(a, b, n) : 0;
 
 	if (c != 0)
 		return c;

@@ -248,7 +248,8 @@ status_stream_reloading(struct status_stream *st, const struct model *m)
 		    sizeof(*st->sent));
 		st->sent[st->nsent++] = xstrdup(name);
 	}
-	qsort(st->sent, st->nsent, sizeof(*st->sent), name_cmp);
+	if (st->nsent > 0)
+		qsort(st->sent, st->nsent, sizeof(*st->sent), name_cmp);
 	st->next = 0;
 }
 

@@ -677,7 +677,8 @@ col_blob(sqlite3_stmt *st, int i, uint8_t **out, size_t *len)
 	if (n < 0 || (n > 0 && b == NULL))
 		return -1;
 	*out = xcalloc(1, (size_t)n + 1);
-	memcpy(*out, b, (size_t)n);
+	if (n > 0)
+		memcpy(*out, b, (size_t)n);
 	*len = (size_t)n;
 	return 0;
 }
