@@ -620,19 +620,20 @@ static char *
 rdata_lines(const struct rdset *set, uint16_t type)
 {
 	const uint8_t	*rd;
-	size_t		 off = 0, len = 0;
+	size_t		 off = 0, len;
 	uint16_t	 l;
-	char		*s, *t, *out = xstrdup("");
+	char		*s, *out = NULL;
+	FILE		*fp;
 
+	if ((fp = open_memstream(&out, &len)) == NULL)
+		fatal("%s", __func__);
 	while ((rd = rdset_next(set, &off, &l)) != NULL) {
 		s = rdtext(type, rd, l);
-		if (asprintf(&t, "%s%s%s", out, len ? "\n" : "", s) == -1)
-			fatal("%s", __func__);
+		fprintf(fp, "%s%s", ftell(fp) > 0 ? "\n" : "", s);
 		free(s);
-		free(out);
-		out = t;
-		len = strlen(out);
 	}
+	if (fclose(fp) != 0)
+		fatal("%s", __func__);
 	return out;
 }
 
@@ -646,18 +647,23 @@ save_answer(struct monitor *m, struct watch *w, size_t r, size_t k)
 	char			*text;
 	int			 rv;
 
-	text = rdata_lines(set, w->dc->checks[k].type);
 	row.state = cs->state;
 	row.rcode = cs->rcode;
 	row.ttl = cs->ttl;
-	row.rdata = text;
+	row.rdata = NULL;	/* made only for a new row */
 	row.wirelen = rdset_blob(set, &blob);
 	row.wire = blob;
 	row.when = cs->answered_at;
 	row.rtt_ms = cs->rtt_ms;
 	rv = store_record_answer(m->store, w->check_db_id[k],
 	    m->model->resolver_db_id[r], &row);
-	free(text);
+	if (rv == 1) {
+		text = rdata_lines(set, w->dc->checks[k].type);
+		row.rdata = text;
+		rv = store_record_answer(m->store, w->check_db_id[k],
+		    m->model->resolver_db_id[r], &row);
+		free(text);
+	}
 	free(blob);
 	return rv;
 }

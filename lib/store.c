@@ -645,13 +645,14 @@ store_record_answer(struct store *s, int64_t check_id, int64_t resolver_id,
 		return -1;
 	}
 	state = check_state_name(a->state);
-	rdata = a->rdata != NULL ? a->rdata : "";
 	if (stmt_run(s, __func__, SS_ANSWER_BUMP, "tIIIIsib", a->when,
 	    (int64_t)a->ttl, (int64_t)a->rtt_ms, check_id, resolver_id,
 	    state, (int)a->rcode, a->wire, a->wirelen) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) > 0)
 		return 0;
+	if ((rdata = a->rdata) == NULL)
+		return 1;
 	if (stmt_run(s, __func__, SS_ANSWER_ADD, "IIssisIIttb", check_id,
 	    resolver_id, state, a->rcode == STORE_RCODE_NONE ? "NONE" :
 	    rcode_name(a->rcode, rbuf), (int)a->rcode,

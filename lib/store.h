@@ -49,7 +49,9 @@ struct answer_row {
 #define STORE_BAD_ROW	2
 
 /* Same state, rcode and records as the latest row for (check, resolver):
- * bump last_seen, count, ttl.  Otherwise a new row. */
+ * bump last_seen, count, ttl.  Otherwise a new row, with the text of
+ * rdata; with rdata NULL, 1 says that one is needed: most rounds only
+ * bump, and need no text made. */
 int	store_record_answer(struct store *, int64_t check_id,
 	    int64_t resolver_id, const struct answer_row *);
 /* The latest row for (check, resolver); 1 if there is none, -1 on error,

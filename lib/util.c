@@ -225,21 +225,33 @@ utf8_valid(const char *s, size_t len)
 	return true;
 }
 
-size_t
-utf8_sanitize(const char *in, char *out, size_t outlen)
+/*
+ * Copy in to out as text that is safe anywhere: each byte that does not
+ * begin a UTF-8 character, and with escape each control character too,
+ * becomes \xNN (escape) or U+FFFD; the copy ends before anything that
+ * would not fit whole.
+ */
+static size_t
+text_clean(const char *in, char *out, size_t outlen, bool escape)
 {
 	static const char	 fffd[] = "\xef\xbf\xbd";
 	const unsigned char	*p = (const unsigned char *)in;
-	const char		*from;
 	size_t			 left = strlen(in), len = 0, n, adv;
+	char			 hex[5];
+	const char		*from;
 
+	if (outlen == 0)
+		return 0;
 	while (left > 0) {
-		if ((n = utf8_char(p, left)) != 0) {
-			from = (const char *)p;
-			adv = n;
-		} else {
-			from = fffd;
-			n = sizeof(fffd) - 1;
+		from = (const char *)p;
+		adv = n = utf8_char(p, left);
+		if (n == 0 || (escape && n == 1 && (*p < 0x20 || *p == 0x7f))) {
+			if (escape) {
+				snprintf(hex, sizeof(hex), "\\x%02x", *p);
+				from = hex;
+			} else
+				from = fffd;
+			n = strlen(from);
 			adv = 1;
 		}
 		if (len + n >= outlen)
@@ -254,33 +266,15 @@ utf8_sanitize(const char *in, char *out, size_t outlen)
 }
 
 size_t
+utf8_sanitize(const char *in, char *out, size_t outlen)
+{
+	return text_clean(in, out, outlen, false);
+}
+
+size_t
 str_escape(const char *s, char *out, size_t outlen)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 o = 0, n, left = strlen(s);
-	bool			 esc;
-
-	if (outlen == 0)
-		return 0;
-	while (left > 0) {
-		n = utf8_char(p, left);
-		esc = n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f));
-		if (o + (esc ? 4 : n) >= outlen)
-			break;
-		if (esc) {
-			snprintf(out + o, 5, "\\x%02x", *p);
-			o += 4;
-			p++;
-			left--;
-		} else {
-			memcpy(out + o, p, n);
-			o += n;
-			p += n;
-			left -= n;
-		}
-	}
-	out[o] = '\0';
-	return o;
+	return text_clean(s, out, outlen, true);
 }
 
 char *

@@ -601,6 +601,22 @@ test_latest_answer(void **state)
 	free(rdata);
 	free(wire);
 
+	/* Without its text, a change is not written: 1 asks for the text;
+	 * the same answer again is bumped without it. */
+	a = answer(CS_OTHER, LDNS_RCODE_NOERROR, "10 other.example.", 60,
+	    T0 + 200);
+	a.rdata = NULL;
+	assert_int_equal(store_record_answer(s, cid, rid, &a), 1);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM answers"
+	    " WHERE state = 'other'"), 0);
+	a.rdata = "10 other.example.";
+	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
+	a.rdata = NULL;
+	a.when = T0 + 260;
+	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
+	assert_int_equal(db_int(fx->path, "SELECT count FROM answers"
+	    " WHERE state = 'other'"), 2);
+
 	/* The latest is per resolver. */
 	assert_int_equal(store_latest_answer(s, cid, rid + 1, &out, &rdata,
 	    &wire),
