@@ -18,13 +18,18 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "carry.h"
 #include "journal.h"
 #include "log.h"
 #include "monitor.h"
+#include "persist.h"
 #include "rdtext.h"
 #include "util.h"
 
-/* Per watched domain: the round in progress. */
+/* Per watched domain: its timer and the round in progress.  A run lives
+ * as long as its domain stays in the config: a reload moves it to the
+ * domain's new watch, so that its timer and, when the domain's layout did
+ * not change, its round under way go on. */
 struct run {
 	TAILQ_ENTRY(run) startq;
 	struct monitor	*mon;
@@ -57,8 +62,6 @@ struct monitor {
 	struct prober			*prober;
 	struct model			*model;
 	unsigned			 generation;	/* of model */
-	struct run			*runs;		/* [nruns] */
-	size_t				 nruns;
 	TAILQ_HEAD(, run)		 startq;
 	struct event			*ev_start;
 	bool				 once;
@@ -76,43 +79,49 @@ static void	round_start_cb(evutil_socket_t, short, void *);
 static void	round_start(struct run *);
 static void	round_probe_done(const struct probe_result *, void *);
 
-/* One run per watch, and scratch space for the widest domain. */
+/* Scratch space for the widest domain and the resolver list. */
 static void
-monitor_make_runs(struct monitor *m)
+monitor_size_scratch(struct monitor *m)
 {
 	size_t	i, maxchecks = 1;
 
-	m->nruns = m->model->nw;
-	m->runs = xcalloc(m->nruns + 1, sizeof(*m->runs));
-	for (i = 0; i < m->nruns; i++) {
-		m->runs[i].mon = m;
-		m->runs[i].w = &m->model->w[i];
-		m->model->w[i].run = &m->runs[i];
+	for (i = 0; i < m->model->nw; i++)
 		if (m->model->w[i].dc->nchecks > maxchecks)
 			maxchecks = m->model->w[i].dc->nchecks;
-	}
 	free(m->states);
 	m->states = xcalloc(maxchecks, 1);
 	free(m->rvsave);
 	m->rvsave = xcalloc(m->rl->n + 1, sizeof(*m->rvsave));
 }
 
-/* Rounds under way are dropped with their probes: nothing calls back
- * into runs that are about to be freed. */
 static void
-monitor_drop_runs(struct monitor *m)
+run_attach(struct run *run, struct watch *w)
 {
-	size_t	i;
+	run->w = w;
+	w->run = run;
+}
 
-	prober_cancel_all(m->prober);
-	TAILQ_INIT(&m->startq);
-	event_del(m->ev_start);
-	for (i = 0; i < m->nruns; i++)
-		if (m->runs[i].timer != NULL)
-			event_free(m->runs[i].timer);
-	free(m->runs);
-	m->runs = NULL;
-	m->nruns = 0;
+static struct run *
+run_new(struct monitor *m, struct watch *w)
+{
+	struct run	*run;
+
+	run = xcalloc(1, sizeof(*run));
+	run->mon = m;
+	run_attach(run, w);
+	if ((run->timer = evtimer_new(m->base, round_timo, run)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
+	return run;
+}
+
+/* The caller has made sure that no probe still calls back into it. */
+static void
+run_free(struct monitor *m, struct run *run)
+{
+	if (run->queued)
+		TAILQ_REMOVE(&m->startq, run, startq);
+	event_free(run->timer);
+	free(run);
 }
 
 struct monitor *
@@ -121,6 +130,7 @@ monitor_new(struct event_base *base, const struct config *cfg,
     struct prober *prober, bool once)
 {
 	struct monitor	*m;
+	size_t		 i;
 
 	m = xcalloc(1, sizeof(*m));
 	m->base = base;
@@ -133,16 +143,22 @@ monitor_new(struct event_base *base, const struct config *cfg,
 	if ((m->ev_start = evtimer_new(base, round_start_cb, m)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 	m->model = model_new(cfg, rl);
-	monitor_make_runs(m);
+	for (i = 0; i < m->model->nw; i++)
+		run_new(m, &m->model->w[i]);
+	monitor_size_scratch(m);
 	return m;
 }
 
 void
 monitor_free(struct monitor *m)
 {
+	size_t	i;
+
 	if (m == NULL)
 		return;
-	monitor_drop_runs(m);
+	prober_cancel_all(m->prober);
+	for (i = 0; i < m->model->nw; i++)
+		run_free(m, m->model->w[i].run);
 	event_free(m->ev_start);
 	model_free(m->model);
 	free(m->states);
@@ -172,132 +188,6 @@ monitor_all_complete(const struct monitor *m)
 		if (m->model->w[i].state != DS_COMPLETE)
 			return false;
 	return true;
-}
-
-/* Loading saved state. */
-
-/* An "other" answer written by schema version 1 has only its text: read
- * it back through the config's parser, record by record. */
-static void
-other_from_text(struct rdset *set, const struct check_conf *c,
-    const char *text)
-{
-	uint8_t		*rd;
-	char		*copy, *line, *last, err[256];
-	int		 len;
-
-	rd = xcalloc(1, RDATA_MAX);
-	copy = xstrdup(text);
-	for (line = strtok_r(copy, "\n", &last); line != NULL;
-	    line = strtok_r(NULL, "\n", &last))
-		if ((len = rdata_parse(c->owner, c->type, line, rd, err,
-		    sizeof(err))) != -1)
-			rdset_add(set, rd, (size_t)len);
-	free(copy);
-	free(rd);
-}
-
-static void
-load_cstate(struct monitor *m, struct watch *w, size_t r, size_t c)
-{
-	struct answer_row	 row;
-	struct cstate		*cs = watch_cstate(w, r, c);
-	struct rdset		 set;
-	char			*text, tbuf[16];
-	uint8_t			*wire;
-
-	if (store_latest_answer(m->store, w->check_db_id[c],
-	    m->model->resolver_db_id[r], &row, &text, &wire) != 0)
-		return;		/* none yet, or unreadable (logged) */
-	cs->state = row.state;
-	cs->rcode = row.rcode;
-	cs->ttl = row.ttl;
-	cs->rtt_ms = row.rtt_ms > UINT16_MAX ? UINT16_MAX : (uint16_t)row.rtt_ms;
-	cs->answered_at = row.when;
-	if (row.state == CS_OTHER) {
-		memset(&set, 0, sizeof(set));
-		if (wire == NULL)
-			other_from_text(&set, &w->dc->checks[c], text);
-		else if (rdset_from_blob(&set, wire, row.wirelen) == -1)
-			log_warnx("%s: resolver %s: the stored records of %s "
-			    "%s do not read; none are shown until the next "
-			    "round", w->dc->name, m->rl->v[r].name,
-			    w->dc->checks[c].owner, rrtype_name(
-			    w->dc->checks[c].type, tbuf));
-		rdset_copy_capped(&cs->other, &set, CSTATE_OTHER_MAX);
-		rdset_free(&set);
-	}
-	free(text);
-	free(wire);
-}
-
-static int
-load_resolver(struct monitor *m, struct watch *w, size_t r)
-{
-	struct rverdict	*v = &w->rv[r];
-	size_t		 c;
-
-	/* A bad row was logged and loads as pending. */
-	if (store_load_rverdict(m->store, w->db_id,
-	    m->model->resolver_db_id[r], v) == -1)
-		return -1;
-	/* While nmigd was down nobody asked: a failure streak from before
-	 * a long stop must not make the resolver unreachable at its first
-	 * failed round afterwards. */
-	if (v->fail_since != 0 &&
-	    time(NULL) - v->last_checked > 2 * (time_t)m->cfg->interval)
-		v->fail_since = 0;
-	for (c = 0; c < w->dc->nchecks; c++)
-		load_cstate(m, w, r, c);
-	return 0;
-}
-
-static int
-load_watch(struct monitor *m, struct watch *w)
-{
-	struct domain_row	 drow;
-	size_t			 r, c;
-
-	if ((w->db_id = store_domain_id(m->store, w->dc->name)) == -1)
-		return -1;
-	for (c = 0; c < w->dc->nchecks; c++) {
-		w->check_db_id[c] = store_check_id(m->store, w->db_id,
-		    w->dc->checks[c].owner, w->dc->checks[c].type);
-		if (w->check_db_id[c] == -1)
-			return -1;
-	}
-	/* A bad column was logged and replaced. */
-	if (store_load_domain(m->store, w->db_id, &drow) == -1)
-		return -1;
-	w->state = drow.state;
-	w->since = drow.since;
-	w->complete_at = drow.complete_at;
-	for (r = 0; r < m->rl->n; r++)
-		if (load_resolver(m, w, r) == -1)
-			return -1;
-	return 0;
-}
-
-static int
-monitor_load(struct monitor *m)
-{
-	size_t	i;
-
-	if (store_begin(m->store) == -1)
-		return -1;
-	for (i = 0; i < m->rl->n; i++) {
-		m->model->resolver_db_id[i] = store_resolver_id(m->store,
-		    &m->rl->v[i]);
-		if (m->model->resolver_db_id[i] == -1)
-			goto fail;
-	}
-	for (i = 0; i < m->model->nw; i++)
-		if (load_watch(m, &m->model->w[i]) == -1)
-			goto fail;
-	return store_commit(m->store);
-fail:
-	store_rollback(m->store);
-	return -1;
 }
 
 /* Scheduling. */
@@ -342,9 +232,7 @@ monitor_arm(struct monitor *m)
 	size_t		 i;
 
 	for (i = 0; i < m->model->nw; i++) {
-		run = &m->runs[i];
-		if ((run->timer = evtimer_new(m->base, round_timo, run)) == NULL)
-			fatalx("%s: evtimer_new", __func__);
+		run = m->model->w[i].run;
 		/* The first rounds spread over a tenth of the interval. */
 		round_schedule(run, m->once ? 0 :
 		    arc4random_uniform(m->cfg->interval / 10 + 1));
@@ -354,7 +242,8 @@ monitor_arm(struct monitor *m)
 int
 monitor_start(struct monitor *m)
 {
-	if (m->store != NULL && monitor_load(m) == -1)
+	if (m->store != NULL && persist_load(m->model, m->store,
+	    time(NULL)) == -1)
 		return -1;
 	m->once_left = m->model->nw;
 	monitor_arm(m);
@@ -805,164 +694,83 @@ round_probe_done(const struct probe_result *res, void *arg)
 
 /* Reload. */
 
-/* The old index of each new check by owner and type, -1 for new ones. */
-static ssize_t
-find_check(const struct domain_conf *dc, const struct check_conf *c)
-{
-	size_t	i;
-
-	for (i = 0; i < dc->nchecks; i++)
-		if (dc->checks[i].type == c->type &&
-		    strcmp(dc->checks[i].owner, c->owner) == 0)
-			return (ssize_t)i;
-	return -1;
-}
-
-/* Copy one resolver's state for one domain from the old watch; the old
- * model stays whole in case the reload fails. */
-static void
-carry_resolver(struct watch *w, size_t r, const struct watch *ow, size_t or,
-    const ssize_t *checkmap)
-{
-	const struct cstate	*from;
-	struct cstate		*to;
-	size_t			 k;
-
-	w->rv[r] = ow->rv[or];
-	for (k = 0; k < w->dc->nchecks; k++) {
-		if (checkmap[k] == -1)
-			continue;
-		from = watch_cstate(ow, or, (size_t)checkmap[k]);
-		to = watch_cstate(w, r, k);
-		*to = *from;
-		rdset_copy(&to->other, &from->other);
-	}
-}
-
-/* Where each new resolver was in the old list: its index, RMAP_NEW for a
- * name not seen before, RMAP_MOVED for a name now at another address
- * (another server: it starts afresh). */
-#define RMAP_NEW	(-1)
-#define RMAP_MOVED	(-2)
-
-static ssize_t *
-resolver_map(const struct monitor *m, const struct model *old)
-{
-	ssize_t	*map, or;
-	size_t	 r;
-
-	map = xcalloc(m->rl->n + 1, sizeof(*map));
-	for (r = 0; r < m->rl->n; r++) {
-		or = model_find_resolver(old, m->rl->v[r].name);
-		if (or != -1 && !sockaddr_same(
-		    (const struct sockaddr *)&old->resolvers->v[or].sa,
-		    (const struct sockaddr *)&m->rl->v[r].sa))
-			or = RMAP_MOVED;
-		map[r] = or;
-	}
-	return map;
-}
-
-static int
-carry_watch(struct monitor *m, const ssize_t *rmap, struct watch *w,
-    const struct watch *ow)
-{
-	ssize_t	*checkmap;
-	size_t	 k, r;
-	int	 rv = 0;
-
-	w->db_id = ow->db_id;
-	w->state = ow->state;
-	w->since = ow->since;
-	w->complete_at = ow->complete_at;
-	checkmap = xcalloc(w->dc->nchecks, sizeof(*checkmap));
-	for (k = 0; k < w->dc->nchecks; k++) {
-		checkmap[k] = find_check(ow->dc, &w->dc->checks[k]);
-		w->check_db_id[k] = checkmap[k] != -1 ?
-		    ow->check_db_id[checkmap[k]] :
-		    store_check_id(m->store, w->db_id, w->dc->checks[k].owner,
-		    w->dc->checks[k].type);
-		if (w->check_db_id[k] == -1)
-			rv = -1;
-	}
-	for (r = 0; r < m->rl->n && rv == 0; r++) {
-		if (rmap[r] >= 0)
-			carry_resolver(w, r, ow, (size_t)rmap[r], checkmap);
-		else if (rmap[r] == RMAP_NEW && load_resolver(m, w, r) == -1)
-			rv = -1;
-	}
-	free(checkmap);
-	return rv;
-}
-
-static int
-reload_state(struct monitor *m, const struct model *old)
+/* Whether a round under way cannot go on: its domain left the config, or
+ * its probes' tags no longer fit the domain's new layout. */
+static bool
+rounds_broken(const struct monitor *m, const struct model *old)
 {
 	const struct watch	*ow;
-	ssize_t			*rmap;
+	const struct run	*run;
 	size_t			 i;
-	int			 rv = -1;
 
-	rmap = resolver_map(m, old);
-	for (i = 0; i < m->rl->n; i++) {
-		m->model->resolver_db_id[i] = store_resolver_id(m->store,
-		    &m->rl->v[i]);
-		if (m->model->resolver_db_id[i] == -1)
-			goto done;
-		if (rmap[i] >= 0)
-			m->model->health[i] = old->health[rmap[i]];
+	for (i = 0; i < old->nw; i++) {
+		ow = &old->w[i];
+		run = ow->run;
+		if (run->active && (!carry_taken(ow) ||
+		    model_find_watch(m->model, ow->dc->name) == NULL))
+			return true;
 	}
-	for (i = 0; i < m->model->nw; i++) {
-		ow = model_find_watch(old, m->model->w[i].dc->name);
-		if (ow != NULL) {
-			if (carry_watch(m, rmap, &m->model->w[i], ow) == -1)
-				goto done;
-		} else if (load_watch(m, &m->model->w[i]) == -1)
-			goto done;
-	}
-	rv = 0;
-done:
-	free(rmap);
-	return rv;
+	return false;
 }
 
-/* The store's part of a reload, with the new model in place; -1 leaves
- * the database as it was. */
-static int
-reload_store(struct monitor *m, const struct model *old)
+/* Each run goes to its domain's new watch, or away with its domain; a
+ * new domain gets a run and its first round now. */
+static void
+runs_carry(struct monitor *m, const struct model *old, unsigned old_interval)
 {
-	if (store_begin(m->store) == -1)
-		return -1;
-	if (reload_state(m, old) == 0 && store_commit(m->store) == 0)
-		return 0;
-	store_rollback(m->store);
-	return -1;
+	struct watch	*w;
+	struct run	*run;
+	size_t		 i;
+	bool		 restart;
+
+	if ((restart = rounds_broken(m, old)))
+		prober_cancel_all(m->prober);
+	for (i = 0; i < old->nw; i++) {
+		run = old->w[i].run;
+		if ((w = model_find_watch(m->model, old->w[i].dc->name)) ==
+		    NULL) {
+			run_free(m, run);
+			continue;
+		}
+		run_attach(run, w);
+		if (restart && run->active) {
+			/* Its probes are gone: ask again, now. */
+			run->active = false;
+			run->outstanding = 0;
+			round_request(run);
+		} else if (m->cfg->interval != old_interval)
+			round_schedule(run,
+			    arc4random_uniform(m->cfg->interval / 10 + 1));
+	}
+	for (i = 0; i < m->model->nw; i++) {
+		w = &m->model->w[i];
+		if (w->run != NULL)
+			continue;
+		run = run_new(m, w);
+		round_schedule(run, round_delay(m->cfg));
+		round_request(run);
+	}
 }
 
 int
 monitor_reload(struct monitor *m, const struct config *cfg,
     const struct resolver_list *rl)
 {
-	struct model			*old = m->model;
-	const struct config		*oldcfg = m->cfg;
-	const struct resolver_list	*oldrl = m->rl;
+	struct model	*old = m->model, *nm;
+	unsigned	 old_interval = m->cfg->interval;
 
-	m->cfg = cfg;
-	m->rl = rl;
-	m->model = model_new(cfg, rl);
-	if (m->store != NULL && reload_store(m, old) == -1) {
-		/* Nothing has run since the switch: the old model, runs
-		 * and timers are untouched and simply stay. */
-		model_free(m->model);
-		m->model = old;
-		m->cfg = oldcfg;
-		m->rl = oldrl;
+	nm = model_new_bare(cfg, rl);
+	if (carry_over(nm, old, m->store, time(NULL)) == -1) {
+		/* The old model, runs and timers are untouched and stay. */
+		model_free(nm);
 		return -1;
 	}
-	monitor_drop_runs(m);
-	monitor_make_runs(m);
+	m->cfg = cfg;
+	m->rl = rl;
+	m->model = nm;
+	runs_carry(m, old, old_interval);
+	monitor_size_scratch(m);
 	model_free(old);
 	m->generation++;
-	monitor_arm(m);
 	return 0;
 }

@@ -254,10 +254,13 @@ nmigd_reload(struct nmigd *d, json_t *errors)
 	struct errlist		 errs = { NULL, 0 };
 	struct config		*cfg;
 	struct resolver_list	*rl;
+	struct timespec		 t0, t1;
 	size_t			 i;
 
 	log_info("reloading %s", d->conffile);
 	notify_reloading();
+	/* The time the loop stood still for it, for the log. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (load_config(d->conffile, &cfg, &rl, &errs) == -1) {
 		for (i = 0; i < errs.n; i++) {
 			log_warnx("%s", errs.msg[i]);
@@ -287,8 +290,10 @@ nmigd_reload(struct nmigd *d, json_t *errors)
 	d->cfg = cfg;
 	d->rl = rl;
 	d->status_dirty = true;
-	log_info("reloaded: watching %zu domains with %zu resolvers",
-	    cfg->ndomains, rl->n);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("reloaded: watching %zu domains with %zu resolvers (%lld ms)",
+	    cfg->ndomains, rl->n, (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	sd_notify(0, "READY=1");
 	return 0;
 }

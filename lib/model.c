@@ -11,10 +11,9 @@
 static const struct rdset empty_rdset;
 
 static int	watch_cmp(const void *, const void *);
-static void	cstate_clear(struct cstate *);
 
 struct model *
-model_new(const struct config *cfg, const struct resolver_list *rl)
+model_new_bare(const struct config *cfg, const struct resolver_list *rl)
 {
 	struct model	*m;
 	struct watch	*w;
@@ -31,13 +30,32 @@ model_new(const struct config *cfg, const struct resolver_list *rl)
 		w = &m->w[i];
 		w->dc = &cfg->domains[i];
 		w->check_db_id = xcalloc(w->dc->nchecks, sizeof(int64_t));
-		w->rv = xcalloc(rl->n ? rl->n : 1, sizeof(*w->rv));
-		w->cs = xcalloc(rl->n * w->dc->nchecks + 1, sizeof(*w->cs));
 	}
 	m->by_name = xcalloc(m->nw ? m->nw : 1, sizeof(*m->by_name));
 	for (i = 0; i < m->nw; i++)
 		m->by_name[i] = &m->w[i];
 	qsort(m->by_name, m->nw, sizeof(*m->by_name), watch_cmp);
+	return m;
+}
+
+void
+watch_alloc_state(const struct model *m, struct watch *w)
+{
+	size_t	n = m->resolvers->n;
+
+	w->rv = xcalloc(n ? n : 1, sizeof(*w->rv));
+	w->cs = xcalloc(n * w->dc->nchecks + 1, sizeof(*w->cs));
+}
+
+struct model *
+model_new(const struct config *cfg, const struct resolver_list *rl)
+{
+	struct model	*m;
+	size_t		 i;
+
+	m = model_new_bare(cfg, rl);
+	for (i = 0; i < m->nw; i++)
+		watch_alloc_state(m, &m->w[i]);
 	return m;
 }
 
@@ -51,7 +69,9 @@ model_free(struct model *m)
 		return;
 	for (i = 0; i < m->nw; i++) {
 		w = &m->w[i];
-		for (j = 0; j < m->resolvers->n * w->dc->nchecks; j++)
+		/* A reload may have taken the arrays (lib/carry.c). */
+		for (j = 0; w->cs != NULL &&
+		    j < m->resolvers->n * w->dc->nchecks; j++)
 			cstate_clear(&w->cs[j]);
 		free(w->check_db_id);
 		free(w->rv);
@@ -116,17 +136,30 @@ cstate_rdata(const struct cstate *cs, const struct check_conf *c)
 	case CS_OLD:
 		return &c->old;
 	case CS_OTHER:
-		return &cs->other;
+		return cs->other != NULL ? cs->other : &empty_rdset;
 	default:
 		return &empty_rdset;
 	}
 }
 
-static void
+void
 cstate_clear(struct cstate *cs)
 {
-	rdset_free(&cs->other);
+	if (cs->other != NULL) {
+		rdset_free(cs->other);
+		free(cs->other);
+	}
 	memset(cs, 0, sizeof(*cs));
+}
+
+void
+cstate_set_other(struct cstate *cs, const struct rdset *set)
+{
+	if (cs->other != NULL)
+		rdset_free(cs->other);
+	else
+		cs->other = xcalloc(1, sizeof(*cs->other));
+	rdset_copy_capped(cs->other, set, CSTATE_OTHER_MAX);
 }
 
 void
@@ -143,5 +176,5 @@ cstate_set(struct cstate *cs, enum check_state st, const struct answer *a,
 	cs->rcode = a->rcode;
 	cs->ttl = a->ttl;
 	if (st == CS_OTHER)
-		rdset_copy_capped(&cs->other, &a->rdata, CSTATE_OTHER_MAX);
+		cstate_set_other(cs, &a->rdata);
 }

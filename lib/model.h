@@ -26,8 +26,8 @@ struct cstate {
 	uint16_t	 rtt_ms;	/* saturates at 65535 */
 	uint32_t	 ttl;
 	time_t		 answered_at;	/* 0: never */
-	struct rdset	 other;		/* only for CS_OTHER, capped at
-					 * CSTATE_OTHER_MAX bytes */
+	struct rdset	*other;		/* only for CS_OTHER, capped at
+					 * CSTATE_OTHER_MAX bytes; else NULL */
 };
 /* What an "other" answer keeps for display and history: a few records'
  * worth.  Its hash still tells one such answer from the next. */
@@ -66,7 +66,13 @@ struct model {
 	struct watch			**by_name;	/* [nw], sorted */
 };
 
+/* Every watch with its state, all pending. */
 struct model	*model_new(const struct config *, const struct resolver_list *);
+/* Every watch without its per-resolver state (rv, cs NULL): a reload
+ * (lib/carry.c) gives each watch its old arrays or new ones. */
+struct model	*model_new_bare(const struct config *, const struct resolver_list *);
+/* The per-resolver state of one watch, all pending. */
+void		 watch_alloc_state(const struct model *, struct watch *);
 void		 model_free(struct model *);
 
 static inline struct cstate *
@@ -78,6 +84,9 @@ watch_cstate(const struct watch *w, size_t resolver, size_t check)
 /* The record data a check state stands for: the expected set for new, the
  * old set for old, the answer's own for other, an empty set otherwise. */
 const struct rdset *cstate_rdata(const struct cstate *, const struct check_conf *);
+void		 cstate_clear(struct cstate *);
+/* Keep set (copied, capped) as an "other" answer's records. */
+void		 cstate_set_other(struct cstate *, const struct rdset *);
 /* Replace the latest answer; a takes no ownership. */
 void		 cstate_set(struct cstate *, enum check_state, const struct answer *a,
 		    time_t when, uint32_t rtt_ms);

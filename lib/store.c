@@ -569,7 +569,8 @@ store_rollback(struct store *s)
 }
 
 int64_t
-store_resolver_id(struct store *s, const struct resolver_conf *r)
+store_resolver_id(struct store *s, const struct resolver_conf *r,
+    bool *created)
 {
 	sqlite3_stmt	*st = s->st[SS_RESOLVER_GET];
 	const char	*location;
@@ -583,6 +584,8 @@ store_resolver_id(struct store *s, const struct resolver_conf *r)
 	location = r->location != NULL ? r->location : "";
 	if ((rc = stmt_run(s, __func__, SS_RESOLVER_GET, "s", r->name)) == -1)
 		return -1;
+	if (created != NULL)
+		*created = rc == SQLITE_DONE;
 	if (rc == SQLITE_DONE) {
 		if (stmt_run(s, __func__, SS_RESOLVER_ADD, "ssis", r->name,
 		    r->address, (int)r->port, location) == -1)

@@ -26,8 +26,11 @@ int		 store_begin(struct store *);
 int		 store_commit(struct store *);
 int		 store_rollback(struct store *);
 
-/* Ids for the rows that name things, created on first use.  -1 on error. */
-int64_t	store_resolver_id(struct store *, const struct resolver_conf *);
+/* Ids for the rows that name things, created on first use.  -1 on error.
+ * *created (when not NULL) tells whether the resolver's row is new: then
+ * the database holds nothing about it yet. */
+int64_t	store_resolver_id(struct store *, const struct resolver_conf *,
+	    bool *created);
 int64_t	store_domain_id(struct store *, const char *domain);
 int64_t	store_check_id(struct store *, int64_t domain_id, const char *owner,
 	    uint16_t type);

@@ -10,7 +10,9 @@
 # seconds for the first rounds, then for T seconds asks, over and over
 # and a few at a time, what a read-only user may ask: `status` of every
 # domain (the whole document, streamed), `status` of one domain, /metrics,
-# `history` and `events`, plus a `check` of every domain (as root).
+# `history` and `events`, plus a `check` of every domain (as root); then
+# reloads: three of the same files, one with a domain added, one with a
+# resolver added and another removed.
 # nmigd's own loop-lag probe (daemon/looplag.c: a 20 ms timer measuring
 # how late it fires) gives the longest stall before and after; each
 # request's size and time are listed.  The result starts with the
@@ -158,6 +160,41 @@ timed check-all ctlraw '{"command":"check"}'
 for p in "${load_pids[@]}"; do wait "$p"; done
 load_pids=()
 kill -0 "$nmigd_pid" 2>/dev/null || die "nmigd died under the requests"
+
+# Reloads, as an operator makes them: the same files, a domain added, a
+# resolver added and another removed.  nmigd logs how long each one held
+# the loop ("reloaded: ... (N ms)").
+reload_ms() {
+	local n
+	for _ in $(seq 600); do
+		n=$(grep -c 'reloaded: watching' "$dir/nmigd.log")
+		[ "$n" -gt "$1" ] && break
+		sleep 0.1
+	done
+	sed -n 's/.*reloaded: watching .* (\([0-9]*\) ms)$/\1/p' \
+	    "$dir/nmigd.log" | tail -n 1
+}
+reload_case() {	# LABEL: reload now, print "LABEL N"
+	local n
+	n=$(grep -c 'reloaded: watching' "$dir/nmigd.log")
+	ctlraw '{"command":"reload"}' >/dev/null
+	echo "$1 $(reload_ms "$n")"
+}
+: >"$dir/reloads"
+for i in 1 2 3; do
+	reload_case same >>"$dir/reloads"
+	sleep 2
+done
+printf '[domain added%d.example]\nns = ns1.bench.test ns2.bench.test\nmx = 10 mx1.bench.test, 10 mx2.bench.test\n' \
+    1 >>"$dir/nmigd.conf"
+reload_case domain-added >>"$dir/reloads"
+sleep 2
+{ sed 1d "$dir/resolvers.conf"; printf 'extra %s@%s bench\n' \
+    "$(bench_addr "$R")" "$PORT"; } >"$dir/resolvers.new"
+mv "$dir/resolvers.new" "$dir/resolvers.conf"
+reload_case resolvers-changed >>"$dir/reloads"
+sleep 2
+kill -0 "$nmigd_pid" 2>/dev/null || die "nmigd died in a reload"
 curl -fsS --max-time 120 "$url" -o "$dir/m2.txt" || die "scrape failed"
 max_after=$(lag "$dir/m2.txt" max)
 held_before=$(lag "$dir/m1.txt" held)
@@ -189,5 +226,7 @@ echo "loop late: longest ${max_before} ms before the requests (startup and first
     "${max_after} ms at the end; longest in the last minute ${recent} ms"
 echo "loop held by nmigd's own work (its CPU time, not preemption):" \
     "longest ${held_before} ms before, ${held_after} ms at the end"
+echo "reloads (the loop held, ms, as nmigd logs it):" \
+    "$(awk '{ printf("%s%s %s", NR > 1 ? ", " : "", $1, $2) }' "$dir/reloads")"
 stalls=$(grep -c 'event loop was held' "$dir/nmigd.log")
 echo "stalls of 1 s or more logged: $stalls"

@@ -250,8 +250,8 @@ test_reopen_keeps_data(void **state)
 	s = fx_open(fx);
 	r1 = resolver("google", "8.8.8.8", 53, "US");
 	r2 = resolver("local", "::1", 5353, "");
-	assert_true((rid1 = store_resolver_id(s, &r1)) > 0);
-	assert_true((rid2 = store_resolver_id(s, &r2)) > 0);
+	assert_true((rid1 = store_resolver_id(s, &r1, NULL)) > 0);
+	assert_true((rid2 = store_resolver_id(s, &r2, NULL)) > 0);
 	assert_int_not_equal(rid1, rid2);
 	assert_true((did = store_domain_id(s, "example.co.jp.")) > 0);
 	assert_true((did2 = store_domain_id(s, "example.org.")) > 0);
@@ -259,7 +259,7 @@ test_reopen_keeps_data(void **state)
 	assert_true((cid = store_check_id(s, did, "example.co.jp.",
 	    LDNS_RR_TYPE_NS)) > 0);
 	/* Asking again is no new row. */
-	assert_int_equal(store_resolver_id(s, &r1), rid1);
+	assert_int_equal(store_resolver_id(s, &r1, NULL), rid1);
 	assert_int_equal(store_domain_id(s, "example.co.jp."), did);
 	assert_int_equal(store_check_id(s, did, "example.co.jp.",
 	    LDNS_RR_TYPE_NS), cid);
@@ -285,8 +285,8 @@ test_reopen_keeps_data(void **state)
 	fx_close(fx);
 
 	s = fx_open(fx);
-	assert_int_equal(store_resolver_id(s, &r1), rid1);
-	assert_int_equal(store_resolver_id(s, &r2), rid2);
+	assert_int_equal(store_resolver_id(s, &r1, NULL), rid1);
+	assert_int_equal(store_resolver_id(s, &r2, NULL), rid2);
 	assert_int_equal(store_domain_id(s, "example.co.jp."), did);
 	assert_int_equal(store_domain_id(s, "example.org."), did2);
 	assert_int_equal(store_check_id(s, did, "example.co.jp.",
@@ -331,7 +331,7 @@ test_reopen_keeps_data(void **state)
 
 	/* A resolver that moved keeps its id, with the new address. */
 	r1 = resolver("google", "8.8.4.4", 5300, "US-west");
-	assert_int_equal(store_resolver_id(s, &r1), rid1);
+	assert_int_equal(store_resolver_id(s, &r1, NULL), rid1);
 	db_text(fx->path, "SELECT address || '@' || port || ' ' || location"
 	    " FROM resolvers WHERE name = 'google'", buf, sizeof(buf));
 	assert_string_equal(buf, "8.8.4.4@5300 US-west");
@@ -349,7 +349,7 @@ test_unsaved_rows(void **state)
 	char			 buf[64];
 
 	assert_true((did = store_domain_id(s, "example.net.")) > 0);
-	assert_true((rid = store_resolver_id(s, &r)) > 0);
+	assert_true((rid = store_resolver_id(s, &r, NULL)) > 0);
 	db_text(fx->path, "SELECT location FROM resolvers", buf, sizeof(buf));
 	assert_string_equal(buf, "");
 
@@ -402,7 +402,7 @@ test_bad_input(void **state)
 	char			 sql[128];
 
 	assert_true((did = store_domain_id(s, "example.net.")) > 0);
-	assert_true((rid = store_resolver_id(s, &r)) > 0);
+	assert_true((rid = store_resolver_id(s, &r, NULL)) > 0);
 	assert_true((cid = store_check_id(s, did, "example.net.",
 	    LDNS_RR_TYPE_A)) > 0);
 
@@ -481,8 +481,8 @@ test_change_only_growth(void **state)
 	did = store_domain_id(s, "example.co.jp.");
 	cid = store_check_id(s, did, "example.co.jp.", LDNS_RR_TYPE_NS);
 	cid2 = store_check_id(s, did, "example.co.jp.", LDNS_RR_TYPE_MX);
-	rid1 = store_resolver_id(s, &r1);
-	rid2 = store_resolver_id(s, &r2);
+	rid1 = store_resolver_id(s, &r1, NULL);
+	rid2 = store_resolver_id(s, &r2, NULL);
 	assert_true(did > 0 && cid > 0 && cid2 > 0 && rid1 > 0 && rid2 > 0);
 
 	for (i = 0; i < 100; i++) {
@@ -557,7 +557,7 @@ test_latest_answer(void **state)
 
 	did = store_domain_id(s, "example.co.jp.");
 	cid = store_check_id(s, did, "example.co.jp.", LDNS_RR_TYPE_MX);
-	rid = store_resolver_id(s, &r);
+	rid = store_resolver_id(s, &r, NULL);
 	assert_true(did > 0 && cid > 0 && rid > 0);
 
 	assert_int_equal(store_latest_answer(s, cid, rid, &out, &rdata,
@@ -640,7 +640,7 @@ test_upgrade_from_1(void **state)
 	s = fx_open(fx);
 	did = store_domain_id(s, "example.co.jp.");
 	cid = store_check_id(s, did, "example.co.jp.", LDNS_RR_TYPE_MX);
-	rid = store_resolver_id(s, &r);
+	rid = store_resolver_id(s, &r, NULL);
 	a = answer(CS_OTHER, LDNS_RCODE_NOERROR, "10 other.example.", 300, T0);
 	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
 	fx_close(fx);
@@ -687,8 +687,8 @@ test_history_newest(void **state)
 
 	did = store_domain_id(s, "example.co.jp.");
 	cid = store_check_id(s, did, "example.co.jp.", LDNS_RR_TYPE_NS);
-	rid1 = store_resolver_id(s, &r1);
-	rid2 = store_resolver_id(s, &r2);
+	rid1 = store_resolver_id(s, &r1, NULL);
+	rid2 = store_resolver_id(s, &r2, NULL);
 	assert_int_equal(store_begin(s), 0);
 	for (i = 0; i < 1500; i++) {
 		snprintf(txt, sizeof(txt), "ns%d.example.", i);
@@ -798,7 +798,7 @@ test_corrupt_refused(void **state)
 	fx_close(fx);
 	file_scribble(fx->path, 4096, 6 * 4096);
 	if ((s = store_open(fx->path)) != NULL) {
-		assert_int_equal(store_resolver_id(s, &r), -1);
+		assert_int_equal(store_resolver_id(s, &r, NULL), -1);
 		assert_int_equal(store_domain_id(s, "example.net."), -1);
 		store_close(s);
 	}
@@ -829,7 +829,7 @@ test_rollback(void **state)
 
 	did = store_domain_id(s, "example.co.jp.");
 	cid = store_check_id(s, did, "example.co.jp.", LDNS_RR_TYPE_NS);
-	rid = store_resolver_id(s, &r);
+	rid = store_resolver_id(s, &r, NULL);
 	assert_true(did > 0 && cid > 0 && rid > 0);
 	memset(&e, 0, sizeof(e));
 	e.when = T0;

@@ -1,0 +1,299 @@
+/*
+ * Carrying state over a reload.
+ *
+ * At 10,000 domains x 50 resolvers the state is a million check states:
+ * a reload that copied them all would hold the event loop for tens of
+ * milliseconds.  A domain whose layout did not change (the same
+ * resolvers and the same checks, in the same order: the common reload,
+ * which adds, drops or edits a few domains) takes its old arrays
+ * instead, at no cost per resolver; only domains whose layout changed
+ * are copied, and only resolvers and domains new to the config touch the
+ * database.
+ *
+ * Everything that can fail (the database) happens first, without
+ * changing the old model, so that a failed reload leaves it whole; the
+ * arrays move only once the transaction has committed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "carry.h"
+#include "packet.h"
+#include "persist.h"
+#include "util.h"
+#include "verdict.h"
+
+/* Where each new resolver was in the old list: its index, RMAP_NEW for a
+ * name not seen before, RMAP_MOVED for a name now at another address
+ * (another server: it starts afresh). */
+#define RMAP_NEW	(-1)
+#define RMAP_MOVED	(-2)
+
+struct carry {
+	struct model	*nm;
+	struct model	*old;
+	struct store	*store;
+	time_t		 now;
+	ssize_t		*rmap;		/* [nm resolvers] */
+	bool		*fresh;		/* [nm resolvers]: not in the database */
+	bool		 same_resolvers;
+	struct watch	**from;		/* [nm->nw]: the old watch or NULL */
+	ssize_t		*checkmap;	/* scratch [widest domain] */
+};
+
+static void
+resolver_map(struct carry *c)
+{
+	const struct resolver_list	*nl = c->nm->resolvers;
+	const struct resolver_list	*ol = c->old->resolvers;
+	ssize_t				 or;
+	size_t				 r;
+
+	c->same_resolvers = nl->n == ol->n;
+	for (r = 0; r < nl->n; r++) {
+		or = model_find_resolver(c->old, nl->v[r].name);
+		if (or != -1 && !sockaddr_same(
+		    (const struct sockaddr *)&ol->v[or].sa,
+		    (const struct sockaddr *)&nl->v[r].sa))
+			or = RMAP_MOVED;
+		c->rmap[r] = or;
+		if (or != (ssize_t)r)
+			c->same_resolvers = false;
+	}
+}
+
+/* The old index of each new check by owner and type, -1 for new ones;
+ * true when they are the same checks in the same order. */
+static bool
+check_map(const struct domain_conf *od, const struct domain_conf *nd,
+    ssize_t *map)
+{
+	size_t	i, j;
+	bool	same = od->nchecks == nd->nchecks;
+
+	for (i = 0; i < nd->nchecks; i++) {
+		map[i] = -1;
+		for (j = 0; j < od->nchecks; j++)
+			if (od->checks[j].type == nd->checks[i].type &&
+			    strcmp(od->checks[j].owner,
+			    nd->checks[i].owner) == 0) {
+				map[i] = (ssize_t)j;
+				break;
+			}
+		if (map[i] != (ssize_t)i)
+			same = false;
+	}
+	return same;
+}
+
+/* An answer judged against the old config's records, judged again
+ * against the new config's.  A capped "other" set never equals a
+ * configured one (rdset_equal), so it stays "other". */
+static void
+rejudge(struct cstate *cs, const struct check_conf *oc,
+    const struct check_conf *nc)
+{
+	struct answer		a;
+	enum check_state	st;
+
+	if (cs->state != CS_NEW && cs->state != CS_OLD &&
+	    cs->state != CS_OTHER)
+		return;
+	memset(&a, 0, sizeof(a));
+	a.rcode = cs->rcode;
+	a.ttl = cs->ttl;
+	a.rdata = *cstate_rdata(cs, oc);
+	st = verdict_classify(nc, &a);
+	if (st == cs->state)
+		return;
+	if (st == CS_OTHER)
+		cstate_set_other(cs, &a.rdata);
+	else if (cs->other != NULL) {
+		rdset_free(cs->other);
+		free(cs->other);
+		cs->other = NULL;
+	}
+	cs->state = st;
+}
+
+static bool
+records_changed(const struct check_conf *oc, const struct check_conf *nc)
+{
+	return !rdset_equal(&oc->expect, &nc->expect) ||
+	    !rdset_equal(&oc->old, &nc->old);
+}
+
+/* Judge again, for every resolver, the checks whose records changed. */
+static void
+rejudge_watch(const struct carry *c, struct watch *w,
+    const struct watch *ow, const ssize_t *checkmap)
+{
+	const struct check_conf	*oc, *nc;
+	size_t			 k, r;
+
+	for (k = 0; k < w->dc->nchecks; k++) {
+		if (checkmap[k] == -1)
+			continue;
+		oc = &ow->dc->checks[checkmap[k]];
+		nc = &w->dc->checks[k];
+		if (!records_changed(oc, nc))
+			continue;
+		for (r = 0; r < c->nm->resolvers->n; r++)
+			rejudge(watch_cstate(w, r, k), oc, nc);
+	}
+}
+
+/* Copy one resolver's state for one domain from the old watch. */
+static void
+copy_resolver(struct watch *w, size_t r, const struct watch *ow, size_t or,
+    const ssize_t *checkmap)
+{
+	const struct cstate	*from;
+	struct cstate		*to;
+	size_t			 k;
+
+	w->rv[r] = ow->rv[or];
+	for (k = 0; k < w->dc->nchecks; k++) {
+		if (checkmap[k] == -1)
+			continue;
+		from = watch_cstate(ow, or, (size_t)checkmap[k]);
+		to = watch_cstate(w, r, k);
+		*to = *from;
+		to->other = NULL;
+		if (from->other != NULL)
+			cstate_set_other(to, from->other);
+	}
+}
+
+/* A watch whose resolvers or checks changed: new arrays, filled from the
+ * old watch and, for what it did not have, from the database. */
+static int
+copy_watch(struct carry *c, struct watch *w, const struct watch *ow,
+    const ssize_t *checkmap)
+{
+	size_t	k, r;
+
+	watch_alloc_state(c->nm, w);
+	for (k = 0; k < w->dc->nchecks; k++) {
+		if (checkmap[k] != -1)
+			w->check_db_id[k] = ow->check_db_id[checkmap[k]];
+		else if (c->store != NULL && (w->check_db_id[k] =
+		    store_check_id(c->store, w->db_id, w->dc->checks[k].owner,
+		    w->dc->checks[k].type)) == -1)
+			return -1;
+	}
+	for (r = 0; r < c->nm->resolvers->n; r++) {
+		if (c->rmap[r] >= 0)
+			copy_resolver(w, r, ow, (size_t)c->rmap[r], checkmap);
+		else if (c->rmap[r] == RMAP_NEW && c->store != NULL &&
+		    !c->fresh[r] &&
+		    persist_load_resolver(c->nm, c->store, w, r, c->now) == -1)
+			return -1;
+	}
+	rejudge_watch(c, w, ow, checkmap);
+	return 0;
+}
+
+/* Everything that can fail, old left as it was. */
+static int
+carry_prepare(struct carry *c)
+{
+	struct watch	*w, *ow;
+	size_t		 i;
+
+	resolver_map(c);
+	if (c->store != NULL &&
+	    persist_resolver_ids(c->nm, c->store, c->fresh) == -1)
+		return -1;
+	for (i = 0; i < c->nm->resolvers->n; i++)
+		if (c->rmap[i] >= 0)
+			c->nm->health[i] = c->old->health[c->rmap[i]];
+	for (i = 0; i < c->nm->nw; i++) {
+		w = &c->nm->w[i];
+		if ((ow = model_find_watch(c->old, w->dc->name)) == NULL) {
+			watch_alloc_state(c->nm, w);
+			if (c->store != NULL && persist_load_watch(c->nm,
+			    c->store, w, c->now) == -1)
+				return -1;
+			continue;
+		}
+		w->db_id = ow->db_id;
+		w->state = ow->state;
+		w->since = ow->since;
+		w->complete_at = ow->complete_at;
+		if (check_map(ow->dc, w->dc, c->checkmap) &&
+		    c->same_resolvers) {
+			memcpy(w->check_db_id, ow->check_db_id,
+			    w->dc->nchecks * sizeof(*w->check_db_id));
+			c->from[i] = ow;	/* taken at commit */
+		} else if (copy_watch(c, w, ow, c->checkmap) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Cannot fail: the unchanged watches take the old arrays. */
+static void
+carry_commit(struct carry *c)
+{
+	struct watch	*w, *ow;
+	size_t		 i;
+
+	for (i = 0; i < c->nm->nw; i++) {
+		if ((ow = c->from[i]) == NULL)
+			continue;
+		w = &c->nm->w[i];
+		w->rv = ow->rv;
+		w->cs = ow->cs;
+		ow->rv = NULL;
+		ow->cs = NULL;
+		(void)check_map(ow->dc, w->dc, c->checkmap);
+		rejudge_watch(c, w, ow, c->checkmap);
+	}
+}
+
+static size_t
+widest(const struct model *m)
+{
+	size_t	i, n = 1;
+
+	for (i = 0; i < m->nw; i++)
+		if (m->w[i].dc->nchecks > n)
+			n = m->w[i].dc->nchecks;
+	return n;
+}
+
+int
+carry_over(struct model *nm, struct model *old, struct store *store,
+    time_t now)
+{
+	struct carry	c;
+	size_t		nr = nm->resolvers->n + 1;
+	int		rv = -1;
+
+	memset(&c, 0, sizeof(c));
+	c.nm = nm;
+	c.old = old;
+	c.store = store;
+	c.now = now;
+	c.rmap = xcalloc(nr, sizeof(*c.rmap));
+	c.fresh = xcalloc(nr, sizeof(*c.fresh));
+	c.from = xcalloc(nm->nw + 1, sizeof(*c.from));
+	c.checkmap = xcalloc(widest(nm), sizeof(*c.checkmap));
+	if (store != NULL && store_begin(store) == -1)
+		goto done;
+	if (carry_prepare(&c) == -1 ||
+	    (store != NULL && store_commit(store) == -1)) {
+		if (store != NULL)
+			store_rollback(store);
+		goto done;
+	}
+	carry_commit(&c);
+	rv = 0;
+done:
+	free(c.rmap);
+	free(c.fresh);
+	free(c.from);
+	free(c.checkmap);
+	return rv;
+}
