@@ -44,8 +44,9 @@ int		 monitor_check(struct monitor *, const char *domain,
 
 /* Switch to a new config and resolver list (the caller frees the old ones
  * afterwards).  Domains and resolvers that stay keep their state; new
- * ones start from what the database knows; rounds under way are
- * abandoned and the timers re-armed.  -1 if the database failed: then
+ * ones start from what the database knows (lib/carry.c).  Timers keep
+ * their schedule; rounds under way go on unless a domain left or changed
+ * its layout, then they all start again.  -1 if the database failed: then
  * nothing changed and the old config stays in use. */
 int		 monitor_reload(struct monitor *, const struct config *,
 		    const struct resolver_list *);
