@@ -1,9 +1,9 @@
 /*
- * Probe rounds.  A round asks every resolver every check of one domain;
- * answers only update the model as they arrive, and all judging happens
- * once, when the round's last probe is back, so that a resolver's state
- * always comes from one consistent round and the store sees one
- * transaction per round.
+ * Probe rounds: when they start and what they ask.  A round asks every
+ * resolver every check of one domain; each answer goes into the model as
+ * it comes (lib/apply.c), and when the round's last probe is back the
+ * round is judged (lib/apply.c), stored in one transaction
+ * (lib/persist.c) and only then are its events emitted (lib/events.c).
  *
  * Rounds due at the same moment (the first ones, `nmigd-ctl check` of
  * every domain, timers that bunch) wait in a start queue and are started
@@ -16,14 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
+#include "apply.h"
 #include "carry.h"
-#include "journal.h"
 #include "log.h"
 #include "monitor.h"
 #include "persist.h"
-#include "rdtext.h"
 #include "util.h"
 
 /* Per watched domain: its timer and the round in progress.  A run lives
@@ -47,13 +45,6 @@ struct run {
 #define START_MAX_BACKLOG	20000
 #define START_RETRY_MS		20
 
-/* Events of one round, emitted after its transaction commits. */
-struct pending_event {
-	struct journal_event	je;
-	char			message[512];
-	char			domain[NMIG_NAMEBUF];
-};
-
 struct monitor {
 	struct event_base		*base;
 	const struct config		*cfg;
@@ -66,10 +57,7 @@ struct monitor {
 	struct event			*ev_start;
 	bool				 once;
 	size_t				 once_left;
-	uint8_t				*states;	/* scratch [max checks] */
-	struct rverdict			*rvsave;	/* scratch [resolvers] */
-	struct pending_event		*pev;		/* scratch */
-	size_t				 npev, pevcap;
+	struct judge			 judge;
 	void				(*round_cb)(void *);
 	void				*round_arg;
 };
@@ -77,22 +65,7 @@ struct monitor {
 static void	round_timo(evutil_socket_t, short, void *);
 static void	round_start_cb(evutil_socket_t, short, void *);
 static void	round_start(struct run *);
-static void	round_probe_done(const struct probe_result *, void *);
-
-/* Scratch space for the widest domain and the resolver list. */
-static void
-monitor_size_scratch(struct monitor *m)
-{
-	size_t	i, maxchecks = 1;
-
-	for (i = 0; i < m->model->nw; i++)
-		if (m->model->w[i].dc->nchecks > maxchecks)
-			maxchecks = m->model->w[i].dc->nchecks;
-	free(m->states);
-	m->states = xcalloc(maxchecks, 1);
-	free(m->rvsave);
-	m->rvsave = xcalloc(m->rl->n + 1, sizeof(*m->rvsave));
-}
+static void	round_probe_done(const struct observation *, void *);
 
 static void
 run_attach(struct run *run, struct watch *w)
@@ -145,7 +118,6 @@ monitor_new(struct event_base *base, const struct config *cfg,
 	m->model = model_new(cfg, rl);
 	for (i = 0; i < m->model->nw; i++)
 		run_new(m, &m->model->w[i]);
-	monitor_size_scratch(m);
 	return m;
 }
 
@@ -161,9 +133,7 @@ monitor_free(struct monitor *m)
 		run_free(m, m->model->w[i].run);
 	event_free(m->ev_start);
 	model_free(m->model);
-	free(m->states);
-	free(m->rvsave);
-	free(m->pev);
+	judge_free(&m->judge);
 	free(m);
 }
 
@@ -330,8 +300,7 @@ round_start(struct run *run)
 			if (prober_query(m->prober, &pr) == 0)
 				run->outstanding++;
 			else
-				cstate_set(&w->cs[pr.tag], CS_ERROR, NULL,
-				    time(NULL), 0);
+				apply_unsent(w, r, k, time(NULL));
 		}
 	}
 	log_debug("%s: round started, %zu probes", w->dc->name,
@@ -381,268 +350,29 @@ round_start_cb(evutil_socket_t fd, short what, void *arg)
 		evtimer_add(m->ev_start, &tv);
 }
 
-/* Judging at the end of a round. */
-
-static struct pending_event *
-event_new_pending(struct monitor *m, const struct watch *w,
-    const char *message_id, int priority)
-{
-	struct pending_event	*pe;
-
-	if (m->npev == m->pevcap) {
-		m->pevcap = m->pevcap ? m->pevcap * 2 : 16;
-		m->pev = xreallocarray(m->pev, m->pevcap, sizeof(*m->pev));
-	}
-	pe = &m->pev[m->npev++];
-	memset(pe, 0, sizeof(*pe));
-	domain_display(w->dc->name, pe->domain);
-	pe->je.message_id = message_id;
-	pe->je.priority = priority;
-	pe->je.message = pe->message;
-	pe->je.domain = pe->domain;
-	return pe;
-}
-
-static void
-resolver_event(struct monitor *m, const struct watch *w, size_t r,
-    unsigned ev)
-{
-	const struct resolver_conf	*rc = &m->rl->v[r];
-	struct pending_event		*pe;
-	char				 tbuf[NMIG_TIMEBUF];
-
-	if (ev & VEV_SWITCHED) {
-		pe = event_new_pending(m, w, MSGID_SWITCHED, LOG_INFO);
-		snprintf(pe->message, sizeof(pe->message),
-		    "%s: resolver %s (%s) now reports the new records",
-		    pe->domain, rc->name, rc->address);
-	} else if (ev & VEV_REGRESSED) {
-		pe = event_new_pending(m, w, MSGID_REGRESSED, LOG_WARNING);
-		snprintf(pe->message, sizeof(pe->message),
-		    "%s: resolver %s (%s) answers with the old records again",
-		    pe->domain, rc->name, rc->address);
-	} else if (ev & VEV_UNREACHABLE) {
-		pe = event_new_pending(m, w, MSGID_UNREACHABLE, LOG_WARNING);
-		snprintf(pe->message, sizeof(pe->message),
-		    "%s: resolver %s (%s) unreachable: no answer since %s",
-		    pe->domain, rc->name, rc->address,
-		    fmt_time(w->rv[r].fail_since, tbuf));
-	} else {
-		if (ev & VEV_RECOVERED)
-			log_info("%s: resolver %s (%s) answers again",
-			    w->dc->name, rc->name, rc->address);
-		return;
-	}
-	pe->je.resolver = rc->name;
-	pe->je.resolver_address = rc->address;
-}
-
-static void
-complete_event(struct monitor *m, const struct watch *w,
-    const struct domain_tally *t)
-{
-	struct pending_event	*pe;
-	size_t			 r, len;
-	const char		*sep = " (unreachable: ";
-
-	pe = event_new_pending(m, w, MSGID_COMPLETE, LOG_NOTICE);
-	len = (size_t)snprintf(pe->message, sizeof(pe->message),
-	    "DNS switch complete for %s: %zu of %zu resolvers report the new "
-	    "records", pe->domain, t->switched, t->total);
-	for (r = 0; r < m->rl->n && len < sizeof(pe->message); r++) {
-		if (w->rv[r].state != RS_UNREACHABLE)
-			continue;
-		len += (size_t)snprintf(pe->message + len,
-		    sizeof(pe->message) - len, "%s%s", sep, m->rl->v[r].name);
-		sep = ", ";
-	}
-	if (t->unreachable > 0 && len < sizeof(pe->message))
-		snprintf(pe->message + len, sizeof(pe->message) - len, ")");
-	pe->je.resolvers_new = t->switched;
-	pe->je.resolvers_total = t->total;
-	pe->je.resolvers_unreachable = t->unreachable;
-}
-
-static void
-judge_resolvers(struct monitor *m, struct watch *w, time_t now)
-{
-	unsigned	confirm = m->once ? 1 : m->cfg->confirm;
-	size_t		r, k, n = w->dc->nchecks;
-	unsigned	ev;
-
-	for (r = 0; r < m->rl->n; r++) {
-		for (k = 0; k < n; k++)
-			m->states[k] = watch_cstate(w, r, k)->state;
-		ev = verdict_update(&w->rv[r], verdict_round(m->states, n),
-		    now, confirm, m->cfg->unreachable_after);
-		if (ev & VEV_CHANGED)
-			log_debug("%s: %s is %s", w->dc->name, m->rl->v[r].name,
-			    resolver_state_name(w->rv[r].state));
-		resolver_event(m, w, r, ev);
-	}
-}
-
-static void
-judge_domain(struct monitor *m, struct watch *w, time_t now)
-{
-	struct domain_tally	t;
-	enum domain_state	ds;
-
-	ds = verdict_domain(w->rv, m->rl->n, &t);
-	/* Complete latches: a regression afterwards is reported per
-	 * resolver, but the switch did happen. */
-	if (w->complete_at != 0)
-		ds = DS_COMPLETE;
-	else if (ds == DS_COMPLETE) {
-		w->complete_at = now;
-		complete_event(m, w, &t);
-	}
-	if (ds != w->state || w->since == 0) {
-		w->state = ds;
-		w->since = now;
-	}
-}
-
-/* The set as the database keeps it: text for people, the blob for
- * comparing. */
-static char *
-rdata_lines(const struct rdset *set, uint16_t type)
-{
-	const uint8_t	*rd;
-	size_t		 off = 0, len;
-	uint16_t	 l;
-	char		*s, *out = NULL;
-	FILE		*fp;
-
-	if ((fp = open_memstream(&out, &len)) == NULL)
-		fatal("%s", __func__);
-	while ((rd = rdset_next(set, &off, &l)) != NULL) {
-		s = rdtext(type, rd, l);
-		fprintf(fp, "%s%s", ftell(fp) > 0 ? "\n" : "", s);
-		free(s);
-	}
-	if (fclose(fp) != 0)
-		fatal("%s", __func__);
-	return out;
-}
-
-static int
-save_answer(struct monitor *m, struct watch *w, size_t r, size_t k)
-{
-	const struct cstate	*cs = watch_cstate(w, r, k);
-	const struct rdset	*set = cstate_rdata(cs, &w->dc->checks[k]);
-	struct answer_row	 row;
-	uint8_t			*blob;
-	char			*text;
-	int			 rv;
-
-	row.state = cs->state;
-	row.rcode = cs->rcode;
-	row.ttl = cs->ttl;
-	row.rdata = NULL;	/* made only for a new row */
-	row.wirelen = rdset_blob(set, &blob);
-	row.wire = blob;
-	row.when = cs->answered_at;
-	row.rtt_ms = cs->rtt_ms;
-	rv = store_record_answer(m->store, w->check_db_id[k],
-	    m->model->resolver_db_id[r], &row);
-	if (rv == 1) {
-		text = rdata_lines(set, w->dc->checks[k].type);
-		row.rdata = text;
-		rv = store_record_answer(m->store, w->check_db_id[k],
-		    m->model->resolver_db_id[r], &row);
-		free(text);
-	}
-	free(blob);
-	return rv;
-}
-
-static int
-save_answers(struct monitor *m, struct watch *w)
-{
-	size_t	r, k;
-
-	for (r = 0; r < m->rl->n; r++) {
-		for (k = 0; k < w->dc->nchecks; k++) {
-			if (watch_cstate(w, r, k)->answered_at == 0)
-				continue;	/* never asked yet */
-			if (save_answer(m, w, r, k) == -1)
-				return -1;
-		}
-		if (store_save_rverdict(m->store, w->db_id,
-		    m->model->resolver_db_id[r], &w->rv[r]) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static int
-save_round(struct monitor *m, struct watch *w, time_t now)
-{
-	struct domain_row	drow;
-	struct event_row	erow;
-	size_t			i;
-
-	if (store_begin(m->store) == -1)
-		return -1;
-	if (save_answers(m, w) == -1)
-		goto fail;
-	drow.state = w->state;
-	drow.since = w->since;
-	drow.complete_at = w->complete_at;
-	if (store_save_domain(m->store, w->db_id, &drow) == -1)
-		goto fail;
-	for (i = 0; i < m->npev; i++) {
-		erow.when = now;
-		erow.message_id = m->pev[i].je.message_id;
-		erow.priority = m->pev[i].je.priority;
-		erow.domain = m->pev[i].domain;
-		erow.resolver = m->pev[i].je.resolver;
-		erow.message = m->pev[i].message;
-		if (store_add_event(m->store, &erow) == -1)
-			goto fail;
-	}
-	if (store_commit(m->store) == 0)
-		return 0;
-fail:
-	store_rollback(m->store);
-	return -1;
-}
-
 static void
 round_end(struct run *run)
 {
 	struct monitor	*m = run->mon;
 	struct watch	*w = run->w;
 	time_t		 now = time(NULL);
-	size_t		 i;
-
-	struct watch	 before = *w;
 
 	run->active = false;
-	m->npev = 0;
-	memcpy(m->rvsave, w->rv, m->rl->n * sizeof(*w->rv));
-	judge_resolvers(m, w, now);
-	judge_domain(m, w, now);
-	if (m->store != NULL && save_round(m, w, now) == -1) {
+	judge_round(&m->judge, m->model, w, now, m->once ? 1 : m->cfg->confirm);
+	if (m->store != NULL && persist_save_round(m->model, m->store, w,
+	    &m->judge.events, now) == -1) {
 		/* Undo the judging: the next round judges again, and its
 		 * events go out once they are stored, so a restart cannot
 		 * repeat them. */
-		memcpy(w->rv, m->rvsave, m->rl->n * sizeof(*w->rv));
-		w->state = before.state;
-		w->since = before.since;
-		w->complete_at = before.complete_at;
-		m->npev = 0;
+		judge_undo(&m->judge, m->model, w);
 		log_warnx("%s: round not saved; judged again with the next "
 		    "one", w->dc->name);
 	}
-	if (m->store != NULL) {
-		/* After the commit, so that a crash in between loses an
-		 * alert rather than repeating the completion forever. */
-		for (i = 0; i < m->npev; i++)
-			journal_emit(&m->pev[i].je);
-	}
-	m->npev = 0;
+	/* After the commit, so that a crash in between loses an alert
+	 * rather than repeating the completion forever. */
+	if (m->store != NULL)
+		events_emit(&m->judge.events);
+	events_clear(&m->judge.events);
 	if (m->round_cb != NULL)
 		m->round_cb(m->round_arg);
 	if (m->once && !run->done_once) {
@@ -653,41 +383,14 @@ round_end(struct run *run)
 }
 
 static void
-health_update(struct resolver_health *h, const struct probe_result *res)
+round_probe_done(const struct observation *o, void *arg)
 {
-	h->queries++;
-	switch (res->status) {
-	case PROBE_ANSWER:
-		h->answers++;
-		h->rtt_sum_ms += res->rtt_ms;
-		h->last_answer = time(NULL);
-		h->consecutive_failures = 0;
-		return;
-	case PROBE_TIMEOUT:
-		h->timeouts++;
-		break;
-	case PROBE_ERROR:
-		h->errors++;
-		break;
-	}
-	h->consecutive_failures++;
-}
+	struct run	*run = arg;
+	struct watch	*w = run->w;
+	size_t		 n = w->dc->nchecks;
 
-static void
-round_probe_done(const struct probe_result *res, void *arg)
-{
-	struct run		*run = arg;
-	struct watch		*w = run->w;
-	const struct answer	*a = NULL;
-	enum check_state	 st;
-	size_t			 k = res->tag % w->dc->nchecks;
-
-	if (res->status == PROBE_ANSWER)
-		a = &res->answer;
-	health_update(&run->mon->model->health[res->tag / w->dc->nchecks],
-	    res);
-	st = verdict_classify(&w->dc->checks[k], a);
-	cstate_set(&w->cs[res->tag], st, a, time(NULL), res->rtt_ms);
+	apply_observation(run->mon->model, w, o->tag / n, o->tag % n, o,
+	    time(NULL));
 	if (--run->outstanding == 0)
 		round_end(run);
 }
@@ -769,7 +472,6 @@ monitor_reload(struct monitor *m, const struct config *cfg,
 	m->rl = rl;
 	m->model = nm;
 	runs_carry(m, old, old_interval);
-	monitor_size_scratch(m);
 	model_free(old);
 	m->generation++;
 	return 0;

@@ -196,10 +196,10 @@ elapsed_ms(const struct timespec *since)
 
 /* Report and forget the query; frees its slot for the next one. */
 static void
-query_finish(struct query *q, enum probe_status status, struct answer *a)
+query_finish(struct query *q, enum obs_status status, struct answer *a)
 {
 	struct prober		*p = q->p;
-	struct probe_result	 res;
+	struct observation	 res;
 
 	memset(&res, 0, sizeof(res));
 	res.status = status;
@@ -211,9 +211,9 @@ query_finish(struct query *q, enum probe_status status, struct answer *a)
 	res.tag = q->tag;
 	TAILQ_REMOVE(&p->inflight, q, entry);
 	p->stats.inflight--;
-	if (status == PROBE_ANSWER)
+	if (status == OBS_ANSWER)
 		p->stats.answers++;
-	else if (status == PROBE_TIMEOUT)
+	else if (status == OBS_TIMEOUT)
 		p->stats.timeouts++;
 	else
 		p->stats.errors++;
@@ -305,7 +305,7 @@ query_start(struct query *q)
 	clock_gettime(CLOCK_MONOTONIC, &q->sent_at);
 	if (q->fd == -1) {
 		log_warn("%s: socket", __func__);
-		query_finish(q, PROBE_ERROR, NULL);
+		query_finish(q, OBS_ERROR, NULL);
 		return 0;
 	}
 	bind_random_port(q->fd, family);
@@ -315,11 +315,11 @@ query_start(struct query *q)
 	if (q->ev_read == NULL || q->ev_timer == NULL ||
 	    event_add(q->ev_read, NULL) == -1) {
 		log_warnx("%s: cannot register events", __func__);
-		query_finish(q, PROBE_ERROR, NULL);
+		query_finish(q, OBS_ERROR, NULL);
 		return 0;
 	}
 	if (query_send(q) == -1)
-		query_finish(q, PROBE_ERROR, NULL);
+		query_finish(q, OBS_ERROR, NULL);
 	return 0;
 }
 
@@ -356,10 +356,10 @@ query_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	if (q->bev == NULL && q->tries <= q->retries) {
 		if (query_send(q) == 0)
 			return;
-		query_finish(q, PROBE_ERROR, NULL);
+		query_finish(q, OBS_ERROR, NULL);
 		return;
 	}
-	query_finish(q, PROBE_TIMEOUT, NULL);
+	query_finish(q, OBS_TIMEOUT, NULL);
 }
 
 static void
@@ -376,13 +376,13 @@ query_start_tcp(struct query *q)
 	q->fd = -1;
 	/* A fresh ID: the UDP one has been seen by whoever sent TC=1. */
 	if (query_encode(q) == -1) {
-		query_finish(q, PROBE_ERROR, NULL);
+		query_finish(q, OBS_ERROR, NULL);
 		return;
 	}
 	q->bev = bufferevent_socket_new(p->base, -1,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	if (q->bev == NULL) {
-		query_finish(q, PROBE_ERROR, NULL);
+		query_finish(q, OBS_ERROR, NULL);
 		return;
 	}
 	bufferevent_setcb(q->bev, query_tcp_read_cb, NULL, query_tcp_event_cb, q);
@@ -399,7 +399,7 @@ query_start_tcp(struct query *q)
 	evtimer_add(q->ev_timer, &tv);
 	if (bufferevent_socket_connect(q->bev, (struct sockaddr *)&q->sa,
 	    (int)q->salen) == -1)
-		query_finish(q, PROBE_ERROR, NULL);
+		query_finish(q, OBS_ERROR, NULL);
 }
 
 /* Returns 1 when the datagram answered the query (and finished it). */
@@ -422,7 +422,7 @@ query_consider(struct query *q, const uint8_t *pkt, size_t len)
 		query_start_tcp(q);
 		return 1;
 	}
-	query_finish(q, PROBE_ANSWER, &a);
+	query_finish(q, OBS_ANSWER, &a);
 	return 1;
 }
 
@@ -468,14 +468,14 @@ query_tcp_read_cb(struct bufferevent *bev, void *arg)
 
 	/* The read watermark keeps this at one message's worth. */
 	if ((buf = evbuffer_pullup(in, -1)) == NULL && avail > 0) {
-		query_finish(q, PROBE_ERROR, NULL);
+		query_finish(q, OBS_ERROR, NULL);
 		return;
 	}
 	switch (packet_tcp_frame(buf, avail, &msglen)) {
 	case TCP_NEED_MORE:
 		return;
 	case TCP_BAD:
-		query_finish(q, PROBE_ERROR, NULL);
+		query_finish(q, OBS_ERROR, NULL);
 		return;
 	case TCP_MESSAGE:
 		break;
@@ -483,7 +483,7 @@ query_tcp_read_cb(struct bufferevent *bev, void *arg)
 	/* Over TCP the peer is the server we connected to; a mismatch is
 	 * a broken server, not something to wait past. */
 	if (!query_consider(q, buf + 2, msglen))
-		query_finish(q, PROBE_ERROR, NULL);
+		query_finish(q, OBS_ERROR, NULL);
 }
 
 static void
@@ -494,6 +494,6 @@ query_tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF)) {
 		log_debug("%s: TCP to resolver failed for %s", __func__,
 		    q->owner);
-		query_finish(q, PROBE_ERROR, NULL);
+		query_finish(q, OBS_ERROR, NULL);
 	}
 }

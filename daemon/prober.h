@@ -1,7 +1,8 @@
 /*
- * The prober asks one resolver one question and reports what came back.
- * It owns the sockets, the timers, retries and the TCP fallback; it knows
- * nothing of domains, expected values or verdicts.
+ * The prober asks one resolver one question and reports what came back
+ * as an observation (lib/observation.h).  It owns the sockets, the
+ * timers, retries and the TCP fallback; it knows nothing of domains,
+ * expected values or verdicts.
  */
 #ifndef NMIGD_PROBER_H
 #define NMIGD_PROBER_H
@@ -11,25 +12,10 @@
 
 #include <event2/event.h>
 
-#include "packet.h"
-
-enum probe_status {
-	PROBE_ANSWER = 0,	/* answer is valid */
-	PROBE_TIMEOUT,		/* no acceptable answer after all tries */
-	PROBE_ERROR,		/* socket or TCP failure, malformed TCP answer */
-};
-
-struct probe_result {
-	enum probe_status	 status;
-	struct answer		 answer;	/* PROBE_ANSWER only */
-	uint32_t		 rtt_ms;	/* from the last try sent */
-	unsigned		 tries;
-	int			 via_tcp;
-	uint32_t		 tag;		/* the probe's */
-};
+#include "observation.h"
 
 /* Called once per probe; the result is valid during the call only. */
-typedef void (*probe_done_cb)(const struct probe_result *, void *arg);
+typedef void (*probe_done_cb)(const struct observation *, void *arg);
 
 struct probe {
 	const struct sockaddr	*sa;		/* copied */

@@ -26,104 +26,21 @@
 #include "rdata.h"
 #include "resolvers.h"
 #include "store.h"
+#include "testworld.h"
 #include "util.h"
 
 #define NOW	1795737600	/* 2026-11-27T00:00:00Z */
 
-static char	tmpdir[64];
-
-struct world {
-	struct config		*cfg;
-	struct resolver_list	 rl;
-	struct model		*m;
-};
-
 static int
 group_setup(void **state)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/nmigd-test-carry.XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return tw_setup("test-carry");
 }
 
 static int
 group_teardown(void **state)
 {
-	char	path[PATH_MAX];
-	const char *const files[] = { "nmigd.conf", "resolvers.conf",
-	    "nmigd.db", "nmigd.db-wal", "nmigd.db-shm" };
-	size_t	i;
-
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i]);
-		unlink(path);
-	}
-	return rmdir(tmpdir);
-}
-
-static void
-path_of(char *buf, const char *file)
-{
-	snprintf(buf, PATH_MAX, "%s/%s", tmpdir, file);
-}
-
-/*
- * A world from text: resolvers is resolvers.conf's content, domains the
- * [domain] sections.  A bare model (for the new side of a reload) or a
- * full one.
- */
-static void
-world_load(struct world *wd, const char *resolvers, const char *domains,
-    bool bare)
-{
-	struct errlist	 e = { NULL, 0 };
-	char		 conf[PATH_MAX], res[PATH_MAX];
-	FILE		*fp;
-	size_t		 i;
-
-	path_of(res, "resolvers.conf");
-	assert_non_null(fp = fopen(res, "w"));
-	fputs(resolvers, fp);
-	assert_int_equal(fclose(fp), 0);
-	path_of(conf, "nmigd.conf");
-	assert_non_null(fp = fopen(conf, "w"));
-	fprintf(fp, "[nmigd]\nresolvers = %s\ninclude = none\n%s", res,
-	    domains);
-	assert_int_equal(fclose(fp), 0);
-	memset(wd, 0, sizeof(*wd));
-	wd->cfg = config_load(conf, &e);
-	assert_int_equal(resolvers_load(res, &wd->rl, &e), 0);
-	for (i = 0; i < e.n; i++)
-		fprintf(stderr, "unexpected: %s\n", e.msg[i]);
-	assert_int_equal(e.n, 0);
-	assert_non_null(wd->cfg);
-	wd->m = bare ? model_new_bare(wd->cfg, &wd->rl) :
-	    model_new(wd->cfg, &wd->rl);
-}
-
-static void
-world_free(struct world *wd)
-{
-	model_free(wd->m);
-	config_free(wd->cfg);
-	resolvers_free(&wd->rl);
-}
-
-static struct watch *
-find(const struct world *wd, const char *name)
-{
-	struct watch	*w = model_find_watch(wd->m, name);
-
-	assert_non_null(w);
-	return w;
-}
-
-static size_t
-resolver(const struct world *wd, const char *name)
-{
-	ssize_t	r = model_find_resolver(wd->m, name);
-
-	assert_true(r >= 0);
-	return (size_t)r;
+	return tw_cleanup();
 }
 
 static size_t
@@ -219,13 +136,13 @@ test_unchanged_takes_arrays(void **state)
 	struct rdset	 set;
 	size_t		 i;
 
-	world_load(&old, res2, doms123, false);
-	world_load(&nw, res2, doms123, true);
+	tw_load(&old, res2, NULL, doms123, false);
+	tw_load(&nw, res2, NULL, doms123, true);
 	for (i = 0; i < old.m->nw; i++) {
 		mark(&old.m->w[i], 0, 3 + (unsigned)i);
 		mark(&old.m->w[i], 1, 7 + (unsigned)i);
 	}
-	ow = find(&old, "d2.example.");
+	ow = tw_watch(&old, "d2.example.");
 	ow->state = DS_PROPAGATING;
 	ow->since = NOW - 99;
 	one_record(&set, LDNS_RR_TYPE_NS, "ns9.other.example.");
@@ -237,7 +154,7 @@ test_unchanged_takes_arrays(void **state)
 	assert_int_equal(carry_over(nw.m, old.m, NULL, NOW), 0);
 	for (i = 0; i < old.m->nw; i++)
 		assert_true(carry_taken(&old.m->w[i]));
-	w = find(&nw, "d2.example.");
+	w = tw_watch(&nw, "d2.example.");
 	assert_ptr_equal(w->cs, cs_before);
 	assert_int_equal(w->state, DS_PROPAGATING);
 	assert_int_equal(w->since, NOW - 99);
@@ -245,12 +162,12 @@ test_unchanged_takes_arrays(void **state)
 	assert_int_equal(watch_cstate(w, 1, 0)->state, CS_OTHER);
 	assert_true(rdset_equal(cstate_rdata(watch_cstate(w, 1, 0),
 	    &w->dc->checks[0]), &set));
-	assert_marked(find(&nw, "d1.example."), 1, 7);
-	assert_marked(find(&nw, "d3.example."), 0, 5);
+	assert_marked(tw_watch(&nw, "d1.example."), 1, 7);
+	assert_marked(tw_watch(&nw, "d3.example."), 0, 5);
 	assert_int_equal(nw.m->health[1].answers, 42);
 	rdset_free(&set);
-	world_free(&old);	/* frees nothing of what nw took */
-	world_free(&nw);
+	tw_free(&old);	/* frees nothing of what nw took */
+	tw_free(&nw);
 }
 
 /* A store in tmpdir, fresh for each test. */
@@ -260,7 +177,7 @@ store_fresh(void)
 	char	 path[PATH_MAX], side[PATH_MAX + 8];
 	struct store *s;
 
-	path_of(path, "nmigd.db");
+	tw_path(path, "nmigd.db");
 	unlink(path);
 	snprintf(side, sizeof(side), "%s-wal", path);
 	unlink(side);
@@ -280,10 +197,10 @@ store_d4(struct store *s, const struct world *wd)
 	struct answer_row	 row;
 	int64_t			 did, cid, rid;
 	uint8_t			*blob;
-	const struct watch	*w = find(wd, "d4.example.");
+	const struct watch	*w = tw_watch(wd, "d4.example.");
 
 	assert_int_equal(store_begin(s), 0);
-	assert_true((rid = store_resolver_id(s, &wd->rl.v[resolver(wd, "r1")],
+	assert_true((rid = store_resolver_id(s, &wd->rl.v[tw_resolver(wd, "r1")],
 	    NULL)) > 0);
 	assert_true((did = store_domain_id(s, "d4.example.")) > 0);
 	assert_true((cid = store_check_id(s, did, w->dc->checks[0].owner,
@@ -326,19 +243,19 @@ test_domains_added_and_dropped(void **state)
 	struct watch	*w;
 	size_t		 r1;
 
-	world_load(&old, res2, doms123, false);
-	world_load(&nw, res2, doms234, true);
+	tw_load(&old, res2, NULL, doms123, false);
+	tw_load(&nw, res2, NULL, doms234, true);
 	store_d4(s, &nw);
-	mark(find(&old, "d2.example."), 0, 5);
-	mark(find(&old, "d3.example."), 1, 6);
+	mark(tw_watch(&old, "d2.example."), 0, 5);
+	mark(tw_watch(&old, "d3.example."), 1, 6);
 
 	assert_int_equal(carry_over(nw.m, old.m, s, NOW), 0);
 	assert_int_equal(nw.m->nw, 3);
-	assert_marked(find(&nw, "d2.example."), 0, 5);
-	assert_marked(find(&nw, "d3.example."), 1, 6);
-	assert_false(carry_taken(find(&old, "d1.example.")));
-	w = find(&nw, "d4.example.");
-	r1 = resolver(&nw, "r1");
+	assert_marked(tw_watch(&nw, "d2.example."), 0, 5);
+	assert_marked(tw_watch(&nw, "d3.example."), 1, 6);
+	assert_false(carry_taken(tw_watch(&old, "d1.example.")));
+	w = tw_watch(&nw, "d4.example.");
+	r1 = tw_resolver(&nw, "r1");
 	assert_int_equal(w->state, DS_COMPLETE);
 	assert_int_equal(w->complete_at, NOW - 400);
 	assert_int_equal(w->rv[r1].state, RS_NEW);
@@ -347,11 +264,11 @@ test_domains_added_and_dropped(void **state)
 	assert_int_equal(watch_cstate(w, r1, 0)->state, CS_NEW);
 	assert_int_equal(watch_cstate(w, r1, 0)->ttl, 3600);
 	assert_int_equal(watch_cstate(w, r1, 0)->rtt_ms, 12);
-	assert_pending(w, resolver(&nw, "r0"));
+	assert_pending(w, tw_resolver(&nw, "r0"));
 	assert_true(w->db_id > 0);
 	assert_true(w->check_db_id[0] > 0);
-	world_free(&old);
-	world_free(&nw);
+	tw_free(&old);
+	tw_free(&nw);
 	store_close(s);
 }
 
@@ -374,8 +291,8 @@ test_resolvers_follow_names(void **state)
 	struct watch	*ow, *w;
 	int64_t		 did;
 
-	world_load(&old, res2, d1, false);
-	world_load(&nw, res4, d1, true);
+	tw_load(&old, res2, NULL, d1, false);
+	tw_load(&nw, res4, NULL, d1, true);
 	/* What the database holds about r3 and d1 from an earlier run. */
 	assert_int_equal(store_begin(s), 0);
 	assert_true((did = store_domain_id(s, "d1.example.")) > 0);
@@ -384,9 +301,9 @@ test_resolvers_follow_names(void **state)
 	v.since = NOW - 77;
 	v.last_checked = NOW - 5;
 	assert_int_equal(store_save_rverdict(s, did, store_resolver_id(s,
-	    &nw.rl.v[resolver(&nw, "r3")], NULL), &v), 0);
+	    &nw.rl.v[tw_resolver(&nw, "r3")], NULL), &v), 0);
 	assert_int_equal(store_commit(s), 0);
-	ow = find(&old, "d1.example.");
+	ow = tw_watch(&old, "d1.example.");
 	ow->db_id = did;
 	mark(ow, 0, 3);
 	mark(ow, 1, 4);
@@ -395,15 +312,15 @@ test_resolvers_follow_names(void **state)
 	assert_int_equal(carry_over(nw.m, old.m, s, NOW), 0);
 	assert_false(carry_taken(ow));	/* the layout changed: copied */
 	assert_marked(ow, 0, 3);	/* and the old model is whole */
-	w = find(&nw, "d1.example.");
-	assert_marked(w, resolver(&nw, "r1"), 4);
-	assert_int_equal(nw.m->health[resolver(&nw, "r1")].timeouts, 9);
-	assert_pending(w, resolver(&nw, "r0"));
-	assert_pending(w, resolver(&nw, "r5"));
-	assert_int_equal(w->rv[resolver(&nw, "r3")].state, RS_OLD);
-	assert_int_equal(w->rv[resolver(&nw, "r3")].since, NOW - 77);
-	world_free(&old);
-	world_free(&nw);
+	w = tw_watch(&nw, "d1.example.");
+	assert_marked(w, tw_resolver(&nw, "r1"), 4);
+	assert_int_equal(nw.m->health[tw_resolver(&nw, "r1")].timeouts, 9);
+	assert_pending(w, tw_resolver(&nw, "r0"));
+	assert_pending(w, tw_resolver(&nw, "r5"));
+	assert_int_equal(w->rv[tw_resolver(&nw, "r3")].state, RS_OLD);
+	assert_int_equal(w->rv[tw_resolver(&nw, "r3")].since, NOW - 77);
+	tw_free(&old);
+	tw_free(&nw);
 	store_close(s);
 }
 
@@ -423,9 +340,9 @@ test_checks_follow_owner_and_type(void **state)
 	struct watch	*ow, *w;
 	size_t		 k;
 
-	world_load(&old, res2, before, false);
-	world_load(&nw, res2, after, true);
-	ow = find(&old, "d1.example.");
+	tw_load(&old, res2, NULL, before, false);
+	tw_load(&nw, res2, NULL, after, true);
+	ow = tw_watch(&old, "d1.example.");
 	assert_int_equal(store_begin(s), 0);
 	assert_true((ow->db_id = store_domain_id(s, "d1.example.")) > 0);
 	for (k = 0; k < ow->dc->nchecks; k++)
@@ -436,7 +353,7 @@ test_checks_follow_owner_and_type(void **state)
 	watch_cstate(ow, 1, check_of(ow, LDNS_RR_TYPE_A))->ttl = 4242;
 
 	assert_int_equal(carry_over(nw.m, old.m, s, NOW), 0);
-	w = find(&nw, "d1.example.");
+	w = tw_watch(&nw, "d1.example.");
 	k = check_of(w, LDNS_RR_TYPE_A);
 	assert_int_equal(watch_cstate(w, 1, k)->ttl, 4242);
 	assert_int_equal(w->check_db_id[k],
@@ -445,8 +362,8 @@ test_checks_follow_owner_and_type(void **state)
 	assert_int_equal(watch_cstate(w, 1, k)->answered_at, 0);
 	assert_true(w->check_db_id[k] > 0);
 	assert_int_equal(w->rv[1].streak, 6);
-	world_free(&old);
-	world_free(&nw);
+	tw_free(&old);
+	tw_free(&nw);
 	store_close(s);
 }
 
@@ -469,9 +386,9 @@ test_changed_records_judged_again(void **state)
 	struct rdset	 old_ns, other;
 	const struct cstate *cs;
 
-	world_load(&old, res3, before, false);
-	world_load(&nw, res3, after, true);
-	ow = find(&old, "d1.example.");
+	tw_load(&old, res3, NULL, before, false);
+	tw_load(&nw, res3, NULL, after, true);
+	ow = tw_watch(&old, "d1.example.");
 	one_record(&old_ns, LDNS_RR_TYPE_NS, "ns1.old.example.");
 	one_record(&other, LDNS_RR_TYPE_NS, "ns9.newer.example.");
 	watch_cstate(ow, 0, 0)->state = CS_NEW;
@@ -481,7 +398,7 @@ test_changed_records_judged_again(void **state)
 
 	assert_int_equal(carry_over(nw.m, old.m, NULL, NOW), 0);
 	assert_true(carry_taken(ow));
-	w = find(&nw, "d1.example.");
+	w = tw_watch(&nw, "d1.example.");
 	assert_int_equal(watch_cstate(w, 0, 0)->state, CS_OLD);
 	cs = watch_cstate(w, 1, 0);
 	assert_int_equal(cs->state, CS_OTHER);
@@ -491,8 +408,8 @@ test_changed_records_judged_again(void **state)
 	assert_null(cs->other);
 	rdset_free(&old_ns);
 	rdset_free(&other);
-	world_free(&old);
-	world_free(&nw);
+	tw_free(&old);
+	tw_free(&nw);
 }
 
 /* The database refuses a new check's row: -1, nothing committed, and
@@ -514,11 +431,11 @@ test_failed_database_keeps_old(void **state)
 	char		 path[PATH_MAX];
 	size_t		 i;
 
-	world_load(&old, res2, doms123, false);
-	world_load(&nw, res2, after, true);
+	tw_load(&old, res2, NULL, doms123, false);
+	tw_load(&nw, res2, NULL, after, true);
 	for (i = 0; i < old.m->nw; i++)
 		mark(&old.m->w[i], 1, 2 + (unsigned)i);
-	path_of(path, "nmigd.db");
+	tw_path(path, "nmigd.db");
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER no_checks BEFORE "
 	    "INSERT ON checks BEGIN SELECT RAISE(ABORT, 'refused'); END",
@@ -536,8 +453,8 @@ test_failed_database_keeps_old(void **state)
 	assert_int_equal(sqlite3_column_int(st, 0), 0);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
-	world_free(&nw);	/* half filled: frees cleanly */
-	world_free(&old);
+	tw_free(&nw);	/* half filled: frees cleanly */
+	tw_free(&old);
 	store_close(s);
 }
 

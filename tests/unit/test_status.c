@@ -19,18 +19,10 @@
 #include "model.h"
 #include "resolvers.h"
 #include "status.h"
+#include "testworld.h"
 #include "util.h"
 
 #define NOW	1795737600	/* 2026-11-27T00:00:00Z */
-
-static char	tmpdir[64];
-
-/* A config, its resolver list and their model. */
-struct world {
-	struct config		*cfg;
-	struct resolver_list	 rl;
-	struct model		*m;
-};
 
 struct text {
 	char	*s;
@@ -41,20 +33,13 @@ struct text {
 static int
 group_setup(void **state)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/nmigd-test-status.XXXXXX");
-	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+	return tw_setup("test-status");
 }
 
 static int
 group_teardown(void **state)
 {
-	char	path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/nmigd.conf", tmpdir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/resolvers.conf", tmpdir);
-	unlink(path);
-	return rmdir(tmpdir);
+	return tw_cleanup();
 }
 
 /* The domains named by number, in the order given, and nres resolvers;
@@ -63,33 +48,24 @@ group_teardown(void **state)
 static void
 world_load(struct world *wd, const int *doms, size_t ndoms, size_t nres)
 {
-	struct errlist	 e = { NULL, 0 };
-	char		 conf[PATH_MAX], res[PATH_MAX];
-	FILE		*fp;
-	size_t		 i;
+	char	*res = NULL, *conf = NULL;
+	size_t	 len, i;
+	FILE	*fp;
 
-	snprintf(res, sizeof(res), "%s/resolvers.conf", tmpdir);
-	assert_non_null(fp = fopen(res, "w"));
+	assert_non_null(fp = open_memstream(&res, &len));
 	for (i = 0; i < nres; i++)
 		fprintf(fp, "r%zu 127.0.0.%zu loopback %zu\n", i, i + 1, i);
 	assert_int_equal(fclose(fp), 0);
-	snprintf(conf, sizeof(conf), "%s/nmigd.conf", tmpdir);
-	assert_non_null(fp = fopen(conf, "w"));
-	fprintf(fp, "[nmigd]\nresolvers = %s\ninclude = none\n", res);
+	assert_non_null(fp = open_memstream(&conf, &len));
 	for (i = 0; i < ndoms; i++)
 		fprintf(fp, "[domain d%d.example]\nns = ns1.new.example\n"
 		    "mx = 10 mx.new.example\nold-mx = 10 mx.old.example\n"
 		    "%s", doms[i], doms[i] % 3 ? "record = www A 192.0.2.1\n" :
 		    "");
 	assert_int_equal(fclose(fp), 0);
-	memset(wd, 0, sizeof(*wd));
-	wd->cfg = config_load(conf, &e);
-	assert_int_equal(resolvers_load(res, &wd->rl, &e), 0);
-	for (i = 0; i < e.n; i++)
-		fprintf(stderr, "unexpected: %s\n", e.msg[i]);
-	assert_int_equal(e.n, 0);
-	assert_non_null(wd->cfg);
-	wd->m = model_new(wd->cfg, &wd->rl);
+	tw_load(wd, res, NULL, conf, false);
+	free(res);
+	free(conf);
 }
 
 static void
@@ -123,13 +99,7 @@ world_vary(struct world *wd)
 	}
 }
 
-static void
-world_free(struct world *wd)
-{
-	model_free(wd->m);
-	config_free(wd->cfg);
-	resolvers_free(&wd->rl);
-}
+
 
 static int
 text_add(const char *buf, size_t len, void *arg)
@@ -193,11 +163,11 @@ test_stream_same_text(void **state)
 	world_load(&wd, doms, 300, 5);
 	world_vary(&wd);
 	expect_same_text(&wd);
-	world_free(&wd);
+	tw_free(&wd);
 
 	world_load(&wd, doms, 1, 1);
 	expect_same_text(&wd);
-	world_free(&wd);
+	tw_free(&wd);
 }
 
 static void
@@ -207,7 +177,7 @@ test_stream_no_domains(void **state)
 
 	world_load(&wd, NULL, 0, 2);
 	expect_same_text(&wd);
-	world_free(&wd);
+	tw_free(&wd);
 }
 
 /* The names of the document's domains, "d3 d11 ..." (the text must be
@@ -251,19 +221,19 @@ test_stream_reload(void **state)
 	st = status_stream_new(NOW);
 	assert_int_equal(stream_parts(st, wa.m, 5, &t), 5);	/* d1-d4 */
 	status_stream_reloading(st, wa.m);
-	world_free(&wa);
+	tw_free(&wa);
 	world_load(&wb, b, 5, 3);
 	assert_int_equal(stream_parts(st, wb.m, 2, &t), 2);	/* d11, d5 */
 	/* Once more, before the end. */
 	status_stream_reloading(st, wb.m);
-	world_free(&wb);
+	tw_free(&wb);
 	world_load(&wc, c, 5, 1);
 	stream_parts(st, wc.m, 0, &t);
 	names = domain_names(t.s);
 	assert_string_equal(names, "d1 d2 d3 d4 d11 d5 d12 d13 d14");
 	free(names);
 	status_stream_free(st);
-	world_free(&wc);
+	tw_free(&wc);
 	free(t.s);
 }
 
@@ -287,7 +257,7 @@ test_stream_reload_edges(void **state)
 	assert_string_equal(names, "d1 d2 d3");
 	free(names);
 	status_stream_free(st);
-	world_free(&wa);
+	tw_free(&wa);
 	free(t.s);
 }
 
@@ -311,7 +281,7 @@ test_stream_write_fails(void **state)
 	assert_int_equal(status_stream_next(st, wa.m, text_fail, NULL), -1);
 	assert_int_equal(status_stream_next(st, wa.m, text_add, &t), 1);
 	status_stream_free(st);
-	world_free(&wa);
+	tw_free(&wa);
 	free(t.s);
 }
 

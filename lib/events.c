@@ -1,0 +1,117 @@
+/*
+ * Operator events.  The strings an event points to (resolver names and
+ * addresses) belong to the config, which outlives every list: a reload
+ * frees the old config only after the round that used it is stored.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "dname.h"
+#include "events.h"
+#include "log.h"
+#include "verdict.h"
+
+static struct nmig_event *
+event_add(struct eventlist *l, const struct watch *w, const char *message_id,
+    int priority)
+{
+	struct nmig_event	*e;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	e = &l->v[l->n++];
+	memset(e, 0, sizeof(*e));
+	domain_display(w->dc->name, e->domain);
+	e->je.message_id = message_id;
+	e->je.priority = priority;
+	e->je.message = e->message;
+	e->je.domain = e->domain;
+	return e;
+}
+
+void
+events_resolver(struct eventlist *l, const struct model *m,
+    const struct watch *w, size_t r, unsigned vev)
+{
+	const struct resolver_conf	*rc = &m->resolvers->v[r];
+	struct nmig_event		*e;
+	char				 tbuf[NMIG_TIMEBUF];
+
+	if (vev & VEV_SWITCHED) {
+		e = event_add(l, w, MSGID_SWITCHED, LOG_INFO);
+		snprintf(e->message, sizeof(e->message),
+		    "%s: resolver %s (%s) now reports the new records",
+		    e->domain, rc->name, rc->address);
+	} else if (vev & VEV_REGRESSED) {
+		e = event_add(l, w, MSGID_REGRESSED, LOG_WARNING);
+		snprintf(e->message, sizeof(e->message),
+		    "%s: resolver %s (%s) answers with the old records again",
+		    e->domain, rc->name, rc->address);
+	} else if (vev & VEV_UNREACHABLE) {
+		e = event_add(l, w, MSGID_UNREACHABLE, LOG_WARNING);
+		snprintf(e->message, sizeof(e->message),
+		    "%s: resolver %s (%s) unreachable: no answer since %s",
+		    e->domain, rc->name, rc->address,
+		    fmt_time(w->rv[r].fail_since, tbuf));
+	} else {
+		if (vev & VEV_RECOVERED)
+			log_info("%s: resolver %s (%s) answers again",
+			    w->dc->name, rc->name, rc->address);
+		return;
+	}
+	e->je.resolver = rc->name;
+	e->je.resolver_address = rc->address;
+}
+
+void
+events_complete(struct eventlist *l, const struct model *m,
+    const struct watch *w, const struct domain_tally *t)
+{
+	struct nmig_event	*e;
+	size_t			 r, len;
+	const char		*sep = " (unreachable: ";
+
+	e = event_add(l, w, MSGID_COMPLETE, LOG_NOTICE);
+	len = (size_t)snprintf(e->message, sizeof(e->message),
+	    "DNS switch complete for %s: %zu of %zu resolvers report the new "
+	    "records", e->domain, t->switched, t->total);
+	for (r = 0; r < m->resolvers->n && len < sizeof(e->message); r++) {
+		if (w->rv[r].state != RS_UNREACHABLE)
+			continue;
+		len += (size_t)snprintf(e->message + len,
+		    sizeof(e->message) - len, "%s%s", sep,
+		    m->resolvers->v[r].name);
+		sep = ", ";
+	}
+	if (t->unreachable > 0 && len < sizeof(e->message))
+		snprintf(e->message + len, sizeof(e->message) - len, ")");
+	e->je.resolvers_new = t->switched;
+	e->je.resolvers_total = t->total;
+	e->je.resolvers_unreachable = t->unreachable;
+}
+
+void
+events_emit(const struct eventlist *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		journal_emit(&l->v[i].je);
+}
+
+void
+events_clear(struct eventlist *l)
+{
+	l->n = 0;
+}
+
+void
+events_free(struct eventlist *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,40 @@
+/*
+ * The operator events a round's judging raises: their texts and journal
+ * fields, built in one place (see systemd/nmigd.catalog for what each
+ * MESSAGE_ID means).  A list holds them until the round is stored; only
+ * then are they emitted, so that a restart neither loses nor repeats one.
+ */
+#ifndef NMIG_EVENTS_H
+#define NMIG_EVENTS_H
+
+#include <stddef.h>
+
+#include "journal.h"
+#include "model.h"
+#include "util.h"
+
+struct nmig_event {
+	struct journal_event	je;
+	char			message[512];
+	char			domain[NMIG_NAMEBUF];	/* for display */
+};
+
+struct eventlist {
+	struct nmig_event	*v;
+	size_t			 n, cap;
+};
+
+/* What verdict_update() reported for resolver r of w (VEV_* bits);
+ * recovery is logged, not an event. */
+void	events_resolver(struct eventlist *, const struct model *,
+	    const struct watch *, size_t r, unsigned vev);
+/* The domain's switch is complete. */
+void	events_complete(struct eventlist *, const struct model *,
+	    const struct watch *, const struct domain_tally *);
+
+/* To journald (and stderr off the journal), in order. */
+void	events_emit(const struct eventlist *);
+void	events_clear(struct eventlist *);
+void	events_free(struct eventlist *);
+
+#endif
