@@ -20,6 +20,7 @@
 #include "log.h"
 #include "looplag.h"
 #include "metrics.h"
+#include "outbox.h"
 #include "util.h"
 
 /* Work per loop pass: well under the time a probe's answer can wait
@@ -189,6 +190,36 @@ put_looplag(struct docbuf *b, const struct looplag *l)
 	    (unsigned long long)st.stalls);
 }
 
+/* The database as the outbox sees it (lib/outbox.c). */
+static void
+put_database(struct docbuf *b, const struct monitor *mon)
+{
+	struct outbox_stats	st;
+
+	if (!monitor_outbox_stats(mon, &st))
+		return;
+	put_help(b, "nmigd_database_commits_total", "counter",
+	    "Transactions that stored what rounds changed.");
+	docbuf_printf(b, "nmigd_database_commits_total %llu\n",
+	    (unsigned long long)st.commits);
+	put_help(b, "nmigd_database_commit_failures_total", "counter",
+	    "Transactions that failed; their changes were kept.");
+	docbuf_printf(b, "nmigd_database_commit_failures_total %llu\n",
+	    (unsigned long long)st.failures);
+	put_help(b, "nmigd_database_rows_written_total", "counter",
+	    "Rows written and committed: answers that changed, verdicts, "
+	    "domain rows, events, refreshes.");
+	docbuf_printf(b, "nmigd_database_rows_written_total %llu\n",
+	    (unsigned long long)st.rows);
+	put_help(b, "nmigd_database_unsaved_domains", "gauge",
+	    "Domains with changes not stored yet.");
+	docbuf_printf(b, "nmigd_database_unsaved_domains %zu\n", st.queued);
+	put_help(b, "nmigd_database_failing", "gauge",
+	    "1 while the database refuses writes.");
+	docbuf_printf(b, "nmigd_database_failing %d\n",
+	    st.failing_since != 0);
+}
+
 static void
 put_domain_state(struct docbuf *b, const struct watch *w)
 {
@@ -330,6 +361,7 @@ build_begin(struct metrics *mt)
 	prober_get_stats(mt->d->prober, &st);
 	put_prober(b->doc, &st);
 	put_looplag(b->doc, mt->d->looplag);
+	put_database(b->doc, mt->d->monitor);
 	put_section(b->doc, b->step);
 }
 

@@ -2,8 +2,9 @@
  * Probe rounds: when they start and what they ask.  A round asks every
  * resolver every check of one domain; each answer goes into the model as
  * it comes (lib/apply.c), and when the round's last probe is back the
- * round is judged (lib/apply.c), stored in one transaction
- * (lib/persist.c) and only then are its events emitted (lib/events.c).
+ * round is judged (lib/apply.c) and what changed goes to the outbox
+ * (lib/outbox.c), which this file flushes a batch at a time; events are
+ * emitted once they are stored.
  *
  * Rounds due at the same moment (the first ones, `nmigd-ctl check` of
  * every domain, timers that bunch) wait in a start queue and are started
@@ -21,6 +22,7 @@
 #include "carry.h"
 #include "log.h"
 #include "monitor.h"
+#include "outbox.h"
 #include "persist.h"
 #include "util.h"
 
@@ -45,11 +47,21 @@ struct run {
 #define START_MAX_BACKLOG	20000
 #define START_RETRY_MS		20
 
+/* The outbox is flushed this long after a round ends, so that the rounds
+ * ending meanwhile share the transaction; at most FLUSH_ROWS rows a
+ * transaction (a few ms), the rest on the next loop pass.  A failing
+ * database is tried again every FLUSH_RETRY_MS. */
+#define FLUSH_DELAY_MS		200
+#define FLUSH_ROWS		400
+#define FLUSH_RETRY_MS		1000
+
 struct monitor {
 	struct event_base		*base;
 	const struct config		*cfg;
 	const struct resolver_list	*rl;
 	struct store			*store;
+	struct outbox			*outbox;	/* with a store */
+	struct event			*ev_flush;
 	struct prober			*prober;
 	struct model			*model;
 	unsigned			 generation;	/* of model */
@@ -63,6 +75,7 @@ struct monitor {
 };
 
 static void	round_timo(evutil_socket_t, short, void *);
+static void	flush_cb(evutil_socket_t, short, void *);
 static void	round_start_cb(evutil_socket_t, short, void *);
 static void	round_start(struct run *);
 static void	round_probe_done(const struct observation *, void *);
@@ -113,8 +126,11 @@ monitor_new(struct event_base *base, const struct config *cfg,
 	m->prober = prober;
 	m->once = once;
 	TAILQ_INIT(&m->startq);
-	if ((m->ev_start = evtimer_new(base, round_start_cb, m)) == NULL)
+	if ((m->ev_start = evtimer_new(base, round_start_cb, m)) == NULL ||
+	    (m->ev_flush = evtimer_new(base, flush_cb, m)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
+	if (store != NULL)
+		m->outbox = outbox_new(store);
 	m->model = model_new(cfg, rl);
 	for (i = 0; i < m->model->nw; i++)
 		run_new(m, &m->model->w[i]);
@@ -129,9 +145,17 @@ monitor_free(struct monitor *m)
 	if (m == NULL)
 		return;
 	prober_cancel_all(m->prober);
+	/* A clean stop leaves nothing owed: the rows of answers that stayed
+	 * the same catch up too. */
+	if (m->outbox != NULL) {
+		if (outbox_stop(m->outbox, m->model, time(NULL)) == -1)
+			log_warnx("database: the last changes were not saved");
+		outbox_free(m->outbox);
+	}
 	for (i = 0; i < m->model->nw; i++)
 		run_free(m, m->model->w[i].run);
 	event_free(m->ev_start);
+	event_free(m->ev_flush);
 	model_free(m->model);
 	judge_free(&m->judge);
 	free(m);
@@ -141,6 +165,15 @@ const struct model *
 monitor_model(const struct monitor *m)
 {
 	return m->model;
+}
+
+bool
+monitor_outbox_stats(const struct monitor *m, struct outbox_stats *st)
+{
+	if (m->outbox == NULL)
+		return false;
+	outbox_get_stats(m->outbox, st);
+	return true;
 }
 
 unsigned
@@ -351,6 +384,31 @@ round_start_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
+flush_schedule(struct monitor *m, unsigned ms)
+{
+	struct timeval	tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if (!evtimer_pending(m->ev_flush, NULL))
+		evtimer_add(m->ev_flush, &tv);
+}
+
+/* Store a batch of what rounds changed; events go out after their
+ * commit, so that a crash in between loses an alert rather than
+ * repeating it. */
+static void
+flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct monitor	*m = arg;
+	ssize_t		 left;
+
+	left = outbox_flush(m->outbox, m->model, FLUSH_ROWS, time(NULL));
+	if (left == -1)
+		flush_schedule(m, FLUSH_RETRY_MS);
+	else if (left > 0)
+		flush_schedule(m, 0);
+}
+
+static void
 round_end(struct run *run)
 {
 	struct monitor	*m = run->mon;
@@ -359,19 +417,16 @@ round_end(struct run *run)
 
 	run->active = false;
 	judge_round(&m->judge, m->model, w, now, m->once ? 1 : m->cfg->confirm);
-	if (m->store != NULL && persist_save_round(m->model, m->store, w,
-	    &m->judge.events, now) == -1) {
-		/* Undo the judging: the next round judges again, and its
-		 * events go out once they are stored, so a restart cannot
-		 * repeat them. */
-		judge_undo(&m->judge, m->model, w);
-		log_warnx("%s: round not saved; judged again with the next "
-		    "one", w->dc->name);
+	if (m->outbox != NULL) {
+		outbox_round(m->outbox, w, m->model, &m->judge, now);
+		/* A round that raised events is stored at once: what status
+		 * shows now, `events` and `history` show too. */
+		if (m->judge.events.n > 0 && outbox_flush_watch(m->outbox,
+		    m->model, w, now) == -1)
+			flush_schedule(m, FLUSH_RETRY_MS);
+		else if (w->queued)
+			flush_schedule(m, FLUSH_DELAY_MS);
 	}
-	/* After the commit, so that a crash in between loses an alert
-	 * rather than repeating the completion forever. */
-	if (m->store != NULL)
-		events_emit(&m->judge.events);
 	events_clear(&m->judge.events);
 	if (m->round_cb != NULL)
 		m->round_cb(m->round_arg);
@@ -463,7 +518,7 @@ monitor_reload(struct monitor *m, const struct config *cfg,
 	unsigned	 old_interval = m->cfg->interval;
 
 	nm = model_new_bare(cfg, rl);
-	if (carry_over(nm, old, m->store, time(NULL)) == -1) {
+	if (carry_over(nm, old, m->store, m->outbox, time(NULL)) == -1) {
 		/* The old model, runs and timers are untouched and stay. */
 		model_free(nm);
 		return -1;

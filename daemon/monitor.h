@@ -33,6 +33,10 @@ const struct model *monitor_model(const struct monitor *);
 /* Changes whenever monitor_model()'s model is replaced (and the old one
  * freed) by a reload: work spread over loop passes checks it. */
 unsigned	 monitor_generation(const struct monitor *);
+/* How the database keeps up (lib/outbox.h); false without one. */
+struct outbox_stats;
+bool		 monitor_outbox_stats(const struct monitor *,
+		    struct outbox_stats *);
 /* True when every watched domain is complete. */
 bool		 monitor_all_complete(const struct monitor *);
 

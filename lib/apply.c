@@ -34,6 +34,81 @@ health_update(struct resolver_health *h, const struct observation *o,
 	h->consecutive_failures++;
 }
 
+/* A kept "other" set is the first items of the answer's set, with the
+ * whole set's count and hash (rdset_copy_capped). */
+static bool
+same_other(const struct rdset *kept, const struct rdset *seen)
+{
+	return kept->hash == seen->hash &&
+	    kept->n + kept->dropped == seen->n + seen->dropped &&
+	    kept->len <= seen->len &&
+	    (kept->len == 0 || memcmp(kept->buf, seen->buf, kept->len) == 0);
+}
+
+/* Whether the answer differs from the one the state holds, as the
+ * database tells answers apart: state, rcode and records. */
+static bool
+answer_changed(const struct cstate *cs, enum check_state st,
+    const struct answer *a)
+{
+	uint8_t	rcode = a != NULL ? a->rcode : CS_RCODE_NONE;
+
+	if (cs->answered_at == 0 || cs->state != st || cs->rcode != rcode)
+		return true;
+	if (st != CS_OTHER)
+		return false;	/* the config's set, or none */
+	return cs->other == NULL || !same_other(cs->other, &a->rdata);
+}
+
+static uint32_t
+add_sat32(uint32_t a, time_t b)
+{
+	if (b <= 0)
+		return a;
+	return (uint64_t)a + (uint64_t)b > UINT32_MAX ? UINT32_MAX :
+	    a + (uint32_t)b;
+}
+
+/* The latest answer, and what the database still lacks of it
+ * (lib/outbox.c). */
+static void
+record(struct watch *w, struct cstate *cs, enum check_state st,
+    const struct answer *a, time_t now, uint32_t rtt_ms)
+{
+	struct cstate	was = *cs;	/* was.other is freed below */
+	time_t		dt = was.answered_at != 0 ? now - was.answered_at : 0;
+	bool		changed = answer_changed(cs, st, a);
+
+	cstate_set(cs, st, a, now, rtt_ms);
+	if (!changed) {
+		cs->dirty = was.dirty;
+		cs->unsaved = was.unsaved < UINT16_MAX ? was.unsaved + 1 :
+		    UINT16_MAX;
+		cs->since_age = add_sat32(was.since_age, dt);
+		cs->prev_unsaved = was.prev_unsaved;
+		cs->prev_age = was.prev_unsaved ? add_sat32(was.prev_age, dt) :
+		    0;
+		cs->prev_ttl = was.prev_ttl;
+		return;
+	}
+	/* The answer before keeps its uncounted sightings when its row
+	 * exists; one that never reached the database (it failed
+	 * meanwhile) is lost to the history, its predecessor's stay. */
+	if (!was.dirty && was.unsaved > 0) {
+		cs->prev_unsaved = was.unsaved;
+		cs->prev_age = add_sat32(0, dt);
+		cs->prev_ttl = was.ttl;
+	} else if (was.prev_unsaved > 0) {
+		cs->prev_unsaved = was.prev_unsaved;
+		cs->prev_age = add_sat32(was.prev_age, dt);
+		cs->prev_ttl = was.prev_ttl;
+	}
+	cs->dirty = true;
+	cs->unsaved = 1;
+	cs->since_age = 0;
+	w->unsaved = true;
+}
+
 void
 apply_observation(struct model *m, struct watch *w, size_t r, size_t k,
     const struct observation *o, time_t now)
@@ -45,13 +120,13 @@ apply_observation(struct model *m, struct watch *w, size_t r, size_t k,
 		a = &o->answer;
 	health_update(&m->health[r], o, now);
 	st = verdict_classify(&w->dc->checks[k], a);
-	cstate_set(watch_cstate(w, r, k), st, a, now, o->rtt_ms);
+	record(w, watch_cstate(w, r, k), st, a, now, o->rtt_ms);
 }
 
 void
 apply_unsent(struct watch *w, size_t r, size_t k, time_t now)
 {
-	cstate_set(watch_cstate(w, r, k), CS_ERROR, NULL, now, 0);
+	record(w, watch_cstate(w, r, k), CS_ERROR, NULL, now, 0);
 }
 
 /* Room for this model's widest domain and its resolvers. */
@@ -118,6 +193,8 @@ void
 judge_round(struct judge *j, const struct model *m, struct watch *w,
     time_t now, unsigned confirm)
 {
+	size_t	i;
+
 	judge_size(j, m, w);
 	events_clear(&j->events);
 	memcpy(j->rvsave, w->rv, m->resolvers->n * sizeof(*w->rv));
@@ -126,16 +203,8 @@ judge_round(struct judge *j, const struct model *m, struct watch *w,
 	j->complete_at = w->complete_at;
 	judge_resolvers(j, m, w, now, confirm);
 	judge_domain(j, m, w, now);
-}
-
-void
-judge_undo(struct judge *j, const struct model *m, struct watch *w)
-{
-	memcpy(w->rv, j->rvsave, m->resolvers->n * sizeof(*w->rv));
-	w->state = j->state;
-	w->since = j->since;
-	w->complete_at = j->complete_at;
-	events_clear(&j->events);
+	for (i = 0; i < j->events.n; i++)
+		j->events.v[i].when = now;
 }
 
 void

@@ -3,8 +3,7 @@
  * (domain, resolver, check) state and the resolver's health as it comes
  * in; when a round's last probe is back, the round is judged (the pure
  * functions of lib/verdict.c) and its events are raised (lib/events.c).
- * A round whose store transaction fails is undone, to be judged again
- * with the next one.
+ * An observation also notes what the database lacks (lib/outbox.c).
  */
 #ifndef NMIG_APPLY_H
 #define NMIG_APPLY_H
@@ -21,11 +20,11 @@ void	apply_observation(struct model *, struct watch *, size_t r, size_t k,
 /* A probe that could not even be sent counts as an error answer. */
 void	apply_unsent(struct watch *, size_t r, size_t k, time_t now);
 
-/* Judging a round, with room to undo it. */
+/* Judging a round, and what it changed. */
 struct judge {
 	uint8_t			*states;	/* scratch [widest domain] */
 	size_t			 nstates;
-	struct rverdict		*rvsave;	/* [resolvers] */
+	struct rverdict		*rvsave;	/* [resolvers] before */
 	size_t			 nrv;
 	uint8_t			 state;		/* the watch before */
 	time_t			 since;
@@ -37,8 +36,6 @@ struct judge {
  * replace judge->events.  confirm: rounds of new needed to switch. */
 void	judge_round(struct judge *, const struct model *, struct watch *,
 	    time_t now, unsigned confirm);
-/* Back to before judge_round(), its events dropped. */
-void	judge_undo(struct judge *, const struct model *, struct watch *);
 void	judge_free(struct judge *);
 
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "carry.h"
+#include "outbox.h"
 #include "packet.h"
 #include "persist.h"
 #include "util.h"
@@ -33,11 +34,14 @@ struct carry {
 	struct model	*nm;
 	struct model	*old;
 	struct store	*store;
+	struct outbox	*outbox;
 	time_t		 now;
 	ssize_t		*rmap;		/* [nm resolvers] */
 	bool		*fresh;		/* [nm resolvers]: not in the database */
 	bool		 same_resolvers;
-	struct watch	**from;		/* [nm->nw]: the old watch or NULL */
+	struct watch	**match;	/* [nm->nw]: the old watch or NULL */
+	struct watch	**from;		/* [nm->nw]: the old watch whose arrays
+					 * it takes, or NULL */
 	ssize_t		*checkmap;	/* scratch [widest domain] */
 };
 
@@ -90,7 +94,7 @@ check_map(const struct domain_conf *od, const struct domain_conf *nd,
  * against the new config's.  A capped "other" set never equals a
  * configured one (rdset_equal), so it stays "other". */
 static void
-rejudge(struct cstate *cs, const struct check_conf *oc,
+rejudge(struct watch *w, struct cstate *cs, const struct check_conf *oc,
     const struct check_conf *nc)
 {
 	struct answer		a;
@@ -114,6 +118,9 @@ rejudge(struct cstate *cs, const struct check_conf *oc,
 		cs->other = NULL;
 	}
 	cs->state = st;
+	/* Its row says what it was judged before. */
+	cs->dirty = true;
+	w->unsaved = true;
 }
 
 static bool
@@ -139,7 +146,7 @@ rejudge_watch(const struct carry *c, struct watch *w,
 		if (!records_changed(oc, nc))
 			continue;
 		for (r = 0; r < c->nm->resolvers->n; r++)
-			rejudge(watch_cstate(w, r, k), oc, nc);
+			rejudge(w, watch_cstate(w, r, k), oc, nc);
 	}
 }
 
@@ -194,6 +201,25 @@ copy_watch(struct carry *c, struct watch *w, const struct watch *ow,
 	return 0;
 }
 
+/* What the domains that leave still owe the database goes in with the
+ * reload's transaction. */
+static int
+write_leaving(struct carry *c)
+{
+	struct watch	*ow;
+	size_t		 i;
+
+	if (c->outbox == NULL)
+		return 0;
+	for (i = 0; i < c->old->nw; i++) {
+		ow = &c->old->w[i];
+		if (model_find_watch(c->nm, ow->dc->name) == NULL &&
+		    outbox_write_leaving(c->outbox, c->old, ow, c->now) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* Everything that can fail, old left as it was. */
 static int
 carry_prepare(struct carry *c)
@@ -201,6 +227,8 @@ carry_prepare(struct carry *c)
 	struct watch	*w, *ow;
 	size_t		 i;
 
+	if (write_leaving(c) == -1)
+		return -1;
 	resolver_map(c);
 	if (c->store != NULL &&
 	    persist_resolver_ids(c->nm, c->store, c->fresh) == -1)
@@ -210,7 +238,8 @@ carry_prepare(struct carry *c)
 			c->nm->health[i] = c->old->health[c->rmap[i]];
 	for (i = 0; i < c->nm->nw; i++) {
 		w = &c->nm->w[i];
-		if ((ow = model_find_watch(c->old, w->dc->name)) == NULL) {
+		if ((ow = c->match[i] = model_find_watch(c->old,
+		    w->dc->name)) == NULL) {
 			watch_alloc_state(c->nm, w);
 			if (c->store != NULL && persist_load_watch(c->nm,
 			    c->store, w, c->now) == -1)
@@ -221,6 +250,10 @@ carry_prepare(struct carry *c)
 		w->state = ow->state;
 		w->since = ow->since;
 		w->complete_at = ow->complete_at;
+		w->unsaved = ow->unsaved;
+		w->row_dirty = ow->row_dirty;
+		w->refresh = ow->refresh;
+		w->saved_at = ow->saved_at;
 		if (check_map(ow->dc, w->dc, c->checkmap) &&
 		    c->same_resolvers) {
 			memcpy(w->check_db_id, ow->check_db_id,
@@ -232,7 +265,8 @@ carry_prepare(struct carry *c)
 	return 0;
 }
 
-/* Cannot fail: the unchanged watches take the old arrays. */
+/* Cannot fail: the unchanged watches take the old arrays, and every
+ * staying domain its events not stored yet. */
 static void
 carry_commit(struct carry *c)
 {
@@ -240,9 +274,13 @@ carry_commit(struct carry *c)
 	size_t		 i;
 
 	for (i = 0; i < c->nm->nw; i++) {
+		w = &c->nm->w[i];
+		if ((ow = c->match[i]) != NULL) {
+			w->events = ow->events;
+			ow->events = NULL;
+		}
 		if ((ow = c->from[i]) == NULL)
 			continue;
-		w = &c->nm->w[i];
 		w->rv = ow->rv;
 		w->cs = ow->cs;
 		ow->rv = NULL;
@@ -265,7 +303,7 @@ widest(const struct model *m)
 
 int
 carry_over(struct model *nm, struct model *old, struct store *store,
-    time_t now)
+    struct outbox *outbox, time_t now)
 {
 	struct carry	c;
 	size_t		nr = nm->resolvers->n + 1;
@@ -275,9 +313,11 @@ carry_over(struct model *nm, struct model *old, struct store *store,
 	c.nm = nm;
 	c.old = old;
 	c.store = store;
+	c.outbox = outbox;
 	c.now = now;
 	c.rmap = xcalloc(nr, sizeof(*c.rmap));
 	c.fresh = xcalloc(nr, sizeof(*c.fresh));
+	c.match = xcalloc(nm->nw + 1, sizeof(*c.match));
 	c.from = xcalloc(nm->nw + 1, sizeof(*c.from));
 	c.checkmap = xcalloc(widest(nm), sizeof(*c.checkmap));
 	if (store != NULL && store_begin(store) == -1)
@@ -286,13 +326,20 @@ carry_over(struct model *nm, struct model *old, struct store *store,
 	    (store != NULL && store_commit(store) == -1)) {
 		if (store != NULL)
 			store_rollback(store);
+		if (outbox != NULL)
+			outbox_settle(outbox, false, now);
 		goto done;
 	}
+	if (outbox != NULL)
+		outbox_settle(outbox, true, now);
 	carry_commit(&c);
+	if (outbox != NULL)
+		outbox_requeue(outbox, nm);
 	rv = 0;
 done:
 	free(c.rmap);
 	free(c.fresh);
+	free(c.match);
 	free(c.from);
 	free(c.checkmap);
 	return rv;

@@ -1,7 +1,5 @@
 /*
- * Operator events.  The strings an event points to (resolver names and
- * addresses) belong to the config, which outlives every list: a reload
- * frees the old config only after the round that used it is stored.
+ * Operator events.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +11,8 @@
 #include "log.h"
 #include "verdict.h"
 
-static struct nmig_event *
-event_add(struct eventlist *l, const struct watch *w, const char *message_id,
-    int priority)
+struct nmig_event *
+events_add(struct eventlist *l)
 {
 	struct nmig_event	*e;
 
@@ -25,11 +22,18 @@ event_add(struct eventlist *l, const struct watch *w, const char *message_id,
 	}
 	e = &l->v[l->n++];
 	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+static struct nmig_event *
+event_add(struct eventlist *l, const struct watch *w, const char *message_id,
+    int priority)
+{
+	struct nmig_event	*e = events_add(l);
+
 	domain_display(w->dc->name, e->domain);
 	e->je.message_id = message_id;
 	e->je.priority = priority;
-	e->je.message = e->message;
-	e->je.domain = e->domain;
 	return e;
 }
 
@@ -63,8 +67,9 @@ events_resolver(struct eventlist *l, const struct model *m,
 			    w->dc->name, rc->name, rc->address);
 		return;
 	}
-	e->je.resolver = rc->name;
-	e->je.resolver_address = rc->address;
+	snprintf(e->resolver, sizeof(e->resolver), "%s", rc->name);
+	snprintf(e->resolver_address, sizeof(e->resolver_address), "%s",
+	    rc->address);
 }
 
 void
@@ -97,10 +102,19 @@ events_complete(struct eventlist *l, const struct model *m,
 void
 events_emit(const struct eventlist *l)
 {
-	size_t	i;
+	struct journal_event	je;
+	size_t			i;
 
-	for (i = 0; i < l->n; i++)
-		journal_emit(&l->v[i].je);
+	for (i = 0; i < l->n; i++) {
+		je = l->v[i].je;
+		je.message = l->v[i].message;
+		je.domain = l->v[i].domain;
+		if (l->v[i].resolver[0] != '\0') {
+			je.resolver = l->v[i].resolver;
+			je.resolver_address = l->v[i].resolver_address;
+		}
+		journal_emit(&je);
+	}
 }
 
 void

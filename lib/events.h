@@ -8,15 +8,23 @@
 #define NMIG_EVENTS_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "journal.h"
 #include "model.h"
+#include "resolvers.h"
 #include "util.h"
 
+/* An event owns its strings: it may wait for the database across a
+ * reload that frees the config it came from.  je's pointers are set when
+ * it is emitted, as the event is copied and moved around until then. */
 struct nmig_event {
 	struct journal_event	je;
+	time_t			when;		/* raised */
 	char			message[512];
 	char			domain[NMIG_NAMEBUF];	/* for display */
+	char			resolver[RESOLVER_NAME_MAX + 1];
+	char			resolver_address[INET6_ADDRSTRLEN];
 };
 
 struct eventlist {
@@ -32,6 +40,8 @@ void	events_resolver(struct eventlist *, const struct model *,
 void	events_complete(struct eventlist *, const struct model *,
 	    const struct watch *, const struct domain_tally *);
 
+/* A new, zeroed slot at the end. */
+struct nmig_event *events_add(struct eventlist *);
 /* To journald (and stderr off the journal), in order. */
 void	events_emit(const struct eventlist *);
 void	events_clear(struct eventlist *);

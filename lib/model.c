@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "events.h"
 #include "model.h"
 #include "util.h"
 
@@ -74,6 +75,10 @@ model_free(struct model *m)
 		    j < m->resolvers->n * w->dc->nchecks; j++)
 			cstate_clear(&w->cs[j]);
 		free(w->check_db_id);
+		if (w->events != NULL) {
+			events_free(w->events);
+			free(w->events);
+		}
 		free(w->rv);
 		free(w->cs);
 	}

@@ -28,10 +28,21 @@ struct cstate {
 	time_t		 answered_at;	/* 0: never */
 	struct rdset	*other;		/* only for CS_OTHER, capped at
 					 * CSTATE_OTHER_MAX bytes; else NULL */
+	/* What the database has not seen yet (lib/outbox.c writes it).
+	 * Ages count back from answered_at, in seconds, saturating. */
+	uint32_t	 since_age;	/* the answer first seen */
+	uint16_t	 unsaved;	/* sightings not counted in its row */
+	uint16_t	 prev_unsaved;	/* the same, of the answer before a
+					 * change, whose row is the latest */
+	uint32_t	 prev_age;	/* that answer last seen */
+	uint32_t	 prev_ttl;	/* its TTL then */
+	bool		 dirty;		/* the answer has no row yet */
 };
 /* What an "other" answer keeps for display and history: a few records'
  * worth.  Its hash still tells one such answer from the next. */
 #define CSTATE_OTHER_MAX	2048
+
+struct eventlist;
 
 struct watch {
 	const struct domain_conf *dc;	/* owned by the config */
@@ -43,6 +54,14 @@ struct watch {
 	struct rverdict		 *rv;		/* [nresolvers] */
 	struct cstate		 *cs;		/* [nresolvers * nchecks] */
 	void			 *run;		/* the daemon's round state */
+	/* What the database has not seen yet (lib/outbox.c). */
+	bool			  unsaved;	/* something below, or in cs */
+	bool			  queued;	/* in the outbox's queue */
+	uint32_t		  qseq;		/* of its entry there */
+	bool			  row_dirty;	/* state, since, complete_at */
+	bool			  refresh;	/* write every row: last_seen */
+	time_t			  saved_at;	/* of the last refresh */
+	struct eventlist	 *events;	/* raised, not yet stored */
 };
 
 /* How a resolver has been answering, over all domains, since start. */

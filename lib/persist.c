@@ -1,17 +1,14 @@
 /*
- * The model's state in the database.  Reading it back: rows written by
- * an older nmigd or damaged on disk are logged by lib/store.c and load as
- * pending, and the next round replaces them.  Writing it: one transaction
- * per round, with the round's events.
+ * Reading the model's state back from the database (lib/outbox.c writes
+ * it).  Rows written by an older nmigd or damaged on disk are logged by
+ * lib/store.c and load as pending: the next round replaces them.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "persist.h"
 #include "rdata.h"
-#include "rdtext.h"
 #include "util.h"
 
 /* An "other" answer written by schema version 1 has only its text: read
@@ -135,6 +132,7 @@ persist_load_watch(struct model *m, struct store *st, struct watch *w,
 	w->state = drow.state;
 	w->since = drow.since;
 	w->complete_at = drow.complete_at;
+	w->saved_at = now;
 	for (r = 0; r < m->resolvers->n; r++)
 		if (persist_load_resolver(m, st, w, r, now) == -1)
 			return -1;
@@ -154,117 +152,6 @@ persist_load(struct model *m, struct store *st, time_t now)
 		if (persist_load_watch(m, st, &m->w[i], now) == -1)
 			goto fail;
 	return store_commit(st);
-fail:
-	store_rollback(st);
-	return -1;
-}
-
-/* Saving a round. */
-
-/* The set as the database keeps it: text for people, the blob for
- * comparing. */
-static char *
-rdata_lines(const struct rdset *set, uint16_t type)
-{
-	const uint8_t	*rd;
-	size_t		 off = 0, len;
-	uint16_t	 l;
-	char		*s, *out = NULL;
-	FILE		*fp;
-
-	if ((fp = open_memstream(&out, &len)) == NULL)
-		fatal("%s", __func__);
-	while ((rd = rdset_next(set, &off, &l)) != NULL) {
-		s = rdtext(type, rd, l);
-		fprintf(fp, "%s%s", ftell(fp) > 0 ? "\n" : "", s);
-		free(s);
-	}
-	if (fclose(fp) != 0)
-		fatal("%s", __func__);
-	return out;
-}
-
-static int
-save_answer(const struct model *m, struct store *st, const struct watch *w,
-    size_t r, size_t k)
-{
-	const struct cstate	*cs = watch_cstate(w, r, k);
-	const struct rdset	*set = cstate_rdata(cs, &w->dc->checks[k]);
-	struct answer_row	 row;
-	uint8_t			*blob;
-	char			*text;
-	int			 rv;
-
-	row.state = cs->state;
-	row.rcode = cs->rcode;
-	row.ttl = cs->ttl;
-	row.rdata = NULL;	/* made only for a new row */
-	row.wirelen = rdset_blob(set, &blob);
-	row.wire = blob;
-	row.when = cs->answered_at;
-	row.rtt_ms = cs->rtt_ms;
-	rv = store_record_answer(st, w->check_db_id[k],
-	    m->resolver_db_id[r], &row);
-	if (rv == 1) {
-		text = rdata_lines(set, w->dc->checks[k].type);
-		row.rdata = text;
-		rv = store_record_answer(st, w->check_db_id[k],
-		    m->resolver_db_id[r], &row);
-		free(text);
-	}
-	free(blob);
-	return rv;
-}
-
-static int
-save_answers(const struct model *m, struct store *st,
-    const struct watch *w)
-{
-	size_t	r, k;
-
-	for (r = 0; r < m->resolvers->n; r++) {
-		for (k = 0; k < w->dc->nchecks; k++) {
-			if (watch_cstate(w, r, k)->answered_at == 0)
-				continue;	/* never asked yet */
-			if (save_answer(m, st, w, r, k) == -1)
-				return -1;
-		}
-		if (store_save_rverdict(st, w->db_id,
-		    m->resolver_db_id[r], &w->rv[r]) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-int
-persist_save_round(const struct model *m, struct store *st,
-    const struct watch *w, const struct eventlist *events, time_t now)
-{
-	struct domain_row	drow;
-	struct event_row	erow;
-	size_t			i;
-
-	if (store_begin(st) == -1)
-		return -1;
-	if (save_answers(m, st, w) == -1)
-		goto fail;
-	drow.state = w->state;
-	drow.since = w->since;
-	drow.complete_at = w->complete_at;
-	if (store_save_domain(st, w->db_id, &drow) == -1)
-		goto fail;
-	for (i = 0; i < events->n; i++) {
-		erow.when = now;
-		erow.message_id = events->v[i].je.message_id;
-		erow.priority = events->v[i].je.priority;
-		erow.domain = events->v[i].domain;
-		erow.resolver = events->v[i].je.resolver;
-		erow.message = events->v[i].message;
-		if (store_add_event(st, &erow) == -1)
-			goto fail;
-	}
-	if (store_commit(st) == 0)
-		return 0;
 fail:
 	store_rollback(st);
 	return -1;

@@ -1,13 +1,12 @@
 /*
  * The model's state in the database: what a start (or a reload, for the
- * domains and resolvers it adds) reads back, and what a round writes.
+ * domains and resolvers it adds) reads back.  lib/outbox.c writes it.
  */
 #ifndef NMIG_PERSIST_H
 #define NMIG_PERSIST_H
 
 #include <time.h>
 
-#include "events.h"
 #include "model.h"
 #include "store.h"
 
@@ -25,10 +24,5 @@ int	persist_load_resolver(struct model *, struct store *, struct watch *,
 	    size_t resolver, time_t now);
 /* The whole model at start-up, in one transaction. */
 int	persist_load(struct model *, struct store *, time_t now);
-
-/* One round of w: its answers, verdicts, domain row and events, in one
- * transaction.  -1: nothing of it was written. */
-int	persist_save_round(const struct model *, struct store *,
-	    const struct watch *, const struct eventlist *, time_t now);
 
 #endif

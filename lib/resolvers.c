@@ -19,7 +19,6 @@
 
 /* Names go into log lines and journald fields: keep them short and
  * free of anything that needs quoting there. */
-#define RESOLVER_NAME_MAX	63
 /* A location is repeated in every status document and metrics series. */
 #define RESOLVER_LOCATION_MAX	200
 

@@ -12,6 +12,8 @@
 
 #include "util.h"
 
+#define RESOLVER_NAME_MAX	63
+
 struct resolver_conf {
 	char			*name;
 	char			*location;	/* "" when none given */

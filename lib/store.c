@@ -116,6 +116,7 @@ enum store_stmt {
 	SS_CHECK_GET,
 	SS_ANSWER_BUMP,
 	SS_ANSWER_ADD,
+	SS_ANSWER_SEEN,
 	SS_ANSWER_LATEST,
 	SS_RVERDICT_SAVE,
 	SS_RVERDICT_LOAD,
@@ -150,7 +151,7 @@ static const char *const store_sql[SS_MAX] = {
 	/* Only the latest row may absorb the answer: a change back to an
 	 * earlier answer is a change, and gets a row of its own. */
 	[SS_ANSWER_BUMP] =
-	    "UPDATE answers SET last_seen = ?1, count = count + 1,"
+	    "UPDATE answers SET last_seen = ?1, count = count + ?9,"
 	    " ttl = ?2, rtt_ms = ?3"
 	    " WHERE id = (SELECT max(id) FROM answers"
 	    "   WHERE check_id = ?4 AND resolver_id = ?5)"
@@ -158,9 +159,15 @@ static const char *const store_sql[SS_MAX] = {
 	[SS_ANSWER_ADD] =
 	    "INSERT INTO answers(check_id, resolver_id, state, rcode,"
 	    " rcode_num, rdata, ttl, rtt_ms, first_seen, last_seen, rdata_wire,"
-	    " domain_id)"
+	    " domain_id, count)"
 	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-	    " (SELECT domain_id FROM checks WHERE id = ?1))",
+	    " (SELECT domain_id FROM checks WHERE id = ?1), ?12)",
+	/* Sightings of the answer before a change that were not counted
+	 * yet (lib/outbox.c): that answer's row is the latest. */
+	[SS_ANSWER_SEEN] =
+	    "UPDATE answers SET last_seen = ?1, count = count + ?2, ttl = ?5"
+	    " WHERE id = (SELECT max(id) FROM answers"
+	    "   WHERE check_id = ?3 AND resolver_id = ?4)",
 	[SS_ANSWER_LATEST] =
 	    "SELECT state, rcode_num, ttl, rtt_ms, last_seen, rdata,"
 	    " rdata_wire, id"
@@ -642,27 +649,39 @@ store_record_answer(struct store *s, int64_t check_id, int64_t resolver_id,
 {
 	char		 rbuf[16];
 	const char	*state, *rdata;
+	int64_t		 count;
 
 	if (a->state >= CS_MAX) {
 		log_warnx("%s: bad check state %u", __func__, a->state);
 		return -1;
 	}
 	state = check_state_name(a->state);
-	if (stmt_run(s, __func__, SS_ANSWER_BUMP, "tIIIIsib", a->when,
+	count = a->count > 0 ? a->count : 1;
+	if (stmt_run(s, __func__, SS_ANSWER_BUMP, "tIIIIsibI", a->when,
 	    (int64_t)a->ttl, (int64_t)a->rtt_ms, check_id, resolver_id,
-	    state, (int)a->rcode, a->wire, a->wirelen) == -1)
+	    state, (int)a->rcode, a->wire, a->wirelen, count) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) > 0)
 		return 0;
 	if ((rdata = a->rdata) == NULL)
 		return 1;
-	if (stmt_run(s, __func__, SS_ANSWER_ADD, "IIssisIIttb", check_id,
+	if (stmt_run(s, __func__, SS_ANSWER_ADD, "IIssisIIttbI", check_id,
 	    resolver_id, state, a->rcode == STORE_RCODE_NONE ? "NONE" :
 	    rcode_name(a->rcode, rbuf), (int)a->rcode,
-	    rdata, (int64_t)a->ttl, (int64_t)a->rtt_ms, a->when,
-	    a->when, a->wire, a->wirelen) == -1)
+	    rdata, (int64_t)a->ttl, (int64_t)a->rtt_ms,
+	    a->first_seen != 0 ? a->first_seen : a->when,
+	    a->when, a->wire, a->wirelen, count) == -1)
 		return -1;
 	return 0;
+}
+
+int
+store_answer_seen(struct store *s, int64_t check_id, int64_t resolver_id,
+    time_t last_seen, uint32_t count, uint32_t ttl)
+{
+	return stmt_run(s, __func__, SS_ANSWER_SEEN, "tIIII", last_seen,
+	    (int64_t)count, check_id, resolver_id, (int64_t)ttl) == -1 ?
+	    -1 : 0;
 }
 
 /* A copy of a column's blob, or NULL for NULL. */

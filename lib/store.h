@@ -44,8 +44,10 @@ struct answer_row {
 	const char	*rdata;		/* for people: one record a line */
 	const uint8_t	*wire;		/* rdset_blob(): what is compared */
 	size_t		 wirelen;
-	time_t		 when;
+	time_t		 when;		/* last seen */
 	uint32_t	 rtt_ms;
+	time_t		 first_seen;	/* of a new row; 0: when */
+	uint32_t	 count;		/* sightings it stands for; 0: 1 */
 };
 /* A row that did not read was logged with its table and row, and was
  * skipped or repaired as the function says. */
@@ -53,10 +55,15 @@ struct answer_row {
 
 /* Same state, rcode and records as the latest row for (check, resolver):
  * bump last_seen, count, ttl.  Otherwise a new row, with the text of
- * rdata; with rdata NULL, 1 says that one is needed: most rounds only
+ * rdata; with rdata NULL, 1 says that one is needed: most writes only
  * bump, and need no text made. */
 int	store_record_answer(struct store *, int64_t check_id,
 	    int64_t resolver_id, const struct answer_row *);
+/* The latest row for (check, resolver) was seen count more times, the
+ * last at last_seen with that TTL. */
+int	store_answer_seen(struct store *, int64_t check_id,
+	    int64_t resolver_id, time_t last_seen, uint32_t count,
+	    uint32_t ttl);
 /* The latest row for (check, resolver); 1 if there is none, -1 on error,
  * STORE_BAD_ROW when it does not read (skipped).  *text and *wire are
  * malloc'd; *wire is NULL for a row written by schema version 1. */

@@ -64,6 +64,10 @@ struct rverdict {
 	uint8_t		state;		/* enum resolver_state */
 	uint8_t		streak;		/* consecutive new rounds, saturating */
 	bool		switched;	/* confirmed new */
+	bool		dirty;		/* not in the database yet: kept
+					 * here, where it costs no space,
+					 * for lib/outbox.c; verdict_update
+					 * leaves it alone */
 	time_t		since;		/* state last changed */
 	time_t		fail_since;	/* first failed round of the current
 					 * failure streak, or 0 */

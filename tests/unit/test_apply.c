@@ -4,8 +4,7 @@
  * counted in the resolver's health; a round of new answers switches a
  * resolver after `confirm` rounds, the last one completes the domain
  * (latched), old answers afterwards are a regression, silence past
- * unreachable-after is an unreachable resolver, and a round that could
- * not be stored is undone and raises its events again next time.
+ * unreachable-after is an unreachable resolver.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,71 +48,6 @@ group_teardown(void **state)
 	return tw_cleanup();
 }
 
-enum which { NEW, OLD, OTHER, EMPTY };
-
-/* An answer of check k with the config's new or old set, another set,
- * or none, and the rcode given. */
-static void
-answer_of(struct observation *o, const struct check_conf *c, enum which set,
-    uint8_t rcode)
-{
-	uint8_t	rd[RDATA_MAX];
-	char	err[256];
-	int	len;
-
-	memset(o, 0, sizeof(*o));
-	o->status = OBS_ANSWER;
-	o->answer.rcode = rcode;
-	o->answer.ttl = 300;
-	o->rtt_ms = 25;
-	o->tries = 1;
-	switch (set) {
-	case NEW:
-		rdset_copy(&o->answer.rdata, &c->expect);
-		break;
-	case OLD:
-		rdset_copy(&o->answer.rdata, &c->old);
-		break;
-	case OTHER:
-		len = rdata_parse(c->owner, c->type, c->type ==
-		    LDNS_RR_TYPE_MX ? "5 mx.elsewhere.example." :
-		    "ns.elsewhere.example.", rd, err, sizeof(err));
-		assert_true(len > 0);
-		rdset_add(&o->answer.rdata, rd, (size_t)len);
-		break;
-	case EMPTY:
-		break;
-	}
-}
-
-/* Resolver r answers every check of w with set. */
-static void
-answer_all(struct world *wd, struct watch *w, size_t r, enum which set,
-    time_t now)
-{
-	struct observation	o;
-	size_t			k;
-
-	for (k = 0; k < w->dc->nchecks; k++) {
-		answer_of(&o, &w->dc->checks[k], set, LDNS_RCODE_NOERROR);
-		apply_observation(wd->m, w, r, k, &o, now);
-		rdset_free(&o.answer.rdata);
-	}
-}
-
-static void
-silence_all(struct world *wd, struct watch *w, size_t r, time_t now)
-{
-	struct observation	o;
-	size_t			k;
-
-	memset(&o, 0, sizeof(o));
-	o.status = OBS_TIMEOUT;
-	o.tries = 3;
-	for (k = 0; k < w->dc->nchecks; k++)
-		apply_observation(wd->m, w, r, k, &o, now);
-}
-
 /* Every kind of answer lands in the state it stands for, and the health
  * counts it. */
 static void
@@ -125,24 +59,24 @@ test_observation_states(void **state)
 	const struct cstate	*cs;
 	const struct resolver_health *h;
 	struct {
-		enum which	set;
+		enum tw_which	set;
 		uint8_t		rcode;
 		enum check_state expect;
 	} cases[] = {
-		{ NEW, LDNS_RCODE_NOERROR, CS_NEW },
-		{ OLD, LDNS_RCODE_NOERROR, CS_OLD },
-		{ OTHER, LDNS_RCODE_NOERROR, CS_OTHER },
-		{ EMPTY, LDNS_RCODE_NOERROR, CS_NODATA },
-		{ EMPTY, LDNS_RCODE_NXDOMAIN, CS_NXDOMAIN },
-		{ EMPTY, LDNS_RCODE_SERVFAIL, CS_ERROR },
-		{ NEW, LDNS_RCODE_REFUSED, CS_ERROR },
+		{ TW_NEW, LDNS_RCODE_NOERROR, CS_NEW },
+		{ TW_OLD, LDNS_RCODE_NOERROR, CS_OLD },
+		{ TW_OTHER, LDNS_RCODE_NOERROR, CS_OTHER },
+		{ TW_EMPTY, LDNS_RCODE_NOERROR, CS_NODATA },
+		{ TW_EMPTY, LDNS_RCODE_NXDOMAIN, CS_NXDOMAIN },
+		{ TW_EMPTY, LDNS_RCODE_SERVFAIL, CS_ERROR },
+		{ TW_NEW, LDNS_RCODE_REFUSED, CS_ERROR },
 	};
 	size_t			 i;
 
 	tw_load(&wd, resolvers, extra, domain, false);
 	w = tw_watch(&wd, "example.co.jp.");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		answer_of(&o, &w->dc->checks[1], cases[i].set, cases[i].rcode);
+		tw_answer_of(&o, &w->dc->checks[1], cases[i].set, cases[i].rcode);
 		apply_observation(wd.m, w, 1, 1, &o, NOW + (time_t)i);
 		cs = watch_cstate(w, 1, 1);
 		assert_int_equal(cs->state, cases[i].expect);
@@ -155,7 +89,7 @@ test_observation_states(void **state)
 			assert_null(cs->other);
 		rdset_free(&o.answer.rdata);
 	}
-	silence_all(&wd, w, 1, NOW + 100);
+	tw_silence_all(&wd, w, 1, NOW + 100);
 	cs = watch_cstate(w, 1, 0);
 	assert_int_equal(cs->state, CS_ERROR);
 	assert_int_equal(cs->rcode, CS_RCODE_NONE);
@@ -200,13 +134,13 @@ round_of(struct world *wd, struct watch *w, struct judge *j, int a0, int a1,
     time_t now)
 {
 	if (a0 < 0)
-		silence_all(wd, w, 0, now);
+		tw_silence_all(wd, w, 0, now);
 	else
-		answer_all(wd, w, 0, (enum which)a0, now);
+		tw_answer_all(wd, w, 0, (enum tw_which)a0, 300, now);
 	if (a1 < 0)
-		silence_all(wd, w, 1, now);
+		tw_silence_all(wd, w, 1, now);
 	else
-		answer_all(wd, w, 1, (enum which)a1, now);
+		tw_answer_all(wd, w, 1, (enum tw_which)a1, 300, now);
 	judge_round(j, wd->m, w, now, wd->cfg->confirm);
 }
 
@@ -223,37 +157,37 @@ test_switch_complete_regress(void **state)
 
 	w = start(&wd, &j);
 
-	round_of(&wd, w, &j, OLD, OLD, NOW);
+	round_of(&wd, w, &j, TW_OLD, TW_OLD, NOW);
 	assert_int_equal(j.events.n, 0);
 	assert_int_equal(w->rv[0].state, RS_OLD);
 	assert_int_equal(w->state, DS_PENDING);
 	assert_int_equal(w->since, NOW);
 
-	round_of(&wd, w, &j, NEW, OLD, NOW + 60);
+	round_of(&wd, w, &j, TW_NEW, TW_OLD, NOW + 60);
 	assert_int_equal(j.events.n, 0);	/* one round is not enough */
 	assert_int_equal(w->rv[0].state, RS_NEW);
 	assert_false(w->rv[0].switched);
 
-	round_of(&wd, w, &j, NEW, NEW, NOW + 120);
+	round_of(&wd, w, &j, TW_NEW, TW_NEW, NOW + 120);
 	e = only_event(&j);
 	assert_string_equal(e->je.message_id, MSGID_SWITCHED);
 	assert_int_equal(e->je.priority, 6);	/* LOG_INFO */
-	assert_string_equal(e->je.domain, "example.co.jp");
-	assert_string_equal(e->je.resolver, "r0");
-	assert_string_equal(e->je.resolver_address, "192.0.2.1");
+	assert_string_equal(e->domain, "example.co.jp");
+	assert_string_equal(e->resolver, "r0");
+	assert_string_equal(e->resolver_address, "192.0.2.1");
 	assert_string_equal(e->message, "example.co.jp: resolver r0 "
 	    "(192.0.2.1) now reports the new records");
 	assert_int_equal(w->state, DS_PROPAGATING);
 	assert_int_equal(w->since, NOW + 120);
 
-	round_of(&wd, w, &j, NEW, NEW, NOW + 180);
+	round_of(&wd, w, &j, TW_NEW, TW_NEW, NOW + 180);
 	assert_int_equal(j.events.n, 2);
 	assert_string_equal(j.events.v[0].je.message_id, MSGID_SWITCHED);
-	assert_string_equal(j.events.v[0].je.resolver, "r1");
+	assert_string_equal(j.events.v[0].resolver, "r1");
 	e = &j.events.v[1];
 	assert_string_equal(e->je.message_id, MSGID_COMPLETE);
 	assert_int_equal(e->je.priority, 5);	/* LOG_NOTICE */
-	assert_null(e->je.resolver);
+	assert_string_equal(e->resolver, "");
 	assert_int_equal(e->je.resolvers_new, 2);
 	assert_int_equal(e->je.resolvers_total, 2);
 	assert_int_equal(e->je.resolvers_unreachable, 0);
@@ -262,7 +196,7 @@ test_switch_complete_regress(void **state)
 	assert_int_equal(w->state, DS_COMPLETE);
 	assert_int_equal(w->complete_at, NOW + 180);
 
-	round_of(&wd, w, &j, OLD, NEW, NOW + 240);
+	round_of(&wd, w, &j, TW_OLD, TW_NEW, NOW + 240);
 	e = only_event(&j);
 	assert_string_equal(e->je.message_id, MSGID_REGRESSED);
 	assert_int_equal(e->je.priority, 4);	/* LOG_WARNING */
@@ -285,17 +219,17 @@ test_unreachable(void **state)
 	const struct nmig_event	*e;
 
 	w = start(&wd, &j);
-	round_of(&wd, w, &j, NEW, -1, NOW);
+	round_of(&wd, w, &j, TW_NEW, -1, NOW);
 	assert_int_equal(w->rv[1].state, RS_ERROR);
 	assert_int_equal(w->rv[1].fail_since, NOW);
-	round_of(&wd, w, &j, NEW, -1, NOW + 3600);	/* not past 1h yet */
+	round_of(&wd, w, &j, TW_NEW, -1, NOW + 3600);	/* not past 1h yet */
 	e = only_event(&j);
 	assert_string_equal(e->je.message_id, MSGID_SWITCHED);
-	round_of(&wd, w, &j, NEW, -1, NOW + 3601);
+	round_of(&wd, w, &j, TW_NEW, -1, NOW + 3601);
 	assert_int_equal(j.events.n, 2);
 	e = &j.events.v[0];
 	assert_string_equal(e->je.message_id, MSGID_UNREACHABLE);
-	assert_string_equal(e->je.resolver, "r1");
+	assert_string_equal(e->resolver, "r1");
 	assert_string_equal(e->message, "example.co.jp: resolver r1 "
 	    "(192.0.2.2) unreachable: no answer since 2026-11-27T00:00:00Z");
 	e = &j.events.v[1];
@@ -305,39 +239,42 @@ test_unreachable(void **state)
 	assert_string_equal(e->message, "DNS switch complete for "
 	    "example.co.jp: 1 of 2 resolvers report the new records "
 	    "(unreachable: r1)");
-	round_of(&wd, w, &j, NEW, -1, NOW + 3700);
+	round_of(&wd, w, &j, TW_NEW, -1, NOW + 3700);
 	assert_int_equal(j.events.n, 0);		/* said once */
-	round_of(&wd, w, &j, NEW, NEW, NOW + 3800);
+	round_of(&wd, w, &j, TW_NEW, TW_NEW, NOW + 3800);
 	assert_int_equal(w->rv[1].state, RS_NEW);
 	assert_int_equal(w->rv[1].fail_since, 0);
 	finish(&wd, &j);
 }
 
-/* A round that could not be stored is undone: the next one judges again
- * and raises the same events, so none is lost. */
+/* Twenty resolvers switching in one round: more events than the list
+ * first holds, each with its own texts when emitted. */
 static void
-test_undo(void **state)
+test_many_events(void **state)
 {
 	struct world		 wd;
 	struct watch		*w;
 	struct judge		 j;
-	struct rverdict		 before[2];
+	char			 res[2048], want[256];
+	size_t			 r, len = 0;
 
-	w = start(&wd, &j);
-	round_of(&wd, w, &j, NEW, NEW, NOW);
-	memcpy(before, w->rv, sizeof(before));
-	round_of(&wd, w, &j, NEW, NEW, NOW + 60);
-	assert_int_equal(j.events.n, 3);	/* two switches, complete */
-	judge_undo(&j, wd.m, w);
-	assert_int_equal(j.events.n, 0);
-	assert_memory_equal(w->rv, before, sizeof(before));
-	assert_int_equal(w->state, DS_PENDING);
-	assert_int_equal(w->since, NOW);
-	assert_int_equal(w->complete_at, 0);
-	judge_round(&j, wd.m, w, NOW + 120, wd.cfg->confirm);
-	assert_int_equal(j.events.n, 3);
-	assert_string_equal(j.events.v[2].je.message_id, MSGID_COMPLETE);
-	assert_int_equal(w->complete_at, NOW + 120);
+	for (r = 0; r < 20; r++)
+		len += (size_t)snprintf(res + len, sizeof(res) - len,
+		    "r%zu 192.0.2.%zu\n", r, r + 1);
+	memset(&j, 0, sizeof(j));
+	tw_load(&wd, res, "confirm = 1\n", domain, false);
+	w = tw_watch(&wd, "example.co.jp.");
+	for (r = 0; r < 20; r++)
+		tw_answer_all(&wd, w, r, TW_NEW, 300, NOW);
+	judge_round(&j, wd.m, w, NOW, 1);
+	assert_int_equal(j.events.n, 21);
+	for (r = 0; r < 20; r++) {
+		snprintf(want, sizeof(want), "example.co.jp: resolver r%zu "
+		    "(192.0.2.%zu) now reports the new records", r, r + 1);
+		assert_string_equal(j.events.v[r].message, want);
+		assert_int_equal(j.events.v[r].when, NOW);
+	}
+	events_emit(&j.events);
 	finish(&wd, &j);
 }
 
@@ -348,7 +285,7 @@ main(void)
 		cmocka_unit_test(test_observation_states),
 		cmocka_unit_test(test_switch_complete_regress),
 		cmocka_unit_test(test_unreachable),
-		cmocka_unit_test(test_undo),
+		cmocka_unit_test(test_many_events),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -151,7 +151,7 @@ test_unchanged_takes_arrays(void **state)
 	cs_before = ow->cs;
 	old.m->health[1].answers = 42;
 
-	assert_int_equal(carry_over(nw.m, old.m, NULL, NOW), 0);
+	assert_int_equal(carry_over(nw.m, old.m, NULL, NULL, NOW), 0);
 	for (i = 0; i < old.m->nw; i++)
 		assert_true(carry_taken(&old.m->w[i]));
 	w = tw_watch(&nw, "d2.example.");
@@ -168,23 +168,6 @@ test_unchanged_takes_arrays(void **state)
 	rdset_free(&set);
 	tw_free(&old);	/* frees nothing of what nw took */
 	tw_free(&nw);
-}
-
-/* A store in tmpdir, fresh for each test. */
-static struct store *
-store_fresh(void)
-{
-	char	 path[PATH_MAX], side[PATH_MAX + 8];
-	struct store *s;
-
-	tw_path(path, "nmigd.db");
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-	assert_non_null(s = store_open(path));
-	return s;
 }
 
 /* Domain d4's state as an earlier run left it in the database: complete,
@@ -239,7 +222,7 @@ test_domains_added_and_dropped(void **state)
 	    "[domain d4.example]\nns = ns1.new.example\n"
 	    "mx = 10 mx.new.example\n";
 	struct world	 old, nw;
-	struct store	*s = store_fresh();
+	struct store	*s = tw_store_fresh();
 	struct watch	*w;
 	size_t		 r1;
 
@@ -249,7 +232,7 @@ test_domains_added_and_dropped(void **state)
 	mark(tw_watch(&old, "d2.example."), 0, 5);
 	mark(tw_watch(&old, "d3.example."), 1, 6);
 
-	assert_int_equal(carry_over(nw.m, old.m, s, NOW), 0);
+	assert_int_equal(carry_over(nw.m, old.m, s, NULL, NOW), 0);
 	assert_int_equal(nw.m->nw, 3);
 	assert_marked(tw_watch(&nw, "d2.example."), 0, 5);
 	assert_marked(tw_watch(&nw, "d3.example."), 1, 6);
@@ -286,7 +269,7 @@ test_resolvers_follow_names(void **state)
 	static const char d1[] = "[domain d1.example]\n"
 	    "ns = ns1.new.example\nmx = 10 mx.new.example\n";
 	struct world	 old, nw;
-	struct store	*s = store_fresh();
+	struct store	*s = tw_store_fresh();
 	struct rverdict	 v;
 	struct watch	*ow, *w;
 	int64_t		 did;
@@ -309,7 +292,7 @@ test_resolvers_follow_names(void **state)
 	mark(ow, 1, 4);
 	old.m->health[1].timeouts = 9;
 
-	assert_int_equal(carry_over(nw.m, old.m, s, NOW), 0);
+	assert_int_equal(carry_over(nw.m, old.m, s, NULL, NOW), 0);
 	assert_false(carry_taken(ow));	/* the layout changed: copied */
 	assert_marked(ow, 0, 3);	/* and the old model is whole */
 	w = tw_watch(&nw, "d1.example.");
@@ -336,7 +319,7 @@ test_checks_follow_owner_and_type(void **state)
 	    "mx = 10 mx.new.example\n"
 	    "record = @ TXT \"v=spf1 -all\"\n";
 	struct world	 old, nw;
-	struct store	*s = store_fresh();
+	struct store	*s = tw_store_fresh();
 	struct watch	*ow, *w;
 	size_t		 k;
 
@@ -352,7 +335,7 @@ test_checks_follow_owner_and_type(void **state)
 	mark(ow, 1, 6);
 	watch_cstate(ow, 1, check_of(ow, LDNS_RR_TYPE_A))->ttl = 4242;
 
-	assert_int_equal(carry_over(nw.m, old.m, s, NOW), 0);
+	assert_int_equal(carry_over(nw.m, old.m, s, NULL, NOW), 0);
 	w = tw_watch(&nw, "d1.example.");
 	k = check_of(w, LDNS_RR_TYPE_A);
 	assert_int_equal(watch_cstate(w, 1, k)->ttl, 4242);
@@ -396,7 +379,7 @@ test_changed_records_judged_again(void **state)
 	watch_cstate(ow, 2, 0)->state = CS_OTHER;
 	cstate_set_other(watch_cstate(ow, 2, 0), &other);
 
-	assert_int_equal(carry_over(nw.m, old.m, NULL, NOW), 0);
+	assert_int_equal(carry_over(nw.m, old.m, NULL, NULL, NOW), 0);
 	assert_true(carry_taken(ow));
 	w = tw_watch(&nw, "d1.example.");
 	assert_int_equal(watch_cstate(w, 0, 0)->state, CS_OLD);
@@ -425,7 +408,7 @@ test_failed_database_keeps_old(void **state)
 	    "[domain d2.example]\nns = ns1.new.example\n"
 	    "mx = 10 mx.new.example\n";
 	struct world	 old, nw;
-	struct store	*s = store_fresh();
+	struct store	*s = tw_store_fresh();
 	sqlite3		*db;
 	sqlite3_stmt	*st;
 	char		 path[PATH_MAX];
@@ -441,7 +424,7 @@ test_failed_database_keeps_old(void **state)
 	    "INSERT ON checks BEGIN SELECT RAISE(ABORT, 'refused'); END",
 	    NULL, NULL, NULL), SQLITE_OK);
 
-	assert_int_equal(carry_over(nw.m, old.m, s, NOW), -1);
+	assert_int_equal(carry_over(nw.m, old.m, s, NULL, NOW), -1);
 	for (i = 0; i < old.m->nw; i++) {
 		assert_false(carry_taken(&old.m->w[i]));
 		assert_marked(&old.m->w[i], 1, 2 + (unsigned)i);

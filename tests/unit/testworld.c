@@ -1,6 +1,6 @@
 /*
  * The unit tests' world: real config and resolver files, parsed by the
- * daemon's own parsers.
+ * daemon's own parsers, and answers made of the config's own sets.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ldns/ldns.h>
+
+#include "apply.h"
+#include "rdata.h"
+#include "store.h"
 #include "testworld.h"
 
 static char	tmpdir[64];
@@ -94,6 +99,22 @@ tw_free(struct world *wd)
 	resolvers_free(&wd->rl);
 }
 
+struct store *
+tw_store_fresh(void)
+{
+	char		 path[PATH_MAX], side[PATH_MAX + 8];
+	struct store	*s;
+
+	tw_path(path, "nmigd.db");
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	assert_non_null(s = store_open(path));
+	return s;
+}
+
 struct watch *
 tw_watch(const struct world *wd, const char *name)
 {
@@ -110,4 +131,67 @@ tw_resolver(const struct world *wd, const char *name)
 
 	assert_true(r >= 0);
 	return (size_t)r;
+}
+
+/* An answer to check c with the config's new or old set, another set, or
+ * none, and the rcode given; TTL 300, RTT 25 ms. */
+void
+tw_answer_of(struct observation *o, const struct check_conf *c,
+    enum tw_which set, uint8_t rcode)
+{
+	uint8_t	rd[RDATA_MAX];
+	char	err[256];
+	int	len;
+
+	memset(o, 0, sizeof(*o));
+	o->status = OBS_ANSWER;
+	o->answer.rcode = rcode;
+	o->answer.ttl = 300;
+	o->rtt_ms = 25;
+	o->tries = 1;
+	switch (set) {
+	case TW_NEW:
+		rdset_copy(&o->answer.rdata, &c->expect);
+		break;
+	case TW_OLD:
+		rdset_copy(&o->answer.rdata, &c->old);
+		break;
+	case TW_OTHER:
+		len = rdata_parse(c->owner, c->type, c->type ==
+		    LDNS_RR_TYPE_MX ? "5 mx.elsewhere.example." :
+		    "ns.elsewhere.example.", rd, err, sizeof(err));
+		assert_true(len > 0);
+		rdset_add(&o->answer.rdata, rd, (size_t)len);
+		break;
+	case TW_EMPTY:
+		break;
+	}
+}
+
+void
+tw_answer_all(struct world *wd, struct watch *w, size_t r, enum tw_which set,
+    uint32_t ttl, time_t now)
+{
+	struct observation	o;
+	size_t			k;
+
+	for (k = 0; k < w->dc->nchecks; k++) {
+		tw_answer_of(&o, &w->dc->checks[k], set, LDNS_RCODE_NOERROR);
+		o.answer.ttl = ttl;
+		apply_observation(wd->m, w, r, k, &o, now);
+		rdset_free(&o.answer.rdata);
+	}
+}
+
+void
+tw_silence_all(struct world *wd, struct watch *w, size_t r, time_t now)
+{
+	struct observation	o;
+	size_t			k;
+
+	memset(&o, 0, sizeof(o));
+	o.status = OBS_TIMEOUT;
+	o.tries = 3;
+	for (k = 0; k < w->dc->nchecks; k++)
+		apply_observation(wd->m, w, r, k, &o, now);
 }

@@ -1,15 +1,18 @@
 /*
  * A config, its resolver list and their model, made from text in a
- * temporary directory, for the unit tests of lib/carry.c and lib/apply.c.
+ * temporary directory, for the unit tests of the model's modules.
  */
 #ifndef NMIG_TESTWORLD_H
 #define NMIG_TESTWORLD_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
 
 #include "config.h"
 #include "model.h"
 #include "resolvers.h"
+#include "store.h"
 
 struct world {
 	struct config		*cfg;
@@ -30,7 +33,21 @@ void	tw_load(struct world *, const char *resolvers, const char *extra,
 	    const char *domains, bool bare);
 void	tw_free(struct world *);
 
+/* tmpdir/nmigd.db, new and empty. */
+struct store	*tw_store_fresh(void);
 struct watch	*tw_watch(const struct world *, const char *name);
 size_t		 tw_resolver(const struct world *, const char *name);
+
+/* Answers for lib/apply.c. */
+enum tw_which { TW_NEW, TW_OLD, TW_OTHER, TW_EMPTY };
+struct observation;
+struct check_conf;
+void	tw_answer_of(struct observation *, const struct check_conf *,
+	    enum tw_which, uint8_t rcode);
+/* Resolver r answers every check of w. */
+void	tw_answer_all(struct world *, struct watch *, size_t r,
+	    enum tw_which, uint32_t ttl, time_t now);
+/* Resolver r times out on every check of w. */
+void	tw_silence_all(struct world *, struct watch *, size_t r, time_t now);
 
 #endif
