@@ -135,6 +135,14 @@ nmigd_pid=$!
 t_start=$(date +%s.%N)
 
 hz=$(getconf CLK_TCK)
+# Bytes nmigd handed to write(2) and pwrite(2), and those calls: what
+# SQLite writes (the database and its -wal), and the log.  Datagrams go
+# out through send(2) and are not counted.
+io_counts() {
+	awk '$1 == "wchar:" { w = $2 } $1 == "syscw:" { c = $2 }
+	    END { print w + 0, c + 0 }' "/proc/$nmigd_pid/io" 2>/dev/null
+}
+
 # utime+stime in clock ticks; field 2 (comm) cannot hold spaces here.
 cpu_ticks() {
 	awk '{ print $14 + $15 }' "/proc/$nmigd_pid/stat" 2>/dev/null
@@ -187,6 +195,7 @@ kill -0 "$nmigd_pid" 2>/dev/null || die "nmigd died during the warm-up"
 scrape "$dir/m0.txt" || { echo "bench.sh: scrape at the window start failed" >&2; rm -f "$dir/m0.txt"; }
 c0=$(cpu_ticks)
 t0=$(date +%s.%N)
+io0=$(io_counts)
 if [ "$PROFILE" = perf ]; then
 	perf record -q -e cpu-clock -F 999 --call-graph dwarf,16384 \
 	    -p "$nmigd_pid" -o "$dir/perf.data" >/dev/null 2>"$dir/perf.log" &
@@ -198,6 +207,7 @@ fi
 sleep "$T"
 c1=$(cpu_ticks)
 t1=$(date +%s.%N)
+io1=$(io_counts)
 dns_cpu=$(awk '{ print $14 + $15 }' "/proc/$dns_pid/stat" 2>/dev/null)
 if [ "$PROFILE" = perf ]; then
 	kill -INT "$perf_pid"
@@ -266,6 +276,7 @@ counters() {
 	$1 == "nmigd_datagrams_sent_total" { printf("-v %ssent=%s ", p, $2) }
 	$1 == "nmigd_queries_queued" { printf("-v %sq=%s ", p, $2) }
 	$1 == "nmigd_queries_in_flight" { printf("-v %sf=%s ", p, $2) }
+	$1 == "nmigd_database_rows_written_total" { printf("-v %srows=%s ", p, $2) }
 	END { if (a != "") printf("-v %sdone=%d ", p, a + t + e) }' "$1"
 }
 # Queries benchdns had seen by time $1 (its last line before).
@@ -293,7 +304,8 @@ awk -v D="$D" -v R="$R" -v I="$I" -v C="$CHECKS" -v hz="$hz" \
     -v dns0="$(dns_count "$t0")" -v dns1="$(dns_count "$t1")" -v msize="$msize" \
     -v skipped="$skipped" -v unsaved="$unsaved" -v warnings="$warnings" \
     -v hwm="$hwm" -v rss="$rss" -v nfd="$nfd" -v dbsize="$dbsize" -v rows="$rows" \
-    -v rtt="$rtt" -v prof="$PROFILE" -v restart="$restart" '
+    -v rtt="$rtt" -v prof="$PROFILE" -v restart="$restart" \
+    -v io0="$io0" -v io1="$io1" '
 BEGIN {
 	dt = t1 - t0
 	cpu = (c1 - c0) / hz
@@ -339,6 +351,16 @@ BEGIN {
 	else
 		printf("metrics:  the last scrape failed after %.1fs\n", sdt)
 	printf("database: %.1f MB, %s\n", dbsize / 1048576, rows)
+	split(io0, w0, " ")
+	split(io1, w1, " ")
+	wrows = ""
+	if (arows != "" && brows != "")
+		wrows = sprintf("; %d rows written", brows - arows)
+	if (n > 0 && io1 != "")
+		printf("writes:   %d bytes in %d write calls in the window " \
+		    "= %.1f bytes, %.3f calls per probe%s\n",
+		    w1[1] - w0[1], w1[2] - w0[2], (w1[1] - w0[1]) / n,
+		    (w1[2] - w0[2]) / n, wrows)
 	printf("log:      %d other warnings\n", warnings)
 	if (prof == "callgrind")
 		print "(under valgrind: times are not comparable)"
