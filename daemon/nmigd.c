@@ -20,6 +20,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
+#include "printconf.h"
 #include "control.h"
 #include "ctlproto.h"
 #include "log.h"

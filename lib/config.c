@@ -38,7 +38,6 @@
 #include "dname.h"
 #include "log.h"
 #include "rdata.h"
-#include "rdtext.h"
 #include "util.h"
 #include "wire.h"
 
@@ -94,7 +93,7 @@ static void	kw_record(struct conf_parser *, const struct keyword *,
 
 /* Both tables are searched with bsearch(): keep them sorted by name.  A
  * new key also needs its default in config_new(), a line in
- * config_print(), etc/nmigd.conf, the man page and a test. */
+ * config_print() (printconf.c), etc/nmigd.conf, the man page and a test. */
 static const struct keyword nmigd_keywords[] = {
 	{ "confirm", kw_number, offsetof(struct config, confirm), 1, 100, 0 },
 	{ "control", kw_path, offsetof(struct config, control), 0, 0, 0 },
@@ -350,20 +349,6 @@ check_free(struct check_conf *c)
 	free(c->owner);
 	rdset_free(&c->expect);
 	rdset_free(&c->old);
-}
-
-static const char *
-fmt_duration(unsigned secs, char *buf, size_t len)
-{
-	if (secs != 0 && secs % 86400 == 0)
-		snprintf(buf, len, "%ud", secs / 86400);
-	else if (secs != 0 && secs % 3600 == 0)
-		snprintf(buf, len, "%uh", secs / 3600);
-	else if (secs != 0 && secs % 60 == 0)
-		snprintf(buf, len, "%um", secs / 60);
-	else
-		snprintf(buf, len, "%us", secs);
-	return buf;
 }
 
 /* [nmigd] keys */
@@ -1313,119 +1298,4 @@ config_free(struct config *conf)
 	free(conf->include);
 	free(conf->metrics);
 	free(conf);
-}
-
-/* Printing */
-
-/* The set's values as the parser reads them back (rdtext_config). */
-static void
-print_values(FILE *fp, const char *owner, uint16_t type,
-    const struct rdset *set, const char *sep)
-{
-	const uint8_t	*rd;
-	size_t		 off = 0;
-	uint16_t	 len;
-	char		*s;
-	bool		 first = true;
-
-	while ((rd = rdset_next(set, &off, &len)) != NULL) {
-		s = rdtext_config(owner, type, rd, len);
-		fprintf(fp, "%s%s", first ? "" : sep, s);
-		free(s);
-		first = false;
-	}
-	fputc('\n', fp);
-}
-
-static void
-print_set(FILE *fp, const char *key, const struct domain_conf *d,
-    const struct check_conf *c, const struct rdset *set, const char *sep)
-{
-	fprintf(fp, "%s = ", key);
-	print_values(fp, d->name, c->type, set, sep);
-}
-
-/* The owner relative to the domain where it can be, as an operator
- * writes it. */
-static void
-print_record(FILE *fp, const char *key, const struct domain_conf *d,
-    const struct check_conf *c, const struct rdset *set)
-{
-	size_t	ln = strlen(c->owner), ld = strlen(d->name);
-	char	tbuf[16], owner[NMIG_NAMEBUF];
-
-	if (ln == ld)
-		snprintf(owner, sizeof(owner), "@");
-	else
-		snprintf(owner, sizeof(owner), "%.*s", (int)(ln - ld - 1),
-		    c->owner);
-	fprintf(fp, "%s = %s %s ", key, owner, rrtype_name(c->type, tbuf));
-	print_values(fp, c->owner, c->type, set, ", ");
-}
-
-/* A file name may hold any byte but '/' and NUL: a newline in it must
- * not end the comment and start a line of config. */
-static void
-print_origin(FILE *fp, const char *file)
-{
-	fputs("# from ", fp);
-	for (; *file != '\0'; file++)
-		fputc(iscntrl((unsigned char)*file) ? '?' : *file, fp);
-	fputc('\n', fp);
-}
-
-void
-config_print(const struct config *conf, FILE *fp)
-{
-	const struct domain_conf	*d;
-	const struct check_conf		*c;
-	char				 buf[32], aname[NMIG_NAMEBUF];
-	char				 uname[NMIG_UNAMEBUF];
-	size_t				 i, j;
-
-	fprintf(fp, "[nmigd]\n");
-	fprintf(fp, "database = %s\n", conf->database);
-	fprintf(fp, "control = %s\n", conf->control);
-	fprintf(fp, "resolvers = %s\n", conf->resolvers);
-	fprintf(fp, "interval = %s\n",
-	    fmt_duration(conf->interval, buf, sizeof(buf)));
-	fprintf(fp, "timeout = %s\n",
-	    fmt_duration(conf->timeout, buf, sizeof(buf)));
-	fprintf(fp, "retries = %u\n", conf->retries);
-	fprintf(fp, "confirm = %u\n", conf->confirm);
-	fprintf(fp, "unreachable-after = %s\n",
-	    fmt_duration(conf->unreachable_after, buf, sizeof(buf)));
-	fprintf(fp, "metrics = %s\n", conf->metrics != NULL ? conf->metrics :
-	    "none");
-	/* The domains of the drop-ins are printed below with the others:
-	 * reading a directory as well would define them twice, and the
-	 * conf.d beside wherever this output is saved is no better. */
-	fprintf(fp, "# domains of drop-in files are inline below\n");
-	fprintf(fp, "include = none\n");
-	for (i = 0; i < conf->ndomains; i++) {
-		d = &conf->domains[i];
-		fputc('\n', fp);
-		if (strcmp(d->file, conf->path) != 0)
-			print_origin(fp, d->file);
-		if (strcmp(domain_unicode(d->name, uname),
-		    domain_display(d->name, aname)) != 0)
-			fprintf(fp, "# %s\n", uname);
-		fprintf(fp, "[domain %s]\n", domain_display(d->name, aname));
-		print_set(fp, "ns", d, &d->checks[0], &d->checks[0].expect,
-		    " ");
-		print_set(fp, "mx", d, &d->checks[1], &d->checks[1].expect,
-		    ", ");
-		if (d->checks[0].old.n > 0)
-			print_set(fp, "old-ns", d, &d->checks[0],
-			    &d->checks[0].old, " ");
-		if (d->checks[1].old.n > 0)
-			print_set(fp, "old-mx", d, &d->checks[1],
-			    &d->checks[1].old, ", ");
-		for (j = 2; j < d->nchecks; j++) {
-			c = &d->checks[j];
-			print_record(fp, "record", d, c, &c->expect);
-			if (c->old.n > 0)
-				print_record(fp, "old-record", d, c, &c->old);
-		}
-	}
 }

@@ -100,6 +100,20 @@ parse_duration(const char *s, unsigned *secs)
 }
 
 const char *
+fmt_duration(unsigned secs, char *buf, size_t len)
+{
+	if (secs != 0 && secs % 86400 == 0)
+		snprintf(buf, len, "%ud", secs / 86400);
+	else if (secs != 0 && secs % 3600 == 0)
+		snprintf(buf, len, "%uh", secs / 3600);
+	else if (secs != 0 && secs % 60 == 0)
+		snprintf(buf, len, "%um", secs / 60);
+	else
+		snprintf(buf, len, "%us", secs);
+	return buf;
+}
+
+const char *
 fmt_time(time_t t, char *buf)
 {
 	struct tm	tm;

@@ -26,6 +26,8 @@ void	errlist_free(struct errlist *);
 /* "90", "90s", "5m", "1h", "2d", "1h30m".  Returns 0, or -1 when the text
  * is not a duration or does not fit in an unsigned int of seconds. */
 int	parse_duration(const char *, unsigned *secs);
+/* The inverse, in the largest unit that divides secs: "2d", "90s". */
+const char *fmt_duration(unsigned secs, char *buf, size_t len);
 
 /* RFC 3339 in UTC, "2026-11-27T22:00:00Z"; buf holds NMIG_TIMEBUF bytes. */
 #define NMIG_TIMEBUF 32

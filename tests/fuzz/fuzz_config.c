@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "printconf.h"
 #include "fuzzfile.h"
 #include "util.h"
 

@@ -20,6 +20,7 @@
 #include <ldns/ldns.h>
 
 #include "config.h"
+#include "printconf.h"
 #include "rdtext.h"
 #include "rdata.h"
 #include "util.h"
