@@ -1,13 +1,7 @@
 /*
- * nmigd.conf.  inih splits lines into keys and values; the meaning of the
- * sections and keys, and every check, is here.
- *
- * Debian's libinih does not pass line numbers to the handler, so the file
- * is fed to ini_parse_stream() through conf_reader(), which counts lines,
- * and the handler reports errors at the reader's count.  The reader also
- * tracks sections itself: inih cuts section names at 49 bytes (too short
- * for a domain name) and does not call the handler for a section without
- * keys, which must still be checked.
+ * nmigd.conf: "[section]" and "key = value" lines as inih read them in
+ * 0.1 (lib/lines.c says why inih went), the meaning of the sections and
+ * keys, and every check.
  *
  * After the main file come the drop-ins: every *.conf file of the
  * "include" directory (conf.d beside the main file unless given), in
@@ -31,11 +25,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <ini.h>
 #include <ldns/ldns.h>
 
 #include "config.h"
 #include "dname.h"
+#include "lines.h"
 #include "log.h"
 #include "rdata.h"
 #include "util.h"
@@ -43,10 +37,10 @@
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* Room for an ns or mx line naming many servers.  inih's own default is
- * 200 bytes, past which it silently splits a line in two; a line longer
- * than this is an error here instead. */
-#define CONF_LINE_MAX		16384
+/* Room for an ns or mx line naming many servers; a longer line is an
+ * error, not cut.  (16384 bytes of inih's buffer in 0.1, less the line
+ * end and the NUL.) */
+#define CONF_LINE_MAX		16382
 
 #define DEFAULT_INTERVAL	300
 #define DEFAULT_TIMEOUT		3
@@ -151,9 +145,7 @@ struct conf_parser {
 	char			*dir;	/* for relative paths */
 	bool			 dropin;	/* [domain] sections only */
 	FILE			*fp;
-	char			*buf;
-	size_t			 bufsz;
-	int			 line;
+	int			 line;		/* being parsed */
 	enum section		 sec;
 	int			 nmigd_line;
 	int			 nmigd_seen[nitems(nmigd_keywords)];
@@ -306,7 +298,8 @@ next_item(char **sp)
 	return trim(s);
 }
 
-/* inih's rule: stop at one of chars, or at a ';' after whitespace. */
+/* Stop at one of chars, or at a ';' after white space: the comment rule
+ * of inih, which 0.1 used. */
 static const char *
 find_chars_or_comment(const char *s, const char *chars)
 {
@@ -873,9 +866,8 @@ section_begin(struct conf_parser *p, const char *name)
 		conf_err(p, p->line, "unknown section [%s]", name);
 }
 
-/* A "[...]" line; s points past the '['.  Returns -1 when inih must not
- * see the line. */
-static int
+/* A "[...]" line; s points past the '['. */
+static void
 section_line(struct conf_parser *p, const char *s)
 {
 	const char	*end, *rest;
@@ -885,7 +877,7 @@ section_line(struct conf_parser *p, const char *s)
 	if (*end != ']') {
 		section_end(p);
 		conf_err(p, p->line, "section header without ']'");
-		return -1;
+		return;
 	}
 	rest = skip_space(end + 1);
 	if (*rest != '\0' && *rest != ';' && *rest != '#')
@@ -894,11 +886,10 @@ section_line(struct conf_parser *p, const char *s)
 	name = xstrndup(s, (size_t)(end - s));
 	section_begin(p, trim(name));
 	free(name);
-	return 0;
 }
 
-/* inih ends a value at " ;" wherever it stands, quotes or not: a TXT
- * value "a ;b" would silently become "a. */
+/* " ;" ends a value wherever it stands, quotes or not, as it did with
+ * inih: a TXT value "a ;b" would silently become "a.  Refused instead. */
 static bool
 comment_in_quotes(const char *s)
 {
@@ -913,72 +904,6 @@ comment_in_quotes(const char *s)
 			return true;
 	}
 	return false;
-}
-
-/* Look at a line before inih does: follow sections and report what inih
- * would only count as its first error.  Returns -1 for a line inih must
- * not see. */
-static int
-conf_line(struct conf_parser *p, const char *s)
-{
-	const char	*end;
-
-	s = skip_space(s);
-	if (*s == '\0' || *s == ';' || *s == '#')
-		return 0;
-	if (*s == '[')
-		return section_line(p, s + 1);
-	end = find_chars_or_comment(s, "=:");
-	if (*end != '=' && *end != ':') {
-		conf_err(p, p->line, "expected KEY = VALUE");
-		return -1;
-	}
-	if (comment_in_quotes(end + 1)) {
-		conf_err(p, p->line, "\" ;\" starts a comment even inside "
-		    "quotes: write the ';' as \\059");
-		return -1;
-	}
-	return 0;
-}
-
-static char *
-conf_reader(char *str, int num, void *arg)
-{
-	struct conf_parser	*p = arg;
-	ssize_t			 len;
-	char			*s;
-
-	errno = 0;
-	if ((len = getline(&p->buf, &p->bufsz, p->fp)) == -1) {
-		if (ferror(p->fp))
-			conf_err(p, 0, "read error: %s", strerror(errno));
-		return NULL;
-	}
-	p->line++;
-	s = p->buf;
-	/* Editors elsewhere may add a byte order mark or CR LF line ends;
-	 * neither changes the meaning. */
-	if (p->line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-		s += 3;
-		len -= 3;
-	}
-	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-		s[--len] = '\0';
-	/* Every line goes to inih, blanked when bad, so that inih's line
-	 * count stays the same as ours. */
-	if (strlen(s) != (size_t)len) {
-		conf_err(p, p->line, "NUL byte in line");
-		len = 0;
-	} else if (len + 2 > num) {
-		conf_err(p, p->line, "line too long (more than %d bytes)",
-		    num - 2);
-		len = 0;
-	} else if (conf_line(p, s) == -1)
-		len = 0;
-	memcpy(str, s, (size_t)len);
-	str[len] = '\n';
-	str[len + 1] = '\0';
-	return str;
 }
 
 static void
@@ -1010,12 +935,9 @@ conf_keyword(struct conf_parser *p, const struct keyword *tab, size_t n,
 	kw->parse(p, kw, value);
 }
 
-static int
-conf_handler(void *arg, const char *section, const char *name,
-    const char *value)
+static void
+conf_key(struct conf_parser *p, const char *name, const char *value)
 {
-	struct conf_parser	*p = arg;
-
 	switch (p->sec) {
 	case SEC_NONE:
 		if (p->dropin)
@@ -1036,29 +958,38 @@ conf_handler(void *arg, const char *section, const char *name,
 	case SEC_SKIP:
 		break;
 	}
-	/* Errors are ours to collect; a zero return would only make
-	 * ini_parse_stream() report the first again. */
-	return 1;
 }
 
-/* inih's options are process-wide variables in Debian's build; set every
- * one this parser relies on instead of trusting the defaults. */
+/* One line: blank, a comment (';' or '#' first), a section header, or
+ * "KEY = VALUE" (or "KEY: VALUE") with an optional " ; comment".  A '#'
+ * later in the line is part of the value. */
 static void
-conf_ini_setup(void)
+conf_line(struct conf_parser *p, char *s)
 {
-	static char	start_comments[] = ";#";
-	static char	inline_comments[] = ";";
+	char	*end, *name, *value;
 
-	ini_allow_multiline = false;	/* an indented line is a key */
-	ini_allow_bom = true;
-	ini_start_comment_prefixes = start_comments;
-	ini_allow_inline_comments = true;
-	ini_inline_comment_prefixes = inline_comments;
-	ini_use_stack = true;
-	ini_max_line = CONF_LINE_MAX;
-	ini_allow_realloc = false;
-	ini_stop_on_first_error = false;
-	ini_allow_no_value = false;
+	s = skip_space(s);
+	if (*s == '\0' || *s == ';' || *s == '#')
+		return;
+	if (*s == '[') {
+		section_line(p, s + 1);
+		return;
+	}
+	end = (char *)find_chars_or_comment(s, "=:");
+	if (*end != '=' && *end != ':') {
+		conf_err(p, p->line, "expected KEY = VALUE");
+		return;
+	}
+	if (comment_in_quotes(end + 1)) {
+		conf_err(p, p->line, "\" ;\" starts a comment even inside "
+		    "quotes: write the ';' as \\059");
+		return;
+	}
+	*end = '\0';
+	name = trim(s);
+	value = end + 1;
+	*(char *)find_chars_or_comment(value, "") = '\0';
+	conf_key(p, name, trim(value));
 }
 
 static void
@@ -1116,20 +1047,18 @@ config_new(const char *path)
 static void
 conf_parse(struct conf_parser *p)
 {
-	int	r;
+	struct lines	 in;
+	char		*s;
+	int		 st;
 
-	conf_ini_setup();
-	r = ini_parse_stream(conf_reader, p, conf_handler, p);
+	lines_begin(&in, p->fp, p->file, p->errs, CONF_LINE_MAX);
+	while ((st = lines_next(&in, &s)) != LINE_END) {
+		p->line = in.line;
+		if (st == LINE_OK)
+			conf_line(p, s);
+	}
+	lines_end(&in);
 	section_end(p);
-	/* The reader hides every line it knows inih would reject, so this
-	 * is only a safety net. */
-	if (r > 0)
-		conf_err(p, r, "syntax error");
-	else if (r < 0)
-		conf_err(p, 0, "cannot parse: out of memory");
-	free(p->buf);
-	p->buf = NULL;
-	p->bufsz = 0;
 }
 
 /* Anything may lie in a drop-in directory.  O_NONBLOCK keeps a FIFO named

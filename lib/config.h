@@ -1,5 +1,5 @@
 /*
- * nmigd.conf: INI parsed with inih into plain structs.  Every error is
+ * nmigd.conf: INI lines parsed into plain structs.  Every error is
  * collected as "FILE:LINE: message"; a config with any error is never used.
  */
 #ifndef NMIG_CONFIG_H

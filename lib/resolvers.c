@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lines.h"
 #include "resolvers.h"
 #include "util.h"
 
@@ -240,11 +241,12 @@ resolvers_load(const char *path, struct resolver_list *list,
     struct errlist *errs)
 {
 	struct resolver_parser	 p;
+	struct lines		 in;
 	struct stat		 st;
 	FILE			*fp;
-	char			*buf = NULL, *s, *c;
-	size_t			 bufsz = 0, nerrs = errs->n;
-	ssize_t			 len;
+	char			*s, *c;
+	size_t			 nerrs = errs->n;
+	enum line_status	 ls;
 	int			 entries = 0;
 
 	list->v = NULL;
@@ -263,15 +265,11 @@ resolvers_load(const char *path, struct resolver_list *list,
 		fclose(fp);
 		return -1;
 	}
-	errno = 0;
-	while ((len = getline(&buf, &bufsz, fp)) != -1) {
-		p.line++;
-		s = buf;
-		if (p.line == 1 && len >= 3 &&
-		    memcmp(s, "\xef\xbb\xbf", 3) == 0)
-			s += 3;
-		if (strlen(buf) != (size_t)len) {
-			errlist_add(errs, path, p.line, "NUL byte in line");
+	lines_begin(&in, fp, path, errs, 0);
+	while ((ls = lines_next(&in, &s)) != LINE_END) {
+		p.line = in.line;
+		/* A bad line was meant as an entry: no "no resolvers" too. */
+		if (ls == LINE_BAD) {
 			entries++;
 			continue;
 		}
@@ -279,11 +277,9 @@ resolvers_load(const char *path, struct resolver_list *list,
 			*c = '\0';
 		entries += resolver_line(&p, s);
 	}
-	if (ferror(fp))
-		errlist_add(errs, path, 0, "read error: %s", strerror(errno));
-	else if (entries == 0)
+	if (!ferror(fp) && entries == 0)
 		errlist_add(errs, path, 0, "no resolvers");
-	free(buf);
+	lines_end(&in);
 	fclose(fp);
 	if (errs->n > nerrs) {
 		resolvers_free(list);
