@@ -20,7 +20,6 @@
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
-#include "printconf.h"
 #include "control.h"
 #include "ctlproto.h"
 #include "log.h"
@@ -28,6 +27,7 @@
 #include "metrics.h"
 #include "monitor.h"
 #include "nmigd.h"
+#include "printconf.h"
 #include "prober.h"
 #include "resolvers.h"
 #include "status.h"

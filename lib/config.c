@@ -27,6 +27,7 @@
 
 #include <ldns/ldns.h>
 
+#include "addr.h"
 #include "config.h"
 #include "dname.h"
 #include "lines.h"
@@ -378,9 +379,10 @@ kw_hostport(struct conf_parser *p, const struct keyword *kw, const char *v)
 {
 	char			**dst = kw_field(p, kw);
 	struct sockaddr_storage	  ss;
-	unsigned		  len;
+	socklen_t		  len;
 
-	if (strcmp(v, "none") != 0 && parse_hostport(v, &ss, &len) == -1) {
+	if (strcmp(v, "none") != 0 &&
+	    addr_parse_hostport(v, &ss, &len) == -1) {
 		conf_err(p, p->line, "%s: \"%s\" is not ADDRESS:PORT (for "
 		    "example 127.0.0.1:9553 or [::1]:9553)", kw->name, v);
 		return;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
 #include "lines.h"
 #include "resolvers.h"
 #include "util.h"
@@ -57,13 +58,28 @@ parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+/* Not an address a query can go to: unspecified, broadcast, multicast. */
+static bool
+not_unicast(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in	*sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET)
+		return sin->sin_addr.s_addr == htonl(INADDR_ANY) ||
+		    sin->sin_addr.s_addr == htonl(INADDR_BROADCAST) ||
+		    IN_MULTICAST(ntohl(sin->sin_addr.s_addr));
+	return IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
+	    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr);
+}
+
 /* Fill r's address from "ADDRESS[@PORT]"; returns -1 after reporting. */
 static int
 parse_address(struct resolver_parser *p, char *text, struct resolver_conf *r)
 {
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&r->sa;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&r->sa;
-	char			*at;
+	const struct sockaddr_in	*sin = (struct sockaddr_in *)&r->sa;
+	const struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&r->sa;
+	char				*at;
 
 	r->port = 53;
 	if ((at = strrchr(text, '@')) != NULL) {
@@ -74,27 +90,7 @@ parse_address(struct resolver_parser *p, char *text, struct resolver_conf *r)
 			return -1;
 		}
 	}
-	memset(&r->sa, 0, sizeof(r->sa));
-	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(r->port);
-		r->salen = sizeof(*sin);
-		if (sin->sin_addr.s_addr == htonl(INADDR_ANY) ||
-		    sin->sin_addr.s_addr == htonl(INADDR_BROADCAST) ||
-		    IN_MULTICAST(ntohl(sin->sin_addr.s_addr)))
-			goto notunicast;
-		inet_ntop(AF_INET, &sin->sin_addr, r->address,
-		    sizeof(r->address));
-	} else if (inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(r->port);
-		r->salen = sizeof(*sin6);
-		if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
-		    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr))
-			goto notunicast;
-		inet_ntop(AF_INET6, &sin6->sin6_addr, r->address,
-		    sizeof(r->address));
-	} else {
+	if (addr_parse(text, r->port, &r->sa, &r->salen) == -1) {
 		/* "9.9.9.9:53" and "[::1]:53" are the likely mistakes. */
 		errlist_add(p->errs, p->file, p->line,
 		    "bad address \"%s\"%s", text,
@@ -103,29 +99,18 @@ parse_address(struct resolver_parser *p, char *text, struct resolver_conf *r)
 		    " (a port is written ADDRESS@PORT)" : "");
 		return -1;
 	}
-	return 0;
-notunicast:
-	errlist_add(p->errs, p->file, p->line,
-	    "%s is not a unicast address", text);
-	return -1;
-}
-
-static int
-same_address(const struct resolver_conf *a, const struct resolver_conf *b)
-{
-	const struct sockaddr_in	*a4, *b4;
-	const struct sockaddr_in6	*a6, *b6;
-
-	if (a->sa.ss_family != b->sa.ss_family || a->port != b->port)
-		return 0;
-	if (a->sa.ss_family == AF_INET) {
-		a4 = (const struct sockaddr_in *)&a->sa;
-		b4 = (const struct sockaddr_in *)&b->sa;
-		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	if (not_unicast(&r->sa)) {
+		errlist_add(p->errs, p->file, p->line,
+		    "%s is not a unicast address", text);
+		return -1;
 	}
-	a6 = (const struct sockaddr_in6 *)&a->sa;
-	b6 = (const struct sockaddr_in6 *)&b->sa;
-	return IN6_ARE_ADDR_EQUAL(&a6->sin6_addr, &b6->sin6_addr);
+	if (r->sa.ss_family == AF_INET)
+		inet_ntop(AF_INET, &sin->sin_addr, r->address,
+		    sizeof(r->address));
+	else
+		inet_ntop(AF_INET6, &sin6->sin6_addr, r->address,
+		    sizeof(r->address));
+	return 0;
 }
 
 /* Returns -1 after reporting a clash with an earlier line. */
@@ -144,7 +129,8 @@ check_unique(struct resolver_parser *p, const struct resolver_conf *r)
 			    r->name, o->line);
 			return -1;
 		}
-		if (same_address(o, r)) {
+		if (sockaddr_same((const struct sockaddr *)&o->sa,
+		    (const struct sockaddr *)&r->sa)) {
 			errlist_add(p->errs, p->file, p->line,
 			    "duplicate address %s port %u (first at line %d, "
 			    "%s)", r->address, r->port, o->line, o->name);

@@ -44,11 +44,6 @@ time_t	parse_time(const char *);
  * JSON string.  Returns the length written. */
 size_t	str_escape(const char *s, char *out, size_t outlen);
 
-/* "127.0.0.1:9553" or "[::1]:9553" into a socket address.  Returns 0 or
- * -1 (not an address and a port, or port 0). */
-struct sockaddr_storage;
-int	parse_hostport(const char *, struct sockaddr_storage *, unsigned *salen);
-
 /* UTF-8 as JSON needs it (RFC 3629): no overlong forms, no surrogates,
  * nothing above U+10FFFF.  Text from outside (a request, a config file)
  * may be anything, and jansson refuses a string that is not UTF-8. */
