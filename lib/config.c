@@ -598,15 +598,24 @@ kw_mx(struct conf_parser *p, const struct keyword *kw, const char *v)
 	free(copy);
 }
 
+/* Both names come from the config and have passed name_check(), so
+ * ldns may parse them; no name from a resolver ever gets here. */
 static bool
 name_at_or_below(const char *name, const char *zone)
 {
-	size_t	ln = strlen(name), lz = strlen(zone);
+	ldns_rdf	*n, *z;
+	bool		 below;
 
-	if (ln == lz)
-		return strcmp(name, zone) == 0;
-	return ln > lz && name[ln - lz - 1] == '.' &&
-	    strcmp(name + ln - lz, zone) == 0;
+	if (strcmp(name, zone) == 0)
+		return true;
+	if ((n = ldns_dname_new_frm_str(name)) == NULL)
+		fatalx("%s: %s", __func__, name);
+	if ((z = ldns_dname_new_frm_str(zone)) == NULL)
+		fatalx("%s: %s", __func__, zone);
+	below = ldns_dname_is_subdomain(n, z);
+	ldns_rdf_deep_free(n);
+	ldns_rdf_deep_free(z);
+	return below;
 }
 
 /* "@", a name relative to the domain, or an absolute one at or below it. */

@@ -376,6 +376,10 @@ packet_tcp_frame(const uint8_t *buf, size_t avail, size_t *msglen)
 	return TCP_MESSAGE;
 }
 
+/* Not ldns's table (ldns_rcodes with ldns_lookup_by_id()), though the
+ * rcode is only a number: ldns 1.8 spells 4 "NOTIMPL" where the IANA
+ * registry, 0.1's status documents and its database rows say "NOTIMP",
+ * and it has no extended rcodes (BADVERS, BADCOOKIE). */
 const char *
 rcode_name(uint8_t rcode, char *buf)
 {
