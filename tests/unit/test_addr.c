@@ -159,45 +159,35 @@ addr(struct sockaddr_storage *ss, const char *host, uint16_t port)
 	assert_int_equal(addr_parse(host, port, ss, &len), 0);
 }
 
+/* sockaddr_same() has its cases in test_packet.c, from when it lived in
+ * packet.c; here is what only the host comparison does. */
 static void
-test_same(void **state)
+test_same_host(void **state)
 {
 	struct sockaddr_storage	a, b;
 
 	addr(&a, "127.0.0.1", 53);
-	addr(&b, "127.0.0.1", 53);
-	assert_true(sockaddr_same(SA(&a), SA(&b)));
-	assert_true(sockaddr_same_host(SA(&a), SA(&b)));
 	addr(&b, "127.0.0.1", 5353);
-	assert_false(sockaddr_same(SA(&a), SA(&b)));
 	assert_true(sockaddr_same_host(SA(&a), SA(&b)));
-	/* Port in network order: 53 and 13568 share their bytes. */
-	addr(&b, "127.0.0.1", 13568);
 	assert_false(sockaddr_same(SA(&a), SA(&b)));
 	addr(&b, "127.0.0.2", 53);
-	assert_false(sockaddr_same(SA(&a), SA(&b)));
 	assert_false(sockaddr_same_host(SA(&a), SA(&b)));
 
 	addr(&a, "2001:db8::53", 53);
-	addr(&b, "2001:DB8:0:0::53", 53);
-	assert_true(sockaddr_same(SA(&a), SA(&b)));
-	addr(&b, "2001:db8::53", 54);
-	assert_false(sockaddr_same(SA(&a), SA(&b)));
+	addr(&b, "2001:DB8:0:0::53", 54);
 	assert_true(sockaddr_same_host(SA(&a), SA(&b)));
 	addr(&b, "2001:db8::54", 53);
 	assert_false(sockaddr_same_host(SA(&a), SA(&b)));
 
-	/* Families never match each other, not even a mapped address. */
+	/* Not a mapped address, not NULL, not a family neither knows. */
 	addr(&a, "127.0.0.1", 53);
 	addr(&b, "::ffff:127.0.0.1", 53);
-	assert_false(sockaddr_same(SA(&a), SA(&b)));
 	assert_false(sockaddr_same_host(SA(&b), SA(&a)));
-	assert_false(sockaddr_same(SA(&a), NULL));
 	assert_false(sockaddr_same_host(NULL, SA(&a)));
-	/* Nor does a family neither knows. */
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
 	a.ss_family = b.ss_family = AF_UNIX;
+	assert_false(sockaddr_same_host(SA(&a), SA(&b)));
 	assert_false(sockaddr_same(SA(&a), SA(&b)));
 }
 
@@ -207,7 +197,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_hostport),
-		cmocka_unit_test(test_same),
+		cmocka_unit_test(test_same_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
