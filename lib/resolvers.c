@@ -77,9 +77,9 @@ not_unicast(const struct sockaddr_storage *ss)
 static int
 parse_address(struct resolver_parser *p, char *text, struct resolver_conf *r)
 {
-	const struct sockaddr_in	*sin = (struct sockaddr_in *)&r->sa;
-	const struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&r->sa;
-	char				*at;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&r->sa;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&r->sa;
+	char			*at;
 
 	r->port = 53;
 	if ((at = strrchr(text, '@')) != NULL) {
