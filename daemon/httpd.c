@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include "accept.h"
+#include "addr.h"
 #include "httpd.h"
 #include "httpreq.h"
 #include "log.h"
@@ -387,16 +388,8 @@ same_host(const struct httpd *h, const struct sockaddr_storage *a,
 {
 	if (h->local_is_one && is_loopback(a) && is_loopback(b))
 		return 1;
-	if (a->ss_family != b->ss_family)
-		return 0;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		    ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	if (a->ss_family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-		    &((const struct sockaddr_in6 *)b)->sin6_addr,
-		    sizeof(struct in6_addr)) == 0;
-	return 0;
+	return sockaddr_same_host((const struct sockaddr *)a,
+	    (const struct sockaddr *)b);
 }
 
 static int
@@ -448,10 +441,10 @@ static int
 httpd_socket(const char *hostport, bool *loopback)
 {
 	struct sockaddr_storage	ss;
-	unsigned		len;
+	socklen_t		len;
 	int			fd, on = 1;
 
-	if (parse_hostport(hostport, &ss, &len) == -1) {
+	if (addr_parse_hostport(hostport, &ss, &len) == -1) {
 		log_warnx("metrics: %s: not ADDRESS:PORT", hostport);
 		return -1;
 	}

@@ -27,6 +27,7 @@
 #include "metrics.h"
 #include "monitor.h"
 #include "nmigd.h"
+#include "printconf.h"
 #include "prober.h"
 #include "resolvers.h"
 #include "status.h"

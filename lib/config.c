@@ -1,13 +1,7 @@
 /*
- * nmigd.conf.  inih splits lines into keys and values; the meaning of the
- * sections and keys, and every check, is here.
- *
- * Debian's libinih does not pass line numbers to the handler, so the file
- * is fed to ini_parse_stream() through conf_reader(), which counts lines,
- * and the handler reports errors at the reader's count.  The reader also
- * tracks sections itself: inih cuts section names at 49 bytes (too short
- * for a domain name) and does not call the handler for a section without
- * keys, which must still be checked.
+ * nmigd.conf: "[section]" and "key = value" lines as inih read them in
+ * 0.1 (lib/lines.c says why inih went), the meaning of the sections and
+ * keys, and every check.
  *
  * After the main file come the drop-ins: every *.conf file of the
  * "include" directory (conf.d beside the main file unless given), in
@@ -31,23 +25,23 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <ini.h>
 #include <ldns/ldns.h>
 
+#include "addr.h"
 #include "config.h"
 #include "dname.h"
+#include "lines.h"
 #include "log.h"
 #include "rdata.h"
-#include "rdtext.h"
 #include "util.h"
 #include "wire.h"
 
 #define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 
-/* Room for an ns or mx line naming many servers.  inih's own default is
- * 200 bytes, past which it silently splits a line in two; a line longer
- * than this is an error here instead. */
-#define CONF_LINE_MAX		16384
+/* Room for an ns or mx line naming many servers; a longer line is an
+ * error, not cut.  (16384 bytes of inih's buffer in 0.1, less the line
+ * end and the NUL.) */
+#define CONF_LINE_MAX		16382
 
 #define DEFAULT_INTERVAL	300
 #define DEFAULT_TIMEOUT		3
@@ -94,7 +88,7 @@ static void	kw_record(struct conf_parser *, const struct keyword *,
 
 /* Both tables are searched with bsearch(): keep them sorted by name.  A
  * new key also needs its default in config_new(), a line in
- * config_print(), etc/nmigd.conf, the man page and a test. */
+ * config_print() (printconf.c), etc/nmigd.conf, the man page and a test. */
 static const struct keyword nmigd_keywords[] = {
 	{ "confirm", kw_number, offsetof(struct config, confirm), 1, 100, 0 },
 	{ "control", kw_path, offsetof(struct config, control), 0, 0, 0 },
@@ -152,9 +146,7 @@ struct conf_parser {
 	char			*dir;	/* for relative paths */
 	bool			 dropin;	/* [domain] sections only */
 	FILE			*fp;
-	char			*buf;
-	size_t			 bufsz;
-	int			 line;
+	int			 line;		/* being parsed */
 	enum section		 sec;
 	int			 nmigd_line;
 	int			 nmigd_seen[nitems(nmigd_keywords)];
@@ -307,7 +299,8 @@ next_item(char **sp)
 	return trim(s);
 }
 
-/* inih's rule: stop at one of chars, or at a ';' after whitespace. */
+/* Stop at one of chars, or at a ';' after white space: the comment rule
+ * of inih, which 0.1 used. */
 static const char *
 find_chars_or_comment(const char *s, const char *chars)
 {
@@ -352,20 +345,6 @@ check_free(struct check_conf *c)
 	rdset_free(&c->old);
 }
 
-static const char *
-fmt_duration(unsigned secs, char *buf, size_t len)
-{
-	if (secs != 0 && secs % 86400 == 0)
-		snprintf(buf, len, "%ud", secs / 86400);
-	else if (secs != 0 && secs % 3600 == 0)
-		snprintf(buf, len, "%uh", secs / 3600);
-	else if (secs != 0 && secs % 60 == 0)
-		snprintf(buf, len, "%um", secs / 60);
-	else
-		snprintf(buf, len, "%us", secs);
-	return buf;
-}
-
 /* [nmigd] keys */
 
 /* The member of struct config a keyword sets. */
@@ -400,9 +379,10 @@ kw_hostport(struct conf_parser *p, const struct keyword *kw, const char *v)
 {
 	char			**dst = kw_field(p, kw);
 	struct sockaddr_storage	  ss;
-	unsigned		  len;
+	socklen_t		  len;
 
-	if (strcmp(v, "none") != 0 && parse_hostport(v, &ss, &len) == -1) {
+	if (strcmp(v, "none") != 0 &&
+	    addr_parse_hostport(v, &ss, &len) == -1) {
 		conf_err(p, p->line, "%s: \"%s\" is not ADDRESS:PORT (for "
 		    "example 127.0.0.1:9553 or [::1]:9553)", kw->name, v);
 		return;
@@ -618,15 +598,24 @@ kw_mx(struct conf_parser *p, const struct keyword *kw, const char *v)
 	free(copy);
 }
 
+/* Both names come from the config and have passed name_check(), so
+ * ldns may parse them; no name from a resolver ever gets here. */
 static bool
 name_at_or_below(const char *name, const char *zone)
 {
-	size_t	ln = strlen(name), lz = strlen(zone);
+	ldns_rdf	*n, *z;
+	bool		 below;
 
-	if (ln == lz)
-		return strcmp(name, zone) == 0;
-	return ln > lz && name[ln - lz - 1] == '.' &&
-	    strcmp(name + ln - lz, zone) == 0;
+	if (strcmp(name, zone) == 0)
+		return true;
+	if ((n = ldns_dname_new_frm_str(name)) == NULL)
+		fatalx("%s: %s", __func__, name);
+	if ((z = ldns_dname_new_frm_str(zone)) == NULL)
+		fatalx("%s: %s", __func__, zone);
+	below = ldns_dname_is_subdomain(n, z);
+	ldns_rdf_deep_free(n);
+	ldns_rdf_deep_free(z);
+	return below;
 }
 
 /* "@", a name relative to the domain, or an absolute one at or below it. */
@@ -888,9 +877,8 @@ section_begin(struct conf_parser *p, const char *name)
 		conf_err(p, p->line, "unknown section [%s]", name);
 }
 
-/* A "[...]" line; s points past the '['.  Returns -1 when inih must not
- * see the line. */
-static int
+/* A "[...]" line; s points past the '['. */
+static void
 section_line(struct conf_parser *p, const char *s)
 {
 	const char	*end, *rest;
@@ -900,7 +888,7 @@ section_line(struct conf_parser *p, const char *s)
 	if (*end != ']') {
 		section_end(p);
 		conf_err(p, p->line, "section header without ']'");
-		return -1;
+		return;
 	}
 	rest = skip_space(end + 1);
 	if (*rest != '\0' && *rest != ';' && *rest != '#')
@@ -909,11 +897,10 @@ section_line(struct conf_parser *p, const char *s)
 	name = xstrndup(s, (size_t)(end - s));
 	section_begin(p, trim(name));
 	free(name);
-	return 0;
 }
 
-/* inih ends a value at " ;" wherever it stands, quotes or not: a TXT
- * value "a ;b" would silently become "a. */
+/* " ;" ends a value wherever it stands, quotes or not, as it did with
+ * inih: a TXT value "a ;b" would silently become "a.  Refused instead. */
 static bool
 comment_in_quotes(const char *s)
 {
@@ -928,72 +915,6 @@ comment_in_quotes(const char *s)
 			return true;
 	}
 	return false;
-}
-
-/* Look at a line before inih does: follow sections and report what inih
- * would only count as its first error.  Returns -1 for a line inih must
- * not see. */
-static int
-conf_line(struct conf_parser *p, const char *s)
-{
-	const char	*end;
-
-	s = skip_space(s);
-	if (*s == '\0' || *s == ';' || *s == '#')
-		return 0;
-	if (*s == '[')
-		return section_line(p, s + 1);
-	end = find_chars_or_comment(s, "=:");
-	if (*end != '=' && *end != ':') {
-		conf_err(p, p->line, "expected KEY = VALUE");
-		return -1;
-	}
-	if (comment_in_quotes(end + 1)) {
-		conf_err(p, p->line, "\" ;\" starts a comment even inside "
-		    "quotes: write the ';' as \\059");
-		return -1;
-	}
-	return 0;
-}
-
-static char *
-conf_reader(char *str, int num, void *arg)
-{
-	struct conf_parser	*p = arg;
-	ssize_t			 len;
-	char			*s;
-
-	errno = 0;
-	if ((len = getline(&p->buf, &p->bufsz, p->fp)) == -1) {
-		if (ferror(p->fp))
-			conf_err(p, 0, "read error: %s", strerror(errno));
-		return NULL;
-	}
-	p->line++;
-	s = p->buf;
-	/* Editors elsewhere may add a byte order mark or CR LF line ends;
-	 * neither changes the meaning. */
-	if (p->line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
-		s += 3;
-		len -= 3;
-	}
-	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-		s[--len] = '\0';
-	/* Every line goes to inih, blanked when bad, so that inih's line
-	 * count stays the same as ours. */
-	if (strlen(s) != (size_t)len) {
-		conf_err(p, p->line, "NUL byte in line");
-		len = 0;
-	} else if (len + 2 > num) {
-		conf_err(p, p->line, "line too long (more than %d bytes)",
-		    num - 2);
-		len = 0;
-	} else if (conf_line(p, s) == -1)
-		len = 0;
-	memcpy(str, s, (size_t)len);
-	str[len] = '\n';
-	str[len + 1] = '\0';
-	return str;
 }
 
 static void
@@ -1025,12 +946,9 @@ conf_keyword(struct conf_parser *p, const struct keyword *tab, size_t n,
 	kw->parse(p, kw, value);
 }
 
-static int
-conf_handler(void *arg, const char *section, const char *name,
-    const char *value)
+static void
+conf_key(struct conf_parser *p, const char *name, const char *value)
 {
-	struct conf_parser	*p = arg;
-
 	switch (p->sec) {
 	case SEC_NONE:
 		if (p->dropin)
@@ -1051,29 +969,38 @@ conf_handler(void *arg, const char *section, const char *name,
 	case SEC_SKIP:
 		break;
 	}
-	/* Errors are ours to collect; a zero return would only make
-	 * ini_parse_stream() report the first again. */
-	return 1;
 }
 
-/* inih's options are process-wide variables in Debian's build; set every
- * one this parser relies on instead of trusting the defaults. */
+/* One line: blank, a comment (';' or '#' first), a section header, or
+ * "KEY = VALUE" (or "KEY: VALUE") with an optional " ; comment".  A '#'
+ * later in the line is part of the value. */
 static void
-conf_ini_setup(void)
+conf_line(struct conf_parser *p, char *s)
 {
-	static char	start_comments[] = ";#";
-	static char	inline_comments[] = ";";
+	char	*end, *name, *value;
 
-	ini_allow_multiline = false;	/* an indented line is a key */
-	ini_allow_bom = true;
-	ini_start_comment_prefixes = start_comments;
-	ini_allow_inline_comments = true;
-	ini_inline_comment_prefixes = inline_comments;
-	ini_use_stack = true;
-	ini_max_line = CONF_LINE_MAX;
-	ini_allow_realloc = false;
-	ini_stop_on_first_error = false;
-	ini_allow_no_value = false;
+	s = skip_space(s);
+	if (*s == '\0' || *s == ';' || *s == '#')
+		return;
+	if (*s == '[') {
+		section_line(p, s + 1);
+		return;
+	}
+	end = (char *)find_chars_or_comment(s, "=:");
+	if (*end != '=' && *end != ':') {
+		conf_err(p, p->line, "expected KEY = VALUE");
+		return;
+	}
+	if (comment_in_quotes(end + 1)) {
+		conf_err(p, p->line, "\" ;\" starts a comment even inside "
+		    "quotes: write the ';' as \\059");
+		return;
+	}
+	*end = '\0';
+	name = trim(s);
+	value = end + 1;
+	*(char *)find_chars_or_comment(value, "") = '\0';
+	conf_key(p, name, trim(value));
 }
 
 static void
@@ -1131,20 +1058,18 @@ config_new(const char *path)
 static void
 conf_parse(struct conf_parser *p)
 {
-	int	r;
+	struct lines	 in;
+	char		*s;
+	int		 st;
 
-	conf_ini_setup();
-	r = ini_parse_stream(conf_reader, p, conf_handler, p);
+	lines_begin(&in, p->fp, p->file, p->errs, CONF_LINE_MAX);
+	while ((st = lines_next(&in, &s)) != LINE_END) {
+		p->line = in.line;
+		if (st == LINE_OK)
+			conf_line(p, s);
+	}
+	lines_end(&in);
 	section_end(p);
-	/* The reader hides every line it knows inih would reject, so this
-	 * is only a safety net. */
-	if (r > 0)
-		conf_err(p, r, "syntax error");
-	else if (r < 0)
-		conf_err(p, 0, "cannot parse: out of memory");
-	free(p->buf);
-	p->buf = NULL;
-	p->bufsz = 0;
 }
 
 /* Anything may lie in a drop-in directory.  O_NONBLOCK keeps a FIFO named
@@ -1313,119 +1238,4 @@ config_free(struct config *conf)
 	free(conf->include);
 	free(conf->metrics);
 	free(conf);
-}
-
-/* Printing */
-
-/* The set's values as the parser reads them back (rdtext_config). */
-static void
-print_values(FILE *fp, const char *owner, uint16_t type,
-    const struct rdset *set, const char *sep)
-{
-	const uint8_t	*rd;
-	size_t		 off = 0;
-	uint16_t	 len;
-	char		*s;
-	bool		 first = true;
-
-	while ((rd = rdset_next(set, &off, &len)) != NULL) {
-		s = rdtext_config(owner, type, rd, len);
-		fprintf(fp, "%s%s", first ? "" : sep, s);
-		free(s);
-		first = false;
-	}
-	fputc('\n', fp);
-}
-
-static void
-print_set(FILE *fp, const char *key, const struct domain_conf *d,
-    const struct check_conf *c, const struct rdset *set, const char *sep)
-{
-	fprintf(fp, "%s = ", key);
-	print_values(fp, d->name, c->type, set, sep);
-}
-
-/* The owner relative to the domain where it can be, as an operator
- * writes it. */
-static void
-print_record(FILE *fp, const char *key, const struct domain_conf *d,
-    const struct check_conf *c, const struct rdset *set)
-{
-	size_t	ln = strlen(c->owner), ld = strlen(d->name);
-	char	tbuf[16], owner[NMIG_NAMEBUF];
-
-	if (ln == ld)
-		snprintf(owner, sizeof(owner), "@");
-	else
-		snprintf(owner, sizeof(owner), "%.*s", (int)(ln - ld - 1),
-		    c->owner);
-	fprintf(fp, "%s = %s %s ", key, owner, rrtype_name(c->type, tbuf));
-	print_values(fp, c->owner, c->type, set, ", ");
-}
-
-/* A file name may hold any byte but '/' and NUL: a newline in it must
- * not end the comment and start a line of config. */
-static void
-print_origin(FILE *fp, const char *file)
-{
-	fputs("# from ", fp);
-	for (; *file != '\0'; file++)
-		fputc(iscntrl((unsigned char)*file) ? '?' : *file, fp);
-	fputc('\n', fp);
-}
-
-void
-config_print(const struct config *conf, FILE *fp)
-{
-	const struct domain_conf	*d;
-	const struct check_conf		*c;
-	char				 buf[32], aname[NMIG_NAMEBUF];
-	char				 uname[NMIG_UNAMEBUF];
-	size_t				 i, j;
-
-	fprintf(fp, "[nmigd]\n");
-	fprintf(fp, "database = %s\n", conf->database);
-	fprintf(fp, "control = %s\n", conf->control);
-	fprintf(fp, "resolvers = %s\n", conf->resolvers);
-	fprintf(fp, "interval = %s\n",
-	    fmt_duration(conf->interval, buf, sizeof(buf)));
-	fprintf(fp, "timeout = %s\n",
-	    fmt_duration(conf->timeout, buf, sizeof(buf)));
-	fprintf(fp, "retries = %u\n", conf->retries);
-	fprintf(fp, "confirm = %u\n", conf->confirm);
-	fprintf(fp, "unreachable-after = %s\n",
-	    fmt_duration(conf->unreachable_after, buf, sizeof(buf)));
-	fprintf(fp, "metrics = %s\n", conf->metrics != NULL ? conf->metrics :
-	    "none");
-	/* The domains of the drop-ins are printed below with the others:
-	 * reading a directory as well would define them twice, and the
-	 * conf.d beside wherever this output is saved is no better. */
-	fprintf(fp, "# domains of drop-in files are inline below\n");
-	fprintf(fp, "include = none\n");
-	for (i = 0; i < conf->ndomains; i++) {
-		d = &conf->domains[i];
-		fputc('\n', fp);
-		if (strcmp(d->file, conf->path) != 0)
-			print_origin(fp, d->file);
-		if (strcmp(domain_unicode(d->name, uname),
-		    domain_display(d->name, aname)) != 0)
-			fprintf(fp, "# %s\n", uname);
-		fprintf(fp, "[domain %s]\n", domain_display(d->name, aname));
-		print_set(fp, "ns", d, &d->checks[0], &d->checks[0].expect,
-		    " ");
-		print_set(fp, "mx", d, &d->checks[1], &d->checks[1].expect,
-		    ", ");
-		if (d->checks[0].old.n > 0)
-			print_set(fp, "old-ns", d, &d->checks[0],
-			    &d->checks[0].old, " ");
-		if (d->checks[1].old.n > 0)
-			print_set(fp, "old-mx", d, &d->checks[1],
-			    &d->checks[1].old, ", ");
-		for (j = 2; j < d->nchecks; j++) {
-			c = &d->checks[j];
-			print_record(fp, "record", d, c, &c->expect);
-			if (c->old.n > 0)
-				print_record(fp, "old-record", d, c, &c->old);
-		}
-	}
 }

@@ -1,5 +1,5 @@
 /*
- * nmigd.conf: INI parsed with inih into plain structs.  Every error is
+ * nmigd.conf: INI lines parsed into plain structs.  Every error is
  * collected as "FILE:LINE: message"; a config with any error is never used.
  */
 #ifndef NMIG_CONFIG_H
@@ -59,9 +59,6 @@ struct config {
  * added to errs. */
 struct config	*config_load(const char *path, struct errlist *errs);
 void		 config_free(struct config *);
-/* Write the effective config as one file in its own syntax (nmigd -t -v):
- * the domains of the drop-ins inline and "include = none", so that the
- * output parses again, wherever it is saved, to the same config. */
-void		 config_print(const struct config *, FILE *);
+/* config_print() is in printconf.h. */
 
 #endif

@@ -376,30 +376,10 @@ packet_tcp_frame(const uint8_t *buf, size_t avail, size_t *msglen)
 	return TCP_MESSAGE;
 }
 
-bool
-sockaddr_same(const struct sockaddr *a, const struct sockaddr *b)
-{
-	const struct sockaddr_in	*a4, *b4;
-	const struct sockaddr_in6	*a6, *b6;
-
-	if (a == NULL || b == NULL || a->sa_family != b->sa_family)
-		return false;
-	switch (a->sa_family) {
-	case AF_INET:
-		a4 = (const struct sockaddr_in *)a;
-		b4 = (const struct sockaddr_in *)b;
-		return a4->sin_port == b4->sin_port &&
-		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	case AF_INET6:
-		a6 = (const struct sockaddr_in6 *)a;
-		b6 = (const struct sockaddr_in6 *)b;
-		return a6->sin6_port == b6->sin6_port &&
-		    memcmp(&a6->sin6_addr, &b6->sin6_addr,
-		    sizeof(a6->sin6_addr)) == 0;
-	}
-	return false;
-}
-
+/* Not ldns's table (ldns_rcodes with ldns_lookup_by_id()), though the
+ * rcode is only a number: ldns 1.8 spells 4 "NOTIMPL" where the IANA
+ * registry, 0.1's status documents and its database rows say "NOTIMP",
+ * and it has no extended rcodes (BADVERS, BADCOOKIE). */
 const char *
 rcode_name(uint8_t rcode, char *buf)
 {

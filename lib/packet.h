@@ -13,6 +13,9 @@
 #include <sys/socket.h>
 
 #include "rdata.h"
+/* sockaddr_same() lived here; what still finds it through this header
+ * (daemon/monitor.c) should include addr.h itself. */
+#include "addr.h"
 
 #define NMIG_EDNS_BUFSIZE	1232
 /* Header, the longest name, type and class, an OPT record. */
@@ -71,9 +74,6 @@ enum tcp_frame {
 };
 enum tcp_frame packet_tcp_frame(const uint8_t *buf, size_t avail,
 	    size_t *msglen);
-
-/* Same address family, address and port. */
-bool	sockaddr_same(const struct sockaddr *, const struct sockaddr *);
 
 /* "NOERROR", "SERVFAIL", ...; "RCODE17" for unnamed ones (buf 16 bytes). */
 const char *rcode_name(uint8_t, char *buf);

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "addr.h"
+#include "lines.h"
 #include "resolvers.h"
 #include "util.h"
 
@@ -55,6 +57,21 @@ parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+/* Not an address a query can go to: unspecified, broadcast, multicast. */
+static bool
+not_unicast(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in	*sin = (const struct sockaddr_in *)ss;
+	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)ss;
+
+	if (ss->ss_family == AF_INET)
+		return sin->sin_addr.s_addr == htonl(INADDR_ANY) ||
+		    sin->sin_addr.s_addr == htonl(INADDR_BROADCAST) ||
+		    IN_MULTICAST(ntohl(sin->sin_addr.s_addr));
+	return IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
+	    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr);
+}
+
 /* Fill r's address from "ADDRESS[@PORT]"; returns -1 after reporting. */
 static int
 parse_address(struct resolver_parser *p, char *text, struct resolver_conf *r)
@@ -72,27 +89,7 @@ parse_address(struct resolver_parser *p, char *text, struct resolver_conf *r)
 			return -1;
 		}
 	}
-	memset(&r->sa, 0, sizeof(r->sa));
-	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(r->port);
-		r->salen = sizeof(*sin);
-		if (sin->sin_addr.s_addr == htonl(INADDR_ANY) ||
-		    sin->sin_addr.s_addr == htonl(INADDR_BROADCAST) ||
-		    IN_MULTICAST(ntohl(sin->sin_addr.s_addr)))
-			goto notunicast;
-		inet_ntop(AF_INET, &sin->sin_addr, r->address,
-		    sizeof(r->address));
-	} else if (inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(r->port);
-		r->salen = sizeof(*sin6);
-		if (IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr) ||
-		    IN6_IS_ADDR_MULTICAST(&sin6->sin6_addr))
-			goto notunicast;
-		inet_ntop(AF_INET6, &sin6->sin6_addr, r->address,
-		    sizeof(r->address));
-	} else {
+	if (addr_parse(text, r->port, &r->sa, &r->salen) == -1) {
 		/* "9.9.9.9:53" and "[::1]:53" are the likely mistakes. */
 		errlist_add(p->errs, p->file, p->line,
 		    "bad address \"%s\"%s", text,
@@ -101,29 +98,18 @@ parse_address(struct resolver_parser *p, char *text, struct resolver_conf *r)
 		    " (a port is written ADDRESS@PORT)" : "");
 		return -1;
 	}
-	return 0;
-notunicast:
-	errlist_add(p->errs, p->file, p->line,
-	    "%s is not a unicast address", text);
-	return -1;
-}
-
-static int
-same_address(const struct resolver_conf *a, const struct resolver_conf *b)
-{
-	const struct sockaddr_in	*a4, *b4;
-	const struct sockaddr_in6	*a6, *b6;
-
-	if (a->sa.ss_family != b->sa.ss_family || a->port != b->port)
-		return 0;
-	if (a->sa.ss_family == AF_INET) {
-		a4 = (const struct sockaddr_in *)&a->sa;
-		b4 = (const struct sockaddr_in *)&b->sa;
-		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	if (not_unicast(&r->sa)) {
+		errlist_add(p->errs, p->file, p->line,
+		    "%s is not a unicast address", text);
+		return -1;
 	}
-	a6 = (const struct sockaddr_in6 *)&a->sa;
-	b6 = (const struct sockaddr_in6 *)&b->sa;
-	return IN6_ARE_ADDR_EQUAL(&a6->sin6_addr, &b6->sin6_addr);
+	if (r->sa.ss_family == AF_INET)
+		inet_ntop(AF_INET, &sin->sin_addr, r->address,
+		    sizeof(r->address));
+	else
+		inet_ntop(AF_INET6, &sin6->sin6_addr, r->address,
+		    sizeof(r->address));
+	return 0;
 }
 
 /* Returns -1 after reporting a clash with an earlier line. */
@@ -142,7 +128,8 @@ check_unique(struct resolver_parser *p, const struct resolver_conf *r)
 			    r->name, o->line);
 			return -1;
 		}
-		if (same_address(o, r)) {
+		if (sockaddr_same((const struct sockaddr *)&o->sa,
+		    (const struct sockaddr *)&r->sa)) {
 			errlist_add(p->errs, p->file, p->line,
 			    "duplicate address %s port %u (first at line %d, "
 			    "%s)", r->address, r->port, o->line, o->name);
@@ -239,11 +226,12 @@ resolvers_load(const char *path, struct resolver_list *list,
     struct errlist *errs)
 {
 	struct resolver_parser	 p;
+	struct lines		 in;
 	struct stat		 st;
 	FILE			*fp;
-	char			*buf = NULL, *s, *c;
-	size_t			 bufsz = 0, nerrs = errs->n;
-	ssize_t			 len;
+	char			*s, *c;
+	size_t			 nerrs = errs->n;
+	enum line_status	 ls;
 	int			 entries = 0;
 
 	list->v = NULL;
@@ -262,15 +250,11 @@ resolvers_load(const char *path, struct resolver_list *list,
 		fclose(fp);
 		return -1;
 	}
-	errno = 0;
-	while ((len = getline(&buf, &bufsz, fp)) != -1) {
-		p.line++;
-		s = buf;
-		if (p.line == 1 && len >= 3 &&
-		    memcmp(s, "\xef\xbb\xbf", 3) == 0)
-			s += 3;
-		if (strlen(buf) != (size_t)len) {
-			errlist_add(errs, path, p.line, "NUL byte in line");
+	lines_begin(&in, fp, path, errs, 0);
+	while ((ls = lines_next(&in, &s)) != LINE_END) {
+		p.line = in.line;
+		/* A bad line was meant as an entry: no "no resolvers" too. */
+		if (ls == LINE_BAD) {
 			entries++;
 			continue;
 		}
@@ -278,11 +262,9 @@ resolvers_load(const char *path, struct resolver_list *list,
 			*c = '\0';
 		entries += resolver_line(&p, s);
 	}
-	if (ferror(fp))
-		errlist_add(errs, path, 0, "read error: %s", strerror(errno));
-	else if (entries == 0)
+	if (!ferror(fp) && entries == 0)
 		errlist_add(errs, path, 0, "no resolvers");
-	free(buf);
+	lines_end(&in);
 	fclose(fp);
 	if (errs->n > nerrs) {
 		resolvers_free(list);

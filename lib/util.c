@@ -100,6 +100,20 @@ parse_duration(const char *s, unsigned *secs)
 }
 
 const char *
+fmt_duration(unsigned secs, char *buf, size_t len)
+{
+	if (secs != 0 && secs % 86400 == 0)
+		snprintf(buf, len, "%ud", secs / 86400);
+	else if (secs != 0 && secs % 3600 == 0)
+		snprintf(buf, len, "%uh", secs / 3600);
+	else if (secs != 0 && secs % 60 == 0)
+		snprintf(buf, len, "%um", secs / 60);
+	else
+		snprintf(buf, len, "%us", secs);
+	return buf;
+}
+
+const char *
 fmt_time(time_t t, char *buf)
 {
 	struct tm	tm;
@@ -128,50 +142,6 @@ parse_time(const char *s)
 	if (t == (time_t)-1 || strcmp(fmt_time(t, buf), s) != 0)
 		return (time_t)-1;
 	return t;
-}
-
-int
-parse_hostport(const char *s, struct sockaddr_storage *ss, unsigned *salen)
-{
-	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
-	char			 host[INET6_ADDRSTRLEN + 2];
-	const char		*colon, *h = s;
-	size_t			 hlen;
-	unsigned long		 port;
-	char			*end;
-
-	/* The last colon separates the port; IPv6 needs its brackets. */
-	if ((colon = strrchr(s, ':')) == NULL)
-		return -1;
-	hlen = (size_t)(colon - s);
-	if (hlen >= 2 && s[0] == '[' && s[hlen - 1] == ']') {
-		h = s + 1;
-		hlen -= 2;
-	}
-	if (hlen == 0 || hlen >= sizeof(host))
-		return -1;
-	memcpy(host, h, hlen);
-	host[hlen] = '\0';
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end != '\0' || errno != 0 || port == 0 ||
-	    port > 65535)
-		return -1;
-	memset(ss, 0, sizeof(*ss));
-	if (h == s && inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)port);
-		*salen = sizeof(*sin);
-		return 0;
-	}
-	if (h != s && inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)port);
-		*salen = sizeof(*sin6);
-		return 0;
-	}
-	return -1;
 }
 
 /* The length of the UTF-8 character at s, or 0 when the bytes there are

@@ -26,6 +26,8 @@ void	errlist_free(struct errlist *);
 /* "90", "90s", "5m", "1h", "2d", "1h30m".  Returns 0, or -1 when the text
  * is not a duration or does not fit in an unsigned int of seconds. */
 int	parse_duration(const char *, unsigned *secs);
+/* The inverse, in the largest unit that divides secs: "2d", "90s". */
+const char *fmt_duration(unsigned secs, char *buf, size_t len);
 
 /* RFC 3339 in UTC, "2026-11-27T22:00:00Z"; buf holds NMIG_TIMEBUF bytes. */
 #define NMIG_TIMEBUF 32
@@ -41,11 +43,6 @@ time_t	parse_time(const char *);
  * so that text from files, databases or peers is safe in a log line or a
  * JSON string.  Returns the length written. */
 size_t	str_escape(const char *s, char *out, size_t outlen);
-
-/* "127.0.0.1:9553" or "[::1]:9553" into a socket address.  Returns 0 or
- * -1 (not an address and a port, or port 0). */
-struct sockaddr_storage;
-int	parse_hostport(const char *, struct sockaddr_storage *, unsigned *salen);
 
 /* UTF-8 as JSON needs it (RFC 3629): no overlong forms, no surrogates,
  * nothing above U+10FFFF.  Text from outside (a request, a config file)

@@ -16,13 +16,14 @@
 #include <string.h>
 
 #include "config.h"
+#include "printconf.h"
 #include "fuzzfile.h"
 #include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* True when a line starts, after blanks, with "include" in any case:
- * inih skips leading white space and the parser's keys are matched
+ * the parser skips leading white space and matches its keys
  * exactly, but any case is cheaper to be sure of. */
 static int
 has_include(const uint8_t *data, size_t size)

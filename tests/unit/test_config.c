@@ -20,6 +20,7 @@
 #include <ldns/ldns.h>
 
 #include "config.h"
+#include "printconf.h"
 #include "rdtext.h"
 #include "rdata.h"
 #include "util.h"
@@ -298,6 +299,45 @@ test_shipped(void **state)
 	    &example->domains[0].checks[0].expect));
 	config_free(example);
 	config_free(conf);
+}
+
+/* The comment rules of 0.1, which were inih's: ';' or '#' first on a
+ * line, and " ;" (white space before it) anywhere else; a ';' right after
+ * text and a '#' after the start of a line are text, in quotes or not. */
+static void
+test_comments(void **state)
+{
+	struct config	*conf;
+
+	conf = load_text_ok("; comment\n# comment\n  ; indented\n\t# too\n"
+	    "[domain example.co.jp] ; after a header\n"
+	    "ns = a.example.net ; comment\n"
+	    "mx: 10 mx.example.net\t; after a tab\n"
+	    "record = @ TXT \"a;b\", \"c#d\", \"e #f\" ; comment\n"
+	    "record = t TXT \"#\",\";\"\n");
+	ASSERT_SET(&conf->domains[0].checks[0], expect, "a.example.net.");
+	ASSERT_SET(&conf->domains[0].checks[1], expect, "10 mx.example.net.");
+	/* A ';' comes out as \059, which cannot start a comment. */
+	ASSERT_SET(&conf->domains[0].checks[2], expect, "\"a\\059b\"",
+	    "\"c#d\"", "\"e #f\"");
+	ASSERT_SET(&conf->domains[0].checks[3], expect, "\"#\"", "\"\\059\"");
+	assert_printed_contains(conf, "record = t TXT \"#\", \"\\059\"\n");
+	config_free(conf);
+
+	/* A '#' after a value is part of it, as it was with inih. */
+	EXPECT_ERRORS("[domain example.co.jp]\nns = a.example.net # old\n"
+	    "mx = 10 mx.example.net;x\n",
+	    "2: ns: bad name \"#\": only letters, digits and '-' may appear "
+	    "in a host name",
+	    "3: mx: bad name \"mx.example.net;x\": only letters, digits and "
+	    "'-' may appear in a host name");
+	/* A ';' in a key, and a '#' in quotes next to a " ;" in quotes. */
+	EXPECT_ERRORS("[nmigd]\nretries ;x = 1\n[domain example.co.jp]\n"
+	    "ns = a.example.net\nmx = 10 mx.example.net\n"
+	    "record = @ TXT \"#x ;y\"\n",
+	    "2: expected KEY = VALUE",
+	    "6: \" ;\" starts a comment even inside quotes: write the ';' "
+	    "as \\059");
 }
 
 static void
@@ -1695,6 +1735,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_semicolon_in_quotes),
+		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_normalization),
 		cmocka_unit_test(test_relative_paths),

@@ -243,6 +243,22 @@ test_err_address(void **state)
 	    "1: ff02::fb is not a unicast address");
 }
 
+/* What libevent's address parser would take (addr.c says why it does
+ * not get to), and the broadcast address. */
+static void
+test_err_address_strict(void **state)
+{
+	EXPECT_ERRORS("a 255.255.255.255\n",
+	    "1: 255.255.255.255 is not a unicast address");
+	EXPECT_ERRORS("a 192.0.2.01\n", "1: bad address \"192.0.2.01\"");
+	EXPECT_ERRORS("a +192.0.2.1\n", "1: bad address \"+192.0.2.1\"");
+	EXPECT_ERRORS("a fe80::1%lo\n", "1: bad address \"fe80::1%lo\"");
+	EXPECT_ERRORS("a fe80::1%1@53\n", "1: bad address \"fe80::1%1\"");
+	EXPECT_ERRORS("a [::1]\n",
+	    "1: bad address \"[::1]\" (a port is written ADDRESS@PORT)");
+	EXPECT_ERRORS("a 192.0.2.1@53x\n", "1: bad port \"53x\" (1 to 65535)");
+}
+
 static void
 test_err_port(void **state)
 {
@@ -392,6 +408,7 @@ main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_crlf_bom),
 		cmocka_unit_test(test_same_address_other_port),
+		cmocka_unit_test(test_err_address_strict),
 		cmocka_unit_test(test_err_open),
 		cmocka_unit_test(test_err_empty),
 		cmocka_unit_test(test_err_address),

@@ -1,0 +1,28 @@
+/*
+ * Socket addresses: the numeric addresses of resolvers.conf and of
+ * "metrics =", and comparing addresses (evutil_sockaddr_cmp()).
+ */
+#ifndef NMIG_ADDR_H
+#define NMIG_ADDR_H
+
+#include <sys/socket.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A numeric IPv4 or IPv6 address as inet_pton() reads it (no brackets,
+ * no scope id, no leading zeros) and a port (1 to 65535) into *ss.
+ * Returns 0, or -1 when host is not one. */
+int	addr_parse(const char *host, uint16_t port,
+	    struct sockaddr_storage *ss, socklen_t *len);
+/* "127.0.0.1:9553" or "[::1]:9553": IPv6 in brackets, IPv4 without, and
+ * a port from 1 to 65535.  Returns 0 or -1. */
+int	addr_parse_hostport(const char *, struct sockaddr_storage *,
+	    socklen_t *len);
+
+/* Same family, address and port.  NULL is never the same. */
+bool	sockaddr_same(const struct sockaddr *, const struct sockaddr *);
+/* Same family and address, whatever the ports. */
+bool	sockaddr_same_host(const struct sockaddr *, const struct sockaddr *);
+
+#endif

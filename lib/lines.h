@@ -1,0 +1,38 @@
+/*
+ * Reading a text file a line at a time, with line numbers, for the config
+ * and the resolver list.  What a line means is the caller's business.
+ */
+#ifndef NMIG_LINES_H
+#define NMIG_LINES_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util.h"
+
+struct lines {
+	FILE		*fp;
+	const char	*file;		/* for messages */
+	struct errlist	*errs;
+	size_t		 max;		/* longest line, 0 for any */
+	int		 line;		/* number of the line last read */
+	char		*buf;
+	size_t		 bufsz;
+};
+
+enum line_status {
+	LINE_END,	/* no more lines; a read error is reported */
+	LINE_OK,
+	LINE_BAD,	/* reported as FILE:LINE: and to be skipped */
+};
+
+/* Read fp (left open by lines_end()); report to errs under file. */
+void	lines_begin(struct lines *, FILE *fp, const char *file,
+	    struct errlist *errs, size_t max);
+/* The next line in *text, without its line end, a CR before it or a
+ * byte order mark on the first line.  The text lives until the next
+ * call. */
+enum line_status lines_next(struct lines *, char **text);
+void	lines_end(struct lines *);
+
+#endif
