@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "carry.h"
 #include "outbox.h"
-#include "packet.h"
 #include "persist.h"
 #include "util.h"
 #include "verdict.h"

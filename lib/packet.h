@@ -13,9 +13,6 @@
 #include <sys/socket.h>
 
 #include "rdata.h"
-/* sockaddr_same() lived here; what still finds it through this header
- * (daemon/monitor.c) should include addr.h itself. */
-#include "addr.h"
 
 #define NMIG_EDNS_BUFSIZE	1232
 /* Header, the longest name, type and class, an OPT record. */

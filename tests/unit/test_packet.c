@@ -15,6 +15,7 @@
 
 #include <ldns/ldns.h>
 
+#include "addr.h"
 #include "packet.h"
 #include "rdata.h"
 #include "rdtext.h"
