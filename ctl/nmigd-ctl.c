@@ -1,7 +1,8 @@
 /*
  * nmigd-ctl: asks a running nmigd over its control socket and prints the
- * answer.  One connection per request, one JSON line each way (control
- * protocol version 1).  The daemon returns data; output.c formats it.
+ * answer.  One connection per request, one JSON line each way (the
+ * control protocol of lib/ctlversion.h).  The daemon returns data;
+ * output.c formats it.
  */
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -21,7 +22,7 @@
 #include <jansson.h>
 
 #include "config.h"
-#include "ctlproto.h"
+#include "ctlversion.h"
 #include "log.h"
 #include "dname.h"
 #include "output.h"

@@ -38,7 +38,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 
 /* What is sent when even an error reply cannot be encoded. */
 static const char ctl_unencodable[] =
-    "{\"version\":1,\"error\":\"cannot encode the reply\"}\n";
+    "{\"version\":" CTL_VERSION_STR
+    ",\"error\":\"cannot encode the reply\"}\n";
 
 /* Replies. */
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ctlversion.h"
 #include "dname.h"
 #include "packet.h"
 #include "rdtext.h"
@@ -136,7 +137,7 @@ status_document(const struct model *m, const char *domain, time_t now)
 		return NULL;
 	}
 	doc = json_object();
-	json_object_set_new(doc, "version", json_integer(NMIG_STATUS_VERSION));
+	json_object_set_new(doc, "version", json_integer(CTL_PROTOCOL_VERSION));
 	json_object_set_new(doc, "generated_at", json_time(now));
 	json_object_set_new(doc, "domains", doms);
 	return doc;
@@ -198,7 +199,7 @@ stream_head(const struct status_stream *st, json_dump_callback_t fn,
 	int	len;
 
 	len = snprintf(buf, sizeof(buf), "{\"version\":%d,\"generated_at\":"
-	    "%s%s%s,\"domains\":[", NMIG_STATUS_VERSION,
+	    "%s%s%s,\"domains\":[", CTL_PROTOCOL_VERSION,
 	    st->now == 0 ? "" : "\"", st->now == 0 ? "null" :
 	    fmt_time(st->now, tbuf), st->now == 0 ? "" : "\"");
 	return fn(buf, (size_t)len, arg);

@@ -1,6 +1,7 @@
 /*
- * The status document (JSON, "version" 1): built by the daemon from its
- * model, printed as-is by --json and by nmigd-ctl, or as tables.
+ * The status document (JSON, with the control protocol's "version"):
+ * built by the daemon from its model, printed as-is by --json and by
+ * nmigd-ctl, or as tables.
  */
 #ifndef NMIG_STATUS_H
 #define NMIG_STATUS_H
@@ -12,8 +13,6 @@
 #include <jansson.h>
 
 #include "model.h"
-
-#define NMIG_STATUS_VERSION	1
 
 /* The whole document; domain != NULL limits it to that domain (NULL is
  * returned if it is not watched).  A new reference. */
