@@ -112,41 +112,36 @@ cmd_resolvers(struct nmigd *d, const struct ctl_request *req)
 static json_t *
 cmd_history(struct nmigd *d, const struct ctl_request *req)
 {
-	char	 disp[NMIG_NAMEBUF];
-	json_t	*o, *a;
-	bool	 truncated;
-	int	 rv;
+	struct history	 h;
+	char		 disp[NMIG_NAMEBUF];
+	json_t		*o;
+	int		 rv;
 
-	a = json_array();
-	rv = store_history(d->store, req->domain, req->resolver, a,
-	    &truncated);
-	if (rv != 0) {
-		json_decref(a);
+	rv = store_history(d->store, req->domain, req->resolver, &h);
+	if (rv != 0)
 		return rv == 1 ? ctl_reply_error("unknown domain: %s",
 		    domain_display(req->domain, disp)) :
 		    ctl_reply_error("cannot read the database");
-	}
 	o = ctl_reply_new();
 	json_object_set_new(o, "domain",
 	    json_string(domain_display(req->domain, disp)));
-	json_object_set_new(o, "history", a);
-	json_object_set_new(o, "truncated", json_boolean(truncated));
+	json_object_set_new(o, "history", status_history_json(&h));
+	json_object_set_new(o, "truncated", json_boolean(h.truncated));
+	history_free(&h);
 	return o;
 }
 
 static json_t *
 cmd_events(struct nmigd *d, const struct ctl_request *req)
 {
-	json_t	*o, *a;
+	struct event_list	 l;
+	json_t			*o;
 
-	a = json_array();
-	if (store_events(d->store, req->since, COMMAND_EVENTS_MAX,
-	    a) == -1) {
-		json_decref(a);
+	if (store_events(d->store, req->since, COMMAND_EVENTS_MAX, &l) == -1)
 		return ctl_reply_error("cannot read the database");
-	}
 	o = ctl_reply_new();
-	json_object_set_new(o, "events", a);
+	json_object_set_new(o, "events", status_events_json(&l));
+	event_list_free(&l);
 	return o;
 }
 
