@@ -4,6 +4,8 @@
  * rounds started now, a reload.  lib/ctlproto.c has decoded and checked
  * the request; control.c sends the reply.
  */
+#include <sys/queue.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,45 +16,113 @@
 
 #define COMMAND_EVENTS_MAX	1000	/* the most recent, for "events" */
 
-static json_t	*cmd_check(struct nmigd *, const struct ctl_request *);
-static json_t	*cmd_events(struct nmigd *, const struct ctl_request *);
-static json_t	*cmd_history(struct nmigd *, const struct ctl_request *);
-static json_t	*cmd_reload(struct nmigd *, const struct ctl_request *);
-static json_t	*cmd_resolvers(struct nmigd *, const struct ctl_request *);
-static json_t	*cmd_status(struct nmigd *, const struct ctl_request *);
-
-/* lib/ctlproto.c has the names, the permissions and the arguments. */
-static json_t *(*const cmd_handlers[CTL_NCOMMANDS])(struct nmigd *,
-    const struct ctl_request *) = {
-	[CTL_CHECK] =		cmd_check,
-	[CTL_EVENTS] =		cmd_events,
-	[CTL_HISTORY] =		cmd_history,
-	[CTL_RELOAD] =		cmd_reload,
-	[CTL_RESOLVERS] =	cmd_resolvers,
-	[CTL_STATUS] =		cmd_status,
+/* The status of every domain being written; listed so that a reload can
+ * tell each which domains it has written. */
+struct command_stream {
+	LIST_ENTRY(command_stream)	 entry;
+	struct commands			*cmds;
+	struct status_stream		*st;
 };
 
-json_t *
-command_run(struct nmigd *d, const struct ctl_request *req,
-    struct status_stream **stream)
+struct commands {
+	struct nmigd			*d;
+	LIST_HEAD(, command_stream)	 streams;
+};
+
+static control_handler	cmd_check;
+static control_handler	cmd_events;
+static control_handler	cmd_history;
+static control_handler	cmd_reload;
+static control_handler	cmd_resolvers;
+static control_handler	cmd_status;
+static int	stream_next(void *, json_dump_callback_t, void *);
+static void	stream_free(void *);
+
+/* lib/ctlproto.c has the names, the permissions and the arguments. */
+const struct control_cmds command_handlers = {
+	.handler = {
+		[CTL_CHECK] =		cmd_check,
+		[CTL_EVENTS] =		cmd_events,
+		[CTL_HISTORY] =		cmd_history,
+		[CTL_RELOAD] =		cmd_reload,
+		[CTL_RESOLVERS] =	cmd_resolvers,
+		[CTL_STATUS] =		cmd_status,
+	},
+	.stream = { stream_next, stream_free },
+};
+
+struct commands *
+commands_new(struct nmigd *d)
 {
-	*stream = NULL;
-	/* Every domain's status is written a few domains at a time as the
-	 * client reads: at 10,000 domains it is hundreds of megabytes,
-	 * which built at once would hold the loop for seconds. */
-	if (req->command == CTL_STATUS && req->domain == NULL) {
-		*stream = status_stream_new(time(NULL));
-		return NULL;
-	}
-	return cmd_handlers[req->command](d, req);
+	struct commands	*cmds = xcalloc(1, sizeof(*cmds));
+
+	cmds->d = d;
+	LIST_INIT(&cmds->streams);
+	return cmds;
+}
+
+void
+commands_free(struct commands *cmds)
+{
+	if (cmds == NULL)
+		return;
+	while (!LIST_EMPTY(&cmds->streams))
+		stream_free(LIST_FIRST(&cmds->streams));
+	free(cmds);
+}
+
+void
+commands_reloading(struct commands *cmds)
+{
+	const struct model	*m;
+	struct command_stream	*cs;
+
+	if (cmds == NULL)
+		return;
+	m = monitor_model(cmds->d->monitor);
+	LIST_FOREACH(cs, &cmds->streams, entry)
+		status_stream_reloading(cs->st, m);
+}
+
+/* Domains come from the model as it is now. */
+static int
+stream_next(void *arg, json_dump_callback_t fn, void *fnarg)
+{
+	struct command_stream	*cs = arg;
+
+	return status_stream_next(cs->st, monitor_model(cs->cmds->d->monitor),
+	    fn, fnarg);
+}
+
+static void
+stream_free(void *arg)
+{
+	struct command_stream	*cs = arg;
+
+	LIST_REMOVE(cs, entry);
+	status_stream_free(cs->st);
+	free(cs);
 }
 
 static json_t *
-cmd_status(struct nmigd *d, const struct ctl_request *req)
+cmd_status(void *arg, const struct ctl_request *req, void **stream)
 {
-	json_t	*doc;
+	struct commands		*cmds = arg;
+	struct command_stream	*cs;
+	json_t			*doc;
 
-	doc = status_document(monitor_model(d->monitor), req->domain,
+	/* Every domain's status is written a few domains at a time as the
+	 * client reads: at 10,000 domains it is hundreds of megabytes,
+	 * which built at once would hold the loop for seconds. */
+	if (req->domain == NULL) {
+		cs = xcalloc(1, sizeof(*cs));
+		cs->cmds = cmds;
+		cs->st = status_stream_new(time(NULL));
+		LIST_INSERT_HEAD(&cmds->streams, cs, entry);
+		*stream = cs;
+		return NULL;
+	}
+	doc = status_document(monitor_model(cmds->d->monitor), req->domain,
 	    time(NULL));
 	if (doc == NULL)
 		return ctl_reply_error("unknown domain: %s", req->domain_arg);
@@ -92,8 +162,9 @@ resolver_json(const struct model *m, size_t r)
 }
 
 static json_t *
-cmd_resolvers(struct nmigd *d, const struct ctl_request *req)
+cmd_resolvers(void *arg, const struct ctl_request *req, void **stream)
 {
+	struct nmigd		*d = ((struct commands *)arg)->d;
 	const struct model	*m = monitor_model(d->monitor);
 	json_t			*o, *a;
 	char			 tbuf[NMIG_TIMEBUF];
@@ -110,8 +181,9 @@ cmd_resolvers(struct nmigd *d, const struct ctl_request *req)
 }
 
 static json_t *
-cmd_history(struct nmigd *d, const struct ctl_request *req)
+cmd_history(void *arg, const struct ctl_request *req, void **stream)
 {
+	struct nmigd	*d = ((struct commands *)arg)->d;
 	struct history	 h;
 	char		 disp[NMIG_NAMEBUF];
 	json_t		*o;
@@ -132,8 +204,9 @@ cmd_history(struct nmigd *d, const struct ctl_request *req)
 }
 
 static json_t *
-cmd_events(struct nmigd *d, const struct ctl_request *req)
+cmd_events(void *arg, const struct ctl_request *req, void **stream)
 {
+	struct nmigd		*d = ((struct commands *)arg)->d;
 	struct event_list	 l;
 	json_t			*o;
 
@@ -146,9 +219,10 @@ cmd_events(struct nmigd *d, const struct ctl_request *req)
 }
 
 static json_t *
-cmd_check(struct nmigd *d, const struct ctl_request *req)
+cmd_check(void *arg, const struct ctl_request *req, void **stream)
 {
-	json_t	*o, *started, *running;
+	struct nmigd	*d = ((struct commands *)arg)->d;
+	json_t		*o, *started, *running;
 
 	started = json_array();
 	running = json_array();
@@ -165,9 +239,10 @@ cmd_check(struct nmigd *d, const struct ctl_request *req)
 }
 
 static json_t *
-cmd_reload(struct nmigd *d, const struct ctl_request *req)
+cmd_reload(void *arg, const struct ctl_request *req, void **stream)
 {
-	json_t	*o, *errors = json_array();
+	struct nmigd	*d = ((struct commands *)arg)->d;
+	json_t		*o, *errors = json_array();
 
 	if (nmigd_reload(d, errors) == -1) {
 		o = ctl_reply_error("configuration not reloaded");
