@@ -134,71 +134,66 @@ resolver_json(const struct model *m, size_t r)
 {
 	const struct resolver_conf	*rc = &m->resolvers->v[r];
 	const struct resolver_health	*h = &m->health[r];
-	json_t				*o = json_object();
 	char				 tbuf[NMIG_TIMEBUF];
 	size_t				 i, unreach = 0;
 
 	for (i = 0; i < m->nw; i++)
 		if (m->w[i].rv[r].state == RS_UNREACHABLE)
 			unreach++;
-	json_object_set_new(o, "name", json_string(rc->name));
-	json_object_set_new(o, "address", json_string(rc->address));
-	json_object_set_new(o, "port", json_integer(rc->port));
-	json_object_set_new(o, "location", json_string(rc->location));
-	json_object_set_new(o, "queries", json_integer((json_int_t)h->queries));
-	json_object_set_new(o, "answers", json_integer((json_int_t)h->answers));
-	json_object_set_new(o, "timeouts", json_integer((json_int_t)h->timeouts));
-	json_object_set_new(o, "errors", json_integer((json_int_t)h->errors));
-	json_object_set_new(o, "consecutive_failures",
-	    json_integer(h->consecutive_failures));
-	json_object_set_new(o, "last_answer", h->last_answer == 0 ?
-	    json_null() : json_string(fmt_time(h->last_answer, tbuf)));
-	json_object_set_new(o, "mean_rtt_ms", h->answers == 0 ? json_null() :
-	    json_real((double)h->rtt_sum_ms / (double)h->answers));
-	json_object_set_new(o, "unreachable_domains", json_integer(unreach));
-	json_object_set_new(o, "unreachable",
-	    json_boolean(m->nw > 0 && unreach == m->nw));
-	return o;
+	return json_pack("{s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:s?,"
+	    " s:o, s:I, s:b}",
+	    "name", rc->name,
+	    "address", rc->address,
+	    "port", (int)rc->port,
+	    "location", rc->location,
+	    "queries", (json_int_t)h->queries,
+	    "answers", (json_int_t)h->answers,
+	    "timeouts", (json_int_t)h->timeouts,
+	    "errors", (json_int_t)h->errors,
+	    "consecutive_failures", (json_int_t)h->consecutive_failures,
+	    "last_answer", h->last_answer == 0 ? NULL :
+	    fmt_time(h->last_answer, tbuf),
+	    "mean_rtt_ms", h->answers == 0 ? json_null() :
+	    json_real((double)h->rtt_sum_ms / (double)h->answers),
+	    "unreachable_domains", (json_int_t)unreach,
+	    "unreachable", m->nw > 0 && unreach == m->nw);
 }
 
 static json_t *
 cmd_resolvers(void *arg, const struct ctl_request *req, void **stream)
 {
-	struct nmigd		*d = ((struct commands *)arg)->d;
-	const struct model	*m = monitor_model(d->monitor);
-	json_t			*o, *a;
+	struct commands		*cmds = arg;
+	const struct model	*m = monitor_model(cmds->d->monitor);
+	json_t			*a;
 	char			 tbuf[NMIG_TIMEBUF];
-	time_t			 now = time(NULL);
 	size_t			 r;
 
 	a = json_array();
 	for (r = 0; r < m->resolvers->n; r++)
 		json_array_append_new(a, resolver_json(m, r));
-	o = ctl_reply_new();
-	json_object_set_new(o, "generated_at", json_string(fmt_time(now, tbuf)));
-	json_object_set_new(o, "resolvers", a);
-	return o;
+	return ctl_reply_pack("{s:s, s:o}",
+	    "generated_at", fmt_time(time(NULL), tbuf),
+	    "resolvers", a);
 }
 
 static json_t *
 cmd_history(void *arg, const struct ctl_request *req, void **stream)
 {
-	struct nmigd	*d = ((struct commands *)arg)->d;
+	struct commands	*cmds = arg;
 	struct history	 h;
 	char		 disp[NMIG_NAMEBUF];
 	json_t		*o;
 	int		 rv;
 
-	rv = store_history(d->store, req->domain, req->resolver, &h);
+	rv = store_history(cmds->d->store, req->domain, req->resolver, &h);
 	if (rv != 0)
 		return rv == 1 ? ctl_reply_error("unknown domain: %s",
 		    domain_display(req->domain, disp)) :
 		    ctl_reply_error("cannot read the database");
-	o = ctl_reply_new();
-	json_object_set_new(o, "domain",
-	    json_string(domain_display(req->domain, disp)));
-	json_object_set_new(o, "history", status_history_json(&h));
-	json_object_set_new(o, "truncated", json_boolean(h.truncated));
+	o = ctl_reply_pack("{s:s, s:o, s:b}",
+	    "domain", domain_display(req->domain, disp),
+	    "history", status_history_json(&h),
+	    "truncated", h.truncated);
 	history_free(&h);
 	return o;
 }
@@ -206,14 +201,14 @@ cmd_history(void *arg, const struct ctl_request *req, void **stream)
 static json_t *
 cmd_events(void *arg, const struct ctl_request *req, void **stream)
 {
-	struct nmigd		*d = ((struct commands *)arg)->d;
+	struct commands		*cmds = arg;
 	struct event_list	 l;
 	json_t			*o;
 
-	if (store_events(d->store, req->since, COMMAND_EVENTS_MAX, &l) == -1)
+	if (store_events(cmds->d->store, req->since, COMMAND_EVENTS_MAX,
+	    &l) == -1)
 		return ctl_reply_error("cannot read the database");
-	o = ctl_reply_new();
-	json_object_set_new(o, "events", status_events_json(&l));
+	o = ctl_reply_pack("{s:o}", "events", status_events_json(&l));
 	event_list_free(&l);
 	return o;
 }
@@ -221,21 +216,19 @@ cmd_events(void *arg, const struct ctl_request *req, void **stream)
 static json_t *
 cmd_check(void *arg, const struct ctl_request *req, void **stream)
 {
-	struct nmigd	*d = ((struct commands *)arg)->d;
-	json_t		*o, *started, *running;
+	struct commands	*cmds = arg;
+	json_t		*started, *running;
 
 	started = json_array();
 	running = json_array();
-	if (monitor_check(d->monitor, req->domain, started,
+	if (monitor_check(cmds->d->monitor, req->domain, started,
 	    running) == -1) {
 		json_decref(started);
 		json_decref(running);
 		return ctl_reply_error("unknown domain: %s", req->domain_arg);
 	}
-	o = ctl_reply_new();
-	json_object_set_new(o, "started", started);
-	json_object_set_new(o, "running", running);
-	return o;
+	return ctl_reply_pack("{s:o, s:o}", "started", started,
+	    "running", running);
 }
 
 static json_t *
@@ -250,9 +243,8 @@ cmd_reload(void *arg, const struct ctl_request *req, void **stream)
 		return o;
 	}
 	json_decref(errors);
-	o = ctl_reply_new();
-	json_object_set_new(o, "reloaded", json_true());
-	json_object_set_new(o, "domains", json_integer((json_int_t)d->cfg->ndomains));
-	json_object_set_new(o, "resolvers", json_integer((json_int_t)d->rl->n));
-	return o;
+	return ctl_reply_pack("{s:b, s:I, s:I}",
+	    "reloaded", 1,
+	    "domains", (json_int_t)d->cfg->ndomains,
+	    "resolvers", (json_int_t)d->rl->n);
 }

@@ -58,6 +58,24 @@ ctl_reply_new(void)
 	return o;
 }
 
+json_t *
+ctl_reply_pack(const char *fmt, ...)
+{
+	va_list	 ap;
+	json_t	*data, *o = NULL;
+
+	va_start(ap, fmt);
+	data = json_vpack_ex(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (data != NULL && (o = ctl_reply_new()) != NULL &&
+	    json_object_update(o, data) == -1) {
+		json_decref(o);
+		o = NULL;
+	}
+	json_decref(data);
+	return o;
+}
+
 /* s made valid UTF-8 in at most outlen - 1 bytes, as a JSON string. */
 static json_t *
 json_string_cut(const char *s, size_t outlen)
