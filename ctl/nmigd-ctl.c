@@ -1,7 +1,8 @@
 /*
  * nmigd-ctl: asks a running nmigd over its control socket and prints the
- * answer.  One connection per request, one JSON line each way (control
- * protocol version 1).  The daemon returns data; output.c formats it.
+ * answer.  One connection per request, one JSON line each way (the
+ * control protocol of lib/ctlversion.h).  The daemon returns data;
+ * output.c formats it.
  */
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -21,7 +22,7 @@
 #include <jansson.h>
 
 #include "config.h"
-#include "ctlproto.h"
+#include "ctlversion.h"
 #include "log.h"
 #include "dname.h"
 #include "output.h"
@@ -378,23 +379,22 @@ static int
 ctl_parse(struct ctl *c, struct reply *rep)
 {
 	json_error_t	 err;
-	const json_t	*v;
+	json_int_t	 version;
 
 	if ((rep->doc = json_loadb(rep->line, rep->len, 0, &err)) == NULL) {
 		fprintf(stderr, "nmigd-ctl: %s: malformed reply: %s\n",
 		    c->socket, err.text);
 		return -1;
 	}
-	v = json_object_get(rep->doc, "version");
-	if (!json_is_object(rep->doc) || !json_is_integer(v)) {
+	if (json_unpack(rep->doc, "{s:I}", "version", &version) == -1) {
 		fprintf(stderr, "nmigd-ctl: %s: malformed reply: not an object "
 		    "with a version\n", c->socket);
 		return -1;
 	}
-	if (json_integer_value(v) != CTL_PROTOCOL_VERSION) {
+	if (version != CTL_PROTOCOL_VERSION) {
 		fprintf(stderr, "nmigd-ctl: %s: control protocol version %lld, "
 		    "this nmigd-ctl speaks %d\n", c->socket,
-		    json_integer_value(v), CTL_PROTOCOL_VERSION);
+		    (long long)version, CTL_PROTOCOL_VERSION);
 		return -1;
 	}
 	return 0;

@@ -4,6 +4,8 @@
  * rounds started now, a reload.  lib/ctlproto.c has decoded and checked
  * the request; control.c sends the reply.
  */
+#include <sys/queue.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,45 +16,113 @@
 
 #define COMMAND_EVENTS_MAX	1000	/* the most recent, for "events" */
 
-static json_t	*cmd_check(struct nmigd *, const struct ctl_request *);
-static json_t	*cmd_events(struct nmigd *, const struct ctl_request *);
-static json_t	*cmd_history(struct nmigd *, const struct ctl_request *);
-static json_t	*cmd_reload(struct nmigd *, const struct ctl_request *);
-static json_t	*cmd_resolvers(struct nmigd *, const struct ctl_request *);
-static json_t	*cmd_status(struct nmigd *, const struct ctl_request *);
-
-/* lib/ctlproto.c has the names, the permissions and the arguments. */
-static json_t *(*const cmd_handlers[CTL_NCOMMANDS])(struct nmigd *,
-    const struct ctl_request *) = {
-	[CTL_CHECK] =		cmd_check,
-	[CTL_EVENTS] =		cmd_events,
-	[CTL_HISTORY] =		cmd_history,
-	[CTL_RELOAD] =		cmd_reload,
-	[CTL_RESOLVERS] =	cmd_resolvers,
-	[CTL_STATUS] =		cmd_status,
+/* The status of every domain being written; listed so that a reload can
+ * tell each which domains it has written. */
+struct command_stream {
+	LIST_ENTRY(command_stream)	 entry;
+	struct commands			*cmds;
+	struct status_stream		*st;
 };
 
-json_t *
-command_run(struct nmigd *d, const struct ctl_request *req,
-    struct status_stream **stream)
+struct commands {
+	struct nmigd			*d;
+	LIST_HEAD(, command_stream)	 streams;
+};
+
+static control_handler	cmd_check;
+static control_handler	cmd_events;
+static control_handler	cmd_history;
+static control_handler	cmd_reload;
+static control_handler	cmd_resolvers;
+static control_handler	cmd_status;
+static int	stream_next(void *, json_dump_callback_t, void *);
+static void	stream_free(void *);
+
+/* lib/ctlproto.c has the names, the permissions and the arguments. */
+const struct control_cmds command_handlers = {
+	.handler = {
+		[CTL_CHECK] =		cmd_check,
+		[CTL_EVENTS] =		cmd_events,
+		[CTL_HISTORY] =		cmd_history,
+		[CTL_RELOAD] =		cmd_reload,
+		[CTL_RESOLVERS] =	cmd_resolvers,
+		[CTL_STATUS] =		cmd_status,
+	},
+	.stream = { stream_next, stream_free },
+};
+
+struct commands *
+commands_new(struct nmigd *d)
 {
-	*stream = NULL;
-	/* Every domain's status is written a few domains at a time as the
-	 * client reads: at 10,000 domains it is hundreds of megabytes,
-	 * which built at once would hold the loop for seconds. */
-	if (req->command == CTL_STATUS && req->domain == NULL) {
-		*stream = status_stream_new(time(NULL));
-		return NULL;
-	}
-	return cmd_handlers[req->command](d, req);
+	struct commands	*cmds = xcalloc(1, sizeof(*cmds));
+
+	cmds->d = d;
+	LIST_INIT(&cmds->streams);
+	return cmds;
+}
+
+void
+commands_free(struct commands *cmds)
+{
+	if (cmds == NULL)
+		return;
+	while (!LIST_EMPTY(&cmds->streams))
+		stream_free(LIST_FIRST(&cmds->streams));
+	free(cmds);
+}
+
+void
+commands_reloading(struct commands *cmds)
+{
+	const struct model	*m;
+	struct command_stream	*cs;
+
+	if (cmds == NULL)
+		return;
+	m = monitor_model(cmds->d->monitor);
+	LIST_FOREACH(cs, &cmds->streams, entry)
+		status_stream_reloading(cs->st, m);
+}
+
+/* Domains come from the model as it is now. */
+static int
+stream_next(void *arg, json_dump_callback_t fn, void *fnarg)
+{
+	struct command_stream	*cs = arg;
+
+	return status_stream_next(cs->st, monitor_model(cs->cmds->d->monitor),
+	    fn, fnarg);
+}
+
+static void
+stream_free(void *arg)
+{
+	struct command_stream	*cs = arg;
+
+	LIST_REMOVE(cs, entry);
+	status_stream_free(cs->st);
+	free(cs);
 }
 
 static json_t *
-cmd_status(struct nmigd *d, const struct ctl_request *req)
+cmd_status(void *arg, const struct ctl_request *req, void **stream)
 {
-	json_t	*doc;
+	struct commands		*cmds = arg;
+	struct command_stream	*cs;
+	json_t			*doc;
 
-	doc = status_document(monitor_model(d->monitor), req->domain,
+	/* Every domain's status is written a few domains at a time as the
+	 * client reads: at 10,000 domains it is hundreds of megabytes,
+	 * which built at once would hold the loop for seconds. */
+	if (req->domain == NULL) {
+		cs = xcalloc(1, sizeof(*cs));
+		cs->cmds = cmds;
+		cs->st = status_stream_new(time(NULL));
+		LIST_INSERT_HEAD(&cmds->streams, cs, entry);
+		*stream = cs;
+		return NULL;
+	}
+	doc = status_document(monitor_model(cmds->d->monitor), req->domain,
 	    time(NULL));
 	if (doc == NULL)
 		return ctl_reply_error("unknown domain: %s", req->domain_arg);
@@ -64,115 +134,108 @@ resolver_json(const struct model *m, size_t r)
 {
 	const struct resolver_conf	*rc = &m->resolvers->v[r];
 	const struct resolver_health	*h = &m->health[r];
-	json_t				*o = json_object();
 	char				 tbuf[NMIG_TIMEBUF];
 	size_t				 i, unreach = 0;
 
 	for (i = 0; i < m->nw; i++)
 		if (m->w[i].rv[r].state == RS_UNREACHABLE)
 			unreach++;
-	json_object_set_new(o, "name", json_string(rc->name));
-	json_object_set_new(o, "address", json_string(rc->address));
-	json_object_set_new(o, "port", json_integer(rc->port));
-	json_object_set_new(o, "location", json_string(rc->location));
-	json_object_set_new(o, "queries", json_integer((json_int_t)h->queries));
-	json_object_set_new(o, "answers", json_integer((json_int_t)h->answers));
-	json_object_set_new(o, "timeouts", json_integer((json_int_t)h->timeouts));
-	json_object_set_new(o, "errors", json_integer((json_int_t)h->errors));
-	json_object_set_new(o, "consecutive_failures",
-	    json_integer(h->consecutive_failures));
-	json_object_set_new(o, "last_answer", h->last_answer == 0 ?
-	    json_null() : json_string(fmt_time(h->last_answer, tbuf)));
-	json_object_set_new(o, "mean_rtt_ms", h->answers == 0 ? json_null() :
-	    json_real((double)h->rtt_sum_ms / (double)h->answers));
-	json_object_set_new(o, "unreachable_domains", json_integer(unreach));
-	json_object_set_new(o, "unreachable",
-	    json_boolean(m->nw > 0 && unreach == m->nw));
-	return o;
+	return json_pack("{s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:s?,"
+	    " s:o, s:I, s:b}",
+	    "name", rc->name,
+	    "address", rc->address,
+	    "port", (int)rc->port,
+	    "location", rc->location,
+	    "queries", (json_int_t)h->queries,
+	    "answers", (json_int_t)h->answers,
+	    "timeouts", (json_int_t)h->timeouts,
+	    "errors", (json_int_t)h->errors,
+	    "consecutive_failures", (json_int_t)h->consecutive_failures,
+	    "last_answer", h->last_answer == 0 ? NULL :
+	    fmt_time(h->last_answer, tbuf),
+	    "mean_rtt_ms", h->answers == 0 ? json_null() :
+	    json_real((double)h->rtt_sum_ms / (double)h->answers),
+	    "unreachable_domains", (json_int_t)unreach,
+	    "unreachable", m->nw > 0 && unreach == m->nw);
 }
 
 static json_t *
-cmd_resolvers(struct nmigd *d, const struct ctl_request *req)
+cmd_resolvers(void *arg, const struct ctl_request *req, void **stream)
 {
-	const struct model	*m = monitor_model(d->monitor);
-	json_t			*o, *a;
+	struct commands		*cmds = arg;
+	const struct model	*m = monitor_model(cmds->d->monitor);
+	json_t			*a;
 	char			 tbuf[NMIG_TIMEBUF];
-	time_t			 now = time(NULL);
 	size_t			 r;
 
 	a = json_array();
 	for (r = 0; r < m->resolvers->n; r++)
 		json_array_append_new(a, resolver_json(m, r));
-	o = ctl_reply_new();
-	json_object_set_new(o, "generated_at", json_string(fmt_time(now, tbuf)));
-	json_object_set_new(o, "resolvers", a);
-	return o;
+	return ctl_reply_pack("{s:s, s:o}",
+	    "generated_at", fmt_time(time(NULL), tbuf),
+	    "resolvers", a);
 }
 
 static json_t *
-cmd_history(struct nmigd *d, const struct ctl_request *req)
+cmd_history(void *arg, const struct ctl_request *req, void **stream)
 {
-	char	 disp[NMIG_NAMEBUF];
-	json_t	*o, *a;
-	bool	 truncated;
-	int	 rv;
+	struct commands	*cmds = arg;
+	struct history	 h;
+	char		 disp[NMIG_NAMEBUF];
+	json_t		*o;
+	int		 rv;
 
-	a = json_array();
-	rv = store_history(d->store, req->domain, req->resolver, a,
-	    &truncated);
-	if (rv != 0) {
-		json_decref(a);
+	rv = store_history(cmds->d->store, req->domain, req->resolver, &h);
+	if (rv != 0)
 		return rv == 1 ? ctl_reply_error("unknown domain: %s",
 		    domain_display(req->domain, disp)) :
 		    ctl_reply_error("cannot read the database");
-	}
-	o = ctl_reply_new();
-	json_object_set_new(o, "domain",
-	    json_string(domain_display(req->domain, disp)));
-	json_object_set_new(o, "history", a);
-	json_object_set_new(o, "truncated", json_boolean(truncated));
+	o = ctl_reply_pack("{s:s, s:o, s:b}",
+	    "domain", domain_display(req->domain, disp),
+	    "history", status_history_json(&h),
+	    "truncated", h.truncated);
+	history_free(&h);
 	return o;
 }
 
 static json_t *
-cmd_events(struct nmigd *d, const struct ctl_request *req)
+cmd_events(void *arg, const struct ctl_request *req, void **stream)
 {
-	json_t	*o, *a;
+	struct commands		*cmds = arg;
+	struct event_list	 l;
+	json_t			*o;
 
-	a = json_array();
-	if (store_events(d->store, req->since, COMMAND_EVENTS_MAX,
-	    a) == -1) {
-		json_decref(a);
+	if (store_events(cmds->d->store, req->since, COMMAND_EVENTS_MAX,
+	    &l) == -1)
 		return ctl_reply_error("cannot read the database");
-	}
-	o = ctl_reply_new();
-	json_object_set_new(o, "events", a);
+	o = ctl_reply_pack("{s:o}", "events", status_events_json(&l));
+	event_list_free(&l);
 	return o;
 }
 
 static json_t *
-cmd_check(struct nmigd *d, const struct ctl_request *req)
+cmd_check(void *arg, const struct ctl_request *req, void **stream)
 {
-	json_t	*o, *started, *running;
+	struct commands	*cmds = arg;
+	json_t		*started, *running;
 
 	started = json_array();
 	running = json_array();
-	if (monitor_check(d->monitor, req->domain, started,
+	if (monitor_check(cmds->d->monitor, req->domain, started,
 	    running) == -1) {
 		json_decref(started);
 		json_decref(running);
 		return ctl_reply_error("unknown domain: %s", req->domain_arg);
 	}
-	o = ctl_reply_new();
-	json_object_set_new(o, "started", started);
-	json_object_set_new(o, "running", running);
-	return o;
+	return ctl_reply_pack("{s:o, s:o}", "started", started,
+	    "running", running);
 }
 
 static json_t *
-cmd_reload(struct nmigd *d, const struct ctl_request *req)
+cmd_reload(void *arg, const struct ctl_request *req, void **stream)
 {
-	json_t	*o, *errors = json_array();
+	struct nmigd	*d = ((struct commands *)arg)->d;
+	json_t		*o, *errors = json_array();
 
 	if (nmigd_reload(d, errors) == -1) {
 		o = ctl_reply_error("configuration not reloaded");
@@ -180,9 +243,8 @@ cmd_reload(struct nmigd *d, const struct ctl_request *req)
 		return o;
 	}
 	json_decref(errors);
-	o = ctl_reply_new();
-	json_object_set_new(o, "reloaded", json_true());
-	json_object_set_new(o, "domains", json_integer((json_int_t)d->cfg->ndomains));
-	json_object_set_new(o, "resolvers", json_integer((json_int_t)d->rl->n));
-	return o;
+	return ctl_reply_pack("{s:b, s:I, s:I}",
+	    "reloaded", 1,
+	    "domains", (json_int_t)d->cfg->ndomains,
+	    "resolvers", (json_int_t)d->rl->n);
 }

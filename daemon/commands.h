@@ -4,15 +4,20 @@
 #ifndef NMIGD_COMMANDS_H
 #define NMIGD_COMMANDS_H
 
-#include <jansson.h>
-
-#include "ctlproto.h"
+#include "control.h"
 #include "nmigd.h"
-#include "status.h"
 
-/* The reply to a decoded request, or NULL with *stream set when the
- * reply is the status of every domain, to be written in parts. */
-json_t	*command_run(struct nmigd *, const struct ctl_request *,
-	    struct status_stream **stream);
+/* nmigd's handlers for control_listen(), whose argument is a struct
+ * commands. */
+extern const struct control_cmds	command_handlers;
+
+struct commands;
+struct commands	*commands_new(struct nmigd *);
+/* After control_free(), which ends the streams. */
+void		 commands_free(struct commands *);
+/* The monitor's model is about to be replaced by a reload: status
+ * replies being streamed go on with the new one
+ * (status_stream_reloading). */
+void		 commands_reloading(struct commands *);
 
 #endif

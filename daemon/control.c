@@ -1,6 +1,6 @@
 /*
  * The control socket and nothing else: accept, read bounded request lines,
- * hand them to commands.c, queue the replies.  A client's
+ * hand them to the command handlers, queue the replies.  A client's
  * next request is read only once its last reply is out: one that never
  * reads costs one reply and stops being served, and no client can make
  * the loop build replies in bulk.  Slots are limited per uid, with some
@@ -22,24 +22,25 @@
 #include <event2/event.h>
 #include <systemd/sd-daemon.h>
 
-#include "commands.h"
 #include "accept.h"
 #include "control.h"
 #include "ctlproto.h"
 #include "log.h"
-#include "status.h"
 #include "util.h"
 
 struct control {
-	struct nmigd		*d;
-	int			 fd;
-	char			*path;		/* NULL: systemd's socket */
-	struct event		*ev_accept;
-	struct event		*ev_pause;	/* accept paused on EMFILE */
-	unsigned		 nclients;
-	unsigned		 nunprivileged;
-	time_t			 refused_logged;
-	TAILQ_HEAD(, client)	 clients;
+	struct event_base		*base;
+	const struct control_cmds	*cmds;
+	void				*arg;	/* the handlers' */
+	uid_t				 owner;	/* may change things */
+	int				 fd;
+	char				*path;	/* NULL: systemd's socket */
+	struct event			*ev_accept;
+	struct event			*ev_pause; /* EMFILE: accept paused */
+	unsigned			 nclients;
+	unsigned			 nunprivileged;
+	time_t				 refused_logged;
+	TAILQ_HEAD(, client)		 clients;
 };
 
 enum client_state {
@@ -56,7 +57,7 @@ struct client {
 	uid_t			 uid;
 	bool			 privileged;	/* root or our own user */
 	bool			 closing;	/* flush, then close */
-	struct status_stream	*stream;	/* a status being written */
+	void			*stream;	/* a reply being streamed */
 	time_t			 reply_start;	/* monotonic seconds */
 	size_t			 streamed;	/* bytes of the stream so far */
 };
@@ -84,12 +85,20 @@ client_say(int fd, json_t *reply)
 }
 
 static void
+client_stream_free(struct client *cl)
+{
+	if (cl->stream != NULL)
+		cl->c->cmds->stream.free(cl->stream);
+	cl->stream = NULL;
+}
+
+static void
 client_free(struct client *cl)
 {
 	struct control	*c = cl->c;
 
 	TAILQ_REMOVE(&c->clients, cl, entry);
-	status_stream_free(cl->stream);
+	client_stream_free(cl);
 	event_free(cl->ev_deadline);
 	bufferevent_free(cl->bev);
 	c->nclients--;
@@ -173,31 +182,30 @@ stream_write_cb(const char *buf, size_t len, void *arg)
 	return evbuffer_add(arg, buf, len);
 }
 
-/* Queue the stream's next domains, a slice at a time and up to
+/* Queue the stream's next parts, a slice at a time and up to
  * CONTROL_MAX_OUTPUT; the write watermark brings us back when the client
- * has read its way down to CONTROL_STREAM_LOWAT.  Domains come from the
- * model as it is now. */
+ * has read its way down to CONTROL_STREAM_LOWAT. */
 static void
 client_stream_fill(struct client *cl)
 {
-	struct evbuffer		*out = bufferevent_get_output(cl->bev);
-	const struct model	*m = monitor_model(cl->c->d->monitor);
-	size_t			 upto, before = evbuffer_get_length(out);
-	int			 rv = 1;
+	const struct control_stream_ops	*ops = &cl->c->cmds->stream;
+	struct evbuffer			*out = bufferevent_get_output(cl->bev);
+	size_t				 upto, before;
+	int				 rv = 1;
+
+	before = evbuffer_get_length(out);
 
 	upto = before + CONTROL_STREAM_SLICE;
 	if (upto > CONTROL_MAX_OUTPUT)
 		upto = CONTROL_MAX_OUTPUT;
 	while (evbuffer_get_length(out) < upto &&
-	    (rv = status_stream_next(cl->stream, m, stream_write_cb,
-	    out)) == 1)
+	    (rv = ops->next(cl->stream, stream_write_cb, out)) == 1)
 		;
 	if (cl->state == CL_REPLY)
 		client_stream_deadline(cl, evbuffer_get_length(out) - before);
 	if (rv == 1)
 		return;
-	status_stream_free(cl->stream);
-	cl->stream = NULL;
+	client_stream_free(cl);
 	bufferevent_setwatermark(cl->bev, EV_WRITE, 0, 0);
 	if (rv == 0)
 		evbuffer_add(out, "\n", 1);
@@ -222,6 +230,7 @@ client_request(struct client *cl, const char *line, size_t len)
 {
 	struct ctl_request	 req;
 	json_t			*error, *reply;
+	void			*stream = NULL;
 	int			 rv;
 
 	rv = ctl_request_decode(line, len, cl->privileged, &req, &error);
@@ -232,8 +241,8 @@ client_request(struct client *cl, const char *line, size_t len)
 		client_send(cl, error);
 		return;
 	}
-	reply = command_run(cl->c->d, &req, &cl->stream);
-	if (cl->stream != NULL)
+	reply = cl->c->cmds->handler[req.command](cl->c->arg, &req, &stream);
+	if ((cl->stream = stream) != NULL)
 		client_stream_start(cl);
 	else
 		client_send(cl, reply);
@@ -401,7 +410,7 @@ client_new(struct control *c, int fd)
 		return;
 	}
 	/* Root and our own user may change things; the rest may only look. */
-	privileged = cred.uid == 0 || cred.uid == c->d->uid;
+	privileged = cred.uid == 0 || cred.uid == c->owner;
 	if (!privileged && (why = control_full(c, cred.uid)) != NULL) {
 		control_refuse(c, fd, cred.uid, why);
 		return;
@@ -410,8 +419,8 @@ client_new(struct control *c, int fd)
 	cl->c = c;
 	cl->uid = cred.uid;
 	cl->privileged = privileged;
-	cl->bev = bufferevent_socket_new(c->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	cl->ev_deadline = evtimer_new(c->d->base, client_deadline_cb, cl);
+	cl->bev = bufferevent_socket_new(c->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	cl->ev_deadline = evtimer_new(c->base, client_deadline_cb, cl);
 	if (cl->bev == NULL || cl->ev_deadline == NULL) {
 		log_warnx("control: cannot set up a client");
 		if (cl->bev != NULL)
@@ -557,41 +566,34 @@ control_inherited(void)
 }
 
 struct control *
-control_listen(struct nmigd *d, const char *path)
+control_listen(struct event_base *base, const char *path, uid_t owner,
+    const struct control_cmds *cmds, void *arg)
 {
 	struct control	*c;
-	int		 fd;
+	int		 fd, i;
 
+	for (i = 0; i < CTL_NCOMMANDS; i++)
+		if (cmds->handler[i] == NULL)
+			fatalx("%s: command %d has no handler", __func__, i);
 	if ((fd = control_inherited()) != -1)
 		log_info("control: using the socket passed by systemd");
 	else if ((fd = control_create(path)) == -1)
 		return NULL;
 	c = xcalloc(1, sizeof(*c));
-	c->d = d;
+	c->base = base;
+	c->cmds = cmds;
+	c->arg = arg;
+	c->owner = owner;
 	c->fd = fd;
 	TAILQ_INIT(&c->clients);
 	c->path = fd == SD_LISTEN_FDS_START ? NULL : xstrdup(path);
-	c->ev_accept = event_new(d->base, fd, EV_READ | EV_PERSIST,
+	c->ev_accept = event_new(base, fd, EV_READ | EV_PERSIST,
 	    control_accept_cb, c);
-	c->ev_pause = evtimer_new(d->base, control_resume_cb, c);
+	c->ev_pause = evtimer_new(base, control_resume_cb, c);
 	if (c->ev_accept == NULL || c->ev_pause == NULL ||
 	    event_add(c->ev_accept, NULL) == -1)
 		fatalx("%s: cannot register events", __func__);
 	return c;
-}
-
-void
-control_reloading(struct control *c)
-{
-	const struct model	*m;
-	struct client		*cl;
-
-	if (c == NULL)
-		return;
-	m = monitor_model(c->d->monitor);
-	TAILQ_FOREACH(cl, &c->clients, entry)
-		if (cl->stream != NULL)
-			status_stream_reloading(cl->stream, m);
 }
 
 void

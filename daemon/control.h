@@ -1,12 +1,18 @@
 /*
  * The control socket: a UNIX stream socket speaking one JSON object per
- * line each way (see nmigd-ctl(8)).
+ * line each way (see nmigd-ctl(8)).  It knows the commands only through
+ * the handlers it is given (daemon/commands.c has nmigd's) and the
+ * argument it passes them.
  */
 #ifndef NMIGD_CONTROL_H
 #define NMIGD_CONTROL_H
 
+#include <sys/types.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
 #include "ctlproto.h"
-#include "nmigd.h"
 
 #define CONTROL_MAX_REQUEST	CTL_MAX_REQUEST
 /* Client slots.  Read-only peers (any other uid) share all but
@@ -35,12 +41,33 @@
  * (history: 1000 entries; events: 1000), and refused beyond this. */
 #define CONTROL_MAX_REPLY	(8 * 1024 * 1024)
 
+/* A reply too large to build at once (the status of every domain):
+ * the handler's object, written a part at a time as the client reads. */
+struct control_stream_ops {
+	/* Write the next part through fn: 1 when a part was written, 0
+	 * once the reply is complete, -1 when fn failed. */
+	int	(*next)(void *stream, json_dump_callback_t fn, void *fnarg);
+	void	(*free)(void *stream);
+};
+
+/* The reply to a request that lib/ctlproto.c has decoded and checked, or
+ * NULL with *stream set when the reply is to be streamed.  arg is
+ * control_listen()'s. */
+typedef json_t	*control_handler(void *arg, const struct ctl_request *,
+		    void **stream);
+
+/* lib/ctlproto.c has each command's name, permission and arguments;
+ * this its handler. */
+struct control_cmds {
+	control_handler			*handler[CTL_NCOMMANDS];
+	struct control_stream_ops	 stream;
+};
+
 /* Listen on the socket systemd passed (socket activation) or create
- * path with mode 0660.  NULL after logging. */
-struct control	*control_listen(struct nmigd *, const char *path);
+ * path with mode 0660.  Peers of uid 0 or owner may use every command,
+ * others only the read-only ones.  NULL after logging. */
+struct control	*control_listen(struct event_base *, const char *path,
+		    uid_t owner, const struct control_cmds *, void *arg);
 void		 control_free(struct control *);
-/* The monitor's model is about to be replaced by a reload: status
- * replies being written go on with the new one (status_stream_reloading). */
-void		 control_reloading(struct control *);
 
 #endif

@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <systemd/sd-daemon.h>
 
+#include "commands.h"
 #include "config.h"
 #include "control.h"
 #include "ctlproto.h"
@@ -275,7 +276,7 @@ nmigd_reload(struct nmigd *d, json_t *errors)
 		sd_notify(0, "READY=1");
 		return -1;
 	}
-	control_reloading(d->control);
+	commands_reloading(d->commands);
 	if (monitor_reload(d->monitor, cfg, rl) == -1) {
 		log_warnx("reload: the database failed; the old configuration "
 		    "stays in use");
@@ -372,7 +373,9 @@ run_daemon(struct nmigd *d)
 		rc = EXIT_TROUBLE;
 		goto done;
 	}
-	if ((d->control = control_listen(d, d->cfg->control)) == NULL) {
+	d->commands = commands_new(d);
+	if ((d->control = control_listen(d->base, d->cfg->control, d->uid,
+	    &command_handlers, d->commands)) == NULL) {
 		rc = EXIT_TROUBLE;
 		goto done;
 	}
@@ -394,6 +397,7 @@ run_daemon(struct nmigd *d)
 done:
 	metrics_free(d->metrics);
 	control_free(d->control);
+	commands_free(d->commands);
 	monitor_free(d->monitor);
 	prober_free(d->prober);
 	event_free(ev_term);

@@ -1,6 +1,6 @@
 /*
  * The daemon's parts, owned by nmigd.c and lent to the modules that answer
- * for them (the control socket, the metrics endpoint).
+ * for them (the control commands, the metrics endpoint).
  */
 #ifndef NMIGD_NMIGD_H
 #define NMIGD_NMIGD_H
@@ -17,6 +17,7 @@
 #include "resolvers.h"
 #include "store.h"
 
+struct commands;
 struct control;
 struct looplag;
 struct metrics;
@@ -29,6 +30,7 @@ struct nmigd {
 	struct store		*store;
 	struct prober		*prober;
 	struct monitor		*monitor;
+	struct commands		*commands;	/* the control handlers' */
 	struct control		*control;
 	struct metrics		*metrics;
 	struct looplag		*looplag;	/* how late the loop runs */

@@ -38,7 +38,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 
 /* What is sent when even an error reply cannot be encoded. */
 static const char ctl_unencodable[] =
-    "{\"version\":1,\"error\":\"cannot encode the reply\"}\n";
+    "{\"version\":" CTL_VERSION_STR
+    ",\"error\":\"cannot encode the reply\"}\n";
 
 /* Replies. */
 
@@ -54,6 +55,24 @@ ctl_reply_new(void)
 		json_decref(o);
 		return NULL;
 	}
+	return o;
+}
+
+json_t *
+ctl_reply_pack(const char *fmt, ...)
+{
+	va_list	 ap;
+	json_t	*data, *o = NULL;
+
+	va_start(ap, fmt);
+	data = json_vpack_ex(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (data != NULL && (o = ctl_reply_new()) != NULL &&
+	    json_object_update(o, data) == -1) {
+		json_decref(o);
+		o = NULL;
+	}
+	json_decref(data);
 	return o;
 }
 

@@ -14,9 +14,9 @@
 
 #include <jansson.h>
 
+#include "ctlversion.h"
 #include "util.h"
 
-#define CTL_PROTOCOL_VERSION	1	/* bump if any reply changes */
 #define CTL_MAX_REQUEST		4096	/* bytes in a request line */
 #define CTL_ERRORBUF		512	/* an error message, NUL included */
 
@@ -51,11 +51,17 @@ int	 ctl_request_decode(const char *line, size_t len, bool privileged,
 	    struct ctl_request *, json_t **error);
 void	 ctl_request_free(struct ctl_request *);
 
-/* {"version": 1}, to add the reply's data to. */
+/* {"version": CTL_PROTOCOL_VERSION}, to add the reply's data to. */
 json_t	*ctl_reply_new(void);
-/* {"version": 1, "error": message}; the message is made valid UTF-8 and
- * cut to CTL_ERRORBUF - 1 bytes between two characters.  NULL only when
- * out of memory, which ctl_reply_encode() also turns into an error. */
+/* {"version": CTL_PROTOCOL_VERSION} followed by the members that
+ * json_pack() makes of fmt, an object ("{s:o, s:b}"), in their order.
+ * NULL when they do not pack or out of memory, which ctl_reply_encode()
+ * turns into an error. */
+json_t	*ctl_reply_pack(const char *fmt, ...);
+/* {"version": CTL_PROTOCOL_VERSION, "error": message}; the message is
+ * made valid UTF-8 and cut to CTL_ERRORBUF - 1 bytes between two
+ * characters.  NULL only when out of memory, which ctl_reply_encode()
+ * also turns into an error. */
 json_t	*ctl_reply_error(const char *fmt, ...) NMIG_PRINTF(1, 2);
 /* A JSON string of any text: invalid UTF-8 becomes U+FFFD. */
 json_t	*ctl_json_string(const char *);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ctlversion.h"
 #include "dname.h"
 #include "packet.h"
 #include "rdtext.h"
@@ -136,7 +137,7 @@ status_document(const struct model *m, const char *domain, time_t now)
 		return NULL;
 	}
 	doc = json_object();
-	json_object_set_new(doc, "version", json_integer(NMIG_STATUS_VERSION));
+	json_object_set_new(doc, "version", json_integer(CTL_PROTOCOL_VERSION));
 	json_object_set_new(doc, "generated_at", json_time(now));
 	json_object_set_new(doc, "domains", doms);
 	return doc;
@@ -198,7 +199,7 @@ stream_head(const struct status_stream *st, json_dump_callback_t fn,
 	int	len;
 
 	len = snprintf(buf, sizeof(buf), "{\"version\":%d,\"generated_at\":"
-	    "%s%s%s,\"domains\":[", NMIG_STATUS_VERSION,
+	    "%s%s%s,\"domains\":[", CTL_PROTOCOL_VERSION,
 	    st->now == 0 ? "" : "\"", st->now == 0 ? "null" :
 	    fmt_time(st->now, tbuf), st->now == 0 ? "" : "\"");
 	return fn(buf, (size_t)len, arg);
@@ -251,6 +252,88 @@ status_stream_reloading(struct status_stream *st, const struct model *m)
 	if (st->nsent > 0)
 		qsort(st->sent, st->nsent, sizeof(*st->sent), name_cmp);
 	st->next = 0;
+}
+
+/* The history and events replies' lists, from the store's rows.  A row
+ * that is not UTF-8 (nmigd writes none; the sqlite3 CLI could) makes no
+ * entry rather than a document that does not encode. */
+
+/* Records stored one a line, as strings. */
+static json_t *
+rdata_lines_json(const char *joined)
+{
+	json_t		*a = json_array();
+	const char	*p = joined, *nl;
+
+	while (*p != '\0') {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		json_array_append_new(a, json_stringn(p, (size_t)(nl - p)));
+		p = *nl != '\0' ? nl + 1 : nl;
+	}
+	return a;
+}
+
+static json_t *
+answer_change_json(const struct answer_change *a)
+{
+	return json_pack("{s:s?, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:o,"
+	    " s:o, s:s?, s:s?, s:I}",
+	    "time", a->first_seen,
+	    "kind", "answer",
+	    "resolver", a->resolver,
+	    "owner", a->owner,
+	    "type", a->type,
+	    "state", a->state,
+	    "rcode", a->answered ? a->rcode : NULL,
+	    "ttl", a->answered ? json_integer(a->ttl) : json_null(),
+	    "rdata", rdata_lines_json(a->rdata),
+	    "first_seen", a->first_seen,
+	    "last_seen", a->last_seen,
+	    "count", (json_int_t)a->count);
+}
+
+json_t *
+status_history_json(const struct history *h)
+{
+	const struct stored_event	*e;
+	json_t				*a = json_array();
+	size_t				 i;
+
+	for (i = 0; i < h->n; i++) {
+		e = &h->v[i].event;
+		json_array_append_new(a, h->v[i].kind == HISTORY_ANSWER ?
+		    answer_change_json(&h->v[i].answer) :
+		    json_pack("{s:s?, s:s, s:s?, s:s?, s:I, s:s?}",
+		    "time", e->time,
+		    "kind", "event",
+		    "resolver", e->resolver,
+		    "message_id", e->message_id,
+		    "priority", (json_int_t)e->priority,
+		    "message", e->message));
+	}
+	return a;
+}
+
+json_t *
+status_events_json(const struct event_list *l)
+{
+	const struct stored_event	*e;
+	json_t				*a = json_array();
+	size_t				 i;
+
+	for (i = 0; i < l->n; i++) {
+		e = &l->v[i];
+		json_array_append_new(a, json_pack("{s:s?, s:s?, s:I, s:s?,"
+		    " s:s?, s:s?}",
+		    "time", e->time,
+		    "message_id", e->message_id,
+		    "priority", (json_int_t)e->priority,
+		    "domain", e->domain,
+		    "resolver", e->resolver,
+		    "message", e->message));
+	}
+	return a;
 }
 
 /* Text rendering. */

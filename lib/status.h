@@ -1,6 +1,7 @@
 /*
- * The status document (JSON, "version" 1): built by the daemon from its
- * model, printed as-is by --json and by nmigd-ctl, or as tables.
+ * The status document (JSON, with the control protocol's "version"):
+ * built by the daemon from its model, printed as-is by --json and by
+ * nmigd-ctl, or as tables.
  */
 #ifndef NMIG_STATUS_H
 #define NMIG_STATUS_H
@@ -12,8 +13,7 @@
 #include <jansson.h>
 
 #include "model.h"
-
-#define NMIG_STATUS_VERSION	1
+#include "store.h"
 
 /* The whole document; domain != NULL limits it to that domain (NULL is
  * returned if it is not watched).  A new reference. */
@@ -41,6 +41,11 @@ int	 status_stream_next(struct status_stream *, const struct model *,
  * written, so that the stream goes on with the new model's domains that
  * it has not written, in their order, and lists none twice. */
 void	 status_stream_reloading(struct status_stream *, const struct model *);
+
+/* The "history" and "events" replies' lists (nmigd-ctl(8)), from the
+ * store's rows, as new references. */
+json_t	*status_history_json(const struct history *);
+json_t	*status_events_json(const struct event_list *);
 
 /* Human tables, from the document (so the client can print what it got
  * from the daemon).  colour: ANSI colours for states. */

@@ -922,104 +922,129 @@ query_prepare(struct store *s, const char *fn, const char *sql)
 	return st;
 }
 
-static json_t *
-col_json_text(sqlite3_stmt *st, int i)
+/* The text of a column as stored, NULL for NULL. */
+static char *
+col_strdup(sqlite3_stmt *st, int i)
 {
 	if (sqlite3_column_type(st, i) == SQLITE_NULL)
-		return json_null();
-	return json_string(col_text(st, i));
+		return NULL;
+	return xstrdup(col_text(st, i));
 }
 
-static json_t *
-rdata_json(const char *joined)
+static void
+answer_change_read(sqlite3_stmt *st, struct answer_change *a)
 {
-	json_t		*a = json_array();
-	const char	*p = joined, *nl;
+	a->first_seen = col_strdup(st, 0);
+	a->resolver = col_strdup(st, 1);
+	a->owner = col_strdup(st, 2);
+	a->type = col_strdup(st, 3);
+	a->state = col_strdup(st, 4);
+	a->answered = sqlite3_column_int(st, 10) != STORE_RCODE_NONE;
+	a->rcode = col_strdup(st, 5);
+	a->rdata = xstrdup(col_text(st, 6));
+	a->ttl = sqlite3_column_int64(st, 7);
+	a->last_seen = col_strdup(st, 8);
+	a->count = sqlite3_column_int64(st, 9);
+}
 
-	while (*p != '\0') {
-		if ((nl = strchr(p, '\n')) == NULL)
-			nl = p + strlen(p);
-		json_array_append_new(a, json_stringn(p, (size_t)(nl - p)));
-		p = *nl != '\0' ? nl + 1 : nl;
+static void
+answer_change_free(struct answer_change *a)
+{
+	free(a->resolver);
+	free(a->owner);
+	free(a->type);
+	free(a->state);
+	free(a->rcode);
+	free(a->rdata);
+	free(a->first_seen);
+	free(a->last_seen);
+}
+
+/* The columns of HISTORY_EVENTS and STORE_EVENTS, in this order. */
+static void
+stored_event_read(sqlite3_stmt *st, struct stored_event *e)
+{
+	e->time = col_strdup(st, 0);
+	e->message_id = col_strdup(st, 1);
+	e->priority = sqlite3_column_int64(st, 2);
+	e->domain = col_strdup(st, 3);
+	e->resolver = col_strdup(st, 4);
+	e->message = col_strdup(st, 5);
+}
+
+static void
+stored_event_free(struct stored_event *e)
+{
+	free(e->time);
+	free(e->message_id);
+	free(e->domain);
+	free(e->resolver);
+	free(e->message);
+}
+
+void
+history_free(struct history *h)
+{
+	size_t	i;
+
+	for (i = 0; i < h->n; i++) {
+		if (h->v[i].kind == HISTORY_ANSWER)
+			answer_change_free(&h->v[i].answer);
+		else
+			stored_event_free(&h->v[i].event);
 	}
-	return a;
+	free(h->v);
+	memset(h, 0, sizeof(*h));
 }
 
-static json_t *
-history_answer(sqlite3_stmt *st)
+void
+event_list_free(struct event_list *l)
 {
-	json_t	*o = json_object();
+	size_t	i;
 
-	json_object_set_new(o, "time", col_json_text(st, 0));
-	json_object_set_new(o, "kind", json_string("answer"));
-	json_object_set_new(o, "resolver", col_json_text(st, 1));
-	json_object_set_new(o, "owner", col_json_text(st, 2));
-	json_object_set_new(o, "type", col_json_text(st, 3));
-	json_object_set_new(o, "state", col_json_text(st, 4));
-	if (sqlite3_column_int(st, 10) == STORE_RCODE_NONE) {
-		json_object_set_new(o, "rcode", json_null());
-		json_object_set_new(o, "ttl", json_null());
-	} else {
-		json_object_set_new(o, "rcode", col_json_text(st, 5));
-		json_object_set_new(o, "ttl",
-		    json_integer(sqlite3_column_int64(st, 7)));
-	}
-	json_object_set_new(o, "rdata", rdata_json(col_text(st, 6)));
-	json_object_set_new(o, "first_seen", col_json_text(st, 0));
-	json_object_set_new(o, "last_seen", col_json_text(st, 8));
-	json_object_set_new(o, "count", json_integer(sqlite3_column_int64(st, 9)));
-	return o;
-}
-
-static json_t *
-history_event(sqlite3_stmt *st)
-{
-	json_t	*o = json_object();
-
-	json_object_set_new(o, "time", col_json_text(st, 0));
-	json_object_set_new(o, "kind", json_string("event"));
-	json_object_set_new(o, "resolver", col_json_text(st, 1));
-	json_object_set_new(o, "message_id", col_json_text(st, 2));
-	json_object_set_new(o, "priority",
-	    json_integer(sqlite3_column_int64(st, 3)));
-	json_object_set_new(o, "message", col_json_text(st, 4));
-	return o;
+	for (i = 0; i < l->n; i++)
+		stored_event_free(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 /* Both statements give the newest rows first; merge the newest
- * STORE_HISTORY_MAX of them, then append to out oldest first. */
+ * STORE_HISTORY_MAX of them into out, oldest first. */
 static int
 history_merge(struct store *s, sqlite3_stmt *ans, sqlite3_stmt *ev,
-    json_t *out, bool *truncated)
+    struct history *out)
 {
-	json_t	*rev = json_array();
-	size_t	 i;
-	int	 ra, re;
+	struct history_entry	*e;
+	int			 ra, re;
 
+	out->v = xreallocarray(NULL, STORE_HISTORY_MAX, sizeof(*out->v));
 	ra = sqlite3_step(ans);
 	re = sqlite3_step(ev);
 	while (ra == SQLITE_ROW || re == SQLITE_ROW) {
-		if (json_array_size(rev) == STORE_HISTORY_MAX) {
-			*truncated = true;
+		if (out->n == STORE_HISTORY_MAX) {
+			out->truncated = true;
 			ra = re = SQLITE_DONE;
 			break;
 		}
-		/* On a tie the event goes first here, so after the answer
-		 * that caused it once reversed. */
+		/* Filled from the end, newest last.  On a tie the event is
+		 * the later entry: it follows the answer that caused it. */
+		e = &out->v[STORE_HISTORY_MAX - ++out->n];
 		if (ra == SQLITE_ROW && (re != SQLITE_ROW ||
 		    strcmp(col_text(ans, 0), col_text(ev, 0)) > 0)) {
-			json_array_append_new(rev, history_answer(ans));
+			e->kind = HISTORY_ANSWER;
+			answer_change_read(ans, &e->answer);
 			ra = sqlite3_step(ans);
 		} else {
-			json_array_append_new(rev, history_event(ev));
+			e->kind = HISTORY_EVENT;
+			stored_event_read(ev, &e->event);
 			re = sqlite3_step(ev);
 		}
 	}
-	for (i = json_array_size(rev); i > 0; i--)
-		json_array_append(out, json_array_get(rev, i - 1));
-	json_decref(rev);
+	memmove(out->v, out->v + STORE_HISTORY_MAX - out->n,
+	    out->n * sizeof(*out->v));
 	if (ra != SQLITE_DONE || re != SQLITE_DONE) {
 		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+		history_free(out);
 		return -1;
 	}
 	return 0;
@@ -1038,7 +1063,7 @@ history_merge(struct store *s, sqlite3_stmt *ans, sqlite3_stmt *ev,
 
 int
 store_history(struct store *s, const char *domain, const char *resolver,
-    json_t *out, bool *truncated)
+    struct history *out)
 {
 	sqlite3_stmt	*ans = NULL, *ev = NULL;
 	char		 display[NMIG_NAMEBUF];
@@ -1046,7 +1071,7 @@ store_history(struct store *s, const char *domain, const char *resolver,
 	int64_t		 did;
 	int		 rv = -1, rc;
 
-	*truncated = false;
+	memset(out, 0, sizeof(*out));
 	if ((rc = stmt_run(s, __func__, SS_DOMAIN_GET, "s", domain)) !=
 	    SQLITE_ROW)
 		return rc == SQLITE_DONE ? 1 : -1;
@@ -1060,7 +1085,8 @@ store_history(struct store *s, const char *domain, const char *resolver,
 	    HISTORY_ANSWERS " AND a.resolver_id = (SELECT id FROM resolvers"
 	    " WHERE name = ?2 COLLATE NOCASE)" HISTORY_ORDER);
 	ev = query_prepare(s, __func__,
-	    "SELECT time, resolver, message_id, priority, message FROM events"
+	    "SELECT time, message_id, priority, domain, resolver, message"
+	    " FROM events"
 	    " WHERE domain = ?1 AND (?2 IS NULL OR resolver = ?2 COLLATE NOCASE)"
 	    " ORDER BY time DESC, id DESC LIMIT ?3");
 	if (ans == NULL || ev == NULL)
@@ -1074,7 +1100,7 @@ store_history(struct store *s, const char *domain, const char *resolver,
 		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
 		goto done;
 	}
-	rv = history_merge(s, ans, ev, out, truncated);
+	rv = history_merge(s, ans, ev, out);
 done:
 	sqlite3_finalize(ans);
 	sqlite3_finalize(ev);
@@ -1082,13 +1108,15 @@ done:
 }
 
 int
-store_events(struct store *s, time_t since, int limit, json_t *out)
+store_events(struct store *s, time_t since, int limit,
+    struct event_list *out)
 {
 	sqlite3_stmt	*st;
-	json_t		*o;
 	char		 tbuf[NMIG_TIMEBUF];
+	size_t		 cap = 0;
 	int		 rc;
 
+	memset(out, 0, sizeof(*out));
 	st = query_prepare(s, __func__,
 	    "SELECT time, message_id, priority, domain, resolver, message"
 	    " FROM (SELECT * FROM events WHERE ?1 IS NULL OR time >= ?1"
@@ -1103,18 +1131,17 @@ store_events(struct store *s, time_t since, int limit, json_t *out)
 		return -1;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o = json_object();
-		json_object_set_new(o, "time", col_json_text(st, 0));
-		json_object_set_new(o, "message_id", col_json_text(st, 1));
-		json_object_set_new(o, "priority",
-		    json_integer(sqlite3_column_int64(st, 2)));
-		json_object_set_new(o, "domain", col_json_text(st, 3));
-		json_object_set_new(o, "resolver", col_json_text(st, 4));
-		json_object_set_new(o, "message", col_json_text(st, 5));
-		json_array_append_new(out, o);
+		if (out->n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			out->v = xreallocarray(out->v, cap, sizeof(*out->v));
+		}
+		stored_event_read(st, &out->v[out->n++]);
 	}
-	if (rc != SQLITE_DONE)
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+		event_list_free(out);
+		return -1;
+	}
+	return 0;
 }

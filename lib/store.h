@@ -8,10 +8,9 @@
 #define NMIG_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-
-#include <jansson.h>
 
 #include "resolvers.h"
 #include "verdict.h"
@@ -100,19 +99,72 @@ struct event_row {
 int	store_add_event(struct store *, const struct event_row *);
 
 /* For the control socket; not on the probe path, so these prepare their
- * statements each time. */
+ * statements each time.  What they return is the text of the rows as
+ * stored (times in RFC 3339, states and rcodes by name), NULL where a
+ * column is NULL; lib/status.c makes the replies' documents of it. */
 
-/* Append the domain's newest STORE_HISTORY_MAX answer changes and
- * events, oldest first, to out (see the "history" command of
- * nmigd-ctl(8)); *truncated tells whether older ones were left out.
- * resolver NULL: all.  Returns 0, 1 when the database has never seen the
- * domain, -1 on error.  Its cost is that of the rows it returns: a
- * request on the control socket must not hold the loop. */
+/* An answer change: one row of answers. */
+struct answer_change {
+	char	*resolver;
+	char	*owner;
+	char	*type;
+	char	*state;
+	bool	 answered;	/* false: no answer, rcode and ttl mean nothing */
+	char	*rcode;
+	int64_t	 ttl;
+	char	*rdata;		/* one record a line */
+	char	*first_seen;
+	char	*last_seen;
+	int64_t	 count;
+};
+
+/* An event as stored. */
+struct stored_event {
+	char	*time;
+	char	*message_id;
+	int64_t	 priority;
+	char	*domain;	/* as people write it, without the dot */
+	char	*resolver;	/* NULL for domain events */
+	char	*message;
+};
+
+enum history_kind {
+	HISTORY_ANSWER,
+	HISTORY_EVENT,
+};
+
+struct history_entry {
+	enum history_kind		 kind;
+	union {
+		struct answer_change	 answer;
+		struct stored_event	 event;
+	};
+};
+
+struct history {
+	struct history_entry	*v;	/* oldest first */
+	size_t			 n;
+	bool			 truncated;	/* older ones left out */
+};
+
+struct event_list {
+	struct stored_event	*v;	/* oldest first */
+	size_t			 n;
+};
+
+/* The domain's newest STORE_HISTORY_MAX answer changes and events,
+ * oldest first (see the "history" command of nmigd-ctl(8)).  resolver
+ * NULL: all.  Returns 0, 1 when the database has never seen the domain,
+ * -1 on error; *out is empty unless 0.  Its cost is that of the rows it
+ * returns: a request on the control socket must not hold the loop. */
 #define STORE_HISTORY_MAX	1000
 int	store_history(struct store *, const char *domain, const char *resolver,
-	    json_t *out, bool *truncated);
-/* Append the newest `limit` events at or after since (0: any), oldest
- * first.  Returns 0 or -1. */
-int	store_events(struct store *, time_t since, int limit, json_t *out);
+	    struct history *out);
+void	history_free(struct history *);
+/* The newest `limit` events at or after since (0: any), oldest first.
+ * Returns 0 or -1; *out is empty unless 0. */
+int	store_events(struct store *, time_t since, int limit,
+	    struct event_list *out);
+void	event_list_free(struct event_list *);
 
 #endif

@@ -280,6 +280,27 @@ test_reply_encode(void **state)
 	free(line);
 }
 
+/* A packed reply is the version, then the members in the order given;
+ * one that does not pack is sent as an error, never as something else. */
+static void
+test_reply_pack(void **state)
+{
+	char	*line, *text;
+	size_t	 len;
+
+	line = ctl_reply_encode(ctl_reply_pack("{s:b, s:I, s:o, s:s?}",
+	    "reloaded", 1, "domains", (json_int_t)10000, "errors",
+	    json_array(), "last", NULL), 0, &len);
+	assert_string_equal(line, "{\"version\":1,\"reloaded\":true,"
+	    "\"domains\":10000,\"errors\":[],\"last\":null}\n");
+	free(line);
+	assert_null(ctl_reply_pack("{s:s}", "name", "\xff"));
+	assert_null(ctl_reply_pack("[i]", 1));
+	text = error_text(ctl_reply_pack("{s:s}", "name", "\xff"));
+	assert_string_equal(text, "cannot encode the reply");
+	free(text);
+}
+
 static void
 test_reply_error_text(void **state)
 {
@@ -313,6 +334,7 @@ main(void)
 		cmocka_unit_test(test_decode_cut_in_character),
 		cmocka_unit_test(test_decode_permissions),
 		cmocka_unit_test(test_reply_encode),
+		cmocka_unit_test(test_reply_pack),
 		cmocka_unit_test(test_reply_error_text),
 	};
 

@@ -19,6 +19,7 @@
 #include "model.h"
 #include "resolvers.h"
 #include "status.h"
+#include "store.h"
 #include "testworld.h"
 #include "util.h"
 
@@ -285,6 +286,75 @@ test_stream_write_fails(void **state)
 	free(t.s);
 }
 
+/* A json_t as compact text, compared and freed. */
+static void
+assert_json_text(json_t *j, const char *want)
+{
+	char	*got;
+
+	assert_non_null(j);
+	got = json_dumps(j, JSON_COMPACT);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+	json_decref(j);
+}
+
+/* The store's rows become the entries the "history" and "events"
+ * replies have always had, key for key and in that order; NULL columns
+ * are null, and an answer that is none has no rcode or TTL. */
+static void
+test_history_events_json(void **state)
+{
+	struct history_entry	 v[3];
+	struct history		 h = { v, 3, false };
+	struct event_list	 l = { &v[2].event, 1 };
+
+	memset(v, 0, sizeof(v));
+	v[0].kind = HISTORY_ANSWER;
+	v[0].answer = (struct answer_change){ "r1", "example.co.jp.", "MX",
+	    "new", true, "NOERROR", 300,
+	    "10 mx01.example.co.jp.\n10 mx02.example.co.jp.",
+	    "2026-11-27T22:00:00Z", "2026-11-27T22:01:00Z", 2 };
+	v[1].kind = HISTORY_ANSWER;
+	v[1].answer = (struct answer_change){ "r1", "example.co.jp.", "MX",
+	    "error", false, "NOERROR", 0, "", "2026-11-27T22:02:00Z",
+	    "2026-11-27T22:02:00Z", 1 };
+	v[2].kind = HISTORY_EVENT;
+	v[2].event = (struct stored_event){ "2026-11-27T22:02:00Z",
+	    "4f0c7c3a2b9e4d5f8a6b1c2d3e4f5a6b", 4, "example.co.jp", NULL,
+	    "example.co.jp: r1 answers old again" };
+	assert_json_text(status_history_json(&h), "["
+	    "{\"time\":\"2026-11-27T22:00:00Z\",\"kind\":\"answer\","
+	    "\"resolver\":\"r1\",\"owner\":\"example.co.jp.\",\"type\":\"MX\","
+	    "\"state\":\"new\",\"rcode\":\"NOERROR\",\"ttl\":300,"
+	    "\"rdata\":[\"10 mx01.example.co.jp.\",\"10 mx02.example.co.jp.\"],"
+	    "\"first_seen\":\"2026-11-27T22:00:00Z\","
+	    "\"last_seen\":\"2026-11-27T22:01:00Z\",\"count\":2},"
+	    "{\"time\":\"2026-11-27T22:02:00Z\",\"kind\":\"answer\","
+	    "\"resolver\":\"r1\",\"owner\":\"example.co.jp.\",\"type\":\"MX\","
+	    "\"state\":\"error\",\"rcode\":null,\"ttl\":null,\"rdata\":[],"
+	    "\"first_seen\":\"2026-11-27T22:02:00Z\","
+	    "\"last_seen\":\"2026-11-27T22:02:00Z\",\"count\":1},"
+	    "{\"time\":\"2026-11-27T22:02:00Z\",\"kind\":\"event\","
+	    "\"resolver\":null,"
+	    "\"message_id\":\"4f0c7c3a2b9e4d5f8a6b1c2d3e4f5a6b\","
+	    "\"priority\":4,\"message\":\"example.co.jp: r1 answers old "
+	    "again\"}]");
+	assert_json_text(status_events_json(&l), "["
+	    "{\"time\":\"2026-11-27T22:02:00Z\","
+	    "\"message_id\":\"4f0c7c3a2b9e4d5f8a6b1c2d3e4f5a6b\","
+	    "\"priority\":4,\"domain\":\"example.co.jp\",\"resolver\":null,"
+	    "\"message\":\"example.co.jp: r1 answers old again\"}]");
+
+	/* A column that is not UTF-8 (only a hand-edited database has one)
+	 * leaves its entry out rather than the whole reply. */
+	v[2].event.message = "\xff";
+	assert_json_text(status_events_json(&l), "[]");
+	h.n = 0;
+	assert_json_text(status_history_json(&h), "[]");
+}
+
 int
 main(void)
 {
@@ -294,6 +364,7 @@ main(void)
 		cmocka_unit_test(test_stream_reload),
 		cmocka_unit_test(test_stream_reload_edges),
 		cmocka_unit_test(test_stream_write_fails),
+		cmocka_unit_test(test_history_events_json),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -679,9 +679,8 @@ test_history_newest(void **state)
 	struct resolver_conf	 r2 = resolver("r2", "127.0.0.2", 53, "");
 	struct answer_row	 a;
 	struct event_row	 e;
-	json_t			*out;
+	struct history		 h;
 	int64_t			 did, cid, rid1, rid2;
-	bool			 truncated;
 	char			 txt[32];
 	int			 i;
 
@@ -706,29 +705,100 @@ test_history_newest(void **state)
 	assert_int_equal(store_add_event(s, &e), 0);
 	assert_int_equal(store_commit(s), 0);
 
-	out = json_array();
-	assert_int_equal(store_history(s, "example.co.jp.", NULL, out,
-	    &truncated), 0);
-	assert_true(truncated);
-	assert_int_equal(json_array_size(out), STORE_HISTORY_MAX);
+	assert_int_equal(store_history(s, "example.co.jp.", NULL, &h), 0);
+	assert_true(h.truncated);
+	assert_int_equal(h.n, STORE_HISTORY_MAX);
 	/* Oldest first, ending with the newest answer and its event. */
-	assert_string_equal(json_string_value(json_object_get(
-	    json_array_get(out, STORE_HISTORY_MAX - 1), "kind")), "event");
-	assert_string_equal(json_string_value(json_object_get(
-	    json_array_get(out, 0), "time")), "2026-11-28T06:21:00Z");
-	json_decref(out);
+	assert_int_equal(h.v[STORE_HISTORY_MAX - 1].kind, HISTORY_EVENT);
+	assert_int_equal(h.v[STORE_HISTORY_MAX - 2].kind, HISTORY_ANSWER);
+	assert_string_equal(h.v[STORE_HISTORY_MAX - 2].answer.rdata,
+	    "ns1499.example.");
+	assert_int_equal(h.v[0].kind, HISTORY_ANSWER);
+	assert_string_equal(h.v[0].answer.first_seen, "2026-11-28T06:21:00Z");
+	history_free(&h);
 
 	/* One resolver: its own rows, still capped. */
-	out = json_array();
-	assert_int_equal(store_history(s, "example.co.jp.", "R2", out,
-	    &truncated), 0);
-	assert_false(truncated);
-	assert_int_equal(json_array_size(out), 500);
-	json_decref(out);
-	out = json_array();
-	assert_int_equal(store_history(s, "example.org.", NULL, out,
-	    &truncated), 1);
-	json_decref(out);
+	assert_int_equal(store_history(s, "example.co.jp.", "R2", &h), 0);
+	assert_false(h.truncated);
+	assert_int_equal(h.n, 500);
+	history_free(&h);
+	assert_int_equal(store_history(s, "example.org.", NULL, &h), 1);
+	assert_int_equal(h.n, 0);
+	history_free(&h);
+}
+
+/* Every column of an answer change and an event comes back as stored;
+ * an answer that is no answer has no rcode or TTL to speak of. */
+static void
+test_history_rows(void **state)
+{
+	struct fx			*fx = *state;
+	struct store			*s = fx_open(fx);
+	struct resolver_conf		 r1 = resolver("r1", "127.0.0.1", 53,
+					    "Tokyo");
+	struct answer_row		 a;
+	struct event_row		 e;
+	struct history			 h;
+	const struct answer_change	*ac;
+	const struct stored_event	*ev;
+	int64_t				 did, cid, rid;
+
+	did = store_domain_id(s, "example.co.jp.");
+	cid = store_check_id(s, did, "example.co.jp.", LDNS_RR_TYPE_MX);
+	rid = store_resolver_id(s, &r1, NULL);
+	a = answer(CS_NEW, LDNS_RCODE_NOERROR,
+	    "10 mx01.example.co.jp.\n10 mx02.example.co.jp.", 300, T0);
+	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
+	a.when = T0 + 60;
+	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
+	a = answer(CS_ERROR, STORE_RCODE_NONE, "", 0, T0 + 120);
+	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
+	memset(&e, 0, sizeof(e));
+	e.when = T0 + 120;
+	e.message_id = "4f0c7c3a2b9e4d5f8a6b1c2d3e4f5a6b";
+	e.priority = 4;
+	e.domain = "example.co.jp";
+	e.message = "example.co.jp: something";
+	assert_int_equal(store_add_event(s, &e), 0);
+	/* Another domain's event is not in this one's history. */
+	e.domain = "example.org";
+	assert_int_equal(store_add_event(s, &e), 0);
+
+	assert_int_equal(store_history(s, "example.co.jp.", NULL, &h), 0);
+	assert_false(h.truncated);
+	assert_int_equal(h.n, 3);
+	assert_int_equal(h.v[0].kind, HISTORY_ANSWER);
+	ac = &h.v[0].answer;
+	assert_string_equal(ac->resolver, "r1");
+	assert_string_equal(ac->owner, "example.co.jp.");
+	assert_string_equal(ac->type, "MX");
+	assert_string_equal(ac->state, "new");
+	assert_true(ac->answered);
+	assert_string_equal(ac->rcode, "NOERROR");
+	assert_int_equal(ac->ttl, 300);
+	assert_string_equal(ac->rdata,
+	    "10 mx01.example.co.jp.\n10 mx02.example.co.jp.");
+	assert_string_equal(ac->first_seen, "2026-11-27T22:00:00Z");
+	assert_string_equal(ac->last_seen, "2026-11-27T22:01:00Z");
+	assert_int_equal(ac->count, 2);
+	/* The answer before the event it caused. */
+	assert_int_equal(h.v[1].kind, HISTORY_ANSWER);
+	ac = &h.v[1].answer;
+	assert_false(ac->answered);
+	assert_string_equal(ac->state, "error");
+	assert_string_equal(ac->rdata, "");
+	assert_int_equal(h.v[2].kind, HISTORY_EVENT);
+	ev = &h.v[2].event;
+	assert_string_equal(ev->time, "2026-11-27T22:02:00Z");
+	assert_string_equal(ev->message_id,
+	    "4f0c7c3a2b9e4d5f8a6b1c2d3e4f5a6b");
+	assert_int_equal(ev->priority, 4);
+	assert_string_equal(ev->domain, "example.co.jp");
+	assert_null(ev->resolver);
+	assert_string_equal(ev->message, "example.co.jp: something");
+	history_free(&h);
+	assert_int_equal(h.n, 0);
+	assert_null(h.v);
 }
 
 static void
@@ -966,6 +1036,63 @@ test_events(void **state)
 	sqlite3_close(db);
 }
 
+/* The newest events at or after a time, oldest first, as stored. */
+static void
+test_events_read(void **state)
+{
+	struct fx		*fx = *state;
+	struct store		*s = fx_open(fx);
+	struct event_row	 e;
+	struct event_list	 l;
+	char			 msg[32];
+	int			 i;
+
+	memset(&e, 0, sizeof(e));
+	e.message_id = "4f0c7c3a2b9e4d5f8a6b1c2d3e4f5a6b";
+	e.priority = 5;
+	e.domain = "example.co.jp";
+	assert_int_equal(store_begin(s), 0);
+	for (i = 0; i < 200; i++) {
+		e.when = T0 + 60 * i;
+		e.resolver = i % 2 ? "r1" : NULL;
+		snprintf(msg, sizeof(msg), "event %d", i);
+		e.message = msg;
+		assert_int_equal(store_add_event(s, &e), 0);
+	}
+	assert_int_equal(store_commit(s), 0);
+
+	/* More than one growth of the list. */
+	assert_int_equal(store_events(s, 0, 1000, &l), 0);
+	assert_int_equal(l.n, 200);
+	assert_string_equal(l.v[0].message, "event 0");
+	assert_null(l.v[0].resolver);
+	assert_string_equal(l.v[199].message, "event 199");
+	assert_string_equal(l.v[199].resolver, "r1");
+	assert_string_equal(l.v[199].time, "2026-11-28T01:19:00Z");
+	assert_string_equal(l.v[199].domain, "example.co.jp");
+	assert_string_equal(l.v[199].message_id,
+	    "4f0c7c3a2b9e4d5f8a6b1c2d3e4f5a6b");
+	assert_int_equal(l.v[199].priority, 5);
+	event_list_free(&l);
+	assert_int_equal(l.n, 0);
+
+	/* The newest of them, still oldest first. */
+	assert_int_equal(store_events(s, 0, 10, &l), 0);
+	assert_int_equal(l.n, 10);
+	assert_string_equal(l.v[0].message, "event 190");
+	assert_string_equal(l.v[9].message, "event 199");
+	event_list_free(&l);
+
+	/* Since a time: that one and later. */
+	assert_int_equal(store_events(s, T0 + 60 * 195, 1000, &l), 0);
+	assert_int_equal(l.n, 5);
+	assert_string_equal(l.v[0].message, "event 195");
+	event_list_free(&l);
+	assert_int_equal(store_events(s, T0 + 60 * 200, 1000, &l), 0);
+	assert_int_equal(l.n, 0);
+	event_list_free(&l);
+}
+
 int
 main(void)
 {
@@ -979,6 +1106,7 @@ main(void)
 		T(test_latest_answer),
 		T(test_upgrade_from_1),
 		T(test_history_newest),
+		T(test_history_rows),
 		T(test_newer_version_refused),
 		T(test_foreign_database_refused),
 		T(test_garbage_refused),
@@ -987,6 +1115,7 @@ main(void)
 		T(test_rollback),
 		T(test_reader_does_not_block),
 		T(test_events),
+		T(test_events_read),
 #undef T
 	};
 
