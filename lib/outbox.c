@@ -260,6 +260,7 @@ write_events(struct outbox *ob, const struct watch *w, time_t now)
 		erow.message_id = e->je.message_id;
 		erow.priority = e->je.priority;
 		erow.domain = e->domain;
+		erow.domain_id = w->db_id;
 		erow.resolver = e->resolver[0] != '\0' ? e->resolver : NULL;
 		erow.message = e->message;
 		if (store_add_event(ob->store, &erow) == -1)

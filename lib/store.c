@@ -99,6 +99,20 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX answers_domain_resolver"
 	"  ON answers(domain_id, resolver_id, first_seen, id);"
 	"CREATE INDEX events_domain ON events(domain, time, id);",
+	/* 2 -> 3: what a row of resolvers stands for: a target of the
+	 * probes, of a kind (every row so far is a 'resolver'; the parent
+	 * zone's and the providers' authoritative servers come next).
+	 * Events keyed by the domain's row rather than its display name,
+	 * which is only for people; an event whose name matches no domain
+	 * keeps domain_id NULL and its text. */
+	"ALTER TABLE resolvers ADD COLUMN kind TEXT NOT NULL"
+	"  DEFAULT 'resolver';"
+	"ALTER TABLE events ADD COLUMN domain_id INTEGER"
+	"  REFERENCES domains(id);"
+	"UPDATE events SET domain_id ="
+	"  (SELECT id FROM domains WHERE domains.name ="
+	"   lower(events.domain) || '.');"
+	"CREATE INDEX events_domain_id ON events(domain_id, time, id);",
 };
 #define STORE_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -187,7 +201,7 @@ static const char *const store_sql[SS_MAX] = {
 	    "SELECT state, since, complete_at FROM domains WHERE id = ?1",
 	[SS_EVENT_ADD] =
 	    "INSERT INTO events(time, message_id, priority, domain, resolver,"
-	    " message) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	    " message, domain_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 };
 
 struct store {
@@ -397,8 +411,9 @@ store_close(struct store *s)
 
 /*
  * Bind parameters 1, 2, ... from fmt: 's' text (NULL binds NULL), 'i' int,
- * 'I' int64_t, 't' time_t as RFC 3339 (0, unknown, binds NULL), 'b' a
- * blob as a pointer and a size_t length.
+ * 'I' int64_t, 'R' a row id as int64_t (0 or less, none, binds NULL), 't'
+ * time_t as RFC 3339 (0, unknown, binds NULL), 'b' a blob as a pointer
+ * and a size_t length.
  */
 static int
 stmt_vbind(sqlite3_stmt *st, const char *fmt, va_list ap)
@@ -408,6 +423,7 @@ stmt_vbind(sqlite3_stmt *st, const char *fmt, va_list ap)
 	const void	*blob;
 	size_t		 blen;
 	time_t		 t;
+	int64_t		 id;
 	int		 i, rc = SQLITE_OK;
 
 	for (i = 0; fmt[i] != '\0' && rc == SQLITE_OK; i++) {
@@ -423,6 +439,11 @@ stmt_vbind(sqlite3_stmt *st, const char *fmt, va_list ap)
 		case 'I':
 			rc = sqlite3_bind_int64(st, i + 1,
 			    va_arg(ap, int64_t));
+			break;
+		case 'R':
+			id = va_arg(ap, int64_t);
+			rc = id > 0 ? sqlite3_bind_int64(st, i + 1, id) :
+			    sqlite3_bind_null(st, i + 1);
 			break;
 		case 'b':
 			blob = va_arg(ap, const void *);
@@ -901,9 +922,9 @@ store_load_domain(struct store *s, int64_t domain_id, struct domain_row *d)
 int
 store_add_event(struct store *s, const struct event_row *e)
 {
-	if (stmt_run(s, __func__, SS_EVENT_ADD, "tsisss", e->when,
+	if (stmt_run(s, __func__, SS_EVENT_ADD, "tsisssR", e->when,
 	    e->message_id, e->priority, e->domain, e->resolver,
-	    e->message) == -1)
+	    e->message, e->domain_id) == -1)
 		return -1;
 	return 0;
 }
@@ -1066,8 +1087,6 @@ store_history(struct store *s, const char *domain, const char *resolver,
     struct history *out)
 {
 	sqlite3_stmt	*ans = NULL, *ev = NULL;
-	char		 display[NMIG_NAMEBUF];
-	size_t		 len = strlen(domain);
 	int64_t		 did;
 	int		 rv = -1, rc;
 
@@ -1077,9 +1096,6 @@ store_history(struct store *s, const char *domain, const char *resolver,
 		return rc == SQLITE_DONE ? 1 : -1;
 	did = sqlite3_column_int64(s->st[SS_DOMAIN_GET], 0);
 	stmt_done(s, SS_DOMAIN_GET);
-	/* events name the domain as people write it, without the dot */
-	snprintf(display, sizeof(display), "%.*s",
-	    (int)(len > 1 && domain[len - 1] == '.' ? len - 1 : len), domain);
 	ans = query_prepare(s, __func__, resolver == NULL ?
 	    HISTORY_ANSWERS " AND ?2 IS NULL" HISTORY_ORDER :
 	    HISTORY_ANSWERS " AND a.resolver_id = (SELECT id FROM resolvers"
@@ -1087,14 +1103,15 @@ store_history(struct store *s, const char *domain, const char *resolver,
 	ev = query_prepare(s, __func__,
 	    "SELECT time, message_id, priority, domain, resolver, message"
 	    " FROM events"
-	    " WHERE domain = ?1 AND (?2 IS NULL OR resolver = ?2 COLLATE NOCASE)"
+	    " WHERE domain_id = ?1"
+	    " AND (?2 IS NULL OR resolver = ?2 COLLATE NOCASE)"
 	    " ORDER BY time DESC, id DESC LIMIT ?3");
 	if (ans == NULL || ev == NULL)
 		goto done;
 	if (sqlite3_bind_int64(ans, 1, did) != SQLITE_OK ||
 	    sqlite3_bind_text(ans, 2, resolver, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int(ans, 3, STORE_HISTORY_MAX + 1) != SQLITE_OK ||
-	    sqlite3_bind_text(ev, 1, display, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(ev, 1, did) != SQLITE_OK ||
 	    sqlite3_bind_text(ev, 2, resolver, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int(ev, 3, STORE_HISTORY_MAX + 1) != SQLITE_OK) {
 		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));

@@ -92,7 +92,8 @@ struct event_row {
 	time_t		 when;
 	const char	*message_id;	/* 32 hex digits */
 	int		 priority;
-	const char	*domain;
+	const char	*domain;	/* for display */
+	int64_t		 domain_id;
 	const char	*resolver;	/* NULL for domain events */
 	const char	*message;
 };

@@ -219,7 +219,7 @@ test_open_creates_schema(void **state)
 	fx_open(fx);
 	db_text(fx->path, "PRAGMA journal_mode", buf, sizeof(buf));
 	assert_string_equal(buf, "wal");
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 2);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 3);
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE type = 'table' AND name IN ('resolvers', 'domains',"
 	    " 'checks', 'answers', 'rverdicts', 'events')"), 6);
@@ -227,11 +227,15 @@ test_open_creates_schema(void **state)
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM (SELECT"
 	    " message_id, domain, resolver, message, time, priority FROM"
 	    " events)"), 0);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM (SELECT"
+	    " domain_id FROM events)"), 0);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM (SELECT"
+	    " kind FROM resolvers)"), 0);
 	fx_close(fx);
 
 	/* A second open finds the schema and leaves it as it is. */
 	fx_open(fx);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 2);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 3);
 }
 
 static void
@@ -633,6 +637,7 @@ test_upgrade_from_1(void **state)
 	struct store		*s;
 	struct resolver_conf	 r = resolver("r1", "127.0.0.1", 53, "");
 	struct answer_row	 a, out;
+	struct event_row	 e;
 	int64_t			 did, cid, rid;
 	char			*rdata;
 	uint8_t			*wire;
@@ -643,14 +648,34 @@ test_upgrade_from_1(void **state)
 	rid = store_resolver_id(s, &r, NULL);
 	a = answer(CS_OTHER, LDNS_RCODE_NOERROR, "10 other.example.", 300, T0);
 	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
+	memset(&e, 0, sizeof(e));
+	e.when = T0;
+	e.message_id = "e9df83999fd24289a5c3555f27a3633c";
+	e.priority = 6;
+	e.domain = "Example.co.jp";
+	e.message = "an event of schema 1";
+	assert_int_equal(store_add_event(s, &e), 0);
+	e.domain = "gone.example";
+	assert_int_equal(store_add_event(s, &e), 0);
 	fx_close(fx);
 	db_exec(fx->path, "DROP INDEX answers_domain;"
 	    " DROP INDEX answers_domain_resolver; DROP INDEX events_domain;"
+	    " DROP INDEX events_domain_id;"
 	    " ALTER TABLE answers DROP COLUMN rdata_wire;"
 	    " ALTER TABLE answers DROP COLUMN domain_id;"
+	    " ALTER TABLE events DROP COLUMN domain_id;"
+	    " ALTER TABLE resolvers DROP COLUMN kind;"
 	    " PRAGMA user_version = 1");
 	s = fx_open(fx);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 2);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 3);
+	/* Every resolver row is a resolver; events find their domain row by
+	 * name, or keep NULL when none has it. */
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM resolvers"
+	    " WHERE kind = 'resolver'"), 1);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM events"
+	    " WHERE domain_id IS NULL"), 1);
+	assert_int_equal(db_int(fx->path, "SELECT domain_id FROM events"
+	    " WHERE domain = 'Example.co.jp'"), did);
 	/* The old rows get their domain. */
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM answers"
 	    " WHERE domain_id IS NULL"), 0);
@@ -700,6 +725,7 @@ test_history_newest(void **state)
 	e.message_id = "e9df83999fd24289a5c3555f27a3633c";
 	e.priority = 6;
 	e.domain = "example.co.jp";
+	e.domain_id = did;
 	e.resolver = "r1";
 	e.message = "the last";
 	assert_int_equal(store_add_event(s, &e), 0);
@@ -758,10 +784,12 @@ test_history_rows(void **state)
 	e.message_id = "4f0c7c3a2b9e4d5f8a6b1c2d3e4f5a6b";
 	e.priority = 4;
 	e.domain = "example.co.jp";
+	e.domain_id = did;
 	e.message = "example.co.jp: something";
 	assert_int_equal(store_add_event(s, &e), 0);
 	/* Another domain's event is not in this one's history. */
 	e.domain = "example.org";
+	e.domain_id = store_domain_id(s, "example.org.");
 	assert_int_equal(store_add_event(s, &e), 0);
 
 	assert_int_equal(store_history(s, "example.co.jp.", NULL, &h), 0);
@@ -810,13 +838,13 @@ test_newer_version_refused(void **state)
 
 	fx_open(fx);
 	fx_close(fx);
-	db_exec(fx->path, "PRAGMA user_version = 3");
+	db_exec(fx->path, "PRAGMA user_version = 4");
 	before = file_read(fx->path, &blen);
 	assert_null(store_open(fx->path));
 	after = file_read(fx->path, &alen);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(before, after, blen);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 3);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 4);
 	free(before);
 	free(after);
 }

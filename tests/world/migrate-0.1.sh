@@ -153,6 +153,12 @@ snapshot "$dir/up"
 for t in $TABLES; do
 	same "every $t row kept unchanged" "$dir/before/$t" "$dir/up/$t"
 done
+# Schema 3: every row of resolvers is a resolver target, and every event
+# found its domain's row by name.
+check "every resolver row has kind resolver" \
+    [ "$(db "SELECT count(*) FROM resolvers WHERE kind <> 'resolver'")" = 0 ]
+check "every event is keyed by its domain's row" \
+    [ "$(db "SELECT count(*) FROM events e LEFT JOIN domains d ON d.id = e.domain_id WHERE d.name IS NOT lower(e.domain) || '.'")" = 0 ]
 
 # Every answer row in its domain's history, exactly: who, what, when, how
 # often.  The records are one text column in schema 1, a JSON array here.
