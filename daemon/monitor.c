@@ -316,6 +316,7 @@ round_start(struct run *run)
 	size_t			 r, k;
 
 	memset(&pr, 0, sizeof(pr));
+	pr.flags = PROBE_RD;
 	pr.timeout_ms = m->cfg->timeout * 1000;
 	pr.retries = m->cfg->retries;
 	pr.done = round_probe_done;

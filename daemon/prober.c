@@ -44,6 +44,7 @@ struct query {
 	char			 owner[NMIG_NAMEBUF];
 	uint16_t		 type;
 	uint16_t		 id;
+	unsigned		 flags;		/* PROBE_* */
 	unsigned		 timeout_ms;
 	unsigned		 retries;
 	unsigned		 tries;
@@ -73,6 +74,7 @@ struct prober {
 static void	prober_kick_cb(evutil_socket_t, short, void *);
 static void	query_read_cb(evutil_socket_t, short, void *);
 static void	query_timeout_cb(evutil_socket_t, short, void *);
+static void	query_start_tcp(struct query *);
 static void	query_tcp_read_cb(struct bufferevent *, void *);
 static void	query_tcp_event_cb(struct bufferevent *, short, void *);
 
@@ -144,7 +146,8 @@ query_encode(struct query *q)
 	int	len;
 
 	q->id = (uint16_t)arc4random_uniform(65536);
-	if ((len = packet_query(q->owner, q->type, q->id, q->wire)) == -1)
+	if ((len = packet_query(q->owner, q->type, q->id,
+	    q->flags & (PQ_RD | PQ_DO), q->wire)) == -1)
 		return -1;
 	q->wirelen = (size_t)len;
 	return 0;
@@ -165,6 +168,7 @@ prober_query(struct prober *p, const struct probe *pr)
 	q->salen = pr->salen;
 	strcpy(q->owner, pr->owner);
 	q->type = pr->type;
+	q->flags = pr->flags;
 	q->timeout_ms = pr->timeout_ms;
 	q->retries = pr->retries;
 	q->done = pr->done;
@@ -283,6 +287,25 @@ query_send(struct query *q)
 	return 0;
 }
 
+/* A probe that asked for TCP: no datagram first.  Out of descriptors,
+ * it fails like a refused connection. */
+static int
+query_start_tcp_only(struct query *q)
+{
+	struct prober	*p = q->p;
+
+	TAILQ_INSERT_TAIL(&p->inflight, q, entry);
+	p->stats.inflight++;
+	q->tries = 1;
+	if ((q->ev_timer = evtimer_new(p->base, query_timeout_cb, q)) ==
+	    NULL) {
+		query_finish(q, OBS_ERROR, NULL);
+		return 0;
+	}
+	query_start_tcp(q);
+	return 0;
+}
+
 /* -1: out of descriptors; q is back at the head of the queue. */
 static int
 query_start(struct query *q)
@@ -291,6 +314,8 @@ query_start(struct query *q)
 	int		 family = q->sa.ss_family;
 	struct timeval	 later = { 0, 200000 };
 
+	if (q->flags & PROBE_TCP)
+		return query_start_tcp_only(q);
 	q->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (q->fd == -1 && (errno == EMFILE || errno == ENFILE ||
 	    errno == ENOBUFS || errno == ENOMEM)) {
@@ -363,6 +388,8 @@ query_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	query_finish(q, OBS_TIMEOUT, NULL);
 }
 
+/* Over TCP: after TC=1 over UDP, or from the start for a probe that
+ * asks for it. */
 static void
 query_start_tcp(struct query *q)
 {
@@ -370,15 +397,18 @@ query_start_tcp(struct query *q)
 	uint8_t		 len[2];
 	struct timeval	 tv;
 
-	p->stats.tcp_fallbacks++;
-	event_del(q->ev_read);
-	evtimer_del(q->ev_timer);
-	close(q->fd);
-	q->fd = -1;
-	/* A fresh ID: the UDP one has been seen by whoever sent TC=1. */
-	if (query_encode(q) == -1) {
-		query_finish(q, OBS_ERROR, NULL);
-		return;
+	if (q->fd != -1) {
+		p->stats.tcp_fallbacks++;
+		event_del(q->ev_read);
+		evtimer_del(q->ev_timer);
+		close(q->fd);
+		q->fd = -1;
+		/* A fresh ID: the UDP one has been seen by whoever sent
+		 * TC=1. */
+		if (query_encode(q) == -1) {
+			query_finish(q, OBS_ERROR, NULL);
+			return;
+		}
 	}
 	q->bev = bufferevent_socket_new(p->base, -1,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);

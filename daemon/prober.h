@@ -17,11 +17,18 @@
 /* Called once per probe; the result is valid during the call only. */
 typedef void (*probe_done_cb)(const struct observation *, void *arg);
 
+/* What a probe asks for: a resolver is asked with PROBE_RD, an
+ * authoritative server without. */
+#define PROBE_RD	PQ_RD		/* recursion desired */
+#define PROBE_DO	PQ_DO		/* DNSSEC OK: RRSIGs too */
+#define PROBE_TCP	0x100		/* over TCP from the first try */
+
 struct probe {
 	const struct sockaddr	*sa;		/* copied */
 	socklen_t		 salen;
 	const char		*owner;		/* copied */
 	uint16_t		 type;
+	unsigned		 flags;		/* PROBE_* */
 	unsigned		 timeout_ms;	/* per try */
 	unsigned		 retries;	/* tries after the first */
 	probe_done_cb		 done;

@@ -28,7 +28,8 @@ type_unexpected(uint16_t type)
 }
 
 int
-packet_query(const char *owner, uint16_t type, uint16_t id, uint8_t *buf)
+packet_query(const char *owner, uint16_t type, uint16_t id, unsigned flags,
+    uint8_t *buf)
 {
 	struct wire_name	 qname;
 	uint8_t			*p = buf;
@@ -37,7 +38,7 @@ packet_query(const char *owner, uint16_t type, uint16_t id, uint8_t *buf)
 		return -1;
 	memset(p, 0, WIRE_HDRLEN);
 	wire_put16(p, id);
-	p[2] = 0x01;			/* RD */
+	p[2] = flags & PQ_RD ? 0x01 : 0;
 	wire_put16(p + 4, 1);		/* QDCOUNT */
 	wire_put16(p + 10, 1);		/* ARCOUNT: the OPT record */
 	p += WIRE_HDRLEN;
@@ -46,11 +47,14 @@ packet_query(const char *owner, uint16_t type, uint16_t id, uint8_t *buf)
 	wire_put16(p, type);
 	wire_put16(p + 2, WIRE_CLASS_IN);
 	p += 4;
-	/* OPT: root owner, our UDP size as the class, TTL 0 (DO=0). */
+	/* OPT: root owner, our UDP size as the class, the TTL's DO bit
+	 * (RFC 3225). */
 	*p++ = 0;
 	wire_put16(p, WIRE_T_OPT);
 	wire_put16(p + 2, NMIG_EDNS_BUFSIZE);
 	memset(p + 4, 0, 6);
+	if (flags & PQ_DO)
+		p[6] = 0x80;
 	p += 10;
 	return (int)(p - buf);
 }
@@ -280,6 +284,121 @@ done:
 	return rv;
 }
 
+/* An NS target as the name it is, to compare with owners. */
+static int
+ns_name(const uint8_t *rd, uint16_t len, struct wire_name *out)
+{
+	if (len == 0 || len > WIRE_NAMEMAX)
+		return -1;
+	memcpy(out->b, rd, len);
+	out->len = (uint8_t)len;
+	return 0;
+}
+
+/* Whether owner is one of the NS targets in ns (canonical names). */
+static bool
+ns_target(const struct rdset *ns, const struct wire_name *owner)
+{
+	struct wire_name	 name;
+	const uint8_t		*rd;
+	size_t			 off = 0;
+	uint16_t		 l;
+
+	while ((rd = rdset_next(ns, &off, &l)) != NULL)
+		if (ns_name(rd, l, &name) == 0 && wire_name_equal(&name, owner))
+			return true;
+	return false;
+}
+
+/* A glue item: the owner, the type, the canonical RDATA. */
+static int
+glue_add(struct collect *c, const struct wire_rr *rr, const uint8_t *canon,
+    int clen)
+{
+	uint8_t	item[WIRE_NAMEMAX + 2 + 16];
+
+	if (clen < 0 || (size_t)clen > 16)
+		return -1;
+	memcpy(item, rr->owner.b, rr->owner.len);
+	wire_put16(item + rr->owner.len, rr->type);
+	memcpy(item + rr->owner.len + 2, canon, (size_t)clen);
+	return collect_add(c, item, rr->owner.len + 2 + (size_t)clen);
+}
+
+static void
+collect_free(struct collect *c)
+{
+	free(c->buf);
+	free(c->off);
+	free(c->rdlen);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The authority section's NS and DS records of the asked name, and the
+ * additional section's addresses of those NS names: what a parent's
+ * server says of a delegation (RD=0), whatever the answer section holds.
+ * -1 when such a record is not its type's RDATA. */
+static int
+authority_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
+    const struct wire_name *qname, struct answer *a)
+{
+	struct wire_iter	 it;
+	struct wire_rr		 rr;
+	struct collect		 ns, ds, glue;
+	uint8_t			*canon;
+	int			 clen, rv = -1;
+	bool			 found = false;
+
+	memset(&ns, 0, sizeof(ns));
+	memset(&ds, 0, sizeof(ds));
+	memset(&glue, 0, sizeof(glue));
+	canon = xreallocarray(NULL, 1, RDATA_MAX);
+	if (wire_iter_init(&it, msg, len, h) == -1)
+		goto done;
+	while (wire_iter_next(&it, &rr) == 1 && rr.section != WS_ADDITIONAL) {
+		if (rr.section != WS_AUTHORITY)
+			continue;
+		if (rr.type == WIRE_T_SOA)
+			a->auth_soa = true;
+		if (rr.class != WIRE_CLASS_IN ||
+		    !wire_name_equal(&rr.owner, qname) ||
+		    (rr.type != WIRE_T_NS && rr.type != WIRE_T_DS))
+			continue;
+		clen = rdata_canon(rr.type, msg, len, rr.rdoff, rr.rdlen,
+		    canon);
+		if (clen == -1 || collect_add(rr.type == WIRE_T_NS ? &ns : &ds,
+		    canon, (size_t)clen) == -1)
+			goto done;
+		if (rr.type == WIRE_T_NS &&
+		    (!found || ttl_value(rr.ttl) < a->auth_ns_ttl)) {
+			a->auth_ns_ttl = ttl_value(rr.ttl);
+			found = true;
+		}
+	}
+	if (collect_set(&ns, &a->auth_ns) == -1 ||
+	    collect_set(&ds, &a->auth_ds) == -1)
+		goto done;
+	if (wire_iter_init(&it, msg, len, h) == -1)
+		goto done;
+	while (wire_iter_next(&it, &rr) == 1) {
+		if (rr.section != WS_ADDITIONAL || rr.class != WIRE_CLASS_IN ||
+		    (rr.type != WIRE_T_A && rr.type != WIRE_T_AAAA) ||
+		    !ns_target(&a->auth_ns, &rr.owner))
+			continue;
+		clen = rdata_canon(rr.type, msg, len, rr.rdoff, rr.rdlen,
+		    canon);
+		if (glue_add(&glue, &rr, canon, clen) == -1)
+			goto done;
+	}
+	rv = collect_set(&glue, &a->glue);
+done:
+	free(canon);
+	collect_free(&ns);
+	collect_free(&ds);
+	collect_free(&glue);
+	return rv;
+}
+
 /* The header alone first: a flood of junk costs a few compares. */
 static enum packet_verdict
 header_check(const uint8_t *wire, size_t len, uint16_t id,
@@ -323,8 +442,11 @@ packet_parse_answer(const uint8_t *wire, size_t len, uint16_t id,
 	a.tc = WIRE_TC(&h);
 	a.aa = WIRE_AA(&h);
 	nnames = answer_names(wire, len, &h, type, names);
-	if (answer_fill(wire, len, &h, names, nnames, type, &a) == -1)
+	if (answer_fill(wire, len, &h, names, nnames, type, &a) == -1 ||
+	    authority_fill(wire, len, &h, &names[0], &a) == -1) {
+		answer_free(&a);
 		return PKT_MALFORMED;
+	}
 	*out = a;
 	return PKT_OK;
 }
@@ -356,8 +478,12 @@ packet_verdict_name(enum packet_verdict v)
 void
 answer_free(struct answer *a)
 {
-	if (a != NULL)
-		rdset_free(&a->rdata);
+	if (a == NULL)
+		return;
+	rdset_free(&a->rdata);
+	rdset_free(&a->auth_ns);
+	rdset_free(&a->auth_ds);
+	rdset_free(&a->glue);
 }
 
 enum tcp_frame

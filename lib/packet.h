@@ -31,6 +31,18 @@ struct answer {
 	 * authority SOA, 0 without one.  A TTL with its top bit set counts
 	 * as 0 (RFC 2181 8). */
 	uint32_t	ttl;
+	/* The authority section: the NS records of the asked name (a
+	 * referral, as a parent zone's server gives it to a query with
+	 * RD=0), their smallest TTL, its DS records, whether it holds an
+	 * SOA (a negative answer from the zone itself).  The glue: the
+	 * additional section's A and AAAA records of those NS names, each
+	 * item the owner's canonical name, the type (2 bytes) and the
+	 * RDATA. */
+	struct rdset	auth_ns;
+	uint32_t	auth_ns_ttl;
+	struct rdset	auth_ds;
+	bool		auth_soa;
+	struct rdset	glue;
 };
 
 enum packet_verdict {
@@ -44,11 +56,15 @@ enum packet_verdict {
 	PKT_UNEXPECTED_RR,	/* TSIG, TKEY, a meta type, a stray OPT */
 };
 
-/* RD=1, EDNS0 with a 1232-byte buffer, no DO, into buf (PACKET_QUERY_MAX
+/* Query flags. */
+#define PQ_RD	0x01	/* recursion desired: for resolvers */
+#define PQ_DO	0x02	/* DNSSEC OK (RFC 3225): RRSIGs with the answer */
+
+/* EDNS0 with a 1232-byte buffer and the flags, into buf (PACKET_QUERY_MAX
  * bytes).  owner is absolute text as the config keeps it.  Returns the
  * length, or -1 if the name cannot be encoded. */
 int	packet_query(const char *owner, uint16_t type, uint16_t id,
-	    uint8_t *buf);
+	    unsigned flags, uint8_t *buf);
 
 /* Accept the datagram only if it answers exactly the query (id, owner,
  * type, class IN, opcode QUERY) and carries nothing nmigd never asked

@@ -151,7 +151,7 @@ test_build_query(void **state)
 		0x00, 0x00
 	};
 
-	n = packet_query(QNAME, LDNS_RR_TYPE_MX, 0x1234, wire);
+	n = packet_query(QNAME, LDNS_RR_TYPE_MX, 0x1234, PQ_RD, wire);
 	assert_true(n > 0);
 	len = (size_t)n;
 	assert_true(len > 12 + sizeof(opt));
@@ -193,16 +193,37 @@ test_build_query_bad_name(void **state)
 	/* A 70-byte label cannot be encoded. */
 	memset(name, 'a', 70);
 	strcpy(name + 70, ".jp.");
-	assert_int_equal(packet_query(name, LDNS_RR_TYPE_A, 1, wire), -1);
-	assert_int_equal(packet_query("a..b.", LDNS_RR_TYPE_A, 1, wire), -1);
+	assert_int_equal(packet_query(name, LDNS_RR_TYPE_A, 1, PQ_RD, wire), -1);
+	assert_int_equal(packet_query("a..b.", LDNS_RR_TYPE_A, 1, PQ_RD, wire), -1);
 	/* Nor a name over 255 bytes; one just under fits the buffer. */
 	for (i = 0; i < 4; i++)
 		memcpy(name + i * 64, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.", 64);
 	name[256] = '\0';
-	assert_int_equal(packet_query(name, LDNS_RR_TYPE_A, 1, wire), -1);
+	assert_int_equal(packet_query(name, LDNS_RR_TYPE_A, 1, PQ_RD, wire), -1);
 	name[253] = '.';		/* labels of 63, 63, 63 and 61 */
 	name[254] = '\0';
-	assert_true(packet_query(name, LDNS_RR_TYPE_A, 1, wire) > 0);
+	assert_true(packet_query(name, LDNS_RR_TYPE_A, 1, PQ_RD, wire) > 0);
+}
+
+/* Without RD, for an authoritative server; DO in the OPT TTL. */
+static void
+test_build_query_flags(void **state)
+{
+	ldns_pkt	*p;
+	uint8_t		 wire[PACKET_QUERY_MAX];
+	int		 n;
+
+	n = packet_query(QNAME, LDNS_RR_TYPE_DS, 7, PQ_DO, wire);
+	assert_true(n > 0);
+	assert_int_equal(ldns_wire2pkt(&p, wire, (size_t)n), LDNS_STATUS_OK);
+	assert_false(ldns_pkt_rd(p));
+	assert_true(ldns_pkt_edns_do(p));
+	ldns_pkt_free(p);
+	n = packet_query(QNAME, LDNS_RR_TYPE_NS, 7, 0, wire);
+	assert_int_equal(ldns_wire2pkt(&p, wire, (size_t)n), LDNS_STATUS_OK);
+	assert_false(ldns_pkt_rd(p));
+	assert_false(ldns_pkt_edns_do(p));
+	ldns_pkt_free(p);
 }
 
 /* Our own query with QR set is a well-formed empty answer to itself. */
@@ -214,7 +235,7 @@ test_query_roundtrip(void **state)
 	size_t		 len;
 
 	len = (size_t)packet_query("www.example.co.jp.", LDNS_RR_TYPE_AAAA,
-	    0xfffe, wire);
+	    0xfffe, PQ_RD, wire);
 	assert_int_equal(parse_wire(wire, len, 0xfffe,
 	    "www.example.co.jp.", LDNS_RR_TYPE_AAAA, &a), PKT_NOT_RESPONSE);
 	wire[2] |= 0x80;
@@ -224,6 +245,115 @@ test_query_roundtrip(void **state)
 	assert_int_equal(a.rdata.n, 0);
 	assert_int_equal(a.ttl, 0);
 	answer_free(&a);
+}
+
+/* Referrals: what a parent zone's server answers with RD=0. */
+
+/* Item i of a glue set as "owner type rdata-length". */
+static void
+assert_glue(const struct rdset *glue, size_t i, const char *owner,
+    uint16_t type)
+{
+	const uint8_t	*rd;
+	ldns_rdf	*want;
+	size_t		 off = 0, k = 0;
+	uint16_t	 len;
+
+	while ((rd = rdset_next(glue, &off, &len)) != NULL && k < i)
+		k++;
+	assert_non_null(rd);
+	assert_non_null(want = ldns_dname_new_frm_str(owner));
+	assert_true(len == ldns_rdf_size(want) + 2 +
+	    (type == LDNS_RR_TYPE_A ? 4 : 16));
+	assert_memory_equal(rd, ldns_rdf_data(want), ldns_rdf_size(want));
+	assert_int_equal(rd[ldns_rdf_size(want)] << 8 |
+	    rd[ldns_rdf_size(want) + 1], type);
+	ldns_rdf_deep_free(want);
+}
+
+static void
+test_referral(void **state)
+{
+	struct resp	r = {
+		.id = 9, .qname = QNAME, .qtype = LDNS_RR_TYPE_NS,
+		.flags = LDNS_QR,
+		.ns = {
+			"example.co.jp. 86400 IN NS hns0.dns.nifcloud.com.",
+			"EXAMPLE.co.jp. 3600 IN NS ns1.Example.co.jp.",
+			"example.co.jp. 3600 IN DS 12345 8 2 "
+			    "49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE",
+			"other.co.jp. 60 IN NS ns.other.co.jp.",
+		},
+		.ar = {
+			"ns1.example.co.jp. 3600 IN A 192.0.2.53",
+			"ns1.example.co.jp. 3600 IN AAAA 2001:db8::53",
+			"ns.other.co.jp. 60 IN A 192.0.2.99",
+			"www.example.co.jp. 60 IN A 192.0.2.80",
+		},
+	};
+	struct answer	a;
+
+	assert_int_equal(parse_resp(&r, 9, QNAME, LDNS_RR_TYPE_NS, &a),
+	    PKT_OK);
+	assert_int_equal(a.rdata.n, 0);		/* nothing answered */
+	assert_false(a.aa);
+	assert_int_equal(a.auth_ns.n, 2);
+	assert_int_equal(a.auth_ns_ttl, 3600);
+	assert_int_equal(a.auth_ds.n, 1);
+	assert_false(a.auth_soa);
+	/* Only the addresses of the delegation's own names. */
+	assert_int_equal(a.glue.n, 2);
+	assert_glue(&a.glue, 0, "ns1.example.co.jp.", LDNS_RR_TYPE_A);
+	assert_glue(&a.glue, 1, "ns1.example.co.jp.", LDNS_RR_TYPE_AAAA);
+	answer_free(&a);
+}
+
+/* A negative answer carries the zone's SOA and no referral. */
+static void
+test_referral_none(void **state)
+{
+	struct resp	r = {
+		.id = 9, .qname = QNAME, .qtype = LDNS_RR_TYPE_DS,
+		.flags = LDNS_QR | LDNS_AA,
+		.ns = { "co.jp. 900 IN SOA a.dns.jp. root.dns.jp. 1 3600 900 "
+		    "604800 900" },
+	};
+	struct answer	a;
+
+	assert_int_equal(parse_resp(&r, 9, QNAME, LDNS_RR_TYPE_DS, &a),
+	    PKT_OK);
+	assert_true(a.auth_soa);
+	assert_int_equal(a.auth_ns.n, 0);
+	assert_int_equal(a.glue.n, 0);
+	answer_free(&a);
+}
+
+/* Glue whose RDATA is not an address makes the response unusable. */
+static void
+test_referral_bad_glue(void **state)
+{
+	struct resp	r = {
+		.id = 9, .qname = QNAME, .qtype = LDNS_RR_TYPE_NS,
+		.flags = LDNS_QR,
+		.ns = { "example.co.jp. 3600 IN NS ns1.example.co.jp." },
+		.ar = { "ns1.example.co.jp. 3600 IN A 192.0.2.53" },
+	};
+	struct answer	 a;
+	uint8_t		*wire;
+	size_t		 len;
+
+	wire = resp_wire(&r, &len);
+	/* The A record is last: stretch its RDLENGTH from 4 to 5 and
+	 * append a byte, a well-walked message with a bad A. */
+	wire = realloc(wire, len + 1);
+	assert_non_null(wire);
+	assert_int_equal(wire[len - 6], 0);
+	assert_int_equal(wire[len - 5], 4);
+	wire[len - 5] = 5;
+	wire[len] = 1;
+	assert_int_equal(parse_wire(wire, len + 1, 9, QNAME, LDNS_RR_TYPE_NS,
+	    &a), PKT_MALFORMED);
+	free(wire);
 }
 
 /* Matching */
@@ -1245,6 +1375,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_build_query),
+		cmocka_unit_test(test_build_query_flags),
+		cmocka_unit_test(test_referral),
+		cmocka_unit_test(test_referral_none),
+		cmocka_unit_test(test_referral_bad_glue),
 		cmocka_unit_test(test_build_query_bad_name),
 		cmocka_unit_test(test_query_roundtrip),
 		cmocka_unit_test(test_accept_answer),
