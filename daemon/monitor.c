@@ -422,8 +422,8 @@ round_end(struct run *run)
 		outbox_round(m->outbox, w, m->model, &m->judge, now);
 		/* A round that raised events is stored at once: what status
 		 * shows now, `events` and `history` show too. */
-		if (m->judge.events.n > 0 && outbox_flush_watch(m->outbox,
-		    m->model, w, now) == -1)
+		if (m->judge.events.n > 0 && !outbox_failing(m->outbox) &&
+		    outbox_flush_watch(m->outbox, m->model, w, now) == -1)
 			flush_schedule(m, FLUSH_RETRY_MS);
 		else if (w->queued)
 			flush_schedule(m, FLUSH_DELAY_MS);
@@ -497,7 +497,8 @@ runs_carry(struct monitor *m, const struct model *old, unsigned old_interval)
 			run->active = false;
 			run->outstanding = 0;
 			round_request(run);
-		} else if (m->cfg->interval != old_interval)
+		}
+		if (m->cfg->interval != old_interval)
 			round_schedule(run,
 			    arc4random_uniform(m->cfg->interval / 10 + 1));
 	}

@@ -506,6 +506,12 @@ outbox_stop(struct outbox *ob, struct model *m, time_t now)
 	return outbox_flush(ob, m, 0, now) == -1 ? -1 : 0;
 }
 
+bool
+outbox_failing(const struct outbox *ob)
+{
+	return ob->st.failing_since != 0;
+}
+
 void
 outbox_get_stats(const struct outbox *ob, struct outbox_stats *st)
 {

@@ -62,6 +62,9 @@ void	outbox_requeue(struct outbox *, struct model *);
  * count too, in one transaction. */
 int	outbox_stop(struct outbox *, struct model *, time_t now);
 
+/* Whether the last commit failed: then no domain is written out of turn,
+ * each try would wait for the database's lock again. */
+bool	outbox_failing(const struct outbox *);
 void	outbox_get_stats(const struct outbox *, struct outbox_stats *);
 
 #endif

@@ -100,9 +100,9 @@ outdir=$(cd "$outdir" && pwd)
 # a run is for; -L is the one way to go without leak detection.  The
 # suppressions (tests/fuzz/*.supp) name the few findings inside ldns that
 # are accepted, each with its reason.
-asan_opts="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$leaks:symbolize=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1"
+asan_opts="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$leaks:fast_unwind_on_malloc=0:symbolize=1:detect_stack_use_after_return=1:strict_string_checks=1:check_initialization_order=1"
 ubsan_opts="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}print_stacktrace=1:halt_on_error=1:symbolize=1:suppressions=$srcdir/tests/fuzz/ubsan.supp"
-lsan_opts="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$srcdir/tests/fuzz/lsan.supp:print_suppressions=0"
+lsan_opts="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$srcdir/tests/fuzz/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0"
 if [ -z "${ASAN_SYMBOLIZER_PATH:-}" ] &&
     command -v llvm-symbolizer >/dev/null 2>&1; then
 	ASAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer)
