@@ -364,21 +364,10 @@ say_saved(struct outbox *ob, time_t now)
  * back: the domains owe nothing now, or go back to the queue's front in
  * their order. */
 static void
-back_push(struct wqueue *q, const struct wentry *e)
-{
-	if (q->n == q->cap) {
-		q->cap = q->cap ? q->cap * 2 : 64;
-		q->v = xreallocarray(q->v, q->cap, sizeof(*q->v));
-	}
-	q->v[q->n++] = *e;
-}
-
-static void
 settle(struct outbox *ob, const struct model *m, bool committed, time_t now)
 {
 	struct wqueue	 back;
 	struct watch	*w;
-	size_t		 i;
 
 	if (committed) {
 		ob->st.commits++;
@@ -391,8 +380,9 @@ settle(struct outbox *ob, const struct model *m, bool committed, time_t now)
 		memset(&back, 0, sizeof(back));
 		while ((w = wq_pop(&ob->written)) != NULL)
 			wq_push(&back, w);
-		for (i = 0; i < ob->queue.n; i++)
-			back_push(&back, &ob->queue.v[ob->queue.head + i]);
+		/* Stale entries stay behind. */
+		while ((w = wq_pop(&ob->queue)) != NULL)
+			wq_push(&back, w);
 		free(ob->queue.v);
 		ob->queue = back;
 		say_failing(ob, now);
