@@ -16,12 +16,17 @@
 
 #define COMMAND_EVENTS_MAX	1000	/* the most recent, for "events" */
 
-/* The status of every domain being written; listed so that a reload can
- * tell each which domains it has written. */
+/* A reply written as the client reads: the status of every domain (st),
+ * listed so that a reload can tell it which domains it has written; or
+ * the answer to a reload, which waits for the read that began after the
+ * request (reload_seq). */
 struct command_stream {
 	LIST_ENTRY(command_stream)	 entry;
 	struct commands			*cmds;
 	struct status_stream		*st;
+	unsigned			 reload_seq;
+	json_t				*reply;		/* the reload's */
+	bool				 written;
 };
 
 struct commands {
@@ -81,7 +86,42 @@ commands_reloading(struct commands *cmds)
 		return;
 	m = monitor_model(cmds->d->monitor);
 	LIST_FOREACH(cs, &cmds->streams, entry)
-		status_stream_reloading(cs->st, m);
+		if (cs->st != NULL)
+			status_stream_reloading(cs->st, m);
+}
+
+static json_t *
+reload_reply(const struct nmigd *d, const struct errlist *errs)
+{
+	json_t	*o, *errors;
+	size_t	 i;
+
+	if (errs == NULL || errs->n == 0)
+		return ctl_reply_pack("{s:b, s:I, s:I}",
+		    "reloaded", 1,
+		    "domains", (json_int_t)d->cfg->ndomains,
+		    "resolvers", (json_int_t)d->rl->n);
+	errors = json_array();
+	for (i = 0; i < errs->n; i++)
+		json_array_append_new(errors, ctl_json_string(errs->msg[i]));
+	o = ctl_reply_error("configuration not reloaded");
+	json_object_set_new(o, "errors", errors);
+	return o;
+}
+
+void
+commands_reloaded(struct commands *cmds, unsigned seq,
+    const struct errlist *errs)
+{
+	struct command_stream	*cs;
+
+	if (cmds == NULL)
+		return;
+	LIST_FOREACH(cs, &cmds->streams, entry)
+		if (cs->st == NULL && cs->reply == NULL &&
+		    cs->reload_seq <= seq)
+			cs->reply = reload_reply(cmds->d, errs);
+	control_wake(cmds->d->control);
 }
 
 /* Domains come from the model as it is now. */
@@ -90,8 +130,16 @@ stream_next(void *arg, json_dump_callback_t fn, void *fnarg)
 {
 	struct command_stream	*cs = arg;
 
-	return status_stream_next(cs->st, monitor_model(cs->cmds->d->monitor),
-	    fn, fnarg);
+	if (cs->st != NULL)
+		return status_stream_next(cs->st,
+		    monitor_model(cs->cmds->d->monitor), fn, fnarg);
+	if (cs->reply == NULL)
+		return CONTROL_STREAM_WAIT;
+	if (cs->written)
+		return 0;
+	cs->written = true;
+	return json_dump_callback(cs->reply, fn, fnarg, JSON_COMPACT) == 0 ?
+	    1 : -1;
 }
 
 static void
@@ -101,6 +149,7 @@ stream_free(void *arg)
 
 	LIST_REMOVE(cs, entry);
 	status_stream_free(cs->st);
+	json_decref(cs->reply);
 	free(cs);
 }
 
@@ -231,20 +280,18 @@ cmd_check(void *arg, const struct ctl_request *req, void **stream)
 	    "running", running);
 }
 
+/* Answered by commands_reloaded() once the files are read on the
+ * reader's thread and the monitor has switched. */
 static json_t *
 cmd_reload(void *arg, const struct ctl_request *req, void **stream)
 {
-	struct nmigd	*d = ((struct commands *)arg)->d;
-	json_t		*o, *errors = json_array();
+	struct commands		*cmds = arg;
+	struct command_stream	*cs;
 
-	if (nmigd_reload(d, errors) == -1) {
-		o = ctl_reply_error("configuration not reloaded");
-		json_object_set_new(o, "errors", errors);
-		return o;
-	}
-	json_decref(errors);
-	return ctl_reply_pack("{s:b, s:I, s:I}",
-	    "reloaded", 1,
-	    "domains", (json_int_t)d->cfg->ndomains,
-	    "resolvers", (json_int_t)d->rl->n);
+	cs = xcalloc(1, sizeof(*cs));
+	cs->cmds = cmds;
+	cs->reload_seq = nmigd_reload(cmds->d);
+	LIST_INSERT_HEAD(&cmds->streams, cs, entry);
+	*stream = cs;
+	return NULL;
 }

@@ -19,5 +19,9 @@ void		 commands_free(struct commands *);
  * replies being streamed go on with the new one
  * (status_stream_reloading). */
 void		 commands_reloading(struct commands *);
+/* The read numbered seq (reload_request()) is over and applied, or
+ * refused with errs: the reload requests it answers get their reply. */
+void		 commands_reloaded(struct commands *, unsigned seq,
+		    const struct errlist *errs);
 
 #endif

@@ -58,6 +58,7 @@ struct client {
 	bool			 privileged;	/* root or our own user */
 	bool			 closing;	/* flush, then close */
 	void			*stream;	/* a reply being streamed */
+	bool			 waiting;	/* for control_wake() */
 	time_t			 reply_start;	/* monotonic seconds */
 	size_t			 streamed;	/* bytes of the stream so far */
 };
@@ -203,7 +204,8 @@ client_stream_fill(struct client *cl)
 		;
 	if (cl->state == CL_REPLY)
 		client_stream_deadline(cl, evbuffer_get_length(out) - before);
-	if (rv == 1)
+	cl->waiting = rv == CONTROL_STREAM_WAIT;
+	if (rv == 1 || rv == CONTROL_STREAM_WAIT)
 		return;
 	client_stream_free(cl);
 	bufferevent_setwatermark(cl->bev, EV_WRITE, 0, 0);
@@ -215,6 +217,18 @@ client_stream_fill(struct client *cl)
 		log_warnx("control: cannot write the status");
 		cl->closing = true;
 	}
+}
+
+void
+control_wake(struct control *c)
+{
+	struct client	*cl;
+
+	if (c == NULL)
+		return;
+	TAILQ_FOREACH(cl, &c->clients, entry)
+		if (cl->waiting)
+			client_stream_fill(cl);
 }
 
 static void

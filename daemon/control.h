@@ -41,11 +41,15 @@
  * (history: 1000 entries; events: 1000), and refused beyond this. */
 #define CONTROL_MAX_REPLY	(8 * 1024 * 1024)
 
-/* A reply too large to build at once (the status of every domain):
- * the handler's object, written a part at a time as the client reads. */
+/* A reply too large to build at once (the status of every domain), or
+ * not known yet (a reload's, once the files are read): the handler's
+ * object, written a part at a time as the client reads. */
+#define CONTROL_STREAM_WAIT	2
 struct control_stream_ops {
 	/* Write the next part through fn: 1 when a part was written, 0
-	 * once the reply is complete, -1 when fn failed. */
+	 * once the reply is complete, -1 when fn failed,
+	 * CONTROL_STREAM_WAIT when there is nothing to write until
+	 * control_wake(). */
 	int	(*next)(void *stream, json_dump_callback_t fn, void *fnarg);
 	void	(*free)(void *stream);
 };
@@ -69,5 +73,7 @@ struct control_cmds {
 struct control	*control_listen(struct event_base *, const char *path,
 		    uid_t owner, const struct control_cmds *, void *arg);
 void		 control_free(struct control *);
+/* Streams that were waiting (CONTROL_STREAM_WAIT) are asked again. */
+void		 control_wake(struct control *);
 
 #endif

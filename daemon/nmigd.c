@@ -30,6 +30,7 @@
 #include "nmigd.h"
 #include "printconf.h"
 #include "prober.h"
+#include "reload.h"
 #include "resolvers.h"
 #include "status.h"
 #include "store.h"
@@ -219,7 +220,7 @@ signal_stop_cb(evutil_socket_t sig, short what, void *arg)
 static void
 signal_hup_cb(evutil_socket_t sig, short what, void *arg)
 {
-	nmigd_reload(arg, NULL);
+	(void)nmigd_reload(arg);
 }
 
 /* systemd wants RELOADING=1 with the monotonic time it started. */
@@ -250,54 +251,64 @@ warn_fixed_settings(const struct config *old, const struct config *new)
 		log_warnx("reload: metrics changed; restart nmigd to use it");
 }
 
-int
-nmigd_reload(struct nmigd *d, json_t *errors)
+unsigned
+nmigd_reload(struct nmigd *d)
 {
-	struct errlist		 errs = { NULL, 0 };
-	struct config		*cfg;
-	struct resolver_list	*rl;
-	struct timespec		 t0, t1;
-	size_t			 i;
-
 	log_info("reloading %s", d->conffile);
 	notify_reloading();
-	/* The time the loop stood still for it, for the log. */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (load_config(d->conffile, &cfg, &rl, &errs) == -1) {
-		for (i = 0; i < errs.n; i++) {
-			log_warnx("%s", errs.msg[i]);
-			if (errors != NULL)
-				json_array_append_new(errors,
-				    ctl_json_string(errs.msg[i]));
-		}
-		log_warnx("reload: configuration not reloaded, the old one "
-		    "stays in use");
-		errlist_free(&errs);
-		sd_notify(0, "READY=1");
-		return -1;
+	return reload_request(d->reload);
+}
+
+static void
+reload_refused(struct nmigd *d, struct reload_result *res)
+{
+	size_t	i;
+
+	for (i = 0; i < res->errs.n; i++)
+		log_warnx("%s", res->errs.msg[i]);
+	log_warnx("reload: configuration not reloaded, the old one stays in "
+	    "use");
+	commands_reloaded(d->commands, res->seq, &res->errs);
+	sd_notify(0, "READY=1");
+}
+
+/* The files are read (daemon/reload.c): switch to them.  Only this part
+ * holds the loop, and the log says for how long. */
+static void
+reload_done(void *arg, struct reload_result *res)
+{
+	struct nmigd	*d = arg;
+	struct timespec	 t0, t1;
+
+	if (res->errs.n > 0) {
+		reload_refused(d, res);
+		return;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	commands_reloading(d->commands);
-	if (monitor_reload(d->monitor, cfg, rl) == -1) {
+	if (monitor_reload(d->monitor, res->cfg, res->rl) == -1) {
 		log_warnx("reload: the database failed; the old configuration "
 		    "stays in use");
-		if (errors != NULL)
-			json_array_append_new(errors, json_string("the "
-			    "database failed; see the daemon's log"));
-		free_config(cfg, rl);
+		errlist_add(&res->errs, "the database failed", 0, "see the "
+		    "daemon's log");
+		commands_reloaded(d->commands, res->seq, &res->errs);
 		sd_notify(0, "READY=1");
-		return -1;
+		return;
 	}
-	warn_fixed_settings(d->cfg, cfg);
+	warn_fixed_settings(d->cfg, res->cfg);
 	free_config(d->cfg, d->rl);
-	d->cfg = cfg;
-	d->rl = rl;
+	d->cfg = res->cfg;
+	d->rl = res->rl;
+	res->cfg = NULL;
+	res->rl = NULL;
 	d->status_dirty = true;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_info("reloaded: watching %zu domains with %zu resolvers (%lld ms)",
-	    cfg->ndomains, rl->n, (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
+	log_info("reloaded: watching %zu domains with %zu resolvers (read in "
+	    "%lld ms, switched in %lld ms)", d->cfg->ndomains, d->rl->n,
+	    res->read_ms, (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	commands_reloaded(d->commands, res->seq, NULL);
 	sd_notify(0, "READY=1");
-	return 0;
 }
 
 static void
@@ -374,6 +385,8 @@ run_daemon(struct nmigd *d)
 		goto done;
 	}
 	d->commands = commands_new(d);
+	d->reload = reload_new(d->base, d->conffile, load_config, reload_done,
+	    d);
 	if ((d->control = control_listen(d->base, d->cfg->control, d->uid,
 	    &command_handlers, d->commands)) == NULL) {
 		rc = EXIT_TROUBLE;
@@ -395,6 +408,7 @@ run_daemon(struct nmigd *d)
 	event_free(ev_tick);
 	looplag_free(d->looplag);
 done:
+	reload_free(d->reload);
 	metrics_free(d->metrics);
 	control_free(d->control);
 	commands_free(d->commands);

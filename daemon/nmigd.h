@@ -21,6 +21,7 @@ struct commands;
 struct control;
 struct looplag;
 struct metrics;
+struct reload;
 
 struct nmigd {
 	struct event_base	*base;
@@ -34,14 +35,16 @@ struct nmigd {
 	struct control		*control;
 	struct metrics		*metrics;
 	struct looplag		*looplag;	/* how late the loop runs */
+	struct reload		*reload;	/* the config reader */
 	uid_t			 uid;		/* ours, for the control socket */
 	bool			 status_dirty;	/* STATUS= is out of date */
 	time_t			 started;
 };
 
-/* Re-read the config and the resolver list and switch to them.  On a bad
- * config the old one stays; the errors are logged and, when errors is not
- * NULL, appended to it as strings.  Returns 0 or -1. */
-int	nmigd_reload(struct nmigd *, json_t *errors);
+/* Re-read the config and the resolver list, on the reader's thread
+ * (daemon/reload.c), and switch to them.  On a bad config the old one
+ * stays and the errors are logged.  Returns the read's seq, which
+ * commands_reloaded() is told with the outcome. */
+unsigned	nmigd_reload(struct nmigd *);
 
 #endif

@@ -207,6 +207,37 @@ r=$(ctl_json reload)
 expect "r3 added again: reloaded with 3 resolvers" "$r" '.reloaded == true and .resolvers == 3'
 state_kept "after adding r3 again"
 
+# --- reloads that overlap: the files are read on a thread, and requests
+# made while a read runs are answered by the next read, so every client
+# gets an answer and none gets one older than its request.
+pids=()
+for i in $(seq 12); do
+	ctl_json reload >"$dir/overlap.$i" &
+	pids+=($!)
+	[ $((i % 3)) = 0 ] && kill -HUP "$nmigd_pid"
+done
+rm "$dir/conf.d/other.conf"
+r=$(ctl_json reload)
+expect "overlapping reloads: one asked after a drop-in went sees it gone" "$r" \
+    '.reloaded == true and .domains == 1'
+wait "${pids[@]}"
+all=$(cat "$dir"/overlap.* | jq -s -c 'map(.reloaded) | unique')
+check "overlapping reloads: all 12 answered, all reloaded ($all)" \
+    [ "$all" = "[true]" -a "$(cat "$dir"/overlap.* | wc -l)" = 12 ]
+# Clients that leave before their reload is answered.
+pids=()
+for i in $(seq 20); do
+	printf '{"command":"reload"}\n' | timeout 5 socat -t 0 - "UNIX-CONNECT:$S" \
+	    >/dev/null 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}"
+r=$(ctl_json reload)
+expect "after 20 clients left during their reload: the next reload answers" \
+    "$r" '.reloaded == true and .domains == 1'
+check "after the overlapping reloads: nmigd runs" kill -0 "$nmigd_pid"
+state_kept "after the overlapping reloads"
+
 check "nmigd never restarted (pid $pid0)" [ "$nmigd_pid" = "$pid0" ]
 nmigd_stop TERM
 check "SIGTERM: exit 0 (exit $stop_rc)" [ "$stop_rc" = 0 ]
