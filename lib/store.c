@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -207,7 +208,35 @@ static const char *const store_sql[SS_MAX] = {
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*st[SS_MAX];
+	time_t		 warned_at;	/* the last statement error logged */
+	unsigned	 unwarned;	/* errors since, not logged */
 };
+
+/* A database that fails (a full disk, a lock held by another process)
+ * fails every statement of every batch, a few times a second: one line
+ * a minute says so, with the count left out; lib/outbox.c says what is
+ * kept meanwhile. */
+#define STORE_WARN_EVERY	60
+
+static void
+warn_statement(struct store *s, const char *fn, const char *what)
+{
+	time_t	now = time(NULL);
+
+	if (s->warned_at != 0 && now - s->warned_at < STORE_WARN_EVERY &&
+	    now >= s->warned_at) {
+		s->unwarned++;
+		return;
+	}
+	if (s->unwarned > 0)
+		log_warnx("%s: %s (and %u more database errors in the last "
+		    "%lld s)", fn, what, s->unwarned,
+		    (long long)(now - s->warned_at));
+	else
+		log_warnx("%s: %s", fn, what);
+	s->warned_at = now;
+	s->unwarned = 0;
+}
 
 /* Statements at open time, before struct store has its statements. */
 static int
@@ -488,15 +517,15 @@ stmt_vrun(struct store *s, const char *fn, enum store_stmt which,
 	int		 rc;
 
 	if ((rc = stmt_vbind(st, fmt, ap)) != SQLITE_OK) {
-		log_warnx("%s: binding: %s", fn, rc == SQLITE_RANGE ?
-		    "value out of range" : sqlite3_errstr(rc));
+		warn_statement(s, fn, rc == SQLITE_RANGE ?
+		    "binding: value out of range" : sqlite3_errstr(rc));
 		stmt_done(s, which);
 		return -1;
 	}
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		return rc;
 	if (rc != SQLITE_DONE)
-		log_warnx("%s: %s", fn, sqlite3_errmsg(s->db));
+		warn_statement(s, fn, sqlite3_errmsg(s->db));
 	stmt_done(s, which);
 	return rc == SQLITE_DONE ? rc : -1;
 }

@@ -234,6 +234,10 @@ check "disk full: no \"DNS switch complete\" on stderr $(( $(now) - switched )) 
 check "disk full: no completion event stored" [ "$(count_complete)" = 0 ]
 check "disk full: the domain is not complete in the database" \
     [ "$(db "SELECT state FROM domains WHERE name = '$DOMAIN.'")" != complete ]
+# Every batch is retried each second and fails; the log says so once a
+# minute, not once per statement.
+check "disk full: statement errors logged once a minute ($(nlog "disk is full") lines)" \
+    [ "$(nlog "disk is full")" -le 2 ]
 
 rm -f "$dbdir/filler"
 check "space back: the completion event is stored" \
