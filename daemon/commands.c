@@ -262,22 +262,35 @@ cmd_events(void *arg, const struct ctl_request *req, void **stream)
 	return o;
 }
 
+struct check_lists {
+	json_t	*started;
+	json_t	*running;
+};
+
+static void
+check_listed(void *arg, const char *domain, bool started)
+{
+	struct check_lists	*l = arg;
+	char			 name[NMIG_NAMEBUF];
+
+	json_array_append_new(started ? l->started : l->running,
+	    json_string(domain_display(domain, name)));
+}
+
 static json_t *
 cmd_check(void *arg, const struct ctl_request *req, void **stream)
 {
-	struct commands	*cmds = arg;
-	json_t		*started, *running;
+	struct commands		*cmds = arg;
+	struct check_lists	 l = { json_array(), json_array() };
 
-	started = json_array();
-	running = json_array();
-	if (monitor_check(cmds->d->monitor, req->domain, started,
-	    running) == -1) {
-		json_decref(started);
-		json_decref(running);
+	if (monitor_check(cmds->d->monitor, req->domain, check_listed,
+	    &l) == -1) {
+		json_decref(l.started);
+		json_decref(l.running);
 		return ctl_reply_error("unknown domain: %s", req->domain_arg);
 	}
-	return ctl_reply_pack("{s:o, s:o}", "started", started,
-	    "running", running);
+	return ctl_reply_pack("{s:o, s:o}", "started", l.started,
+	    "running", l.running);
 }
 
 /* Answered by commands_reloaded() once the files are read on the

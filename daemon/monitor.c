@@ -256,12 +256,11 @@ monitor_start(struct monitor *m)
 }
 
 int
-monitor_check(struct monitor *m, const char *domain, json_t *started,
-    json_t *running)
+monitor_check(struct monitor *m, const char *domain, monitor_check_fn *fn,
+    void *arg)
 {
 	struct watch	*w;
 	struct run	*run;
-	char		 name[NMIG_NAMEBUF];
 	size_t		 i;
 
 	if (domain != NULL && model_find_watch(m->model, domain) == NULL)
@@ -271,13 +270,12 @@ monitor_check(struct monitor *m, const char *domain, json_t *started,
 		run = w->run;
 		if (domain != NULL && strcmp(w->dc->name, domain) != 0)
 			continue;
-		domain_display(w->dc->name, name);
 		if (run->active || run->queued) {
-			json_array_append_new(running, json_string(name));
+			fn(arg, w->dc->name, false);
 			continue;
 		}
-		json_array_append_new(started, json_string(name));
 		round_request(run);
+		fn(arg, w->dc->name, true);
 	}
 	return 0;
 }
@@ -306,6 +304,19 @@ monitor_summary(const struct monitor *m, char *buf, size_t len)
 	    n[DS_COMPLETE], n[DS_PROPAGATING], n[DS_PENDING], sw, total);
 }
 
+/* A probe's tag: which (resolver, check) of its watch it asks, and which
+ * sample it is (MAX_SAMPLES fit in the low bits). */
+#define TAG_SAMPLE_BITS	4
+#if MAX_SAMPLES > (1 << TAG_SAMPLE_BITS)
+#error "MAX_SAMPLES does not fit in TAG_SAMPLE_BITS"
+#endif
+
+static uint64_t
+probe_tag(const struct watch *w, size_t r, size_t k, unsigned s)
+{
+	return ((uint64_t)(r * w->dc->nchecks + k) << TAG_SAMPLE_BITS) | s;
+}
+
 static void
 round_start(struct run *run)
 {
@@ -314,8 +325,10 @@ round_start(struct run *run)
 	const struct check_conf	*c;
 	struct probe		 pr;
 	size_t			 r, k;
+	unsigned		 s, n;
 
 	memset(&pr, 0, sizeof(pr));
+	apply_round_begin(m->model, w);
 	pr.flags = PROBE_RD;
 	pr.timeout_ms = m->cfg->timeout * 1000;
 	pr.retries = m->cfg->retries;
@@ -326,15 +339,21 @@ round_start(struct run *run)
 	for (r = 0; r < m->rl->n; r++) {
 		pr.sa = (const struct sockaddr *)&m->rl->v[r].sa;
 		pr.salen = m->rl->v[r].salen;
+		n = model_samples(m->model, r);
 		for (k = 0; k < w->dc->nchecks; k++) {
 			c = &w->dc->checks[k];
 			pr.owner = c->owner;
 			pr.type = c->type;
-			pr.tag = (uint32_t)(r * w->dc->nchecks + k);
-			if (prober_query(m->prober, &pr) == 0)
-				run->outstanding++;
-			else
-				apply_unsent(w, r, k, time(NULL));
+			/* Each sample is a probe of its own: its own socket,
+			 * source port and query ID. */
+			for (s = 0; s < n; s++) {
+				pr.tag = probe_tag(w, r, k, s);
+				if (prober_query(m->prober, &pr) == 0)
+					run->outstanding++;
+				else
+					apply_unsent(m->model, w, r, k,
+					    time(NULL));
+			}
 		}
 	}
 	log_debug("%s: round started, %zu probes", w->dc->name,
@@ -378,7 +397,7 @@ round_start_cb(evutil_socket_t fd, short what, void *arg)
 		TAILQ_REMOVE(&m->startq, run, startq);
 		run->queued = false;
 		round_start(run);
-		probes += m->rl->n * run->w->dc->nchecks;
+		probes += run->outstanding;
 	}
 	if (!TAILQ_EMPTY(&m->startq))
 		evtimer_add(m->ev_start, &tv);
@@ -444,9 +463,9 @@ round_probe_done(const struct observation *o, void *arg)
 	struct run	*run = arg;
 	struct watch	*w = run->w;
 	size_t		 n = w->dc->nchecks;
+	size_t		 i = (size_t)(o->tag >> TAG_SAMPLE_BITS);
 
-	apply_observation(run->mon->model, w, o->tag / n, o->tag % n, o,
-	    time(NULL));
+	apply_observation(run->mon->model, w, i / n, i % n, o, time(NULL));
 	if (--run->outstanding == 0)
 		round_end(run);
 }

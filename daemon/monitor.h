@@ -1,7 +1,9 @@
 /*
  * The monitor runs probe rounds: per watched domain a timer, a round of
- * probes to every resolver for every check, and at the round's end the
- * judging (lib/verdict), one store transaction and the operator events.
+ * probes to every resolver for every check (each as many samples as the
+ * resolver gets), and at the round's end the judging (lib/apply.c) and
+ * the outbox's batches (lib/outbox.c), which emit the operator events
+ * once stored.
  */
 #ifndef NMIGD_MONITOR_H
 #define NMIGD_MONITOR_H
@@ -9,7 +11,6 @@
 #include <stdbool.h>
 
 #include <event2/event.h>
-#include <jansson.h>
 
 #include "config.h"
 #include "model.h"
@@ -40,11 +41,12 @@ bool		 monitor_outbox_stats(const struct monitor *,
 /* True when every watched domain is complete. */
 bool		 monitor_all_complete(const struct monitor *);
 
-/* Start a round now for one domain (normalized name) or all (NULL); the
- * names go to started, or to running when a round is already under way.
- * -1 if the domain is not watched. */
+/* Start a round now for one domain (normalized name) or all (NULL).
+ * Each domain is told to fn with whether its round started now (false:
+ * one was already under way).  -1 if the domain is not watched. */
+typedef void	 monitor_check_fn(void *arg, const char *domain, bool started);
 int		 monitor_check(struct monitor *, const char *domain,
-		    json_t *started, json_t *running);
+		    monitor_check_fn *, void *arg);
 
 /* Switch to a new config and resolver list (the caller frees the old ones
  * afterwards).  Domains and resolvers that stay keep their state; new

@@ -57,7 +57,7 @@ struct query {
 	struct timespec		 sent_at;
 	probe_done_cb		 done;
 	void			*arg;
-	uint32_t		 tag;
+	uint64_t		 tag;
 };
 TAILQ_HEAD(queryq, query);
 

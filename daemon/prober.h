@@ -33,7 +33,7 @@ struct probe {
 	unsigned		 retries;	/* tries after the first */
 	probe_done_cb		 done;
 	void			*arg;
-	uint32_t		 tag;		/* returned in the result */
+	uint64_t		 tag;		/* returned in the result */
 };
 
 struct prober_stats {

@@ -110,6 +110,53 @@ record(struct watch *w, struct cstate *cs, enum check_state st,
 }
 
 void
+apply_round_begin(const struct model *m, struct watch *w)
+{
+	size_t	i, n = m->resolvers->n * w->dc->nchecks;
+
+	for (i = 0; i < n; i++)
+		w->cs[i].sampled = 0;
+}
+
+/* One of the round's samples of a check.  The round's answer is the
+ * first sample that is not new, so that a cache behind an anycast
+ * address that still has the old records is not hidden by one that has
+ * the new: it is recorded as it comes, and later samples are only
+ * counted.  New samples wait for the last one, which is recorded if all
+ * were new; one answer per round reaches the history either way. */
+static void
+sample(const struct model *m, struct watch *w, size_t r, struct cstate *cs,
+    enum check_state st, const struct answer *a, time_t now, uint32_t rtt_ms)
+{
+	struct cstate	was;
+	bool		last;
+
+	if (cs->sampled == 0) {
+		cs->sample_state = st;
+		cs->held_back = false;
+		cs->samples_differ = false;
+	} else if (st != cs->sample_state)
+		cs->samples_differ = true;
+	/* The last sample closes the round's count, so that the next round
+	 * starts afresh even without apply_round_begin(). */
+	if ((last = ++cs->sampled >= model_samples(m, r)))
+		cs->sampled = 0;
+	if (cs->held_back)
+		return;
+	if (st != CS_NEW)
+		cs->held_back = true;
+	else if (!last)
+		return;
+	was = *cs;
+	record(w, cs, st, a, now, rtt_ms);
+	/* Set anew by record(), but the round's count goes on. */
+	cs->sampled = was.sampled;
+	cs->sample_state = was.sample_state;
+	cs->held_back = was.held_back;
+	cs->samples_differ = was.samples_differ;
+}
+
+void
 apply_observation(struct model *m, struct watch *w, size_t r, size_t k,
     const struct observation *o, time_t now)
 {
@@ -120,13 +167,14 @@ apply_observation(struct model *m, struct watch *w, size_t r, size_t k,
 		a = &o->answer;
 	health_update(&m->health[r], o, now);
 	st = verdict_classify(&w->dc->checks[k], a);
-	record(w, watch_cstate(w, r, k), st, a, now, o->rtt_ms);
+	sample(m, w, r, watch_cstate(w, r, k), st, a, now, o->rtt_ms);
 }
 
 void
-apply_unsent(struct watch *w, size_t r, size_t k, time_t now)
+apply_unsent(const struct model *m, struct watch *w, size_t r, size_t k,
+    time_t now)
 {
-	record(w, watch_cstate(w, r, k), CS_ERROR, NULL, now, 0);
+	sample(m, w, r, watch_cstate(w, r, k), CS_ERROR, NULL, now, 0);
 }
 
 /* Room for this model's widest domain and its resolvers. */

@@ -47,6 +47,7 @@
 #define DEFAULT_TIMEOUT		3
 #define DEFAULT_RETRIES		2
 #define DEFAULT_CONFIRM		2
+#define DEFAULT_SAMPLES		1
 #define DEFAULT_UNREACHABLE	3600
 
 /* Upper bounds: beyond them a value is a typo, and below them every sum
@@ -99,6 +100,8 @@ static const struct keyword nmigd_keywords[] = {
 	{ "metrics", kw_hostport, offsetof(struct config, metrics), 0, 0, 0 },
 	{ "resolvers", kw_path, offsetof(struct config, resolvers), 0, 0, 0 },
 	{ "retries", kw_number, offsetof(struct config, retries), 0, 10, 0 },
+	{ "samples", kw_number, offsetof(struct config, samples), 1,
+	    MAX_SAMPLES, 0 },
 	{ "timeout", kw_duration, offsetof(struct config, timeout),
 	    1, MAX_TIMEOUT, 0 },
 	{ "unreachable-after", kw_duration,
@@ -1050,6 +1053,7 @@ config_new(const char *path)
 	conf->timeout = DEFAULT_TIMEOUT;
 	conf->retries = DEFAULT_RETRIES;
 	conf->confirm = DEFAULT_CONFIRM;
+	conf->samples = DEFAULT_SAMPLES;
 	conf->unreachable_after = DEFAULT_UNREACHABLE;
 	return conf;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "rdata.h"
+#include "resolvers.h"
 #include "util.h"
 
 #define NMIG_CONF_DEFAULT	"/etc/nmigd/nmigd.conf"
@@ -48,6 +49,8 @@ struct config {
 	unsigned		 interval;	/* seconds */
 	unsigned		 timeout;	/* seconds */
 	unsigned		 retries;
+	unsigned		 samples;	/* queries per check and
+						 * resolver in a round */
 	unsigned		 confirm;
 	unsigned		 unreachable_after;	/* seconds */
 	struct domain_conf	*domains;

@@ -37,6 +37,13 @@ struct cstate {
 	uint32_t	 prev_age;	/* that answer last seen */
 	uint32_t	 prev_ttl;	/* its TTL then */
 	bool		 dirty;		/* the answer has no row yet */
+	/* The samples of the round under way (lib/apply.c): how many came
+	 * back, the first one's state, whether one that is not new was
+	 * taken as the round's answer, whether their states differed. */
+	uint8_t		 sampled;
+	uint8_t		 sample_state;
+	bool		 held_back;
+	bool		 samples_differ;
 };
 /* What an "other" answer keeps for display and history: a few records'
  * worth.  Its hash still tells one such answer from the next. */
@@ -109,6 +116,14 @@ void		 cstate_set_other(struct cstate *, const struct rdset *);
 /* Replace the latest answer; a takes no ownership. */
 void		 cstate_set(struct cstate *, enum check_state, const struct answer *a,
 		    time_t when, uint32_t rtt_ms);
+
+/* How many samples of each check resolver r gets in a round. */
+static inline unsigned
+model_samples(const struct model *m, size_t r)
+{
+	return m->resolvers->v[r].samples != 0 ?
+	    m->resolvers->v[r].samples : m->cfg->samples;
+}
 
 /* The watch for a normalized domain name, or NULL. */
 struct watch	*model_find_watch(const struct model *, const char *name);

@@ -23,7 +23,7 @@ struct observation {
 	uint32_t		 rtt_ms;	/* from the last try sent */
 	unsigned		 tries;
 	bool			 via_tcp;
-	uint32_t		 tag;		/* the probe's */
+	uint64_t		 tag;		/* the probe's */
 };
 
 #endif

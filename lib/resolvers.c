@@ -31,6 +31,7 @@ struct resolver_parser {
 	int			 line;
 	struct resolver_list	*list;
 	struct errlist		*errs;
+	bool			 bad;	/* the line's options */
 };
 
 static int
@@ -139,12 +140,40 @@ check_unique(struct resolver_parser *p, const struct resolver_conf *r)
 	return 0;
 }
 
+/* "samples=N" right after the address.  1 when w is that option (good
+ * or reported), 0 when it is not. */
+static int
+resolver_option(struct resolver_parser *p, struct resolver_conf *r,
+    const char *w)
+{
+	const char	*v;
+	char		*end;
+	unsigned long	 n;
+
+	if (strncmp(w, "samples=", 8) != 0)
+		return 0;
+	v = w + 8;
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n < 1 ||
+	    n > MAX_SAMPLES) {
+		errlist_add(p->errs, p->file, p->line, "%s: \"%s\" is not a "
+		    "number from 1 to %d", r->name, w, MAX_SAMPLES);
+		p->bad = true;
+	} else
+		r->samples = (uint8_t)n;
+	return 1;
+}
+
+/* The options, then the rest of the line as the location. */
 static char *
-join_words(char **last)
+join_words(struct resolver_parser *p, struct resolver_conf *r, char **last)
 {
 	char	*w, *s = NULL, *t;
 
 	while ((w = strtok_r(NULL, SEPARATORS, last)) != NULL) {
+		if (s == NULL && resolver_option(p, r, w))
+			continue;
 		if (s == NULL)
 			t = xstrdup(w);
 		else if (asprintf(&t, "%s %s", s, w) == -1)
@@ -197,8 +226,13 @@ resolver_line(struct resolver_parser *p, char *s)
 	r.line = p->line;
 	if (check_unique(p, &r) == -1)
 		return 1;
-	if ((r.location = join_words(&last)) == NULL) {
+	p->bad = false;
+	if ((r.location = join_words(p, &r, &last)) == NULL) {
 		errlist_add(p->errs, p->file, p->line, "out of memory");
+		return 1;
+	}
+	if (p->bad) {
+		free(r.location);
 		return 1;
 	}
 	if (strlen(r.location) > RESOLVER_LOCATION_MAX) {

@@ -1,6 +1,7 @@
 /*
- * The resolver list: one resolver a line, "NAME ADDRESS[@PORT] [LOCATION...]",
- * '#' starts a comment.  IPv4 and IPv6.
+ * The resolver list: one resolver a line,
+ * "NAME ADDRESS[@PORT] [samples=N] [LOCATION...]", '#' starts a comment.
+ * IPv4 and IPv6.
  */
 #ifndef NMIG_RESOLVERS_H
 #define NMIG_RESOLVERS_H
@@ -13,12 +14,15 @@
 #include "util.h"
 
 #define RESOLVER_NAME_MAX	63
+/* Samples of one check per round (nmigd.conf "samples"). */
+#define MAX_SAMPLES		16
 
 struct resolver_conf {
 	char			*name;
 	char			*location;	/* "" when none given */
 	char			 address[INET6_ADDRSTRLEN];	/* no port */
 	uint16_t		 port;
+	uint8_t			 samples;	/* 0: nmigd.conf's */
 	struct sockaddr_storage	 sa;
 	socklen_t		 salen;
 	int			 line;

@@ -35,6 +35,9 @@
  *			with the same TSIGs, then the right answer
  *	empty-rdata	MX: one record with RDLENGTH 0; else good
  *	wks		WKS: one record with a 1,200-byte bitmap; else good
+ *	anycast		two caches behind one address: the right answer and
+ *			the evil one by turns, the first query of each type
+ *			getting the right one
  *
  * Only loopback addresses are accepted, and the process ends on SIGTERM,
  * SIGINT or after --max-seconds (SIGALRM as a backstop), so that it can
@@ -71,7 +74,7 @@ enum mode {
 	M_GOOD, M_JUNK_THEN_GOOD, M_GARBAGE, M_FLOOD, M_SLOW, M_SERVFAIL,
 	M_REFUSED, M_TC, M_TC_TCP_GARBAGE, M_TC_TCP_CLOSE, M_TC_TCP_SHORT,
 	M_TC_TCP_WRONGID, M_TC_TCP_SILENT, M_TC_TCP_NONE, M_SVCB_BOMB,
-	M_TSIG_FLOOD, M_EMPTY_RDATA, M_WKS,
+	M_TSIG_FLOOD, M_EMPTY_RDATA, M_WKS, M_ANYCAST,
 };
 
 static const struct {
@@ -96,6 +99,7 @@ static const struct {
 	{ "tsig-flood",		M_TSIG_FLOOD },
 	{ "empty-rdata",	M_EMPTY_RDATA },
 	{ "wks",		M_WKS },
+	{ "anycast",		M_ANYCAST },
 };
 
 enum data {
@@ -161,6 +165,7 @@ struct server {
 	int			 tcp;		/* -1 in tc-tcp-none */
 	unsigned		 delay_ms;
 	unsigned		 flood;
+	unsigned		 turn[2];	/* anycast: NS, other types */
 	struct delayed		 delayed[MAX_DELAYED];
 	size_t			 ndelayed;
 	struct tcpconn		 conns[MAX_TCP];
@@ -822,6 +827,12 @@ udp_answer(struct server *sv, const struct query *q,
 	case M_TSIG_FLOOD:
 		tsig_flood(sv, q, from, fromlen);
 		m = reply_good(q);
+		break;
+	case M_ANYCAST:
+		if (sv->turn[q->qtype != LDNS_RR_TYPE_NS]++ % 2 == 0)
+			m = reply_good(q);
+		else
+			m = reply_evil(q, 0);
 		break;
 	case M_JUNK_THEN_GOOD:
 	case M_GARBAGE:

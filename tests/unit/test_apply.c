@@ -101,7 +101,7 @@ test_observation_states(void **state)
 	assert_int_equal(h->rtt_sum_ms, 7 * 25);
 	assert_int_equal(h->last_answer, NOW + 6);
 	assert_int_equal(wd.m->health[0].queries, 0);
-	apply_unsent(w, 0, 0, NOW);
+	apply_unsent(wd.m, w, 0, 0, NOW);
 	assert_int_equal(watch_cstate(w, 0, 0)->state, CS_ERROR);
 	tw_free(&wd);
 }
@@ -278,6 +278,117 @@ test_many_events(void **state)
 	finish(&wd, &j);
 }
 
+/* One sample: resolver r answers check k with the set given, or times
+ * out (which < 0). */
+static void
+sample_of(struct world *wd, struct watch *w, size_t r, size_t k, int which,
+    time_t now)
+{
+	struct observation	o;
+
+	if (which < 0) {
+		memset(&o, 0, sizeof(o));
+		o.status = OBS_TIMEOUT;
+	} else
+		tw_answer_of(&o, &w->dc->checks[k], (enum tw_which)which,
+		    LDNS_RCODE_NOERROR);
+	apply_observation(wd->m, w, r, k, &o, now);
+	rdset_free(&o.answer.rdata);
+}
+
+/* Several samples of a check per round (anycast): the round's answer is
+ * the first sample that is not new, recorded once; a round of all-new
+ * samples is recorded at its last sample; samples that differ are
+ * noted; an interrupted round does not leak into the next; a resolver
+ * line's samples=N beats nmigd.conf's. */
+static void
+test_samples(void **state)
+{
+	struct world		 wd;
+	struct watch		*w;
+	struct judge		 j;
+	struct cstate		*cs, *cs1;
+
+	memset(&j, 0, sizeof(j));
+	tw_load(&wd, "r0 192.0.2.1 samples=3 Tokyo\nr1 192.0.2.2 Osaka\n",
+	    "samples = 2\nconfirm = 1\n", domain, false);
+	w = tw_watch(&wd, "example.co.jp.");
+	assert_int_equal(model_samples(wd.m, 0), 3);
+	assert_int_equal(model_samples(wd.m, 1), 2);
+	cs = watch_cstate(w, 0, 0);
+	cs1 = watch_cstate(w, 1, 0);
+
+	/* Round 1: new, old, new from three caches: old counts, once. */
+	apply_round_begin(wd.m, w);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW);
+	assert_int_equal(cs->state, CS_PENDING);	/* new waits */
+	sample_of(&wd, w, 0, 0, TW_OLD, NOW + 1);
+	assert_int_equal(cs->state, CS_OLD);
+	assert_int_equal(cs->answered_at, NOW + 1);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 2);
+	assert_int_equal(cs->state, CS_OLD);
+	assert_int_equal(cs->answered_at, NOW + 1);
+	assert_true(cs->samples_differ);
+	assert_int_equal(cs->unsaved, 1);		/* one sighting */
+	assert_int_equal(wd.m->health[0].queries, 3);
+	/* r1: old, then a timeout; the old answer stands. */
+	sample_of(&wd, w, 1, 0, TW_OLD, NOW);
+	sample_of(&wd, w, 1, 0, -1, NOW + 3);
+	assert_int_equal(cs1->state, CS_OLD);
+	assert_true(cs1->samples_differ);
+	/* MX all new for both. */
+	sample_of(&wd, w, 0, 1, TW_NEW, NOW);
+	sample_of(&wd, w, 0, 1, TW_NEW, NOW);
+	assert_int_equal(watch_cstate(w, 0, 1)->state, CS_PENDING);
+	sample_of(&wd, w, 0, 1, TW_NEW, NOW + 4);
+	assert_int_equal(watch_cstate(w, 0, 1)->state, CS_NEW);
+	assert_int_equal(watch_cstate(w, 0, 1)->answered_at, NOW + 4);
+	assert_false(watch_cstate(w, 0, 1)->samples_differ);
+	judge_round(&j, wd.m, w, NOW + 5, 1);
+	/* NS held back by one cache, MX new: not new. */
+	assert_int_equal(w->rv[0].state, RS_MIXED);
+
+	/* Round 2: every sample new; the answer changes once. */
+	apply_round_begin(wd.m, w);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 60);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 61);
+	assert_int_equal(cs->state, CS_OLD);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 62);
+	assert_int_equal(cs->state, CS_NEW);
+	assert_false(cs->samples_differ);
+	assert_true(cs->dirty);
+	assert_int_equal(cs->unsaved, 1);
+	sample_of(&wd, w, 0, 1, TW_NEW, NOW + 60);
+	sample_of(&wd, w, 0, 1, TW_NEW, NOW + 60);
+	sample_of(&wd, w, 0, 1, TW_NEW, NOW + 60);
+	judge_round(&j, wd.m, w, NOW + 63, 1);
+	assert_int_equal(w->rv[0].state, RS_NEW);
+
+	/* Round 3 is cut short after one sample (a reload restarted it);
+	 * round 4 counts its own three. */
+	apply_round_begin(wd.m, w);
+	sample_of(&wd, w, 0, 0, TW_OLD, NOW + 120);
+	assert_int_equal(cs->state, CS_OLD);
+	apply_round_begin(wd.m, w);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 180);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 181);
+	assert_int_equal(cs->state, CS_OLD);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 182);
+	assert_int_equal(cs->state, CS_NEW);
+	/* Without apply_round_begin, the last sample still closes the
+	 * count: the next three are a round of their own. */
+	sample_of(&wd, w, 0, 0, TW_OTHER, NOW + 240);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 241);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 242);
+	assert_int_equal(cs->state, CS_OTHER);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 300);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 301);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 302);
+	assert_int_equal(cs->state, CS_NEW);
+	assert_int_equal(cs->answered_at, NOW + 302);
+	finish(&wd, &j);
+}
+
 int
 main(void)
 {
@@ -286,6 +397,7 @@ main(void)
 		cmocka_unit_test(test_switch_complete_regress),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_many_events),
+		cmocka_unit_test(test_samples),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -157,6 +157,7 @@ assert_config_equal(const struct config *a, const struct config *b)
 	assert_int_equal(a->interval, b->interval);
 	assert_int_equal(a->timeout, b->timeout);
 	assert_int_equal(a->retries, b->retries);
+	assert_int_equal(a->samples, b->samples);
 	assert_int_equal(a->confirm, b->confirm);
 	assert_int_equal(a->unreachable_after, b->unreachable_after);
 	assert_int_equal(a->ndomains, b->ndomains);
@@ -234,6 +235,7 @@ test_example(void **state)
 	assert_int_equal(conf->interval, 300);
 	assert_int_equal(conf->timeout, 3);
 	assert_int_equal(conf->retries, 2);
+	assert_int_equal(conf->samples, 1);
 	assert_int_equal(conf->confirm, 2);
 	assert_int_equal(conf->unreachable_after, 3600);
 	assert_int_equal(conf->ndomains, 1);
@@ -415,11 +417,13 @@ test_values(void **state)
 	    "interval = 1h30m\n"
 	    "timeout = 90\n"
 	    "retries = 0\n"
+	    "samples = 3\n"
 	    "confirm = 100\n"
 	    "unreachable-after = 2d\n");
 	assert_int_equal(conf->interval, 5400);
 	assert_int_equal(conf->timeout, 90);
 	assert_int_equal(conf->retries, 0);
+	assert_int_equal(conf->samples, 3);
 	assert_int_equal(conf->confirm, 100);
 	assert_int_equal(conf->unreachable_after, 172800);
 	config_free(conf);
@@ -427,10 +431,11 @@ test_values(void **state)
 	/* The extremes of each range. */
 	conf = load_text_ok(
 	    "[nmigd]\ninterval = 2s\ntimeout = 1s\nretries = 10\n"
-	    "confirm = 1\nunreachable-after = 1s\n");
+	    "samples = 16\nconfirm = 1\nunreachable-after = 1s\n");
 	assert_int_equal(conf->interval, 2);
 	assert_int_equal(conf->timeout, 1);
 	assert_int_equal(conf->retries, 10);
+	assert_int_equal(conf->samples, 16);
 	assert_int_equal(conf->confirm, 1);
 	assert_int_equal(conf->unreachable_after, 1);
 	config_free(conf);
@@ -734,6 +739,10 @@ test_err_values(void **state)
 	EXPECT_ERRORS("[nmigd]\nunreachable-after =\n",
 	    "2: unreachable-after: \"\" is not a duration (for example 90s, "
 	    "5m, 1h30m, 2d)");
+	EXPECT_ERRORS("[nmigd]\nsamples = 0\n",
+	    "2: samples: 0 is out of range (1 to 16)");
+	EXPECT_ERRORS("[nmigd]\nsamples = 17\n",
+	    "2: samples: 17 is out of range (1 to 16)");
 	EXPECT_ERRORS("[nmigd]\nretries = 11\n",
 	    "2: retries: 11 is out of range (0 to 10)");
 	EXPECT_ERRORS("[nmigd]\nretries = -1\n",

@@ -179,6 +179,44 @@ test_crlf_bom(void **state)
 }
 
 /* The same address on two ports is two resolvers (two local servers). */
+/* "samples=N" right after the address is the resolver's own sample
+ * count; elsewhere, or another key=value, is location text. */
+static void
+test_samples(void **state)
+{
+	struct resolver_list	list;
+	const char		*text =
+	    "a 192.0.2.1 samples=5 JP Tokyo\n"
+	    "b 192.0.2.2\n"
+	    "c 192.0.2.3 samples=16\n"
+	    "d 192.0.2.4 JP samples=2\n"
+	    "e 192.0.2.5 zone=west\n";
+
+	load_ok(write_list(text, strlen(text)), &list);
+	assert_int_equal(list.n, 5);
+	assert_int_equal(list.v[0].samples, 5);
+	assert_string_equal(list.v[0].location, "JP Tokyo");
+	assert_int_equal(list.v[1].samples, 0);
+	assert_int_equal(list.v[2].samples, 16);
+	assert_string_equal(list.v[2].location, "");
+	assert_int_equal(list.v[3].samples, 0);
+	assert_string_equal(list.v[3].location, "JP samples=2");
+	assert_string_equal(list.v[4].location, "zone=west");
+	resolvers_free(&list);
+
+	EXPECT_ERRORS("x 192.0.2.1 samples=0\n",
+	    "1: x: \"samples=0\" is not a number from 1 to 16");
+	EXPECT_ERRORS("x 192.0.2.1 samples=17 Tokyo\n",
+	    "1: x: \"samples=17\" is not a number from 1 to 16");
+	EXPECT_ERRORS("x 192.0.2.1 samples=\n",
+	    "1: x: \"samples=\" is not a number from 1 to 16");
+	EXPECT_ERRORS("x 192.0.2.1 samples=-1\n",
+	    "1: x: \"samples=-1\" is not a number from 1 to 16");
+	EXPECT_ERRORS("x 192.0.2.1 samples=99999999999999999999\n",
+	    "1: x: \"samples=99999999999999999999\" is not a number from 1 "
+	    "to 16");
+}
+
 static void
 test_same_address_other_port(void **state)
 {
@@ -407,6 +445,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_crlf_bom),
+		cmocka_unit_test(test_samples),
 		cmocka_unit_test(test_same_address_other_port),
 		cmocka_unit_test(test_err_address_strict),
 		cmocka_unit_test(test_err_open),
