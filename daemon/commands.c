@@ -16,22 +16,44 @@
 
 #define COMMAND_EVENTS_MAX	1000	/* the most recent, for "events" */
 
-/* A reply written as the client reads: the status of every domain (st),
- * listed so that a reload can tell it which domains it has written; or
- * the answer to a reload, which waits for the read that began after the
- * request (reload_seq). */
+/* A reply written as the client reads, of one of two kinds: the status
+ * of every domain, or the answer to a reload, which waits for its read.
+ * Each kind is a struct that starts with this one. */
 struct command_stream {
-	LIST_ENTRY(command_stream)	 entry;
-	struct commands			*cmds;
-	struct status_stream		*st;
-	unsigned			 reload_seq;
-	json_t				*reply;		/* the reload's */
-	bool				 written;
+	int	(*next)(struct command_stream *, json_dump_callback_t,
+		    void *);
+	void	(*free)(struct command_stream *);
+	struct commands	*cmds;
+};
+
+/* The status of every domain, listed so that a reload can tell it which
+ * domains it has written. */
+struct status_all {
+	struct command_stream	 cs;
+	LIST_ENTRY(status_all)	 entry;
+	struct status_stream	*st;
+};
+
+/* One encoded reply for every client waiting for the same read. */
+struct reload_reply {
+	char		*line;		/* without its newline */
+	size_t		 len;
+	unsigned	 refs;
+};
+
+/* A reload request, answered by the read numbered seq or a later one. */
+struct reload_wait {
+	struct command_stream	 cs;
+	LIST_ENTRY(reload_wait)	 entry;
+	unsigned		 seq;
+	struct reload_reply	*reply;
+	bool			 written;
 };
 
 struct commands {
 	struct nmigd			*d;
-	LIST_HEAD(, command_stream)	 streams;
+	LIST_HEAD(, status_all)		 statuses;
+	LIST_HEAD(, reload_wait)	 waiters;
 };
 
 static control_handler	cmd_check;
@@ -62,7 +84,8 @@ commands_new(struct nmigd *d)
 	struct commands	*cmds = xcalloc(1, sizeof(*cmds));
 
 	cmds->d = d;
-	LIST_INIT(&cmds->streams);
+	LIST_INIT(&cmds->statuses);
+	LIST_INIT(&cmds->waiters);
 	return cmds;
 }
 
@@ -71,8 +94,10 @@ commands_free(struct commands *cmds)
 {
 	if (cmds == NULL)
 		return;
-	while (!LIST_EMPTY(&cmds->streams))
-		stream_free(LIST_FIRST(&cmds->streams));
+	while (!LIST_EMPTY(&cmds->statuses))
+		stream_free(LIST_FIRST(&cmds->statuses));
+	while (!LIST_EMPTY(&cmds->waiters))
+		stream_free(LIST_FIRST(&cmds->waiters));
 	free(cmds);
 }
 
@@ -80,66 +105,22 @@ void
 commands_reloading(struct commands *cmds)
 {
 	const struct model	*m;
-	struct command_stream	*cs;
+	struct status_all	*sa;
 
 	if (cmds == NULL)
 		return;
 	m = monitor_model(cmds->d->monitor);
-	LIST_FOREACH(cs, &cmds->streams, entry)
-		if (cs->st != NULL)
-			status_stream_reloading(cs->st, m);
+	LIST_FOREACH(sa, &cmds->statuses, entry)
+		status_stream_reloading(sa->st, m);
 }
 
-static json_t *
-reload_reply(const struct nmigd *d, const struct errlist *errs)
-{
-	json_t	*o, *errors;
-	size_t	 i;
-
-	if (errs == NULL || errs->n == 0)
-		return ctl_reply_pack("{s:b, s:I, s:I}",
-		    "reloaded", 1,
-		    "domains", (json_int_t)d->cfg->ndomains,
-		    "resolvers", (json_int_t)d->rl->n);
-	errors = json_array();
-	for (i = 0; i < errs->n; i++)
-		json_array_append_new(errors, ctl_json_string(errs->msg[i]));
-	o = ctl_reply_error("configuration not reloaded");
-	json_object_set_new(o, "errors", errors);
-	return o;
-}
-
-void
-commands_reloaded(struct commands *cmds, unsigned seq,
-    const struct errlist *errs)
-{
-	struct command_stream	*cs;
-
-	if (cmds == NULL)
-		return;
-	LIST_FOREACH(cs, &cmds->streams, entry)
-		if (cs->st == NULL && cs->reply == NULL &&
-		    cs->reload_seq <= seq)
-			cs->reply = reload_reply(cmds->d, errs);
-	control_wake(cmds->d->control);
-}
-
-/* Domains come from the model as it is now. */
+/* The control socket's stream operations, by kind. */
 static int
 stream_next(void *arg, json_dump_callback_t fn, void *fnarg)
 {
 	struct command_stream	*cs = arg;
 
-	if (cs->st != NULL)
-		return status_stream_next(cs->st,
-		    monitor_model(cs->cmds->d->monitor), fn, fnarg);
-	if (cs->reply == NULL)
-		return CONTROL_STREAM_WAIT;
-	if (cs->written)
-		return 0;
-	cs->written = true;
-	return json_dump_callback(cs->reply, fn, fnarg, JSON_COMPACT) == 0 ?
-	    1 : -1;
+	return cs->next(cs, fn, fnarg);
 }
 
 static void
@@ -147,28 +128,138 @@ stream_free(void *arg)
 {
 	struct command_stream	*cs = arg;
 
-	LIST_REMOVE(cs, entry);
-	status_stream_free(cs->st);
-	json_decref(cs->reply);
-	free(cs);
+	cs->free(cs);
+}
+
+/* Domains come from the model as it is now. */
+static int
+status_all_next(struct command_stream *cs, json_dump_callback_t fn,
+    void *fnarg)
+{
+	struct status_all	*sa = (struct status_all *)cs;
+
+	return status_stream_next(sa->st, monitor_model(cs->cmds->d->monitor),
+	    fn, fnarg);
+}
+
+static void
+status_all_free(struct command_stream *cs)
+{
+	struct status_all	*sa = (struct status_all *)cs;
+
+	LIST_REMOVE(sa, entry);
+	status_stream_free(sa->st);
+	free(sa);
+}
+
+/* A refused reload lists its first errors: a file of 200,000 bad lines
+ * must not make a reply of tens of megabytes for every waiting client. */
+static json_t *
+reload_errors_json(const struct errlist *errs)
+{
+	json_t	*errors = json_array();
+	size_t	 i;
+
+	for (i = 0; i < errs->n && i < CTL_RELOAD_ERRORS_MAX; i++)
+		json_array_append_new(errors, ctl_json_string(errs->msg[i]));
+	if (errs->n > CTL_RELOAD_ERRORS_MAX)
+		json_array_append_new(errors, json_sprintf("... and %zu more "
+		    "errors", errs->n - CTL_RELOAD_ERRORS_MAX));
+	return errors;
+}
+
+static struct reload_reply *
+reload_reply_new(const struct nmigd *d, const struct errlist *errs)
+{
+	struct reload_reply	*rr = xcalloc(1, sizeof(*rr));
+	json_t			*o;
+
+	if (errs == NULL || errs->n == 0)
+		o = ctl_reply_pack("{s:b, s:I, s:I}",
+		    "reloaded", 1,
+		    "domains", (json_int_t)d->cfg->ndomains,
+		    "resolvers", (json_int_t)d->rl->n);
+	else {
+		o = ctl_reply_error("configuration not reloaded");
+		json_object_set_new(o, "errors", reload_errors_json(errs));
+	}
+	/* Encoded as every other reply is, with its size limit. */
+	rr->line = ctl_reply_encode(o, CONTROL_MAX_REPLY, &rr->len);
+	rr->len--;
+	return rr;
+}
+
+static void
+reload_reply_unref(struct reload_reply *rr)
+{
+	if (rr != NULL && --rr->refs == 0) {
+		free(rr->line);
+		free(rr);
+	}
+}
+
+void
+commands_reloaded(struct commands *cmds, unsigned seq,
+    const struct errlist *errs)
+{
+	struct reload_wait	*rw;
+	struct reload_reply	*rr = NULL;
+
+	if (cmds == NULL)
+		return;
+	LIST_FOREACH(rw, &cmds->waiters, entry) {
+		if (rw->reply != NULL || rw->seq > seq)
+			continue;
+		if (rr == NULL)
+			rr = reload_reply_new(cmds->d, errs);
+		rr->refs++;
+		rw->reply = rr;
+	}
+	control_wake(cmds->d->control);
+}
+
+static int
+reload_wait_next(struct command_stream *cs, json_dump_callback_t fn,
+    void *fnarg)
+{
+	struct reload_wait	*rw = (struct reload_wait *)cs;
+
+	if (rw->reply == NULL)
+		return CONTROL_STREAM_WAIT;
+	if (rw->written)
+		return 0;
+	rw->written = true;
+	return fn(rw->reply->line, rw->reply->len, fnarg) == 0 ? 1 : -1;
+}
+
+static void
+reload_wait_free(struct command_stream *cs)
+{
+	struct reload_wait	*rw = (struct reload_wait *)cs;
+
+	LIST_REMOVE(rw, entry);
+	reload_reply_unref(rw->reply);
+	free(rw);
 }
 
 static json_t *
 cmd_status(void *arg, const struct ctl_request *req, void **stream)
 {
 	struct commands		*cmds = arg;
-	struct command_stream	*cs;
+	struct status_all	*sa;
 	json_t			*doc;
 
 	/* Every domain's status is written a few domains at a time as the
 	 * client reads: at 10,000 domains it is hundreds of megabytes,
 	 * which built at once would hold the loop for seconds. */
 	if (req->domain == NULL) {
-		cs = xcalloc(1, sizeof(*cs));
-		cs->cmds = cmds;
-		cs->st = status_stream_new(time(NULL));
-		LIST_INSERT_HEAD(&cmds->streams, cs, entry);
-		*stream = cs;
+		sa = xcalloc(1, sizeof(*sa));
+		sa->cs.next = status_all_next;
+		sa->cs.free = status_all_free;
+		sa->cs.cmds = cmds;
+		sa->st = status_stream_new(time(NULL));
+		LIST_INSERT_HEAD(&cmds->statuses, sa, entry);
+		*stream = sa;
 		return NULL;
 	}
 	doc = status_document(monitor_model(cmds->d->monitor), req->domain,
@@ -299,12 +390,14 @@ static json_t *
 cmd_reload(void *arg, const struct ctl_request *req, void **stream)
 {
 	struct commands		*cmds = arg;
-	struct command_stream	*cs;
+	struct reload_wait	*rw;
 
-	cs = xcalloc(1, sizeof(*cs));
-	cs->cmds = cmds;
-	cs->reload_seq = nmigd_reload(cmds->d);
-	LIST_INSERT_HEAD(&cmds->streams, cs, entry);
-	*stream = cs;
+	rw = xcalloc(1, sizeof(*rw));
+	rw->cs.next = reload_wait_next;
+	rw->cs.free = reload_wait_free;
+	rw->cs.cmds = cmds;
+	LIST_INSERT_HEAD(&cmds->waiters, rw, entry);
+	rw->seq = nmigd_reload(cmds->d);
+	*stream = rw;
 	return NULL;
 }

@@ -4,6 +4,7 @@
  * the event base is created here and nowhere else.
  */
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -251,36 +252,81 @@ warn_fixed_settings(const struct config *old, const struct config *new)
 		log_warnx("reload: metrics changed; restart nmigd to use it");
 }
 
+/* systemd hears RELOADING=1 once for reloads that overlap, and READY=1
+ * when the last read they wait for is applied. */
 unsigned
 nmigd_reload(struct nmigd *d)
 {
 	log_info("reloading %s", d->conffile);
-	notify_reloading();
+	if (!d->reloading) {
+		d->reloading = true;
+		notify_reloading();
+	}
 	return reload_request(d->reload);
 }
+
+static void
+reload_ready(struct nmigd *d)
+{
+	if (reload_busy(d->reload))
+		return;
+	d->reloading = false;
+	sd_notify(0, "READY=1");
+}
+
+/* On the reader's thread.  A daemon reads its config from a file: a FIFO
+ * or a device would hold the reader (and, at exit, the daemon) for as
+ * long as it likes; "nmigd -t -c /dev/stdin" still reads a pipe. */
+static int
+reload_read(const char *path, struct config **cfg, struct resolver_list **rl,
+    struct errlist *errs)
+{
+	struct stat	st;
+
+	*cfg = NULL;
+	*rl = NULL;
+	if (stat(path, &st) == -1) {
+		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errlist_add(errs, path, 0, "cannot open: not a regular file");
+		return -1;
+	}
+	return load_config(path, cfg, rl, errs);
+}
+
+/* The errors of a refused reload in the log: the first RELOAD_LOG_MAX
+ * of them, as a reply has (lib/ctlproto.h). */
+#define RELOAD_LOG_MAX	CTL_RELOAD_ERRORS_MAX
 
 static void
 reload_refused(struct nmigd *d, struct reload_result *res)
 {
 	size_t	i;
 
-	for (i = 0; i < res->errs.n; i++)
+	if (res->errs.n == 0)
+		errlist_add(&res->errs, d->conffile, 0, "cannot be read");
+	for (i = 0; i < res->errs.n && i < RELOAD_LOG_MAX; i++)
 		log_warnx("%s", res->errs.msg[i]);
+	if (res->errs.n > RELOAD_LOG_MAX)
+		log_warnx("reload: %zu more errors", res->errs.n -
+		    RELOAD_LOG_MAX);
 	log_warnx("reload: configuration not reloaded, the old one stays in "
 	    "use");
 	commands_reloaded(d->commands, res->seq, &res->errs);
-	sd_notify(0, "READY=1");
+	reload_ready(d);
 }
 
 /* The files are read (daemon/reload.c): switch to them.  Only this part
  * holds the loop, and the log says for how long. */
 static void
-reload_done(void *arg, struct reload_result *res)
+reload_apply(void *arg, struct reload_result *res)
 {
 	struct nmigd	*d = arg;
 	struct timespec	 t0, t1;
 
-	if (res->errs.n > 0) {
+	if (res->rc == -1 || res->errs.n > 0) {
 		reload_refused(d, res);
 		return;
 	}
@@ -289,10 +335,10 @@ reload_done(void *arg, struct reload_result *res)
 	if (monitor_reload(d->monitor, res->cfg, res->rl) == -1) {
 		log_warnx("reload: the database failed; the old configuration "
 		    "stays in use");
-		errlist_add(&res->errs, "the database failed", 0, "see the "
+		errlist_add(&res->errs, NULL, 0, "the database failed; see the "
 		    "daemon's log");
 		commands_reloaded(d->commands, res->seq, &res->errs);
-		sd_notify(0, "READY=1");
+		reload_ready(d);
 		return;
 	}
 	warn_fixed_settings(d->cfg, res->cfg);
@@ -308,7 +354,7 @@ reload_done(void *arg, struct reload_result *res)
 	    res->read_ms, (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	commands_reloaded(d->commands, res->seq, NULL);
-	sd_notify(0, "READY=1");
+	reload_ready(d);
 }
 
 static void
@@ -385,7 +431,7 @@ run_daemon(struct nmigd *d)
 		goto done;
 	}
 	d->commands = commands_new(d);
-	d->reload = reload_new(d->base, d->conffile, load_config, reload_done,
+	d->reload = reload_new(d->base, d->conffile, reload_read, reload_apply,
 	    d);
 	if ((d->control = control_listen(d->base, d->cfg->control, d->uid,
 	    &command_handlers, d->commands)) == NULL) {

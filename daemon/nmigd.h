@@ -38,6 +38,7 @@ struct nmigd {
 	struct reload		*reload;	/* the config reader */
 	uid_t			 uid;		/* ours, for the control socket */
 	bool			 status_dirty;	/* STATUS= is out of date */
+	bool			 reloading;	/* RELOADING=1 said, no READY=1 */
 	time_t			 started;
 };
 

@@ -10,7 +10,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,12 @@ struct reload {
 	struct reload_result	 result;	/* the thread's, until joined */
 };
 
+/* How long freeing waits for a read under way (at SIGTERM), and where a
+ * read that does not end (a file system that hangs) is left: the thread
+ * still writes to it, and from here it is not a leak. */
+#define RELOAD_FREE_WAIT_MS	2000
+static struct reload	*abandoned;
+
 static void	reload_done_cb(evutil_socket_t, short, void *);
 
 static long long
@@ -57,7 +65,7 @@ reload_thread(void *arg)
 	char		 c = 0;
 	ssize_t		 n;
 
-	(void)r->read(r->path, &r->result.cfg, &r->result.rl,
+	r->result.rc = r->read(r->path, &r->result.cfg, &r->result.rl,
 	    &r->result.errs);
 	r->result.read_ms = mono_ms() - t0;
 	do
@@ -89,13 +97,20 @@ reload_finish(struct reload *r, struct reload_result *res)
 static void
 reload_start(struct reload *r)
 {
-	int	err;
+	sigset_t	all, old;
+	int		err;
 
 	memset(&r->result, 0, sizeof(r->result));
 	r->result.seq = ++r->seq;
 	r->running = true;
 	r->threaded = true;
-	if ((err = pthread_create(&r->thread, NULL, reload_thread, r)) == 0)
+	/* Signals are the loop's (libevent's handlers): the thread starts
+	 * with them all blocked, so that none interrupts its reads. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&r->thread, NULL, reload_thread, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err == 0)
 		return;
 	/* Out of threads: read on the loop, late rather than never, and
 	 * answer through the pipe all the same, so that the result never
@@ -137,11 +152,31 @@ reload_join(struct reload *r)
 		;
 }
 
+/* Whether the read under way ends within ms. */
+static bool
+reload_wait(struct reload *r, int ms)
+{
+	struct pollfd	pfd = { r->pipe[0], POLLIN, 0 };
+	int		n;
+
+	while ((n = poll(&pfd, 1, ms)) == -1 && errno == EINTR)
+		;
+	return n == 1;
+}
+
 void
 reload_free(struct reload *r)
 {
 	if (r == NULL)
 		return;
+	if (r->running && !reload_wait(r, RELOAD_FREE_WAIT_MS)) {
+		log_warnx("reload: the configuration is still being read; "
+		    "exiting without it");
+		event_free(r->ev_done);
+		(void)pthread_detach(r->thread);
+		abandoned = r;
+		return;
+	}
 	if (r->running) {
 		reload_join(r);
 		reload_result_free(&r->result);
@@ -151,6 +186,12 @@ reload_free(struct reload *r)
 	close(r->pipe[1]);
 	free(r->path);
 	free(r);
+}
+
+bool
+reload_busy(const struct reload *r)
+{
+	return r->running;
 }
 
 unsigned
@@ -175,9 +216,12 @@ reload_done_cb(evutil_socket_t fd, short what, void *arg)
 	reload_join(r);
 	res = r->result;
 	memset(&r->result, 0, sizeof(r->result));
-	reload_finish(r, &res);
+	/* The next read starts before this one is applied: reload_busy()
+	 * tells the callee that another result is coming, and a request it
+	 * makes waits for that read instead of starting a second thread. */
 	if (r->again) {
 		r->again = false;
 		reload_start(r);
 	}
+	reload_finish(r, &res);
 }

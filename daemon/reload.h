@@ -5,6 +5,8 @@
 #ifndef NMIGD_RELOAD_H
 #define NMIGD_RELOAD_H
 
+#include <stdbool.h>
+
 #include <event2/event.h>
 
 #include "config.h"
@@ -17,6 +19,7 @@ struct reload_result {
 	struct config		*cfg;
 	struct resolver_list	*rl;
 	struct errlist		 errs;
+	int			 rc;		/* the read's: 0 or -1 */
 	long long		 read_ms;	/* how long the thread read */
 };
 
@@ -30,8 +33,11 @@ typedef void	reload_done_fn(void *arg, struct reload_result *);
 
 struct reload	*reload_new(struct event_base *, const char *path,
 		    reload_read_fn *, reload_done_fn *, void *arg);
-/* Waits for a read in progress and drops its result. */
+/* Waits for a read in progress and drops its result; a read that does
+ * not end within a few seconds is left to end by itself. */
 void		 reload_free(struct reload *);
+/* Whether a read is under way. */
+bool		 reload_busy(const struct reload *);
 
 /* Read the files again: now, or once the read in progress is over (the
  * files may have changed since it began; requests made meanwhile share

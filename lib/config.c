@@ -1076,38 +1076,6 @@ conf_parse(struct conf_parser *p)
 	section_end(p);
 }
 
-/* Anything may lie in a drop-in directory.  O_NONBLOCK keeps a FIFO named
- * x.conf from hanging a reload, and fstat() on the open file leaves no
- * window between the check and the read. */
-static FILE *
-dropin_open(const char *path, struct errlist *errs)
-{
-	struct stat	 st;
-	FILE		*fp;
-	int		 fd;
-
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
-		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) == -1) {
-		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errlist_add(errs, path, 0, "cannot open: not a regular file");
-		goto fail;
-	}
-	if ((fp = fdopen(fd, "r")) == NULL) {
-		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
-		goto fail;
-	}
-	return fp;
-fail:
-	close(fd);
-	return NULL;
-}
-
 static void
 dropin_load(struct conf_parser *mp, const char *path)
 {
@@ -1120,7 +1088,9 @@ dropin_load(struct conf_parser *mp, const char *path)
 	p.file = path;
 	p.dir = mp->dir;	/* unused: a [domain] holds no paths */
 	p.dropin = true;
-	if ((p.fp = dropin_open(path, mp->errs)) == NULL)
+	/* Anything may lie in a drop-in directory: a FIFO named x.conf
+	 * must not hang a reload (lines_open). */
+	if ((p.fp = lines_open(path, false, mp->errs)) == NULL)
 		return;
 	conf_parse(&p);
 	fclose(p.fp);
@@ -1185,24 +1155,16 @@ config_load(const char *path, struct errlist *errs)
 {
 	struct conf_parser	 p;
 	struct name_index	 names = { NULL, 0 };
-	struct stat		 st;
 	size_t			 nerrs = errs->n;
 
 	memset(&p, 0, sizeof(p));
 	p.file = path;
 	p.errs = errs;
 	p.names = &names;
-	/* Not dropin_open(): "nmigd -t -c /dev/stdin" reads a pipe. */
-	if ((p.fp = fopen(path, "r")) == NULL) {
-		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
+	/* Any kind of file: "nmigd -t -c /dev/stdin" reads a pipe.  The
+	 * daemon's reload asks for a regular file first (daemon/nmigd.c). */
+	if ((p.fp = lines_open(path, true, errs)) == NULL)
 		return NULL;
-	}
-	if (fstat(fileno(p.fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		errlist_add(errs, path, 0, "cannot open: %s",
-		    strerror(EISDIR));
-		fclose(p.fp);
-		return NULL;
-	}
 	p.conf = config_new(path);
 	p.dir = conf_dir(path);
 	conf_parse(&p);

@@ -18,6 +18,9 @@
 #include "util.h"
 
 #define CTL_MAX_REQUEST		4096	/* bytes in a request line */
+/* A refused reload's reply lists this many errors, then "... and N more
+ * errors" (the daemon's log has the same). */
+#define CTL_RELOAD_ERRORS_MAX	100
 #define CTL_ERRORBUF		512	/* an error message, NUL included */
 
 enum ctl_command {

@@ -15,14 +15,51 @@
  * elsewhere, NUL bytes, an optional length limit and read errors, each
  * reported as "FILE:LINE: message".  Neither file format changed.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "lines.h"
 #include "util.h"
+
+/* Opened without blocking, so that a FIFO with no writer, which a
+ * regular file is expected to be, cannot hold the reader in open(2). */
+FILE *
+lines_open(const char *path, bool any, struct errlist *errs)
+{
+	struct stat	 st;
+	const char	*why = NULL;
+	FILE		*fp;
+	int		 fd, fl;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1)
+		why = strerror(errno);
+	else if (S_ISDIR(st.st_mode))
+		why = strerror(EISDIR);
+	else if (!S_ISREG(st.st_mode) && !any)
+		why = "not a regular file";
+	else if (S_ISREG(st.st_mode) && st.st_size > LINES_FILE_MAX)
+		why = "larger than 256 MiB";
+	else if (!S_ISREG(st.st_mode) && ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1))
+		why = strerror(errno);
+	if (why == NULL && (fp = fdopen(fd, "r")) != NULL)
+		return fp;
+	errlist_add(errs, path, 0, "cannot open: %s", why != NULL ? why :
+	    strerror(errno));
+	close(fd);
+	return NULL;
+}
 
 void
 lines_begin(struct lines *l, FILE *fp, const char *file,

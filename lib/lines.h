@@ -5,6 +5,7 @@
 #ifndef NMIG_LINES_H
 #define NMIG_LINES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -25,6 +26,14 @@ enum line_status {
 	LINE_OK,
 	LINE_BAD,	/* reported as FILE:LINE: and to be skipped */
 };
+
+/* The largest file read: several times a config of 100,000 domains. */
+#define LINES_FILE_MAX	(256 * 1024 * 1024)
+
+/* path opened for reading, or NULL after "FILE: cannot open: ..." in
+ * errs.  A regular file of at most LINES_FILE_MAX bytes; with any, also
+ * a pipe or a device ("nmigd -t -c /dev/stdin"), never a directory. */
+FILE	*lines_open(const char *path, bool any, struct errlist *errs);
 
 /* Read fp (left open by lines_end()); report to errs under file. */
 void	lines_begin(struct lines *, FILE *fp, const char *file,

@@ -2,7 +2,6 @@
  * The resolver list: "NAME ADDRESS[@PORT] [LOCATION...]" a line.
  */
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -261,7 +260,6 @@ resolvers_load(const char *path, struct resolver_list *list,
 {
 	struct resolver_parser	 p;
 	struct lines		 in;
-	struct stat		 st;
 	FILE			*fp;
 	char			*s, *c;
 	size_t			 nerrs = errs->n;
@@ -274,16 +272,10 @@ resolvers_load(const char *path, struct resolver_list *list,
 	p.file = path;
 	p.list = list;
 	p.errs = errs;
-	if ((fp = fopen(path, "r")) == NULL) {
-		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
+	/* A regular file: /dev/zero would be one endless line, a FIFO
+	 * would hold the reader. */
+	if ((fp = lines_open(path, false, errs)) == NULL)
 		return -1;
-	}
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		errlist_add(errs, path, 0, "cannot open: %s",
-		    strerror(EISDIR));
-		fclose(fp);
-		return -1;
-	}
 	lines_begin(&in, fp, path, errs, 0);
 	while ((ls = lines_next(&in, &s)) != LINE_END) {
 		p.line = in.line;

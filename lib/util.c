@@ -29,7 +29,9 @@ errlist_add(struct errlist *e, const char *file, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (line > 0)
+	if (file == NULL)
+		r = asprintf(&s, "%s", msg);
+	else if (line > 0)
 		r = asprintf(&s, "%s:%d: %s", file, line, msg);
 	else
 		r = asprintf(&s, "%s: %s", file, msg);

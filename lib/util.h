@@ -19,6 +19,8 @@ struct errlist {
 	size_t	  n;
 };
 
+/* "FILE:LINE: message", "FILE: message" for line 0, the message alone
+ * for file NULL. */
 void	errlist_add(struct errlist *, const char *file, int line,
 	    const char *fmt, ...) NMIG_PRINTF(4, 5);
 void	errlist_free(struct errlist *);

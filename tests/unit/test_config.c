@@ -1314,7 +1314,7 @@ test_dropin_not_regular(void **state)
 	expect_load_errors(in(dir, "nmigd.conf"), dir,
 	    "@/conf.d/good.conf:1: [domain a.example.]: ns is required\n"
 	    "@/conf.d/good.conf:1: [domain a.example.]: mx is required\n"
-	    "@/conf.d/x.conf: cannot open: not a regular file\n"
+	    "@/conf.d/x.conf: cannot open: Is a directory\n"
 	    "@/conf.d/y.conf: cannot open: No such file or directory\n"
 	    "@/conf.d/z.conf: cannot open: not a regular file\n");
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -172,6 +173,65 @@ test_free_during_a_read(void **state)
 	assert_int_equal(reads, 1);
 }
 
+/* A callee that asks for another reload while being told of one: the
+ * request waits for the read already started for it (or starts one),
+ * never a second thread over a running one. */
+static struct reload	*reenter_r;
+static unsigned		 reenter_seq;
+
+static void
+on_done_reenter(void *arg, struct reload_result *res)
+{
+	on_done(arg, res);
+	if (res->seq == 1)
+		reenter_seq = reload_request(reenter_r);
+}
+
+static void
+test_request_from_the_callback(void **state)
+{
+	struct event_base	*base = *state;
+
+	reenter_r = reload_new(base, "f", read_gated, on_done_reenter, NULL);
+	assert_int_equal(reload_request(reenter_r), 1);
+	assert_int_equal(reload_request(reenter_r), 2);
+	let_one_read_end();
+	loop_until_done(base, 1);
+	/* Read 2 was started before read 1's callback: the callback's
+	 * request is answered by read 3, after it. */
+	assert_true(reload_busy(reenter_r));
+	assert_int_equal(reenter_seq, 3);
+	let_one_read_end();
+	loop_until_done(base, 2);
+	let_one_read_end();
+	loop_until_done(base, 3);
+	assert_int_equal(done[1].seq, 2);
+	assert_int_equal(done[2].seq, 3);
+	assert_false(reload_busy(reenter_r));
+	reload_free(reenter_r);
+	assert_int_equal(reads, 3);
+}
+
+/* A read that does not end (a hung file system) does not hold the exit:
+ * freeing gives up on it after a few seconds. */
+static void
+test_free_during_a_stuck_read(void **state)
+{
+	struct event_base	*base = *state;
+	struct reload		*r;
+	time_t			 t0;
+
+	r = reload_new(base, "f", read_gated, on_done, NULL);
+	assert_int_equal(reload_request(r), 1);
+	t0 = time(NULL);
+	reload_free(r);
+	assert_true(time(NULL) - t0 <= 5);
+	assert_int_equal(ndone, 0);
+	/* Let the abandoned thread end before the gate closes. */
+	let_one_read_end();
+	usleep(100000);
+}
+
 int
 main(void)
 {
@@ -182,6 +242,10 @@ main(void)
 		    test_requests_during_a_read_share_the_next, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_free_during_a_read,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request_from_the_callback,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_during_a_stuck_read,
 		    setup, teardown),
 	};
 
