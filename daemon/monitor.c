@@ -304,17 +304,17 @@ monitor_summary(const struct monitor *m, char *buf, size_t len)
 	    n[DS_COMPLETE], n[DS_PROPAGATING], n[DS_PENDING], sw, total);
 }
 
-/* A probe's tag: which (resolver, check) of its watch it asks, and which
- * sample it is (MAX_SAMPLES fit in the low bits). */
+/* A probe's tag: which (target slot, check) of its watch it asks, and
+ * which sample it is (MAX_SAMPLES fit in the low bits). */
 #define TAG_SAMPLE_BITS	4
 #if MAX_SAMPLES > (1 << TAG_SAMPLE_BITS)
 #error "MAX_SAMPLES does not fit in TAG_SAMPLE_BITS"
 #endif
 
 static uint64_t
-probe_tag(const struct watch *w, size_t r, size_t k, unsigned s)
+probe_tag(const struct watch *w, size_t t, size_t k, unsigned s)
 {
-	return ((uint64_t)(r * w->dc->nchecks + k) << TAG_SAMPLE_BITS) | s;
+	return ((uint64_t)(t * w->dc->nchecks + k) << TAG_SAMPLE_BITS) | s;
 }
 
 static void
@@ -323,35 +323,37 @@ round_start(struct run *run)
 	struct monitor		*m = run->mon;
 	struct watch		*w = run->w;
 	const struct check_conf	*c;
+	const struct target	*tg;
 	struct probe		 pr;
-	size_t			 r, k;
-	unsigned		 s, n;
+	size_t			 t, nt, k;
+	unsigned		 s;
 
 	memset(&pr, 0, sizeof(pr));
 	apply_round_begin(m->model, w);
-	pr.flags = PROBE_RD;
 	pr.timeout_ms = m->cfg->timeout * 1000;
 	pr.retries = m->cfg->retries;
 	pr.done = round_probe_done;
 	pr.arg = run;
 	run->active = true;
 	run->outstanding = 0;
-	for (r = 0; r < m->rl->n; r++) {
-		pr.sa = (const struct sockaddr *)&m->rl->v[r].sa;
-		pr.salen = m->rl->v[r].salen;
-		n = model_samples(m->model, r);
+	nt = watch_ntargets(m->model, w);
+	for (t = 0; t < nt; t++) {
+		tg = watch_target(m->model, w, t);
+		pr.sa = (const struct sockaddr *)&tg->sa;
+		pr.salen = tg->salen;
+		pr.flags = tg->flags;
 		for (k = 0; k < w->dc->nchecks; k++) {
 			c = &w->dc->checks[k];
 			pr.owner = c->owner;
 			pr.type = c->type;
 			/* Each sample is a probe of its own: its own socket,
 			 * source port and query ID. */
-			for (s = 0; s < n; s++) {
-				pr.tag = probe_tag(w, r, k, s);
+			for (s = 0; s < tg->samples; s++) {
+				pr.tag = probe_tag(w, t, k, s);
 				if (prober_query(m->prober, &pr) == 0)
 					run->outstanding++;
 				else
-					apply_unsent(m->model, w, r, k,
+					apply_unsent(m->model, w, t, k,
 					    time(NULL));
 			}
 		}

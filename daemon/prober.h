@@ -13,15 +13,16 @@
 #include <event2/event.h>
 
 #include "observation.h"
+#include "target.h"
 
 /* Called once per probe; the result is valid during the call only. */
 typedef void (*probe_done_cb)(const struct observation *, void *arg);
 
-/* What a probe asks for: a resolver is asked with PROBE_RD, an
- * authoritative server without. */
-#define PROBE_RD	PQ_RD		/* recursion desired */
-#define PROBE_DO	PQ_DO		/* DNSSEC OK: RRSIGs too */
-#define PROBE_TCP	0x100		/* over TCP from the first try */
+/* What a probe asks for, as its target says (lib/target.h): a resolver
+ * is asked with PROBE_RD, an authoritative server without. */
+#define PROBE_RD	TARGET_RD	/* recursion desired */
+#define PROBE_DO	TARGET_DO	/* DNSSEC OK: RRSIGs too */
+#define PROBE_TCP	TARGET_TCP	/* over TCP from the first try */
 
 struct probe {
 	const struct sockaddr	*sa;		/* copied */

@@ -116,6 +116,9 @@ apply_round_begin(const struct model *m, struct watch *w)
 
 	for (i = 0; i < n; i++)
 		w->cs[i].sampled = 0;
+	n = w->own != NULL ? w->own->n * w->dc->nchecks : 0;
+	for (i = 0; i < n; i++)
+		w->own->cs[i].sampled = 0;
 }
 
 /* One of the round's samples of a check.  The round's answer is the
@@ -125,7 +128,7 @@ apply_round_begin(const struct model *m, struct watch *w)
  * counted.  New samples wait for the last one, which is recorded if all
  * were new; one answer per round reaches the history either way. */
 static void
-sample(const struct model *m, struct watch *w, size_t r, struct cstate *cs,
+sample(struct watch *w, unsigned nsamples, struct cstate *cs,
     enum check_state st, const struct answer *a, time_t now, uint32_t rtt_ms)
 {
 	struct cstate	was;
@@ -139,7 +142,7 @@ sample(const struct model *m, struct watch *w, size_t r, struct cstate *cs,
 		cs->samples_differ = true;
 	/* The last sample closes the round's count, so that the next round
 	 * starts afresh even without apply_round_begin(). */
-	if ((last = ++cs->sampled >= model_samples(m, r)))
+	if ((last = ++cs->sampled >= nsamples))
 		cs->sampled = 0;
 	if (cs->held_back)
 		return;
@@ -156,8 +159,10 @@ sample(const struct model *m, struct watch *w, size_t r, struct cstate *cs,
 	cs->samples_differ = was.samples_differ;
 }
 
+/* Health is the resolvers': a server found for one domain is judged
+ * with that domain. */
 void
-apply_observation(struct model *m, struct watch *w, size_t r, size_t k,
+apply_observation(struct model *m, struct watch *w, size_t slot, size_t k,
     const struct observation *o, time_t now)
 {
 	const struct answer	*a = NULL;
@@ -165,16 +170,19 @@ apply_observation(struct model *m, struct watch *w, size_t r, size_t k,
 
 	if (o->status == OBS_ANSWER)
 		a = &o->answer;
-	health_update(&m->health[r], o, now);
+	if (slot < m->resolvers->n)
+		health_update(&m->health[slot], o, now);
 	st = verdict_classify(&w->dc->checks[k], a);
-	sample(m, w, r, watch_cstate(w, r, k), st, a, now, o->rtt_ms);
+	sample(w, watch_target(m, w, slot)->samples,
+	    watch_tstate(m, w, slot, k), st, a, now, o->rtt_ms);
 }
 
 void
-apply_unsent(const struct model *m, struct watch *w, size_t r, size_t k,
+apply_unsent(const struct model *m, struct watch *w, size_t slot, size_t k,
     time_t now)
 {
-	sample(m, w, r, watch_cstate(w, r, k), CS_ERROR, NULL, now, 0);
+	sample(w, watch_target(m, w, slot)->samples,
+	    watch_tstate(m, w, slot, k), CS_ERROR, NULL, now, 0);
 }
 
 /* Room for this model's widest domain and its resolvers. */

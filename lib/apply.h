@@ -17,14 +17,15 @@
 /* A round of w starts: the samples that come back from now on are its,
  * whatever an interrupted round left. */
 void	apply_round_begin(const struct model *, struct watch *);
-/* Resolver r's answer to check k of w, one of the round's samples: the
- * round keeps the first that is not new, so that a resolver is new in a
+/* The answer of w's target in slot (a resolver's index, or one of the
+ * watch's own after them) to check k, one of the round's samples: the
+ * round keeps the first that is not new, so that a target is new in a
  * round only if every sample is. */
-void	apply_observation(struct model *, struct watch *, size_t r, size_t k,
-	    const struct observation *, time_t now);
+void	apply_observation(struct model *, struct watch *, size_t slot,
+	    size_t k, const struct observation *, time_t now);
 /* A probe that could not even be sent counts as an error answer. */
-void	apply_unsent(const struct model *, struct watch *, size_t r, size_t k,
-	    time_t now);
+void	apply_unsent(const struct model *, struct watch *, size_t slot,
+	    size_t k, time_t now);
 
 /* Judging a round, and what it changed. */
 struct judge {

@@ -130,13 +130,13 @@ records_changed(const struct check_conf *oc, const struct check_conf *nc)
 	    !rdset_equal(&oc->old, &nc->old);
 }
 
-/* Judge again, for every resolver, the checks whose records changed. */
+/* Judge again, for every target, the checks whose records changed. */
 static void
 rejudge_watch(const struct carry *c, struct watch *w,
     const struct watch *ow, const ssize_t *checkmap)
 {
 	const struct check_conf	*oc, *nc;
-	size_t			 k, r;
+	size_t			 k, t, nt = watch_ntargets(c->nm, w);
 
 	for (k = 0; k < w->dc->nchecks; k++) {
 		if (checkmap[k] == -1)
@@ -145,9 +145,18 @@ rejudge_watch(const struct carry *c, struct watch *w,
 		nc = &w->dc->checks[k];
 		if (!records_changed(oc, nc))
 			continue;
-		for (r = 0; r < c->nm->resolvers->n; r++)
-			rejudge(w, watch_cstate(w, r, k), oc, nc);
+		for (t = 0; t < nt; t++)
+			rejudge(w, watch_tstate(c->nm, w, t, k), oc, nc);
 	}
+}
+
+static void
+copy_cstate(struct cstate *to, const struct cstate *from)
+{
+	*to = *from;
+	to->other = NULL;
+	if (from->other != NULL)
+		cstate_set_other(to, from->other);
 }
 
 /* Copy one resolver's state for one domain from the old watch. */
@@ -155,21 +164,48 @@ static void
 copy_resolver(struct watch *w, size_t r, const struct watch *ow, size_t or,
     const ssize_t *checkmap)
 {
-	const struct cstate	*from;
-	struct cstate		*to;
-	size_t			 k;
+	size_t	k;
 
 	w->rv[r] = ow->rv[or];
-	for (k = 0; k < w->dc->nchecks; k++) {
-		if (checkmap[k] == -1)
-			continue;
-		from = watch_cstate(ow, or, (size_t)checkmap[k]);
-		to = watch_cstate(w, r, k);
-		*to = *from;
-		to->other = NULL;
-		if (from->other != NULL)
-			cstate_set_other(to, from->other);
+	for (k = 0; k < w->dc->nchecks; k++)
+		if (checkmap[k] != -1)
+			copy_cstate(watch_cstate(w, r, k),
+			    watch_cstate(ow, or, (size_t)checkmap[k]));
+}
+
+/* The servers found for the old watch's domain go into the new model's
+ * table; their states follow the checks that stay. */
+static void
+copy_own(struct carry *c, struct watch *w, const struct watch *ow,
+    const ssize_t *checkmap)
+{
+	const struct target	*t;
+	size_t			 i, k, slot;
+
+	for (i = 0; ow->own != NULL && i < ow->own->n; i++) {
+		t = &c->old->targets[ow->own->target[i]];
+		slot = watch_add_target(c->nm, w,
+		    model_intern_target(c->nm, t));
+		for (k = 0; k < w->dc->nchecks; k++)
+			if (checkmap[k] != -1)
+				copy_cstate(watch_tstate(c->nm, w, slot, k),
+				    &ow->own->cs[i * ow->dc->nchecks +
+				    (size_t)checkmap[k]]);
 	}
+}
+
+/* A watch that takes the old arrays takes its own targets too, by their
+ * index in the new table. */
+static void
+take_own(struct carry *c, struct watch *w, struct watch *ow)
+{
+	size_t	i;
+
+	w->own = ow->own;
+	ow->own = NULL;
+	for (i = 0; w->own != NULL && i < w->own->n; i++)
+		w->own->target[i] = (uint32_t)model_intern_target(c->nm,
+		    &c->old->targets[w->own->target[i]]);
 }
 
 /* A watch whose resolvers or checks changed: new arrays, filled from the
@@ -197,6 +233,7 @@ copy_watch(struct carry *c, struct watch *w, const struct watch *ow,
 		    persist_load_resolver(c->nm, c->store, w, r, c->now) == -1)
 			return -1;
 	}
+	copy_own(c, w, ow, checkmap);
 	rejudge_watch(c, w, ow, checkmap);
 	return 0;
 }
@@ -285,6 +322,7 @@ carry_commit(struct carry *c)
 		w->cs = ow->cs;
 		ow->rv = NULL;
 		ow->cs = NULL;
+		take_own(c, w, ow);
 		(void)check_map(ow->dc, w->dc, c->checkmap);
 		rejudge_watch(c, w, ow, c->checkmap);
 	}

@@ -25,6 +25,10 @@ model_new_bare(const struct config *cfg, const struct resolver_list *rl)
 	m->resolvers = rl;
 	m->resolver_db_id = xcalloc(rl->n ? rl->n : 1, sizeof(int64_t));
 	m->health = xcalloc(rl->n ? rl->n : 1, sizeof(*m->health));
+	m->targets = xcalloc(rl->n ? rl->n : 1, sizeof(*m->targets));
+	for (i = 0; i < rl->n; i++)
+		target_resolver(&m->targets[i], &rl->v[i], cfg->samples);
+	m->ntargets = rl->n;
 	m->nw = cfg->ndomains;
 	m->w = xcalloc(m->nw ? m->nw : 1, sizeof(*m->w));
 	for (i = 0; i < m->nw; i++) {
@@ -81,12 +85,65 @@ model_free(struct model *m)
 		}
 		free(w->rv);
 		free(w->cs);
+		watch_own_free(w->own, w->dc->nchecks);
 	}
+	for (i = 0; i < m->ntargets; i++)
+		target_free(&m->targets[i]);
+	free(m->targets);
 	free(m->w);
 	free(m->resolver_db_id);
 	free(m->health);
 	free(m->by_name);
 	free(m);
+}
+
+/* Servers found for domains are few (a TLD's, a provider's) and found
+ * rarely (hourly): a linear search keeps the table simple. */
+size_t
+model_intern_target(struct model *m, const struct target *t)
+{
+	size_t	i;
+
+	for (i = m->resolvers->n; i < m->ntargets; i++)
+		if (target_same(&m->targets[i], t))
+			return i;
+	m->targets = xreallocarray(m->targets, m->ntargets + 1,
+	    sizeof(*m->targets));
+	target_copy(&m->targets[m->ntargets], t);
+	return m->ntargets++;
+}
+
+size_t
+watch_add_target(const struct model *m, struct watch *w, size_t t)
+{
+	struct watch_own	*o;
+	size_t			 i, k = w->dc->nchecks;
+
+	if (w->own == NULL)
+		w->own = xcalloc(1, sizeof(*w->own));
+	o = w->own;
+	for (i = 0; i < o->n; i++)
+		if (o->target[i] == t)
+			return m->resolvers->n + i;
+	o->target = xreallocarray(o->target, o->n + 1, sizeof(*o->target));
+	o->cs = xreallocarray(o->cs, (o->n + 1) * k + 1, sizeof(*o->cs));
+	memset(&o->cs[o->n * k], 0, (k + 1) * sizeof(*o->cs));
+	o->target[o->n] = (uint32_t)t;
+	return m->resolvers->n + o->n++;
+}
+
+void
+watch_own_free(struct watch_own *o, size_t nchecks)
+{
+	size_t	i;
+
+	if (o == NULL)
+		return;
+	for (i = 0; i < o->n * nchecks; i++)
+		cstate_clear(&o->cs[i]);
+	free(o->cs);
+	free(o->target);
+	free(o);
 }
 
 static int

@@ -16,6 +16,7 @@
 #include "dname.h"
 #include "resolvers.h"
 #include "store.h"
+#include "target.h"
 #include "verdict.h"
 
 /* The latest answer of one resolver to one check. */
@@ -51,6 +52,15 @@ struct cstate {
 
 struct eventlist;
 
+/* The targets of one watch beyond the shared resolvers: servers found for
+ * its domain, by their index in the model's table, each with a check
+ * state per check. */
+struct watch_own {
+	uint32_t	 n;
+	uint32_t	*target;	/* [n] */
+	struct cstate	*cs;		/* [n * nchecks] */
+};
+
 struct watch {
 	const struct domain_conf *dc;	/* owned by the config */
 	int64_t			  db_id;
@@ -60,6 +70,7 @@ struct watch {
 	time_t			  complete_at;	/* the latch; 0 if not */
 	struct rverdict		 *rv;		/* [nresolvers] */
 	struct cstate		 *cs;		/* [nresolvers * nchecks] */
+	struct watch_own	 *own;		/* NULL: the resolvers only */
 	void			 *run;		/* the daemon's round state */
 	/* What the database has not seen yet (lib/outbox.c). */
 	bool			  unsaved;	/* something below, or in cs */
@@ -87,6 +98,11 @@ struct model {
 	const struct resolver_list	*resolvers;
 	int64_t				*resolver_db_id;	/* [n] */
 	struct resolver_health		*health;		/* [n] */
+	/* Every target: the resolvers' first, in the list's order (a
+	 * watch's slot r < resolvers->n is resolver r), then the servers
+	 * found for domains, each once however many domains share it. */
+	struct target			*targets;
+	size_t				 ntargets;
 	struct watch			*w;
 	size_t				 nw;
 	struct watch			**by_name;	/* [nw], sorted */
@@ -117,13 +133,39 @@ void		 cstate_set_other(struct cstate *, const struct rdset *);
 void		 cstate_set(struct cstate *, enum check_state, const struct answer *a,
 		    time_t when, uint32_t rtt_ms);
 
-/* How many samples of each check resolver r gets in a round. */
-static inline unsigned
-model_samples(const struct model *m, size_t r)
+/* The index of t in the model's table, added if it is not there yet. */
+size_t		 model_intern_target(struct model *, const struct target *);
+
+/* A watch's targets are slots: the shared resolvers, then its own. */
+static inline size_t
+watch_ntargets(const struct model *m, const struct watch *w)
 {
-	return m->resolvers->v[r].samples != 0 ?
-	    m->resolvers->v[r].samples : m->cfg->samples;
+	return m->resolvers->n + (w->own != NULL ? w->own->n : 0);
 }
+
+static inline const struct target *
+watch_target(const struct model *m, const struct watch *w, size_t slot)
+{
+	size_t	n = m->resolvers->n;
+
+	return &m->targets[slot < n ? slot : w->own->target[slot - n]];
+}
+
+static inline struct cstate *
+watch_tstate(const struct model *m, const struct watch *w, size_t slot,
+    size_t check)
+{
+	size_t	n = m->resolvers->n;
+
+	return slot < n ? watch_cstate(w, slot, check) :
+	    &w->own->cs[(slot - n) * w->dc->nchecks + check];
+}
+
+/* Make the model's target t one of w's own, all pending; returns its
+ * slot.  A target w already has keeps its slot and state. */
+size_t		 watch_add_target(const struct model *, struct watch *,
+		    size_t t);
+void		 watch_own_free(struct watch_own *, size_t nchecks);
 
 /* The watch for a normalized domain name, or NULL. */
 struct watch	*model_find_watch(const struct model *, const char *name);

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include <ldns/ldns.h>
 
 #include "apply.h"
@@ -313,8 +315,8 @@ test_samples(void **state)
 	tw_load(&wd, "r0 192.0.2.1 samples=3 Tokyo\nr1 192.0.2.2 Osaka\n",
 	    "samples = 2\nconfirm = 1\n", domain, false);
 	w = tw_watch(&wd, "example.co.jp.");
-	assert_int_equal(model_samples(wd.m, 0), 3);
-	assert_int_equal(model_samples(wd.m, 1), 2);
+	assert_int_equal(watch_target(wd.m, w, 0)->samples, 3);
+	assert_int_equal(watch_target(wd.m, w, 1)->samples, 2);
 	cs = watch_cstate(w, 0, 0);
 	cs1 = watch_cstate(w, 1, 0);
 
@@ -389,6 +391,103 @@ test_samples(void **state)
 	finish(&wd, &j);
 }
 
+/* A server found for one domain, on 192.0.2.53 port 53. */
+static void
+server_at(struct target *t, enum target_kind kind, const char *host,
+    const char *ip, uint16_t flags)
+{
+	struct sockaddr_in	sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(53);
+	assert_int_equal(inet_pton(AF_INET, ip, &sin.sin_addr), 1);
+	target_server(t, kind, host, (const struct sockaddr *)&sin,
+	    sizeof(sin), flags);
+}
+
+/* A watch's own targets: the servers found for its domain sit in the
+ * model's table once however many domains found them, after the
+ * resolvers, asked without RD; their answers go to their own states,
+ * not to any resolver's health or verdict. */
+static void
+test_own_targets(void **state)
+{
+	struct world		 wd;
+	struct watch		*w, *w2;
+	struct judge		 j;
+	struct target		 t;
+	struct observation	 o;
+	size_t			 ta, tb, slot, slot2;
+
+	memset(&j, 0, sizeof(j));
+	tw_load(&wd, resolvers, extra, "[domain example.co.jp]\n"
+	    "ns = hns0.dns.nifcloud.com hns1.dns.nifcloud.com\n"
+	    "mx = 10 mx.new.example\n"
+	    "[domain example.jp]\n"
+	    "ns = hns0.dns.nifcloud.com\n"
+	    "mx = 10 mx.new.example\n", false);
+	w = tw_watch(&wd, "example.co.jp.");
+	w2 = tw_watch(&wd, "example.jp.");
+	assert_int_equal(wd.m->ntargets, 2);
+	assert_int_equal(watch_ntargets(wd.m, w), 2);
+	assert_int_equal(watch_target(wd.m, w, 1)->kind, TK_RESOLVER);
+	assert_true(watch_target(wd.m, w, 1)->flags & TARGET_RD);
+
+	/* a.dns.jp serves both domains' parent: one entry, two watches. */
+	server_at(&t, TK_PARENT, "a.dns.jp.", "192.0.2.53", TARGET_RD);
+	ta = model_intern_target(wd.m, &t);
+	assert_int_equal(ta, 2);
+	assert_int_equal(model_intern_target(wd.m, &t), ta);
+	target_free(&t);
+	/* The same address asked as the new provider's server, with DO, is
+	 * another target. */
+	server_at(&t, TK_NEW_AUTH, "hns0.dns.nifcloud.com.", "192.0.2.53",
+	    TARGET_DO);
+	tb = model_intern_target(wd.m, &t);
+	assert_int_equal(tb, 3);
+	target_free(&t);
+	assert_int_equal(wd.m->ntargets, 4);
+	assert_false(wd.m->targets[ta].flags & TARGET_RD);
+	assert_string_equal(wd.m->targets[ta].host, "a.dns.jp.");
+	assert_string_equal(target_kind_name(wd.m->targets[tb].kind),
+	    "new-auth");
+
+	slot = watch_add_target(wd.m, w, ta);
+	assert_int_equal(slot, 2);
+	assert_int_equal(watch_add_target(wd.m, w, ta), slot);
+	assert_int_equal(watch_add_target(wd.m, w, tb), 3);
+	slot2 = watch_add_target(wd.m, w2, ta);
+	assert_int_equal(slot2, 2);
+	assert_int_equal(watch_ntargets(wd.m, w), 4);
+	assert_ptr_equal(watch_target(wd.m, w, 2), &wd.m->targets[ta]);
+	assert_ptr_equal(watch_target(wd.m, w2, 2), &wd.m->targets[ta]);
+	assert_int_equal(watch_tstate(wd.m, w, 3, 1)->state, CS_PENDING);
+
+	/* The parent server answers other NS: its state, nothing else. */
+	apply_round_begin(wd.m, w);
+	tw_answer_all(&wd, w, 0, TW_NEW, 300, NOW);
+	tw_answer_all(&wd, w, 1, TW_NEW, 300, NOW);
+	tw_answer_of(&o, &w->dc->checks[0], TW_OTHER, LDNS_RCODE_NOERROR);
+	apply_observation(wd.m, w, slot, 0, &o, NOW);
+	rdset_free(&o.answer.rdata);
+	apply_unsent(wd.m, w, 3, 1, NOW);
+	assert_int_equal(watch_tstate(wd.m, w, slot, 0)->state, CS_OTHER);
+	assert_int_equal(watch_tstate(wd.m, w, 3, 1)->state, CS_ERROR);
+	assert_int_equal(watch_tstate(wd.m, w2, 2, 0)->state, CS_PENDING);
+	assert_int_equal(wd.m->health[0].queries, 2);
+	assert_int_equal(wd.m->health[1].queries, 2);
+	judge_round(&j, wd.m, w, NOW, 1);
+	assert_int_equal(w->rv[0].state, RS_NEW);
+	assert_int_equal(w->rv[1].state, RS_NEW);
+	assert_int_equal(w->state, DS_COMPLETE);
+	/* A new round starts their samples afresh too. */
+	watch_tstate(wd.m, w, slot, 0)->sampled = 1;
+	apply_round_begin(wd.m, w);
+	assert_int_equal(watch_tstate(wd.m, w, slot, 0)->sampled, 0);
+	finish(&wd, &j);
+}
+
 int
 main(void)
 {
@@ -398,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_many_events),
 		cmocka_unit_test(test_samples),
+		cmocka_unit_test(test_own_targets),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include <ldns/ldns.h>
 #include <sqlite3.h>
 
@@ -441,6 +443,105 @@ test_failed_database_keeps_old(void **state)
 	store_close(s);
 }
 
+/* Give w the server at ip, of kind, as its own target; its NS state new
+ * with ttl. */
+static size_t
+own_server(struct model *m, struct watch *w, const char *host,
+    const char *ip, uint32_t ttl)
+{
+	struct sockaddr_in	 sin;
+	struct target		 t;
+	struct cstate		*cs;
+	size_t			 slot;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(53);
+	assert_int_equal(inet_pton(AF_INET, ip, &sin.sin_addr), 1);
+	target_server(&t, TK_PARENT, host, (const struct sockaddr *)&sin,
+	    sizeof(sin), 0);
+	slot = watch_add_target(m, w, model_intern_target(m, &t));
+	target_free(&t);
+	cs = watch_tstate(m, w, slot, check_of(w, LDNS_RR_TYPE_NS));
+	cs->state = CS_NEW;
+	cs->ttl = ttl;
+	cs->answered_at = NOW;
+	return slot;
+}
+
+static void
+assert_own(const struct model *m, const struct watch *w, size_t slot,
+    const char *host, enum check_state st, uint32_t ttl)
+{
+	const struct cstate	*cs;
+
+	assert_true(slot < watch_ntargets(m, w));
+	assert_string_equal(watch_target(m, w, slot)->host, host);
+	assert_int_equal(watch_target(m, w, slot)->kind, TK_PARENT);
+	cs = watch_tstate(m, w, slot, check_of(w, LDNS_RR_TYPE_NS));
+	assert_int_equal(cs->state, st);
+	assert_int_equal(cs->ttl, ttl);
+}
+
+/* A reload keeps each domain's own targets: taken with the arrays of an
+ * unchanged domain, copied with the states when the resolvers changed,
+ * judged again when the records changed; entered once in the new table
+ * however many domains share them; gone with a dropped domain. */
+static void
+test_own_targets_follow(void **state)
+{
+	static const char res_b[] = "r1 127.0.0.2 loopback\n";
+	static const char d12[] =
+	    "[domain d1.example]\nns = ns1.new.example\nmx = 10 mx.new.example\n"
+	    "[domain d2.example]\nns = ns1.new.example\nmx = 10 mx.new.example\n";
+	static const char d1_changed[] =
+	    "[domain d1.example]\nns = ns9.newer.example\n"
+	    "mx = 10 mx.new.example\n";
+	struct world	 w0, w1, w2, w3;
+	struct watch	*w;
+
+	/* Unchanged: the arrays and the own targets are taken. */
+	tw_load(&w0, res2, NULL, d12, false);
+	own_server(w0.m, tw_watch(&w0, "d1.example."), "a.dns.example.",
+	    "192.0.2.1", 11);
+	own_server(w0.m, tw_watch(&w0, "d1.example."), "b.dns.example.",
+	    "192.0.2.2", 12);
+	own_server(w0.m, tw_watch(&w0, "d2.example."), "b.dns.example.",
+	    "192.0.2.2", 22);
+	assert_int_equal(w0.m->ntargets, 4);
+	tw_load(&w1, res2, NULL, d12, true);
+	assert_int_equal(carry_over(w1.m, w0.m, NULL, NULL, NOW), 0);
+	tw_free(&w0);
+	w = tw_watch(&w1, "d1.example.");
+	assert_int_equal(watch_ntargets(w1.m, w), 4);
+	assert_own(w1.m, w, 2, "a.dns.example.", CS_NEW, 11);
+	assert_own(w1.m, w, 3, "b.dns.example.", CS_NEW, 12);
+	assert_own(w1.m, tw_watch(&w1, "d2.example."), 2, "b.dns.example.",
+	    CS_NEW, 22);
+	assert_int_equal(w1.m->ntargets, 4);
+
+	/* A resolver gone: new arrays, the own targets copied after the
+	 * one resolver left. */
+	tw_load(&w2, res_b, NULL, d12, true);
+	assert_int_equal(carry_over(w2.m, w1.m, NULL, NULL, NOW), 0);
+	tw_free(&w1);
+	w = tw_watch(&w2, "d1.example.");
+	assert_int_equal(watch_ntargets(w2.m, w), 3);
+	assert_own(w2.m, w, 1, "a.dns.example.", CS_NEW, 11);
+	assert_own(w2.m, w, 2, "b.dns.example.", CS_NEW, 12);
+	assert_int_equal(w2.m->ntargets, 3);
+
+	/* d1's expected NS changed: its own targets' answers are judged
+	 * again (ns1.new.example is now "other"); d2 is dropped. */
+	tw_load(&w3, res_b, NULL, d1_changed, true);
+	assert_int_equal(carry_over(w3.m, w2.m, NULL, NULL, NOW), 0);
+	tw_free(&w2);
+	w = tw_watch(&w3, "d1.example.");
+	assert_own(w3.m, w, 1, "a.dns.example.", CS_OTHER, 11);
+	assert_own(w3.m, w, 2, "b.dns.example.", CS_OTHER, 12);
+	tw_free(&w3);
+}
+
 int
 main(void)
 {
@@ -451,6 +552,7 @@ main(void)
 		cmocka_unit_test(test_checks_follow_owner_and_type),
 		cmocka_unit_test(test_changed_records_judged_again),
 		cmocka_unit_test(test_failed_database_keeps_old),
+		cmocka_unit_test(test_own_targets_follow),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
