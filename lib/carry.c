@@ -118,7 +118,15 @@ rejudge(struct watch *w, struct cstate *cs, const struct check_conf *oc,
 		cs->other = NULL;
 	}
 	cs->state = st;
-	/* Its row says what it was judged before. */
+	/* Its row says what it was judged before: the sightings that row
+	 * has not counted yet go to it (lib/outbox.c writes prev_*), and the
+	 * answer, judged anew, gets a row of its own. */
+	if (!cs->dirty && cs->unsaved > 0) {
+		cs->prev_unsaved = cs->unsaved;
+		cs->prev_age = 0;
+		cs->prev_ttl = cs->ttl;
+		cs->unsaved = 0;
+	}
 	cs->dirty = true;
 	w->unsaved = true;
 }

@@ -377,6 +377,9 @@ test_changed_records_judged_again(void **state)
 	one_record(&old_ns, LDNS_RR_TYPE_NS, "ns1.old.example.");
 	one_record(&other, LDNS_RR_TYPE_NS, "ns9.newer.example.");
 	watch_cstate(ow, 0, 0)->state = CS_NEW;
+	/* Seen 5 times since its row was written, TTL 300. */
+	watch_cstate(ow, 0, 0)->unsaved = 5;
+	watch_cstate(ow, 0, 0)->ttl = 300;
 	watch_cstate(ow, 1, 0)->state = CS_OLD;
 	watch_cstate(ow, 2, 0)->state = CS_OTHER;
 	cstate_set_other(watch_cstate(ow, 2, 0), &other);
@@ -384,7 +387,14 @@ test_changed_records_judged_again(void **state)
 	assert_int_equal(carry_over(nw.m, old.m, NULL, NULL, NOW), 0);
 	assert_true(carry_taken(ow));
 	w = tw_watch(&nw, "d1.example.");
-	assert_int_equal(watch_cstate(w, 0, 0)->state, CS_OLD);
+	cs = watch_cstate(w, 0, 0);
+	assert_int_equal(cs->state, CS_OLD);
+	/* The 5 sightings go to the row of the answer as judged before;
+	 * the answer judged anew is a row to write. */
+	assert_true(cs->dirty);
+	assert_int_equal(cs->prev_unsaved, 5);
+	assert_int_equal(cs->prev_ttl, 300);
+	assert_int_equal(cs->unsaved, 0);
 	cs = watch_cstate(w, 1, 0);
 	assert_int_equal(cs->state, CS_OTHER);
 	assert_true(rdset_equal(cstate_rdata(cs, &w->dc->checks[0]), &old_ns));
