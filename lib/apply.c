@@ -121,42 +121,93 @@ apply_round_begin(const struct model *m, struct watch *w)
 		w->own->cs[i].sampled = 0;
 }
 
-/* One of the round's samples of a check.  The round's answer is the
- * first sample that is not new, so that a cache behind an anycast
- * address that still has the old records is not hidden by one that has
- * the new: it is recorded as it comes, and later samples are only
- * counted.  New samples wait for the last one, which is recorded if all
- * were new; one answer per round reaches the history either way. */
+/* The round's sample bookkeeping, which record() (cstate_set) wipes. */
+struct sampling {
+	uint8_t		sampled, held_back, new_seen;
+	uint16_t	new_rtt_ms;
+	uint32_t	new_ttl;
+};
+
 static void
-sample(struct watch *w, unsigned nsamples, struct cstate *cs,
+sampling_save(const struct cstate *cs, struct sampling *s)
+{
+	s->sampled = cs->sampled;
+	s->held_back = cs->held_back;
+	s->new_seen = cs->new_seen;
+	s->new_rtt_ms = cs->new_rtt_ms;
+	s->new_ttl = cs->new_ttl;
+}
+
+static void
+sampling_restore(struct cstate *cs, const struct sampling *s)
+{
+	cs->sampled = s->sampled;
+	cs->held_back = s->held_back;
+	cs->new_seen = s->new_seen;
+	cs->new_rtt_ms = s->new_rtt_ms;
+	cs->new_ttl = s->new_ttl;
+}
+
+/* The round's answer, as record() takes it, keeping the count going. */
+static void
+sample_take(struct watch *w, struct cstate *cs, bool saved,
     enum check_state st, const struct answer *a, time_t now, uint32_t rtt_ms)
 {
-	struct cstate	was;
+	struct sampling	s;
+
+	sampling_save(cs, &s);
+	if (saved)
+		record(w, cs, st, a, now, rtt_ms);
+	else
+		cstate_set(cs, st, a, now, rtt_ms);
+	sampling_restore(cs, &s);
+}
+
+/* One of the round's samples of a check, ranked: an answered sample that
+ * is not new (old, other, nodata, nxdomain) is the round's answer at
+ * once, so that a cache behind an anycast address that still has the old
+ * records is not hidden by one that has the new; failing that, a new
+ * sample; an error (a timeout, SERVFAIL, a probe not sent) only when
+ * every sample failed, since a lost datagram is not a cache holding the
+ * target back.  One answer per round reaches the history either way.
+ * saved: the state is the database's (a resolver's), not only in memory
+ * (a server found for the domain, not stored yet). */
+static void
+sample(struct watch *w, unsigned nsamples, struct cstate *cs, bool saved,
+    enum check_state st, const struct answer *a, time_t now, uint32_t rtt_ms)
+{
+	struct answer	new;
 	bool		last;
 
 	if (cs->sampled == 0) {
-		cs->sample_state = st;
 		cs->held_back = false;
-		cs->samples_differ = false;
-	} else if (st != cs->sample_state)
-		cs->samples_differ = true;
+		cs->new_seen = false;
+	}
 	/* The last sample closes the round's count, so that the next round
 	 * starts afresh even without apply_round_begin(). */
 	if ((last = ++cs->sampled >= nsamples))
 		cs->sampled = 0;
 	if (cs->held_back)
 		return;
-	if (st != CS_NEW)
+	if (st != CS_NEW && st != CS_ERROR) {
 		cs->held_back = true;
-	else if (!last)
-		return;
-	was = *cs;
-	record(w, cs, st, a, now, rtt_ms);
-	/* Set anew by record(), but the round's count goes on. */
-	cs->sampled = was.sampled;
-	cs->sample_state = was.sample_state;
-	cs->held_back = was.held_back;
-	cs->samples_differ = was.samples_differ;
+		sample_take(w, cs, saved, st, a, now, rtt_ms);
+	} else if (st == CS_NEW && !last) {
+		cs->new_seen = true;
+		cs->new_ttl = a->ttl;
+		cs->new_rtt_ms = rtt_ms > UINT16_MAX ? UINT16_MAX :
+		    (uint16_t)rtt_ms;
+	} else if (st == CS_NEW || !cs->new_seen) {
+		if (last)
+			sample_take(w, cs, saved, st, a, now, rtt_ms);
+	} else if (last) {
+		/* The last sample failed, an earlier one was new: that one
+		 * is the round's answer (its records are the config's). */
+		memset(&new, 0, sizeof(new));
+		new.rcode = 0;		/* NOERROR */
+		new.ttl = cs->new_ttl;
+		sample_take(w, cs, saved, CS_NEW, &new, now, cs->new_rtt_ms);
+	}
 }
 
 /* Health is the resolvers': a server found for one domain is judged
@@ -174,7 +225,8 @@ apply_observation(struct model *m, struct watch *w, size_t slot, size_t k,
 		health_update(&m->health[slot], o, now);
 	st = verdict_classify(&w->dc->checks[k], a);
 	sample(w, watch_target(m, w, slot)->samples,
-	    watch_tstate(m, w, slot, k), st, a, now, o->rtt_ms);
+	    watch_tstate(m, w, slot, k), slot < m->resolvers->n, st, a, now,
+	    o->rtt_ms);
 }
 
 void
@@ -182,7 +234,8 @@ apply_unsent(const struct model *m, struct watch *w, size_t slot, size_t k,
     time_t now)
 {
 	sample(w, watch_target(m, w, slot)->samples,
-	    watch_tstate(m, w, slot, k), CS_ERROR, NULL, now, 0);
+	    watch_tstate(m, w, slot, k), slot < m->resolvers->n, CS_ERROR,
+	    NULL, now, 0);
 }
 
 /* Room for this model's widest domain and its resolvers. */

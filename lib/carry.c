@@ -14,6 +14,7 @@
  * changing the old model, so that a failed reload leaves it whole; the
  * arrays move only once the transaction has committed.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,8 @@ struct carry {
 	struct watch	**from;		/* [nm->nw]: the old watch whose arrays
 					 * it takes, or NULL */
 	ssize_t		*checkmap;	/* scratch [widest domain] */
+	size_t		*tmap;		/* [old ntargets]: the index in nm's
+					 * table, or SIZE_MAX before asked */
 };
 
 static void
@@ -62,6 +65,11 @@ resolver_map(struct carry *c)
 			or = RMAP_MOVED;
 		c->rmap[r] = or;
 		if (or != (ssize_t)r)
+			c->same_resolvers = false;
+		/* A round under way counts its samples by the old number:
+		 * a changed one starts every round again. */
+		else if (c->nm->targets[r].samples !=
+		    c->old->targets[or].samples)
 			c->same_resolvers = false;
 	}
 }
@@ -94,8 +102,8 @@ check_map(const struct domain_conf *od, const struct domain_conf *nd,
  * against the new config's.  A capped "other" set never equals a
  * configured one (rdset_equal), so it stays "other". */
 static void
-rejudge(struct watch *w, struct cstate *cs, const struct check_conf *oc,
-    const struct check_conf *nc)
+rejudge(struct watch *w, struct cstate *cs, bool saved,
+    const struct check_conf *oc, const struct check_conf *nc)
 {
 	struct answer		a;
 	enum check_state	st;
@@ -118,6 +126,8 @@ rejudge(struct watch *w, struct cstate *cs, const struct check_conf *oc,
 		cs->other = NULL;
 	}
 	cs->state = st;
+	if (!saved)
+		return;
 	/* Its row says what it was judged before: the sightings that row
 	 * has not counted yet go to it (lib/outbox.c writes prev_*), and the
 	 * answer, judged anew, gets a row of its own. */
@@ -154,7 +164,8 @@ rejudge_watch(const struct carry *c, struct watch *w,
 		if (!records_changed(oc, nc))
 			continue;
 		for (t = 0; t < nt; t++)
-			rejudge(w, watch_tstate(c->nm, w, t, k), oc, nc);
+			rejudge(w, watch_tstate(c->nm, w, t, k),
+			    t < c->nm->resolvers->n, oc, nc);
 	}
 }
 
@@ -181,19 +192,27 @@ copy_resolver(struct watch *w, size_t r, const struct watch *ow, size_t or,
 			    watch_cstate(ow, or, (size_t)checkmap[k]));
 }
 
+/* An old target's index in the new table: each is entered once, however
+ * many domains list it. */
+static size_t
+new_target(struct carry *c, size_t old)
+{
+	if (c->tmap[old] == SIZE_MAX)
+		c->tmap[old] = model_intern_target(c->nm, &c->old->targets[old]);
+	return c->tmap[old];
+}
+
 /* The servers found for the old watch's domain go into the new model's
  * table; their states follow the checks that stay. */
 static void
 copy_own(struct carry *c, struct watch *w, const struct watch *ow,
     const ssize_t *checkmap)
 {
-	const struct target	*t;
-	size_t			 i, k, slot;
+	size_t	i, k, slot;
 
 	for (i = 0; ow->own != NULL && i < ow->own->n; i++) {
-		t = &c->old->targets[ow->own->target[i]];
 		slot = watch_add_target(c->nm, w,
-		    model_intern_target(c->nm, t));
+		    new_target(c, ow->own->target[i]));
 		for (k = 0; k < w->dc->nchecks; k++)
 			if (checkmap[k] != -1)
 				copy_cstate(watch_tstate(c->nm, w, slot, k),
@@ -212,8 +231,8 @@ take_own(struct carry *c, struct watch *w, struct watch *ow)
 	w->own = ow->own;
 	ow->own = NULL;
 	for (i = 0; w->own != NULL && i < w->own->n; i++)
-		w->own->target[i] = (uint32_t)model_intern_target(c->nm,
-		    &c->old->targets[w->own->target[i]]);
+		w->own->target[i] = (uint32_t)new_target(c,
+		    w->own->target[i]);
 }
 
 /* A watch whose resolvers or checks changed: new arrays, filled from the
@@ -366,6 +385,8 @@ carry_over(struct model *nm, struct model *old, struct store *store,
 	c.match = xcalloc(nm->nw + 1, sizeof(*c.match));
 	c.from = xcalloc(nm->nw + 1, sizeof(*c.from));
 	c.checkmap = xcalloc(widest(nm), sizeof(*c.checkmap));
+	c.tmap = xreallocarray(NULL, old->ntargets + 1, sizeof(*c.tmap));
+	memset(c.tmap, 0xff, (old->ntargets + 1) * sizeof(*c.tmap));
 	if (store != NULL && store_begin(store) == -1)
 		goto done;
 	if (carry_prepare(&c) == -1 ||
@@ -388,5 +409,6 @@ done:
 	free(c.match);
 	free(c.from);
 	free(c.checkmap);
+	free(c.tmap);
 	return rv;
 }

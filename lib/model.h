@@ -39,12 +39,15 @@ struct cstate {
 	uint32_t	 prev_ttl;	/* its TTL then */
 	bool		 dirty;		/* the answer has no row yet */
 	/* The samples of the round under way (lib/apply.c): how many came
-	 * back, the first one's state, whether one that is not new was
-	 * taken as the round's answer, whether their states differed. */
-	uint8_t		 sampled;
-	uint8_t		 sample_state;
-	bool		 held_back;
-	bool		 samples_differ;
+	 * back, whether an answered one that is not new was taken as the
+	 * round's answer, and whether one was new, with its TTL and
+	 * round trip, to be recorded if none holds the target back.  Bit
+	 * fields, so that the whole stays 48 bytes. */
+	uint8_t		 sampled : 5;	/* up to MAX_SAMPLES */
+	uint8_t		 held_back : 1;
+	uint8_t		 new_seen : 1;
+	uint16_t	 new_rtt_ms;
+	uint32_t	 new_ttl;
 };
 /* What an "other" answer keeps for display and history: a few records'
  * worth.  Its hash still tells one such answer from the next. */
@@ -54,7 +57,10 @@ struct eventlist;
 
 /* The targets of one watch beyond the shared resolvers: servers found for
  * its domain, by their index in the model's table, each with a check
- * state per check. */
+ * state per check.  Their states live in memory only: the outbox and
+ * persist store the resolvers' (the database's resolvers.kind is ready
+ * for the others), and nothing adds such a target yet but the tests; the
+ * parent-zone finder of the next issue will. */
 struct watch_own {
 	uint32_t	 n;
 	uint32_t	*target;	/* [n] */
@@ -103,6 +109,9 @@ struct model {
 	 * found for domains, each once however many domains share it. */
 	struct target			*targets;
 	size_t				 ntargets;
+	uint32_t			*thash;		/* found servers:
+							 * index + 1, 0 free */
+	size_t				 thash_cap;	/* a power of 2 */
 	struct watch			*w;
 	size_t				 nw;
 	struct watch			**by_name;	/* [nw], sorted */

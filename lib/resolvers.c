@@ -149,8 +149,14 @@ resolver_option(struct resolver_parser *p, struct resolver_conf *r,
 	char		*end;
 	unsigned long	 n;
 
-	if (strncmp(w, "samples=", 8) != 0)
+	if (strncasecmp(w, "samples=", 8) != 0)
 		return 0;
+	if (r->samples != 0) {
+		errlist_add(p->errs, p->file, p->line, "%s: samples= given "
+		    "twice", r->name);
+		p->bad = true;
+		return 1;
+	}
 	v = w + 8;
 	errno = 0;
 	n = strtoul(v, &end, 10);
@@ -173,6 +179,12 @@ join_words(struct resolver_parser *p, struct resolver_conf *r, char **last)
 	while ((w = strtok_r(NULL, SEPARATORS, last)) != NULL) {
 		if (s == NULL && resolver_option(p, r, w))
 			continue;
+		/* Not taken silently as location text. */
+		if (strncasecmp(w, "samples=", 8) == 0) {
+			errlist_add(p->errs, p->file, p->line, "%s: \"%s\" "
+			    "must come right after the address", r->name, w);
+			p->bad = true;
+		}
 		if (s == NULL)
 			t = xstrdup(w);
 		else if (asprintf(&t, "%s %s", s, w) == -1)

@@ -55,6 +55,8 @@ void		 target_server(struct target *, enum target_kind,
 /* Same kind, address, port and flags: one target, however many domains
  * found it. */
 bool		 target_same(const struct target *, const struct target *);
+/* A hash of what target_same() compares. */
+uint64_t	 target_hash(const struct target *);
 /* A copy that owns its own host name. */
 void		 target_copy(struct target *, const struct target *);
 void		 target_free(struct target *);

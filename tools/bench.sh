@@ -292,7 +292,7 @@ cmd="tools/bench.sh -D $D -R $R -I $I -T $T -W $W"
 [ "$PORT$TIMEOUT$RETRIES" = 530032 ] || cmd="PORT=$PORT TIMEOUT=$TIMEOUT RETRIES=$RETRIES $cmd"
 
 echo "== nmigd bench: $cmd"
-echo "nmigd: $NMIGD ($(git -C "$top" describe --always --dirty 2>/dev/null || echo '?'))," \
+echo "nmigd: $NMIGD ($(nmigd_commit))," \
     "database on $fstype ($dir), $(nproc) CPUs"
 # shellcheck disable=SC2046
 awk -v D="$D" -v R="$R" -v I="$I" -v C="$CHECKS" -v hz="$hz" \

@@ -57,3 +57,10 @@ bench_stop() {
 	wait "$1" 2>/dev/null
 	stopped_rc=$?
 }
+
+# The commit of the tree the binary NMIGD sits in (not this script's: a
+# comparison runs one tools/ against two builds), or "?".
+nmigd_commit() {
+	git -C "$(dirname "$NMIGD")" describe --always --dirty 2>/dev/null ||
+	    echo '?'
+}

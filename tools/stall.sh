@@ -205,7 +205,7 @@ hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$nmigd_pid/status")
 answers=$(awk '$1 == "nmigd_answers_total" { print $2 }' "$dir/m2.txt")
 
 echo "== nmigd stall: tools/stall.sh -D $D -R $R -I $I -T $T -W $W"
-echo "nmigd: $NMIGD ($(git -C "$top" describe --always --dirty 2>/dev/null || echo '?')), $(nproc) CPUs"
+echo "nmigd: $NMIGD ($(nmigd_commit)), $(nproc) CPUs"
 printf 'load:     %d domains x %d resolvers x 2 checks every %ds = %d probes/s\n' \
     "$D" "$R" "$I" $((D * R * 2 / I))
 echo "answers:  $answers so far; peak RSS $((hwm / 1024)) MB"

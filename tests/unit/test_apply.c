@@ -330,14 +330,12 @@ test_samples(void **state)
 	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 2);
 	assert_int_equal(cs->state, CS_OLD);
 	assert_int_equal(cs->answered_at, NOW + 1);
-	assert_true(cs->samples_differ);
 	assert_int_equal(cs->unsaved, 1);		/* one sighting */
 	assert_int_equal(wd.m->health[0].queries, 3);
 	/* r1: old, then a timeout; the old answer stands. */
 	sample_of(&wd, w, 1, 0, TW_OLD, NOW);
 	sample_of(&wd, w, 1, 0, -1, NOW + 3);
 	assert_int_equal(cs1->state, CS_OLD);
-	assert_true(cs1->samples_differ);
 	/* MX all new for both. */
 	sample_of(&wd, w, 0, 1, TW_NEW, NOW);
 	sample_of(&wd, w, 0, 1, TW_NEW, NOW);
@@ -345,7 +343,6 @@ test_samples(void **state)
 	sample_of(&wd, w, 0, 1, TW_NEW, NOW + 4);
 	assert_int_equal(watch_cstate(w, 0, 1)->state, CS_NEW);
 	assert_int_equal(watch_cstate(w, 0, 1)->answered_at, NOW + 4);
-	assert_false(watch_cstate(w, 0, 1)->samples_differ);
 	judge_round(&j, wd.m, w, NOW + 5, 1);
 	/* NS held back by one cache, MX new: not new. */
 	assert_int_equal(w->rv[0].state, RS_MIXED);
@@ -357,7 +354,6 @@ test_samples(void **state)
 	assert_int_equal(cs->state, CS_OLD);
 	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 62);
 	assert_int_equal(cs->state, CS_NEW);
-	assert_false(cs->samples_differ);
 	assert_true(cs->dirty);
 	assert_int_equal(cs->unsaved, 1);
 	sample_of(&wd, w, 0, 1, TW_NEW, NOW + 60);
@@ -392,6 +388,81 @@ test_samples(void **state)
 }
 
 /* A server found for one domain, on 192.0.2.53 port 53. */
+/* A failed sample (timeout, SERVFAIL, not sent) is not a cache holding
+ * the resolver back: it is the round's answer only when every sample
+ * failed.  A lost datagram next to new answers leaves the round new, with
+ * the new sample's TTL; an old answer after a timeout still counts. */
+static void
+test_samples_failed(void **state)
+{
+	struct world		 wd;
+	struct watch		*w;
+	struct observation	 o;
+	struct cstate		*cs;
+	struct judge		 j;
+	int			 round, k;
+
+	memset(&j, 0, sizeof(j));
+	tw_load(&wd, "r0 192.0.2.1 samples=4\nr1 192.0.2.2 samples=1\n",
+	    "confirm = 1\nunreachable-after = 1h\n", domain, false);
+	w = tw_watch(&wd, "example.co.jp.");
+	cs = watch_cstate(w, 0, 0);
+
+	/* new, new, new and a lost NS sample, round after round for 70
+	 * minutes: r0 stays new, never unreachable. */
+	for (round = 0; round < 14; round++) {
+		time_t	t = NOW + round * 300;
+
+		apply_round_begin(wd.m, w);
+		sample_of(&wd, w, 0, 0, TW_NEW, t);
+		sample_of(&wd, w, 0, 0, -1, t + 2);
+		sample_of(&wd, w, 0, 0, TW_NEW, t);
+		sample_of(&wd, w, 0, 0, TW_NEW, t);
+		for (k = 0; k < 4; k++)
+			sample_of(&wd, w, 0, 1, TW_NEW, t);
+		tw_answer_all(&wd, w, 1, TW_NEW, 300, t);
+		judge_round(&j, wd.m, w, t + 3, 1);
+		assert_int_equal(cs->state, CS_NEW);
+		assert_int_equal(w->rv[0].state, RS_NEW);
+	}
+
+	/* Three new and, last, a SERVFAIL: new, with the new TTL. */
+	apply_round_begin(wd.m, w);
+	tw_answer_of(&o, &w->dc->checks[0], TW_NEW, LDNS_RCODE_NOERROR);
+	o.answer.ttl = 77;
+	o.rtt_ms = 12;
+	apply_observation(wd.m, w, 0, 0, &o, NOW + 9000);
+	rdset_free(&o.answer.rdata);
+	sample_of(&wd, w, 0, 0, -1, NOW + 9001);
+	sample_of(&wd, w, 0, 0, -1, NOW + 9001);
+	tw_answer_of(&o, &w->dc->checks[0], TW_EMPTY, LDNS_RCODE_SERVFAIL);
+	apply_observation(wd.m, w, 0, 0, &o, NOW + 9002);
+	rdset_free(&o.answer.rdata);
+	assert_int_equal(cs->state, CS_NEW);
+	assert_int_equal(cs->ttl, 77);
+	assert_int_equal(cs->rtt_ms, 12);
+	assert_int_equal(cs->rcode, LDNS_RCODE_NOERROR);
+
+	/* A timeout, then an old answer: old. */
+	apply_round_begin(wd.m, w);
+	sample_of(&wd, w, 0, 0, -1, NOW + 9300);
+	sample_of(&wd, w, 0, 0, TW_OLD, NOW + 9301);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 9302);
+	sample_of(&wd, w, 0, 0, TW_NEW, NOW + 9303);
+	assert_int_equal(cs->state, CS_OLD);
+
+	/* Every sample failed: error, recorded at the last. */
+	apply_round_begin(wd.m, w);
+	sample_of(&wd, w, 0, 0, -1, NOW + 9600);
+	apply_unsent(wd.m, w, 0, 0, NOW + 9600);
+	sample_of(&wd, w, 0, 0, -1, NOW + 9601);
+	assert_int_equal(cs->state, CS_OLD);
+	sample_of(&wd, w, 0, 0, -1, NOW + 9602);
+	assert_int_equal(cs->state, CS_ERROR);
+	assert_int_equal(cs->answered_at, NOW + 9602);
+	finish(&wd, &j);
+}
+
 static void
 server_at(struct target *t, enum target_kind kind, const char *host,
     const char *ip, uint16_t flags)
@@ -497,6 +568,7 @@ main(void)
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_many_events),
 		cmocka_unit_test(test_samples),
+		cmocka_unit_test(test_samples_failed),
 		cmocka_unit_test(test_own_targets),
 	};
 

@@ -453,6 +453,32 @@ test_failed_database_keeps_old(void **state)
 	store_close(s);
 }
 
+/* A changed sample count (nmigd.conf's or a resolver line's) makes new
+ * arrays, so that the monitor starts the rounds under way again instead
+ * of counting their samples by the new number; the states are copied. */
+static void
+test_samples_changed_restarts(void **state)
+{
+	static const char r_s3[] = "r0 127.0.0.1 samples=3 l\nr1 127.0.0.2 l\n";
+	struct world	 w0, w1, w2;
+
+	tw_load(&w0, res2, NULL, doms123, false);
+	mark(&w0.m->w[0], 0, 3);
+	tw_load(&w1, r_s3, NULL, doms123, true);
+	assert_int_equal(carry_over(w1.m, w0.m, NULL, NULL, NOW), 0);
+	assert_false(carry_taken(&w0.m->w[0]));
+	assert_marked(&w1.m->w[0], 0, 3);
+	tw_free(&w0);
+	tw_load(&w2, r_s3, "samples = 2\n", doms123, true);
+	assert_int_equal(carry_over(w2.m, w1.m, NULL, NULL, NOW), 0);
+	assert_false(carry_taken(&w1.m->w[0]));	/* r1: 1 -> 2 */
+	assert_int_equal(watch_target(w2.m, &w2.m->w[0], 0)->samples, 3);
+	assert_int_equal(watch_target(w2.m, &w2.m->w[0], 1)->samples, 2);
+	assert_marked(&w2.m->w[0], 0, 3);
+	tw_free(&w1);
+	tw_free(&w2);
+}
+
 /* Give w the server at ip, of kind, as its own target; its NS state new
  * with ttl. */
 static size_t
@@ -563,6 +589,7 @@ main(void)
 		cmocka_unit_test(test_changed_records_judged_again),
 		cmocka_unit_test(test_failed_database_keeps_old),
 		cmocka_unit_test(test_own_targets_follow),
+		cmocka_unit_test(test_samples_changed_restarts),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

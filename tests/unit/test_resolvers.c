@@ -180,7 +180,8 @@ test_crlf_bom(void **state)
 
 /* The same address on two ports is two resolvers (two local servers). */
 /* "samples=N" right after the address is the resolver's own sample
- * count; elsewhere, or another key=value, is location text. */
+ * count, once; elsewhere it is an error, another key=value is location
+ * text. */
 static void
 test_samples(void **state)
 {
@@ -188,22 +189,23 @@ test_samples(void **state)
 	const char		*text =
 	    "a 192.0.2.1 samples=5 JP Tokyo\n"
 	    "b 192.0.2.2\n"
-	    "c 192.0.2.3 samples=16\n"
-	    "d 192.0.2.4 JP samples=2\n"
+	    "c 192.0.2.3 SAMPLES=16\n"
 	    "e 192.0.2.5 zone=west\n";
 
 	load_ok(write_list(text, strlen(text)), &list);
-	assert_int_equal(list.n, 5);
+	assert_int_equal(list.n, 4);
 	assert_int_equal(list.v[0].samples, 5);
 	assert_string_equal(list.v[0].location, "JP Tokyo");
 	assert_int_equal(list.v[1].samples, 0);
 	assert_int_equal(list.v[2].samples, 16);
 	assert_string_equal(list.v[2].location, "");
-	assert_int_equal(list.v[3].samples, 0);
-	assert_string_equal(list.v[3].location, "JP samples=2");
-	assert_string_equal(list.v[4].location, "zone=west");
+	assert_string_equal(list.v[3].location, "zone=west");
 	resolvers_free(&list);
 
+	EXPECT_ERRORS("x 192.0.2.1 samples=2 samples=3\n",
+	    "1: x: samples= given twice");
+	EXPECT_ERRORS("x 192.0.2.1 JP samples=2\n",
+	    "1: x: \"samples=2\" must come right after the address");
 	EXPECT_ERRORS("x 192.0.2.1 samples=0\n",
 	    "1: x: \"samples=0\" is not a number from 1 to 16");
 	EXPECT_ERRORS("x 192.0.2.1 samples=17 Tokyo\n",
