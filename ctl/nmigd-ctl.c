@@ -233,7 +233,7 @@ ctl_socket(struct ctl *c)
 	if (!c->config_given && access(c->config, F_OK) == -1 &&
 	    errno == ENOENT)
 		return c->socket;
-	if ((conf = config_load(c->config, &errs)) == NULL) {
+	if ((conf = config_load(c->config, 0, &errs)) == NULL) {
 		fprintf(stderr, "nmigd-ctl: warning: %s; using %s\n",
 		    errs.n > 0 ? errs.msg[0] : c->config, c->socket);
 		errlist_free(&errs);

@@ -4,7 +4,6 @@
  * the event base is created here and nowhere else.
  */
 #include <sys/resource.h>
-#include <sys/stat.h>
 
 #include <errno.h>
 #include <getopt.h>
@@ -131,13 +130,13 @@ print_errors(const struct errlist *errs)
 
 /* Config and resolver list together, so that -t reports both files'
  * errors in one run.  The list is on the heap: the monitor keeps a
- * pointer to it across a reload. */
+ * pointer to it across a reload.  flags: config_load()'s. */
 static int
-load_config(const char *path, struct config **cfg, struct resolver_list **rl,
-    struct errlist *errs)
+load_config(const char *path, unsigned flags, struct config **cfg,
+    struct resolver_list **rl, struct errlist *errs)
 {
 	*rl = xcalloc(1, sizeof(**rl));
-	if ((*cfg = config_load(path, errs)) != NULL)
+	if ((*cfg = config_load(path, flags, errs)) != NULL)
 		resolvers_load((*cfg)->resolvers, *rl, errs);
 	if (errs->n == 0)
 		return 0;
@@ -274,26 +273,13 @@ reload_ready(struct nmigd *d)
 	sd_notify(0, "READY=1");
 }
 
-/* On the reader's thread.  A daemon reads its config from a file: a FIFO
- * or a device would hold the reader (and, at exit, the daemon) for as
- * long as it likes; "nmigd -t -c /dev/stdin" still reads a pipe. */
+/* On the reader's thread: regular files only, so that a FIFO cannot
+ * hold the reader (and, at exit, the daemon) for as long as it likes. */
 static int
 reload_read(const char *path, struct config **cfg, struct resolver_list **rl,
     struct errlist *errs)
 {
-	struct stat	st;
-
-	*cfg = NULL;
-	*rl = NULL;
-	if (stat(path, &st) == -1) {
-		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		errlist_add(errs, path, 0, "cannot open: not a regular file");
-		return -1;
-	}
-	return load_config(path, cfg, rl, errs);
+	return load_config(path, 0, cfg, rl, errs);
 }
 
 /* The errors of a refused reload in the log: the first RELOAD_LOG_MAX
@@ -480,7 +466,8 @@ main(int argc, char *argv[])
 	log_init("nmigd", o.verbose > 1);
 	memset(&d, 0, sizeof(d));
 	d.conffile = o.conffile;
-	if (load_config(o.conffile, &d.cfg, &d.rl, &errs) == -1) {
+	if (load_config(o.conffile, o.check ? CONFIG_ANY_FILE : 0, &d.cfg,
+	    &d.rl, &errs) == -1) {
 		print_errors(&errs);
 		errlist_free(&errs);
 		return o.once ? EXIT_TROUBLE : 1;

@@ -1151,7 +1151,7 @@ include_load(struct conf_parser *mp)
 }
 
 struct config *
-config_load(const char *path, struct errlist *errs)
+config_load(const char *path, unsigned flags, struct errlist *errs)
 {
 	struct conf_parser	 p;
 	struct name_index	 names = { NULL, 0 };
@@ -1161,9 +1161,7 @@ config_load(const char *path, struct errlist *errs)
 	p.file = path;
 	p.errs = errs;
 	p.names = &names;
-	/* Any kind of file: "nmigd -t -c /dev/stdin" reads a pipe.  The
-	 * daemon's reload asks for a regular file first (daemon/nmigd.c). */
-	if ((p.fp = lines_open(path, true, errs)) == NULL)
+	if ((p.fp = lines_open(path, flags & CONFIG_ANY_FILE, errs)) == NULL)
 		return NULL;
 	p.conf = config_new(path);
 	p.dir = conf_dir(path);

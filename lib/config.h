@@ -59,8 +59,12 @@ struct config {
 
 /* Reads path, then every *.conf file of the drop-in directory in strcmp()
  * order.  Returns the config, or NULL with every problem of every file
- * added to errs. */
-struct config	*config_load(const char *path, struct errlist *errs);
+ * added to errs.  path must be a regular file unless flags has
+ * CONFIG_ANY_FILE ("nmigd -t -c /dev/stdin"): a daemon reading a FIFO or
+ * a device could wait on it for ever (lib/lines.c lines_open). */
+#define CONFIG_ANY_FILE	0x01
+struct config	*config_load(const char *path, unsigned flags,
+		    struct errlist *errs);
 void		 config_free(struct config *);
 /* config_print() is in printconf.h. */
 

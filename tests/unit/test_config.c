@@ -76,7 +76,7 @@ load_ok(const char *path)
 	struct config	*conf;
 	size_t		 i;
 
-	conf = config_load(path, &e);
+	conf = config_load(path, 0, &e);
 	for (i = 0; i < e.n; i++)
 		fprintf(stderr, "unexpected: %s\n", e.msg[i]);
 	assert_int_equal(e.n, 0);
@@ -102,7 +102,7 @@ expect_errors_len(const char *text, size_t len, const char *const *want,
 	size_t		 i;
 
 	path = write_file("nmigd.conf", text, len);
-	conf = config_load(path, &e);
+	conf = config_load(path, 0, &e);
 	assert_null(conf);
 	if (e.n != nwant)
 		for (i = 0; i < e.n; i++)
@@ -670,7 +670,7 @@ test_err_open(void **state)
 	struct errlist	 e = { NULL, 0 };
 	char		 want[PATH_MAX + 64];
 
-	assert_null(config_load(TEST_DATADIR "/config_does_not_exist.conf",
+	assert_null(config_load(TEST_DATADIR "/config_does_not_exist.conf", 0,
 	    &e));
 	assert_int_equal(e.n, 1);
 	assert_string_equal(e.msg[0], TEST_DATADIR
@@ -678,12 +678,48 @@ test_err_open(void **state)
 	    "directory");
 	errlist_free(&e);
 
-	assert_null(config_load(tmpdir, &e));
+	assert_null(config_load(tmpdir, 0, &e));
 	assert_int_equal(e.n, 1);
 	snprintf(want, sizeof(want), "%s: cannot open: Is a directory",
 	    tmpdir);
 	assert_string_equal(e.msg[0], want);
 	errlist_free(&e);
+}
+
+/* A daemon reads regular files only: a FIFO nobody writes to is refused
+ * at once instead of blocking; "nmigd -t" (CONFIG_ANY_FILE) reads a
+ * pipe. */
+static void
+test_not_regular(void **state)
+{
+	static const char	 text[] = "[domain example.co.jp]\n"
+	    "ns = hns0.dns.nifcloud.com\nmx = 10 mx.example.co.jp\n";
+	struct errlist		 e = { NULL, 0 };
+	struct config		*conf;
+	char			 fifo[PATH_MAX], want[PATH_MAX + 64], path[64];
+	int			 fd[2];
+
+	snprintf(fifo, sizeof(fifo), "%s/config.fifo", tmpdir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_null(config_load(fifo, 0, &e));
+	assert_int_equal(e.n, 1);
+	snprintf(want, sizeof(want), "%s: cannot open: not a regular file",
+	    fifo);
+	assert_string_equal(e.msg[0], want);
+	errlist_free(&e);
+	unlink(fifo);
+
+	assert_int_equal(pipe(fd), 0);
+	assert_int_equal(write(fd[1], text, sizeof(text) - 1),
+	    (ssize_t)sizeof(text) - 1);
+	close(fd[1]);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd[0]);
+	assert_null(config_load(path, 0, &e));
+	errlist_free(&e);
+	assert_non_null(conf = config_load(path, CONFIG_ANY_FILE, &e));
+	assert_int_equal(conf->ndomains, 1);
+	config_free(conf);
+	close(fd[0]);
 }
 
 static void
@@ -1043,7 +1079,7 @@ expect_load_errors(const char *path, const char *dir, const char *want)
 	size_t		 i, len;
 	FILE		*fp;
 
-	assert_null(config_load(path, &e));
+	assert_null(config_load(path, 0, &e));
 	assert_non_null(fp = open_memstream(&got, &len));
 	for (i = 0; i < e.n; i++)
 		fprintf(fp, "%s\n", e.msg[i]);
@@ -1755,6 +1791,7 @@ main(void)
 		cmocka_unit_test(test_too_long_line),
 		cmocka_unit_test(test_crlf_bom_indent),
 		cmocka_unit_test(test_err_open),
+		cmocka_unit_test(test_not_regular),
 		cmocka_unit_test(test_err_structure),
 		cmocka_unit_test(test_err_nul),
 		cmocka_unit_test(test_err_values),

@@ -81,7 +81,7 @@ tw_load(struct world *wd, const char *resolvers, const char *extra,
 	    extra != NULL ? extra : "", domains);
 	assert_int_equal(fclose(fp), 0);
 	memset(wd, 0, sizeof(*wd));
-	wd->cfg = config_load(conf, &e);
+	wd->cfg = config_load(conf, 0, &e);
 	assert_int_equal(resolvers_load(res, &wd->rl, &e), 0);
 	for (i = 0; i < e.n; i++)
 		fprintf(stderr, "unexpected: %s\n", e.msg[i]);
