@@ -87,14 +87,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (has_include(data, size))
 		return -1;	/* not added to the corpus */
-	conf = config_load(fuzz_file(data, 0, size), &errs);
+	conf = config_load(fuzz_file(data, size), 0, &errs);
 	errlist_free(&errs);
 	if (conf == NULL)
 		return 0;
 	first = print_config(conf, &len1);
 	config_free(conf);
 
-	conf = config_load(fuzz_file(first, 0, len1), &errs);
+	conf = config_load(fuzz_file(first, len1), 0, &errs);
 	if (conf == NULL) {
 		report("the printed config does not load", first, &errs);
 		abort();
