@@ -46,6 +46,7 @@
 enum build_step {
 	STEP_DOMAIN_STATE,
 	STEP_DOMAIN_TALLY,
+	STEP_PARENT,
 	STEP_PAIRS,
 	STEP_DONE,
 };
@@ -220,19 +221,33 @@ put_database(struct docbuf *b, const struct monitor *mon)
 	    st.failing_since != 0);
 }
 
+/* A state set: one series per state, 1 for the current one, so that no
+ * series vanishes when the state changes. */
+static void
+put_state_set(struct docbuf *b, const char *metric, const char *domain,
+    const char *const *states, int n, int current)
+{
+	int	s;
+
+	for (s = 0; s < n; s++) {
+		docbuf_printf(b, "%s{domain=\"", metric);
+		put_label(b, domain);
+		docbuf_printf(b, "\",state=\"%s\"} %d\n", states[s],
+		    s == current);
+	}
+}
+
 static void
 put_domain_state(struct docbuf *b, const struct watch *w)
 {
-	char	name[NMIG_NAMEBUF];
-	int	s;
+	const char	*states[DS_MAX];
+	char		 name[NMIG_NAMEBUF];
+	int		 s;
 
-	domain_display(w->dc->name, name);
-	for (s = 0; s < DS_MAX; s++) {
-		PUT(b, "nmigd_domain_state{domain=\"");
-		put_label(b, name);
-		docbuf_printf(b, "\",state=\"%s\"} %d\n", domain_state_name(s),
-		    w->state == s);
-	}
+	for (s = 0; s < DS_MAX; s++)
+		states[s] = domain_state_name(s);
+	put_state_set(b, "nmigd_domain_state", domain_display(w->dc->name,
+	    name), states, DS_MAX, w->state);
 }
 
 static void
@@ -257,6 +272,24 @@ put_domain_tally(struct docbuf *b, const struct watch *w, size_t nresolvers)
 		put_label(b, name);
 		docbuf_printf(b, "\"} %zu\n", v[i]);
 	}
+}
+
+/* The parent zone's view, every state present (0 or 1), and when it
+ * switched to the new nameservers (0: not yet). */
+static void
+put_parent(struct docbuf *b, const struct watch *w)
+{
+	const char	*states[PS_MAX];
+	char		 name[NMIG_NAMEBUF];
+	int		 s;
+
+	for (s = 0; s < PS_MAX; s++)
+		states[s] = parent_state_name(s);
+	put_state_set(b, "nmigd_domain_parent_state", domain_display(
+	    w->dc->name, name), states, PS_MAX, w->parent_state);
+	PUT(b, "nmigd_domain_parent_switched_timestamp_seconds{domain=\"");
+	put_label(b, name);
+	docbuf_printf(b, "\"} %lld\n", (long long)w->parent_switched_at);
 }
 
 static void
@@ -331,6 +364,14 @@ put_section(struct docbuf *b, enum build_step step)
 		put_help(b, "nmigd_domain_resolvers_unreachable", "gauge",
 		    "Resolvers left out as unreachable.");
 		break;
+	case STEP_PARENT:
+		put_help(b, "nmigd_domain_parent_state", "gauge", "1 for the "
+		    "parent zone's view of the delegation (pending, old, new, "
+		    "mixed, error).");
+		put_help(b, "nmigd_domain_parent_switched_timestamp_seconds",
+		    "gauge", "When every parent server first delegated to the "
+		    "new nameservers; 0 until then.");
+		break;
 	case STEP_PAIRS:
 		put_help(b, "nmigd_resolver_state", "gauge", "1 for the "
 		    "resolver's current state for the domain.");
@@ -383,6 +424,9 @@ build_step(struct build *b, time_t now)
 		break;
 	case STEP_DOMAIN_TALLY:
 		put_domain_tally(b->doc, &m->w[b->next], m->resolvers->n);
+		break;
+	case STEP_PARENT:
+		put_parent(b->doc, &m->w[b->next]);
 		break;
 	case STEP_PAIRS:
 		put_pairs(b->doc, m, &m->w[b->next], now);

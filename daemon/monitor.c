@@ -23,8 +23,10 @@
 #include "log.h"
 #include "monitor.h"
 #include "outbox.h"
+#include "parents.h"
 #include "persist.h"
 #include "util.h"
+#include "wire.h"
 
 /* Per watched domain: its timer and the round in progress.  A run lives
  * as long as its domain stays in the config: a reload moves it to the
@@ -63,6 +65,7 @@ struct monitor {
 	struct outbox			*outbox;	/* with a store */
 	struct event			*ev_flush;
 	struct prober			*prober;
+	struct parents			*parents;	/* NULL: --once */
 	struct model			*model;
 	unsigned			 generation;	/* of model */
 	TAILQ_HEAD(, run)		 startq;
@@ -134,6 +137,9 @@ monitor_new(struct event_base *base, const struct config *cfg,
 	m->model = model_new(cfg, rl);
 	for (i = 0; i < m->model->nw; i++)
 		run_new(m, &m->model->w[i]);
+	/* --once is a snapshot of the resolvers: no time to find zones. */
+	if (!once)
+		m->parents = parents_new(prober, cfg, rl);
 	return m;
 }
 
@@ -145,6 +151,7 @@ monitor_free(struct monitor *m)
 	if (m == NULL)
 		return;
 	prober_cancel_all(m->prober);
+	parents_free(m->parents);
 	/* A clean stop leaves nothing owed: the rows of answers that stayed
 	 * the same catch up too. */
 	if (m->outbox != NULL) {
@@ -245,10 +252,18 @@ monitor_arm(struct monitor *m)
 int
 monitor_start(struct monitor *m)
 {
+	size_t	i;
+
 	if (m->store != NULL && persist_load(m->model, m->store,
 	    time(NULL)) == -1)
 		return -1;
 	m->once_left = m->model->nw;
+	/* The parent zones' searches start now, so that most domains' first
+	 * rounds, spread over a tenth of the interval, find them done. */
+	for (i = 0; m->parents != NULL && i < m->model->nw; i++)
+		if (config_parent_auto(m->cfg, m->model->w[i].dc))
+			(void)parents_zone(m->parents,
+			    m->model->w[i].dc->name, time(NULL));
 	monitor_arm(m);
 	if (m->once && m->model->nw == 0)
 		event_base_loopexit(m->base, NULL);
@@ -304,17 +319,69 @@ monitor_summary(const struct monitor *m, char *buf, size_t len)
 	    n[DS_COMPLETE], n[DS_PROPAGATING], n[DS_PENDING], sw, total);
 }
 
-/* A probe's tag: which (target slot, check) of its watch it asks, and
- * which sample it is (MAX_SAMPLES fit in the low bits). */
+/* A probe's tag: which target slot of its watch it asks (the high 32
+ * bits), which check or own question (model.h: own_stride()), and which
+ * sample it is (MAX_SAMPLES fit in the low bits). */
 #define TAG_SAMPLE_BITS	4
 #if MAX_SAMPLES > (1 << TAG_SAMPLE_BITS)
 #error "MAX_SAMPLES does not fit in TAG_SAMPLE_BITS"
 #endif
 
 static uint64_t
-probe_tag(const struct watch *w, size_t t, size_t k, unsigned s)
+probe_tag(size_t t, size_t k, unsigned s)
 {
-	return ((uint64_t)(t * w->dc->nchecks + k) << TAG_SAMPLE_BITS) | s;
+	return ((uint64_t)t << 32) | ((uint64_t)k << TAG_SAMPLE_BITS) | s;
+}
+
+/* What a target is asked: a resolver every check; a parent server the
+ * delegation (the apex NS, which it answers with a referral) and the DS
+ * set.  false: nothing for question k. */
+static bool
+question(const struct watch *w, const struct target *t, size_t k,
+    const char **owner, uint16_t *type)
+{
+	size_t	nc = w->dc->nchecks;
+
+	if (k < nc && (t->kind == TK_RESOLVER || k == 0)) {
+		*owner = w->dc->checks[k].owner;
+		*type = w->dc->checks[k].type;
+		return true;
+	}
+	if (k >= nc && t->kind == TK_PARENT && k - nc == OQ_DS) {
+		*owner = w->dc->name;
+		*type = WIRE_T_DS;
+		return true;
+	}
+	return false;
+}
+
+/* The parent zone's servers become the watch's parent targets.  Only
+ * between rounds: slots may move. */
+static void
+parent_sync(struct monitor *m, struct watch *w, time_t now)
+{
+	const struct zonecut	*zc;
+	const struct zone_server *sv;
+	struct target		 t;
+	size_t			 i, n, idx[ZONECUT_SERVERS_MAX];
+
+	if (m->parents == NULL)
+		return;
+	zc = config_parent_auto(m->cfg, w->dc) ?
+	    parents_zone(m->parents, w->dc->name, now) : NULL;
+	if (zc == w->zone && (zc == NULL ||
+	    parents_generation(zc) == w->zone_gen))
+		return;
+	n = zc != NULL ? parents_servers(zc, &sv) : 0;
+	for (i = 0; i < n && i < ZONECUT_SERVERS_MAX; i++) {
+		target_server(&t, TK_PARENT, sv[i].name,
+		    (const struct sockaddr *)&sv[i].sa, sv[i].salen, 0);
+		idx[i] = model_intern_target(m->model, &t);
+		target_free(&t);
+	}
+	watch_set_targets(m->model, w, TK_PARENT, idx, i);
+	w->zone = zc;
+	w->zone_gen = zc != NULL ? parents_generation(zc) : 0;
 }
 
 static void
@@ -322,13 +389,13 @@ round_start(struct run *run)
 {
 	struct monitor		*m = run->mon;
 	struct watch		*w = run->w;
-	const struct check_conf	*c;
 	const struct target	*tg;
 	struct probe		 pr;
-	size_t			 t, nt, k;
+	size_t			 t, nt, k, nk;
 	unsigned		 s;
 
 	memset(&pr, 0, sizeof(pr));
+	parent_sync(m, w, time(NULL));
 	apply_round_begin(m->model, w);
 	pr.timeout_ms = m->cfg->timeout * 1000;
 	pr.retries = m->cfg->retries;
@@ -342,14 +409,14 @@ round_start(struct run *run)
 		pr.sa = (const struct sockaddr *)&tg->sa;
 		pr.salen = tg->salen;
 		pr.flags = tg->flags;
-		for (k = 0; k < w->dc->nchecks; k++) {
-			c = &w->dc->checks[k];
-			pr.owner = c->owner;
-			pr.type = c->type;
+		nk = t < m->rl->n ? w->dc->nchecks : own_stride(w->dc);
+		for (k = 0; k < nk; k++) {
+			if (!question(w, tg, k, &pr.owner, &pr.type))
+				continue;
 			/* Each sample is a probe of its own: its own socket,
 			 * source port and query ID. */
 			for (s = 0; s < tg->samples; s++) {
-				pr.tag = probe_tag(w, t, k, s);
+				pr.tag = probe_tag(t, k, s);
 				if (prober_query(m->prober, &pr) == 0)
 					run->outstanding++;
 				else
@@ -463,11 +530,10 @@ static void
 round_probe_done(const struct observation *o, void *arg)
 {
 	struct run	*run = arg;
-	struct watch	*w = run->w;
-	size_t		 n = w->dc->nchecks;
-	size_t		 i = (size_t)(o->tag >> TAG_SAMPLE_BITS);
+	size_t		 slot = (size_t)(o->tag >> 32);
+	size_t		 k = (size_t)((o->tag & 0xffffffff) >> TAG_SAMPLE_BITS);
 
-	apply_observation(run->mon->model, w, i / n, i % n, o, time(NULL));
+	apply_observation(run->mon->model, run->w, slot, k, o, time(NULL));
 	if (--run->outstanding == 0)
 		round_end(run);
 }
@@ -503,8 +569,11 @@ runs_carry(struct monitor *m, const struct model *old, unsigned old_interval)
 	size_t		 i;
 	bool		 restart;
 
-	if ((restart = rounds_broken(m, old)))
+	if ((restart = rounds_broken(m, old))) {
 		prober_cancel_all(m->prober);
+		if (m->parents != NULL)
+			parents_cancelled(m->parents);
+	}
 	for (i = 0; i < old->nw; i++) {
 		run = old->w[i].run;
 		if ((w = model_find_watch(m->model, old->w[i].dc->name)) ==
@@ -549,6 +618,8 @@ monitor_reload(struct monitor *m, const struct config *cfg,
 	m->cfg = cfg;
 	m->rl = rl;
 	m->model = nm;
+	if (m->parents != NULL)
+		parents_reload(m->parents, cfg, rl);
 	runs_carry(m, old, old_interval);
 	model_free(old);
 	m->generation++;

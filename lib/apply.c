@@ -116,7 +116,7 @@ apply_round_begin(const struct model *m, struct watch *w)
 
 	for (i = 0; i < n; i++)
 		w->cs[i].sampled = 0;
-	n = w->own != NULL ? w->own->n * w->dc->nchecks : 0;
+	n = w->own != NULL ? w->own->n * own_stride(w->dc) : 0;
 	for (i = 0; i < n; i++)
 		w->own->cs[i].sampled = 0;
 }
@@ -210,23 +210,66 @@ sample(struct watch *w, unsigned nsamples, struct cstate *cs, bool saved,
 	}
 }
 
+/* A parent server asked RD=0 for the apex NS refers us to the child:
+ * the delegation is the authority section's NS set, with its TTL.  A
+ * server that serves the child zone too answers it outright. */
+static const struct answer *
+delegation(const struct answer *a, struct answer *ref)
+{
+	if (a == NULL || a->rcode != 0 || a->rdata.n > 0 || a->auth_ns.n == 0)
+		return a;
+	*ref = *a;
+	ref->rdata = a->auth_ns;
+	ref->ttl = a->auth_ns_ttl;
+	return ref;
+}
+
+/* The parent's DS set has nothing to be judged against: it is kept as
+ * found (model.h, OQ_DS). */
+static enum check_state
+ds_classify(const struct answer *a)
+{
+	if (a == NULL || (a->rcode != 0 && a->rcode != 3))
+		return CS_ERROR;
+	if (a->rcode == 3)
+		return CS_NXDOMAIN;
+	return a->rdata.n > 0 ? CS_OTHER : CS_NODATA;
+}
+
+/* A server found for the domain: what its kind is asked means what the
+ * kind says (*a may become a view of the answer kept in ref). */
+static enum check_state
+own_classify(const struct watch *w, const struct target *t, size_t k,
+    const struct answer **a, struct answer *ref)
+{
+	if (k >= w->dc->nchecks)
+		return k - w->dc->nchecks == OQ_DS ? ds_classify(*a) :
+		    CS_ERROR;
+	if (t->kind == TK_PARENT && k == 0)
+		*a = delegation(*a, ref);
+	return verdict_classify(&w->dc->checks[k], *a);
+}
+
 /* Health is the resolvers': a server found for one domain is judged
  * with that domain. */
 void
 apply_observation(struct model *m, struct watch *w, size_t slot, size_t k,
     const struct observation *o, time_t now)
 {
+	const struct target	*t = watch_target(m, w, slot);
 	const struct answer	*a = NULL;
+	struct answer		 ref;
 	enum check_state	 st;
 
 	if (o->status == OBS_ANSWER)
 		a = &o->answer;
-	if (slot < m->resolvers->n)
+	if (slot < m->resolvers->n) {
 		health_update(&m->health[slot], o, now);
-	st = verdict_classify(&w->dc->checks[k], a);
-	sample(w, watch_target(m, w, slot)->samples,
-	    watch_tstate(m, w, slot, k), slot < m->resolvers->n, st, a, now,
-	    o->rtt_ms);
+		st = verdict_classify(&w->dc->checks[k], a);
+	} else
+		st = own_classify(w, t, k, &a, &ref);
+	sample(w, t->samples, watch_tstate(m, w, slot, k),
+	    slot < m->resolvers->n, st, a, now, o->rtt_ms);
 }
 
 void
@@ -248,6 +291,11 @@ judge_size(struct judge *j, const struct model *m, const struct watch *w)
 		j->nstates = w->dc->nchecks;
 		free(j->states);
 		j->states = xcalloc(j->nstates, 1);
+	}
+	if (w->own != NULL && w->own->n > j->npstates) {
+		j->npstates = w->own->n;
+		free(j->pstates);
+		j->pstates = xcalloc(j->npstates, 1);
 	}
 	if (n > j->nrv || j->rvsave == NULL) {
 		j->nrv = n;
@@ -298,6 +346,41 @@ judge_domain(struct judge *j, const struct model *m, struct watch *w,
 	}
 }
 
+/* The parent's view from its servers' delegations.  Its switch latches
+ * like the domain's completion: a registry that rolls back shows in the
+ * state, but the switch did happen. */
+static void
+judge_parent(struct judge *j, const struct model *m, struct watch *w,
+    time_t now)
+{
+	const struct cstate	*cs;
+	enum parent_state	 ps;
+	size_t			 i, n = 0, nt = watch_ntargets(m, w);
+	uint32_t		 ttl = 0;
+	bool			 all_new;
+
+	for (i = m->resolvers->n; i < nt; i++) {
+		if (watch_target(m, w, i)->kind != TK_PARENT)
+			continue;
+		cs = watch_tstate(m, w, i, 0);
+		j->pstates[n++] = cs->state;
+		if (cs->state == CS_NEW && cs->ttl > ttl)
+			ttl = cs->ttl;
+	}
+	if (n == 0)
+		return;		/* not found yet: what was stored stays */
+	ps = verdict_parent(j->pstates, n, &all_new);
+	if (ps != w->parent_state || w->parent_since == 0) {
+		w->parent_state = ps;
+		w->parent_since = now;
+	}
+	if (all_new && w->parent_switched_at == 0) {
+		w->parent_switched_at = now;
+		w->parent_ttl = ttl;
+		events_parent(&j->events, w);
+	}
+}
+
 void
 judge_round(struct judge *j, const struct model *m, struct watch *w,
     time_t now, unsigned confirm)
@@ -310,7 +393,11 @@ judge_round(struct judge *j, const struct model *m, struct watch *w,
 	j->state = w->state;
 	j->since = w->since;
 	j->complete_at = w->complete_at;
+	j->parent_state = w->parent_state;
+	j->parent_since = w->parent_since;
+	j->parent_switched_at = w->parent_switched_at;
 	judge_resolvers(j, m, w, now, confirm);
+	judge_parent(j, m, w, now);
 	judge_domain(j, m, w, now);
 	for (i = 0; i < j->events.n; i++)
 		j->events.v[i].when = now;
@@ -320,6 +407,7 @@ void
 judge_free(struct judge *j)
 {
 	free(j->states);
+	free(j->pstates);
 	free(j->rvsave);
 	events_free(&j->events);
 	memset(j, 0, sizeof(*j));

@@ -31,11 +31,16 @@ void	apply_unsent(const struct model *, struct watch *, size_t slot,
 struct judge {
 	uint8_t			*states;	/* scratch [widest domain] */
 	size_t			 nstates;
+	uint8_t			*pstates;	/* scratch [own targets] */
+	size_t			 npstates;
 	struct rverdict		*rvsave;	/* [resolvers] before */
 	size_t			 nrv;
 	uint8_t			 state;		/* the watch before */
 	time_t			 since;
 	time_t			 complete_at;
+	uint8_t			 parent_state;
+	time_t			 parent_since;
+	time_t			 parent_switched_at;
 	struct eventlist	 events;	/* raised by the round */
 };
 

@@ -216,8 +216,12 @@ copy_own(struct carry *c, struct watch *w, const struct watch *ow,
 		for (k = 0; k < w->dc->nchecks; k++)
 			if (checkmap[k] != -1)
 				copy_cstate(watch_tstate(c->nm, w, slot, k),
-				    &ow->own->cs[i * ow->dc->nchecks +
+				    &ow->own->cs[i * own_stride(ow->dc) +
 				    (size_t)checkmap[k]]);
+		for (k = 0; k < OQ_MAX; k++)
+			copy_cstate(watch_tstate(c->nm, w, slot,
+			    w->dc->nchecks + k), &ow->own->cs[i *
+			    own_stride(ow->dc) + ow->dc->nchecks + k]);
 	}
 }
 
@@ -314,6 +318,12 @@ carry_prepare(struct carry *c)
 		w->state = ow->state;
 		w->since = ow->since;
 		w->complete_at = ow->complete_at;
+		w->zone = ow->zone;
+		w->zone_gen = ow->zone_gen;
+		w->parent_state = ow->parent_state;
+		w->parent_ttl = ow->parent_ttl;
+		w->parent_since = ow->parent_since;
+		w->parent_switched_at = ow->parent_switched_at;
 		w->unsaved = ow->unsaved;
 		w->row_dirty = ow->row_dirty;
 		w->refresh = ow->refresh;

@@ -69,6 +69,7 @@ struct keyword {
 };
 #define KW_REPEAT	0x01	/* may be given more than once */
 #define KW_OLD		0x02	/* sets the old values, not the new */
+#define KW_DOMAIN	0x04	/* sets the current domain's, not the config's */
 
 static void	kw_path(struct conf_parser *, const struct keyword *,
 		    const char *);
@@ -79,6 +80,8 @@ static void	kw_duration(struct conf_parser *, const struct keyword *,
 static void	kw_hostport(struct conf_parser *, const struct keyword *,
 		    const char *);
 static void	kw_number(struct conf_parser *, const struct keyword *,
+		    const char *);
+static void	kw_parent(struct conf_parser *, const struct keyword *,
 		    const char *);
 static void	kw_ns(struct conf_parser *, const struct keyword *,
 		    const char *);
@@ -98,6 +101,7 @@ static const struct keyword nmigd_keywords[] = {
 	{ "interval", kw_duration, offsetof(struct config, interval),
 	    1, MAX_INTERVAL, 0 },
 	{ "metrics", kw_hostport, offsetof(struct config, metrics), 0, 0, 0 },
+	{ "parent", kw_parent, offsetof(struct config, parent), 0, 0, 0 },
 	{ "resolvers", kw_path, offsetof(struct config, resolvers), 0, 0, 0 },
 	{ "retries", kw_number, offsetof(struct config, retries), 0, 10, 0 },
 	{ "samples", kw_number, offsetof(struct config, samples), 1,
@@ -115,6 +119,7 @@ static const struct keyword domain_keywords[] = {
 	{ "old-mx", kw_mx, 0, 0, 0, KW_OLD },
 	{ "old-ns", kw_ns, 0, 0, 0, KW_OLD },
 	{ "old-record", kw_record, 0, 0, 0, KW_REPEAT | KW_OLD },
+	{ "parent", kw_parent, 0, 0, 0, KW_DOMAIN },
 	{ "record", kw_record, 0, 0, 0, KW_REPEAT },
 };
 
@@ -461,6 +466,26 @@ kw_number(struct conf_parser *p, const struct keyword *kw, const char *v)
 		return;
 	}
 	*dst = (unsigned)n;
+}
+
+/* "auto" or "none", the [nmigd] default or a domain's own. */
+static void
+kw_parent(struct conf_parser *p, const struct keyword *kw, const char *v)
+{
+	int	*dst, mode;
+
+	if (strcmp(v, "auto") == 0)
+		mode = PARENT_AUTO;
+	else if (strcmp(v, "none") == 0)
+		mode = PARENT_NONE;
+	else {
+		conf_err(p, p->line, "%s: \"%s\" is neither auto nor none",
+		    kw->name, v);
+		return;
+	}
+	dst = kw->flags & KW_DOMAIN ? &cur_domain(p)->parent :
+	    (int *)kw_field(p, kw);
+	*dst = mode;
 }
 
 /* [domain] keys */
@@ -1055,6 +1080,7 @@ config_new(const char *path)
 	conf->confirm = DEFAULT_CONFIRM;
 	conf->samples = DEFAULT_SAMPLES;
 	conf->unreachable_after = DEFAULT_UNREACHABLE;
+	conf->parent = PARENT_AUTO;
 	return conf;
 }
 

@@ -5,6 +5,7 @@
 #ifndef NMIG_CONFIG_H
 #define NMIG_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,8 +31,16 @@ struct check_conf {
 
 /* checks[0] is the apex NS, checks[1] the apex MX, then each "record" in
  * the order of the file. */
+/* Whether the parent zone is searched for and asked (daemon/parents.c). */
+enum parent_mode {
+	PARENT_DEFAULT = 0,	/* a domain: as [nmigd] says */
+	PARENT_AUTO,
+	PARENT_NONE,
+};
+
 struct domain_conf {
 	char			*name;	/* absolute, lower case, trailing dot */
+	int			 parent;	/* enum parent_mode */
 	struct check_conf	*checks;
 	size_t			 nchecks;
 	char			*file;	/* main file or drop-in */
@@ -53,6 +62,7 @@ struct config {
 						 * resolver in a round */
 	unsigned		 confirm;
 	unsigned		 unreachable_after;	/* seconds */
+	int			 parent;	/* PARENT_AUTO or _NONE */
 	struct domain_conf	*domains;
 	size_t			 ndomains;
 };
@@ -66,6 +76,14 @@ struct config {
 struct config	*config_load(const char *path, unsigned flags,
 		    struct errlist *errs);
 void		 config_free(struct config *);
+/* Whether the domain's parent zone is asked: its own "parent", else the
+ * [nmigd] section's. */
+static inline bool
+config_parent_auto(const struct config *c, const struct domain_conf *d)
+{
+	return (d->parent != PARENT_DEFAULT ? d->parent : c->parent) ==
+	    PARENT_AUTO;
+}
 /* config_print() is in printconf.h. */
 
 #endif

@@ -1,6 +1,8 @@
 /*
  * Operator events.
  */
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,22 @@ events_add(struct eventlist *l)
 	e = &l->v[l->n++];
 	memset(e, 0, sizeof(*e));
 	return e;
+}
+
+static void
+event_field(struct nmig_event *e, const char *fmt, ...) NMIG_PRINTF(2, 3);
+
+/* One NMIGD_* field, "NAME=value". */
+static void
+event_field(struct nmig_event *e, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (e->nfields == JOURNAL_FIELDS_MAX)
+		fatalx("%s: too many fields", __func__);
+	va_start(ap, fmt);
+	vsnprintf(e->fields[e->nfields++], sizeof(e->fields[0]), fmt, ap);
+	va_end(ap);
 }
 
 static struct nmig_event *
@@ -70,6 +88,19 @@ events_resolver(struct eventlist *l, const struct model *m,
 	snprintf(e->resolver, sizeof(e->resolver), "%s", rc->name);
 	snprintf(e->resolver_address, sizeof(e->resolver_address), "%s",
 	    rc->address);
+	event_field(e, "NMIGD_RESOLVER=%s", rc->name);
+	event_field(e, "NMIGD_RESOLVER_ADDRESS=%s", rc->address);
+}
+
+void
+events_parent(struct eventlist *l, const struct watch *w)
+{
+	struct nmig_event	*e;
+
+	e = event_add(l, w, MSGID_PARENT_SWITCHED, LOG_NOTICE);
+	snprintf(e->message, sizeof(e->message), "registry delegation for %s "
+	    "now points at the new nameservers", e->domain);
+	event_field(e, "NMIGD_PARENT_TTL=%" PRIu32, w->parent_ttl);
 }
 
 void
@@ -94,25 +125,24 @@ events_complete(struct eventlist *l, const struct model *m,
 	}
 	if (t->unreachable > 0 && len < sizeof(e->message))
 		snprintf(e->message + len, sizeof(e->message) - len, ")");
-	e->je.resolvers_new = t->switched;
-	e->je.resolvers_total = t->total;
-	e->je.resolvers_unreachable = t->unreachable;
+	event_field(e, "NMIGD_RESOLVERS_NEW=%zu", t->switched);
+	event_field(e, "NMIGD_RESOLVERS_TOTAL=%zu", t->total);
+	event_field(e, "NMIGD_RESOLVERS_UNREACHABLE=%zu", t->unreachable);
 }
 
 void
 events_emit(const struct eventlist *l)
 {
 	struct journal_event	je;
-	size_t			i;
+	size_t			i, f;
 
 	for (i = 0; i < l->n; i++) {
 		je = l->v[i].je;
 		je.message = l->v[i].message;
 		je.domain = l->v[i].domain;
-		if (l->v[i].resolver[0] != '\0') {
-			je.resolver = l->v[i].resolver;
-			je.resolver_address = l->v[i].resolver_address;
-		}
+		for (f = 0; f < l->v[i].nfields; f++)
+			je.fields[f] = l->v[i].fields[f];
+		je.nfields = l->v[i].nfields;
 		journal_emit(&je);
 	}
 }

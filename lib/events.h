@@ -25,6 +25,8 @@ struct nmig_event {
 	char			domain[NMIG_NAMEBUF];	/* for display */
 	char			resolver[RESOLVER_NAME_MAX + 1];
 	char			resolver_address[INET6_ADDRSTRLEN];
+	char			fields[JOURNAL_FIELDS_MAX][128];
+	size_t			nfields;
 };
 
 struct eventlist {
@@ -36,6 +38,8 @@ struct eventlist {
  * recovery is logged, not an event. */
 void	events_resolver(struct eventlist *, const struct model *,
 	    const struct watch *, size_t r, unsigned vev);
+/* The parent zone delegates to the new nameservers. */
+void	events_parent(struct eventlist *, const struct watch *);
 /* The domain's switch is complete. */
 void	events_complete(struct eventlist *, const struct model *,
 	    const struct watch *, const struct domain_tally *);

@@ -3,6 +3,8 @@
  * no journald listens, so the stderr echo is decided by what stderr is, not
  * by the send's result.
  */
+#include <sys/uio.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -10,28 +12,36 @@
 
 #include "journal.h"
 #include "log.h"
+#include "util.h"
+
+static void
+iov_set(struct iovec *v, const char *s)
+{
+	v->iov_base = (void *)s;
+	v->iov_len = strlen(s);
+}
 
 static int
 journal_send(const struct journal_event *ev)
 {
-	if (ev->resolver != NULL)
-		return sd_journal_send("MESSAGE=%s", ev->message,
-		    "MESSAGE_ID=%s", ev->message_id,
-		    "PRIORITY=%d", ev->priority,
-		    "SYSLOG_IDENTIFIER=nmigd",
-		    "NMIGD_DOMAIN=%s", ev->domain,
-		    "NMIGD_RESOLVER=%s", ev->resolver,
-		    "NMIGD_RESOLVER_ADDRESS=%s", ev->resolver_address,
-		    NULL);
-	return sd_journal_send("MESSAGE=%s", ev->message,
-	    "MESSAGE_ID=%s", ev->message_id,
-	    "PRIORITY=%d", ev->priority,
-	    "SYSLOG_IDENTIFIER=nmigd",
-	    "NMIGD_DOMAIN=%s", ev->domain,
-	    "NMIGD_RESOLVERS_NEW=%zu", ev->resolvers_new,
-	    "NMIGD_RESOLVERS_TOTAL=%zu", ev->resolvers_total,
-	    "NMIGD_RESOLVERS_UNREACHABLE=%zu", ev->resolvers_unreachable,
-	    NULL);
+	struct iovec	 iov[5 + JOURNAL_FIELDS_MAX];
+	char		 msg[600], id[48], prio[16], dom[NMIG_NAMEBUF + 16];
+	size_t		 i, n = 0;
+
+	/* The fields are built here, not by sd_journal_send()'s format:
+	 * how many there are depends on the event. */
+	snprintf(msg, sizeof(msg), "MESSAGE=%s", ev->message);
+	snprintf(id, sizeof(id), "MESSAGE_ID=%s", ev->message_id);
+	snprintf(prio, sizeof(prio), "PRIORITY=%d", ev->priority);
+	snprintf(dom, sizeof(dom), "NMIGD_DOMAIN=%s", ev->domain);
+	iov_set(&iov[n++], msg);
+	iov_set(&iov[n++], id);
+	iov_set(&iov[n++], prio);
+	iov_set(&iov[n++], "SYSLOG_IDENTIFIER=nmigd");
+	iov_set(&iov[n++], dom);
+	for (i = 0; i < ev->nfields && i < JOURNAL_FIELDS_MAX; i++)
+		iov_set(&iov[n++], ev->fields[i]);
+	return sd_journal_sendv(iov, (int)n);
 }
 
 int

@@ -12,19 +12,19 @@
 #define MSGID_SWITCHED		"e9df83999fd24289a5c3555f27a3633c"
 #define MSGID_REGRESSED		"e02b123b73e54a8ab3871547185b88ef"
 #define MSGID_UNREACHABLE	"d883d5dfdbce4a35a576d374e4aeb74e"
+#define MSGID_PARENT_SWITCHED	"4e68dd1dd5be4958a843136434ae6311"
+
+/* The NMIGD_* fields an event has beyond NMIGD_DOMAIN. */
+#define JOURNAL_FIELDS_MAX	4
 
 struct journal_event {
 	const char	*message_id;
 	int		 priority;	/* syslog priority */
 	const char	*message;
 	const char	*domain;	/* without the trailing dot */
-	/* resolver events */
-	const char	*resolver;
-	const char	*resolver_address;
-	/* the completion event */
-	size_t		 resolvers_new;
-	size_t		 resolvers_total;
-	size_t		 resolvers_unreachable;
+	/* "NMIGD_RESOLVER=dns.google", ... */
+	const char	*fields[JOURNAL_FIELDS_MAX];
+	size_t		 nfields;
 };
 
 /* Returns 0, or -1 if journald refused the entry (logged). */

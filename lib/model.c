@@ -85,7 +85,7 @@ model_free(struct model *m)
 		}
 		free(w->rv);
 		free(w->cs);
-		watch_own_free(w->own, w->dc->nchecks);
+		watch_own_free(w->own, w->dc);
 	}
 	for (i = 0; i < m->ntargets; i++)
 		target_free(&m->targets[i]);
@@ -145,7 +145,7 @@ size_t
 watch_add_target(const struct model *m, struct watch *w, size_t t)
 {
 	struct watch_own	*o;
-	size_t			 i, k = w->dc->nchecks;
+	size_t			 i, k = own_stride(w->dc);
 
 	if (w->own == NULL)
 		w->own = xcalloc(1, sizeof(*w->own));
@@ -160,14 +160,54 @@ watch_add_target(const struct model *m, struct watch *w, size_t t)
 	return m->resolvers->n + o->n++;
 }
 
+static bool
+listed(size_t t, const size_t *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == t)
+			return true;
+	return false;
+}
+
 void
-watch_own_free(struct watch_own *o, size_t nchecks)
+watch_set_targets(const struct model *m, struct watch *w,
+    enum target_kind kind, const size_t *t, size_t n)
+{
+	struct watch_own	*o = w->own;
+	size_t			 i, j, q, k = own_stride(w->dc);
+
+	/* Drop the targets of the kind that are not listed, moving the
+	 * rest down; then add the listed ones it lacks. */
+	for (i = j = 0; o != NULL && i < o->n; i++) {
+		if (m->targets[o->target[i]].kind == kind &&
+		    !listed(o->target[i], t, n)) {
+			for (q = 0; q < k; q++)
+				cstate_clear(&o->cs[i * k + q]);
+			continue;
+		}
+		if (i != j) {
+			o->target[j] = o->target[i];
+			memcpy(&o->cs[j * k], &o->cs[i * k],
+			    k * sizeof(*o->cs));
+		}
+		j++;
+	}
+	if (o != NULL)
+		o->n = (uint32_t)j;
+	for (i = 0; i < n; i++)
+		watch_add_target(m, w, t[i]);
+}
+
+void
+watch_own_free(struct watch_own *o, const struct domain_conf *dc)
 {
 	size_t	i;
 
 	if (o == NULL)
 		return;
-	for (i = 0; i < o->n * nchecks; i++)
+	for (i = 0; i < o->n * own_stride(dc); i++)
 		cstate_clear(&o->cs[i]);
 	free(o->cs);
 	free(o->target);

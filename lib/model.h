@@ -54,18 +54,34 @@ struct cstate {
 #define CSTATE_OTHER_MAX	2048
 
 struct eventlist;
+struct zonecut;
+
+/* What a server found for the domain is asked beyond the domain's checks:
+ * its states follow the checks' in a watch_own (own_stride()).  OQ_DS:
+ * the parent's DS set, kept as an "other" answer (CS_OTHER with the set,
+ * CS_NODATA without one): there is no expected DS set to judge it by. */
+enum own_question {
+	OQ_DS = 0,
+	OQ_MAX
+};
 
 /* The targets of one watch beyond the shared resolvers: servers found for
- * its domain, by their index in the model's table, each with a check
- * state per check.  Their states live in memory only: the outbox and
- * persist store the resolvers' (the database's resolvers.kind is ready
- * for the others), and nothing adds such a target yet but the tests; the
- * parent-zone finder of the next issue will. */
+ * its domain (its parent zone's, by daemon/parents.c), by their index in
+ * the model's table, each with a state per check and per own question.
+ * Their states live in memory only: the outbox and persist store the
+ * resolvers' and the domain's parent view (struct watch), and a restart
+ * asks the servers again. */
 struct watch_own {
 	uint32_t	 n;
 	uint32_t	*target;	/* [n] */
-	struct cstate	*cs;		/* [n * nchecks] */
+	struct cstate	*cs;		/* [n * own_stride()] */
 };
+
+static inline size_t
+own_stride(const struct domain_conf *dc)
+{
+	return dc->nchecks + OQ_MAX;
+}
 
 struct watch {
 	const struct domain_conf *dc;	/* owned by the config */
@@ -77,6 +93,18 @@ struct watch {
 	struct rverdict		 *rv;		/* [nresolvers] */
 	struct cstate		 *cs;		/* [nresolvers * nchecks] */
 	struct watch_own	 *own;		/* NULL: the resolvers only */
+	/* The parent zone as the finder knows it (NULL: not asked yet;
+	 * owned by the finder, which outlives every model) and the
+	 * generation of its server list that own holds. */
+	const struct zonecut	 *zone;
+	unsigned		  zone_gen;
+	/* The parent's view of the delegation (verdict_parent()), stored
+	 * with the domain's row. */
+	uint8_t			  parent_state;	/* enum parent_state */
+	uint32_t		  parent_ttl;	/* referral NS TTL at the
+						 * switch */
+	time_t			  parent_since;
+	time_t			  parent_switched_at;	/* the latch */
 	void			 *run;		/* the daemon's round state */
 	/* What the database has not seen yet (lib/outbox.c). */
 	bool			  unsaved;	/* something below, or in cs */
@@ -167,14 +195,19 @@ watch_tstate(const struct model *m, const struct watch *w, size_t slot,
 	size_t	n = m->resolvers->n;
 
 	return slot < n ? watch_cstate(w, slot, check) :
-	    &w->own->cs[(slot - n) * w->dc->nchecks + check];
+	    &w->own->cs[(slot - n) * own_stride(w->dc) + check];
 }
 
 /* Make the model's target t one of w's own, all pending; returns its
  * slot.  A target w already has keeps its slot and state. */
 size_t		 watch_add_target(const struct model *, struct watch *,
 		    size_t t);
-void		 watch_own_free(struct watch_own *, size_t nchecks);
+/* Make w's own targets of kind exactly the model's targets t[n]: those
+ * it had keep their states, the others go; other kinds stay.  Slots of
+ * the targets that stay may move: no round may be under way. */
+void		 watch_set_targets(const struct model *, struct watch *,
+		    enum target_kind, const size_t *t, size_t n);
+void		 watch_own_free(struct watch_own *, const struct domain_conf *);
 
 /* The watch for a normalized domain name, or NULL. */
 struct watch	*model_find_watch(const struct model *, const char *name);

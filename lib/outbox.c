@@ -141,7 +141,10 @@ outbox_round(struct outbox *ob, struct watch *w, const struct model *m,
 		}
 	}
 	if (w->state != j->state || w->since != j->since ||
-	    w->complete_at != j->complete_at) {
+	    w->complete_at != j->complete_at ||
+	    w->parent_state != j->parent_state ||
+	    w->parent_since != j->parent_since ||
+	    w->parent_switched_at != j->parent_switched_at) {
 		w->row_dirty = true;
 		w->unsaved = true;
 	}
@@ -293,6 +296,10 @@ write_watch(struct outbox *ob, const struct model *m, struct watch *w,
 		drow.state = w->state;
 		drow.since = w->since;
 		drow.complete_at = w->complete_at;
+		drow.parent_state = w->parent_state;
+		drow.parent_since = w->parent_since;
+		drow.parent_switched_at = w->parent_switched_at;
+		drow.parent_ttl = w->parent_ttl;
 		if (store_save_domain(ob->store, w->db_id, &drow) == -1)
 			return -1;
 		ob->rows++;

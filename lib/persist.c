@@ -132,6 +132,10 @@ persist_load_watch(struct model *m, struct store *st, struct watch *w,
 	w->state = drow.state;
 	w->since = drow.since;
 	w->complete_at = drow.complete_at;
+	w->parent_state = drow.parent_state;
+	w->parent_since = drow.parent_since;
+	w->parent_switched_at = drow.parent_switched_at;
+	w->parent_ttl = drow.parent_ttl;
 	w->saved_at = now;
 	for (r = 0; r < m->resolvers->n; r++)
 		if (persist_load_resolver(m, st, w, r, now) == -1)

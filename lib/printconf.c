@@ -97,6 +97,8 @@ config_print(const struct config *conf, FILE *fp)
 	fprintf(fp, "confirm = %u\n", conf->confirm);
 	fprintf(fp, "unreachable-after = %s\n",
 	    fmt_duration(conf->unreachable_after, buf, sizeof(buf)));
+	fprintf(fp, "parent = %s\n", conf->parent == PARENT_NONE ? "none" :
+	    "auto");
 	fprintf(fp, "metrics = %s\n", conf->metrics != NULL ? conf->metrics :
 	    "none");
 	/* The domains of the drop-ins are printed below with the others:
@@ -123,6 +125,9 @@ config_print(const struct config *conf, FILE *fp)
 		if (d->checks[1].old.n > 0)
 			print_set(fp, "old-mx", d, &d->checks[1],
 			    &d->checks[1].old, ", ");
+		if (d->parent != PARENT_DEFAULT)
+			fprintf(fp, "parent = %s\n", d->parent == PARENT_NONE ?
+			    "none" : "auto");
 		for (j = 2; j < d->nchecks; j++) {
 			c = &d->checks[j];
 			print_record(fp, "record", d, c, &c->expect);

@@ -6,14 +6,15 @@
 #include <strings.h>
 
 #include "ctlversion.h"
+#include "parentstatus.h"
 #include "dname.h"
 #include "packet.h"
 #include "rdtext.h"
 #include "status.h"
 #include "util.h"
 
-static json_t *
-json_time(time_t t)
+json_t *
+status_time_json(time_t t)
 {
 	char	buf[NMIG_TIMEBUF];
 
@@ -38,8 +39,8 @@ status_rdata_json(const struct rdset *set, uint16_t type)
 	return a;
 }
 
-static json_t *
-record_json(const struct cstate *cs, const struct check_conf *c)
+json_t *
+status_record_json(const struct cstate *cs, const struct check_conf *c)
 {
 	const struct rdset	*rd = cstate_rdata(cs, c);
 	json_t			*o, *a;
@@ -55,7 +56,7 @@ record_json(const struct cstate *cs, const struct check_conf *c)
 	    json_string(rcode_name(cs->rcode, rbuf)));
 	json_object_set_new(o, "ttl", cs->answered_at == 0 ||
 	    cs->rcode == CS_RCODE_NONE ? json_null() : json_integer(cs->ttl));
-	json_object_set_new(o, "answered_at", json_time(cs->answered_at));
+	json_object_set_new(o, "answered_at", status_time_json(cs->answered_at));
 	json_object_set_new(o, "rtt_ms", cs->answered_at == 0 ||
 	    cs->rcode == CS_RCODE_NONE ? json_null() : json_integer(cs->rtt_ms));
 	json_object_set_new(o, "rdata", a);
@@ -76,7 +77,7 @@ resolver_json(const struct watch *w, const struct resolver_conf *r, size_t ri)
 	recs = json_array();
 	for (c = 0; c < w->dc->nchecks; c++)
 		json_array_append_new(recs,
-		    record_json(watch_cstate(w, ri, c), &w->dc->checks[c]));
+		    status_record_json(watch_cstate(w, ri, c), &w->dc->checks[c]));
 	o = json_object();
 	json_object_set_new(o, "name", json_string(r->name));
 	json_object_set_new(o, "address", json_string(r->address));
@@ -84,8 +85,8 @@ resolver_json(const struct watch *w, const struct resolver_conf *r, size_t ri)
 	json_object_set_new(o, "location", json_string(r->location));
 	json_object_set_new(o, "state", json_string(resolver_state_name(v->state)));
 	json_object_set_new(o, "switched", json_boolean(v->switched));
-	json_object_set_new(o, "since", json_time(v->since));
-	json_object_set_new(o, "last_checked", json_time(v->last_checked));
+	json_object_set_new(o, "since", status_time_json(v->since));
+	json_object_set_new(o, "last_checked", status_time_json(v->last_checked));
 	json_object_set_new(o, "records", recs);
 	return o;
 }
@@ -107,13 +108,14 @@ status_domain_json(const struct model *m, const struct watch *w)
 	json_object_set_new(o, "domain_unicode",
 	    json_string(domain_unicode(w->dc->name, uname)));
 	json_object_set_new(o, "state", json_string(domain_state_name(w->state)));
-	json_object_set_new(o, "since", json_time(w->since));
-	json_object_set_new(o, "complete_at", json_time(w->complete_at));
+	json_object_set_new(o, "since", status_time_json(w->since));
+	json_object_set_new(o, "complete_at", status_time_json(w->complete_at));
 	json_object_set_new(o, "resolvers_total", json_integer(t.total));
 	json_object_set_new(o, "resolvers_new", json_integer(t.switched));
 	json_object_set_new(o, "resolvers_answering_new", json_integer(t.now_new));
 	json_object_set_new(o, "resolvers_unreachable", json_integer(t.unreachable));
 	json_object_set_new(o, "resolvers", rs);
+	json_object_set_new(o, "parent", status_parent_json(m, w));
 	return o;
 }
 
@@ -138,7 +140,7 @@ status_document(const struct model *m, const char *domain, time_t now)
 	}
 	doc = json_object();
 	json_object_set_new(doc, "version", json_integer(CTL_PROTOCOL_VERSION));
-	json_object_set_new(doc, "generated_at", json_time(now));
+	json_object_set_new(doc, "generated_at", status_time_json(now));
 	json_object_set_new(doc, "domains", doms);
 	return doc;
 }
@@ -357,16 +359,16 @@ state_colour(const char *state)
 	return "";
 }
 
-static const char *
-jstr(const json_t *o, const char *key, const char *dflt)
+const char *
+status_jstr(const json_t *o, const char *key, const char *dflt)
 {
 	const char	*s = json_string_value(json_object_get(o, key));
 
 	return s != NULL ? s : dflt;
 }
 
-static void
-print_state(FILE *f, const char *state, int width, bool colour)
+void
+status_print_state(FILE *f, const char *state, int width, bool colour)
 {
 	const char	*c = colour ? state_colour(state) : "";
 
@@ -378,7 +380,7 @@ static long
 ttl_left(const json_t *rec, time_t now)
 {
 	const json_t	*ttl = json_object_get(rec, "ttl");
-	time_t		 at = parse_time(jstr(rec, "answered_at", ""));
+	time_t		 at = parse_time(status_jstr(rec, "answered_at", ""));
 	long		 left;
 
 	if (!json_is_integer(ttl) || at == (time_t)-1 || now == (time_t)-1)
@@ -392,7 +394,7 @@ print_record(FILE *f, const json_t *rec, const char *domain, time_t now,
     bool colour)
 {
 	const json_t	*rd = json_object_get(rec, "rdata");
-	const char	*owner = jstr(rec, "owner", "?");
+	const char	*owner = status_jstr(rec, "owner", "?");
 	char		 own[NMIG_NAMEBUF], ttl[24];
 	size_t		 i, dl = strlen(domain), ol = strlen(owner);
 	long		 left = ttl_left(rec, now);
@@ -408,12 +410,12 @@ print_record(FILE *f, const json_t *rec, const char *domain, time_t now,
 		snprintf(ttl, sizeof(ttl), "%ld", left);
 	else
 		snprintf(ttl, sizeof(ttl), "-");
-	fprintf(f, "%-10s %-5s ", own, jstr(rec, "type", "?"));
-	print_state(f, jstr(rec, "state", "?"), 9, colour);
+	fprintf(f, "%-10s %-5s ", own, status_jstr(rec, "type", "?"));
+	status_print_state(f, status_jstr(rec, "state", "?"), 9, colour);
 	fprintf(f, " %6s  ", ttl);
 	if (json_array_size(rd) == 0)
 		fprintf(f, "(%s)", json_is_string(json_object_get(rec, "rcode")) ?
-		    jstr(rec, "rcode", "") : "no answer");
+		    status_jstr(rec, "rcode", "") : "no answer");
 	for (i = 0; i < json_array_size(rd); i++)
 		fprintf(f, "%s%s", i ? ", " : "",
 		    json_string_value(json_array_get(rd, i)));
@@ -432,9 +434,9 @@ print_resolver(FILE *f, const json_t *r, const char *domain, time_t now,
 
 	for (i = 0; i < json_array_size(recs); i++) {
 		if (i == 0) {
-			fprintf(f, "  %-14s %-22.22s ", jstr(r, "name", "?"),
-			    jstr(r, "location", ""));
-			print_state(f, jstr(r, "state", "?"), 12, colour);
+			fprintf(f, "  %-14s %-22.22s ", status_jstr(r, "name", "?"),
+			    status_jstr(r, "location", ""));
+			status_print_state(f, status_jstr(r, "state", "?"), 12, colour);
 		} else
 			fprintf(f, "  %-14s %-22s %-12s", "", "", "");
 		fprintf(f, " ");
@@ -446,15 +448,15 @@ static void
 print_domain(FILE *f, const json_t *d, time_t now, bool colour)
 {
 	const json_t	*rs = json_object_get(d, "resolvers");
-	const char	*name = jstr(d, "domain", "?");
-	const char	*uname = jstr(d, "domain_unicode", name);
+	const char	*name = status_jstr(d, "domain", "?");
+	const char	*uname = status_jstr(d, "domain_unicode", name);
 	size_t		 i;
 
 	if (strcmp(uname, name) != 0)
 		fprintf(f, "%s (%s): ", uname, name);
 	else
 		fprintf(f, "%s: ", name);
-	print_state(f, jstr(d, "state", "?"), 0, colour);
+	status_print_state(f, status_jstr(d, "state", "?"), 0, colour);
 	fprintf(f, ", %lld/%lld resolvers new",
 	    (long long)json_integer_value(json_object_get(d, "resolvers_new")),
 	    (long long)json_integer_value(json_object_get(d, "resolvers_total")));
@@ -462,10 +464,12 @@ print_domain(FILE *f, const json_t *d, time_t now, bool colour)
 		fprintf(f, ", %lld unreachable", (long long)json_integer_value(
 		    json_object_get(d, "resolvers_unreachable")));
 	if (json_is_string(json_object_get(d, "since")))
-		fprintf(f, ", since %s", jstr(d, "since", ""));
+		fprintf(f, ", since %s", status_jstr(d, "since", ""));
 	if (json_is_string(json_object_get(d, "complete_at")))
-		fprintf(f, ", complete at %s", jstr(d, "complete_at", ""));
-	fprintf(f, "\n  %-14s %-22s %-12s %-10s %-5s %-9s %6s  %s\n", "RESOLVER",
+		fprintf(f, ", complete at %s", status_jstr(d, "complete_at", ""));
+	fprintf(f, "\n");
+	status_print_parent(f, json_object_get(d, "parent"), colour);
+	fprintf(f, "  %-14s %-22s %-12s %-10s %-5s %-9s %6s  %s\n", "RESOLVER",
 	    "LOCATION", "STATE", "RECORD", "TYPE", "CHECK", "TTL", "ANSWER");
 	for (i = 0; i < json_array_size(rs); i++)
 		print_resolver(f, json_array_get(rs, i), name, now, colour);
@@ -475,7 +479,7 @@ void
 status_print_text(const json_t *doc, FILE *f, bool colour)
 {
 	const json_t	*doms = json_object_get(doc, "domains");
-	time_t		 now = parse_time(jstr(doc, "generated_at", ""));
+	time_t		 now = parse_time(status_jstr(doc, "generated_at", ""));
 	size_t		 i;
 
 	if (json_array_size(doms) == 0)

@@ -22,6 +22,14 @@ json_t	*status_document(const struct model *, const char *domain, time_t now);
 /* A record set as a JSON array of strings, one a record (rdtext). */
 json_t	*status_rdata_json(const struct rdset *, uint16_t type);
 
+/* Parts of the document for lib/parentstatus.c: a time (null for 0), a
+ * check state as a record, a string member or dflt, a state padded to
+ * width (coloured). */
+json_t	*status_time_json(time_t);
+json_t	*status_record_json(const struct cstate *, const struct check_conf *);
+const char *status_jstr(const json_t *, const char *key, const char *dflt);
+void	 status_print_state(FILE *, const char *state, int width, bool colour);
+
 /* One domain's object of the document. */
 json_t	*status_domain_json(const struct model *, const struct watch *);
 

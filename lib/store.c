@@ -114,6 +114,14 @@ static const char *const store_migrations[] = {
 	"  (SELECT id FROM domains WHERE domains.name ="
 	"   lower(events.domain) || '.');"
 	"CREATE INDEX events_domain_id ON events(domain_id, time, id);",
+	/* 3 -> 4: the parent zone's view of the domain's delegation, and
+	 * when it switched to the new nameservers (a latch, like
+	 * complete_at), with the referral's NS TTL then. */
+	"ALTER TABLE domains ADD COLUMN parent_state TEXT NOT NULL"
+	"  DEFAULT 'pending';"
+	"ALTER TABLE domains ADD COLUMN parent_since TEXT;"
+	"ALTER TABLE domains ADD COLUMN parent_switched_at TEXT;"
+	"ALTER TABLE domains ADD COLUMN parent_ttl INTEGER;",
 };
 #define STORE_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -196,10 +204,12 @@ static const char *const store_sql[SS_MAX] = {
 	    "SELECT state, streak, switched, since, fail_since, last_checked"
 	    " FROM rverdicts WHERE domain_id = ?1 AND resolver_id = ?2",
 	[SS_DOMAIN_SAVE] =
-	    "UPDATE domains SET state = ?1, since = ?2, complete_at = ?3"
-	    " WHERE id = ?4",
+	    "UPDATE domains SET state = ?1, since = ?2, complete_at = ?3,"
+	    " parent_state = ?4, parent_since = ?5, parent_switched_at = ?6,"
+	    " parent_ttl = ?7 WHERE id = ?8",
 	[SS_DOMAIN_LOAD] =
-	    "SELECT state, since, complete_at FROM domains WHERE id = ?1",
+	    "SELECT state, since, complete_at, parent_state, parent_since,"
+	    " parent_switched_at, parent_ttl FROM domains WHERE id = ?1",
 	[SS_EVENT_ADD] =
 	    "INSERT INTO events(time, message_id, priority, domain, resolver,"
 	    " message, domain_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -893,13 +903,15 @@ int
 store_save_domain(struct store *s, int64_t domain_id,
     const struct domain_row *d)
 {
-	if (d->state >= DS_MAX) {
-		log_warnx("%s: bad domain state %u", __func__, d->state);
+	if (d->state >= DS_MAX || d->parent_state >= PS_MAX) {
+		log_warnx("%s: bad domain state %u/%u", __func__, d->state,
+		    d->parent_state);
 		return -1;
 	}
-	if (stmt_run(s, __func__, SS_DOMAIN_SAVE, "sttI",
+	if (stmt_run(s, __func__, SS_DOMAIN_SAVE, "sttsttRI",
 	    domain_state_name(d->state), d->since, d->complete_at,
-	    domain_id) == -1)
+	    parent_state_name(d->parent_state), d->parent_since,
+	    d->parent_switched_at, (int64_t)d->parent_ttl, domain_id) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0) {
 		log_warnx("%s: no domain %" PRId64, __func__, domain_id);
@@ -916,6 +928,42 @@ store_save_domain(struct store *s, int64_t domain_id,
  * unreadable state by complete when the completion time reads, else
  * pending; STORE_BAD_ROW then says so.
  */
+/* The parent's view, columns 3 to 6, each replaced when it does not
+ * read: the view by pending (the servers are asked again), the times by
+ * unknown, the TTL by 0.  Returns 1 if one was. */
+static int
+load_parent(sqlite3_stmt *st, int64_t domain_id, struct domain_row *v)
+{
+	int64_t	ttl;
+	int	ps, bad = 0;
+
+	if ((ps = parent_state_from_name(col_text(st, 3))) < 0) {
+		domain_bad(domain_id, "parent_state", "pending");
+		ps = PS_PENDING;
+		bad = 1;
+	}
+	v->parent_state = (uint8_t)ps;
+	if (col_time(st, 4, &v->parent_since) == -1) {
+		domain_bad(domain_id, "parent_since", "unknown");
+		v->parent_since = 0;
+		bad = 1;
+	}
+	if (col_time(st, 5, &v->parent_switched_at) == -1) {
+		domain_bad(domain_id, "parent_switched_at", "unknown");
+		v->parent_switched_at = 0;
+		bad = 1;
+	}
+	ttl = 0;
+	if (sqlite3_column_type(st, 6) != SQLITE_NULL &&
+	    col_range(st, 6, 0, UINT32_MAX, &ttl) == -1) {
+		domain_bad(domain_id, "parent_ttl", "0");
+		ttl = 0;
+		bad = 1;
+	}
+	v->parent_ttl = (uint32_t)ttl;
+	return bad;
+}
+
 int
 store_load_domain(struct store *s, int64_t domain_id, struct domain_row *d)
 {
@@ -942,8 +990,9 @@ store_load_domain(struct store *s, int64_t domain_id, struct domain_row *d)
 		domain_bad(domain_id, "state", domain_state_name(state));
 		bad = 1;
 	}
-	stmt_done(s, SS_DOMAIN_LOAD);
 	v.state = state;
+	bad |= load_parent(st, domain_id, &v);
+	stmt_done(s, SS_DOMAIN_LOAD);
 	*d = v;
 	return bad ? STORE_BAD_ROW : 0;
 }

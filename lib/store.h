@@ -81,6 +81,10 @@ struct domain_row {
 	uint8_t	state;		/* enum domain_state */
 	time_t	since;
 	time_t	complete_at;	/* the latch; 0 while not complete */
+	uint8_t	parent_state;	/* enum parent_state */
+	time_t	parent_since;
+	time_t	parent_switched_at;	/* the latch; 0 while not */
+	uint32_t parent_ttl;
 };
 int	store_save_domain(struct store *, int64_t domain_id,
 	    const struct domain_row *);

@@ -17,6 +17,9 @@ static const char *const resolver_state_names[RS_MAX] = {
 static const char *const domain_state_names[DS_MAX] = {
 	"pending", "propagating", "complete",
 };
+static const char *const parent_state_names[PS_MAX] = {
+	"pending", "old", "new", "mixed", "error",
+};
 
 static int
 name_index(const char *const *names, int n, const char *s)
@@ -45,6 +48,60 @@ const char *
 domain_state_name(enum domain_state s)
 {
 	return (unsigned)s < DS_MAX ? domain_state_names[s] : "?";
+}
+
+const char *
+parent_state_name(enum parent_state s)
+{
+	return (unsigned)s < PS_MAX ? parent_state_names[s] : "?";
+}
+
+int
+parent_state_from_name(const char *s)
+{
+	return name_index(parent_state_names, PS_MAX, s);
+}
+
+enum parent_state
+verdict_parent_server(enum check_state cs)
+{
+	switch (cs) {
+	case CS_PENDING:
+		return PS_PENDING;
+	case CS_NEW:
+		return PS_NEW;
+	case CS_OLD:
+	case CS_OTHER:
+		return PS_OLD;
+	default:
+		return PS_ERROR;
+	}
+}
+
+enum parent_state
+verdict_parent(const uint8_t *check_states, size_t n, bool *all_new)
+{
+	enum parent_state	view = PS_PENDING, ps;
+	bool			failed = false;
+	size_t			i;
+
+	*all_new = n > 0;
+	for (i = 0; i < n; i++) {
+		ps = verdict_parent_server(check_states[i]);
+		if (ps != PS_NEW)
+			*all_new = false;
+		if (ps == PS_ERROR)
+			failed = true;
+		if (ps == PS_ERROR || ps == PS_PENDING)
+			continue;
+		if (view == PS_PENDING)
+			view = ps;
+		else if (view != ps)
+			view = PS_MIXED;
+	}
+	if (view == PS_PENDING && failed)
+		return PS_ERROR;
+	return view;
 }
 
 int

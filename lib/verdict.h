@@ -44,7 +44,19 @@ enum domain_state {
 	DS_MAX
 };
 
+/* The parent zone's view of the delegation, over its servers. */
+enum parent_state {
+	PS_PENDING = 0,		/* no server has answered yet */
+	PS_OLD,			/* every answering server: not the new NS */
+	PS_NEW,			/* every answering server: the new NS */
+	PS_MIXED,		/* the servers disagree */
+	PS_ERROR,		/* no server gave a delegation */
+	PS_MAX
+};
+
 const char	*check_state_name(enum check_state);
+const char	*parent_state_name(enum parent_state);
+int		 parent_state_from_name(const char *);
 const char	*resolver_state_name(enum resolver_state);
 const char	*domain_state_name(enum domain_state);
 /* Inverses, for states read back from the database; -1 if unknown. */
@@ -55,6 +67,17 @@ int		 domain_state_from_name(const char *);
 /* a == NULL means no usable answer (timeout, network error). */
 enum check_state verdict_classify(const struct check_conf *,
 		    const struct answer *a);
+
+/* What one parent server's delegation (the apex NS check's state, judged
+ * on its referral) says: new, old (the old set, or any set that is not
+ * the new one: the delegation before the switch), error (none, an
+ * error) or pending. */
+enum parent_state verdict_parent_server(enum check_state);
+/* The parent's view from each server's: the answering servers' common
+ * view, mixed if they differ, error if none answered, pending if none
+ * was asked.  *all_new: every server, none failing, says new. */
+enum parent_state verdict_parent(const uint8_t *check_states, size_t n,
+		    bool *all_new);
 
 /* The state one round leaves a resolver in, from its checks' states. */
 enum resolver_state verdict_round(const uint8_t *check_states, size_t n);

@@ -8,7 +8,7 @@
  * Listens on UDP port N (5300) of every ADDRESS, which must be in
  * 127.0.0.0/8, and answers any question of class IN: NS with
  * ns1.bench.test. and ns2.bench.test., MX with 10 mx1.bench.test. and
- * 10 mx2.bench.test., A with 192.0.2.1, anything else with NOERROR and no
+ * 10 mx2.bench.test., A with 127.0.0.1, anything else with NOERROR and no
  * records.  TTL 300, AA and RA set, no EDNS in the reply.
  *
  * tests/tools/fakedns answers one domain, parses and builds every packet
@@ -66,7 +66,7 @@ static const uint8_t	ns1[] = "\3ns1\5bench\4test";
 static const uint8_t	ns2[] = "\3ns2\5bench\4test";
 static const uint8_t	mx1[] = "\0\12\3mx1\5bench\4test";
 static const uint8_t	mx2[] = "\0\12\3mx2\5bench\4test";
-static const uint8_t	a1[] = { 192, 0, 2, 1 };
+static const uint8_t	a1[] = { 127, 0, 0, 1 };
 
 static void
 usage(void)

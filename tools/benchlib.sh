@@ -26,6 +26,9 @@ bench_resolvers() {
 
 # bench_conf DIR D MPORT INTERVAL TIMEOUT RETRIES: the config on stdout,
 # the database and control socket in DIR, /metrics on 127.0.0.1:MPORT.
+# benchdns answers every name, so no parent zone would be found where a
+# real one is: the parent probes stay off until benchdns serves a parent
+# zone of its own.
 bench_conf() {
 	cat <<CONF
 [nmigd]
@@ -38,6 +41,7 @@ timeout   = ${5}s
 retries   = $6
 confirm   = 2
 unreachable-after = 1h
+parent    = none
 CONF
 	"$1/benchdns" --domains "$2"
 }

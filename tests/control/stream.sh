@@ -34,7 +34,7 @@ expect "status: the document's keys, in order" "$(jq -c '[keys_unsorted,
     "$dir/all.json")" '. == [["version", "generated_at", "domains"],
     ["domain", "domain_unicode", "state", "since", "complete_at", "resolvers_total",
     "resolvers_new", "resolvers_answering_new", "resolvers_unreachable",
-    "resolvers"], ["name", "address", "port", "location", "state",
+    "resolvers", "parent"], ["name", "address", "port", "location", "state",
     "switched", "since", "last_checked", "records"]]'
 reqs=()
 for i in $(seq 300); do

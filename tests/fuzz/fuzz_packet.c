@@ -4,7 +4,8 @@
  * must match, the rest is the message; the ID asked is the message's own,
  * so that the fuzzer gets past the header to the question and answer
  * matching (the CNAME chain, the negative TTL), to the canonical form of
- * every record type and to its printer.  Selector 0 asks whatever the
+ * every record type and to its printer, and to what the parent finder
+ * takes from an answer (lib/zonecut.c).  Selector 0 asks whatever the
  * message's question says, the others a fixed name and type as
  * nmigd.conf would.
  */
@@ -15,9 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dname.h"
 #include "packet.h"
 #include "rdata.h"
 #include "rdtext.h"
+#include "zonecut.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -103,6 +106,34 @@ check_answer(const struct answer *a, uint16_t type)
 		abort();
 }
 
+/* What the parent finder (daemon/parents.c) takes from the same answer:
+ * server names that are host names again when checked again, at most
+ * ZONECUT_SERVERS_MAX of them; an address of the family asked, port 53. */
+static void
+check_zonecut(const struct answer *a, uint16_t type)
+{
+	static char		 names[ZONECUT_SERVERS_MAX][NMIG_NAMEBUF];
+	char			 again[NMIG_NAMEBUF];
+	struct sockaddr_storage	 ss;
+	socklen_t		 sl;
+	size_t			 n, i;
+
+	if (zonecut_judge_ns(a, names, &n) == ZC_CUT) {
+		if (n == 0 || n > ZONECUT_SERVERS_MAX)
+			abort();
+		for (i = 0; i < n; i++)
+			if (name_check(names[i], NAME_HOST, again,
+			    sizeof(again), NULL) == -1 ||
+			    strcmp(again, names[i]) != 0)
+				abort();
+	}
+	if ((type == 1 || type == 28) &&
+	    zonecut_address(a, type, &ss, &sl) == 0 &&
+	    (ss.ss_family != (type == 1 ? AF_INET : AF_INET6) ||
+	    sl > sizeof(ss)))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -130,6 +161,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (v == PKT_OK) {
 		check_answer(&a, type);
+		check_zonecut(&a, type);
 		answer_free(&a);
 	}
 	return 0;

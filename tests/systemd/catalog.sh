@@ -26,14 +26,19 @@ trap 'rm -rf "$tmp"' EXIT
 # The IDs nmigd sends, from the header the daemon is built with.
 ids=$(sed -n 's/^#define[ 	]*MSGID_[A-Z_]*[ 	]*"\([0-9a-f]*\)".*/\1/p' \
     "$top_srcdir/lib/journal.h" | sort)
-[ "$(echo "$ids" | grep -c .)" = 4 ] ||
-    { echo "FAIL: expected 4 MSGID_ defines in lib/journal.h, got: $ids"; exit 1; }
+[ "$(echo "$ids" | grep -c .)" = 5 ] ||
+    { echo "FAIL: expected 5 MSGID_ defines in lib/journal.h, got: $ids"; exit 1; }
 
 # The fields each kind of event carries (lib/journal.c).
 resolver_fields="NMIGD_DOMAIN NMIGD_RESOLVER NMIGD_RESOLVER_ADDRESS"
 complete_fields="NMIGD_DOMAIN NMIGD_RESOLVERS_NEW NMIGD_RESOLVERS_TOTAL NMIGD_RESOLVERS_UNREACHABLE"
-complete_id=$(sed -n 's/^#define[ 	]*MSGID_COMPLETE[ 	]*"\(.*\)"/\1/p' \
-    "$top_srcdir/lib/journal.h")
+parent_fields="NMIGD_DOMAIN NMIGD_PARENT_TTL"
+msgid() {
+	sed -n "s/^#define[ 	]*MSGID_$1[ 	]*\"\(.*\)\"/\1/p" \
+	    "$top_srcdir/lib/journal.h"
+}
+complete_id=$(msgid COMPLETE)
+parent_id=$(msgid PARENT_SWITCHED)
 
 mkdir -p "$tmp/usr/lib/systemd/catalog"
 cp "$catalog" "$tmp/usr/lib/systemd/catalog/nmigd.catalog"
@@ -70,11 +75,11 @@ for id in $ids; do
 	# A blank line ends the header; some text must follow it.
 	body=$(echo "$entry" | awk 'b { print } /^$/ { b = 1 }' | grep -c .)
 	[ "$body" -ge 3 ] || fail "$id: only $body lines of text"
-	if [ "$id" = "$complete_id" ]; then
-		allowed=$complete_fields
-	else
-		allowed=$resolver_fields
-	fi
+	case $id in
+	"$complete_id")	allowed=$complete_fields ;;
+	"$parent_id")	allowed=$parent_fields ;;
+	*)		allowed=$resolver_fields ;;
+	esac
 	used=$(echo "$entry" | grep -o '@[A-Z_]*@' | tr -d @ | sort -u)
 	for f in $used; do
 		case " $allowed " in

@@ -24,6 +24,7 @@ NMIGD=${NMIGD:-$top_builddir/nmigd}
 COMPLETE=6869b19448b743bab7616d7a79b9c627
 SWITCHED=e9df83999fd24289a5c3555f27a3633c
 UNREACHABLE=d883d5dfdbce4a35a576d374e4aeb74e
+PARENT=4e68dd1dd5be4958a843136434ae6311
 DOMAIN=$WORLD_DOMAIN
 
 skip() {
@@ -148,8 +149,8 @@ world_nmigd_conf "$dir/world" "$dir/nmigd.db" |
 nmigd_pid=$!
 nmigd_ran=$nmigd_pid
 end=$(( $(now) + 60 ))
-while [ "$(db "SELECT count(*) FROM events WHERE message_id = '$COMPLETE'" 2>/dev/null)" != 1 ]; do
-	[ "$(now)" -le "$end" ] || fail "no completion event after 60 s"
+while [ "$(db "SELECT count(*) FROM events WHERE message_id IN ('$COMPLETE', '$PARENT')" 2>/dev/null)" != 2 ]; do
+	[ "$(now)" -le "$end" ] || fail "no completion and registry events after 60 s"
 	kill -0 "$nmigd_pid" 2>/dev/null || fail "nmigd died"
 	sleep 0.5
 done
@@ -214,8 +215,18 @@ for kv in "NMIGD_DOMAIN=$DOMAIN" NMIGD_RESOLVER=r3 \
 	echo "$out" | grep -qx "$kv" || fail "unreachable entry lacks $kv"
 done
 
+# The registry's switch, found at the parent zone's server, once, with the
+# referral's NS TTL (the world's TTL).
+out=$(entries MESSAGE_ID=$PARENT)
+n=$(echo "$out" | count)
+[ "$n" = 1 ] || fail "$n registry entries, not 1"
+for kv in "NMIGD_DOMAIN=$DOMAIN" "NMIGD_PARENT_TTL=$(world_get "$dir/world" ttl)" \
+    PRIORITY=5 "MESSAGE=registry delegation for $DOMAIN now points at the new nameservers"; do
+	echo "$out" | grep -qx "$kv" || fail "registry entry lacks $kv"
+done
+
 # The journal holds what the database holds, event for event.
-for id in $COMPLETE $SWITCHED $UNREACHABLE; do
+for id in $COMPLETE $SWITCHED $UNREACHABLE $PARENT; do
 	j=$(entries MESSAGE_ID=$id | count)
 	d=$(db "SELECT count(*) FROM events WHERE message_id = '$id'")
 	[ "$j" = "$d" ] || fail "$id: $j entries in the journal, $d in the database"
@@ -228,7 +239,7 @@ subject() {
 	    e && sub(/^Subject: /, "") { print; exit }' \
 	    "$top_srcdir/systemd/nmigd.catalog"
 }
-for id in $COMPLETE $SWITCHED $UNREACHABLE; do
+for id in $COMPLETE $SWITCHED $UNREACHABLE $PARENT; do
 	x=$(journalctl --no-pager -x _PID="$nmigd_ran" MESSAGE_ID=$id)
 	s=$(subject "$id" | sed "s/@NMIGD_DOMAIN@/$DOMAIN/g")
 	echo "$x" | grep -qF "Subject: ${s%%@*}" ||

@@ -362,7 +362,7 @@ push_data(ldns_pkt *pkt, const struct query *q, enum data data)
 		else if (q->qtype == LDNS_RR_TYPE_MX)
 			push_rr(pkt, o, "MX", "10 mx.evil.test.");
 		else
-			push_rr(pkt, o, "A", "192.0.2.66");
+			push_rr(pkt, o, "A", "127.0.0.66");
 		return LDNS_RCODE_NOERROR;
 	case D_NEW:
 		if (!is_domain(q) || q->qclass != LDNS_RR_CLASS_IN)

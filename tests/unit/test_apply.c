@@ -190,9 +190,10 @@ test_switch_complete_regress(void **state)
 	assert_string_equal(e->je.message_id, MSGID_COMPLETE);
 	assert_int_equal(e->je.priority, 5);	/* LOG_NOTICE */
 	assert_string_equal(e->resolver, "");
-	assert_int_equal(e->je.resolvers_new, 2);
-	assert_int_equal(e->je.resolvers_total, 2);
-	assert_int_equal(e->je.resolvers_unreachable, 0);
+	assert_int_equal(e->nfields, 3);
+	assert_string_equal(e->fields[0], "NMIGD_RESOLVERS_NEW=2");
+	assert_string_equal(e->fields[1], "NMIGD_RESOLVERS_TOTAL=2");
+	assert_string_equal(e->fields[2], "NMIGD_RESOLVERS_UNREACHABLE=0");
 	assert_string_equal(e->message, "DNS switch complete for "
 	    "example.co.jp: 2 of 2 resolvers report the new records");
 	assert_int_equal(w->state, DS_COMPLETE);
@@ -236,8 +237,8 @@ test_unreachable(void **state)
 	    "(192.0.2.2) unreachable: no answer since 2026-11-27T00:00:00Z");
 	e = &j.events.v[1];
 	assert_string_equal(e->je.message_id, MSGID_COMPLETE);
-	assert_int_equal(e->je.resolvers_new, 1);
-	assert_int_equal(e->je.resolvers_unreachable, 1);
+	assert_string_equal(e->fields[0], "NMIGD_RESOLVERS_NEW=1");
+	assert_string_equal(e->fields[2], "NMIGD_RESOLVERS_UNREACHABLE=1");
 	assert_string_equal(e->message, "DNS switch complete for "
 	    "example.co.jp: 1 of 2 resolvers report the new records "
 	    "(unreachable: r1)");
@@ -559,6 +560,148 @@ test_own_targets(void **state)
 	finish(&wd, &j);
 }
 
+/* A parent server's referral: no answer records, the delegation in the
+ * authority section with its own TTL. */
+static void
+referral(struct world *wd, struct watch *w, size_t slot, enum tw_which set,
+    uint8_t rcode, time_t now)
+{
+	struct observation	o;
+
+	tw_answer_of(&o, &w->dc->checks[0], set, rcode);
+	o.answer.auth_ns = o.answer.rdata;
+	memset(&o.answer.rdata, 0, sizeof(o.answer.rdata));
+	o.answer.auth_ns_ttl = 86400;
+	apply_observation(wd->m, w, slot, 0, &o, now);
+	rdset_free(&o.answer.auth_ns);
+}
+
+static size_t
+parent_at(struct world *wd, const char *host, const char *ip)
+{
+	struct target	t;
+	size_t		i;
+
+	server_at(&t, TK_PARENT, host, ip, 0);
+	i = model_intern_target(wd->m, &t);
+	target_free(&t);
+	return i;
+}
+
+/* The parent's view comes from its servers' referrals: old, mixed while
+ * they disagree, new when every one delegates to the new nameservers,
+ * which raises the registry event once, with the referral's TTL.  A
+ * server that fails is shown but does not hide the others' view. */
+static void
+test_parent_view(void **state)
+{
+	struct world		 wd;
+	struct watch		*w;
+	struct judge		 j;
+	struct observation	 o;
+	struct nmig_event	*e;
+	struct target		 tg;
+	size_t			 t[3], pa, pb, tn;
+	uint8_t			 ds[] = { 0x30, 0x39, 8, 2, 0xaa, 0xbb };
+
+	memset(&j, 0, sizeof(j));
+	tw_load(&wd, resolvers, extra, domain, false);
+	w = tw_watch(&wd, "example.co.jp.");
+	t[0] = parent_at(&wd, "a.dns.jp.", "192.0.2.53");
+	t[1] = parent_at(&wd, "b.dns.jp.", "192.0.2.54");
+	watch_set_targets(wd.m, w, TK_PARENT, t, 2);
+	pa = 2;
+	pb = 3;
+	assert_int_equal(watch_ntargets(wd.m, w), 4);
+	assert_int_equal(w->parent_state, PS_PENDING);
+
+	referral(&wd, w, pa, TW_OLD, LDNS_RCODE_NOERROR, NOW);
+	referral(&wd, w, pb, TW_OLD, LDNS_RCODE_NOERROR, NOW);
+	judge_round(&j, wd.m, w, NOW, 2);
+	assert_int_equal(watch_tstate(wd.m, w, pa, 0)->state, CS_OLD);
+	assert_int_equal(watch_tstate(wd.m, w, pa, 0)->ttl, 86400);
+	assert_int_equal(w->parent_state, PS_OLD);
+	assert_int_equal(w->parent_since, NOW);
+	assert_int_equal(j.events.n, 0);
+
+	referral(&wd, w, pa, TW_NEW, LDNS_RCODE_NOERROR, NOW + 60);
+	judge_round(&j, wd.m, w, NOW + 60, 2);
+	assert_int_equal(w->parent_state, PS_MIXED);
+	assert_int_equal(w->parent_switched_at, 0);
+	assert_int_equal(j.events.n, 0);
+
+	/* One server fails: the other's view stands, but not the switch. */
+	referral(&wd, w, pb, TW_EMPTY, LDNS_RCODE_SERVFAIL, NOW + 120);
+	judge_round(&j, wd.m, w, NOW + 120, 2);
+	assert_int_equal(w->parent_state, PS_NEW);
+	assert_int_equal(w->parent_switched_at, 0);
+
+	referral(&wd, w, pb, TW_NEW, LDNS_RCODE_NOERROR, NOW + 180);
+	judge_round(&j, wd.m, w, NOW + 180, 2);
+	assert_int_equal(w->parent_state, PS_NEW);
+	assert_int_equal(w->parent_since, NOW + 120);
+	assert_int_equal(w->parent_switched_at, NOW + 180);
+	assert_int_equal(w->parent_ttl, 86400);
+	assert_int_equal(j.events.n, 1);
+	e = &j.events.v[0];
+	assert_string_equal(e->je.message_id, MSGID_PARENT_SWITCHED);
+	assert_int_equal(e->je.priority, 5);
+	assert_string_equal(e->message, "registry delegation for "
+	    "example.co.jp now points at the new nameservers");
+	assert_int_equal(e->nfields, 1);
+	assert_string_equal(e->fields[0], "NMIGD_PARENT_TTL=86400");
+	/* Once: the switch latches, a rollback shows only in the view. */
+	judge_round(&j, wd.m, w, NOW + 240, 2);
+	assert_int_equal(j.events.n, 0);
+	referral(&wd, w, pa, TW_OLD, LDNS_RCODE_NOERROR, NOW + 300);
+	referral(&wd, w, pb, TW_OLD, LDNS_RCODE_NOERROR, NOW + 300);
+	judge_round(&j, wd.m, w, NOW + 300, 2);
+	assert_int_equal(w->parent_state, PS_OLD);
+	assert_int_equal(w->parent_switched_at, NOW + 180);
+	assert_int_equal(j.events.n, 0);
+	/* Nothing of this reaches the resolvers. */
+	assert_int_equal(watch_cstate(w, 0, 0)->state, CS_PENDING);
+	assert_int_equal(wd.m->health[0].queries, 0);
+
+	/* The DS set is kept as found; none is NODATA. */
+	tw_answer_of(&o, &w->dc->checks[0], TW_EMPTY, LDNS_RCODE_NOERROR);
+	rdset_add(&o.answer.rdata, ds, sizeof(ds));
+	apply_observation(wd.m, w, pa, w->dc->nchecks + OQ_DS, &o, NOW);
+	rdset_free(&o.answer.rdata);
+	assert_int_equal(watch_tstate(wd.m, w, pa, w->dc->nchecks +
+	    OQ_DS)->state, CS_OTHER);
+	assert_int_equal(watch_tstate(wd.m, w, pa, w->dc->nchecks +
+	    OQ_DS)->other->n, 1);
+	tw_answer_of(&o, &w->dc->checks[0], TW_EMPTY, LDNS_RCODE_NOERROR);
+	apply_observation(wd.m, w, pb, w->dc->nchecks + OQ_DS, &o, NOW);
+	assert_int_equal(watch_tstate(wd.m, w, pb, w->dc->nchecks +
+	    OQ_DS)->state, CS_NODATA);
+
+	/* New servers for the zone: b stays with its states, a goes, c
+	 * comes pending; other kinds of target stay where they were. */
+	server_at(&tg, TK_NEW_AUTH, "hns0.dns.nifcloud.com.", "192.0.2.80",
+	    0);
+	tn = model_intern_target(wd.m, &tg);
+	target_free(&tg);
+	assert_int_equal(watch_add_target(wd.m, w, tn), 4);
+	t[0] = t[1];
+	t[1] = parent_at(&wd, "c.dns.jp.", "192.0.2.55");
+	watch_set_targets(wd.m, w, TK_PARENT, t, 2);
+	assert_int_equal(watch_ntargets(wd.m, w), 5);
+	assert_string_equal(watch_target(wd.m, w, 2)->host, "b.dns.jp.");
+	assert_int_equal(watch_tstate(wd.m, w, 2, 0)->state, CS_OLD);
+	assert_int_equal(watch_tstate(wd.m, w, 2, w->dc->nchecks +
+	    OQ_DS)->state, CS_NODATA);
+	assert_int_equal(watch_target(wd.m, w, 3)->kind, TK_NEW_AUTH);
+	assert_string_equal(watch_target(wd.m, w, 4)->host, "c.dns.jp.");
+	assert_int_equal(watch_tstate(wd.m, w, 4, 0)->state, CS_PENDING);
+	/* A zone with no servers left takes them all away. */
+	watch_set_targets(wd.m, w, TK_PARENT, NULL, 0);
+	assert_int_equal(watch_ntargets(wd.m, w), 3);
+	assert_int_equal(watch_target(wd.m, w, 2)->kind, TK_NEW_AUTH);
+	finish(&wd, &j);
+}
+
 int
 main(void)
 {
@@ -570,6 +713,7 @@ main(void)
 		cmocka_unit_test(test_samples),
 		cmocka_unit_test(test_samples_failed),
 		cmocka_unit_test(test_own_targets),
+		cmocka_unit_test(test_parent_view),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -160,11 +160,13 @@ assert_config_equal(const struct config *a, const struct config *b)
 	assert_int_equal(a->samples, b->samples);
 	assert_int_equal(a->confirm, b->confirm);
 	assert_int_equal(a->unreachable_after, b->unreachable_after);
+	assert_int_equal(a->parent, b->parent);
 	assert_int_equal(a->ndomains, b->ndomains);
 	for (i = 0; i < a->ndomains; i++) {
 		da = &a->domains[i];
 		db = &b->domains[i];
 		assert_string_equal(da->name, db->name);
+		assert_int_equal(da->parent, db->parent);
 		assert_int_equal(da->nchecks, db->nchecks);
 		for (j = 0; j < da->nchecks; j++) {
 			assert_string_equal(da->checks[j].owner,
@@ -439,6 +441,45 @@ test_values(void **state)
 	assert_int_equal(conf->confirm, 1);
 	assert_int_equal(conf->unreachable_after, 1);
 	config_free(conf);
+}
+
+static struct config *roundtrip(const struct config *, char **);
+
+/* parent: the [nmigd] default, a domain's own over it, and nothing else
+ * than auto or none. */
+static void
+test_parent_key(void **state)
+{
+	struct config	*conf, *again;
+	char		*text;
+
+	conf = load_text_ok("[nmigd]\nparent = none\n"
+	    "[domain a.example]\nns = ns.example.net\nmx = 10 mx.example.net\n"
+	    "parent = auto\n"
+	    "[domain b.example]\nns = ns.example.net\nmx = 10 mx.example.net\n");
+	assert_int_equal(conf->parent, PARENT_NONE);
+	assert_true(config_parent_auto(conf, &conf->domains[0]));
+	assert_false(config_parent_auto(conf, &conf->domains[1]));
+	/* `nmigd -t -v` prints both, and reads them back the same. */
+	again = roundtrip(conf, &text);
+	assert_non_null(strstr(text, "\nparent = none\n"));
+	assert_non_null(strstr(text, "\nparent = auto\n"));
+	assert_int_equal(again->domains[1].parent, PARENT_DEFAULT);
+	free(text);
+	config_free(again);
+	config_free(conf);
+	conf = load_text_ok("[domain c.example]\nparent = none\n"
+	    "ns = ns.example.net\nmx = 10 mx.example.net\n"
+	    "[domain d.example]\nns = ns.example.net\nmx = 10 mx.example.net\n");
+	assert_int_equal(conf->parent, PARENT_AUTO);
+	assert_false(config_parent_auto(conf, &conf->domains[0]));
+	assert_true(config_parent_auto(conf, &conf->domains[1]));
+	config_free(conf);
+	EXPECT_ERRORS("[nmigd]\nparent = yes\n",
+	    "2: parent: \"yes\" is neither auto nor none");
+	EXPECT_ERRORS("[domain e.example]\nns = ns.example.net\n"
+	    "mx = 10 mx.example.net\nparent = none\nparent = Auto\n",
+	    "5: parent given twice (first at line 4)");
 }
 
 static void
@@ -1782,6 +1823,7 @@ main(void)
 		cmocka_unit_test(test_semicolon_in_quotes),
 		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_parent_key),
 		cmocka_unit_test(test_normalization),
 		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_record_owners),

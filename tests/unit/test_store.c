@@ -219,7 +219,7 @@ test_open_creates_schema(void **state)
 	fx_open(fx);
 	db_text(fx->path, "PRAGMA journal_mode", buf, sizeof(buf));
 	assert_string_equal(buf, "wal");
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 3);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 4);
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE type = 'table' AND name IN ('resolvers', 'domains',"
 	    " 'checks', 'answers', 'rverdicts', 'events')"), 6);
@@ -235,7 +235,7 @@ test_open_creates_schema(void **state)
 
 	/* A second open finds the schema and leaves it as it is. */
 	fx_open(fx);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 3);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 4);
 }
 
 static void
@@ -280,9 +280,14 @@ test_reopen_keeps_data(void **state)
 	rv.fail_since = 0;
 	rv.last_checked = T0 + 300;
 	assert_int_equal(store_save_rverdict(s, did, rid1, &rv), 0);
+	memset(&d, 0, sizeof(d));
 	d.state = DS_COMPLETE;
 	d.since = T0 + 120;
 	d.complete_at = T0 + 301;
+	d.parent_state = PS_NEW;
+	d.parent_since = T0 + 30;
+	d.parent_switched_at = T0 + 31;
+	d.parent_ttl = 86400;
 	assert_int_equal(store_save_domain(s, did, &d), 0);
 	a = answer(CS_NEW, LDNS_RCODE_NOERROR, "ns1.new.example.", 300, T0);
 	assert_int_equal(store_record_answer(s, cid, rid1, &a), 0);
@@ -322,6 +327,10 @@ test_reopen_keeps_data(void **state)
 	assert_int_equal(dback.state, DS_COMPLETE);
 	assert_int_equal(dback.since, T0 + 120);
 	assert_int_equal(dback.complete_at, T0 + 301);
+	assert_int_equal(dback.parent_state, PS_NEW);
+	assert_int_equal(dback.parent_since, T0 + 30);
+	assert_int_equal(dback.parent_switched_at, T0 + 31);
+	assert_int_equal(dback.parent_ttl, 86400);
 
 	/* Times are readable text for the operator. */
 	db_text(fx->path, "SELECT complete_at FROM domains WHERE name = "
@@ -455,6 +464,14 @@ test_bad_input(void **state)
 	assert_int_equal(store_load_domain(s, did, &d), STORE_BAD_ROW);
 	assert_int_equal(d.state, DS_PENDING);
 	assert_int_equal(d.complete_at, 0);
+	/* The parent's view: a bad one is asked again, pending. */
+	db_exec(fx->path, "UPDATE domains SET complete_at = NULL,"
+	    " parent_state = 'sideways', parent_ttl = -1,"
+	    " parent_switched_at = '2026-11-27T22:00:00Z'");
+	assert_int_equal(store_load_domain(s, did, &d), STORE_BAD_ROW);
+	assert_int_equal(d.parent_state, PS_PENDING);
+	assert_int_equal(d.parent_ttl, 0);
+	assert_int_equal(d.parent_switched_at, T0);
 	a.state = CS_NEW;
 	assert_int_equal(store_record_answer(s, cid, rid, &a), 0);
 	db_exec(fx->path, "UPDATE answers SET ttl = -5");
@@ -665,9 +682,13 @@ test_upgrade_from_1(void **state)
 	    " ALTER TABLE answers DROP COLUMN domain_id;"
 	    " ALTER TABLE events DROP COLUMN domain_id;"
 	    " ALTER TABLE resolvers DROP COLUMN kind;"
+	    " ALTER TABLE domains DROP COLUMN parent_state;"
+	    " ALTER TABLE domains DROP COLUMN parent_since;"
+	    " ALTER TABLE domains DROP COLUMN parent_switched_at;"
+	    " ALTER TABLE domains DROP COLUMN parent_ttl;"
 	    " PRAGMA user_version = 1");
 	s = fx_open(fx);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 3);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 4);
 	/* Every resolver row is a resolver; events find their domain row by
 	 * name, or keep NULL when none has it. */
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM resolvers"
@@ -838,13 +859,13 @@ test_newer_version_refused(void **state)
 
 	fx_open(fx);
 	fx_close(fx);
-	db_exec(fx->path, "PRAGMA user_version = 4");
+	db_exec(fx->path, "PRAGMA user_version = 5");
 	before = file_read(fx->path, &blen);
 	assert_null(store_open(fx->path));
 	after = file_read(fx->path, &alen);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(before, after, blen);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 4);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 5);
 	free(before);
 	free(after);
 }

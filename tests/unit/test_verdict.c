@@ -134,6 +134,54 @@ test_names_roundtrip(void **state)
 	assert_non_null(resolver_state_name(RS_MAX));
 	assert_non_null(domain_state_name(DS_MAX));
 	assert_int_equal(check_state_from_name(check_state_name(CS_MAX)), -1);
+	for (i = 0; i < PS_MAX; i++)
+		assert_int_equal(parent_state_from_name(parent_state_name(i)),
+		    i);
+	assert_string_equal(parent_state_name(PS_MIXED), "mixed");
+	assert_int_equal(parent_state_from_name("complete"), -1);
+	assert_non_null(parent_state_name(PS_MAX));
+}
+
+/* verdict_parent: the parent's view over its servers' delegations. */
+static enum parent_state
+parent_of(bool *all_new, size_t n, ...)
+{
+	uint8_t	cs[8];
+	va_list	ap;
+	size_t	i;
+
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		cs[i] = (uint8_t)va_arg(ap, int);
+	va_end(ap);
+	return verdict_parent(cs, n, all_new);
+}
+
+static void
+test_parent(void **state)
+{
+	bool	all;
+
+	assert_int_equal(parent_of(&all, 0), PS_PENDING);
+	assert_false(all);
+	assert_int_equal(parent_of(&all, 2, CS_PENDING, CS_PENDING),
+	    PS_PENDING);
+	assert_int_equal(parent_of(&all, 2, CS_OLD, CS_OLD), PS_OLD);
+	/* Without old-ns the old delegation is "other": still old. */
+	assert_int_equal(parent_of(&all, 2, CS_OTHER, CS_OLD), PS_OLD);
+	assert_int_equal(parent_of(&all, 3, CS_OLD, CS_NEW, CS_NEW),
+	    PS_MIXED);
+	assert_false(all);
+	assert_int_equal(parent_of(&all, 2, CS_NEW, CS_NEW), PS_NEW);
+	assert_true(all);
+	/* A failing server leaves the others' view, but no switch. */
+	assert_int_equal(parent_of(&all, 2, CS_NEW, CS_ERROR), PS_NEW);
+	assert_false(all);
+	assert_int_equal(parent_of(&all, 2, CS_NEW, CS_PENDING), PS_NEW);
+	assert_false(all);
+	assert_int_equal(parent_of(&all, 2, CS_NXDOMAIN, CS_NODATA),
+	    PS_ERROR);
+	assert_int_equal(parent_of(&all, 2, CS_ERROR, CS_PENDING), PS_ERROR);
 }
 
 /* verdict_classify */
@@ -806,6 +854,7 @@ main(void)
 		cmocka_unit_test(test_update_streak_saturates),
 		cmocka_unit_test(test_domain),
 		cmocka_unit_test(test_domain_unreachable),
+		cmocka_unit_test(test_parent),
 		cmocka_unit_test(test_end_to_end),
 	};
 

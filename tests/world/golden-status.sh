@@ -173,13 +173,15 @@ wait_status 30 "every resolver old, r4 unreachable" '
     ([.domains[].resolvers[] | select(.name != "r4") | .records[].state] |
 	all(. != "pending")) and
     ([.domains[] | select(.domain == "example.co.jp") | .resolvers[] |
-	select(.name != "r4") | .state, .records[].state] | all(. == "old"))'
+	select(.name != "r4") | .state, .records[].state] | all(. == "old")) and
+    ([.domains[].parent.state] | all(. == "old"))'
 snapshot old
 
 world_switch "$dir" new || die "switch"
 wait_status 60 "completion" '
     [.domains[] | select(.domain == "example.co.jp") |
-	.state == "complete" and .resolvers_new == 3] == [true]'
+	.state == "complete" and .resolvers_new == 3 and
+	.parent.state == "new"] == [true]'
 snapshot complete
 
 kill -TERM "$pid"

@@ -257,6 +257,9 @@ server:
 	# The world's root only; 127/8 is refused as a target unless allowed.
 	root-hints: "$1/root.hints"
 	do-not-query-localhost: no
+	# The root's server is a.root.test.: resolve test. from the world's
+	# root, not from Unbound's built-in RFC 6761 zone.
+	local-zone: "test." nodefault
 	# No validator: the world is unsigned and has no trust anchor.
 	module-config: "iterator"
 	username: ""

@@ -1,0 +1,156 @@
+/*
+ * The parent's view in the status document and the text status.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <string.h>
+
+#include "dname.h"
+#include "parentstatus.h"
+#include "status.h"
+#include "wire.h"
+#include "zonecut.h"
+
+static const char *const find_names[] = {
+	[ZF_FINDING] = "searching",
+	[ZF_FOUND] = "found",
+	[ZF_FAILED] = "failed",
+};
+
+static const char *
+address_text(const struct target *t, char *buf, size_t len)
+{
+	const struct sockaddr_in	*sin = (const void *)&t->sa;
+	const struct sockaddr_in6	*sin6 = (const void *)&t->sa;
+
+	if (t->sa.ss_family == AF_INET6)
+		return inet_ntop(AF_INET6, &sin6->sin6_addr, buf, len);
+	if (inet_ntop(AF_INET, &sin->sin_addr, buf, len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* One server: its delegation as a record of the apex NS check (judged on
+ * the referral) and the DS set the parent holds. */
+static json_t *
+server_json(const struct model *m, const struct watch *w, size_t slot)
+{
+	const struct target	*t = watch_target(m, w, slot);
+	const struct cstate	*ns = watch_tstate(m, w, slot, 0);
+	struct check_conf	 ds;
+	char			 addr[INET6_ADDRSTRLEN], name[NMIG_NAMEBUF];
+	json_t			*o;
+
+	memset(&ds, 0, sizeof(ds));
+	ds.owner = w->dc->name;
+	ds.type = WIRE_T_DS;
+	o = json_object();
+	json_object_set_new(o, "name", json_string(domain_display(t->host,
+	    name)));
+	json_object_set_new(o, "address", json_string(address_text(t, addr,
+	    sizeof(addr))));
+	json_object_set_new(o, "state", json_string(parent_state_name(
+	    verdict_parent_server(ns->state))));
+	json_object_set_new(o, "delegation", status_record_json(ns,
+	    &w->dc->checks[0]));
+	json_object_set_new(o, "ds", status_record_json(watch_tstate(m, w,
+	    slot, w->dc->nchecks + OQ_DS), &ds));
+	return o;
+}
+
+json_t *
+status_parent_json(const struct model *m, const struct watch *w)
+{
+	const struct zonecut	*zc = w->zone;
+	json_t			*o, *sv;
+	size_t			 i, nt = watch_ntargets(m, w);
+	char			 name[NMIG_NAMEBUF];
+
+	sv = json_array();
+	for (i = m->resolvers->n; i < nt; i++)
+		if (watch_target(m, w, i)->kind == TK_PARENT)
+			json_array_append_new(sv, server_json(m, w, i));
+	o = json_object();
+	json_object_set_new(o, "zone", zc != NULL && zc->find == ZF_FOUND ?
+	    json_string(domain_display(zc->name, name)) : json_null());
+	json_object_set_new(o, "search", !config_parent_auto(m->cfg, w->dc) ?
+	    json_string("off") : zc != NULL ?
+	    json_string(find_names[zc->find]) : json_null());
+	json_object_set_new(o, "search_error", zc != NULL &&
+	    zc->error[0] != '\0' ? json_string(zc->error) : json_null());
+	json_object_set_new(o, "found_at", status_time_json(zc != NULL ?
+	    zc->found_at : 0));
+	json_object_set_new(o, "state", json_string(parent_state_name(
+	    w->parent_state)));
+	json_object_set_new(o, "since", status_time_json(w->parent_since));
+	json_object_set_new(o, "switched_at",
+	    status_time_json(w->parent_switched_at));
+	json_object_set_new(o, "ttl", w->parent_switched_at != 0 ?
+	    json_integer(w->parent_ttl) : json_null());
+	json_object_set_new(o, "servers", sv);
+	return o;
+}
+
+/* "ns1.example., ns2.example." or "(NXDOMAIN)". */
+static void
+print_set(FILE *f, const json_t *rec)
+{
+	const json_t	*rd = json_object_get(rec, "rdata");
+	size_t		 i;
+
+	if (json_array_size(rd) == 0) {
+		fprintf(f, "(%s)", status_jstr(rec, "rcode", "no answer"));
+		return;
+	}
+	for (i = 0; i < json_array_size(rd); i++)
+		fprintf(f, "%s%s", i ? ", " : "",
+		    json_string_value(json_array_get(rd, i)));
+}
+
+static void
+print_server(FILE *f, const json_t *s, bool colour)
+{
+	const json_t	*ds = json_object_get(s, "ds");
+
+	fprintf(f, "    %-22s ", status_jstr(s, "name", "?"));
+	status_print_state(f, status_jstr(s, "state", "?"), 8, colour);
+	fprintf(f, " NS ");
+	print_set(f, json_object_get(s, "delegation"));
+	if (strcmp(status_jstr(ds, "state", ""), "other") == 0) {
+		fprintf(f, "; DS ");
+		print_set(f, ds);
+	}
+	/* Last, where its width moves nothing. */
+	fprintf(f, " (at %s)\n", status_jstr(s, "address", "?"));
+}
+
+void
+status_print_parent(FILE *f, const json_t *p, bool colour)
+{
+	const json_t	*sv = json_object_get(p, "servers");
+	size_t		 i;
+
+	if (!json_is_object(p))
+		return;
+	if (strcmp(status_jstr(p, "search", ""), "off") == 0) {
+		fprintf(f, "  parent: not asked (parent = none)\n");
+		return;
+	}
+	fprintf(f, "  parent %s: ", status_jstr(p, "zone", "(not found)"));
+	status_print_state(f, status_jstr(p, "state", "?"), 0, colour);
+	if (json_is_string(json_object_get(p, "since")))
+		fprintf(f, " since %s", status_jstr(p, "since", ""));
+	if (json_is_string(json_object_get(p, "switched_at")))
+		fprintf(f, ", switched at %s (NS TTL %lld)",
+		    status_jstr(p, "switched_at", ""), (long long)
+		    json_integer_value(json_object_get(p, "ttl")));
+	if (json_is_string(json_object_get(p, "search_error")))
+		fprintf(f, " [search %s: %s]", status_jstr(p, "search", "?"),
+		    status_jstr(p, "search_error", ""));
+	else if (!json_is_string(json_object_get(p, "zone")))
+		fprintf(f, " [%s]", status_jstr(p, "search", "not searched"));
+	fprintf(f, "\n");
+	for (i = 0; i < json_array_size(sv); i++)
+		print_server(f, json_array_get(sv, i), colour);
+}
