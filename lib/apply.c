@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "forecast.h"
 #include "log.h"
 #include "util.h"
 #include "verdict.h"
@@ -154,13 +155,20 @@ sample_take(struct watch *w, struct cstate *cs, bool saved,
     enum check_state st, const struct answer *a, time_t now, uint32_t rtt_ms)
 {
 	struct sampling	s;
+	bool		grew;
 
+	/* A cache counts its TTL down: one that grew is another cache, or
+	 * the old data fetched again (lib/forecast.h). */
+	grew = cs->ttl_grew || (a != NULL && cs->answered_at != 0 &&
+	    cs->state == st && (st == CS_OLD || st == CS_OTHER) &&
+	    a->ttl > cs->ttl);
 	sampling_save(cs, &s);
 	if (saved)
 		record(w, cs, st, a, now, rtt_ms);
 	else
 		cstate_set(cs, st, a, now, rtt_ms);
 	sampling_restore(cs, &s);
+	cs->ttl_grew = grew;
 }
 
 /* One of the round's samples of a check, ranked: an answered sample that
@@ -310,17 +318,31 @@ judge_resolvers(struct judge *j, const struct model *m, struct watch *w,
 {
 	size_t		r, k, n = w->dc->nchecks;
 	unsigned	ev;
+	struct cstate	*cs;
+	enum resolver_state round;
+	bool		 grew;
 
 	for (r = 0; r < m->resolvers->n; r++) {
-		for (k = 0; k < n; k++)
-			j->states[k] = watch_cstate(w, r, k)->state;
-		ev = verdict_update(&w->rv[r], verdict_round(j->states, n),
-		    now, confirm, m->cfg->unreachable_after);
+		grew = false;
+		for (k = 0; k < n; k++) {
+			cs = watch_cstate(w, r, k);
+			j->states[k] = cs->state;
+			grew |= cs->ttl_grew;
+			cs->ttl_grew = 0;
+		}
+		if (grew && w->rv[r].ttl_grew < UINT16_MAX)
+			w->rv[r].ttl_grew++;
+		round = verdict_round(j->states, n);
+		ev = verdict_update(&w->rv[r], round, now, confirm,
+		    m->cfg->unreachable_after);
 		if (ev & VEV_CHANGED)
 			log_debug("%s: %s is %s", w->dc->name,
 			    m->resolvers->v[r].name,
 			    resolver_state_name(w->rv[r].state));
 		events_resolver(&j->events, m, w, r, ev);
+		if (forecast_resolver(w, r, round, now, m->cfg->interval) &
+		    FEV_OVERDUE)
+			events_overdue(&j->events, m, w, r, now);
 	}
 }
 

@@ -55,6 +55,17 @@ event_add(struct eventlist *l, const struct watch *w, const char *message_id,
 	return e;
 }
 
+/* Who the event is about: for the database and the journal. */
+static void
+resolver_fields(struct nmig_event *e, const struct resolver_conf *rc)
+{
+	snprintf(e->resolver, sizeof(e->resolver), "%s", rc->name);
+	snprintf(e->resolver_address, sizeof(e->resolver_address), "%s",
+	    rc->address);
+	event_field(e, "NMIGD_RESOLVER=%s", rc->name);
+	event_field(e, "NMIGD_RESOLVER_ADDRESS=%s", rc->address);
+}
+
 void
 events_resolver(struct eventlist *l, const struct model *m,
     const struct watch *w, size_t r, unsigned vev)
@@ -85,11 +96,26 @@ events_resolver(struct eventlist *l, const struct model *m,
 			    w->dc->name, rc->name, rc->address);
 		return;
 	}
-	snprintf(e->resolver, sizeof(e->resolver), "%s", rc->name);
-	snprintf(e->resolver_address, sizeof(e->resolver_address), "%s",
-	    rc->address);
-	event_field(e, "NMIGD_RESOLVER=%s", rc->name);
-	event_field(e, "NMIGD_RESOLVER_ADDRESS=%s", rc->address);
+	resolver_fields(e, rc);
+}
+
+void
+events_overdue(struct eventlist *l, const struct model *m,
+    const struct watch *w, size_t r, time_t now)
+{
+	const struct resolver_conf	*rc = &m->resolvers->v[r];
+	struct nmig_event		*e;
+	char				 tbuf[NMIG_TIMEBUF];
+	long long			 late = (long long)(now -
+					    w->rv[r].expires_at);
+
+	e = event_add(l, w, MSGID_OVERDUE, LOG_WARNING);
+	snprintf(e->message, sizeof(e->message),
+	    "%s: resolver %s (%s) still answers with the old records %llds "
+	    "after they should have expired at %s", e->domain, rc->name,
+	    rc->address, late, fmt_time(w->rv[r].expires_at, tbuf));
+	resolver_fields(e, rc);
+	event_field(e, "NMIGD_OVERDUE_SEC=%lld", late);
 }
 
 void

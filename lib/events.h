@@ -38,6 +38,10 @@ struct eventlist {
  * recovery is logged, not an event. */
 void	events_resolver(struct eventlist *, const struct model *,
 	    const struct watch *, size_t r, unsigned vev);
+/* Resolver r still answers old one interval past its expiry
+ * (lib/forecast.h). */
+void	events_overdue(struct eventlist *, const struct model *,
+	    const struct watch *, size_t r, time_t now);
 /* The parent zone delegates to the new nameservers. */
 void	events_parent(struct eventlist *, const struct watch *);
 /* The domain's switch is complete. */

@@ -46,6 +46,9 @@ struct cstate {
 	uint8_t		 sampled : 5;	/* up to MAX_SAMPLES */
 	uint8_t		 held_back : 1;
 	uint8_t		 new_seen : 1;
+	uint8_t		 ttl_grew : 1;	/* an old answer's TTL grew over
+					 * the last one's: counted by the
+					 * round's judging (rverdict) */
 	uint16_t	 new_rtt_ms;
 	uint32_t	 new_ttl;
 };

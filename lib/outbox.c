@@ -120,7 +120,10 @@ rverdict_changed(const struct rverdict *a, const struct rverdict *b)
 {
 	return a->state != b->state || a->switched != b->switched ||
 	    a->since != b->since || a->fail_since != b->fail_since ||
-	    (!a->switched && a->streak != b->streak);
+	    (!a->switched && a->streak != b->streak) ||
+	    a->cached_until != b->cached_until ||
+	    a->expires_at != b->expires_at || a->overdue != b->overdue ||
+	    a->ttl_grew != b->ttl_grew;
 }
 
 void

@@ -8,6 +8,7 @@
 #include "ctlversion.h"
 #include "parentstatus.h"
 #include "dname.h"
+#include "forecast.h"
 #include "packet.h"
 #include "rdtext.h"
 #include "status.h"
@@ -87,6 +88,12 @@ resolver_json(const struct watch *w, const struct resolver_conf *r, size_t ri)
 	json_object_set_new(o, "switched", json_boolean(v->switched));
 	json_object_set_new(o, "since", status_time_json(v->since));
 	json_object_set_new(o, "last_checked", status_time_json(v->last_checked));
+	/* The forecast (lib/forecast.h). */
+	json_object_set_new(o, "cached_until", status_time_json(
+	    v->cached_until));
+	json_object_set_new(o, "expires_at", status_time_json(v->expires_at));
+	json_object_set_new(o, "overdue", json_boolean(v->overdue));
+	json_object_set_new(o, "ttl_grew", json_integer(v->ttl_grew));
 	json_object_set_new(o, "records", recs);
 	return o;
 }
@@ -114,6 +121,9 @@ status_domain_json(const struct model *m, const struct watch *w)
 	json_object_set_new(o, "resolvers_new", json_integer(t.switched));
 	json_object_set_new(o, "resolvers_answering_new", json_integer(t.now_new));
 	json_object_set_new(o, "resolvers_unreachable", json_integer(t.unreachable));
+	json_object_set_new(o, "expected_complete_at", status_time_json(
+	    w->complete_at != 0 ? 0 : forecast_domain(w, m->resolvers->n,
+	    m->cfg->confirm, m->cfg->interval)));
 	json_object_set_new(o, "resolvers", rs);
 	json_object_set_new(o, "parent", status_parent_json(m, w));
 	return o;
@@ -444,6 +454,55 @@ print_resolver(FILE *f, const json_t *r, const char *domain, time_t now,
 	}
 }
 
+/* ", expected complete by TIME (in 3h12m)", or "(overdue by 5m)". */
+static void
+print_expected(FILE *f, const char *when, time_t now)
+{
+	time_t	t;
+	char	buf[32];
+
+	if (when == NULL || (t = parse_time(when)) == (time_t)-1)
+		return;
+	fprintf(f, ", expected complete by %s", when);
+	if (now == (time_t)-1)
+		return;
+	if (t >= now)
+		fprintf(f, " (in %s)", fmt_duration((unsigned)(t - now), buf,
+		    sizeof(buf)));
+	else
+		fprintf(f, " (overdue by %s)", fmt_duration((unsigned)(now - t),
+		    buf, sizeof(buf)));
+}
+
+/* The resolvers still holding old answers: until when (their expiry
+ * once the parent switched), and the ones past it. */
+static void
+print_forecast(FILE *f, const json_t *rs)
+{
+	const json_t	*r;
+	const char	*until;
+	size_t		 i;
+
+	for (i = 0; i < json_array_size(rs); i++) {
+		r = json_array_get(rs, i);
+		if (json_is_true(json_object_get(r, "switched")))
+			continue;
+		until = status_jstr(r, "expires_at", NULL);
+		if (until == NULL)
+			until = status_jstr(r, "cached_until", NULL);
+		if (until == NULL)
+			continue;
+		fprintf(f, "  cached: %s until %s", status_jstr(r, "name",
+		    "?"), until);
+		if (json_is_true(json_object_get(r, "overdue")))
+			fprintf(f, ", OVERDUE");
+		if (json_integer_value(json_object_get(r, "ttl_grew")) > 0)
+			fprintf(f, ", TTL grew %lld times", (long long)
+			    json_integer_value(json_object_get(r, "ttl_grew")));
+		fprintf(f, "\n");
+	}
+}
+
 static void
 print_domain(FILE *f, const json_t *d, time_t now, bool colour)
 {
@@ -467,12 +526,14 @@ print_domain(FILE *f, const json_t *d, time_t now, bool colour)
 		fprintf(f, ", since %s", status_jstr(d, "since", ""));
 	if (json_is_string(json_object_get(d, "complete_at")))
 		fprintf(f, ", complete at %s", status_jstr(d, "complete_at", ""));
+	print_expected(f, status_jstr(d, "expected_complete_at", NULL), now);
 	fprintf(f, "\n");
 	status_print_parent(f, json_object_get(d, "parent"), colour);
 	fprintf(f, "  %-14s %-22s %-12s %-10s %-5s %-9s %6s  %s\n", "RESOLVER",
 	    "LOCATION", "STATE", "RECORD", "TYPE", "CHECK", "TTL", "ANSWER");
 	for (i = 0; i < json_array_size(rs); i++)
 		print_resolver(f, json_array_get(rs, i), name, now, colour);
+	print_forecast(f, rs);
 }
 
 void

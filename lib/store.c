@@ -122,6 +122,15 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE domains ADD COLUMN parent_since TEXT;"
 	"ALTER TABLE domains ADD COLUMN parent_switched_at TEXT;"
 	"ALTER TABLE domains ADD COLUMN parent_ttl INTEGER;",
+	/* 4 -> 5: the completion forecast per (domain, resolver): until
+	 * when its cached old answers live, its expiry fixed after the
+	 * parent's switch, whether it is overdue, and how often an old
+	 * answer's TTL grew (lib/forecast.h). */
+	"ALTER TABLE rverdicts ADD COLUMN cached_until TEXT;"
+	"ALTER TABLE rverdicts ADD COLUMN expires_at TEXT;"
+	"ALTER TABLE rverdicts ADD COLUMN overdue INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE rverdicts ADD COLUMN ttl_grew INTEGER NOT NULL"
+	"  DEFAULT 0;",
 };
 #define STORE_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -198,10 +207,12 @@ static const char *const store_sql[SS_MAX] = {
 	    " ORDER BY id DESC LIMIT 1",
 	[SS_RVERDICT_SAVE] =
 	    "INSERT OR REPLACE INTO rverdicts(domain_id, resolver_id, state,"
-	    " streak, switched, since, fail_since, last_checked)"
-	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	    " streak, switched, since, fail_since, last_checked,"
+	    " cached_until, expires_at, overdue, ttl_grew)"
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[SS_RVERDICT_LOAD] =
-	    "SELECT state, streak, switched, since, fail_since, last_checked"
+	    "SELECT state, streak, switched, since, fail_since, last_checked,"
+	    " cached_until, expires_at, overdue, ttl_grew"
 	    " FROM rverdicts WHERE domain_id = ?1 AND resolver_id = ?2",
 	[SS_DOMAIN_SAVE] =
 	    "UPDATE domains SET state = ?1, since = ?2, complete_at = ?3,"
@@ -834,10 +845,11 @@ store_save_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
 		log_warnx("%s: bad resolver state %u", __func__, rv->state);
 		return -1;
 	}
-	if (stmt_run(s, __func__, SS_RVERDICT_SAVE, "IIsiittt", domain_id,
+	if (stmt_run(s, __func__, SS_RVERDICT_SAVE, "IIsiitttttii", domain_id,
 	    resolver_id, resolver_state_name(rv->state), (int)rv->streak,
 	    (int)rv->switched, rv->since, rv->fail_since,
-	    rv->last_checked) == -1)
+	    rv->last_checked, rv->cached_until, rv->expires_at,
+	    (int)rv->overdue, (int)rv->ttl_grew) == -1)
 		return -1;
 	return 0;
 }
@@ -852,7 +864,7 @@ store_load_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
 	sqlite3_stmt	*st = s->st[SS_RVERDICT_LOAD];
 	struct rverdict	 v;
 	const char	*what;
-	int64_t		 streak, switched;
+	int64_t		 streak, switched, overdue, grew;
 	int		 rc, state;
 
 	memset(&v, 0, sizeof(v));
@@ -878,10 +890,24 @@ store_load_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
 	what = "last_checked";
 	if (col_time(st, 5, &v.last_checked) == -1)
 		goto bad;
+	what = "cached_until";
+	if (col_time(st, 6, &v.cached_until) == -1)
+		goto bad;
+	what = "expires_at";
+	if (col_time(st, 7, &v.expires_at) == -1)
+		goto bad;
+	what = "overdue";
+	if (col_range(st, 8, 0, 1, &overdue) == -1)
+		goto bad;
+	what = "ttl_grew";
+	if (col_range(st, 9, 0, UINT16_MAX, &grew) == -1)
+		goto bad;
 	stmt_done(s, SS_RVERDICT_LOAD);
 	v.state = state;
 	v.streak = streak;
 	v.switched = switched;
+	v.overdue = overdue;
+	v.ttl_grew = (uint16_t)grew;
 	*rv = v;
 	return 0;
 bad:

@@ -91,10 +91,20 @@ struct rverdict {
 					 * here, where it costs no space,
 					 * for lib/outbox.c; verdict_update
 					 * leaves it alone */
+	/* The forecast's (lib/forecast.c): past expires_at plus an
+	 * interval and still old (raised once), and how often an old
+	 * answer's TTL grew from one round to the next: caches behind
+	 * one address, or one that fetched the old data again. */
+	bool		overdue;
+	uint16_t	ttl_grew;
 	time_t		since;		/* state last changed */
 	time_t		fail_since;	/* first failed round of the current
 					 * failure streak, or 0 */
 	time_t		last_checked;	/* end of the last round, or 0 */
+	time_t		cached_until;	/* the old answers of its last round
+					 * that had any, answer time + TTL */
+	time_t		expires_at;	/* fixed by the first old round after
+					 * the parent switched; 0 before */
 };
 
 /* What verdict_update saw happen; the caller emits the events. */

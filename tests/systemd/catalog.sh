@@ -26,19 +26,21 @@ trap 'rm -rf "$tmp"' EXIT
 # The IDs nmigd sends, from the header the daemon is built with.
 ids=$(sed -n 's/^#define[ 	]*MSGID_[A-Z_]*[ 	]*"\([0-9a-f]*\)".*/\1/p' \
     "$top_srcdir/lib/journal.h" | sort)
-[ "$(echo "$ids" | grep -c .)" = 5 ] ||
-    { echo "FAIL: expected 5 MSGID_ defines in lib/journal.h, got: $ids"; exit 1; }
+[ "$(echo "$ids" | grep -c .)" = 6 ] ||
+    { echo "FAIL: expected 6 MSGID_ defines in lib/journal.h, got: $ids"; exit 1; }
 
 # The fields each kind of event carries (lib/journal.c).
 resolver_fields="NMIGD_DOMAIN NMIGD_RESOLVER NMIGD_RESOLVER_ADDRESS"
 complete_fields="NMIGD_DOMAIN NMIGD_RESOLVERS_NEW NMIGD_RESOLVERS_TOTAL NMIGD_RESOLVERS_UNREACHABLE"
 parent_fields="NMIGD_DOMAIN NMIGD_PARENT_TTL"
+overdue_fields="$resolver_fields NMIGD_OVERDUE_SEC"
 msgid() {
 	sed -n "s/^#define[ 	]*MSGID_$1[ 	]*\"\(.*\)\"/\1/p" \
 	    "$top_srcdir/lib/journal.h"
 }
 complete_id=$(msgid COMPLETE)
 parent_id=$(msgid PARENT_SWITCHED)
+overdue_id=$(msgid OVERDUE)
 
 mkdir -p "$tmp/usr/lib/systemd/catalog"
 cp "$catalog" "$tmp/usr/lib/systemd/catalog/nmigd.catalog"
@@ -78,6 +80,7 @@ for id in $ids; do
 	case $id in
 	"$complete_id")	allowed=$complete_fields ;;
 	"$parent_id")	allowed=$parent_fields ;;
+	"$overdue_id")	allowed=$overdue_fields ;;
 	*)		allowed=$resolver_fields ;;
 	esac
 	used=$(echo "$entry" | grep -o '@[A-Z_]*@' | tr -d @ | sort -u)

@@ -27,16 +27,9 @@
 
 #define NOW	1795737600	/* 2026-11-27T00:00:00Z */
 
-static const char resolvers[] =
-    "r0 192.0.2.1 Tokyo\n"
-    "r1 192.0.2.2 Osaka\n";
+static const char resolvers[] = TW_TWO_RESOLVERS;
 static const char extra[] = "confirm = 2\nunreachable-after = 1h\n";
-static const char domain[] =
-    "[domain example.co.jp]\n"
-    "ns = hns0.dns.nifcloud.com hns1.dns.nifcloud.com\n"
-    "old-ns = ns1.oldhost.ne.jp ns2.oldhost.ne.jp\n"
-    "mx = 10 mx.new.example\n"
-    "old-mx = 10 mx.oldhost.ne.jp\n";
+static const char domain[] = TW_EXAMPLE_DOMAIN;
 
 static int
 group_setup(void **state)

@@ -219,7 +219,7 @@ test_open_creates_schema(void **state)
 	fx_open(fx);
 	db_text(fx->path, "PRAGMA journal_mode", buf, sizeof(buf));
 	assert_string_equal(buf, "wal");
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 4);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 5);
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE type = 'table' AND name IN ('resolvers', 'domains',"
 	    " 'checks', 'answers', 'rverdicts', 'events')"), 6);
@@ -235,7 +235,7 @@ test_open_creates_schema(void **state)
 
 	/* A second open finds the schema and leaves it as it is. */
 	fx_open(fx);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 4);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 5);
 }
 
 static void
@@ -279,6 +279,10 @@ test_reopen_keeps_data(void **state)
 	rv.since = T0 + 60;
 	rv.fail_since = 0;
 	rv.last_checked = T0 + 300;
+	rv.cached_until = T0 + 400;
+	rv.expires_at = T0 + 500;
+	rv.overdue = true;
+	rv.ttl_grew = 7;
 	assert_int_equal(store_save_rverdict(s, did, rid1, &rv), 0);
 	memset(&d, 0, sizeof(d));
 	d.state = DS_COMPLETE;
@@ -322,6 +326,10 @@ test_reopen_keeps_data(void **state)
 	assert_int_equal(back.since, T0 + 60);
 	assert_int_equal(back.fail_since, 0);
 	assert_int_equal(back.last_checked, T0 + 300);
+	assert_int_equal(back.cached_until, T0 + 400);
+	assert_int_equal(back.expires_at, T0 + 500);
+	assert_true(back.overdue);
+	assert_int_equal(back.ttl_grew, 7);
 	memset(&dback, 0xff, sizeof(dback));
 	assert_int_equal(store_load_domain(s, did, &dback), 0);
 	assert_int_equal(dback.state, DS_COMPLETE);
@@ -412,7 +420,7 @@ test_bad_input(void **state)
 	struct rverdict		 rv;
 	struct domain_row	 d;
 	int64_t			 did, rid, cid;
-	char			 sql[128];
+	char			 sql[256];
 
 	assert_true((did = store_domain_id(s, "example.net.")) > 0);
 	assert_true((rid = store_resolver_id(s, &r, NULL)) > 0);
@@ -444,7 +452,9 @@ test_bad_input(void **state)
 	/* Values nmigd did not write are reported, never garbage structs:
 	 * a bad row loads as none, so that one bad row cannot keep the
 	 * daemon from starting (defect 10). */
-	snprintf(sql, sizeof(sql), "INSERT INTO rverdicts VALUES(%lld, %lld,"
+	snprintf(sql, sizeof(sql), "INSERT INTO rverdicts(domain_id, resolver_id,"
+	    " state, streak, switched, since, fail_since, last_checked)"
+	    " VALUES(%lld, %lld,"
 	    " 'bogus', 0, 0, NULL, NULL, NULL)", (long long)did,
 	    (long long)rid);
 	db_exec(fx->path, sql);
@@ -686,9 +696,13 @@ test_upgrade_from_1(void **state)
 	    " ALTER TABLE domains DROP COLUMN parent_since;"
 	    " ALTER TABLE domains DROP COLUMN parent_switched_at;"
 	    " ALTER TABLE domains DROP COLUMN parent_ttl;"
+	    " ALTER TABLE rverdicts DROP COLUMN cached_until;"
+	    " ALTER TABLE rverdicts DROP COLUMN expires_at;"
+	    " ALTER TABLE rverdicts DROP COLUMN overdue;"
+	    " ALTER TABLE rverdicts DROP COLUMN ttl_grew;"
 	    " PRAGMA user_version = 1");
 	s = fx_open(fx);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 4);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 5);
 	/* Every resolver row is a resolver; events find their domain row by
 	 * name, or keep NULL when none has it. */
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM resolvers"
@@ -859,13 +873,13 @@ test_newer_version_refused(void **state)
 
 	fx_open(fx);
 	fx_close(fx);
-	db_exec(fx->path, "PRAGMA user_version = 5");
+	db_exec(fx->path, "PRAGMA user_version = 6");
 	before = file_read(fx->path, &blen);
 	assert_null(store_open(fx->path));
 	after = file_read(fx->path, &alen);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(before, after, blen);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 5);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 6);
 	free(before);
 	free(after);
 }

@@ -20,6 +20,18 @@ struct world {
 	struct model		*m;
 };
 
+/* Two resolvers (r0, r1) and example.co.jp. with new and old NS and MX:
+ * what most tests of the model's modules watch. */
+#define TW_TWO_RESOLVERS \
+    "r0 192.0.2.1 Tokyo\n" \
+    "r1 192.0.2.2 Osaka\n"
+#define TW_EXAMPLE_DOMAIN \
+    "[domain example.co.jp]\n" \
+    "ns = hns0.dns.nifcloud.com hns1.dns.nifcloud.com\n" \
+    "old-ns = ns1.oldhost.ne.jp ns2.oldhost.ne.jp\n" \
+    "mx = 10 mx.new.example\n" \
+    "old-mx = 10 mx.oldhost.ne.jp\n"
+
 /* The directory's files go when tw_cleanup() runs; -1 on failure. */
 int	tw_setup(const char *name);
 int	tw_cleanup(void);

@@ -19,6 +19,9 @@
 #     number becomes "TTL", null stays; text: a number in the TTL
 #     column, "-" stays);
 #   - round-trip times (rtt_ms) -> RTT;
+#   - how often an old answer's TTL grew (ttl_grew) -> COUNT, and the
+#     text's ", TTL grew N times" left out: it depends on how many rounds
+#     fell on a cache's expiry;
 #   - the world's /24 (127.53.X, picked from $$) -> NET, in addresses
 #     and messages;
 #   - the work directory (/tmp/nmigd-golden.XXXXXX) -> DIR.
@@ -74,6 +77,8 @@ mask_json() {
 			then .value = "TTL"
 		    elif (.key == "rtt_ms") and (.value | type == "number")
 			then .value = "RTT"
+		    elif (.key == "ttl_grew") and (.value | type == "number")
+			then .value = "COUNT"
 		    else . end)
 	    elif type == "string" then
 		gsub("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z";
@@ -86,6 +91,7 @@ mask_json() {
 # are right-aligned under it; "-", no TTL, stays); the net and dir.
 mask_text() {
 	sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' \
+	    -e 's/, TTL grew [0-9]+ times//' \
 	    -e "s|${net//./\\.}\\.|NET.|g" -e "s|$dir|DIR|g" |
 	awk '
 	    /^  RESOLVER / { end = index($0, "TTL") + 2 }

@@ -27,6 +27,8 @@
 #					2 rcode not NOERROR
 #	world_resolver_stop DIR I	rI stops answering
 #	world_resolver_start DIR I	rI back, with an empty cache
+#	world_forwarder_start DIR N ROLE	a dnsmasq fN forwarding the
+#					domain to ROLE (old1): pinned
 #	world_resolvers_conf DIR	nmigd's resolver list
 #	world_nmigd_conf DIR DB [RESOLVERS [CONTROL]]	an nmigd.conf
 #	world_addr DIR ROLE		root tld old1 old2 new1 new2 rI
@@ -120,7 +122,7 @@ world_set() {
 	printf '%s=%s\n' "$2" "$3" >>"$1/world.env"
 }
 
-# world_addr DIR ROLE: ROLE is root, tld, old1, old2, new1, new2 or rN.
+# world_addr DIR ROLE: ROLE is root, tld, old1, old2, new1, new2, rN or fN.
 world_addr() {
 	local net
 	net=$(world_get "$1" net) || return 1
@@ -133,6 +135,7 @@ world_addr() {
 	new1)	echo "$net.5" ;;
 	new2)	echo "$net.6" ;;
 	r[0-9]*) echo "$net.$((10 + ${2#r}))" ;;
+	f[0-9]*) echo "$net.$((30 + ${2#f}))" ;;
 	*)	world_log "unknown role $2"; return 1 ;;
 	esac
 }
@@ -324,7 +327,7 @@ world_is_ours() {
 	local pid=$2 comm
 	[ -n "$pid" ] && [ -r "/proc/$pid/comm" ] || return 1
 	comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
-	case $comm in nsd|nsd:*|unbound) ;; *) return 1 ;; esac
+	case $comm in nsd|nsd:*|unbound|dnsmasq) ;; *) return 1 ;; esac
 	{ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$1/"
 }
 
@@ -387,6 +390,37 @@ world_wait_resolver() {
 
 world_start_nsd() {
 	world_spawn "$1" "$2" nsd -d -c "$1/$2/nsd.conf"
+}
+
+# world_forwarder_start DIR N ROLE: a dnsmasq "fN" on NET.(30+N) that
+# forwards every query for the world's domain to ROLE's server (old1: a
+# resolver pinned to the old provider, as a misconfigured forwarder is)
+# and caches the answers for their TTL.  Its line for nmigd's resolver
+# list goes to stdout.  Needs dnsmasq (Debian: dnsmasq-base).
+world_forwarder_start() {
+	local dir=$1 n=$2 addr target
+	addr=$(world_addr "$dir" "f$n") && target=$(world_addr "$dir" "$3") ||
+	    return 1
+	mkdir -p "$dir/f$n" || return 1
+	cat >"$dir/f$n/dnsmasq.conf" <<EOF
+keep-in-foreground
+no-resolv
+no-hosts
+no-poll
+bind-interfaces
+listen-address=$addr
+port=53
+user=root
+pid-file=$dir/f$n/dnsmasq.pid
+server=/$WORLD_DOMAIN/$target
+cache-size=1000
+EOF
+	world_spawn "$dir" "f$n" dnsmasq --conf-file="$dir/f$n/dnsmasq.conf"
+	world_wait_soa "$addr" "$WORLD_DOMAIN." || {
+		world_log "forwarder f$n does not answer; $(cat "$dir/f$n/stderr")"
+		return 1
+	}
+	echo "f$n $addr forwarder pinned to $3"
 }
 
 world_start_unbound() {

@@ -12,9 +12,8 @@
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-NMIGD=${NMIGD:-$top_builddir/nmigd}
-CTL=${CTL:-$top_builddir/nmigd-ctl}
 . "$top_srcdir/tests/world/lib.sh"
+. "$top_srcdir/tests/world/daemon.sh"
 
 world_check_tools || exit 77
 for t in sqlite3 jq curl; do
@@ -22,51 +21,9 @@ for t in sqlite3 jq curl; do
 done
 
 export WORLD_TTL=5
-dir=$(mktemp -d /tmp/nmigd-parent.XXXXXX)
-nmigd_pid=
-cleanup() {
-	[ -z "$nmigd_pid" ] || kill "$nmigd_pid" 2>/dev/null
-	world_stop "$dir"
-	if [ -n "${KEEP:-}" ]; then echo "kept $dir"; else rm -rf "$dir"; fi
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- nmigd log"; tail -n 40 "$dir/nmigd.log"
-	echo "--- status"; "$CTL" -s "$dir/nmigd.sock" status 2>&1 | head -20
-	echo "--- events"; db "SELECT time, message FROM events ORDER BY id"
-	exit 1
-}
-ok() { echo "ok: $*"; }
-db() { sqlite3 -batch -cmd ".timeout 5000" "$dir/nmigd.db" "$1"; }
-now() { date +%s; }
-status() { "$CTL" -s "$dir/nmigd.sock" --json status "${1:-example.co.jp}"; }
-parent() { status "${2:-}" | jq -r ".domains[0].parent | $1"; }
-
-# wait_for SECS JQ-FILTER WHAT [DOMAIN]: until the parent object makes the
-# filter print true.
-wait_for() {
-	local end=$(( $(now) + $1 ))
-	while [ "$(now)" -le "$end" ]; do
-		[ "$(parent "$2" "${4:-}" 2>/dev/null)" = true ] && return 0
-		sleep 0.3
-	done
-	fail "timed out after $1 s waiting for $3"
-}
-
-start_nmigd() {
-	"$NMIGD" -c "$dir/nmigd.conf" 2>>"$dir/nmigd.log" &
-	nmigd_pid=$!
-}
-
-stop_nmigd() {
-	kill -TERM "$nmigd_pid"
-	wait "$nmigd_pid"
-	local rc=$?
-	nmigd_pid=
-	[ "$rc" = 0 ] || fail "nmigd exited with $rc on SIGTERM"
-}
+daemon_init parent
+parent() { q ".parent | $1" "${2:-}"; }
+wait_for() { wait_q "$1" ".parent | $2" "$3" "${4:-}"; }
 
 PARENT=4e68dd1dd5be4958a843136434ae6311
 count_parent() { db "SELECT count(*) FROM events WHERE message_id = '$PARENT'"; }
@@ -86,7 +43,7 @@ EOF
 } >"$dir/nmigd.conf"
 "$NMIGD" -t -c "$dir/nmigd.conf" || fail "config rejected"
 
-start_nmigd
+nmigd_start
 wait_for 20 '.state == "old"' "the parent to delegate to the old provider"
 [ "$(parent .zone)" = jp ] || fail "parent zone is $(parent .zone), not jp"
 [ "$(parent '.servers | length')" = 1 ] || fail "not one parent server"
@@ -138,8 +95,8 @@ grep -qx "nmigd_domain_parent_switched_timestamp_seconds{domain=\"example.co.jp\
     fail "/metrics: the switch time is not $switched"
 ok "/metrics shows the parent's view and the switch time"
 
-stop_nmigd
-start_nmigd
+nmigd_stop
+nmigd_start
 sleep 5
 [ "$(parent .state)" = new ] || fail "after a restart the parent is $(parent .state)"
 [ "$(parent .switched_at)" = "$switched" ] || fail "the switch time changed on restart"
@@ -154,7 +111,7 @@ ok "a rollback at the registry shows as old; the switch stays latched"
 
 # Nothing answers the search: the parent of a new domain stays unknown,
 # and status says why.
-stop_nmigd
+nmigd_stop
 world_resolver_stop "$dir" 1
 world_resolver_stop "$dir" 2
 cat >>"$dir/nmigd.conf" <<EOF
@@ -163,7 +120,7 @@ cat >>"$dir/nmigd.conf" <<EOF
 ns = hns0.dns.nifcloud.com
 mx = 10 mx.example.com
 EOF
-start_nmigd
+nmigd_start
 wait_for 20 '.search == "failed"' "the search to fail" example.com
 [ "$(parent .zone example.com)" = null ] || fail "a failed search names a zone"
 err=$(parent .search_error example.com)
@@ -172,6 +129,6 @@ err=$(parent .search_error example.com)
     fail "text status does not say why the search failed"
 kill -0 "$nmigd_pid" || fail "nmigd died"
 ok "no resolver answers: the search fails, and status says why"
-stop_nmigd
+nmigd_stop
 echo "PASS: the registry milestone"
 exit 0
