@@ -251,7 +251,8 @@ put_domain_state(struct docbuf *b, const struct watch *w)
 }
 
 static void
-put_domain_tally(struct docbuf *b, const struct watch *w, size_t nresolvers)
+put_domain_tally(struct docbuf *b, const struct model *m,
+    const struct watch *w, time_t now)
 {
 	static const char *const names[] = {
 		"nmigd_domain_resolvers_new",
@@ -262,7 +263,8 @@ put_domain_tally(struct docbuf *b, const struct watch *w, size_t nresolvers)
 	char			 name[NMIG_NAMEBUF];
 	size_t			 i, v[3];
 
-	verdict_domain(w->rv, nresolvers, &t);
+	verdict_domain(w->rv, m->resolvers->n, config_require(m->cfg, w->dc),
+	    now, &t);
 	v[0] = t.switched;
 	v[1] = t.total;
 	v[2] = t.unreachable;
@@ -423,7 +425,7 @@ build_step(struct build *b, time_t now)
 		put_domain_state(b->doc, &m->w[b->next]);
 		break;
 	case STEP_DOMAIN_TALLY:
-		put_domain_tally(b->doc, &m->w[b->next], m->resolvers->n);
+		put_domain_tally(b->doc, m, &m->w[b->next], now);
 		break;
 	case STEP_PARENT:
 		put_parent(b->doc, &m->w[b->next]);

@@ -307,10 +307,12 @@ monitor_summary(const struct monitor *m, char *buf, size_t len)
 {
 	struct domain_tally	t;
 	size_t			i, n[DS_MAX] = { 0 }, sw = 0, total = 0;
+	time_t			now = time(NULL);
 
 	for (i = 0; i < m->model->nw; i++) {
 		n[m->model->w[i].state]++;
-		verdict_domain(m->model->w[i].rv, m->rl->n, &t);
+		verdict_domain(m->model->w[i].rv, m->rl->n,
+		    config_require(m->cfg, m->model->w[i].dc), now, &t);
 		sw += t.switched;
 		total += t.total;
 	}

@@ -39,7 +39,12 @@ struct zone {
 struct search {
 	struct parents		*p;
 	struct zone		*z;
-	size_t			 resolver;	/* asked now */
+	size_t			 resolver;	/* asked now, by its index in
+						 * the list of when it was
+						 * chosen; a reload may change
+						 * the list, not what is asked */
+	struct sockaddr_storage	 rsa;		/* its address */
+	socklen_t		 rsalen;
 	size_t			 tried;		/* resolvers asked */
 	size_t			 outstanding;
 	size_t			 nnames;
@@ -171,12 +176,11 @@ zone_get(struct parents *p, const char *name)
 static void
 search_ask(struct search *s, const char *owner, uint16_t type, uint64_t tag)
 {
-	const struct resolver_conf	*rc = &s->p->rl->v[s->resolver];
-	struct probe			 pr;
+	struct probe	pr;
 
 	memset(&pr, 0, sizeof(pr));
-	pr.sa = (const struct sockaddr *)&rc->sa;
-	pr.salen = rc->salen;
+	pr.sa = (const struct sockaddr *)&s->rsa;
+	pr.salen = s->rsalen;
 	pr.owner = owner;
 	pr.type = type;
 	pr.flags = PROBE_RD;
@@ -187,6 +191,9 @@ search_ask(struct search *s, const char *owner, uint16_t type, uint64_t tag)
 	pr.tag = tag;
 	if (prober_query(s->p->prober, &pr) == 0)
 		s->outstanding++;
+	else
+		log_warnx("parent zone search: %s %s cannot be asked", owner,
+		    type == WIRE_T_NS ? "NS" : "A/AAAA");
 }
 
 /* Ask the next resolver for the zone's NS set; false when every one has
@@ -202,7 +209,11 @@ search_next_resolver(struct search *s)
 		s->resolver = (s->resolver + 1) % n;
 	else
 		s->resolver = s->p->good < n ? s->p->good : 0;
+	memcpy(&s->rsa, &s->p->rl->v[s->resolver].sa,
+	    s->p->rl->v[s->resolver].salen);
+	s->rsalen = s->p->rl->v[s->resolver].salen;
 	s->nnames = 0;
+	memset(s->salen, 0, sizeof(s->salen));
 	search_ask(s, s->z->zc.name, WIRE_T_NS, TAG_NS);
 	return s->outstanding > 0;
 }
@@ -268,7 +279,10 @@ search_found(struct search *s, time_t now)
 	}
 	if (n == 0) {
 		free(v);
-		search_fail(s, now, "no address found for any of its servers");
+		/* The resolver may be the one at fault: ask the next. */
+		if (!search_next_resolver(s))
+			search_fail(s, now,
+			    "no address found for any of its servers");
 		return;
 	}
 	if (!servers_same(v, n, z->servers, z->nservers)) {
@@ -303,6 +317,13 @@ search_ns(struct search *s, const struct answer *a, time_t now)
 			search_found(s, now);
 		return;
 	case ZC_NOT_CUT:
+		/* The root is a zone whatever a resolver says. */
+		if (strcmp(z->zc.name, ".") == 0) {
+			if (!search_next_resolver(s))
+				search_fail(s, now, "no resolver gave the "
+				    "root's NS set");
+			return;
+		}
 		/* A name that was a zone and is no more leaves its servers
 		 * to the domains until they find the zone above. */
 		z->cut = CUT_NO;
@@ -350,6 +371,8 @@ search_start(struct parents *p, struct zone *z)
 	s->p = p;
 	s->z = z;
 	z->search = s;
+	if (z->cut == CUT_UNKNOWN)
+		z->zc.find = ZF_FINDING;
 	if (!search_next_resolver(s))
 		search_fail(s, time(NULL), p->rl->n == 0 ?
 		    "no resolvers configured" : "its NS query cannot be sent");

@@ -195,6 +195,10 @@ sample(struct watch *w, unsigned nsamples, struct cstate *cs, bool saved,
 	 * starts afresh even without apply_round_begin(). */
 	if ((last = ++cs->sampled >= nsamples))
 		cs->sampled = 0;
+	/* New and not new in one round: caches behind the address differ. */
+	if ((cs->held_back && st == CS_NEW) ||
+	    (cs->new_seen && st != CS_NEW && st != CS_ERROR))
+		cs->disagree = 1;
 	if (cs->held_back)
 		return;
 	if (st != CS_NEW && st != CS_ERROR) {
@@ -320,19 +324,21 @@ judge_resolvers(struct judge *j, const struct model *m, struct watch *w,
 	unsigned	ev;
 	struct cstate	*cs;
 	enum resolver_state round;
-	bool		 grew;
+	bool		 grew, disagree;
 
 	for (r = 0; r < m->resolvers->n; r++) {
-		grew = false;
+		grew = disagree = false;
 		for (k = 0; k < n; k++) {
 			cs = watch_cstate(w, r, k);
 			j->states[k] = cs->state;
 			grew |= cs->ttl_grew;
-			cs->ttl_grew = 0;
+			disagree |= cs->disagree;
+			cs->ttl_grew = cs->disagree = 0;
 		}
 		if (grew && w->rv[r].ttl_grew < UINT16_MAX)
 			w->rv[r].ttl_grew++;
 		round = verdict_round(j->states, n);
+		verdict_flap(&w->rv[r], round, disagree);
 		ev = verdict_update(&w->rv[r], round, now, confirm,
 		    m->cfg->unreachable_after);
 		if (ev & VEV_CHANGED)
@@ -340,10 +346,28 @@ judge_resolvers(struct judge *j, const struct model *m, struct watch *w,
 			    m->resolvers->v[r].name,
 			    resolver_state_name(w->rv[r].state));
 		events_resolver(&j->events, m, w, r, ev);
+		if (ev & VEV_REGRESSED)
+			w->regressed_at = now;
 		if (forecast_resolver(w, r, round, now, m->cfg->interval) &
 		    FEV_OVERDUE)
 			events_overdue(&j->events, m, w, r, now);
 	}
+}
+
+/* The old hosting may go: announced once, when the day has come. */
+static void
+judge_cancel(struct judge *j, const struct model *m, struct watch *w,
+    time_t now)
+{
+	time_t	t;
+
+	if (w->watched_since == 0)
+		w->watched_since = now;
+	if (w->cancel_at != 0 || (t = forecast_cancel(w, config_overlap(m->cfg,
+	    w->dc), config_quiet(m->cfg, w->dc))) == 0 || now < t)
+		return;
+	w->cancel_at = now;
+	events_cancel(&j->events, w);
 }
 
 static void
@@ -353,7 +377,8 @@ judge_domain(struct judge *j, const struct model *m, struct watch *w,
 	struct domain_tally	t;
 	enum domain_state	ds;
 
-	ds = verdict_domain(w->rv, m->resolvers->n, &t);
+	ds = verdict_domain(w->rv, m->resolvers->n,
+	    config_require(m->cfg, w->dc), now, &t);
 	/* Complete latches: a regression afterwards is reported per
 	 * resolver, but the switch did happen. */
 	if (w->complete_at != 0)
@@ -366,6 +391,7 @@ judge_domain(struct judge *j, const struct model *m, struct watch *w,
 		w->state = ds;
 		w->since = now;
 	}
+	judge_cancel(j, m, w, now);
 }
 
 /* The parent's view from its servers' delegations.  Its switch latches
@@ -379,7 +405,7 @@ judge_parent(struct judge *j, const struct model *m, struct watch *w,
 	enum parent_state	 ps;
 	size_t			 i, n = 0, nt = watch_ntargets(m, w);
 	uint32_t		 ttl = 0;
-	bool			 all_new;
+	bool			 switched = false;
 
 	for (i = m->resolvers->n; i < nt; i++) {
 		if (watch_target(m, w, i)->kind != TK_PARENT)
@@ -389,14 +415,16 @@ judge_parent(struct judge *j, const struct model *m, struct watch *w,
 		if (cs->state == CS_NEW && cs->ttl > ttl)
 			ttl = cs->ttl;
 	}
-	if (n == 0)
+	if (n == 0 && config_parent_auto(m->cfg, w->dc))
 		return;		/* not found yet: what was stored stays */
-	ps = verdict_parent(j->pstates, n, &all_new);
+	/* Not asked ("parent = none"): no view, whatever was seen before;
+	 * a switch seen then stays a fact. */
+	ps = n > 0 ? verdict_parent(j->pstates, n, &switched) : PS_PENDING;
 	if (ps != w->parent_state || w->parent_since == 0) {
 		w->parent_state = ps;
 		w->parent_since = now;
 	}
-	if (all_new && w->parent_switched_at == 0) {
+	if (switched && w->parent_switched_at == 0) {
 		w->parent_switched_at = now;
 		w->parent_ttl = ttl;
 		events_parent(&j->events, w);
@@ -418,6 +446,9 @@ judge_round(struct judge *j, const struct model *m, struct watch *w,
 	j->parent_state = w->parent_state;
 	j->parent_since = w->parent_since;
 	j->parent_switched_at = w->parent_switched_at;
+	j->watched_since = w->watched_since;
+	j->regressed_at = w->regressed_at;
+	j->cancel_at = w->cancel_at;
 	judge_resolvers(j, m, w, now, confirm);
 	judge_parent(j, m, w, now);
 	judge_domain(j, m, w, now);

@@ -41,6 +41,9 @@ struct judge {
 	uint8_t			 parent_state;
 	time_t			 parent_since;
 	time_t			 parent_switched_at;
+	time_t			 watched_since;
+	time_t			 regressed_at;
+	time_t			 cancel_at;
 	struct eventlist	 events;	/* raised by the round */
 };
 

@@ -20,6 +20,7 @@
 
 #include "addr.h"
 #include "carry.h"
+#include "log.h"
 #include "outbox.h"
 #include "persist.h"
 #include "util.h"
@@ -324,6 +325,9 @@ carry_prepare(struct carry *c)
 		w->parent_ttl = ow->parent_ttl;
 		w->parent_since = ow->parent_since;
 		w->parent_switched_at = ow->parent_switched_at;
+		w->watched_since = ow->watched_since;
+		w->regressed_at = ow->regressed_at;
+		w->cancel_at = ow->cancel_at;
 		w->unsaved = ow->unsaved;
 		w->row_dirty = ow->row_dirty;
 		w->refresh = ow->refresh;
@@ -339,13 +343,79 @@ carry_prepare(struct carry *c)
 	return 0;
 }
 
+/* What the domain now expects differs: its NS, its MX or its records
+ * (values, or which there are).  The old values ("old-ns") only change
+ * how old answers read, not where the migration goes.  Names what
+ * changed into why ("ns, records"); false if nothing did. */
+static bool
+expectations_changed(const struct domain_conf *od,
+    const struct domain_conf *nd, char *why, size_t len)
+{
+	const struct check_conf	*oc, *nc;
+	size_t			 i, j;
+	bool			 ns = false, mx = od->no_mx != nd->no_mx;
+	bool			 records = od->nchecks - domain_records(od) !=
+				    nd->nchecks - domain_records(nd);
+
+	for (i = 0; i < nd->nchecks; i++) {
+		nc = &nd->checks[i];
+		for (j = 0, oc = NULL; j < od->nchecks && oc == NULL; j++)
+			if (od->checks[j].type == nc->type &&
+			    strcmp(od->checks[j].owner, nc->owner) == 0)
+				oc = &od->checks[j];
+		if (oc != NULL && rdset_equal(&oc->expect, &nc->expect))
+			continue;
+		if (i == 0)
+			ns = true;
+		else if (i < domain_records(nd))
+			mx = true;
+		else
+			records = true;
+	}
+	snprintf(why, len, "%s%s%s%s%s", ns ? "ns" : "",
+	    ns && (mx || records) ? ", " : "", mx ? "mx" : "",
+	    mx && records ? ", " : "", records ? "records" : "");
+	return ns || mx || records;
+}
+
+/* New expected values: a new migration.  The latches go (the completion,
+ * the registry's switch, each resolver's switch and forecast); what they
+ * said stays in the events and the history. */
+static void
+restart_migration(const struct model *m, struct watch *w, const char *why,
+    time_t now)
+{
+	struct rverdict	*v;
+	size_t		 r;
+
+	log_info("%s: the expected values changed (%s): its migration starts "
+	    "afresh", w->dc->name, why);
+	w->state = DS_PENDING;
+	w->since = now;
+	w->complete_at = 0;
+	w->parent_switched_at = 0;
+	w->parent_ttl = 0;
+	w->watched_since = now;
+	w->regressed_at = w->cancel_at = 0;
+	for (r = 0; r < m->resolvers->n; r++) {
+		v = &w->rv[r];
+		v->switched = v->overdue = false;
+		v->streak = 0;
+		v->expires_at = 0;
+		v->dirty = true;
+	}
+	w->row_dirty = w->unsaved = true;
+}
+
 /* Cannot fail: the unchanged watches take the old arrays, and every
- * staying domain its events not stored yet. */
+ * staying domain its events not stored yet; a domain that expects other
+ * values starts its migration again. */
 static void
 carry_commit(struct carry *c)
 {
 	struct watch	*w, *ow;
 	size_t		 i;
+	char		 why[32];
 
 	for (i = 0; i < c->nm->nw; i++) {
 		w = &c->nm->w[i];
@@ -353,15 +423,18 @@ carry_commit(struct carry *c)
 			w->events = ow->events;
 			ow->events = NULL;
 		}
-		if ((ow = c->from[i]) == NULL)
-			continue;
-		w->rv = ow->rv;
-		w->cs = ow->cs;
-		ow->rv = NULL;
-		ow->cs = NULL;
-		take_own(c, w, ow);
-		(void)check_map(ow->dc, w->dc, c->checkmap);
-		rejudge_watch(c, w, ow, c->checkmap);
+		if ((ow = c->from[i]) != NULL) {
+			w->rv = ow->rv;
+			w->cs = ow->cs;
+			ow->rv = NULL;
+			ow->cs = NULL;
+			take_own(c, w, ow);
+			(void)check_map(ow->dc, w->dc, c->checkmap);
+			rejudge_watch(c, w, ow, c->checkmap);
+		}
+		if ((ow = c->match[i]) != NULL && expectations_changed(ow->dc,
+		    w->dc, why, sizeof(why)))
+			restart_migration(c->nm, w, why, c->now);
 	}
 }
 

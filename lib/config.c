@@ -47,7 +47,14 @@
 #define DEFAULT_TIMEOUT		3
 #define DEFAULT_RETRIES		2
 #define DEFAULT_CONFIRM		2
-#define DEFAULT_SAMPLES		1
+#define DEFAULT_SAMPLES		3
+/* overlap and quiet: the provider's four weeks and one week; a year at
+ * most. */
+#define DEFAULT_OVERLAP		(28 * 86400)
+#define DEFAULT_QUIET		(7 * 86400)
+#define MAX_OVERLAP		(365 * 86400)
+/* "require = N": a resolver count. */
+#define MAX_REQUIRE		10000
 #define DEFAULT_UNREACHABLE	3600
 
 /* Upper bounds: beyond them a value is a typo, and below them every sum
@@ -83,6 +90,8 @@ static void	kw_number(struct conf_parser *, const struct keyword *,
 		    const char *);
 static void	kw_parent(struct conf_parser *, const struct keyword *,
 		    const char *);
+static void	kw_require(struct conf_parser *, const struct keyword *,
+		    const char *);
 static void	kw_ns(struct conf_parser *, const struct keyword *,
 		    const char *);
 static void	kw_mx(struct conf_parser *, const struct keyword *,
@@ -101,7 +110,13 @@ static const struct keyword nmigd_keywords[] = {
 	{ "interval", kw_duration, offsetof(struct config, interval),
 	    1, MAX_INTERVAL, 0 },
 	{ "metrics", kw_hostport, offsetof(struct config, metrics), 0, 0, 0 },
+	{ "overlap", kw_duration, offsetof(struct config, overlap), 0,
+	    MAX_OVERLAP, 0 },
 	{ "parent", kw_parent, offsetof(struct config, parent), 0, 0, 0 },
+	{ "quiet", kw_duration, offsetof(struct config, quiet), 0,
+	    MAX_OVERLAP, 0 },
+	{ "require", kw_require, offsetof(struct config, require), 1,
+	    MAX_REQUIRE, 0 },
 	{ "resolvers", kw_path, offsetof(struct config, resolvers), 0, 0, 0 },
 	{ "retries", kw_number, offsetof(struct config, retries), 0, 10, 0 },
 	{ "samples", kw_number, offsetof(struct config, samples), 1,
@@ -119,8 +134,15 @@ static const struct keyword domain_keywords[] = {
 	{ "old-mx", kw_mx, 0, 0, 0, KW_OLD },
 	{ "old-ns", kw_ns, 0, 0, 0, KW_OLD },
 	{ "old-record", kw_record, 0, 0, 0, KW_REPEAT | KW_OLD },
-	{ "parent", kw_parent, 0, 0, 0, KW_DOMAIN },
+	{ "overlap", kw_duration, offsetof(struct domain_conf, overlap), 0,
+	    MAX_OVERLAP, KW_DOMAIN },
+	{ "parent", kw_parent, offsetof(struct domain_conf, parent), 0, 0,
+	    KW_DOMAIN },
+	{ "quiet", kw_duration, offsetof(struct domain_conf, quiet), 0,
+	    MAX_OVERLAP, KW_DOMAIN },
 	{ "record", kw_record, 0, 0, 0, KW_REPEAT },
+	{ "require", kw_require, offsetof(struct domain_conf, require), 1,
+	    MAX_REQUIRE, KW_DOMAIN },
 };
 
 enum section {
@@ -355,10 +377,13 @@ check_free(struct check_conf *c)
 
 /* [nmigd] keys */
 
-/* The member of struct config a keyword sets. */
+/* The member a keyword sets: of struct config, or with KW_DOMAIN of the
+ * current struct domain_conf. */
 static void *
 kw_field(struct conf_parser *p, const struct keyword *kw)
 {
+	if (kw->flags & KW_DOMAIN)
+		return (char *)cur_domain(p) + kw->offset;
 	return (char *)p->conf + kw->offset;
 }
 
@@ -483,9 +508,40 @@ kw_parent(struct conf_parser *p, const struct keyword *kw, const char *v)
 		    kw->name, v);
 		return;
 	}
-	dst = kw->flags & KW_DOMAIN ? &cur_domain(p)->parent :
-	    (int *)kw_field(p, kw);
+	dst = kw_field(p, kw);
 	*dst = mode;
+}
+
+/* "all", "90%" or "12": how many resolvers make a domain complete. */
+static void
+kw_require(struct conf_parser *p, const struct keyword *kw, const char *v)
+{
+	struct require	 r, *dst;
+	unsigned long	 n;
+	char		*end;
+
+	memset(&r, 0, sizeof(r));
+	errno = 0;
+	if (strcmp(v, "all") == 0)
+		r.mode = REQUIRE_ALL;
+	else if (isdigit((unsigned char)*v) &&
+	    (n = strtoul(v, &end, 10), errno == 0) &&
+	    (*end == '\0' || strcmp(end, "%") == 0)) {
+		r.mode = *end == '%' ? REQUIRE_PERCENT : REQUIRE_COUNT;
+		if (n < 1 || n > (r.mode == REQUIRE_PERCENT ? 100 : kw->max)) {
+			conf_err(p, p->line, "%s: %s is out of range (1%% to "
+			    "100%%, or 1 to %u resolvers)", kw->name, v,
+			    kw->max);
+			return;
+		}
+		r.n = (unsigned)n;
+	} else {
+		conf_err(p, p->line, "%s: \"%s\" is neither all, a "
+		    "percentage (90%%) nor a number of resolvers", kw->name, v);
+		return;
+	}
+	dst = kw_field(p, kw);
+	*dst = r;
 }
 
 /* [domain] keys */
@@ -618,6 +674,12 @@ kw_mx(struct conf_parser *p, const struct keyword *kw, const char *v)
 	struct rdset		*set = kw_set(p, kw, 1);
 	char			*copy;
 
+	/* A domain that takes no mail: its MX check is left out
+	 * (domain_end()). */
+	if (!(kw->flags & KW_OLD) && strcmp(v, "none") == 0) {
+		d->no_mx = true;
+		return;
+	}
 	copy = xstrdup(v);
 	if (*copy == '\0')
 		conf_err(p, p->line, "%s: no mail exchanger given", kw->name);
@@ -782,6 +844,16 @@ done:
 
 /* Sections */
 
+/* mx = none: the apex MX, checks[1], goes; the records move up. */
+static void
+drop_mx(struct domain_conf *d)
+{
+	check_free(&d->checks[1]);
+	memmove(&d->checks[1], &d->checks[2],
+	    (d->nchecks - 2) * sizeof(*d->checks));
+	d->nchecks--;
+}
+
 static void
 domain_end(struct conf_parser *p)
 {
@@ -790,13 +862,18 @@ domain_end(struct conf_parser *p)
 	struct check_conf	*c;
 	char			 tbuf[16];
 	size_t			 i, j;
+	int			 line;
 
 	if (!p->domain_seen[keyword_index(domain_keywords,
 	    nitems(domain_keywords), "ns")])
 		conf_err(p, d->line, "[domain %s]: ns is required", d->name);
 	if (!p->domain_seen[keyword_index(domain_keywords,
 	    nitems(domain_keywords), "mx")])
-		conf_err(p, d->line, "[domain %s]: mx is required", d->name);
+		conf_err(p, d->line, "[domain %s]: mx is required (mx = none "
+		    "for a domain that takes no mail)", d->name);
+	if (d->no_mx && (line = p->domain_seen[keyword_index(domain_keywords,
+	    nitems(domain_keywords), "old-mx")]) != 0)
+		conf_err(p, line, "old-mx: the domain has mx = none");
 	for (i = 0; i < p->npend; i++) {
 		o = &p->pend[i];
 		for (j = 2; j < d->nchecks; j++) {
@@ -818,6 +895,8 @@ domain_end(struct conf_parser *p)
 	free(p->pend);
 	p->pend = NULL;
 	p->npend = 0;
+	if (d->no_mx)
+		drop_mx(d);
 }
 
 static void
@@ -872,6 +951,7 @@ domain_begin(struct conf_parser *p, const char *name)
 		index_add(p->names, conf, conf->ndomains - 1);
 	d->file = xstrdup(p->file);
 	d->line = p->line;
+	d->overlap = d->quiet = DURATION_DEFAULT;
 	d->nchecks = 2;
 	d->checks = xcalloc(2, sizeof(*d->checks));
 	d->checks[0].owner = xstrdup(norm);
@@ -1081,6 +1161,9 @@ config_new(const char *path)
 	conf->samples = DEFAULT_SAMPLES;
 	conf->unreachable_after = DEFAULT_UNREACHABLE;
 	conf->parent = PARENT_AUTO;
+	conf->require.mode = REQUIRE_ALL;
+	conf->overlap = DEFAULT_OVERLAP;
+	conf->quiet = DEFAULT_QUIET;
 	return conf;
 }
 

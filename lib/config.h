@@ -5,6 +5,7 @@
 #ifndef NMIG_CONFIG_H
 #define NMIG_CONFIG_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,8 +30,6 @@ struct check_conf {
 	int		 line;		/* where it was defined */
 };
 
-/* checks[0] is the apex NS, checks[1] the apex MX, then each "record" in
- * the order of the file. */
 /* Whether the parent zone is searched for and asked (daemon/parents.c). */
 enum parent_mode {
 	PARENT_DEFAULT = 0,	/* a domain: as [nmigd] says */
@@ -38,9 +37,29 @@ enum parent_mode {
 	PARENT_NONE,
 };
 
+/* How many resolvers must have switched for "complete" ("require"): all
+ * those counted, a share of them (rounded up), or a number. */
+enum require_mode {
+	REQUIRE_DEFAULT = 0,	/* a domain: as [nmigd] says */
+	REQUIRE_ALL,
+	REQUIRE_PERCENT,
+	REQUIRE_COUNT,
+};
+
+struct require {
+	uint8_t		mode;	/* enum require_mode */
+	unsigned	n;	/* percent or count */
+};
+
+/* checks[0] is the apex NS, checks[1] the apex MX unless "mx = none", then
+ * each "record" in the order of the file. */
 struct domain_conf {
 	char			*name;	/* absolute, lower case, trailing dot */
 	int			 parent;	/* enum parent_mode */
+	bool			 no_mx;		/* mx = none: no MX check */
+	struct require		 require;
+	unsigned		 overlap;	/* seconds, or */
+	unsigned		 quiet;		/* DURATION_DEFAULT */
 	struct check_conf	*checks;
 	size_t			 nchecks;
 	char			*file;	/* main file or drop-in */
@@ -63,6 +82,9 @@ struct config {
 	unsigned		 confirm;
 	unsigned		 unreachable_after;	/* seconds */
 	int			 parent;	/* PARENT_AUTO or _NONE */
+	struct require		 require;	/* never REQUIRE_DEFAULT */
+	unsigned		 overlap;	/* seconds: both services kept */
+	unsigned		 quiet;		/* seconds without regression */
 	struct domain_conf	*domains;
 	size_t			 ndomains;
 };
@@ -76,6 +98,35 @@ struct config {
 struct config	*config_load(const char *path, unsigned flags,
 		    struct errlist *errs);
 void		 config_free(struct config *);
+/* A domain's duration not given: the [nmigd] section's. */
+#define DURATION_DEFAULT	UINT_MAX
+
+static inline unsigned
+config_overlap(const struct config *c, const struct domain_conf *d)
+{
+	return d->overlap != DURATION_DEFAULT ? d->overlap : c->overlap;
+}
+
+static inline unsigned
+config_quiet(const struct config *c, const struct domain_conf *d)
+{
+	return d->quiet != DURATION_DEFAULT ? d->quiet : c->quiet;
+}
+
+/* The domain's "require", else the [nmigd] section's. */
+static inline const struct require *
+config_require(const struct config *c, const struct domain_conf *d)
+{
+	return d->require.mode != REQUIRE_DEFAULT ? &d->require : &c->require;
+}
+
+/* The index of the first "record" check. */
+static inline size_t
+domain_records(const struct domain_conf *d)
+{
+	return d->no_mx ? 1 : 2;
+}
+
 /* Whether the domain's parent zone is asked: its own "parent", else the
  * [nmigd] section's. */
 static inline bool

@@ -119,6 +119,16 @@ events_overdue(struct eventlist *l, const struct model *m,
 }
 
 void
+events_cancel(struct eventlist *l, const struct watch *w)
+{
+	struct nmig_event	*e;
+
+	e = event_add(l, w, MSGID_CANCEL, LOG_NOTICE);
+	snprintf(e->message, sizeof(e->message), "old hosting for %s can now "
+	    "be cancelled", e->domain);
+}
+
+void
 events_parent(struct eventlist *l, const struct watch *w)
 {
 	struct nmig_event	*e;
@@ -129,28 +139,42 @@ events_parent(struct eventlist *l, const struct watch *w)
 	event_field(e, "NMIGD_PARENT_TTL=%" PRIu32, w->parent_ttl);
 }
 
-void
-events_complete(struct eventlist *l, const struct model *m,
-    const struct watch *w, const struct domain_tally *t)
+/* " (unreachable: r1, r2)": the resolvers of one kind, appended to the
+ * message as far as it has room. */
+static void
+append_names(struct nmig_event *e, const struct model *m,
+    const struct watch *w, const char *what, bool unreachable)
 {
-	struct nmig_event	*e;
-	size_t			 r, len;
-	const char		*sep = " (unreachable: ";
+	size_t		 r, len = strlen(e->message);
+	const char	*sep = what;
+	bool		 un;
 
-	e = event_add(l, w, MSGID_COMPLETE, LOG_NOTICE);
-	len = (size_t)snprintf(e->message, sizeof(e->message),
-	    "DNS switch complete for %s: %zu of %zu resolvers report the new "
-	    "records", e->domain, t->switched, t->total);
 	for (r = 0; r < m->resolvers->n && len < sizeof(e->message); r++) {
-		if (w->rv[r].state != RS_UNREACHABLE)
+		un = w->rv[r].state == RS_UNREACHABLE;
+		if (un != unreachable || (!un && w->rv[r].switched))
 			continue;
 		len += (size_t)snprintf(e->message + len,
 		    sizeof(e->message) - len, "%s%s", sep,
 		    m->resolvers->v[r].name);
 		sep = ", ";
 	}
-	if (t->unreachable > 0 && len < sizeof(e->message))
+	if (sep != what && len < sizeof(e->message))
 		snprintf(e->message + len, sizeof(e->message) - len, ")");
+}
+
+void
+events_complete(struct eventlist *l, const struct model *m,
+    const struct watch *w, const struct domain_tally *t)
+{
+	struct nmig_event	*e;
+
+	e = event_add(l, w, MSGID_COMPLETE, LOG_NOTICE);
+	snprintf(e->message, sizeof(e->message), "DNS switch complete for %s: "
+	    "%zu of %zu resolvers report the new records", e->domain,
+	    t->switched, t->total);
+	/* With "require" below all, the ones that have not switched. */
+	append_names(e, m, w, " (not yet: ", false);
+	append_names(e, m, w, " (unreachable: ", true);
 	event_field(e, "NMIGD_RESOLVERS_NEW=%zu", t->switched);
 	event_field(e, "NMIGD_RESOLVERS_TOTAL=%zu", t->total);
 	event_field(e, "NMIGD_RESOLVERS_UNREACHABLE=%zu", t->unreachable);

@@ -44,6 +44,8 @@ void	events_overdue(struct eventlist *, const struct model *,
 	    const struct watch *, size_t r, time_t now);
 /* The parent zone delegates to the new nameservers. */
 void	events_parent(struct eventlist *, const struct watch *);
+/* The old hosting may be cancelled (lib/forecast.h forecast_cancel()). */
+void	events_cancel(struct eventlist *, const struct watch *);
 /* The domain's switch is complete. */
 void	events_complete(struct eventlist *, const struct model *,
 	    const struct watch *, const struct domain_tally *);

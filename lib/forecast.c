@@ -90,3 +90,16 @@ forecast_domain(const struct watch *w, size_t nresolvers, unsigned confirm,
 	}
 	return t + (time_t)confirm * (time_t)interval;
 }
+
+time_t
+forecast_cancel(const struct watch *w, unsigned overlap, unsigned quiet)
+{
+	time_t	calm, t;
+
+	if (w->complete_at == 0 || w->watched_since == 0)
+		return 0;
+	calm = w->regressed_at > w->complete_at ? w->regressed_at :
+	    w->complete_at;
+	t = w->watched_since + (time_t)overlap;
+	return calm + (time_t)quiet > t ? calm + (time_t)quiet : t;
+}

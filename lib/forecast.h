@@ -37,4 +37,11 @@ unsigned	forecast_resolver(struct watch *, size_t r,
 time_t		forecast_domain(const struct watch *, size_t nresolvers,
 		    unsigned confirm, unsigned interval);
 
+/* The earliest time the old hosting may be cancelled: once complete, the
+ * overlap since the migration began has passed and no resolver has
+ * regressed for the quiet period since the completion or its last
+ * regression.  0 while not complete. */
+time_t		forecast_cancel(const struct watch *, unsigned overlap,
+		    unsigned quiet);
+
 #endif

@@ -313,3 +313,6 @@ cstate_set(struct cstate *cs, enum check_state st, const struct answer *a,
  * on a 64-bit system. */
 _Static_assert(sizeof(void *) != 8 || sizeof(struct cstate) == 48,
     "struct cstate grew past 48 bytes");
+/* And a (domain, resolver) verdict as many. */
+_Static_assert(sizeof(void *) != 8 || sizeof(struct rverdict) == 48,
+    "struct rverdict grew past 48 bytes");

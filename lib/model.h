@@ -37,7 +37,6 @@ struct cstate {
 					 * change, whose row is the latest */
 	uint32_t	 prev_age;	/* that answer last seen */
 	uint32_t	 prev_ttl;	/* its TTL then */
-	bool		 dirty;		/* the answer has no row yet */
 	/* The samples of the round under way (lib/apply.c): how many came
 	 * back, whether an answered one that is not new was taken as the
 	 * round's answer, and whether one was new, with its TTL and
@@ -46,9 +45,12 @@ struct cstate {
 	uint8_t		 sampled : 5;	/* up to MAX_SAMPLES */
 	uint8_t		 held_back : 1;
 	uint8_t		 new_seen : 1;
-	uint8_t		 ttl_grew : 1;	/* an old answer's TTL grew over
-					 * the last one's: counted by the
-					 * round's judging (rverdict) */
+	bool		 dirty : 1;	/* the answer has no row yet */
+	/* What the round's judging counts (rverdict) and clears: an old
+	 * answer's TTL grew over the last one's; the round's samples
+	 * disagreed, new and not new. */
+	uint8_t		 ttl_grew : 1;
+	uint8_t		 disagree : 1;
 	uint16_t	 new_rtt_ms;
 	uint32_t	 new_ttl;
 };
@@ -108,6 +110,12 @@ struct watch {
 						 * switch */
 	time_t			  parent_since;
 	time_t			  parent_switched_at;	/* the latch */
+	/* Decommission (lib/forecast.h): since when the domain's migration
+	 * has been watched, its last regression, and when the old hosting
+	 * was announced as no longer needed (the latch). */
+	time_t			  watched_since;
+	time_t			  regressed_at;
+	time_t			  cancel_at;
 	void			 *run;		/* the daemon's round state */
 	/* What the database has not seen yet (lib/outbox.c). */
 	bool			  unsaved;	/* something below, or in cs */

@@ -114,7 +114,9 @@ queue_watch(struct outbox *ob, struct watch *w)
 }
 
 /* The verdict as the database keeps it changed.  last_checked alone is
- * not a change; the streak only counts until the switch. */
+ * not a change; the streak only counts until the switch; the rounds since
+ * the last flap (calm) only say for a few rounds whether it still flaps,
+ * and a restart may forget that. */
 static bool
 rverdict_changed(const struct rverdict *a, const struct rverdict *b)
 {
@@ -123,7 +125,7 @@ rverdict_changed(const struct rverdict *a, const struct rverdict *b)
 	    (!a->switched && a->streak != b->streak) ||
 	    a->cached_until != b->cached_until ||
 	    a->expires_at != b->expires_at || a->overdue != b->overdue ||
-	    a->ttl_grew != b->ttl_grew;
+	    a->ttl_grew != b->ttl_grew || a->flaps != b->flaps;
 }
 
 void
@@ -147,7 +149,10 @@ outbox_round(struct outbox *ob, struct watch *w, const struct model *m,
 	    w->complete_at != j->complete_at ||
 	    w->parent_state != j->parent_state ||
 	    w->parent_since != j->parent_since ||
-	    w->parent_switched_at != j->parent_switched_at) {
+	    w->parent_switched_at != j->parent_switched_at ||
+	    w->watched_since != j->watched_since ||
+	    w->regressed_at != j->regressed_at ||
+	    w->cancel_at != j->cancel_at) {
 		w->row_dirty = true;
 		w->unsaved = true;
 	}
@@ -303,6 +308,9 @@ write_watch(struct outbox *ob, const struct model *m, struct watch *w,
 		drow.parent_since = w->parent_since;
 		drow.parent_switched_at = w->parent_switched_at;
 		drow.parent_ttl = w->parent_ttl;
+		drow.watched_since = w->watched_since;
+		drow.regressed_at = w->regressed_at;
+		drow.cancel_at = w->cancel_at;
 		if (store_save_domain(ob->store, w->db_id, &drow) == -1)
 			return -1;
 		ob->rows++;

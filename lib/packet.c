@@ -442,6 +442,7 @@ packet_parse_answer(const uint8_t *wire, size_t len, uint16_t id,
 	a.tc = WIRE_TC(&h);
 	a.aa = WIRE_AA(&h);
 	nnames = answer_names(wire, len, &h, type, names);
+	a.cname = nnames > 1;
 	if (answer_fill(wire, len, &h, names, nnames, type, &a) == -1 ||
 	    authority_fill(wire, len, &h, &names[0], &a) == -1) {
 		answer_free(&a);

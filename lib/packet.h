@@ -31,6 +31,8 @@ struct answer {
 	 * authority SOA, 0 without one.  A TTL with its top bit set counts
 	 * as 0 (RFC 2181 8). */
 	uint32_t	ttl;
+	/* The asked name has a CNAME: the records are another name's. */
+	bool		cname;
 	/* The authority section: the NS records of the asked name (a
 	 * referral, as a parent zone's server gives it to a query with
 	 * RD=0), their smallest TTL, its DS records, whether it holds an

@@ -146,7 +146,8 @@ status_print_parent(FILE *f, const json_t *p, bool colour)
 		    status_jstr(p, "switched_at", ""), (long long)
 		    json_integer_value(json_object_get(p, "ttl")));
 	if (json_is_string(json_object_get(p, "search_error")))
-		fprintf(f, " [search %s: %s]", status_jstr(p, "search", "?"),
+		fprintf(f, " [%s: %s]", json_is_string(json_object_get(p,
+		    "zone")) ? "refresh failed" : "search failed",
 		    status_jstr(p, "search_error", ""));
 	else if (!json_is_string(json_object_get(p, "zone")))
 		fprintf(f, " [%s]", status_jstr(p, "search", "not searched"));

@@ -136,6 +136,9 @@ persist_load_watch(struct model *m, struct store *st, struct watch *w,
 	w->parent_since = drow.parent_since;
 	w->parent_switched_at = drow.parent_switched_at;
 	w->parent_ttl = drow.parent_ttl;
+	w->watched_since = drow.watched_since;
+	w->regressed_at = drow.regressed_at;
+	w->cancel_at = drow.cancel_at;
 	w->saved_at = now;
 	for (r = 0; r < m->resolvers->n; r++)
 		if (persist_load_resolver(m, st, w, r, now) == -1)

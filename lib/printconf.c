@@ -75,6 +75,17 @@ print_origin(FILE *fp, const char *file)
 	fputc('\n', fp);
 }
 
+static void
+print_require(FILE *fp, const struct require *r)
+{
+	if (r->mode == REQUIRE_PERCENT)
+		fprintf(fp, "require = %u%%\n", r->n);
+	else if (r->mode == REQUIRE_COUNT)
+		fprintf(fp, "require = %u\n", r->n);
+	else
+		fprintf(fp, "require = all\n");
+}
+
 void
 config_print(const struct config *conf, FILE *fp)
 {
@@ -99,6 +110,11 @@ config_print(const struct config *conf, FILE *fp)
 	    fmt_duration(conf->unreachable_after, buf, sizeof(buf)));
 	fprintf(fp, "parent = %s\n", conf->parent == PARENT_NONE ? "none" :
 	    "auto");
+	print_require(fp, &conf->require);
+	fprintf(fp, "overlap = %s\n", fmt_duration(conf->overlap, buf,
+	    sizeof(buf)));
+	fprintf(fp, "quiet = %s\n", fmt_duration(conf->quiet, buf,
+	    sizeof(buf)));
 	fprintf(fp, "metrics = %s\n", conf->metrics != NULL ? conf->metrics :
 	    "none");
 	/* The domains of the drop-ins are printed below with the others:
@@ -117,18 +133,29 @@ config_print(const struct config *conf, FILE *fp)
 		fprintf(fp, "[domain %s]\n", domain_display(d->name, aname));
 		print_set(fp, "ns", d, &d->checks[0], &d->checks[0].expect,
 		    " ");
-		print_set(fp, "mx", d, &d->checks[1], &d->checks[1].expect,
-		    ", ");
+		if (d->no_mx)
+			fprintf(fp, "mx = none\n");
+		else
+			print_set(fp, "mx", d, &d->checks[1],
+			    &d->checks[1].expect, ", ");
 		if (d->checks[0].old.n > 0)
 			print_set(fp, "old-ns", d, &d->checks[0],
 			    &d->checks[0].old, " ");
-		if (d->checks[1].old.n > 0)
+		if (!d->no_mx && d->checks[1].old.n > 0)
 			print_set(fp, "old-mx", d, &d->checks[1],
 			    &d->checks[1].old, ", ");
+		if (d->require.mode != REQUIRE_DEFAULT)
+			print_require(fp, &d->require);
+		if (d->overlap != DURATION_DEFAULT)
+			fprintf(fp, "overlap = %s\n", fmt_duration(d->overlap,
+			    buf, sizeof(buf)));
+		if (d->quiet != DURATION_DEFAULT)
+			fprintf(fp, "quiet = %s\n", fmt_duration(d->quiet, buf,
+			    sizeof(buf)));
 		if (d->parent != PARENT_DEFAULT)
 			fprintf(fp, "parent = %s\n", d->parent == PARENT_NONE ?
 			    "none" : "auto");
-		for (j = 2; j < d->nchecks; j++) {
+		for (j = domain_records(d); j < d->nchecks; j++) {
 			c = &d->checks[j];
 			print_record(fp, "record", d, c, &c->expect);
 			if (c->old.n > 0)

@@ -69,7 +69,8 @@ status_record_json(const struct cstate *cs, const struct check_conf *c)
 }
 
 static json_t *
-resolver_json(const struct watch *w, const struct resolver_conf *r, size_t ri)
+resolver_json(const struct watch *w, const struct resolver_conf *r, size_t ri,
+    unsigned confirm)
 {
 	const struct rverdict	*v = &w->rv[ri];
 	json_t			*o, *recs;
@@ -94,22 +95,57 @@ resolver_json(const struct watch *w, const struct resolver_conf *r, size_t ri)
 	json_object_set_new(o, "expires_at", status_time_json(v->expires_at));
 	json_object_set_new(o, "overdue", json_boolean(v->overdue));
 	json_object_set_new(o, "ttl_grew", json_integer(v->ttl_grew));
+	json_object_set_new(o, "flapping", json_boolean(verdict_flapping(v,
+	    confirm)));
+	json_object_set_new(o, "flaps", json_integer(v->flaps));
 	json_object_set_new(o, "records", recs);
 	return o;
 }
 
+/* "all", "90%" or "12", as the config says it. */
+static json_t *
+require_json(const struct require *r)
+{
+	switch (r->mode) {
+	case REQUIRE_PERCENT:
+		return json_sprintf("%u%%", r->n);
+	case REQUIRE_COUNT:
+		return json_sprintf("%u", r->n);
+	default:
+		return json_string("all");
+	}
+}
+
+/* The resolvers the domain still waits for, by name: those not switched,
+ * unreachable ones included (until their cached answers run out they
+ * count). */
+static json_t *
+not_switched_json(const struct model *m, const struct watch *w)
+{
+	json_t	*a = json_array();
+	size_t	 r;
+
+	for (r = 0; r < m->resolvers->n; r++)
+		if (!w->rv[r].switched)
+			json_array_append_new(a,
+			    json_string(m->resolvers->v[r].name));
+	return a;
+}
+
 json_t *
-status_domain_json(const struct model *m, const struct watch *w)
+status_domain_json(const struct model *m, const struct watch *w, time_t now)
 {
 	struct domain_tally	 t;
 	json_t			*o, *rs;
 	char			 name[NMIG_NAMEBUF], uname[NMIG_UNAMEBUF];
 	size_t			 i;
 
-	verdict_domain(w->rv, m->resolvers->n, &t);
+	verdict_domain(w->rv, m->resolvers->n, config_require(m->cfg, w->dc),
+	    time(NULL), &t);
 	rs = json_array();
 	for (i = 0; i < m->resolvers->n; i++)
-		json_array_append_new(rs, resolver_json(w, &m->resolvers->v[i], i));
+		json_array_append_new(rs, resolver_json(w, &m->resolvers->v[i], i,
+		    m->cfg->confirm));
 	o = json_object();
 	json_object_set_new(o, "domain", json_string(domain_display(w->dc->name, name)));
 	json_object_set_new(o, "domain_unicode",
@@ -121,6 +157,17 @@ status_domain_json(const struct model *m, const struct watch *w)
 	json_object_set_new(o, "resolvers_new", json_integer(t.switched));
 	json_object_set_new(o, "resolvers_answering_new", json_integer(t.now_new));
 	json_object_set_new(o, "resolvers_unreachable", json_integer(t.unreachable));
+	json_object_set_new(o, "require", require_json(config_require(m->cfg,
+	    w->dc)));
+	json_object_set_new(o, "resolvers_required", json_integer(t.required));
+	json_object_set_new(o, "not_switched", not_switched_json(m, w));
+	json_object_set_new(o, "watched_since", status_time_json(
+	    w->watched_since));
+	json_object_set_new(o, "cancel_old_hosting_at", status_time_json(
+	    forecast_cancel(w, config_overlap(m->cfg, w->dc),
+	    config_quiet(m->cfg, w->dc))));
+	json_object_set_new(o, "cancel_announced_at", status_time_json(
+	    w->cancel_at));
 	json_object_set_new(o, "expected_complete_at", status_time_json(
 	    w->complete_at != 0 ? 0 : forecast_domain(w, m->resolvers->n,
 	    m->cfg->confirm, m->cfg->interval)));
@@ -142,7 +189,8 @@ status_document(const struct model *m, const char *domain, time_t now)
 	for (i = 0; i < m->nw; i++) {
 		if (domain != NULL && strcmp(m->w[i].dc->name, want) != 0)
 			continue;
-		json_array_append_new(doms, status_domain_json(m, &m->w[i]));
+		json_array_append_new(doms, status_domain_json(m, &m->w[i],
+		    now));
 	}
 	if (domain != NULL && json_array_size(doms) == 0) {
 		json_decref(doms);
@@ -238,7 +286,7 @@ status_stream_next(struct status_stream *st, const struct model *m,
 	}
 	if (st->ndomains++ > 0 && fn(",", 1, arg) != 0)
 		return -1;
-	d = status_domain_json(m, &m->w[st->next++]);
+	d = status_domain_json(m, &m->w[st->next++], st->now);
 	rv = json_dump_callback(d, fn, arg, JSON_COMPACT);
 	json_decref(d);
 	return rv == 0 ? 1 : -1;
@@ -454,6 +502,35 @@ print_resolver(FILE *f, const json_t *r, const char *domain, time_t now,
 	}
 }
 
+/* When the old hosting may go, once the domain is complete. */
+static void
+print_cancel(FILE *f, const json_t *d)
+{
+	if (json_is_string(json_object_get(d, "cancel_announced_at")))
+		fprintf(f, "  the old hosting can be cancelled (since %s)\n",
+		    status_jstr(d, "cancel_announced_at", ""));
+	else if (json_is_string(json_object_get(d, "cancel_old_hosting_at")))
+		fprintf(f, "  the old hosting may be cancelled from %s\n",
+		    status_jstr(d, "cancel_old_hosting_at", ""));
+}
+
+/* "  not switched yet: r2, r3", while the domain is not complete. */
+static void
+print_waiting(FILE *f, const json_t *d)
+{
+	const json_t	*ns = json_object_get(d, "not_switched");
+	size_t		 i;
+
+	if (json_array_size(ns) == 0 ||
+	    strcmp(status_jstr(d, "state", ""), "complete") == 0)
+		return;
+	fprintf(f, "  not switched yet:");
+	for (i = 0; i < json_array_size(ns); i++)
+		fprintf(f, "%s %s", i ? "," : "",
+		    json_string_value(json_array_get(ns, i)));
+	fprintf(f, "\n");
+}
+
 /* ", expected complete by TIME (in 3h12m)", or "(overdue by 5m)". */
 static void
 print_expected(FILE *f, const char *when, time_t now)
@@ -467,15 +544,16 @@ print_expected(FILE *f, const char *when, time_t now)
 	if (now == (time_t)-1)
 		return;
 	if (t >= now)
-		fprintf(f, " (in %s)", fmt_duration((unsigned)(t - now), buf,
+		fprintf(f, " (in %s)", fmt_span((unsigned)(t - now), buf,
 		    sizeof(buf)));
 	else
-		fprintf(f, " (overdue by %s)", fmt_duration((unsigned)(now - t),
+		fprintf(f, " (overdue by %s)", fmt_span((unsigned)(now - t),
 		    buf, sizeof(buf)));
 }
 
 /* The resolvers still holding old answers: until when (their expiry
- * once the parent switched), and the ones past it. */
+ * once the parent switched), the ones past it, and those whose caches
+ * disagree. */
 static void
 print_forecast(FILE *f, const json_t *rs)
 {
@@ -487,6 +565,11 @@ print_forecast(FILE *f, const json_t *rs)
 		r = json_array_get(rs, i);
 		if (json_is_true(json_object_get(r, "switched")))
 			continue;
+		if (json_is_true(json_object_get(r, "flapping")))
+			fprintf(f, "  flapping: %s, %lld times: its caches "
+			    "disagree\n", status_jstr(r, "name", "?"),
+			    (long long)json_integer_value(json_object_get(r,
+			    "flaps")));
 		until = status_jstr(r, "expires_at", NULL);
 		if (until == NULL)
 			until = status_jstr(r, "cached_until", NULL);
@@ -519,6 +602,10 @@ print_domain(FILE *f, const json_t *d, time_t now, bool colour)
 	fprintf(f, ", %lld/%lld resolvers new",
 	    (long long)json_integer_value(json_object_get(d, "resolvers_new")),
 	    (long long)json_integer_value(json_object_get(d, "resolvers_total")));
+	if (strcmp(status_jstr(d, "require", "all"), "all") != 0)
+		fprintf(f, " (require %s: %lld)", status_jstr(d, "require", ""),
+		    (long long)json_integer_value(json_object_get(d,
+		    "resolvers_required")));
 	if (json_integer_value(json_object_get(d, "resolvers_unreachable")) > 0)
 		fprintf(f, ", %lld unreachable", (long long)json_integer_value(
 		    json_object_get(d, "resolvers_unreachable")));
@@ -528,6 +615,8 @@ print_domain(FILE *f, const json_t *d, time_t now, bool colour)
 		fprintf(f, ", complete at %s", status_jstr(d, "complete_at", ""));
 	print_expected(f, status_jstr(d, "expected_complete_at", NULL), now);
 	fprintf(f, "\n");
+	print_waiting(f, d);
+	print_cancel(f, d);
 	status_print_parent(f, json_object_get(d, "parent"), colour);
 	fprintf(f, "  %-14s %-22s %-12s %-10s %-5s %-9s %6s  %s\n", "RESOLVER",
 	    "LOCATION", "STATE", "RECORD", "TYPE", "CHECK", "TTL", "ANSWER");

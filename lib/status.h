@@ -30,8 +30,9 @@ json_t	*status_record_json(const struct cstate *, const struct check_conf *);
 const char *status_jstr(const json_t *, const char *key, const char *dflt);
 void	 status_print_state(FILE *, const char *state, int width, bool colour);
 
-/* One domain's object of the document. */
-json_t	*status_domain_json(const struct model *, const struct watch *);
+/* One domain's object of the document, as of now. */
+json_t	*status_domain_json(const struct model *, const struct watch *,
+	    time_t now);
 
 /* The whole document as compact JSON text, a domain at a time, for a
  * writer that must not build it all at once: the same text as

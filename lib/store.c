@@ -131,6 +131,17 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE rverdicts ADD COLUMN overdue INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE rverdicts ADD COLUMN ttl_grew INTEGER NOT NULL"
 	"  DEFAULT 0;",
+	/* 5 -> 6: how often a resolver flapped (its samples disagreed, or
+	 * it went back from new), and the rounds since. */
+	"ALTER TABLE rverdicts ADD COLUMN flaps INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE rverdicts ADD COLUMN calm INTEGER NOT NULL DEFAULT 255;",
+	/* 6 -> 7: decommission: since when the domain has been watched (a
+	 * domain of an older database from its upgrade on), its last
+	 * regression, and when its old hosting was announced as no longer
+	 * needed (a latch). */
+	"ALTER TABLE domains ADD COLUMN watched_since TEXT;"
+	"ALTER TABLE domains ADD COLUMN regressed_at TEXT;"
+	"ALTER TABLE domains ADD COLUMN cancel_at TEXT;",
 };
 #define STORE_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -208,19 +219,22 @@ static const char *const store_sql[SS_MAX] = {
 	[SS_RVERDICT_SAVE] =
 	    "INSERT OR REPLACE INTO rverdicts(domain_id, resolver_id, state,"
 	    " streak, switched, since, fail_since, last_checked,"
-	    " cached_until, expires_at, overdue, ttl_grew)"
-	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	    " cached_until, expires_at, overdue, ttl_grew, flaps, calm)"
+	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14)",
 	[SS_RVERDICT_LOAD] =
 	    "SELECT state, streak, switched, since, fail_since, last_checked,"
-	    " cached_until, expires_at, overdue, ttl_grew"
+	    " cached_until, expires_at, overdue, ttl_grew, flaps, calm"
 	    " FROM rverdicts WHERE domain_id = ?1 AND resolver_id = ?2",
 	[SS_DOMAIN_SAVE] =
 	    "UPDATE domains SET state = ?1, since = ?2, complete_at = ?3,"
 	    " parent_state = ?4, parent_since = ?5, parent_switched_at = ?6,"
-	    " parent_ttl = ?7 WHERE id = ?8",
+	    " parent_ttl = ?7, watched_since = ?8, regressed_at = ?9,"
+	    " cancel_at = ?10 WHERE id = ?11",
 	[SS_DOMAIN_LOAD] =
 	    "SELECT state, since, complete_at, parent_state, parent_since,"
-	    " parent_switched_at, parent_ttl FROM domains WHERE id = ?1",
+	    " parent_switched_at, parent_ttl, watched_since, regressed_at,"
+	    " cancel_at FROM domains WHERE id = ?1",
 	[SS_EVENT_ADD] =
 	    "INSERT INTO events(time, message_id, priority, domain, resolver,"
 	    " message, domain_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -845,11 +859,12 @@ store_save_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
 		log_warnx("%s: bad resolver state %u", __func__, rv->state);
 		return -1;
 	}
-	if (stmt_run(s, __func__, SS_RVERDICT_SAVE, "IIsiitttttii", domain_id,
+	if (stmt_run(s, __func__, SS_RVERDICT_SAVE, "IIsiitttttiiii", domain_id,
 	    resolver_id, resolver_state_name(rv->state), (int)rv->streak,
 	    (int)rv->switched, rv->since, rv->fail_since,
 	    rv->last_checked, rv->cached_until, rv->expires_at,
-	    (int)rv->overdue, (int)rv->ttl_grew) == -1)
+	    (int)rv->overdue, (int)rv->ttl_grew, (int)rv->flaps,
+	    (int)rv->calm) == -1)
 		return -1;
 	return 0;
 }
@@ -864,7 +879,7 @@ store_load_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
 	sqlite3_stmt	*st = s->st[SS_RVERDICT_LOAD];
 	struct rverdict	 v;
 	const char	*what;
-	int64_t		 streak, switched, overdue, grew;
+	int64_t		 streak, switched, overdue, grew, flaps, calm;
 	int		 rc, state;
 
 	memset(&v, 0, sizeof(v));
@@ -902,12 +917,20 @@ store_load_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
 	what = "ttl_grew";
 	if (col_range(st, 9, 0, UINT16_MAX, &grew) == -1)
 		goto bad;
+	what = "flaps";
+	if (col_range(st, 10, 0, UINT16_MAX, &flaps) == -1)
+		goto bad;
+	what = "calm";
+	if (col_range(st, 11, 0, UINT8_MAX, &calm) == -1)
+		goto bad;
 	stmt_done(s, SS_RVERDICT_LOAD);
 	v.state = state;
 	v.streak = streak;
 	v.switched = switched;
 	v.overdue = overdue;
 	v.ttl_grew = (uint16_t)grew;
+	v.flaps = (uint16_t)flaps;
+	v.calm = (uint8_t)calm;
 	*rv = v;
 	return 0;
 bad:
@@ -934,10 +957,11 @@ store_save_domain(struct store *s, int64_t domain_id,
 		    d->parent_state);
 		return -1;
 	}
-	if (stmt_run(s, __func__, SS_DOMAIN_SAVE, "sttsttRI",
+	if (stmt_run(s, __func__, SS_DOMAIN_SAVE, "sttsttRtttI",
 	    domain_state_name(d->state), d->since, d->complete_at,
 	    parent_state_name(d->parent_state), d->parent_since,
-	    d->parent_switched_at, (int64_t)d->parent_ttl, domain_id) == -1)
+	    d->parent_switched_at, (int64_t)d->parent_ttl, d->watched_since,
+	    d->regressed_at, d->cancel_at, domain_id) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0) {
 		log_warnx("%s: no domain %" PRId64, __func__, domain_id);
@@ -946,14 +970,6 @@ store_save_domain(struct store *s, int64_t domain_id,
 	return 0;
 }
 
-/*
- * store_domain_id() creates the row as pending with unknown times, so a
- * domain never saved loads as that, returning 0.  1 means there is no
- * domain with this id at all.  A column that does not read is reported
- * and replaced by what can be trusted: an unreadable time by unknown, an
- * unreadable state by complete when the completion time reads, else
- * pending; STORE_BAD_ROW then says so.
- */
 /* The parent's view, columns 3 to 6, each replaced when it does not
  * read: the view by pending (the servers are asked again), the times by
  * unknown, the TTL by 0.  Returns 1 if one was. */
@@ -990,6 +1006,35 @@ load_parent(sqlite3_stmt *st, int64_t domain_id, struct domain_row *v)
 	return bad;
 }
 
+/* The decommission times, columns 7 to 9: one that does not read is
+ * unknown (watched_since then starts again from the next round). */
+static int
+load_decommission(sqlite3_stmt *st, int64_t domain_id, struct domain_row *v)
+{
+	static const char *const cols[] = { "watched_since", "regressed_at",
+	    "cancel_at" };
+	time_t	*dst[] = { &v->watched_since, &v->regressed_at, &v->cancel_at };
+	size_t	 i;
+	int	 bad = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (col_time(st, 7 + (int)i, dst[i]) == -1) {
+			domain_bad(domain_id, cols[i], "unknown");
+			*dst[i] = 0;
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
+/*
+ * store_domain_id() creates the row as pending with unknown times, so a
+ * domain never saved loads as that, returning 0.  1 means there is no
+ * domain with this id at all.  A column that does not read is reported
+ * and replaced by what can be trusted: an unreadable time by unknown, an
+ * unreadable state by complete when the completion time reads, else
+ * pending; STORE_BAD_ROW then says so.
+ */
 int
 store_load_domain(struct store *s, int64_t domain_id, struct domain_row *d)
 {
@@ -1018,6 +1063,7 @@ store_load_domain(struct store *s, int64_t domain_id, struct domain_row *d)
 	}
 	v.state = state;
 	bad |= load_parent(st, domain_id, &v);
+	bad |= load_decommission(st, domain_id, &v);
 	stmt_done(s, SS_DOMAIN_LOAD);
 	*d = v;
 	return bad ? STORE_BAD_ROW : 0;

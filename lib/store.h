@@ -85,6 +85,9 @@ struct domain_row {
 	time_t	parent_since;
 	time_t	parent_switched_at;	/* the latch; 0 while not */
 	uint32_t parent_ttl;
+	time_t	watched_since;
+	time_t	regressed_at;
+	time_t	cancel_at;	/* the latch: the old hosting may go */
 };
 int	store_save_domain(struct store *, int64_t domain_id,
 	    const struct domain_row *);

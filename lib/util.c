@@ -116,6 +116,20 @@ fmt_duration(unsigned secs, char *buf, size_t len)
 }
 
 const char *
+fmt_span(unsigned secs, char *buf, size_t len)
+{
+	if (secs >= 86400)
+		snprintf(buf, len, "%ud%uh", secs / 86400, secs % 86400 / 3600);
+	else if (secs >= 3600)
+		snprintf(buf, len, "%uh%um", secs / 3600, secs % 3600 / 60);
+	else if (secs >= 60)
+		snprintf(buf, len, "%um%us", secs / 60, secs % 60);
+	else
+		snprintf(buf, len, "%us", secs);
+	return buf;
+}
+
+const char *
 fmt_time(time_t t, char *buf)
 {
 	struct tm	tm;

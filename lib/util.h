@@ -30,6 +30,8 @@ void	errlist_free(struct errlist *);
 int	parse_duration(const char *, unsigned *secs);
 /* The inverse, in the largest unit that divides secs: "2d", "90s". */
 const char *fmt_duration(unsigned secs, char *buf, size_t len);
+/* A span for people, to two units: "3h12m", "2d4h", "45s". */
+const char *fmt_span(unsigned secs, char *buf, size_t len);
 
 /* RFC 3339 in UTC, "2026-11-27T22:00:00Z"; buf holds NMIG_TIMEBUF bytes. */
 #define NMIG_TIMEBUF 32

@@ -78,30 +78,42 @@ verdict_parent_server(enum check_state cs)
 	}
 }
 
+/* No server answered: error if one failed, pending if none was asked. */
+static enum parent_state
+parent_failed(const uint8_t *check_states, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (verdict_parent_server(check_states[i]) == PS_ERROR)
+			return PS_ERROR;
+	return PS_PENDING;
+}
+
 enum parent_state
-verdict_parent(const uint8_t *check_states, size_t n, bool *all_new)
+verdict_parent(const uint8_t *check_states, size_t n, bool *switched)
 {
 	enum parent_state	view = PS_PENDING, ps;
-	bool			failed = false;
-	size_t			i;
+	size_t			i, nnew = 0, failed = 0;
 
-	*all_new = n > 0;
 	for (i = 0; i < n; i++) {
 		ps = verdict_parent_server(check_states[i]);
-		if (ps != PS_NEW)
-			*all_new = false;
-		if (ps == PS_ERROR)
-			failed = true;
-		if (ps == PS_ERROR || ps == PS_PENDING)
+		if (ps == PS_ERROR || ps == PS_PENDING) {
+			failed++;
 			continue;
+		}
+		if (ps == PS_NEW)
+			nnew++;
 		if (view == PS_PENDING)
 			view = ps;
 		else if (view != ps)
 			view = PS_MIXED;
 	}
-	if (view == PS_PENDING && failed)
-		return PS_ERROR;
-	return view;
+	/* One server out of reach (firewalled, IPv6 only) must not hide
+	 * the registry's switch for good, nor may a few that answer stand
+	 * for many that do not. */
+	*switched = view == PS_NEW && nnew > failed;
+	return view == PS_PENDING ? parent_failed(check_states, n) : view;
 }
 
 int
@@ -238,24 +250,68 @@ verdict_update(struct rverdict *v, enum resolver_state round, time_t now,
 	return ev;
 }
 
+void
+verdict_flap(struct rverdict *v, enum resolver_state round, bool disagree)
+{
+	bool	back = v->state == RS_NEW && (round == RS_OLD ||
+		    round == RS_MIXED || round == RS_OTHER);
+
+	if (round == RS_ERROR || round == RS_PENDING)
+		return;		/* says nothing either way */
+	if (!disagree && !back) {
+		if (v->calm < UINT8_MAX)
+			v->calm++;
+		return;
+	}
+	v->calm = 0;
+	if (v->flaps < UINT16_MAX)
+		v->flaps++;
+}
+
+bool
+verdict_flapping(const struct rverdict *v, unsigned confirm)
+{
+	return v->flaps > 0 && v->calm < confirm;
+}
+
+static size_t
+required(const struct require *req, size_t counted)
+{
+	if (req == NULL)
+		return counted;
+	switch (req->mode) {
+	case REQUIRE_PERCENT:
+		return (counted * req->n + 99) / 100;
+	case REQUIRE_COUNT:
+		return req->n;
+	default:
+		return counted;
+	}
+}
+
 enum domain_state
-verdict_domain(const struct rverdict *v, size_t n, struct domain_tally *t)
+verdict_domain(const struct rverdict *v, size_t n, const struct require *req,
+    time_t now, struct domain_tally *t)
 {
 	size_t	i;
 
 	memset(t, 0, sizeof(*t));
 	t->total = n;
 	for (i = 0; i < n; i++) {
-		if (v[i].state == RS_UNREACHABLE)
+		if (v[i].state == RS_UNREACHABLE) {
 			t->unreachable++;
-		else if (v[i].switched)
+			/* It may still serve its clients what it cached. */
+			if (v[i].cached_until <= now)
+				t->left_out++;
+		} else if (v[i].switched)
 			t->switched++;
 		if (v[i].state == RS_NEW)
 			t->now_new++;
 	}
+	t->required = required(req, n - t->left_out);
 	if (t->switched == 0)
 		return DS_PENDING;
-	if (t->switched + t->unreachable == n)
+	if (t->switched >= t->required)
 		return DS_COMPLETE;
 	return DS_PROPAGATING;
 }

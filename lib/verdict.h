@@ -75,9 +75,10 @@ enum check_state verdict_classify(const struct check_conf *,
 enum parent_state verdict_parent_server(enum check_state);
 /* The parent's view from each server's: the answering servers' common
  * view, mixed if they differ, error if none answered, pending if none
- * was asked.  *all_new: every server, none failing, says new. */
+ * was asked.  *switched: the view is new, from more servers than failed
+ * or have not answered. */
 enum parent_state verdict_parent(const uint8_t *check_states, size_t n,
-		    bool *all_new);
+		    bool *switched);
 
 /* The state one round leaves a resolver in, from its checks' states. */
 enum resolver_state verdict_round(const uint8_t *check_states, size_t n);
@@ -86,17 +87,23 @@ enum resolver_state verdict_round(const uint8_t *check_states, size_t n);
 struct rverdict {
 	uint8_t		state;		/* enum resolver_state */
 	uint8_t		streak;		/* consecutive new rounds, saturating */
-	bool		switched;	/* confirmed new */
-	bool		dirty;		/* not in the database yet: kept
+	bool		switched : 1;	/* confirmed new */
+	bool		dirty : 1;	/* not in the database yet: kept
 					 * here, where it costs no space,
 					 * for lib/outbox.c; verdict_update
 					 * leaves it alone */
 	/* The forecast's (lib/forecast.c): past expires_at plus an
-	 * interval and still old (raised once), and how often an old
-	 * answer's TTL grew from one round to the next: caches behind
-	 * one address, or one that fetched the old data again. */
-	bool		overdue;
+	 * interval and still old (raised once). */
+	bool		overdue : 1;
+	/* Rounds since the last flap, saturating: a resolver is flapping
+	 * while fewer than confirm. */
+	uint8_t		calm;
+	/* How often an old answer's TTL grew from one round to the next
+	 * (caches behind one address, or one that fetched the old data
+	 * again), and how often it flapped: its samples disagreed within a
+	 * round, or it answered new and then old again. */
 	uint16_t	ttl_grew;
+	uint16_t	flaps;
 	time_t		since;		/* state last changed */
 	time_t		fail_since;	/* first failed round of the current
 					 * failure streak, or 0 */
@@ -117,16 +124,30 @@ struct rverdict {
 unsigned	verdict_update(struct rverdict *, enum resolver_state round,
 		    time_t now, unsigned confirm, unsigned unreachable_after);
 
+/* Whether the round flapped (disagree: its samples did; else whether it
+ * went back from new), counted in v; call before verdict_update(). */
+void		verdict_flap(struct rverdict *, enum resolver_state round,
+		    bool disagree);
+/* A flap within the last confirm rounds. */
+bool		verdict_flapping(const struct rverdict *, unsigned confirm);
+
 struct domain_tally {
 	size_t	total;
 	size_t	switched;	/* confirmed new */
 	size_t	now_new;	/* state new in the latest round */
 	size_t	unreachable;
+	size_t	left_out;	/* unreachable, their cached old answers
+				 * run out: not counted */
+	size_t	required;	/* switched ones that make it complete */
 };
 
-/* The domain state from its resolvers; complete needs every reachable
- * resolver switched and at least one.  The caller latches DS_COMPLETE. */
+/* The domain state from its resolvers; complete needs at least one
+ * resolver switched and as many as req says (NULL: all) of those
+ * counted.  An unreachable resolver is counted, as not switched, until
+ * the old answers it cached have run out at now.  The caller latches
+ * DS_COMPLETE. */
 enum domain_state verdict_domain(const struct rverdict *, size_t n,
+		    const struct require *req, time_t now,
 		    struct domain_tally *);
 
 #endif

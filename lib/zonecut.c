@@ -51,12 +51,18 @@ zonecut_judge_ns(const struct answer *a, char names[][NMIG_NAMEBUF],
 	*n = 0;
 	if (a == NULL || a->tc)
 		return ZC_FAIL;
-	if (a->rcode == WIRE_RCODE_NXDOMAIN)
+	/* No such name, or a name with a CNAME, which cannot own an NS
+	 * set: no zone here. */
+	if (a->rcode == WIRE_RCODE_NXDOMAIN ||
+	    (a->rcode == WIRE_RCODE_NOERROR && a->cname))
 		return ZC_NOT_CUT;
 	if (a->rcode != WIRE_RCODE_NOERROR)
 		return ZC_FAIL;
+	/* No NS set: a NODATA answer carries its zone's SOA.  An empty
+	 * answer without one (a referral from a resolver that did not
+	 * recurse, a broken one) says nothing. */
 	if (a->rdata.n == 0)
-		return ZC_NOT_CUT;
+		return a->auth_soa ? ZC_NOT_CUT : ZC_FAIL;
 	while ((rd = rdset_next(&a->rdata, &off, &len)) != NULL &&
 	    *n < ZONECUT_SERVERS_MAX)
 		if (server_name(rd, len, names[*n]) == 0)
@@ -67,9 +73,9 @@ zonecut_judge_ns(const struct answer *a, char names[][NMIG_NAMEBUF],
 static bool
 v4_ok(const uint8_t *a)
 {
-	/* 0/8 "this network", 224/4 multicast, 240/4 reserved and the
-	 * broadcast address. */
-	return a[0] != 0 && a[0] < 224;
+	/* 0/8 "this network", 169.254/16 link-local, 224/4 multicast,
+	 * 240/4 reserved and the broadcast address. */
+	return a[0] != 0 && a[0] < 224 && !(a[0] == 169 && a[1] == 254);
 }
 
 static bool
@@ -78,9 +84,11 @@ v6_ok(const uint8_t *a)
 	static const uint8_t	zero[16];
 	static const uint8_t	mapped[12] = { [10] = 0xff, [11] = 0xff };
 
-	/* The unspecified address, multicast, and v4-mapped ones, which
+	/* The unspecified address, multicast, link-local (fe80::/10, which
+	 * needs an interface no answer names), and v4-mapped ones, which
 	 * would reach IPv4 without its checks. */
 	return memcmp(a, zero, 16) != 0 && a[0] != 0xff &&
+	    !(a[0] == 0xfe && (a[1] & 0xc0) == 0x80) &&
 	    memcmp(a, mapped, 12) != 0;
 }
 

@@ -43,8 +43,10 @@ const char	*zonecut_up(const char *name);
 
 enum zc_answer {
 	ZC_CUT,			/* the name has an NS set: a zone */
-	ZC_NOT_CUT,		/* NODATA or NXDOMAIN: look one label up */
-	ZC_FAIL,		/* no answer, an error: ask another resolver */
+	ZC_NOT_CUT,		/* NODATA (with its zone's SOA), NXDOMAIN or
+				 * a CNAME: look one label up */
+	ZC_FAIL,		/* no answer, an error, an empty answer
+				 * without an SOA: ask another resolver */
 };
 
 /* The answer (NULL: none) of a resolver to "NAME NS": a zone, not one, or
@@ -55,7 +57,8 @@ enum zc_answer	 zonecut_judge_ns(const struct answer *,
 		    char names[][NMIG_NAMEBUF], size_t *n);
 
 /* The first address of an A or AAAA answer that a DNS server may have
- * (not unspecified, multicast or broadcast), with port 53, into *ss.
+ * (not unspecified, link-local, multicast or broadcast), with port 53,
+ * into *ss.
  * Returns 0, or -1 when there is none. */
 int		 zonecut_address(const struct answer *, uint16_t type,
 		    struct sockaddr_storage *ss, socklen_t *len);

@@ -34,9 +34,11 @@ expect "status: the document's keys, in order" "$(jq -c '[keys_unsorted,
     "$dir/all.json")" '. == [["version", "generated_at", "domains"],
     ["domain", "domain_unicode", "state", "since", "complete_at", "resolvers_total",
     "resolvers_new", "resolvers_answering_new", "resolvers_unreachable",
-    "expected_complete_at", "resolvers", "parent"], ["name", "address",
+    "require", "resolvers_required", "not_switched", "watched_since",
+    "cancel_old_hosting_at", "cancel_announced_at", "expected_complete_at", "resolvers", "parent"], ["name", "address",
     "port", "location", "state", "switched", "since", "last_checked",
-    "cached_until", "expires_at", "overdue", "ttl_grew", "records"]]'
+    "cached_until", "expires_at", "overdue", "ttl_grew", "flapping",
+    "flaps", "records"]]'
 reqs=()
 for i in $(seq 300); do
 	reqs+=("$(printf '{"command":"status","domain":"d%05d.example"}' "$i")")

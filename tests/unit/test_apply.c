@@ -338,8 +338,12 @@ test_samples(void **state)
 	assert_int_equal(watch_cstate(w, 0, 1)->state, CS_NEW);
 	assert_int_equal(watch_cstate(w, 0, 1)->answered_at, NOW + 4);
 	judge_round(&j, wd.m, w, NOW + 5, 1);
-	/* NS held back by one cache, MX new: not new. */
+	/* NS held back by one cache, MX new: not new.  The caches
+	 * disagreed: a flap; a timeout beside an old answer is none. */
 	assert_int_equal(w->rv[0].state, RS_MIXED);
+	assert_int_equal(w->rv[0].flaps, 1);
+	assert_true(verdict_flapping(&w->rv[0], 1));
+	assert_int_equal(w->rv[1].flaps, 0);
 
 	/* Round 2: every sample new; the answer changes once. */
 	apply_round_begin(wd.m, w);
@@ -355,6 +359,10 @@ test_samples(void **state)
 	sample_of(&wd, w, 0, 1, TW_NEW, NOW + 60);
 	judge_round(&j, wd.m, w, NOW + 63, 1);
 	assert_int_equal(w->rv[0].state, RS_NEW);
+	/* A calm round: no longer flapping with confirm = 1, but it did. */
+	assert_false(verdict_flapping(&w->rv[0], 1));
+	assert_true(verdict_flapping(&w->rv[0], 2));
+	assert_int_equal(w->rv[0].flaps, 1);
 
 	/* Round 3 is cut short after one sample (a reload restarted it);
 	 * round 4 counts its own three. */

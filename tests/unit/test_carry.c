@@ -346,10 +346,66 @@ test_checks_follow_owner_and_type(void **state)
 	k = check_of(w, LDNS_RR_TYPE_TXT);
 	assert_int_equal(watch_cstate(w, 1, k)->answered_at, 0);
 	assert_true(w->check_db_id[k] > 0);
-	assert_int_equal(w->rv[1].streak, 6);
+	/* A record more to expect: the migration starts again. */
+	assert_int_equal(w->rv[1].streak, 0);
+	assert_false(w->rv[1].switched);
 	tw_free(&old);
 	tw_free(&nw);
 	store_close(s);
+}
+
+/* New expected values start the migration afresh: the completion, the
+ * registry's switch and every resolver's switch are cleared (the events
+ * and history keep what they said), to be stored.  New old values only
+ * change how old answers read. */
+static void
+test_changed_expectations_restart(void **state)
+{
+	static const char before[] = "[domain d1.example]\n"
+	    "ns = ns1.new.example\nmx = 10 mx.new.example\n"
+	    "old-ns = ns1.old.example\n";
+	static const char old_only[] = "[domain d1.example]\n"
+	    "ns = ns1.new.example\nmx = 10 mx.new.example\n"
+	    "old-ns = ns2.old.example\n";
+	static const char new_mx[] = "[domain d1.example]\n"
+	    "ns = ns1.new.example\nmx = 20 mx.newer.example\n"
+	    "old-ns = ns2.old.example\n";
+	struct world	 a, b, c;
+	struct watch	*w;
+
+	tw_load(&a, res2, NULL, before, false);
+	tw_load(&b, res2, NULL, old_only, true);
+	tw_load(&c, res2, NULL, new_mx, true);
+	w = tw_watch(&a, "d1.example.");
+	mark(w, 0, 3);
+	mark(w, 1, 3);
+	w->state = DS_COMPLETE;
+	w->complete_at = NOW - 60;
+	w->parent_switched_at = NOW - 600;
+	w->parent_ttl = 86400;
+
+	assert_int_equal(carry_over(b.m, a.m, NULL, NULL, NOW), 0);
+	w = tw_watch(&b, "d1.example.");
+	assert_int_equal(w->state, DS_COMPLETE);
+	assert_int_equal(w->complete_at, NOW - 60);
+	assert_true(w->rv[0].switched);
+
+	assert_int_equal(carry_over(c.m, b.m, NULL, NULL, NOW + 1), 0);
+	w = tw_watch(&c, "d1.example.");
+	assert_int_equal(w->state, DS_PENDING);
+	assert_int_equal(w->since, NOW + 1);
+	assert_int_equal(w->complete_at, 0);
+	assert_int_equal(w->parent_switched_at, 0);
+	assert_false(w->rv[0].switched);
+	assert_false(w->rv[1].switched);
+	assert_int_equal(w->rv[1].streak, 0);
+	assert_true(w->rv[1].dirty);
+	assert_true(w->row_dirty);
+	/* The answers held are judged again: new before, not now. */
+	assert_int_equal(watch_cstate(w, 0, 1)->state, CS_OTHER);
+	tw_free(&a);
+	tw_free(&b);
+	tw_free(&c);
 }
 
 /* New expected records: the answers held are judged again.  r0 answered
@@ -587,6 +643,7 @@ main(void)
 		cmocka_unit_test(test_resolvers_follow_names),
 		cmocka_unit_test(test_checks_follow_owner_and_type),
 		cmocka_unit_test(test_changed_records_judged_again),
+		cmocka_unit_test(test_changed_expectations_restart),
 		cmocka_unit_test(test_failed_database_keeps_old),
 		cmocka_unit_test(test_own_targets_follow),
 		cmocka_unit_test(test_samples_changed_restarts),

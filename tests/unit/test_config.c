@@ -115,6 +115,10 @@ expect_errors_len(const char *text, size_t len, const char *const *want,
 	errlist_free(&e);
 }
 
+/* What a [domain] without mx is told. */
+#define MX_REQUIRED \
+    "mx is required (mx = none for a domain that takes no mail)"
+
 #define EXPECT_ERRORS(text, ...) do {					\
 	const char *const want_[] = { __VA_ARGS__ };			\
 	expect_errors_len(text, strlen(text), want_, nitems(want_));	\
@@ -237,7 +241,7 @@ test_example(void **state)
 	assert_int_equal(conf->interval, 300);
 	assert_int_equal(conf->timeout, 3);
 	assert_int_equal(conf->retries, 2);
-	assert_int_equal(conf->samples, 1);
+	assert_int_equal(conf->samples, 3);
 	assert_int_equal(conf->confirm, 2);
 	assert_int_equal(conf->unreachable_after, 3600);
 	assert_int_equal(conf->ndomains, 1);
@@ -444,6 +448,106 @@ test_values(void **state)
 }
 
 static struct config *roundtrip(const struct config *, char **);
+
+/* require: all, a share or a number, in [nmigd] and per domain. */
+static void
+test_require(void **state)
+{
+	struct config	*conf, *again;
+	char		*text;
+
+	conf = load_text_ok("[nmigd]\nrequire = 90%\n"
+	    "[domain a.example]\nns = ns.example.net\nmx = none\n"
+	    "require = 12\n"
+	    "[domain b.example]\nns = ns.example.net\nmx = none\n");
+	assert_int_equal(conf->require.mode, REQUIRE_PERCENT);
+	assert_int_equal(conf->require.n, 90);
+	assert_int_equal(config_require(conf, &conf->domains[0])->mode,
+	    REQUIRE_COUNT);
+	assert_int_equal(config_require(conf, &conf->domains[0])->n, 12);
+	assert_ptr_equal(config_require(conf, &conf->domains[1]),
+	    &conf->require);
+	again = roundtrip(conf, &text);
+	assert_non_null(strstr(text, "\nrequire = 90%\n"));
+	assert_non_null(strstr(text, "\nrequire = 12\n"));
+	assert_int_equal(again->domains[1].require.mode, REQUIRE_DEFAULT);
+	free(text);
+	config_free(again);
+	config_free(conf);
+	conf = load_text_ok("[nmigd]\nrequire = all\n");
+	assert_int_equal(conf->require.mode, REQUIRE_ALL);
+	/* overlap and quiet: 28d and 7d unless said, a domain's own. */
+	assert_int_equal(conf->overlap, 28 * 86400);
+	assert_int_equal(conf->quiet, 7 * 86400);
+	config_free(conf);
+	conf = load_text_ok("[nmigd]\noverlap = 14d\nquiet = 0s\n"
+	    "[domain a.example]\nns = ns.example.net\nmx = none\n"
+	    "overlap = 0s\nquiet = 2d\n"
+	    "[domain b.example]\nns = ns.example.net\nmx = none\n");
+	assert_int_equal(config_overlap(conf, &conf->domains[0]), 0);
+	assert_int_equal(config_quiet(conf, &conf->domains[0]), 2 * 86400);
+	assert_int_equal(config_overlap(conf, &conf->domains[1]), 14 * 86400);
+	assert_int_equal(config_quiet(conf, &conf->domains[1]), 0);
+	again = roundtrip(conf, &text);
+	assert_non_null(strstr(text, "\noverlap = 14d\nquiet = 0s\n"));
+	assert_non_null(strstr(text, "\noverlap = 0s\nquiet = 2d\n"));
+	assert_int_equal(again->domains[1].overlap, DURATION_DEFAULT);
+	free(text);
+	config_free(again);
+	config_free(conf);
+	EXPECT_ERRORS("[nmigd]\noverlap = 366d\n",
+	    "2: overlap: must be at most 365d");
+	EXPECT_ERRORS("[nmigd]\nrequire = 0%\n",
+	    "2: require: 0% is out of range (1% to 100%, or 1 to 10000 "
+	    "resolvers)");
+	EXPECT_ERRORS("[nmigd]\nrequire = 101%\n",
+	    "2: require: 101% is out of range (1% to 100%, or 1 to 10000 "
+	    "resolvers)");
+	EXPECT_ERRORS("[nmigd]\nrequire = most\n",
+	    "2: require: \"most\" is neither all, a percentage (90%) nor a "
+	    "number of resolvers");
+	EXPECT_ERRORS("[nmigd]\nrequire = 9 %\n",
+	    "2: require: \"9 %\" is neither all, a percentage (90%) nor a "
+	    "number of resolvers");
+	EXPECT_ERRORS("[nmigd]\nrequire = 99999999999999999999\n",
+	    "2: require: \"99999999999999999999\" is neither all, a "
+	    "percentage (90%) nor a number of resolvers");
+}
+
+/* mx = none: a domain that takes no mail has no MX check; its records
+ * follow the NS check, and nothing says old-mx for it. */
+static void
+test_mx_none(void **state)
+{
+	struct config	*conf, *again;
+	char		*text;
+
+	conf = load_text_ok("[domain a.example]\nns = ns.example.net\n"
+	    "mx = none\nrecord = www A 192.0.2.1\n"
+	    "old-record = www A 192.0.2.2\n");
+	assert_true(conf->domains[0].no_mx);
+	assert_int_equal(conf->domains[0].nchecks, 2);
+	assert_int_equal(domain_records(&conf->domains[0]), 1);
+	assert_int_equal(conf->domains[0].checks[1].type, LDNS_RR_TYPE_A);
+	assert_string_equal(conf->domains[0].checks[1].owner, "www.a.example.");
+	assert_int_equal(conf->domains[0].checks[1].old.n, 1);
+	again = roundtrip(conf, &text);
+	assert_non_null(strstr(text, "\nmx = none\n"));
+	assert_true(again->domains[0].no_mx);
+	assert_int_equal(again->domains[0].nchecks, 2);
+	free(text);
+	config_free(again);
+	config_free(conf);
+	EXPECT_ERRORS("[domain b.example]\nns = ns.example.net\nmx = none\n"
+	    "old-mx = 10 mx.example.net\n",
+	    "4: old-mx: the domain has mx = none");
+	EXPECT_ERRORS("[domain c.example]\nns = ns.example.net\n",
+	    "1: [domain c.example.]: mx is required (mx = none for a domain "
+	    "that takes no mail)");
+	EXPECT_ERRORS("[domain d.example]\nns = ns.example.net\nmx = none\n"
+	    "mx = 10 mx.example.net\n",
+	    "4: mx given twice (first at line 3)");
+}
 
 /* parent: the [nmigd] default, a domain's own over it, and nothing else
  * than auto or none. */
@@ -873,10 +977,10 @@ test_err_domain(void **state)
 	EXPECT_ERRORS("[domain example.co.jp]\nmx = 10 mx.example.net\n",
 	    "1: [domain example.co.jp.]: ns is required");
 	EXPECT_ERRORS("[nmigd]\n[domain example.co.jp]\nns = a.example\n",
-	    "2: [domain example.co.jp.]: mx is required");
+	    "2: [domain example.co.jp.]: " MX_REQUIRED);
 	EXPECT_ERRORS("[domain example.co.jp]\n",
 	    "1: [domain example.co.jp.]: ns is required",
-	    "1: [domain example.co.jp.]: mx is required");
+	    "1: [domain example.co.jp.]: " MX_REQUIRED);
 	EXPECT_ERRORS(
 	    "[domain example.co.jp]\nns = a.example\nmx = 10 b.example\n"
 	    "[domain EXAMPLE.co.jp.]\nns = a.example\nmx = 10 b.example\n",
@@ -1025,7 +1129,7 @@ test_err_all_reported(void **state)
 	    "8: ns: bad name \"a..b\": empty label",
 	    "9: record: bad A value \"999.1.1.1\": Syntax error, could not "
 	    "parse the RR's rdata",
-	    "7: [domain example.co.jp.]: mx is required",
+	    "7: [domain example.co.jp.]: " MX_REQUIRED,
 	    "10: unknown section [unknown]",
 	    "12: section header without ']'",
 	    "17: unknown key \"timeout\" in [domain]",
@@ -1256,7 +1360,7 @@ test_dropin_errors_all(void **state)
 	expect_load_errors(in(dir, "nmigd.conf"), dir,
 	    "@/nmigd.conf:2: retries: 99 is out of range (0 to 10)\n"
 	    "@/conf.d/a.conf:2: ns: bad name \"a..b\": empty label\n"
-	    "@/conf.d/b.conf:2: [domain b.example.]: mx is required\n"
+	    "@/conf.d/b.conf:2: [domain b.example.]: " MX_REQUIRED "\n"
 	    "@/conf.d/b.conf:4: unknown section [other]\n");
 }
 
@@ -1390,7 +1494,7 @@ test_dropin_not_regular(void **state)
 	assert_int_equal(mkfifo(in(dir, "conf.d/z.conf"), 0644), 0);
 	expect_load_errors(in(dir, "nmigd.conf"), dir,
 	    "@/conf.d/good.conf:1: [domain a.example.]: ns is required\n"
-	    "@/conf.d/good.conf:1: [domain a.example.]: mx is required\n"
+	    "@/conf.d/good.conf:1: [domain a.example.]: " MX_REQUIRED "\n"
 	    "@/conf.d/x.conf: cannot open: Is a directory\n"
 	    "@/conf.d/y.conf: cannot open: No such file or directory\n"
 	    "@/conf.d/z.conf: cannot open: not a regular file\n");
@@ -1413,7 +1517,7 @@ test_dropin_unreadable(void **state)
 	expect_load_errors(in(dir, "nmigd.conf"), dir,
 	    "@/conf.d/a.conf: cannot open: Permission denied\n"
 	    "@/conf.d/b.conf:1: [domain b.example.]: ns is required\n"
-	    "@/conf.d/b.conf:1: [domain b.example.]: mx is required\n");
+	    "@/conf.d/b.conf:1: [domain b.example.]: " MX_REQUIRED "\n");
 	assert_int_equal(chmod(in(dir, "conf.d"), 0), 0);
 	expect_load_errors(in(dir, "nmigd.conf"), dir,
 	    "@/nmigd.conf: include: @/conf.d: Permission denied\n");
@@ -1824,6 +1928,8 @@ main(void)
 		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_parent_key),
+		cmocka_unit_test(test_mx_none),
+		cmocka_unit_test(test_require),
 		cmocka_unit_test(test_normalization),
 		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_record_owners),

@@ -167,12 +167,57 @@ test_cached_until(void **state)
 	tw_free(&wd);
 }
 
+/* The old hosting may go once complete, the overlap since the watch
+ * began has passed and no resolver regressed for the quiet period since
+ * the completion or the last regression; announced once. */
+static void
+test_cancel(void **state)
+{
+	struct world	 wd;
+	struct watch	*w;
+	struct judge	 j;
+	time_t		 t0 = NOW;
+
+	memset(&j, 0, sizeof(j));
+	tw_load(&wd, resolvers, "confirm = 1\ninterval = 60s\n"
+	    "overlap = 1h\nquiet = 10m\n", domain, false);
+	w = tw_watch(&wd, "example.co.jp.");
+	round_of(&wd, w, &j, TW_OLD, 300, t0);
+	assert_int_equal(w->watched_since, t0);
+	assert_int_equal(forecast_cancel(w, 3600, 600), 0);
+
+	/* Complete at t0 + 120: the overlap bounds it. */
+	round_of(&wd, w, &j, TW_NEW, 300, t0 + 120);
+	assert_int_equal(w->state, DS_COMPLETE);
+	assert_int_equal(forecast_cancel(w, 3600, 600), t0 + 3600);
+	/* A regression at t0 + 3500 and back: quiet from then. */
+	round_of(&wd, w, &j, TW_OLD, 300, t0 + 3500);
+	assert_int_equal(w->regressed_at, t0 + 3500);
+	round_of(&wd, w, &j, TW_NEW, 300, t0 + 3560);
+	assert_int_equal(forecast_cancel(w, 3600, 600), t0 + 4100);
+	round_of(&wd, w, &j, TW_NEW, 300, t0 + 4099);
+	assert_int_equal(w->cancel_at, 0);
+	assert_int_equal(j.events.n, 0);
+	round_of(&wd, w, &j, TW_NEW, 300, t0 + 4100);
+	assert_int_equal(w->cancel_at, t0 + 4100);
+	assert_int_equal(j.events.n, 1);
+	assert_string_equal(j.events.v[0].je.message_id, MSGID_CANCEL);
+	assert_int_equal(j.events.v[0].je.priority, 5);
+	assert_string_equal(j.events.v[0].message, "old hosting for "
+	    "example.co.jp can now be cancelled");
+	round_of(&wd, w, &j, TW_NEW, 300, t0 + 4160);
+	assert_int_equal(j.events.n, 0);
+	judge_free(&j);
+	tw_free(&wd);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forecast),
 		cmocka_unit_test(test_cached_until),
+		cmocka_unit_test(test_cancel),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -784,6 +784,8 @@ test_cname_chain(void **state)
 	assert_rdata(&a, want, 2);
 	/* The TTL of the records asked for, not of the CNAMEs. */
 	assert_int_equal(a.ttl, 300);
+	/* The asked name had a CNAME (the parent finder's test). */
+	assert_true(a.cname);
 	answer_free(&a);
 
 	/* Asking for the CNAME itself: its target, no chasing. */
@@ -796,6 +798,7 @@ test_cname_chain(void **state)
 		assert_rdata(&a, cn, 1);
 	}
 	assert_int_equal(a.ttl, 30);
+	assert_false(a.cname);
 	answer_free(&a);
 }
 

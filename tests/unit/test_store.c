@@ -219,7 +219,7 @@ test_open_creates_schema(void **state)
 	fx_open(fx);
 	db_text(fx->path, "PRAGMA journal_mode", buf, sizeof(buf));
 	assert_string_equal(buf, "wal");
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 5);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 7);
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE type = 'table' AND name IN ('resolvers', 'domains',"
 	    " 'checks', 'answers', 'rverdicts', 'events')"), 6);
@@ -235,7 +235,7 @@ test_open_creates_schema(void **state)
 
 	/* A second open finds the schema and leaves it as it is. */
 	fx_open(fx);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 5);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 7);
 }
 
 static void
@@ -283,6 +283,8 @@ test_reopen_keeps_data(void **state)
 	rv.expires_at = T0 + 500;
 	rv.overdue = true;
 	rv.ttl_grew = 7;
+	rv.flaps = 300;
+	rv.calm = 2;
 	assert_int_equal(store_save_rverdict(s, did, rid1, &rv), 0);
 	memset(&d, 0, sizeof(d));
 	d.state = DS_COMPLETE;
@@ -292,6 +294,9 @@ test_reopen_keeps_data(void **state)
 	d.parent_since = T0 + 30;
 	d.parent_switched_at = T0 + 31;
 	d.parent_ttl = 86400;
+	d.watched_since = T0 - 86400;
+	d.regressed_at = T0 + 200;
+	d.cancel_at = T0 + 302;
 	assert_int_equal(store_save_domain(s, did, &d), 0);
 	a = answer(CS_NEW, LDNS_RCODE_NOERROR, "ns1.new.example.", 300, T0);
 	assert_int_equal(store_record_answer(s, cid, rid1, &a), 0);
@@ -330,6 +335,8 @@ test_reopen_keeps_data(void **state)
 	assert_int_equal(back.expires_at, T0 + 500);
 	assert_true(back.overdue);
 	assert_int_equal(back.ttl_grew, 7);
+	assert_int_equal(back.flaps, 300);
+	assert_int_equal(back.calm, 2);
 	memset(&dback, 0xff, sizeof(dback));
 	assert_int_equal(store_load_domain(s, did, &dback), 0);
 	assert_int_equal(dback.state, DS_COMPLETE);
@@ -339,6 +346,9 @@ test_reopen_keeps_data(void **state)
 	assert_int_equal(dback.parent_since, T0 + 30);
 	assert_int_equal(dback.parent_switched_at, T0 + 31);
 	assert_int_equal(dback.parent_ttl, 86400);
+	assert_int_equal(dback.watched_since, T0 - 86400);
+	assert_int_equal(dback.regressed_at, T0 + 200);
+	assert_int_equal(dback.cancel_at, T0 + 302);
 
 	/* Times are readable text for the operator. */
 	db_text(fx->path, "SELECT complete_at FROM domains WHERE name = "
@@ -700,9 +710,14 @@ test_upgrade_from_1(void **state)
 	    " ALTER TABLE rverdicts DROP COLUMN expires_at;"
 	    " ALTER TABLE rverdicts DROP COLUMN overdue;"
 	    " ALTER TABLE rverdicts DROP COLUMN ttl_grew;"
+	    " ALTER TABLE rverdicts DROP COLUMN flaps;"
+	    " ALTER TABLE rverdicts DROP COLUMN calm;"
+	    " ALTER TABLE domains DROP COLUMN watched_since;"
+	    " ALTER TABLE domains DROP COLUMN regressed_at;"
+	    " ALTER TABLE domains DROP COLUMN cancel_at;"
 	    " PRAGMA user_version = 1");
 	s = fx_open(fx);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 5);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 7);
 	/* Every resolver row is a resolver; events find their domain row by
 	 * name, or keep NULL when none has it. */
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM resolvers"
@@ -873,13 +888,13 @@ test_newer_version_refused(void **state)
 
 	fx_open(fx);
 	fx_close(fx);
-	db_exec(fx->path, "PRAGMA user_version = 6");
+	db_exec(fx->path, "PRAGMA user_version = 8");
 	before = file_read(fx->path, &blen);
 	assert_null(store_open(fx->path));
 	after = file_read(fx->path, &alen);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(before, after, blen);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 6);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 8);
 	free(before);
 	free(after);
 }

@@ -157,6 +157,37 @@ parent_of(bool *all_new, size_t n, ...)
 	return verdict_parent(cs, n, all_new);
 }
 
+/* verdict_flap: samples that disagree, or new and then old again; not
+ * the one switch from old to new, and not an error round. */
+static void
+test_flap(void **state)
+{
+	struct rverdict	v;
+
+	memset(&v, 0, sizeof(v));
+	v.state = RS_OLD;
+	verdict_flap(&v, RS_NEW, false);
+	v.state = RS_NEW;
+	assert_int_equal(v.flaps, 0);
+	assert_false(verdict_flapping(&v, 2));
+	verdict_flap(&v, RS_OLD, false);
+	v.state = RS_OLD;
+	assert_int_equal(v.flaps, 1);
+	assert_true(verdict_flapping(&v, 2));
+	verdict_flap(&v, RS_ERROR, false);
+	assert_int_equal(v.calm, 0);
+	verdict_flap(&v, RS_MIXED, true);
+	assert_int_equal(v.flaps, 2);
+	verdict_flap(&v, RS_NEW, false);
+	assert_true(verdict_flapping(&v, 2));
+	verdict_flap(&v, RS_NEW, false);
+	assert_false(verdict_flapping(&v, 2));
+	assert_int_equal(v.flaps, 2);
+	v.flaps = UINT16_MAX;
+	verdict_flap(&v, RS_OLD, true);
+	assert_int_equal(v.flaps, UINT16_MAX);
+}
+
 static void
 test_parent(void **state)
 {
@@ -174,10 +205,17 @@ test_parent(void **state)
 	assert_false(all);
 	assert_int_equal(parent_of(&all, 2, CS_NEW, CS_NEW), PS_NEW);
 	assert_true(all);
-	/* A failing server leaves the others' view, but no switch. */
+	/* A failing server leaves the others' view; the switch needs more
+	 * servers saying new than failing. */
 	assert_int_equal(parent_of(&all, 2, CS_NEW, CS_ERROR), PS_NEW);
 	assert_false(all);
 	assert_int_equal(parent_of(&all, 2, CS_NEW, CS_PENDING), PS_NEW);
+	assert_false(all);
+	assert_int_equal(parent_of(&all, 3, CS_NEW, CS_ERROR, CS_NEW),
+	    PS_NEW);
+	assert_true(all);
+	assert_int_equal(parent_of(&all, 4, CS_NEW, CS_ERROR, CS_NEW,
+	    CS_ERROR), PS_NEW);
 	assert_false(all);
 	assert_int_equal(parent_of(&all, 2, CS_NXDOMAIN, CS_NODATA),
 	    PS_ERROR);
@@ -688,42 +726,42 @@ test_domain(void **state)
 
 	memset(v, 0, sizeof(v));
 	memset(&t, 0xff, sizeof(t));
-	assert_int_equal(verdict_domain(v, 0, &t), DS_PENDING);
+	assert_int_equal(verdict_domain(v, 0, NULL, 0, &t), DS_PENDING);
 	assert_int_equal(t.total, 0);
 	assert_int_equal(t.switched, 0);
 
 	v[0] = rv(RS_PENDING, false);
 	v[1] = rv(RS_OLD, false);
 	v[2] = rv(RS_NEW, false);		/* new, not yet confirmed */
-	assert_int_equal(verdict_domain(v, 3, &t), DS_PENDING);
+	assert_int_equal(verdict_domain(v, 3, NULL, 0, &t), DS_PENDING);
 	assert_int_equal(t.total, 3);
 	assert_int_equal(t.switched, 0);
 	assert_int_equal(t.now_new, 1);
 
 	v[2] = rv(RS_NEW, true);
-	assert_int_equal(verdict_domain(v, 3, &t), DS_PROPAGATING);
+	assert_int_equal(verdict_domain(v, 3, NULL, 0, &t), DS_PROPAGATING);
 	assert_int_equal(t.switched, 1);
 
 	v[0] = rv(RS_NEW, true);
 	v[1] = rv(RS_OTHER, true);		/* switched, odd answer now */
-	assert_int_equal(verdict_domain(v, 3, &t), DS_COMPLETE);
+	assert_int_equal(verdict_domain(v, 3, NULL, 0, &t), DS_COMPLETE);
 	assert_int_equal(t.switched, 3);
 	assert_int_equal(t.now_new, 2);
 	assert_int_equal(t.unreachable, 0);
 
 	/* A failing, not switched resolver holds completion back ... */
 	v[3] = rv(RS_ERROR, false);
-	assert_int_equal(verdict_domain(v, 4, &t), DS_PROPAGATING);
+	assert_int_equal(verdict_domain(v, 4, NULL, 0, &t), DS_PROPAGATING);
 	/* ... until it is declared unreachable. */
 	v[3] = rv(RS_UNREACHABLE, false);
-	assert_int_equal(verdict_domain(v, 4, &t), DS_COMPLETE);
+	assert_int_equal(verdict_domain(v, 4, NULL, 0, &t), DS_COMPLETE);
 	assert_int_equal(t.total, 4);
 	assert_int_equal(t.switched, 3);
 	assert_int_equal(t.unreachable, 1);
 
 	/* A switched resolver that failed for a while still counts. */
 	v[3] = rv(RS_ERROR, true);
-	assert_int_equal(verdict_domain(v, 4, &t), DS_COMPLETE);
+	assert_int_equal(verdict_domain(v, 4, NULL, 0, &t), DS_COMPLETE);
 }
 
 static void
@@ -736,24 +774,24 @@ test_domain_unreachable(void **state)
 	v[0] = rv(RS_UNREACHABLE, false);
 	v[1] = rv(RS_UNREACHABLE, false);
 	v[2] = rv(RS_UNREACHABLE, false);
-	assert_int_equal(verdict_domain(v, 3, &t), DS_PENDING);
+	assert_int_equal(verdict_domain(v, 3, NULL, 0, &t), DS_PENDING);
 	assert_int_equal(t.unreachable, 3);
 
 	/* Switched before it went away, but nobody reachable is. */
 	v[0] = rv(RS_UNREACHABLE, true);
-	assert_int_equal(verdict_domain(v, 3, &t), DS_PENDING);
+	assert_int_equal(verdict_domain(v, 3, NULL, 0, &t), DS_PENDING);
 	assert_int_equal(t.switched, 0);
 	assert_int_equal(t.unreachable, 3);
 
 	/* One reachable and switched: complete. */
 	v[1] = rv(RS_NEW, true);
-	assert_int_equal(verdict_domain(v, 3, &t), DS_COMPLETE);
+	assert_int_equal(verdict_domain(v, 3, NULL, 0, &t), DS_COMPLETE);
 	assert_int_equal(t.switched, 1);
 	assert_int_equal(t.unreachable, 2);
 
 	/* One reachable, not switched: propagating at most. */
 	v[2] = rv(RS_OLD, false);
-	assert_int_equal(verdict_domain(v, 3, &t), DS_PROPAGATING);
+	assert_int_equal(verdict_domain(v, 3, NULL, 0, &t), DS_PROPAGATING);
 }
 
 /* From answers to the domain state, for three resolvers over time. */
@@ -810,18 +848,18 @@ test_end_to_end(void **state)
 		switch (round) {
 		case 0:
 			assert_int_equal(v[1].state, RS_MIXED);
-			assert_int_equal(verdict_domain(v, 3, &t), DS_PENDING);
+			assert_int_equal(verdict_domain(v, 3, NULL, 0, &t), DS_PENDING);
 			break;
 		case 1:
 		case 2:
-			assert_int_equal(verdict_domain(v, 3, &t),
+			assert_int_equal(verdict_domain(v, 3, NULL, 0, &t),
 			    DS_PROPAGATING);
 			break;
 		case 3:
 		case 4:
 		case 5:
 			/* r2 gone for 900 s; r0 and r1 switched. */
-			assert_int_equal(verdict_domain(v, 3, &t),
+			assert_int_equal(verdict_domain(v, 3, NULL, 0, &t),
 			    DS_COMPLETE);
 			assert_int_equal(t.switched, 2);
 			assert_int_equal(t.unreachable, 1);
@@ -830,6 +868,47 @@ test_end_to_end(void **state)
 	}
 	check_clear(&chk[0]);
 	check_clear(&chk[1]);
+}
+
+/* require: a share (rounded up) or a number of the resolvers counted; an
+ * unreachable resolver counts, as not switched, until what it cached has
+ * run out. */
+static void
+test_require(void **state)
+{
+	struct rverdict		v[4];
+	struct domain_tally	t;
+	struct require		all = { REQUIRE_ALL, 0 };
+	struct require		p75 = { REQUIRE_PERCENT, 75 };
+	struct require		p76 = { REQUIRE_PERCENT, 76 };
+	struct require		n3 = { REQUIRE_COUNT, 3 };
+	struct require		n5 = { REQUIRE_COUNT, 5 };
+
+	v[0] = rv(RS_NEW, true);
+	v[1] = rv(RS_NEW, true);
+	v[2] = rv(RS_NEW, true);
+	v[3] = rv(RS_OLD, false);
+	assert_int_equal(verdict_domain(v, 4, &all, 0, &t), DS_PROPAGATING);
+	assert_int_equal(t.required, 4);
+	assert_int_equal(verdict_domain(v, 4, &p75, 0, &t), DS_COMPLETE);
+	assert_int_equal(t.required, 3);
+	assert_int_equal(verdict_domain(v, 4, &p76, 0, &t), DS_PROPAGATING);
+	assert_int_equal(t.required, 4);
+	assert_int_equal(verdict_domain(v, 4, &n3, 0, &t), DS_COMPLETE);
+	assert_int_equal(verdict_domain(v, 4, &n5, 0, &t), DS_PROPAGATING);
+
+	/* Unreachable, its old answers cached until 1000. */
+	v[3] = rv(RS_UNREACHABLE, false);
+	v[3].cached_until = 1000;
+	assert_int_equal(verdict_domain(v, 4, &all, 999, &t), DS_PROPAGATING);
+	assert_int_equal(t.unreachable, 1);
+	assert_int_equal(t.left_out, 0);
+	assert_int_equal(verdict_domain(v, 4, &all, 1000, &t), DS_COMPLETE);
+	assert_int_equal(t.left_out, 1);
+	assert_int_equal(t.required, 3);
+	/* Nothing switched is never complete, whatever is required. */
+	v[0].switched = v[1].switched = v[2].switched = false;
+	assert_int_equal(verdict_domain(v, 4, &p75, 1000, &t), DS_PENDING);
 }
 
 int
@@ -855,6 +934,8 @@ main(void)
 		cmocka_unit_test(test_domain),
 		cmocka_unit_test(test_domain_unreachable),
 		cmocka_unit_test(test_parent),
+		cmocka_unit_test(test_flap),
+		cmocka_unit_test(test_require),
 		cmocka_unit_test(test_end_to_end),
 	};
 

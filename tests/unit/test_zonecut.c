@@ -57,7 +57,12 @@ test_judge_ns(void **state)
 
 	memset(&a, 0, sizeof(a));
 	assert_int_equal(zonecut_judge_ns(NULL, names, &n), ZC_FAIL);
+	/* NODATA carries its zone's SOA; an empty answer without one (a
+	 * referral from a resolver that did not recurse) says nothing. */
+	assert_int_equal(zonecut_judge_ns(&a, names, &n), ZC_FAIL);
+	a.auth_soa = true;
 	assert_int_equal(zonecut_judge_ns(&a, names, &n), ZC_NOT_CUT);
+	a.auth_soa = false;
 	a.rcode = LDNS_RCODE_NXDOMAIN;
 	assert_int_equal(zonecut_judge_ns(&a, names, &n), ZC_NOT_CUT);
 	a.rcode = LDNS_RCODE_SERVFAIL;
@@ -72,6 +77,11 @@ test_judge_ns(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(names[0], "a.dns.jp.");
 	assert_string_equal(names[1], "b.dns.jp.");
+	/* The same NS set reached through a CNAME is another name's: a
+	 * name with a CNAME is no zone cut. */
+	a.cname = true;
+	assert_int_equal(zonecut_judge_ns(&a, names, &n), ZC_NOT_CUT);
+	a.cname = false;
 	/* A truncated answer is no verdict: TCP gives the whole set. */
 	a.tc = true;
 	assert_int_equal(zonecut_judge_ns(&a, names, &n), ZC_FAIL);
@@ -127,6 +137,7 @@ test_address(void **state)
 	add_addr(&a.rdata, AF_INET, "0.0.0.0");
 	add_addr(&a.rdata, AF_INET, "224.0.0.251");
 	add_addr(&a.rdata, AF_INET, "255.255.255.255");
+	add_addr(&a.rdata, AF_INET, "169.254.1.1");
 	assert_int_equal(rdset_add(&a.rdata, short_rd, sizeof(short_rd)), 0);
 	assert_int_equal(zonecut_address(&a, LDNS_RR_TYPE_A, &ss, &len), -1);
 	add_addr(&a.rdata, AF_INET, "192.0.2.53");
@@ -146,6 +157,8 @@ test_address(void **state)
 	add_addr(&a.rdata, AF_INET6, "::");
 	add_addr(&a.rdata, AF_INET6, "ff02::fb");
 	add_addr(&a.rdata, AF_INET6, "::ffff:192.0.2.1");
+	add_addr(&a.rdata, AF_INET6, "fe80::1");
+	add_addr(&a.rdata, AF_INET6, "febf::1");
 	assert_int_equal(zonecut_address(&a, LDNS_RR_TYPE_AAAA, &ss, &len),
 	    -1);
 	add_addr(&a.rdata, AF_INET6, "2001:db8::53");

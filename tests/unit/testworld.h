@@ -38,7 +38,8 @@ int	tw_cleanup(void);
 /* tmpdir/file */
 void	tw_path(char *buf, const char *file);
 
-/* resolvers: resolvers.conf's content; extra: [nmigd] keys, one a line;
+/* resolvers: resolvers.conf's content; extra: [nmigd] keys, one a line
+ * (samples = 1 unless extra sets it);
  * domains: the [domain] sections.  A bare model (the new side of a
  * reload) or a full one, all pending. */
 void	tw_load(struct world *, const char *resolvers, const char *extra,

@@ -4,6 +4,8 @@
 #
 #	. "$top_srcdir/tests/world/lib.sh"
 #	. "$top_srcdir/tests/world/daemon.sh"
+#	daemon_need PACKAGE:COMMAND...	exit 77 unless the world can run
+#				and every COMMAND is there
 #	daemon_init NAME	the work directory ($dir, /tmp/nmigd-NAME.*),
 #				removed at exit with the world (KEEP=1
 #				keeps it)
@@ -21,6 +23,15 @@
 NMIGD=${NMIGD:-$top_builddir/nmigd}
 CTL=${CTL:-$top_builddir/nmigd-ctl}
 nmigd_pid=
+
+daemon_need() {
+	local pc
+	world_check_tools || exit 77
+	for pc in sqlite3:sqlite3 jq:jq "$@"; do
+		command -v "${pc#*:}" >/dev/null ||
+		    { echo "${pc#*:} missing (apt-get install ${pc%%:*})"; exit 77; }
+	done
+}
 
 daemon_init() {
 	dir=$(mktemp -d "/tmp/nmigd-$1.XXXXXX") || exit 1

@@ -89,6 +89,8 @@ interval  = $3
 timeout   = 1s
 retries   = 1
 confirm   = 1
+# One query a check: the tries and IDs below are counted per query.
+samples   = 1
 
 [domain example.co.jp]
 ns = hns0.dns.nifcloud.com hns1.dns.nifcloud.com

@@ -29,6 +29,8 @@
 #	world_resolver_start DIR I	rI back, with an empty cache
 #	world_forwarder_start DIR N ROLE	a dnsmasq fN forwarding the
 #					domain to ROLE (old1): pinned
+#	world_balancer_start DIR N I...	a dnsdist bN, round robin over
+#					resolvers rI...: anycast
 #	world_resolvers_conf DIR	nmigd's resolver list
 #	world_nmigd_conf DIR DB [RESOLVERS [CONTROL]]	an nmigd.conf
 #	world_addr DIR ROLE		root tld old1 old2 new1 new2 rI
@@ -122,7 +124,8 @@ world_set() {
 	printf '%s=%s\n' "$2" "$3" >>"$1/world.env"
 }
 
-# world_addr DIR ROLE: ROLE is root, tld, old1, old2, new1, new2, rN or fN.
+# world_addr DIR ROLE: ROLE is root, tld, old1, old2, new1, new2, rN, fN
+# or bN.
 world_addr() {
 	local net
 	net=$(world_get "$1" net) || return 1
@@ -136,6 +139,7 @@ world_addr() {
 	new2)	echo "$net.6" ;;
 	r[0-9]*) echo "$net.$((10 + ${2#r}))" ;;
 	f[0-9]*) echo "$net.$((30 + ${2#f}))" ;;
+	b[0-9]*) echo "$net.$((40 + ${2#b}))" ;;
 	*)	world_log "unknown role $2"; return 1 ;;
 	esac
 }
@@ -327,7 +331,7 @@ world_is_ours() {
 	local pid=$2 comm
 	[ -n "$pid" ] && [ -r "/proc/$pid/comm" ] || return 1
 	comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
-	case $comm in nsd|nsd:*|unbound|dnsmasq) ;; *) return 1 ;; esac
+	case $comm in nsd|nsd:*|unbound|dnsmasq|dnsdist) ;; *) return 1 ;; esac
 	{ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$1/"
 }
 
@@ -421,6 +425,38 @@ EOF
 		return 1
 	}
 	echo "f$n $addr forwarder pinned to $3"
+}
+
+# world_balancer_start DIR N RESOLVER...: a dnsdist "bN" on NET.(40+N)
+# that hands queries to the resolvers (numbers) in turn, without a cache
+# of its own: one address with several caches behind it, as a public
+# resolver's anycast address is.  Its line for nmigd's resolver list goes
+# to stdout.  Needs dnsdist.
+world_balancer_start() {
+	local dir=$1 n=$2 addr i
+	shift 2
+	addr=$(world_addr "$dir" "b$n") || return 1
+	mkdir -p "$dir/b$n" || return 1
+	{
+		echo "setLocal('$addr:53')"
+		echo "addACL('127.0.0.0/8')"
+		# No security polling, which would ask the Internet.
+		echo "setSecurityPollSuffix('')"
+		for i in "$@"; do
+			# Health checks ask the world's root, not the domain:
+			# they must not refresh what the caches hold of it.
+			echo "newServer({address='$(world_addr "$dir" "r$i"):53'," \
+			    "checkName='a.root.test.', checkInterval=60})"
+		done
+		echo "setServerPolicy(roundrobin)"
+	} >"$dir/b$n/dnsdist.conf"
+	world_spawn "$dir" "b$n" dnsdist --supervised --disable-syslog \
+	    -C "$dir/b$n/dnsdist.conf"
+	world_wait_soa "$addr" . || {
+		world_log "balancer b$n does not answer; $(cat "$dir/b$n/stderr")"
+		return 1
+	}
+	echo "b$n $addr balancer over resolvers $*"
 }
 
 world_start_unbound() {

@@ -15,11 +15,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/world/lib.sh"
 . "$top_srcdir/tests/world/daemon.sh"
 
-world_check_tools || exit 77
-for t in sqlite3 jq dnsmasq; do
-	command -v "$t" >/dev/null ||
-	    { echo "$t missing (apt-get install sqlite3 jq dnsmasq-base)"; exit 77; }
-done
+daemon_need dnsmasq-base:dnsmasq
 
 export WORLD_TTL=5
 daemon_init overdue

@@ -15,10 +15,7 @@ top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/world/lib.sh"
 . "$top_srcdir/tests/world/daemon.sh"
 
-world_check_tools || exit 77
-for t in sqlite3 jq curl; do
-	command -v "$t" >/dev/null || { echo "$t missing"; exit 77; }
-done
+daemon_need curl:curl
 
 export WORLD_TTL=5
 daemon_init parent
@@ -38,7 +35,7 @@ port=$(( 20000 + $$ % 20000 ))
 
 [domain example.nosuchtld]
 ns = hns0.dns.nifcloud.com
-mx = 10 mx.example.nosuchtld
+mx = none
 EOF
 } >"$dir/nmigd.conf"
 "$NMIGD" -t -c "$dir/nmigd.conf" || fail "config rejected"
@@ -64,6 +61,8 @@ wait_for 20 '.state == "error"' "example.nosuchtld's parent to say NXDOMAIN" exa
 [ "$(parent .zone example.nosuchtld)" = . ] || fail "example.nosuchtld's parent is not the root"
 [ "$(parent '.servers[0].delegation.state' example.nosuchtld)" = nxdomain ] ||
     fail "the root's answer for example.nosuchtld is not NXDOMAIN"
+[ "$(q '[.resolvers[0].records[].type] | join(" ")' example.nosuchtld)" = NS ] ||
+    fail "mx = none: example.nosuchtld is asked more than NS"
 ok "a domain under a TLD that does not exist: the root says NXDOMAIN, error"
 
 world_switch "$dir" new || fail "switch"
