@@ -23,8 +23,10 @@
 #include "log.h"
 #include "monitor.h"
 #include "outbox.h"
+#include "hosts.h"
 #include "parents.h"
 #include "persist.h"
+#include "rdtext.h"
 #include "util.h"
 #include "wire.h"
 
@@ -65,7 +67,11 @@ struct monitor {
 	struct outbox			*outbox;	/* with a store */
 	struct event			*ev_flush;
 	struct prober			*prober;
-	struct parents			*parents;	/* NULL: --once */
+	/* Our own questions to the resolvers, and what they found: the
+	 * parent zones and the servers' addresses.  NULL with --once. */
+	struct stub			 stub;
+	struct hosts			*hosts;
+	struct parents			*parents;
 	struct model			*model;
 	unsigned			 generation;	/* of model */
 	TAILQ_HEAD(, run)		 startq;
@@ -82,6 +88,7 @@ static void	flush_cb(evutil_socket_t, short, void *);
 static void	round_start_cb(evutil_socket_t, short, void *);
 static void	round_start(struct run *);
 static void	round_probe_done(const struct observation *, void *);
+static void	providers_sync(struct monitor *, struct watch *, time_t);
 
 static void
 run_attach(struct run *run, struct watch *w)
@@ -138,8 +145,11 @@ monitor_new(struct event_base *base, const struct config *cfg,
 	for (i = 0; i < m->model->nw; i++)
 		run_new(m, &m->model->w[i]);
 	/* --once is a snapshot of the resolvers: no time to find zones. */
-	if (!once)
-		m->parents = parents_new(prober, cfg, rl);
+	if (!once) {
+		stub_init(&m->stub, prober, cfg, rl);
+		m->hosts = hosts_new(&m->stub);
+		m->parents = parents_new(&m->stub);
+	}
 	return m;
 }
 
@@ -152,6 +162,7 @@ monitor_free(struct monitor *m)
 		return;
 	prober_cancel_all(m->prober);
 	parents_free(m->parents);
+	hosts_free(m->hosts);
 	/* A clean stop leaves nothing owed: the rows of answers that stayed
 	 * the same catch up too. */
 	if (m->outbox != NULL) {
@@ -258,12 +269,15 @@ monitor_start(struct monitor *m)
 	    time(NULL)) == -1)
 		return -1;
 	m->once_left = m->model->nw;
-	/* The parent zones' searches start now, so that most domains' first
-	 * rounds, spread over a tenth of the interval, find them done. */
-	for (i = 0; m->parents != NULL && i < m->model->nw; i++)
+	/* The parent zones' searches and the providers' lookups start now,
+	 * so that most domains' first rounds, spread over a tenth of the
+	 * interval, find them done. */
+	for (i = 0; m->parents != NULL && i < m->model->nw; i++) {
 		if (config_parent_auto(m->cfg, m->model->w[i].dc))
 			(void)parents_zone(m->parents,
 			    m->model->w[i].dc->name, time(NULL));
+		providers_sync(m, &m->model->w[i], time(NULL));
+	}
 	monitor_arm(m);
 	if (m->once && m->model->nw == 0)
 		event_base_loopexit(m->base, NULL);
@@ -335,26 +349,71 @@ probe_tag(size_t t, size_t k, unsigned s)
 	return ((uint64_t)t << 32) | ((uint64_t)k << TAG_SAMPLE_BITS) | s;
 }
 
-/* What a target is asked: a resolver every check; a parent server the
- * delegation (the apex NS, which it answers with a referral) and the DS
- * set.  false: nothing for question k. */
+/* Whether a target of kind asks check k (of nc): a resolver and the new
+ * provider's server every check, a parent server the delegation (the
+ * apex NS, which it answers with a referral), the old provider's server
+ * the apex NS and MX. */
+static bool
+asks_check(enum target_kind kind, const struct domain_conf *dc, size_t k)
+{
+	switch (kind) {
+	case TK_RESOLVER:
+	case TK_NEW_AUTH:
+		return true;
+	case TK_PARENT:
+		return k == 0;
+	case TK_OLD_AUTH:
+		return k < domain_records(dc);
+	default:
+		return false;
+	}
+}
+
+/* What a target is asked: its checks, and of the own questions the DS
+ * set for a parent server, the SOA for a provider's.  false: nothing
+ * for question k. */
 static bool
 question(const struct watch *w, const struct target *t, size_t k,
     const char **owner, uint16_t *type)
 {
 	size_t	nc = w->dc->nchecks;
 
-	if (k < nc && (t->kind == TK_RESOLVER || k == 0)) {
+	if (k < nc) {
 		*owner = w->dc->checks[k].owner;
 		*type = w->dc->checks[k].type;
-		return true;
+		return asks_check(t->kind, w->dc, k);
 	}
-	if (k >= nc && t->kind == TK_PARENT && k - nc == OQ_DS) {
-		*owner = w->dc->name;
+	*owner = w->dc->name;
+	if (t->kind == TK_PARENT && k - nc == OQ_DS)
 		*type = WIRE_T_DS;
-		return true;
+	else if ((t->kind == TK_OLD_AUTH || t->kind == TK_NEW_AUTH) &&
+	    k - nc == OQ_SOA)
+		*type = WIRE_T_SOA;
+	else
+		return false;
+	return true;
+}
+
+/* The servers of kind named in names[n] that have an address, as the
+ * model's targets, into idx; how many. */
+static size_t
+server_targets(struct monitor *m, enum target_kind kind, char *const *names,
+    size_t n, size_t *idx, time_t now)
+{
+	const struct host	*h;
+	struct target		 t;
+	size_t			 i, k = 0;
+
+	for (i = 0; i < n && k < ZONECUT_SERVERS_MAX; i++) {
+		h = hosts_get(m->hosts, names[i], now);
+		if (h->salen == 0)
+			continue;
+		target_server(&t, kind, names[i],
+		    (const struct sockaddr *)&h->sa, h->salen, 0);
+		idx[k++] = model_intern_target(m->model, &t);
+		target_free(&t);
 	}
-	return false;
+	return k;
 }
 
 /* The parent zone's servers become the watch's parent targets.  Only
@@ -362,28 +421,56 @@ question(const struct watch *w, const struct target *t, size_t k,
 static void
 parent_sync(struct monitor *m, struct watch *w, time_t now)
 {
-	const struct zonecut	*zc;
-	const struct zone_server *sv;
-	struct target		 t;
-	size_t			 i, n, idx[ZONECUT_SERVERS_MAX];
+	const struct zonecut	*zc = NULL;
+	char *const		*names = NULL;
+	size_t			 n = 0, idx[ZONECUT_SERVERS_MAX];
 
 	if (m->parents == NULL)
 		return;
-	zc = config_parent_auto(m->cfg, w->dc) ?
-	    parents_zone(m->parents, w->dc->name, now) : NULL;
-	if (zc == w->zone && (zc == NULL ||
-	    parents_generation(zc) == w->zone_gen))
-		return;
-	n = zc != NULL ? parents_servers(zc, &sv) : 0;
-	for (i = 0; i < n && i < ZONECUT_SERVERS_MAX; i++) {
-		target_server(&t, TK_PARENT, sv[i].name,
-		    (const struct sockaddr *)&sv[i].sa, sv[i].salen, 0);
-		idx[i] = model_intern_target(m->model, &t);
-		target_free(&t);
-	}
-	watch_set_targets(m->model, w, TK_PARENT, idx, i);
+	if (config_parent_auto(m->cfg, w->dc) &&
+	    (zc = parents_zone(m->parents, w->dc->name, now)) != NULL)
+		n = parents_servers(zc, &names);
 	w->zone = zc;
-	w->zone_gen = zc != NULL ? parents_generation(zc) : 0;
+	watch_set_targets(m->model, w, TK_PARENT, idx,
+	    server_targets(m, TK_PARENT, names, n, idx, now));
+}
+
+/* The names of an NS set from the config, as text. */
+static size_t
+ns_names(const struct rdset *set, char **names, size_t max)
+{
+	const uint8_t	*rd;
+	size_t		 off = 0, n = 0;
+	uint16_t	 len;
+
+	while (n < max && (rd = rdset_next(set, &off, &len)) != NULL)
+		names[n++] = rdtext(WIRE_T_NS, rd, len);
+	return n;
+}
+
+/* The providers' name servers (the config's ns and old-ns) become the
+ * watch's new- and old-auth targets; none with "providers = none". */
+static void
+providers_sync(struct monitor *m, struct watch *w, time_t now)
+{
+	const struct check_conf	*ns = &w->dc->checks[0];
+	char			*names[ZONECUT_SERVERS_MAX] = { NULL };
+	size_t			 i, n, idx[ZONECUT_SERVERS_MAX];
+	bool			 on;
+
+	if (m->hosts == NULL)
+		return;
+	on = config_providers_auto(m->cfg, w->dc);
+	n = on ? ns_names(&ns->expect, names, ZONECUT_SERVERS_MAX) : 0;
+	watch_set_targets(m->model, w, TK_NEW_AUTH, idx,
+	    server_targets(m, TK_NEW_AUTH, names, n, idx, now));
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	n = on ? ns_names(&ns->old, names, ZONECUT_SERVERS_MAX) : 0;
+	watch_set_targets(m->model, w, TK_OLD_AUTH, idx,
+	    server_targets(m, TK_OLD_AUTH, names, n, idx, now));
+	for (i = 0; i < n; i++)
+		free(names[i]);
 }
 
 static void
@@ -398,6 +485,7 @@ round_start(struct run *run)
 
 	memset(&pr, 0, sizeof(pr));
 	parent_sync(m, w, time(NULL));
+	providers_sync(m, w, time(NULL));
 	apply_round_begin(m->model, w);
 	pr.timeout_ms = m->cfg->timeout * 1000;
 	pr.retries = m->cfg->retries;
@@ -573,8 +661,10 @@ runs_carry(struct monitor *m, const struct model *old, unsigned old_interval)
 
 	if ((restart = rounds_broken(m, old))) {
 		prober_cancel_all(m->prober);
-		if (m->parents != NULL)
+		if (m->parents != NULL) {
 			parents_cancelled(m->parents);
+			hosts_cancelled(m->hosts);
+		}
 	}
 	for (i = 0; i < old->nw; i++) {
 		run = old->w[i].run;
@@ -621,7 +711,7 @@ monitor_reload(struct monitor *m, const struct config *cfg,
 	m->rl = rl;
 	m->model = nm;
 	if (m->parents != NULL)
-		parents_reload(m->parents, cfg, rl);
+		stub_reload(&m->stub, cfg, rl);
 	runs_carry(m, old, old_interval);
 	model_free(old);
 	m->generation++;

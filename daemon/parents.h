@@ -1,7 +1,7 @@
 /*
  * The parent finder: which zone holds each watched domain's delegation,
- * and its servers' addresses, learned through the configured resolvers
- * (the first that answers) and refreshed every hour.  A zone's servers
+ * and its servers' names, learned through the configured resolvers (the
+ * first that answers) and refreshed every hour.  A zone's servers
  * are found once for every domain under it.  The monitor asks at each
  * round's start (parents_zone()) and makes the servers the domain's
  * parent targets; the judging of what they answer is lib/zonecut.c's and
@@ -14,9 +14,7 @@
 
 #include <event2/event.h>
 
-#include "config.h"
-#include "prober.h"
-#include "resolvers.h"
+#include "stub.h"
 #include "zonecut.h"
 
 /* How long what was learned of a name (a zone or not) holds, and how
@@ -24,23 +22,11 @@
 #define PARENTS_REFRESH		3600
 #define PARENTS_RETRY		60
 
-/* One server of a found zone: its name and the address it is asked at
- * (the first IPv4 one, else the first IPv6 one). */
-struct zone_server {
-	char			*name;
-	struct sockaddr_storage	 sa;
-	socklen_t		 salen;
-};
-
 struct parents;
 
-struct parents	*parents_new(struct prober *, const struct config *,
-		    const struct resolver_list *);
+struct parents	*parents_new(struct stub *);
 /* The caller has cancelled every probe first (prober_cancel_all()). */
 void		 parents_free(struct parents *);
-/* A reload: later searches ask the new list, with the new timeouts. */
-void		 parents_reload(struct parents *, const struct config *,
-		    const struct resolver_list *);
 /* The prober dropped every probe: searches under way start again when
  * next asked for. */
 void		 parents_cancelled(struct parents *);
@@ -51,10 +37,8 @@ void		 parents_cancelled(struct parents *);
  * finder. */
 const struct zonecut *parents_zone(struct parents *, const char *domain,
 		    time_t now);
-/* A found zone's servers, and the generation of that list, which changes
- * whenever the list does. */
-size_t		 parents_servers(const struct zonecut *,
-		    const struct zone_server **);
-unsigned	 parents_generation(const struct zonecut *);
+/* A found zone's servers' names, sorted (their addresses are
+ * daemon/hosts.c's). */
+size_t		 parents_servers(const struct zonecut *, char *const **);
 
 #endif

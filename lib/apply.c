@@ -9,6 +9,7 @@
 
 #include "apply.h"
 #include "forecast.h"
+#include "providers.h"
 #include "log.h"
 #include "util.h"
 #include "verdict.h"
@@ -248,17 +249,41 @@ ds_classify(const struct answer *a)
 	return a->rdata.n > 0 ? CS_OTHER : CS_NODATA;
 }
 
+/* A provider's server serves the zone when it answers its SOA with
+ * authority; a NOERROR without it (a referral, a lame server) keeps its
+ * rcode under CS_ERROR. */
+static enum check_state
+soa_classify(const struct answer *a)
+{
+	if (a == NULL || (a->rcode != 0 && a->rcode != 3) ||
+	    (a->rcode == 0 && !a->aa))
+		return CS_ERROR;
+	if (a->rcode == 3)
+		return CS_NXDOMAIN;
+	return a->rdata.n > 0 ? CS_OTHER : CS_NODATA;
+}
+
 /* A server found for the domain: what its kind is asked means what the
  * kind says (*a may become a view of the answer kept in ref). */
 static enum check_state
 own_classify(const struct watch *w, const struct target *t, size_t k,
     const struct answer **a, struct answer *ref)
 {
-	if (k >= w->dc->nchecks)
-		return k - w->dc->nchecks == OQ_DS ? ds_classify(*a) :
-		    CS_ERROR;
+	if (k >= w->dc->nchecks) {
+		switch (k - w->dc->nchecks) {
+		case OQ_DS:
+			return ds_classify(*a);
+		case OQ_SOA:
+			return soa_classify(*a);
+		default:
+			return CS_ERROR;
+		}
+	}
 	if (t->kind == TK_PARENT && k == 0)
 		*a = delegation(*a, ref);
+	/* A provider's records count only with authority. */
+	else if (*a != NULL && (*a)->rcode == 0 && !(*a)->aa)
+		return CS_ERROR;
 	return verdict_classify(&w->dc->checks[k], *a);
 }
 
@@ -370,6 +395,29 @@ judge_cancel(struct judge *j, const struct model *m, struct watch *w,
 	events_cancel(&j->events, w);
 }
 
+/* The providers' name servers: the old one's stopping while caches
+ * still point at it is announced once, until it serves again. */
+static void
+judge_providers(struct judge *j, const struct model *m, struct watch *w,
+    time_t now)
+{
+	char	why[160];
+	size_t	nold;
+
+	w->old_state = verdict_old_provider(m, w);
+	w->new_state = verdict_new_provider(m, w, why, sizeof(why));
+	if (w->old_state != OP_STOPPED) {
+		w->old_stopped_at = 0;
+		return;
+	}
+	nold = providers_resolvers_old(m, w);
+	if (w->old_stopped_at != 0 || (nold == 0 &&
+	    w->parent_state != PS_OLD && w->parent_state != PS_MIXED))
+		return;
+	w->old_stopped_at = now;
+	events_old_stopped(&j->events, w, nold);
+}
+
 static void
 judge_domain(struct judge *j, const struct model *m, struct watch *w,
     time_t now)
@@ -379,6 +427,10 @@ judge_domain(struct judge *j, const struct model *m, struct watch *w,
 
 	ds = verdict_domain(w->rv, m->resolvers->n,
 	    config_require(m->cfg, w->dc), now, &t);
+	/* The resolvers would be switching to a broken zone. */
+	if (ds == DS_COMPLETE && w->complete_at == 0 &&
+	    new_state_blocks(w->new_state))
+		ds = DS_PROPAGATING;
 	/* Complete latches: a regression afterwards is reported per
 	 * resolver, but the switch did happen. */
 	if (w->complete_at != 0)
@@ -449,8 +501,12 @@ judge_round(struct judge *j, const struct model *m, struct watch *w,
 	j->watched_since = w->watched_since;
 	j->regressed_at = w->regressed_at;
 	j->cancel_at = w->cancel_at;
+	j->old_state = w->old_state;
+	j->new_state = w->new_state;
+	j->old_stopped_at = w->old_stopped_at;
 	judge_resolvers(j, m, w, now, confirm);
 	judge_parent(j, m, w, now);
+	judge_providers(j, m, w, now);
 	judge_domain(j, m, w, now);
 	for (i = 0; i < j->events.n; i++)
 		j->events.v[i].when = now;

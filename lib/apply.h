@@ -44,6 +44,9 @@ struct judge {
 	time_t			 watched_since;
 	time_t			 regressed_at;
 	time_t			 cancel_at;
+	uint8_t			 old_state;
+	uint8_t			 new_state;
+	time_t			 old_stopped_at;
 	struct eventlist	 events;	/* raised by the round */
 };
 

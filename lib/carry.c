@@ -320,7 +320,6 @@ carry_prepare(struct carry *c)
 		w->since = ow->since;
 		w->complete_at = ow->complete_at;
 		w->zone = ow->zone;
-		w->zone_gen = ow->zone_gen;
 		w->parent_state = ow->parent_state;
 		w->parent_ttl = ow->parent_ttl;
 		w->parent_since = ow->parent_since;
@@ -328,6 +327,9 @@ carry_prepare(struct carry *c)
 		w->watched_since = ow->watched_since;
 		w->regressed_at = ow->regressed_at;
 		w->cancel_at = ow->cancel_at;
+		w->old_state = ow->old_state;
+		w->new_state = ow->new_state;
+		w->old_stopped_at = ow->old_stopped_at;
 		w->unsaved = ow->unsaved;
 		w->row_dirty = ow->row_dirty;
 		w->refresh = ow->refresh;

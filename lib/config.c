@@ -88,7 +88,7 @@ static void	kw_hostport(struct conf_parser *, const struct keyword *,
 		    const char *);
 static void	kw_number(struct conf_parser *, const struct keyword *,
 		    const char *);
-static void	kw_parent(struct conf_parser *, const struct keyword *,
+static void	kw_auto(struct conf_parser *, const struct keyword *,
 		    const char *);
 static void	kw_require(struct conf_parser *, const struct keyword *,
 		    const char *);
@@ -112,7 +112,9 @@ static const struct keyword nmigd_keywords[] = {
 	{ "metrics", kw_hostport, offsetof(struct config, metrics), 0, 0, 0 },
 	{ "overlap", kw_duration, offsetof(struct config, overlap), 0,
 	    MAX_OVERLAP, 0 },
-	{ "parent", kw_parent, offsetof(struct config, parent), 0, 0, 0 },
+	{ "parent", kw_auto, offsetof(struct config, parent), 0, 0, 0 },
+	{ "providers", kw_auto, offsetof(struct config, providers), 0, 0,
+	    0 },
 	{ "quiet", kw_duration, offsetof(struct config, quiet), 0,
 	    MAX_OVERLAP, 0 },
 	{ "require", kw_require, offsetof(struct config, require), 1,
@@ -136,8 +138,10 @@ static const struct keyword domain_keywords[] = {
 	{ "old-record", kw_record, 0, 0, 0, KW_REPEAT | KW_OLD },
 	{ "overlap", kw_duration, offsetof(struct domain_conf, overlap), 0,
 	    MAX_OVERLAP, KW_DOMAIN },
-	{ "parent", kw_parent, offsetof(struct domain_conf, parent), 0, 0,
+	{ "parent", kw_auto, offsetof(struct domain_conf, parent), 0, 0,
 	    KW_DOMAIN },
+	{ "providers", kw_auto, offsetof(struct domain_conf, providers), 0,
+	    0, KW_DOMAIN },
 	{ "quiet", kw_duration, offsetof(struct domain_conf, quiet), 0,
 	    MAX_OVERLAP, KW_DOMAIN },
 	{ "record", kw_record, 0, 0, 0, KW_REPEAT },
@@ -493,9 +497,10 @@ kw_number(struct conf_parser *p, const struct keyword *kw, const char *v)
 	*dst = (unsigned)n;
 }
 
-/* "auto" or "none", the [nmigd] default or a domain's own. */
+/* "auto" or "none" (parent, providers), the [nmigd] default or a
+ * domain's own. */
 static void
-kw_parent(struct conf_parser *p, const struct keyword *kw, const char *v)
+kw_auto(struct conf_parser *p, const struct keyword *kw, const char *v)
 {
 	int	*dst, mode;
 
@@ -1161,6 +1166,7 @@ config_new(const char *path)
 	conf->samples = DEFAULT_SAMPLES;
 	conf->unreachable_after = DEFAULT_UNREACHABLE;
 	conf->parent = PARENT_AUTO;
+	conf->providers = PARENT_AUTO;
 	conf->require.mode = REQUIRE_ALL;
 	conf->overlap = DEFAULT_OVERLAP;
 	conf->quiet = DEFAULT_QUIET;

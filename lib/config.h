@@ -30,7 +30,8 @@ struct check_conf {
 	int		 line;		/* where it was defined */
 };
 
-/* Whether the parent zone is searched for and asked (daemon/parents.c). */
+/* Whether the parent zone is searched for and asked (daemon/parents.c),
+ * and the same for the providers' name servers ("providers"). */
 enum parent_mode {
 	PARENT_DEFAULT = 0,	/* a domain: as [nmigd] says */
 	PARENT_AUTO,
@@ -56,6 +57,7 @@ struct require {
 struct domain_conf {
 	char			*name;	/* absolute, lower case, trailing dot */
 	int			 parent;	/* enum parent_mode */
+	int			 providers;	/* enum parent_mode */
 	bool			 no_mx;		/* mx = none: no MX check */
 	struct require		 require;
 	unsigned		 overlap;	/* seconds, or */
@@ -82,6 +84,7 @@ struct config {
 	unsigned		 confirm;
 	unsigned		 unreachable_after;	/* seconds */
 	int			 parent;	/* PARENT_AUTO or _NONE */
+	int			 providers;	/* the same */
 	struct require		 require;	/* never REQUIRE_DEFAULT */
 	unsigned		 overlap;	/* seconds: both services kept */
 	unsigned		 quiet;		/* seconds without regression */
@@ -111,6 +114,14 @@ static inline unsigned
 config_quiet(const struct config *c, const struct domain_conf *d)
 {
 	return d->quiet != DURATION_DEFAULT ? d->quiet : c->quiet;
+}
+
+/* Whether the domain's old and new name servers are asked directly. */
+static inline bool
+config_providers_auto(const struct config *c, const struct domain_conf *d)
+{
+	return (d->providers != PARENT_DEFAULT ? d->providers : c->providers)
+	    == PARENT_AUTO;
 }
 
 /* The domain's "require", else the [nmigd] section's. */

@@ -119,6 +119,18 @@ events_overdue(struct eventlist *l, const struct model *m,
 }
 
 void
+events_old_stopped(struct eventlist *l, const struct watch *w, size_t nold)
+{
+	struct nmig_event	*e;
+
+	e = event_add(l, w, MSGID_OLD_STOPPED, LOG_ERR);
+	snprintf(e->message, sizeof(e->message), "old nameservers for %s "
+	    "stopped serving while %zu resolvers still point at them: mail "
+	    "may bounce", e->domain, nold);
+	event_field(e, "NMIGD_RESOLVERS_OLD=%zu", nold);
+}
+
+void
 events_cancel(struct eventlist *l, const struct watch *w)
 {
 	struct nmig_event	*e;

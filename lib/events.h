@@ -44,6 +44,10 @@ void	events_overdue(struct eventlist *, const struct model *,
 	    const struct watch *, size_t r, time_t now);
 /* The parent zone delegates to the new nameservers. */
 void	events_parent(struct eventlist *, const struct watch *);
+/* The old name servers stopped serving while nold resolvers still hold
+ * old answers (or the parent still delegates to them). */
+void	events_old_stopped(struct eventlist *, const struct watch *,
+	    size_t nold);
 /* The old hosting may be cancelled (lib/forecast.h forecast_cancel()). */
 void	events_cancel(struct eventlist *, const struct watch *);
 /* The domain's switch is complete. */

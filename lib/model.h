@@ -67,6 +67,10 @@ struct zonecut;
  * CS_NODATA without one): there is no expected DS set to judge it by. */
 enum own_question {
 	OQ_DS = 0,
+	OQ_SOA,		/* a provider's server: does it serve the zone?
+			 * CS_OTHER (its SOA kept) when it answers with
+			 * authority, CS_ERROR when not (rcode NOERROR: no
+			 * AA) or not at all */
 	OQ_MAX
 };
 
@@ -99,10 +103,8 @@ struct watch {
 	struct cstate		 *cs;		/* [nresolvers * nchecks] */
 	struct watch_own	 *own;		/* NULL: the resolvers only */
 	/* The parent zone as the finder knows it (NULL: not asked yet;
-	 * owned by the finder, which outlives every model) and the
-	 * generation of its server list that own holds. */
+	 * owned by the finder, which outlives every model). */
 	const struct zonecut	 *zone;
-	unsigned		  zone_gen;
 	/* The parent's view of the delegation (verdict_parent()), stored
 	 * with the domain's row. */
 	uint8_t			  parent_state;	/* enum parent_state */
@@ -110,6 +112,13 @@ struct watch {
 						 * switch */
 	time_t			  parent_since;
 	time_t			  parent_switched_at;	/* the latch */
+	/* The providers' name servers asked directly (lib/providers.h),
+	 * and when the old ones were found to have stopped serving while
+	 * they were still needed (the event's latch; 0 once they serve
+	 * again). */
+	uint8_t			  old_state;	/* enum old_state */
+	uint8_t			  new_state;	/* enum new_state */
+	time_t			  old_stopped_at;
 	/* Decommission (lib/forecast.h): since when the domain's migration
 	 * has been watched, its last regression, and when the old hosting
 	 * was announced as no longer needed (the latch). */

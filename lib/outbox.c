@@ -152,7 +152,9 @@ outbox_round(struct outbox *ob, struct watch *w, const struct model *m,
 	    w->parent_switched_at != j->parent_switched_at ||
 	    w->watched_since != j->watched_since ||
 	    w->regressed_at != j->regressed_at ||
-	    w->cancel_at != j->cancel_at) {
+	    w->cancel_at != j->cancel_at || w->old_state != j->old_state ||
+	    w->new_state != j->new_state ||
+	    w->old_stopped_at != j->old_stopped_at) {
 		w->row_dirty = true;
 		w->unsaved = true;
 	}
@@ -311,6 +313,9 @@ write_watch(struct outbox *ob, const struct model *m, struct watch *w,
 		drow.watched_since = w->watched_since;
 		drow.regressed_at = w->regressed_at;
 		drow.cancel_at = w->cancel_at;
+		drow.old_state = w->old_state;
+		drow.new_state = w->new_state;
+		drow.old_stopped_at = w->old_stopped_at;
 		if (store_save_domain(ob->store, w->db_id, &drow) == -1)
 			return -1;
 		ob->rows++;

@@ -139,6 +139,9 @@ persist_load_watch(struct model *m, struct store *st, struct watch *w,
 	w->watched_since = drow.watched_since;
 	w->regressed_at = drow.regressed_at;
 	w->cancel_at = drow.cancel_at;
+	w->old_state = drow.old_state;
+	w->new_state = drow.new_state;
+	w->old_stopped_at = drow.old_stopped_at;
 	w->saved_at = now;
 	for (r = 0; r < m->resolvers->n; r++)
 		if (persist_load_resolver(m, st, w, r, now) == -1)

@@ -110,6 +110,8 @@ config_print(const struct config *conf, FILE *fp)
 	    fmt_duration(conf->unreachable_after, buf, sizeof(buf)));
 	fprintf(fp, "parent = %s\n", conf->parent == PARENT_NONE ? "none" :
 	    "auto");
+	fprintf(fp, "providers = %s\n", conf->providers == PARENT_NONE ?
+	    "none" : "auto");
 	print_require(fp, &conf->require);
 	fprintf(fp, "overlap = %s\n", fmt_duration(conf->overlap, buf,
 	    sizeof(buf)));
@@ -155,6 +157,9 @@ config_print(const struct config *conf, FILE *fp)
 		if (d->parent != PARENT_DEFAULT)
 			fprintf(fp, "parent = %s\n", d->parent == PARENT_NONE ?
 			    "none" : "auto");
+		if (d->providers != PARENT_DEFAULT)
+			fprintf(fp, "providers = %s\n", d->providers ==
+			    PARENT_NONE ? "none" : "auto");
 		for (j = domain_records(d); j < d->nchecks; j++) {
 			c = &d->checks[j];
 			print_record(fp, "record", d, c, &c->expect);

@@ -6,7 +6,7 @@
 #include <strings.h>
 
 #include "ctlversion.h"
-#include "parentstatus.h"
+#include "serverstatus.h"
 #include "dname.h"
 #include "forecast.h"
 #include "packet.h"
@@ -116,19 +116,23 @@ require_json(const struct require *r)
 	}
 }
 
-/* The resolvers the domain still waits for, by name: those not switched,
- * unreachable ones included (until their cached answers run out they
- * count). */
+/* The resolvers the domain still waits for, by name: those counted that
+ * have not switched, unreachable ones too until the old answers they
+ * cached run out (verdict_domain()). */
 static json_t *
-not_switched_json(const struct model *m, const struct watch *w)
+not_switched_json(const struct model *m, const struct watch *w, time_t now)
 {
-	json_t	*a = json_array();
-	size_t	 r;
+	const struct rverdict	*v;
+	json_t			*a = json_array();
+	size_t			 r;
 
-	for (r = 0; r < m->resolvers->n; r++)
-		if (!w->rv[r].switched)
+	for (r = 0; r < m->resolvers->n; r++) {
+		v = &w->rv[r];
+		if (v->state == RS_UNREACHABLE ? v->cached_until > now :
+		    !v->switched)
 			json_array_append_new(a,
 			    json_string(m->resolvers->v[r].name));
+	}
 	return a;
 }
 
@@ -141,7 +145,7 @@ status_domain_json(const struct model *m, const struct watch *w, time_t now)
 	size_t			 i;
 
 	verdict_domain(w->rv, m->resolvers->n, config_require(m->cfg, w->dc),
-	    time(NULL), &t);
+	    now, &t);
 	rs = json_array();
 	for (i = 0; i < m->resolvers->n; i++)
 		json_array_append_new(rs, resolver_json(w, &m->resolvers->v[i], i,
@@ -160,7 +164,7 @@ status_domain_json(const struct model *m, const struct watch *w, time_t now)
 	json_object_set_new(o, "require", require_json(config_require(m->cfg,
 	    w->dc)));
 	json_object_set_new(o, "resolvers_required", json_integer(t.required));
-	json_object_set_new(o, "not_switched", not_switched_json(m, w));
+	json_object_set_new(o, "not_switched", not_switched_json(m, w, now));
 	json_object_set_new(o, "watched_since", status_time_json(
 	    w->watched_since));
 	json_object_set_new(o, "cancel_old_hosting_at", status_time_json(
@@ -173,6 +177,10 @@ status_domain_json(const struct model *m, const struct watch *w, time_t now)
 	    m->cfg->confirm, m->cfg->interval)));
 	json_object_set_new(o, "resolvers", rs);
 	json_object_set_new(o, "parent", status_parent_json(m, w));
+	json_object_set_new(o, "old_provider", status_provider_json(m, w,
+	    TK_OLD_AUTH));
+	json_object_set_new(o, "new_provider", status_provider_json(m, w,
+	    TK_NEW_AUTH));
 	return o;
 }
 
@@ -408,6 +416,10 @@ state_colour(const char *state)
 		{ "other", "\033[35m" }, { "nodata", "\033[35m" },
 		{ "nxdomain", "\033[35m" },
 		{ "error", "\033[31m" }, { "unreachable", "\033[31m" },
+		{ "serving", "\033[32m" }, { "ok", "\033[32m" },
+		{ "partly", "\033[33m" }, { "stopped", "\033[31m" },
+		{ "lame", "\033[31m" }, { "mismatch", "\033[31m" },
+		{ "inconsistent", "\033[31m" },
 	};
 	size_t	i;
 
@@ -618,6 +630,10 @@ print_domain(FILE *f, const json_t *d, time_t now, bool colour)
 	print_waiting(f, d);
 	print_cancel(f, d);
 	status_print_parent(f, json_object_get(d, "parent"), colour);
+	status_print_provider(f, "old", json_object_get(d, "old_provider"),
+	    colour);
+	status_print_provider(f, "new", json_object_get(d, "new_provider"),
+	    colour);
 	fprintf(f, "  %-14s %-22s %-12s %-10s %-5s %-9s %6s  %s\n", "RESOLVER",
 	    "LOCATION", "STATE", "RECORD", "TYPE", "CHECK", "TTL", "ANSWER");
 	for (i = 0; i < json_array_size(rs); i++)

@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "packet.h"
+#include "providers.h"
 #include "rdata.h"
 #include "store.h"
 #include "util.h"
@@ -142,6 +143,14 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE domains ADD COLUMN watched_since TEXT;"
 	"ALTER TABLE domains ADD COLUMN regressed_at TEXT;"
 	"ALTER TABLE domains ADD COLUMN cancel_at TEXT;",
+	/* 7 -> 8: the providers' name servers asked directly: the old
+	 * one's state and when it stopped serving while still needed, the
+	 * new one's state (lib/providers.h). */
+	"ALTER TABLE domains ADD COLUMN old_state TEXT NOT NULL"
+	"  DEFAULT 'pending';"
+	"ALTER TABLE domains ADD COLUMN new_state TEXT NOT NULL"
+	"  DEFAULT 'pending';"
+	"ALTER TABLE domains ADD COLUMN old_stopped_at TEXT;",
 };
 #define STORE_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -230,11 +239,13 @@ static const char *const store_sql[SS_MAX] = {
 	    "UPDATE domains SET state = ?1, since = ?2, complete_at = ?3,"
 	    " parent_state = ?4, parent_since = ?5, parent_switched_at = ?6,"
 	    " parent_ttl = ?7, watched_since = ?8, regressed_at = ?9,"
-	    " cancel_at = ?10 WHERE id = ?11",
+	    " cancel_at = ?10, old_state = ?11, new_state = ?12,"
+	    " old_stopped_at = ?13 WHERE id = ?14",
 	[SS_DOMAIN_LOAD] =
 	    "SELECT state, since, complete_at, parent_state, parent_since,"
 	    " parent_switched_at, parent_ttl, watched_since, regressed_at,"
-	    " cancel_at FROM domains WHERE id = ?1",
+	    " cancel_at, old_state, new_state, old_stopped_at"
+	    " FROM domains WHERE id = ?1",
 	[SS_EVENT_ADD] =
 	    "INSERT INTO events(time, message_id, priority, domain, resolver,"
 	    " message, domain_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -952,16 +963,19 @@ int
 store_save_domain(struct store *s, int64_t domain_id,
     const struct domain_row *d)
 {
-	if (d->state >= DS_MAX || d->parent_state >= PS_MAX) {
-		log_warnx("%s: bad domain state %u/%u", __func__, d->state,
-		    d->parent_state);
+	if (d->state >= DS_MAX || d->parent_state >= PS_MAX ||
+	    d->old_state >= OP_MAX || d->new_state >= NP_MAX) {
+		log_warnx("%s: bad domain state %u/%u/%u/%u", __func__,
+		    d->state, d->parent_state, d->old_state, d->new_state);
 		return -1;
 	}
-	if (stmt_run(s, __func__, SS_DOMAIN_SAVE, "sttsttRtttI",
+	if (stmt_run(s, __func__, SS_DOMAIN_SAVE, "sttsttRtttsstI",
 	    domain_state_name(d->state), d->since, d->complete_at,
 	    parent_state_name(d->parent_state), d->parent_since,
 	    d->parent_switched_at, (int64_t)d->parent_ttl, d->watched_since,
-	    d->regressed_at, d->cancel_at, domain_id) == -1)
+	    d->regressed_at, d->cancel_at, old_state_name(d->old_state),
+	    new_state_name(d->new_state), d->old_stopped_at,
+	    domain_id) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0) {
 		log_warnx("%s: no domain %" PRId64, __func__, domain_id);
@@ -1027,6 +1041,33 @@ load_decommission(sqlite3_stmt *st, int64_t domain_id, struct domain_row *v)
 	return bad;
 }
 
+/* The providers' states, columns 10 to 12: asked again, pending, when
+ * they do not read. */
+static int
+load_providers(sqlite3_stmt *st, int64_t domain_id, struct domain_row *v)
+{
+	int	o, n, bad = 0;
+
+	if ((o = old_state_from_name(col_text(st, 10))) < 0) {
+		domain_bad(domain_id, "old_state", "pending");
+		o = OP_PENDING;
+		bad = 1;
+	}
+	if ((n = new_state_from_name(col_text(st, 11))) < 0) {
+		domain_bad(domain_id, "new_state", "pending");
+		n = NP_PENDING;
+		bad = 1;
+	}
+	v->old_state = (uint8_t)o;
+	v->new_state = (uint8_t)n;
+	if (col_time(st, 12, &v->old_stopped_at) == -1) {
+		domain_bad(domain_id, "old_stopped_at", "unknown");
+		v->old_stopped_at = 0;
+		bad = 1;
+	}
+	return bad;
+}
+
 /*
  * store_domain_id() creates the row as pending with unknown times, so a
  * domain never saved loads as that, returning 0.  1 means there is no
@@ -1064,6 +1105,7 @@ store_load_domain(struct store *s, int64_t domain_id, struct domain_row *d)
 	v.state = state;
 	bad |= load_parent(st, domain_id, &v);
 	bad |= load_decommission(st, domain_id, &v);
+	bad |= load_providers(st, domain_id, &v);
 	stmt_done(s, SS_DOMAIN_LOAD);
 	*d = v;
 	return bad ? STORE_BAD_ROW : 0;

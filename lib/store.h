@@ -88,6 +88,9 @@ struct domain_row {
 	time_t	watched_since;
 	time_t	regressed_at;
 	time_t	cancel_at;	/* the latch: the old hosting may go */
+	uint8_t	old_state;	/* enum old_state */
+	uint8_t	new_state;	/* enum new_state */
+	time_t	old_stopped_at;	/* the latch of its event */
 };
 int	store_save_domain(struct store *, int64_t domain_id,
 	    const struct domain_row *);

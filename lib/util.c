@@ -115,6 +115,17 @@ fmt_duration(unsigned secs, char *buf, size_t len)
 	return buf;
 }
 
+int
+names_find(const char *const *names, int n, const char *s)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return i;
+	return -1;
+}
+
 const char *
 fmt_span(unsigned secs, char *buf, size_t len)
 {

@@ -30,6 +30,9 @@ void	errlist_free(struct errlist *);
 int	parse_duration(const char *, unsigned *secs);
 /* The inverse, in the largest unit that divides secs: "2d", "90s". */
 const char *fmt_duration(unsigned secs, char *buf, size_t len);
+/* The index of s in names[n], -1 if it is not there: a state's name read
+ * back from the database. */
+int	 names_find(const char *const *names, int n, const char *s);
 /* A span for people, to two units: "3h12m", "2d4h", "45s". */
 const char *fmt_span(unsigned secs, char *buf, size_t len);
 

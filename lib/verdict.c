@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "util.h"
 #include "verdict.h"
 #include "wire.h"
 
@@ -20,17 +21,6 @@ static const char *const domain_state_names[DS_MAX] = {
 static const char *const parent_state_names[PS_MAX] = {
 	"pending", "old", "new", "mixed", "error",
 };
-
-static int
-name_index(const char *const *names, int n, const char *s)
-{
-	int	i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], s) == 0)
-			return i;
-	return -1;
-}
 
 const char *
 check_state_name(enum check_state s)
@@ -59,7 +49,7 @@ parent_state_name(enum parent_state s)
 int
 parent_state_from_name(const char *s)
 {
-	return name_index(parent_state_names, PS_MAX, s);
+	return names_find(parent_state_names, PS_MAX, s);
 }
 
 enum parent_state
@@ -119,19 +109,19 @@ verdict_parent(const uint8_t *check_states, size_t n, bool *switched)
 int
 check_state_from_name(const char *s)
 {
-	return name_index(check_state_names, CS_MAX, s);
+	return names_find(check_state_names, CS_MAX, s);
 }
 
 int
 resolver_state_from_name(const char *s)
 {
-	return name_index(resolver_state_names, RS_MAX, s);
+	return names_find(resolver_state_names, RS_MAX, s);
 }
 
 int
 domain_state_from_name(const char *s)
 {
-	return name_index(domain_state_names, DS_MAX, s);
+	return names_find(domain_state_names, DS_MAX, s);
 }
 
 enum check_state

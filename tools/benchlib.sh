@@ -27,8 +27,8 @@ bench_resolvers() {
 # bench_conf DIR D MPORT INTERVAL TIMEOUT RETRIES: the config on stdout,
 # the database and control socket in DIR, /metrics on 127.0.0.1:MPORT.
 # benchdns answers every name, so no parent zone would be found where a
-# real one is: the parent probes stay off until benchdns serves a parent
-# zone of its own.  One sample a check, as the figures in README.md were
+# real one is: the parent and provider probes stay off until benchdns
+# serves such zones of its own.  One sample a check, as the figures in README.md were
 # measured (the default is 3 since): a probe costs the same either way.
 bench_conf() {
 	cat <<CONF
@@ -43,6 +43,7 @@ retries   = $6
 confirm   = 2
 unreachable-after = 1h
 parent    = none
+providers = none
 samples   = 1
 CONF
 	"$1/benchdns" --domains "$2"

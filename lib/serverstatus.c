@@ -1,5 +1,6 @@
 /*
- * The parent's view in the status document and the text status.
+ * The servers asked directly, in the status document and the text
+ * status.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -7,7 +8,8 @@
 #include <string.h>
 
 #include "dname.h"
-#include "parentstatus.h"
+#include "providers.h"
+#include "serverstatus.h"
 #include "status.h"
 #include "wire.h"
 #include "zonecut.h"
@@ -154,4 +156,97 @@ status_print_parent(FILE *f, const json_t *p, bool colour)
 	fprintf(f, "\n");
 	for (i = 0; i < json_array_size(sv); i++)
 		print_server(f, json_array_get(sv, i), colour);
+}
+
+/* One provider's server: whether it serves the zone (its SOA) and what
+ * it answers for each check it is asked. */
+static json_t *
+provider_server_json(const struct model *m, const struct watch *w,
+    size_t slot)
+{
+	const struct target	*t = watch_target(m, w, slot);
+	const struct cstate	*soa;
+	struct check_conf	 c;
+	char			 addr[INET6_ADDRSTRLEN], name[NMIG_NAMEBUF];
+	json_t			*o, *recs;
+	size_t			 k, nk;
+	static const char *const serving[] = {
+		[SV_UNKNOWN] = "unknown", [SV_YES] = "serving",
+		[SV_NO] = "not serving",
+	};
+
+	memset(&c, 0, sizeof(c));
+	c.owner = w->dc->name;
+	c.type = WIRE_T_SOA;
+	soa = watch_tstate(m, w, slot, w->dc->nchecks + OQ_SOA);
+	/* The old provider's servers are asked the apex NS and MX only. */
+	nk = t->kind == TK_OLD_AUTH ? domain_records(w->dc) : w->dc->nchecks;
+	recs = json_array();
+	for (k = 0; k < nk; k++)
+		json_array_append_new(recs, status_record_json(
+		    watch_tstate(m, w, slot, k), &w->dc->checks[k]));
+	o = json_object();
+	json_object_set_new(o, "name", json_string(domain_display(t->host,
+	    name)));
+	json_object_set_new(o, "address", json_string(address_text(t, addr,
+	    sizeof(addr))));
+	json_object_set_new(o, "state", json_string(
+	    serving[provider_serving(soa)]));
+	json_object_set_new(o, "soa", status_record_json(soa, &c));
+	json_object_set_new(o, "records", recs);
+	return o;
+}
+
+json_t *
+status_provider_json(const struct model *m, const struct watch *w,
+    enum target_kind kind)
+{
+	json_t	*o, *sv;
+	size_t	 i, nt = watch_ntargets(m, w);
+	char	 why[160];
+
+	sv = json_array();
+	for (i = m->resolvers->n; i < nt; i++)
+		if (watch_target(m, w, i)->kind == kind)
+			json_array_append_new(sv, provider_server_json(m, w, i));
+	o = json_object();
+	if (kind == TK_OLD_AUTH) {
+		json_object_set_new(o, "state", json_string(old_state_name(
+		    w->old_state)));
+		json_object_set_new(o, "stopped_at", status_time_json(
+		    w->old_stopped_at));
+	} else {
+		verdict_new_provider(m, w, why, sizeof(why));
+		json_object_set_new(o, "state", json_string(new_state_name(
+		    w->new_state)));
+		json_object_set_new(o, "problem", why[0] != '\0' ?
+		    json_string(why) : json_null());
+	}
+	json_object_set_new(o, "servers", sv);
+	return o;
+}
+
+void
+status_print_provider(FILE *f, const char *which, const json_t *p,
+    bool colour)
+{
+	const json_t	*sv = json_object_get(p, "servers"), *s;
+	size_t		 i;
+
+	if (json_array_size(sv) == 0)
+		return;
+	fprintf(f, "  %s provider: ", which);
+	status_print_state(f, status_jstr(p, "state", "?"), 0, colour);
+	if (json_is_string(json_object_get(p, "problem")))
+		fprintf(f, " (%s)", status_jstr(p, "problem", ""));
+	fprintf(f, "\n");
+	for (i = 0; i < json_array_size(sv); i++) {
+		s = json_array_get(sv, i);
+		if (strcmp(status_jstr(s, "state", ""), "serving") == 0)
+			continue;
+		fprintf(f, "    %-22s %s (%s) (at %s)\n",
+		    status_jstr(s, "name", "?"), status_jstr(s, "state", "?"),
+		    status_jstr(json_object_get(s, "soa"), "rcode",
+		    "no answer"), status_jstr(s, "address", "?"));
+	}
 }

@@ -1,0 +1,74 @@
+/*
+ * Our own questions to the configured resolvers.
+ */
+#include <string.h>
+
+#include "log.h"
+#include "stub.h"
+
+void
+stub_init(struct stub *st, struct prober *prober, const struct config *cfg,
+    const struct resolver_list *rl)
+{
+	memset(st, 0, sizeof(*st));
+	st->prober = prober;
+	stub_reload(st, cfg, rl);
+}
+
+void
+stub_reload(struct stub *st, const struct config *cfg,
+    const struct resolver_list *rl)
+{
+	st->cfg = cfg;
+	st->rl = rl;
+	if (st->good >= rl->n)
+		st->good = 0;
+}
+
+bool
+stub_next(struct stub *st, struct stub_pick *pk)
+{
+	size_t	n = st->rl->n;
+
+	if (n == 0 || pk->tried >= n)
+		return false;
+	if (pk->tried++ > 0)
+		pk->resolver = (pk->resolver + 1) % n;
+	else
+		pk->resolver = st->good < n ? st->good : 0;
+	memcpy(&pk->sa, &st->rl->v[pk->resolver].sa,
+	    st->rl->v[pk->resolver].salen);
+	pk->salen = st->rl->v[pk->resolver].salen;
+	return true;
+}
+
+int
+stub_ask(struct stub *st, const struct stub_pick *pk, const char *owner,
+    uint16_t type, probe_done_cb done, void *arg, uint64_t tag)
+{
+	struct probe	pr;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.sa = (const struct sockaddr *)&pk->sa;
+	pr.salen = pk->salen;
+	pr.owner = owner;
+	pr.type = type;
+	pr.flags = PROBE_RD;
+	pr.timeout_ms = st->cfg->timeout * 1000;
+	pr.retries = st->cfg->retries;
+	pr.done = done;
+	pr.arg = arg;
+	pr.tag = tag;
+	if (prober_query(st->prober, &pr) == -1) {
+		log_warnx("%s type %u cannot be asked", owner, type);
+		return -1;
+	}
+	return 0;
+}
+
+void
+stub_good(struct stub *st, const struct stub_pick *pk)
+{
+	if (pk->resolver < st->rl->n)
+		st->good = pk->resolver;
+}

@@ -1,0 +1,50 @@
+/*
+ * Asking the configured resolvers (RD=1) ourselves, one after another
+ * until one gives a usable answer: what the parent finder (parents.c)
+ * and the server lookups (hosts.c) share.  The resolver that last gave
+ * one is asked first.
+ */
+#ifndef NMIGD_STUB_H
+#define NMIGD_STUB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "prober.h"
+#include "resolvers.h"
+
+struct stub {
+	struct prober			*prober;
+	const struct config		*cfg;	/* timeout, retries */
+	const struct resolver_list	*rl;
+	size_t				 good;	/* last gave an answer */
+};
+
+/* Which resolver one question is at: kept by the question, so that a
+ * reload that changes the list changes where it goes next, not what it
+ * asked. */
+struct stub_pick {
+	size_t			 resolver;
+	size_t			 tried;
+	struct sockaddr_storage	 sa;
+	socklen_t		 salen;
+};
+
+void	stub_init(struct stub *, struct prober *, const struct config *,
+	    const struct resolver_list *);
+/* A reload: the next questions go by the new list and timeouts. */
+void	stub_reload(struct stub *, const struct config *,
+	    const struct resolver_list *);
+/* The next resolver for a question (pick zeroed before the first):
+ * false when every one has been asked. */
+bool	stub_next(struct stub *, struct stub_pick *);
+/* Ask pick's resolver; done gets the observation with tag.  -1 if the
+ * question cannot be sent (logged). */
+int	stub_ask(struct stub *, const struct stub_pick *, const char *owner,
+	    uint16_t type, probe_done_cb done, void *arg, uint64_t tag);
+/* pick's resolver gave a usable answer: ask it first next time. */
+void	stub_good(struct stub *, const struct stub_pick *);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * Judging the providers' name servers.
+ */
+#include <string.h>
+
+#include "providers.h"
+#include "util.h"
+
+static const char *const old_names[OP_MAX] = {
+	"pending", "serving", "partly", "stopped",
+};
+static const char *const new_names[NP_MAX] = {
+	"pending", "ok", "lame", "mismatch", "inconsistent",
+};
+
+const char *
+old_state_name(enum old_state s)
+{
+	return (unsigned)s < OP_MAX ? old_names[s] : "?";
+}
+
+const char *
+new_state_name(enum new_state s)
+{
+	return (unsigned)s < NP_MAX ? new_names[s] : "?";
+}
+
+int
+old_state_from_name(const char *s)
+{
+	return names_find(old_names, OP_MAX, s);
+}
+
+int
+new_state_from_name(const char *s)
+{
+	return names_find(new_names, NP_MAX, s);
+}
+
+enum serving
+provider_serving(const struct cstate *soa)
+{
+	if (soa->answered_at == 0 || (soa->state == CS_ERROR &&
+	    soa->rcode == CS_RCODE_NONE))
+		return SV_UNKNOWN;
+	return soa->state == CS_OTHER ? SV_YES : SV_NO;
+}
+
+enum old_state
+verdict_old_provider(const struct model *m, const struct watch *w)
+{
+	const struct cstate	*soa;
+	size_t			 i, nt = watch_ntargets(m, w), yes = 0, no = 0;
+
+	for (i = m->resolvers->n; i < nt; i++) {
+		if (watch_target(m, w, i)->kind != TK_OLD_AUTH)
+			continue;
+		soa = watch_tstate(m, w, i, w->dc->nchecks + OQ_SOA);
+		/* A server that stopped answering at all has stopped too. */
+		if (soa->state == CS_OTHER)
+			yes++;
+		else if (soa->answered_at != 0)
+			no++;
+	}
+	if (yes + no == 0)
+		return OP_PENDING;
+	return no == 0 ? OP_SERVING : yes == 0 ? OP_STOPPED : OP_PARTLY;
+}
+
+/* The serial of an SOA RDATA in canonical form (two uncompressed names,
+ * then the serial); -1 when it is not one. */
+static int64_t
+soa_serial(const struct rdset *set)
+{
+	const uint8_t	*rd;
+	size_t		 off = 0, pos = 0;
+	uint16_t	 len;
+	int		 names = 0;
+
+	if (set == NULL || (rd = rdset_next(set, &off, &len)) == NULL)
+		return -1;
+	while (names < 2 && pos < len) {
+		if (rd[pos] == 0)
+			names++;
+		pos += 1 + (size_t)rd[pos];
+	}
+	if (names < 2 || pos + 4 > len)
+		return -1;
+	return (int64_t)rd[pos] << 24 | rd[pos + 1] << 16 | rd[pos + 2] << 8 |
+	    rd[pos + 3];
+}
+
+/* One new server: lame, records not the expected, or serving them. */
+static enum new_state
+new_server(const struct watch *w, const struct model *m, size_t slot,
+    int64_t *serial)
+{
+	const struct cstate	*cs;
+	size_t			 k;
+
+	cs = watch_tstate(m, w, slot, w->dc->nchecks + OQ_SOA);
+	switch (provider_serving(cs)) {
+	case SV_UNKNOWN:
+		return NP_PENDING;
+	case SV_NO:
+		return NP_LAME;
+	case SV_YES:
+		break;
+	}
+	*serial = soa_serial(cs->other);
+	for (k = 0; k < w->dc->nchecks; k++) {
+		cs = watch_tstate(m, w, slot, k);
+		if (cs->answered_at != 0 && cs->state != CS_NEW &&
+		    !(cs->state == CS_ERROR && cs->rcode == CS_RCODE_NONE))
+			return NP_MISMATCH;
+	}
+	return NP_OK;
+}
+
+/* The worst server makes the provider's state. */
+static int
+rank(enum new_state s)
+{
+	switch (s) {
+	case NP_OK:
+		return 1;
+	case NP_INCONSISTENT:
+		return 2;
+	case NP_MISMATCH:
+		return 3;
+	case NP_LAME:
+		return 4;
+	default:
+		return 0;
+	}
+}
+
+enum new_state
+verdict_new_provider(const struct model *m, const struct watch *w,
+    char *why, size_t len)
+{
+	const struct target	*t;
+	enum new_state		 st, worst = NP_PENDING;
+	int64_t			 serial, first = -1;
+	size_t			 i, nt = watch_ntargets(m, w);
+
+	snprintf(why, len, "%s", "");
+	for (i = m->resolvers->n; i < nt; i++) {
+		t = watch_target(m, w, i);
+		if (t->kind != TK_NEW_AUTH)
+			continue;
+		serial = -1;
+		st = new_server(w, m, i, &serial);
+		if (st == NP_OK && serial >= 0 && first >= 0 &&
+		    serial != first)
+			st = NP_INCONSISTENT;
+		if (st == NP_OK && serial >= 0 && first < 0)
+			first = serial;
+		if (rank(st) <= rank(worst))
+			continue;
+		worst = st;
+		if (st == NP_LAME)
+			snprintf(why, len, "%s does not serve the zone",
+			    t->host);
+		else if (st == NP_MISMATCH)
+			snprintf(why, len, "%s serves other records than "
+			    "expected", t->host);
+		else if (st == NP_INCONSISTENT)
+			snprintf(why, len, "%s has another serial than the "
+			    "others", t->host);
+	}
+	return worst;
+}
+
+size_t
+providers_resolvers_old(const struct model *m, const struct watch *w)
+{
+	size_t	r, n = 0;
+
+	for (r = 0; r < m->resolvers->n; r++)
+		if (!w->rv[r].switched && (w->rv[r].state == RS_OLD ||
+		    w->rv[r].state == RS_MIXED))
+			n++;
+	return n;
+}
+
+bool
+new_state_blocks(enum new_state s)
+{
+	return s == NP_LAME || s == NP_MISMATCH || s == NP_INCONSISTENT;
+}

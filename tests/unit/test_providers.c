@@ -1,0 +1,223 @@
+/*
+ * lib/providers.c through lib/apply.c's judging: the old provider's
+ * servers serving, partly or stopped (and the event when they stop while
+ * resolvers still point at them), the new provider's ok, lame, serving
+ * other records or other serials, and no completion while it is wrong.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <ldns/ldns.h>
+
+#include "apply.h"
+#include "providers.h"
+#include "rdata.h"
+#include "testworld.h"
+
+#define NOW	1795737600	/* 2026-11-27T00:00:00Z */
+
+static const char resolvers[] = TW_TWO_RESOLVERS;
+static const char domain[] = TW_EXAMPLE_DOMAIN;
+
+static int
+group_setup(void **state)
+{
+	return tw_setup("test-providers");
+}
+
+static int
+group_teardown(void **state)
+{
+	return tw_cleanup();
+}
+
+static size_t
+server(struct world *wd, struct watch *w, enum target_kind kind,
+    const char *host, const char *ip)
+{
+	struct sockaddr_in	sin;
+	struct target		t;
+	size_t			i;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(53);
+	assert_int_equal(inet_pton(AF_INET, ip, &sin.sin_addr), 1);
+	target_server(&t, kind, host, (const struct sockaddr *)&sin,
+	    sizeof(sin), 0);
+	i = model_intern_target(wd->m, &t);
+	target_free(&t);
+	return watch_add_target(wd->m, w, i);
+}
+
+/* The SOA answer of a server: with authority and a serial, or rcode
+ * alone (aa false, serial 0: a referral). */
+static void
+soa(struct world *wd, struct watch *w, size_t slot, uint8_t rcode, bool aa,
+    uint32_t serial)
+{
+	struct observation	o;
+	uint8_t			rd[RDATA_MAX];
+	char			text[128], err[128];
+	int			len;
+
+	memset(&o, 0, sizeof(o));
+	o.status = OBS_ANSWER;
+	o.answer.rcode = rcode;
+	o.answer.aa = aa;
+	o.answer.ttl = 300;
+	if (serial != 0) {
+		snprintf(text, sizeof(text), "ns.example. host.example. %u "
+		    "3600 900 604800 300", serial);
+		len = rdata_parse(w->dc->name, LDNS_RR_TYPE_SOA, text, rd, err,
+		    sizeof(err));
+		assert_true(len > 0);
+		rdset_add(&o.answer.rdata, rd, (size_t)len);
+	}
+	apply_observation(wd->m, w, slot, w->dc->nchecks + OQ_SOA, &o, NOW);
+	rdset_free(&o.answer.rdata);
+}
+
+/* Every check of the server, with authority. */
+static void
+records(struct world *wd, struct watch *w, size_t slot, enum tw_which set)
+{
+	struct observation	o;
+	size_t			k;
+
+	for (k = 0; k < w->dc->nchecks; k++) {
+		tw_answer_of(&o, &w->dc->checks[k], set, LDNS_RCODE_NOERROR);
+		o.answer.aa = true;
+		apply_observation(wd->m, w, slot, k, &o, NOW);
+		rdset_free(&o.answer.rdata);
+	}
+}
+
+static void
+round_end(struct world *wd, struct watch *w, struct judge *j, time_t now)
+{
+	judge_round(j, wd->m, w, now, 1);
+}
+
+static void
+test_new_provider(void **state)
+{
+	struct world	 wd;
+	struct watch	*w;
+	struct judge	 j;
+	size_t		 a, b;
+	char		 why[160];
+
+	memset(&j, 0, sizeof(j));
+	tw_load(&wd, resolvers, "confirm = 1\n", domain, false);
+	w = tw_watch(&wd, "example.co.jp.");
+	a = server(&wd, w, TK_NEW_AUTH, "hns0.dns.nifcloud.com.", "192.0.2.5");
+	b = server(&wd, w, TK_NEW_AUTH, "hns1.dns.nifcloud.com.", "192.0.2.6");
+	assert_int_equal(verdict_new_provider(wd.m, w, why, sizeof(why)),
+	    NP_PENDING);
+
+	/* One serves the zone, the other refers us elsewhere: lame, and the
+	 * resolvers' switch to it is no completion. */
+	soa(&wd, w, a, LDNS_RCODE_NOERROR, true, 7);
+	records(&wd, w, a, TW_NEW);
+	soa(&wd, w, b, LDNS_RCODE_NOERROR, false, 0);
+	tw_answer_all(&wd, w, 0, TW_NEW, 300, NOW);
+	tw_answer_all(&wd, w, 1, TW_NEW, 300, NOW);
+	round_end(&wd, w, &j, NOW);
+	assert_int_equal(w->new_state, NP_LAME);
+	assert_int_equal(verdict_new_provider(wd.m, w, why, sizeof(why)),
+	    NP_LAME);
+	assert_string_equal(why, "hns1.dns.nifcloud.com. does not serve the "
+	    "zone");
+	assert_true(w->rv[0].switched);
+	assert_int_equal(w->state, DS_PROPAGATING);
+	assert_int_equal(w->complete_at, 0);
+
+	/* It serves it, with another serial. */
+	soa(&wd, w, b, LDNS_RCODE_NOERROR, true, 8);
+	records(&wd, w, b, TW_NEW);
+	round_end(&wd, w, &j, NOW + 60);
+	assert_int_equal(w->new_state, NP_INCONSISTENT);
+	assert_int_equal(w->complete_at, 0);
+	/* The same serial, other MX records. */
+	soa(&wd, w, b, LDNS_RCODE_NOERROR, true, 7);
+	records(&wd, w, b, TW_OTHER);
+	round_end(&wd, w, &j, NOW + 120);
+	assert_int_equal(w->new_state, NP_MISMATCH);
+	/* A timeout says nothing of the zone; the rest is right. */
+	records(&wd, w, b, TW_NEW);
+	round_end(&wd, w, &j, NOW + 180);
+	assert_int_equal(w->new_state, NP_OK);
+	assert_int_equal(w->state, DS_COMPLETE);
+	assert_int_equal(w->complete_at, NOW + 180);
+	judge_free(&j);
+	tw_free(&wd);
+}
+
+static void
+test_old_provider(void **state)
+{
+	struct world		 wd;
+	struct watch		*w;
+	struct judge		 j;
+	struct observation	 o;
+	size_t			 a, b;
+
+	memset(&j, 0, sizeof(j));
+	tw_load(&wd, resolvers, "confirm = 1\n", domain, false);
+	w = tw_watch(&wd, "example.co.jp.");
+	a = server(&wd, w, TK_OLD_AUTH, "ns1.oldhost.ne.jp.", "192.0.2.3");
+	b = server(&wd, w, TK_OLD_AUTH, "ns2.oldhost.ne.jp.", "192.0.2.4");
+	soa(&wd, w, a, LDNS_RCODE_NOERROR, true, 1);
+	soa(&wd, w, b, LDNS_RCODE_NOERROR, true, 1);
+	tw_answer_all(&wd, w, 0, TW_OLD, 300, NOW);
+	tw_answer_all(&wd, w, 1, TW_OLD, 300, NOW);
+	round_end(&wd, w, &j, NOW);
+	assert_int_equal(w->old_state, OP_SERVING);
+
+	soa(&wd, w, b, LDNS_RCODE_REFUSED, false, 0);
+	round_end(&wd, w, &j, NOW + 60);
+	assert_int_equal(w->old_state, OP_PARTLY);
+	assert_int_equal(j.events.n, 0);
+
+	/* Both gone while both resolvers hold old answers: announced once. */
+	memset(&o, 0, sizeof(o));
+	o.status = OBS_TIMEOUT;
+	apply_observation(wd.m, w, a, w->dc->nchecks + OQ_SOA, &o, NOW + 120);
+	round_end(&wd, w, &j, NOW + 120);
+	assert_int_equal(w->old_state, OP_STOPPED);
+	assert_int_equal(w->old_stopped_at, NOW + 120);
+	assert_int_equal(j.events.n, 1);
+	assert_string_equal(j.events.v[0].je.message_id, MSGID_OLD_STOPPED);
+	assert_int_equal(j.events.v[0].je.priority, 3);
+	assert_string_equal(j.events.v[0].message, "old nameservers for "
+	    "example.co.jp stopped serving while 2 resolvers still point at "
+	    "them: mail may bounce");
+	assert_string_equal(j.events.v[0].fields[0], "NMIGD_RESOLVERS_OLD=2");
+	round_end(&wd, w, &j, NOW + 180);
+	assert_int_equal(j.events.n, 0);
+	/* Serving again: a later stop is news again. */
+	soa(&wd, w, a, LDNS_RCODE_NOERROR, true, 1);
+	round_end(&wd, w, &j, NOW + 240);
+	assert_int_equal(w->old_state, OP_PARTLY);
+	assert_int_equal(w->old_stopped_at, 0);
+	judge_free(&j);
+	tw_free(&wd);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_new_provider),
+		cmocka_unit_test(test_old_provider),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
