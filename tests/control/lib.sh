@@ -107,7 +107,11 @@ rfc3339() {
 # DIR/nmigd.log) and wait until its socket answers.
 nmigd_start() {
 	local i
-	"$NMIGD" -c "${1:-$dir/nmigd.conf}" 2>>"$dir/nmigd.log" &
+	# The memory bounds checked here are the daemon's: under
+	# AddressSanitizer (CI's sanitizer stage) its quarantine of freed
+	# memory, 256 MB by default, would count as well.
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16" \
+	    "$NMIGD" -c "${1:-$dir/nmigd.conf}" 2>>"$dir/nmigd.log" &
 	nmigd_pid=$!
 	for i in $(seq 100); do
 		kill -0 "$nmigd_pid" 2>/dev/null ||

@@ -90,7 +90,10 @@ EOF
     2>"$dir/benchdns.log" &
 dns_pid=$!
 # -d: the reload check below reads when a build restarted.
-"$NMIGD" -d -c "$dir/nmigd.conf" 2>"$dir/nmigd.log" &
+# The bound below is the daemon's: under AddressSanitizer its quarantine
+# of freed memory (256 MB by default) would count as well.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16" \
+    "$NMIGD" -d -c "$dir/nmigd.conf" 2>"$dir/nmigd.log" &
 pid=$!
 
 url=http://127.0.0.1:$port/metrics
