@@ -1,6 +1,8 @@
 /*
  * Probe rounds: when they start and what they ask.  A round asks every
- * resolver every check of one domain; each answer goes into the model as
+ * resolver every check of one domain, and the domain's own servers what
+ * their kind is asked (question()): its parent zone's, its providers'
+ * (daemon/servers.c says who they are); each answer goes into the model as
  * it comes (lib/apply.c), and when the round's last probe is back the
  * round is judged (lib/apply.c) and what changed goes to the outbox
  * (lib/outbox.c), which this file flushes a batch at a time; events are
@@ -23,10 +25,8 @@
 #include "log.h"
 #include "monitor.h"
 #include "outbox.h"
-#include "hosts.h"
-#include "parents.h"
 #include "persist.h"
-#include "rdtext.h"
+#include "servers.h"
 #include "util.h"
 #include "wire.h"
 
@@ -67,11 +67,7 @@ struct monitor {
 	struct outbox			*outbox;	/* with a store */
 	struct event			*ev_flush;
 	struct prober			*prober;
-	/* Our own questions to the resolvers, and what they found: the
-	 * parent zones and the servers' addresses.  NULL with --once. */
-	struct stub			 stub;
-	struct hosts			*hosts;
-	struct parents			*parents;
+	struct servers			*servers;	/* NULL: --once */
 	struct model			*model;
 	unsigned			 generation;	/* of model */
 	TAILQ_HEAD(, run)		 startq;
@@ -88,7 +84,6 @@ static void	flush_cb(evutil_socket_t, short, void *);
 static void	round_start_cb(evutil_socket_t, short, void *);
 static void	round_start(struct run *);
 static void	round_probe_done(const struct observation *, void *);
-static void	providers_sync(struct monitor *, struct watch *, time_t);
 
 static void
 run_attach(struct run *run, struct watch *w)
@@ -145,11 +140,8 @@ monitor_new(struct event_base *base, const struct config *cfg,
 	for (i = 0; i < m->model->nw; i++)
 		run_new(m, &m->model->w[i]);
 	/* --once is a snapshot of the resolvers: no time to find zones. */
-	if (!once) {
-		stub_init(&m->stub, prober, cfg, rl);
-		m->hosts = hosts_new(&m->stub);
-		m->parents = parents_new(&m->stub);
-	}
+	if (!once)
+		m->servers = servers_new(prober, cfg, rl);
 	return m;
 }
 
@@ -161,8 +153,7 @@ monitor_free(struct monitor *m)
 	if (m == NULL)
 		return;
 	prober_cancel_all(m->prober);
-	parents_free(m->parents);
-	hosts_free(m->hosts);
+	servers_free(m->servers);
 	/* A clean stop leaves nothing owed: the rows of answers that stayed
 	 * the same catch up too. */
 	if (m->outbox != NULL) {
@@ -263,8 +254,6 @@ monitor_arm(struct monitor *m)
 int
 monitor_start(struct monitor *m)
 {
-	size_t	i;
-
 	if (m->store != NULL && persist_load(m->model, m->store,
 	    time(NULL)) == -1)
 		return -1;
@@ -272,12 +261,8 @@ monitor_start(struct monitor *m)
 	/* The parent zones' searches and the providers' lookups start now,
 	 * so that most domains' first rounds, spread over a tenth of the
 	 * interval, find them done. */
-	for (i = 0; m->parents != NULL && i < m->model->nw; i++) {
-		if (config_parent_auto(m->cfg, m->model->w[i].dc))
-			(void)parents_zone(m->parents,
-			    m->model->w[i].dc->name, time(NULL));
-		providers_sync(m, &m->model->w[i], time(NULL));
-	}
+	if (m->servers != NULL)
+		servers_start(m->servers, m->model);
 	monitor_arm(m);
 	if (m->once && m->model->nw == 0)
 		event_base_loopexit(m->base, NULL);
@@ -394,85 +379,6 @@ question(const struct watch *w, const struct target *t, size_t k,
 	return true;
 }
 
-/* The servers of kind named in names[n] that have an address, as the
- * model's targets, into idx; how many. */
-static size_t
-server_targets(struct monitor *m, enum target_kind kind, char *const *names,
-    size_t n, size_t *idx, time_t now)
-{
-	const struct host	*h;
-	struct target		 t;
-	size_t			 i, k = 0;
-
-	for (i = 0; i < n && k < ZONECUT_SERVERS_MAX; i++) {
-		h = hosts_get(m->hosts, names[i], now);
-		if (h->salen == 0)
-			continue;
-		target_server(&t, kind, names[i],
-		    (const struct sockaddr *)&h->sa, h->salen, 0);
-		idx[k++] = model_intern_target(m->model, &t);
-		target_free(&t);
-	}
-	return k;
-}
-
-/* The parent zone's servers become the watch's parent targets.  Only
- * between rounds: slots may move. */
-static void
-parent_sync(struct monitor *m, struct watch *w, time_t now)
-{
-	const struct zonecut	*zc = NULL;
-	char *const		*names = NULL;
-	size_t			 n = 0, idx[ZONECUT_SERVERS_MAX];
-
-	if (m->parents == NULL)
-		return;
-	if (config_parent_auto(m->cfg, w->dc) &&
-	    (zc = parents_zone(m->parents, w->dc->name, now)) != NULL)
-		n = parents_servers(zc, &names);
-	w->zone = zc;
-	watch_set_targets(m->model, w, TK_PARENT, idx,
-	    server_targets(m, TK_PARENT, names, n, idx, now));
-}
-
-/* The names of an NS set from the config, as text. */
-static size_t
-ns_names(const struct rdset *set, char **names, size_t max)
-{
-	const uint8_t	*rd;
-	size_t		 off = 0, n = 0;
-	uint16_t	 len;
-
-	while (n < max && (rd = rdset_next(set, &off, &len)) != NULL)
-		names[n++] = rdtext(WIRE_T_NS, rd, len);
-	return n;
-}
-
-/* The providers' name servers (the config's ns and old-ns) become the
- * watch's new- and old-auth targets; none with "providers = none". */
-static void
-providers_sync(struct monitor *m, struct watch *w, time_t now)
-{
-	const struct check_conf	*ns = &w->dc->checks[0];
-	char			*names[ZONECUT_SERVERS_MAX] = { NULL };
-	size_t			 i, n, idx[ZONECUT_SERVERS_MAX];
-	bool			 on;
-
-	if (m->hosts == NULL)
-		return;
-	on = config_providers_auto(m->cfg, w->dc);
-	n = on ? ns_names(&ns->expect, names, ZONECUT_SERVERS_MAX) : 0;
-	watch_set_targets(m->model, w, TK_NEW_AUTH, idx,
-	    server_targets(m, TK_NEW_AUTH, names, n, idx, now));
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	n = on ? ns_names(&ns->old, names, ZONECUT_SERVERS_MAX) : 0;
-	watch_set_targets(m->model, w, TK_OLD_AUTH, idx,
-	    server_targets(m, TK_OLD_AUTH, names, n, idx, now));
-	for (i = 0; i < n; i++)
-		free(names[i]);
-}
-
 static void
 round_start(struct run *run)
 {
@@ -484,8 +390,8 @@ round_start(struct run *run)
 	unsigned		 s;
 
 	memset(&pr, 0, sizeof(pr));
-	parent_sync(m, w, time(NULL));
-	providers_sync(m, w, time(NULL));
+	if (m->servers != NULL)
+		servers_sync(m->servers, m->model, w, time(NULL));
 	apply_round_begin(m->model, w);
 	pr.timeout_ms = m->cfg->timeout * 1000;
 	pr.retries = m->cfg->retries;
@@ -661,10 +567,8 @@ runs_carry(struct monitor *m, const struct model *old, unsigned old_interval)
 
 	if ((restart = rounds_broken(m, old))) {
 		prober_cancel_all(m->prober);
-		if (m->parents != NULL) {
-			parents_cancelled(m->parents);
-			hosts_cancelled(m->hosts);
-		}
+		if (m->servers != NULL)
+			servers_cancelled(m->servers);
 	}
 	for (i = 0; i < old->nw; i++) {
 		run = old->w[i].run;
@@ -710,8 +614,8 @@ monitor_reload(struct monitor *m, const struct config *cfg,
 	m->cfg = cfg;
 	m->rl = rl;
 	m->model = nm;
-	if (m->parents != NULL)
-		stub_reload(&m->stub, cfg, rl);
+	if (m->servers != NULL)
+		servers_reload(m->servers, cfg, rl);
 	runs_carry(m, old, old_interval);
 	model_free(old);
 	m->generation++;

@@ -395,24 +395,42 @@ judge_cancel(struct judge *j, const struct model *m, struct watch *w,
 	events_cancel(&j->events, w);
 }
 
-/* The providers' name servers: the old one's stopping while caches
- * still point at it is announced once, until it serves again. */
+/* Rounds in a row, saturating. */
+static void
+count_round(uint8_t *mine, uint8_t *other)
+{
+	*other = 0;
+	if (*mine < UINT8_MAX)
+		(*mine)++;
+}
+
+/* The providers' name servers.  The old one's stopping while caches
+ * still point at it is announced once it has lasted confirm rounds (one
+ * round of lost datagrams is no outage), and again only after it served
+ * for as long. */
 static void
 judge_providers(struct judge *j, const struct model *m, struct watch *w,
-    time_t now)
+    time_t now, unsigned confirm)
 {
 	char	why[160];
 	size_t	nold;
 
 	w->old_state = verdict_old_provider(m, w);
 	w->new_state = verdict_new_provider(m, w, why, sizeof(why));
-	if (w->old_state != OP_STOPPED) {
+	if (w->old_state == OP_STOPPED)
+		count_round(&w->old_down, &w->old_up);
+	else if (w->old_state == OP_SERVING)
+		count_round(&w->old_up, &w->old_down);
+	else
+		w->old_down = 0;
+	if (w->old_stopped_at != 0 && w->old_up >= confirm)
 		w->old_stopped_at = 0;
+	if (w->old_state != OP_STOPPED || w->old_down < confirm ||
+	    w->old_stopped_at != 0)
 		return;
-	}
 	nold = providers_resolvers_old(m, w);
-	if (w->old_stopped_at != 0 || (nold == 0 &&
-	    w->parent_state != PS_OLD && w->parent_state != PS_MIXED))
+	if (nold == 0 && w->parent_state != PS_OLD &&
+	    w->parent_state != PS_MIXED)
 		return;
 	w->old_stopped_at = now;
 	events_old_stopped(&j->events, w, nold);
@@ -506,7 +524,7 @@ judge_round(struct judge *j, const struct model *m, struct watch *w,
 	j->old_stopped_at = w->old_stopped_at;
 	judge_resolvers(j, m, w, now, confirm);
 	judge_parent(j, m, w, now);
-	judge_providers(j, m, w, now);
+	judge_providers(j, m, w, now, confirm);
 	judge_domain(j, m, w, now);
 	for (i = 0; i < j->events.n; i++)
 		j->events.v[i].when = now;

@@ -327,6 +327,7 @@ carry_prepare(struct carry *c)
 		w->watched_since = ow->watched_since;
 		w->regressed_at = ow->regressed_at;
 		w->cancel_at = ow->cancel_at;
+		w->new_noaddr = ow->new_noaddr;
 		w->old_state = ow->old_state;
 		w->new_state = ow->new_state;
 		w->old_stopped_at = ow->old_stopped_at;

@@ -125,8 +125,9 @@ events_old_stopped(struct eventlist *l, const struct watch *w, size_t nold)
 
 	e = event_add(l, w, MSGID_OLD_STOPPED, LOG_ERR);
 	snprintf(e->message, sizeof(e->message), "old nameservers for %s "
-	    "stopped serving while %zu resolvers still point at them: mail "
-	    "may bounce", e->domain, nold);
+	    "stopped serving while %zu %s still point%s at them: mail may "
+	    "bounce", e->domain, nold, nold == 1 ? "resolver" : "resolvers",
+	    nold == 1 ? "s" : "");
 	event_field(e, "NMIGD_RESOLVERS_OLD=%zu", nold);
 }
 

@@ -4,6 +4,9 @@
 #include "forecast.h"
 
 #define FORECAST_SLACK	2	/* seconds */
+/* No cache keeps a record longer than a week (RFC 8767 4 suggests it as
+ * the cap; Unbound's own is a day): a longer TTL says nothing more. */
+#define FORECAST_TTL_MAX	(7 * 86400)
 
 time_t
 forecast_cached_until(const struct watch *w, size_t r)
@@ -11,6 +14,7 @@ forecast_cached_until(const struct watch *w, size_t r)
 	const struct cstate	*cs;
 	time_t			 until = 0;
 	size_t			 k;
+	uint32_t		 ttl;
 
 	for (k = 0; k < w->dc->nchecks; k++) {
 		cs = watch_cstate(w, r, k);
@@ -19,8 +23,10 @@ forecast_cached_until(const struct watch *w, size_t r)
 		case CS_OTHER:
 		case CS_NODATA:
 		case CS_NXDOMAIN:
-			if (cs->answered_at + (time_t)cs->ttl > until)
-				until = cs->answered_at + (time_t)cs->ttl;
+			ttl = cs->ttl < FORECAST_TTL_MAX ? cs->ttl :
+			    FORECAST_TTL_MAX;
+			if (cs->answered_at + (time_t)ttl > until)
+				until = cs->answered_at + (time_t)ttl;
 			break;
 		default:
 			break;

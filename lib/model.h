@@ -116,8 +116,13 @@ struct watch {
 	 * and when the old ones were found to have stopped serving while
 	 * they were still needed (the event's latch; 0 once they serve
 	 * again). */
+	const char		 *new_noaddr;	/* a new name server whose
+						 * address lookup failed
+						 * (daemon/hosts.c owns it) */
 	uint8_t			  old_state;	/* enum old_state */
 	uint8_t			  new_state;	/* enum new_state */
+	uint8_t			  old_down;	/* rounds stopped in a row */
+	uint8_t			  old_up;	/* rounds serving in a row */
 	time_t			  old_stopped_at;
 	/* Decommission (lib/forecast.h): since when the domain's migration
 	 * has been watched, its last regression, and when the old hosting

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "dname.h"
 #include "providers.h"
 #include "util.h"
 
@@ -37,13 +38,17 @@ new_state_from_name(const char *s)
 	return names_find(new_names, NP_MAX, s);
 }
 
+static int64_t	soa_serial(const struct rdset *);
+
+/* An SOA that does not read as one (no serial) serves nothing. */
 enum serving
 provider_serving(const struct cstate *soa)
 {
 	if (soa->answered_at == 0 || (soa->state == CS_ERROR &&
 	    soa->rcode == CS_RCODE_NONE))
 		return SV_UNKNOWN;
-	return soa->state == CS_OTHER ? SV_YES : SV_NO;
+	return soa->state == CS_OTHER && soa_serial(soa->other) >= 0 ?
+	    SV_YES : SV_NO;
 }
 
 enum old_state
@@ -57,7 +62,7 @@ verdict_old_provider(const struct model *m, const struct watch *w)
 			continue;
 		soa = watch_tstate(m, w, i, w->dc->nchecks + OQ_SOA);
 		/* A server that stopped answering at all has stopped too. */
-		if (soa->state == CS_OTHER)
+		if (provider_serving(soa) == SV_YES)
 			yes++;
 		else if (soa->answered_at != 0)
 			no++;
@@ -143,8 +148,16 @@ verdict_new_provider(const struct model *m, const struct watch *w,
 	enum new_state		 st, worst = NP_PENDING;
 	int64_t			 serial, first = -1;
 	size_t			 i, nt = watch_ntargets(m, w);
+	char			 name[NMIG_NAMEBUF];
 
 	snprintf(why, len, "%s", "");
+	/* A name server of the delegation that no resolver can find is as
+	 * broken as one that refuses the zone. */
+	if (w->new_noaddr != NULL) {
+		worst = NP_LAME;
+		snprintf(why, len, "%s has no address",
+		    domain_display(w->new_noaddr, name));
+	}
 	for (i = m->resolvers->n; i < nt; i++) {
 		t = watch_target(m, w, i);
 		if (t->kind != TK_NEW_AUTH)
@@ -159,15 +172,15 @@ verdict_new_provider(const struct model *m, const struct watch *w,
 		if (rank(st) <= rank(worst))
 			continue;
 		worst = st;
+		domain_display(t->host, name);
 		if (st == NP_LAME)
-			snprintf(why, len, "%s does not serve the zone",
-			    t->host);
+			snprintf(why, len, "%s does not serve the zone", name);
 		else if (st == NP_MISMATCH)
 			snprintf(why, len, "%s serves other records than "
-			    "expected", t->host);
+			    "expected", name);
 		else if (st == NP_INCONSISTENT)
 			snprintf(why, len, "%s has another serial than the "
-			    "others", t->host);
+			    "others", name);
 	}
 	return worst;
 }

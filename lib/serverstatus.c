@@ -216,9 +216,9 @@ status_provider_json(const struct model *m, const struct watch *w,
 		json_object_set_new(o, "stopped_at", status_time_json(
 		    w->old_stopped_at));
 	} else {
-		verdict_new_provider(m, w, why, sizeof(why));
+		/* The state and its reason as the answers stand now. */
 		json_object_set_new(o, "state", json_string(new_state_name(
-		    w->new_state)));
+		    verdict_new_provider(m, w, why, sizeof(why)))));
 		json_object_set_new(o, "problem", why[0] != '\0' ?
 		    json_string(why) : json_null());
 	}

@@ -273,7 +273,8 @@ required(const struct require *req, size_t counted)
 	case REQUIRE_PERCENT:
 		return (counted * req->n + 99) / 100;
 	case REQUIRE_COUNT:
-		return req->n;
+		/* More than are counted: all of them. */
+		return req->n < counted ? req->n : counted;
 	default:
 		return counted;
 	}

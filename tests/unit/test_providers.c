@@ -133,11 +133,26 @@ test_new_provider(void **state)
 	assert_int_equal(w->new_state, NP_LAME);
 	assert_int_equal(verdict_new_provider(wd.m, w, why, sizeof(why)),
 	    NP_LAME);
-	assert_string_equal(why, "hns1.dns.nifcloud.com. does not serve the "
+	assert_string_equal(why, "hns1.dns.nifcloud.com does not serve the "
 	    "zone");
 	assert_true(w->rv[0].switched);
 	assert_int_equal(w->state, DS_PROPAGATING);
 	assert_int_equal(w->complete_at, 0);
+
+	/* A name server no resolver can find is as lame. */
+	w->new_noaddr = "hns2.dns.nifcloud.com.";
+	assert_int_equal(verdict_new_provider(wd.m, w, why, sizeof(why)),
+	    NP_LAME);
+	w->new_noaddr = NULL;
+	soa(&wd, w, b, LDNS_RCODE_NOERROR, true, 7);
+	records(&wd, w, b, TW_NEW);
+	assert_int_equal(verdict_new_provider(wd.m, w, why, sizeof(why)),
+	    NP_OK);
+	w->new_noaddr = "hns2.dns.nifcloud.com.";
+	assert_int_equal(verdict_new_provider(wd.m, w, why, sizeof(why)),
+	    NP_LAME);
+	assert_string_equal(why, "hns2.dns.nifcloud.com has no address");
+	w->new_noaddr = NULL;
 
 	/* It serves it, with another serial. */
 	soa(&wd, w, b, LDNS_RCODE_NOERROR, true, 8);
@@ -202,11 +217,24 @@ test_old_provider(void **state)
 	assert_string_equal(j.events.v[0].fields[0], "NMIGD_RESOLVERS_OLD=2");
 	round_end(&wd, w, &j, NOW + 180);
 	assert_int_equal(j.events.n, 0);
-	/* Serving again: a later stop is news again. */
+	/* One back: still latched.  Both back: a later stop is news again.
+	 * An SOA with nothing in it serves nothing. */
 	soa(&wd, w, a, LDNS_RCODE_NOERROR, true, 1);
 	round_end(&wd, w, &j, NOW + 240);
 	assert_int_equal(w->old_state, OP_PARTLY);
+	assert_int_equal(w->old_stopped_at, NOW + 120);
+	soa(&wd, w, b, LDNS_RCODE_NOERROR, true, 1);
+	round_end(&wd, w, &j, NOW + 300);
+	assert_int_equal(w->old_state, OP_SERVING);
 	assert_int_equal(w->old_stopped_at, 0);
+	memset(&o, 0, sizeof(o));
+	o.status = OBS_ANSWER;
+	o.answer.aa = true;
+	rdset_add(&o.answer.rdata, (const uint8_t *)"", 0);
+	apply_observation(wd.m, w, b, w->dc->nchecks + OQ_SOA, &o, NOW + 360);
+	rdset_free(&o.answer.rdata);
+	round_end(&wd, w, &j, NOW + 360);
+	assert_int_equal(w->old_state, OP_PARTLY);
 	judge_free(&j);
 	tw_free(&wd);
 }

@@ -895,7 +895,9 @@ test_require(void **state)
 	assert_int_equal(verdict_domain(v, 4, &p76, 0, &t), DS_PROPAGATING);
 	assert_int_equal(t.required, 4);
 	assert_int_equal(verdict_domain(v, 4, &n3, 0, &t), DS_COMPLETE);
+	/* More than are counted means all of them. */
 	assert_int_equal(verdict_domain(v, 4, &n5, 0, &t), DS_PROPAGATING);
+	assert_int_equal(t.required, 4);
 
 	/* Unreachable, its old answers cached until 1000. */
 	v[3] = rv(RS_UNREACHABLE, false);
