@@ -405,9 +405,9 @@ count_round(uint8_t *mine, uint8_t *other)
 }
 
 /* The providers' name servers.  The old one's stopping while caches
- * still point at it is announced once it has lasted confirm rounds (one
- * round of lost datagrams is no outage), and again only after it served
- * for as long. */
+ * still point at it is announced once it has lasted confirm rounds, and
+ * at least two (one round of lost datagrams is no outage), and again only
+ * after it served for as long. */
 static void
 judge_providers(struct judge *j, const struct model *m, struct watch *w,
     time_t now, unsigned confirm)
@@ -415,6 +415,8 @@ judge_providers(struct judge *j, const struct model *m, struct watch *w,
 	char	why[160];
 	size_t	nold;
 
+	if (confirm < 2)
+		confirm = 2;
 	w->old_state = verdict_old_provider(m, w);
 	w->new_state = verdict_new_provider(m, w, why, sizeof(why));
 	if (w->old_state == OP_STOPPED)
