@@ -16,11 +16,13 @@
 #include <event2/event.h>
 
 #include "docbuf.h"
+#include "forecast.h"
 #include "httpd.h"
 #include "log.h"
 #include "looplag.h"
 #include "metrics.h"
 #include "outbox.h"
+#include "providers.h"
 #include "util.h"
 
 /* Work per loop pass: well under the time a probe's answer can wait
@@ -47,6 +49,7 @@ enum build_step {
 	STEP_DOMAIN_STATE,
 	STEP_DOMAIN_TALLY,
 	STEP_PARENT,
+	STEP_OUTLOOK,
 	STEP_PAIRS,
 	STEP_DONE,
 };
@@ -295,6 +298,50 @@ put_parent(struct docbuf *b, const struct watch *w)
 }
 
 static void
+put_domain_value(struct docbuf *b, const char *metric, const char *domain,
+    long long v)
+{
+	docbuf_printf(b, "%s{domain=\"", metric);
+	put_label(b, domain);
+	docbuf_printf(b, "\"} %lld\n", v);
+}
+
+/* What is ahead: the forecast, the resolvers overdue or flapping, the
+ * providers' servers, when the old hosting may go. */
+static void
+put_outlook(struct docbuf *b, const struct model *m, const struct watch *w)
+{
+	const char	*olds[OP_MAX], *news[NP_MAX];
+	char		 name[NMIG_NAMEBUF], why[160];
+	size_t		 r, overdue = 0, flapping = 0;
+	int		 s;
+
+	domain_display(w->dc->name, name);
+	for (r = 0; r < m->resolvers->n; r++) {
+		overdue += w->rv[r].overdue;
+		flapping += verdict_flapping(&w->rv[r], m->cfg->confirm);
+	}
+	put_domain_value(b, "nmigd_domain_expected_complete_timestamp_seconds",
+	    name, w->complete_at != 0 ? 0 : (long long)forecast_domain(w,
+	    m->resolvers->n, m->cfg->confirm, m->cfg->interval));
+	put_domain_value(b, "nmigd_domain_resolvers_overdue", name,
+	    (long long)overdue);
+	put_domain_value(b, "nmigd_domain_resolvers_flapping", name,
+	    (long long)flapping);
+	put_domain_value(b, "nmigd_domain_cancel_old_hosting_timestamp_seconds",
+	    name, (long long)forecast_cancel(w, config_overlap(m->cfg, w->dc),
+	    config_quiet(m->cfg, w->dc)));
+	for (s = 0; s < OP_MAX; s++)
+		olds[s] = old_state_name(s);
+	for (s = 0; s < NP_MAX; s++)
+		news[s] = new_state_name(s);
+	put_state_set(b, "nmigd_domain_old_provider_state", name, olds, OP_MAX,
+	    w->old_state);
+	put_state_set(b, "nmigd_domain_new_provider_state", name, news, NP_MAX,
+	    verdict_new_provider(m, w, why, sizeof(why)));
+}
+
+static void
 put_pair_labels(struct docbuf *b, const char *metric, const char *domain,
     const char *resolver)
 {
@@ -374,6 +421,24 @@ put_section(struct docbuf *b, enum build_step step)
 		    "gauge", "When every parent server first delegated to the "
 		    "new nameservers; 0 until then.");
 		break;
+	case STEP_OUTLOOK:
+		put_help(b, "nmigd_domain_expected_complete_timestamp_seconds",
+		    "gauge", "When the domain should be complete (the "
+		    "forecast); 0 while unknown or once complete.");
+		put_help(b, "nmigd_domain_resolvers_overdue", "gauge",
+		    "Resolvers still answering old past their expiry.");
+		put_help(b, "nmigd_domain_resolvers_flapping", "gauge",
+		    "Resolvers whose caches disagree.");
+		put_help(b, "nmigd_domain_cancel_old_hosting_timestamp_seconds",
+		    "gauge", "The earliest time the old hosting may be "
+		    "cancelled; 0 until complete.");
+		put_help(b, "nmigd_domain_old_provider_state", "gauge",
+		    "1 for the old name servers' state (pending, serving, "
+		    "partly, stopped).");
+		put_help(b, "nmigd_domain_new_provider_state", "gauge",
+		    "1 for the new name servers' state (pending, ok, lame, "
+		    "mismatch, inconsistent).");
+		break;
 	case STEP_PAIRS:
 		put_help(b, "nmigd_resolver_state", "gauge", "1 for the "
 		    "resolver's current state for the domain.");
@@ -429,6 +494,9 @@ build_step(struct build *b, time_t now)
 		break;
 	case STEP_PARENT:
 		put_parent(b->doc, &m->w[b->next]);
+		break;
+	case STEP_OUTLOOK:
+		put_outlook(b->doc, m, &m->w[b->next]);
 		break;
 	case STEP_PAIRS:
 		put_pairs(b->doc, m, &m->w[b->next], now);

@@ -12,15 +12,17 @@ top_builddir=${top_builddir:-$top_srcdir}
 . "$top_srcdir/tests/world/lib.sh"
 . "$top_srcdir/tests/world/daemon.sh"
 
-daemon_need
+daemon_need curl:curl
 export WORLD_TTL=20
 daemon_init providers
 STOPPED=323bfee71c694412a9b5574ab87285dd
 nstopped() { db "SELECT count(*) FROM events WHERE message_id = '$STOPPED'"; }
 
 world_start "$dir" 2 || exit 1
+port=$(( 20000 + $$ % 20000 ))
 {
-	world_nmigd_conf "$dir" "$dir/nmigd.db"
+	world_nmigd_conf "$dir" "$dir/nmigd.db" |
+	    sed "s|^\[nmigd\]\$|[nmigd]\nmetrics = 127.0.0.1:$port|"
 	cat <<EOF
 
 [domain oldhost.ne.jp]
@@ -44,7 +46,15 @@ got=$(q '[.old_provider.servers[] | .name + "@" + .address] | join(" ")')
 [ "$(q '[.old_provider.servers[0].records[].type] | join(" ")')" = "NS MX" ] ||
     fail "the old provider is asked more than NS and MX"
 [ "$(q '.new_provider.servers[0].soa.state')" = other ] || fail "no SOA kept"
-ok "new provider ok (hns0, hns1), old provider serving (ns1, ns2)"
+m=$(curl -fsS "http://127.0.0.1:$port/metrics") || fail "no /metrics"
+for kv in 'nmigd_domain_new_provider_state{domain="example.co.jp",state="ok"} 1' \
+    'nmigd_domain_new_provider_state{domain="example.co.jp",state="lame"} 0' \
+    'nmigd_domain_old_provider_state{domain="example.co.jp",state="serving"} 1' \
+    'nmigd_domain_resolvers_overdue{domain="example.co.jp"} 0' \
+    'nmigd_domain_expected_complete_timestamp_seconds{domain="example.co.jp"} 0'; do
+	grep -qxF "$kv" <<<"$m" || fail "/metrics lacks $kv"
+done
+ok "new provider ok (hns0, hns1), old provider serving (ns1, ns2), in /metrics too"
 
 wait_q 20 '.new_provider.state == "lame"' "a lame new provider" oldhost.ne.jp
 [ "$(q .new_provider.problem oldhost.ne.jp)" = "a.dns.jp does not serve the zone" ] ||
