@@ -5,7 +5,8 @@
  * so that the fuzzer gets past the header to the question and answer
  * matching (the CNAME chain, the negative TTL), to the canonical form of
  * every record type and to its printer, and to what the parent finder
- * takes from an answer (lib/zonecut.c).  Selector 0 asks whatever the
+ * takes from an answer (lib/zonecut.c), and to the DNSSEC check's tags
+ * and digests (lib/dnssec.c).  Selector 0 asks whatever the
  * message's question says, the others a fixed name and type as
  * nmigd.conf would.
  */
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "dname.h"
+#include "dnssec.h"
 #include "packet.h"
 #include "rdata.h"
 #include "rdtext.h"
@@ -40,6 +42,8 @@ static const struct {
 	{ "www.example.co.jp.", 5 },	/* CNAME */
 	{ "example.co.jp.", 6 },	/* SOA */
 	{ "_25._tcp.mx01.example.co.jp.", 52 },	/* TLSA */
+	{ "example.co.jp.", 43 },	/* DS */
+	{ "example.co.jp.", 48 },	/* DNSKEY */
 };
 
 /* The message's question name and type, when the name is plain: labels
@@ -134,6 +138,21 @@ check_zonecut(const struct answer *a, uint16_t type)
 		abort();
 }
 
+/* What the DNSSEC check (lib/dnssec.c) computes from a DS or DNSKEY set
+ * of an answer: the tags, and the DS matched against any key. */
+static void
+check_dnssec(const struct answer *a, const char *owner, uint16_t type)
+{
+	char	tags[64];
+
+	if (type != 43 && type != 48)
+		return;
+	dnssec_tags(&a->rdata, type, tags, sizeof(tags));
+	if (strlen(tags) >= sizeof(tags))
+		abort();
+	(void)dnssec_match(owner, &a->rdata, &a->rdata);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -162,6 +181,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (v == PKT_OK) {
 		check_answer(&a, type);
 		check_zonecut(&a, type);
+		check_dnssec(&a, owner, type);
 		answer_free(&a);
 	}
 	return 0;
