@@ -355,7 +355,7 @@ asks_check(enum target_kind kind, const struct domain_conf *dc, size_t k)
 }
 
 /* What a target is asked: its checks, and of the own questions the DS
- * set for a parent server, the SOA for a provider's.  false: nothing
+ * set for a parent server, the SOA and the DNSKEY set for a provider's.  false: nothing
  * for question k. */
 static bool
 question(const struct watch *w, const struct target *t, size_t k,
@@ -374,6 +374,9 @@ question(const struct watch *w, const struct target *t, size_t k,
 	else if ((t->kind == TK_OLD_AUTH || t->kind == TK_NEW_AUTH) &&
 	    k - nc == OQ_SOA)
 		*type = WIRE_T_SOA;
+	else if ((t->kind == TK_OLD_AUTH || t->kind == TK_NEW_AUTH) &&
+	    k - nc == OQ_DNSKEY)
+		*type = WIRE_T_DNSKEY;
 	else
 		return false;
 	return true;

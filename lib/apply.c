@@ -263,6 +263,16 @@ soa_classify(const struct answer *a)
 	return a->rdata.n > 0 ? CS_OTHER : CS_NODATA;
 }
 
+/* A provider's key set, kept as found; only an answer with authority
+ * counts. */
+static enum check_state
+keys_classify(const struct answer *a)
+{
+	if (a == NULL || (a->rcode == 0 && !a->aa))
+		return CS_ERROR;
+	return ds_classify(a);
+}
+
 /* A server found for the domain: what its kind is asked means what the
  * kind says (*a may become a view of the answer kept in ref). */
 static enum check_state
@@ -275,6 +285,8 @@ own_classify(const struct watch *w, const struct target *t, size_t k,
 			return ds_classify(*a);
 		case OQ_SOA:
 			return soa_classify(*a);
+		case OQ_DNSKEY:
+			return keys_classify(*a);
 		default:
 			return CS_ERROR;
 		}
@@ -438,6 +450,28 @@ judge_providers(struct judge *j, const struct model *m, struct watch *w,
 	events_old_stopped(&j->events, w, nold);
 }
 
+/* DNSSEC across the cutover: once the parent delegates to the new
+ * servers, no DS for any of their keys means validating resolvers fail
+ * the domain; announced once, until a DS matches again. */
+static void
+judge_dnssec(struct judge *j, const struct model *m, struct watch *w,
+    time_t now)
+{
+	char	tags[128];
+
+	w->dnssec_old = verdict_dnssec(m, w, TK_OLD_AUTH, tags, sizeof(tags));
+	w->dnssec_new = verdict_dnssec(m, w, TK_NEW_AUTH, tags, sizeof(tags));
+	if (w->dnssec_new != DN_NO_MATCH) {
+		if (w->dnssec_new != DN_UNKNOWN)
+			w->dnssec_failed_at = 0;
+		return;
+	}
+	if (w->dnssec_failed_at != 0 || w->parent_state != PS_NEW)
+		return;
+	w->dnssec_failed_at = now;
+	events_dnssec(&j->events, m, w, tags);
+}
+
 static void
 judge_domain(struct judge *j, const struct model *m, struct watch *w,
     time_t now)
@@ -524,9 +558,13 @@ judge_round(struct judge *j, const struct model *m, struct watch *w,
 	j->old_state = w->old_state;
 	j->new_state = w->new_state;
 	j->old_stopped_at = w->old_stopped_at;
+	j->dnssec_new = w->dnssec_new;
+	j->dnssec_old = w->dnssec_old;
+	j->dnssec_failed_at = w->dnssec_failed_at;
 	judge_resolvers(j, m, w, now, confirm);
 	judge_parent(j, m, w, now);
 	judge_providers(j, m, w, now, confirm);
+	judge_dnssec(j, m, w, now);
 	judge_domain(j, m, w, now);
 	for (i = 0; i < j->events.n; i++)
 		j->events.v[i].when = now;

@@ -47,6 +47,9 @@ struct judge {
 	uint8_t			 old_state;
 	uint8_t			 new_state;
 	time_t			 old_stopped_at;
+	uint8_t			 dnssec_new;
+	uint8_t			 dnssec_old;
+	time_t			 dnssec_failed_at;
 	struct eventlist	 events;	/* raised by the round */
 };
 

@@ -331,6 +331,9 @@ carry_prepare(struct carry *c)
 		w->old_state = ow->old_state;
 		w->new_state = ow->new_state;
 		w->old_stopped_at = ow->old_stopped_at;
+		w->dnssec_new = ow->dnssec_new;
+		w->dnssec_old = ow->dnssec_old;
+		w->dnssec_failed_at = ow->dnssec_failed_at;
 		w->unsaved = ow->unsaved;
 		w->row_dirty = ow->row_dirty;
 		w->refresh = ow->refresh;
@@ -399,7 +402,7 @@ restart_migration(const struct model *m, struct watch *w, const char *why,
 	w->parent_switched_at = 0;
 	w->parent_ttl = 0;
 	w->watched_since = now;
-	w->regressed_at = w->cancel_at = 0;
+	w->regressed_at = w->cancel_at = w->dnssec_failed_at = 0;
 	for (r = 0; r < m->resolvers->n; r++) {
 		v = &w->rv[r];
 		v->switched = v->overdue = false;

@@ -8,6 +8,7 @@
 #include <ldns/sha2.h>
 
 #include "dnssec.h"
+#include "util.h"
 #include "wire.h"
 
 #define DS_SHA1		1
@@ -15,6 +16,22 @@
 #define DS_SHA384	4
 #define DIGEST_MAX	48	/* SHA-384 */
 #define ALG_RSAMD5	1
+
+static const char *const state_names[DN_MAX] = {
+	"unknown", "unsigned", "match", "no match",
+};
+
+const char *
+dnssec_state_name(enum dnssec_state s)
+{
+	return (unsigned)s < DN_MAX ? state_names[s] : "?";
+}
+
+int
+dnssec_state_from_name(const char *s)
+{
+	return names_find(state_names, DN_MAX, s);
+}
 
 int
 dnssec_keytag(const uint8_t *key, size_t len)

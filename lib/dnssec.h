@@ -15,6 +15,18 @@
 
 #include "rdata.h"
 
+/* How a provider's keys stand against the parent's DS set. */
+enum dnssec_state {
+	DN_UNKNOWN = 0,		/* not known yet: no answers */
+	DN_UNSIGNED,		/* no DS at the parent: nothing to check */
+	DN_MATCH,		/* a DS matches a key of every server */
+	DN_NO_MATCH,		/* a server has no key any DS matches */
+	DN_MAX
+};
+
+const char	*dnssec_state_name(enum dnssec_state);
+int		 dnssec_state_from_name(const char *);
+
 /* The key tag of a DNSKEY RDATA; -1 if it is too short to be one. */
 int	dnssec_keytag(const uint8_t *key, size_t len);
 /* Whether a DS RDATA stands for the DNSKEY RDATA of owner (absolute

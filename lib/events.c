@@ -9,9 +9,11 @@
 #include <syslog.h>
 
 #include "dname.h"
+#include "dnssec.h"
 #include "events.h"
 #include "log.h"
 #include "verdict.h"
+#include "wire.h"
 
 struct nmig_event *
 events_add(struct eventlist *l)
@@ -129,6 +131,29 @@ events_old_stopped(struct eventlist *l, const struct watch *w, size_t nold)
 	    "bounce", e->domain, nold, nold == 1 ? "resolver" : "resolvers",
 	    nold == 1 ? "s" : "");
 	event_field(e, "NMIGD_RESOLVERS_OLD=%zu", nold);
+}
+
+void
+events_dnssec(struct eventlist *l, const struct model *m,
+    const struct watch *w, const char *keytags)
+{
+	struct nmig_event	*e;
+	const struct cstate	*cs;
+	char			 ds[128] = "";
+	size_t			 i, nt = watch_ntargets(m, w);
+
+	for (i = m->resolvers->n; i < nt && ds[0] == '\0'; i++) {
+		cs = watch_tstate(m, w, i, w->dc->nchecks + OQ_DS);
+		if (watch_target(m, w, i)->kind == TK_PARENT &&
+		    cs->state == CS_OTHER && cs->other != NULL)
+			dnssec_tags(cs->other, WIRE_T_DS, ds, sizeof(ds));
+	}
+	e = event_add(l, w, MSGID_DNSSEC, LOG_CRIT);
+	snprintf(e->message, sizeof(e->message), "DNSSEC for %s will fail: no "
+	    "DS at the parent matches a DNSKEY of the new nameservers",
+	    e->domain);
+	event_field(e, "NMIGD_DS_KEYTAGS=%s", ds);
+	event_field(e, "NMIGD_DNSKEY_KEYTAGS=%s", keytags);
 }
 
 void

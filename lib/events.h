@@ -48,6 +48,10 @@ void	events_parent(struct eventlist *, const struct watch *);
  * old answers (or the parent still delegates to them). */
 void	events_old_stopped(struct eventlist *, const struct watch *,
 	    size_t nold);
+/* The parent delegates to new servers none of whose keys (key tags
+ * keytags) a DS at the parent stands for. */
+void	events_dnssec(struct eventlist *, const struct model *,
+	    const struct watch *, const char *keytags);
 /* The old hosting may be cancelled (lib/forecast.h forecast_cancel()). */
 void	events_cancel(struct eventlist *, const struct watch *);
 /* The domain's switch is complete. */

@@ -16,6 +16,7 @@
 #define MSGID_OVERDUE		"1d3caf3baa884f40ab1964e4c6e81911"
 #define MSGID_CANCEL		"473c717427f34b7ab7ba3b8f71177202"
 #define MSGID_OLD_STOPPED	"323bfee71c694412a9b5574ab87285dd"
+#define MSGID_DNSSEC		"d2cd7464e5d8424aa4548f818cdb61a2"
 
 /* The NMIGD_* fields an event has beyond NMIGD_DOMAIN. */
 #define JOURNAL_FIELDS_MAX	4

@@ -71,6 +71,9 @@ enum own_question {
 			 * CS_OTHER (its SOA kept) when it answers with
 			 * authority, CS_ERROR when not (rcode NOERROR: no
 			 * AA) or not at all */
+	OQ_DNSKEY,	/* a provider's server: its DNSKEY set, kept as
+			 * found (CS_OTHER), CS_NODATA for an unsigned
+			 * zone (lib/dnssec.c) */
 	OQ_MAX
 };
 
@@ -124,6 +127,13 @@ struct watch {
 	uint8_t			  old_down;	/* rounds stopped in a row */
 	uint8_t			  old_up;	/* rounds serving in a row */
 	time_t			  old_stopped_at;
+	/* DNSSEC across the cutover (lib/dnssec.h): whether the parent's
+	 * DS set matches the new (and the old) servers' keys, and when the
+	 * parent delegated to new servers none of whose keys it has a DS
+	 * for (the event's latch). */
+	uint8_t			  dnssec_new;	/* enum dnssec_state */
+	uint8_t			  dnssec_old;
+	time_t			  dnssec_failed_at;
 	/* Decommission (lib/forecast.h): since when the domain's migration
 	 * has been watched, its last regression, and when the old hosting
 	 * was announced as no longer needed (the latch). */

@@ -154,7 +154,9 @@ outbox_round(struct outbox *ob, struct watch *w, const struct model *m,
 	    w->regressed_at != j->regressed_at ||
 	    w->cancel_at != j->cancel_at || w->old_state != j->old_state ||
 	    w->new_state != j->new_state ||
-	    w->old_stopped_at != j->old_stopped_at) {
+	    w->old_stopped_at != j->old_stopped_at ||
+	    w->dnssec_new != j->dnssec_new || w->dnssec_old != j->dnssec_old ||
+	    w->dnssec_failed_at != j->dnssec_failed_at) {
 		w->row_dirty = true;
 		w->unsaved = true;
 	}
@@ -316,6 +318,9 @@ write_watch(struct outbox *ob, const struct model *m, struct watch *w,
 		drow.old_state = w->old_state;
 		drow.new_state = w->new_state;
 		drow.old_stopped_at = w->old_stopped_at;
+		drow.dnssec_new = w->dnssec_new;
+		drow.dnssec_old = w->dnssec_old;
+		drow.dnssec_failed_at = w->dnssec_failed_at;
 		if (store_save_domain(ob->store, w->db_id, &drow) == -1)
 			return -1;
 		ob->rows++;

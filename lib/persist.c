@@ -142,6 +142,9 @@ persist_load_watch(struct model *m, struct store *st, struct watch *w,
 	w->old_state = drow.old_state;
 	w->new_state = drow.new_state;
 	w->old_stopped_at = drow.old_stopped_at;
+	w->dnssec_new = drow.dnssec_new;
+	w->dnssec_old = drow.dnssec_old;
+	w->dnssec_failed_at = drow.dnssec_failed_at;
 	w->saved_at = now;
 	for (r = 0; r < m->resolvers->n; r++)
 		if (persist_load_resolver(m, st, w, r, now) == -1)

@@ -6,6 +6,7 @@
 #include "dname.h"
 #include "providers.h"
 #include "util.h"
+#include "wire.h"
 
 static const char *const old_names[OP_MAX] = {
 	"pending", "serving", "partly", "stopped",
@@ -201,4 +202,61 @@ bool
 new_state_blocks(enum new_state s)
 {
 	return s == NP_LAME || s == NP_MISMATCH || s == NP_INCONSISTENT;
+}
+
+/* The parent's DS set as its servers gave it: the first server's that
+ * has one.  NULL: none has one; *asked then says whether any answered
+ * (no DS: the delegation is unsigned) or none did (not known yet). */
+static const struct rdset *
+parent_ds(const struct model *m, const struct watch *w, bool *answered)
+{
+	const struct cstate	*cs;
+	size_t			 i, nt = watch_ntargets(m, w);
+
+	*answered = false;
+	for (i = m->resolvers->n; i < nt; i++) {
+		if (watch_target(m, w, i)->kind != TK_PARENT)
+			continue;
+		cs = watch_tstate(m, w, i, w->dc->nchecks + OQ_DS);
+		if (cs->state == CS_OTHER && cs->other != NULL)
+			return cs->other;
+		if (cs->state == CS_NODATA)
+			*answered = true;
+	}
+	return NULL;
+}
+
+enum dnssec_state
+verdict_dnssec(const struct model *m, const struct watch *w,
+    enum target_kind kind, char *tags, size_t len)
+{
+	const struct rdset	*ds;
+	const struct cstate	*keys;
+	enum dnssec_state	 st = DN_UNKNOWN;
+	size_t			 i, nt = watch_ntargets(m, w);
+	bool			 answered;
+
+	tags[0] = '\0';
+	if ((ds = parent_ds(m, w, &answered)) == NULL)
+		return answered ? DN_UNSIGNED : DN_UNKNOWN;
+	for (i = m->resolvers->n; i < nt; i++) {
+		if (watch_target(m, w, i)->kind != kind)
+			continue;
+		keys = watch_tstate(m, w, i, w->dc->nchecks + OQ_DNSKEY);
+		/* A key set too big to keep whole cannot be judged. */
+		if (keys->state == CS_OTHER && keys->other != NULL &&
+		    keys->other->dropped == 0) {
+			if (dnssec_match(w->dc->name, ds, keys->other)) {
+				if (st == DN_UNKNOWN)
+					st = DN_MATCH;
+				continue;
+			}
+			dnssec_tags(keys->other, WIRE_T_DNSKEY, tags, len);
+		} else if (keys->state != CS_NODATA)
+			continue;	/* no answer: nothing known */
+		/* No key a DS stands for, or no keys at all: validating
+		 * resolvers will fail the domain through this server. */
+		st = DN_NO_MATCH;
+	}
+	return st;
 }

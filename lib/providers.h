@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "dnssec.h"
 #include "model.h"
 
 enum old_state {
@@ -54,6 +55,11 @@ enum new_state	 verdict_new_provider(const struct model *,
 /* Resolvers that still hold old answers (old or mixed, not switched). */
 size_t		 providers_resolvers_old(const struct model *,
 		    const struct watch *);
+/* How kind's servers' (TK_NEW_AUTH or TK_OLD_AUTH) keys stand against
+ * the parent's DS set; for a server with none a DS stands for, its key
+ * tags into tags. */
+enum dnssec_state verdict_dnssec(const struct model *, const struct watch *,
+		    enum target_kind, char *tags, size_t len);
 /* Whether the new provider's state keeps the domain from completing. */
 bool		 new_state_blocks(enum new_state);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dname.h"
+#include "dnssec.h"
 #include "providers.h"
 #include "serverstatus.h"
 #include "status.h"
@@ -249,4 +250,85 @@ status_print_provider(FILE *f, const char *which, const json_t *p,
 		    status_jstr(json_object_get(s, "soa"), "rcode",
 		    "no answer"), status_jstr(s, "address", "?"));
 	}
+}
+
+/* Resolvers whose latest answer to some check was SERVFAIL: what a
+ * validating resolver says of a domain whose DNSSEC fails. */
+static size_t
+servfail_resolvers(const struct model *m, const struct watch *w)
+{
+	size_t	r, k, n = 0;
+
+	for (r = 0; r < m->resolvers->n; r++)
+		for (k = 0; k < w->dc->nchecks; k++)
+			if (watch_cstate(w, r, k)->rcode == 2) {
+				n++;
+				break;
+			}
+	return n;
+}
+
+static const char *
+dnssec_warning(const struct watch *w)
+{
+	if (w->dnssec_new != DN_NO_MATCH)
+		return NULL;
+	return w->parent_state == PS_NEW ? "DNSSEC fails: no DS at the "
+	    "parent matches a DNSKEY of the new nameservers" : "DNSSEC will "
+	    "fail at the switch: no DS at the parent matches a DNSKEY of the "
+	    "new nameservers";
+}
+
+json_t *
+status_dnssec_json(const struct model *m, const struct watch *w)
+{
+	const struct cstate	*cs;
+	const char		*warn = dnssec_warning(w);
+	char			 ds[128] = "", keys[128];
+	size_t			 i, nt = watch_ntargets(m, w);
+	json_t			*o;
+
+	for (i = m->resolvers->n; i < nt && ds[0] == '\0'; i++) {
+		cs = watch_tstate(m, w, i, w->dc->nchecks + OQ_DS);
+		if (watch_target(m, w, i)->kind == TK_PARENT &&
+		    cs->state == CS_OTHER && cs->other != NULL)
+			dnssec_tags(cs->other, WIRE_T_DS, ds, sizeof(ds));
+	}
+	(void)verdict_dnssec(m, w, TK_NEW_AUTH, keys, sizeof(keys));
+	o = json_object();
+	json_object_set_new(o, "ds_keytags", json_string(ds));
+	json_object_set_new(o, "new", json_string(dnssec_state_name(
+	    w->dnssec_new)));
+	json_object_set_new(o, "old", json_string(dnssec_state_name(
+	    w->dnssec_old)));
+	json_object_set_new(o, "new_dnskey_keytags", keys[0] != '\0' ?
+	    json_string(keys) : json_null());
+	json_object_set_new(o, "warning", warn != NULL ? json_string(warn) :
+	    json_null());
+	json_object_set_new(o, "failed_at", status_time_json(
+	    w->dnssec_failed_at));
+	json_object_set_new(o, "servfail_resolvers",
+	    json_integer((json_int_t)servfail_resolvers(m, w)));
+	return o;
+}
+
+void
+status_print_dnssec(FILE *f, const json_t *d, bool colour)
+{
+	const char	*ds = status_jstr(d, "ds_keytags", "");
+
+	if (!json_is_object(d) || (ds[0] == '\0' &&
+	    !json_is_string(json_object_get(d, "warning"))))
+		return;
+	fprintf(f, "  dnssec: DS %s; new servers ", ds);
+	status_print_state(f, status_jstr(d, "new", "?"), 0, colour);
+	fprintf(f, ", old servers ");
+	status_print_state(f, status_jstr(d, "old", "?"), 0, colour);
+	if (json_is_string(json_object_get(d, "warning")))
+		fprintf(f, "; %s (their keys: %s; %lld resolvers answer "
+		    "SERVFAIL)", status_jstr(d, "warning", ""),
+		    status_jstr(d, "new_dnskey_keytags", "none"),
+		    (long long)json_integer_value(json_object_get(d,
+		    "servfail_resolvers")));
+	fprintf(f, "\n");
 }

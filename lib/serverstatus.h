@@ -28,4 +28,11 @@ json_t	*status_provider_json(const struct model *, const struct watch *,
 void	 status_print_provider(FILE *, const char *which,
 	    const json_t *provider, bool colour);
 
+/* DNSSEC across the cutover: the parent's DS key tags, how the new and
+ * old servers' keys stand against them, the new servers' key tags when
+ * none matches, the warning, and how many resolvers answer SERVFAIL. */
+json_t	*status_dnssec_json(const struct model *, const struct watch *);
+/* Its line, when the parent has a DS set or something is wrong. */
+void	 status_print_dnssec(FILE *, const json_t *dnssec, bool colour);
+
 #endif

@@ -181,6 +181,7 @@ status_domain_json(const struct model *m, const struct watch *w, time_t now)
 	    TK_OLD_AUTH));
 	json_object_set_new(o, "new_provider", status_provider_json(m, w,
 	    TK_NEW_AUTH));
+	json_object_set_new(o, "dnssec", status_dnssec_json(m, w));
 	return o;
 }
 
@@ -419,7 +420,8 @@ state_colour(const char *state)
 		{ "serving", "\033[32m" }, { "ok", "\033[32m" },
 		{ "partly", "\033[33m" }, { "stopped", "\033[31m" },
 		{ "lame", "\033[31m" }, { "mismatch", "\033[31m" },
-		{ "inconsistent", "\033[31m" },
+		{ "inconsistent", "\033[31m" }, { "match", "\033[32m" },
+		{ "no match", "\033[31m" },
 	};
 	size_t	i;
 
@@ -634,6 +636,7 @@ print_domain(FILE *f, const json_t *d, time_t now, bool colour)
 	    colour);
 	status_print_provider(f, "new", json_object_get(d, "new_provider"),
 	    colour);
+	status_print_dnssec(f, json_object_get(d, "dnssec"), colour);
 	fprintf(f, "  %-14s %-22s %-12s %-10s %-5s %-9s %6s  %s\n", "RESOLVER",
 	    "LOCATION", "STATE", "RECORD", "TYPE", "CHECK", "TTL", "ANSWER");
 	for (i = 0; i < json_array_size(rs); i++)

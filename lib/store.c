@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "packet.h"
+#include "dnssec.h"
 #include "providers.h"
 #include "rdata.h"
 #include "store.h"
@@ -151,6 +152,14 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE domains ADD COLUMN new_state TEXT NOT NULL"
 	"  DEFAULT 'pending';"
 	"ALTER TABLE domains ADD COLUMN old_stopped_at TEXT;",
+	/* 8 -> 9: DNSSEC across the cutover: how the new and the old
+	 * servers' keys stand against the parent's DS set, and when the
+	 * parent delegated to new servers no DS stands for (a latch). */
+	"ALTER TABLE domains ADD COLUMN dnssec_new TEXT NOT NULL"
+	"  DEFAULT 'unknown';"
+	"ALTER TABLE domains ADD COLUMN dnssec_old TEXT NOT NULL"
+	"  DEFAULT 'unknown';"
+	"ALTER TABLE domains ADD COLUMN dnssec_failed_at TEXT;",
 };
 #define STORE_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -240,12 +249,13 @@ static const char *const store_sql[SS_MAX] = {
 	    " parent_state = ?4, parent_since = ?5, parent_switched_at = ?6,"
 	    " parent_ttl = ?7, watched_since = ?8, regressed_at = ?9,"
 	    " cancel_at = ?10, old_state = ?11, new_state = ?12,"
-	    " old_stopped_at = ?13 WHERE id = ?14",
+	    " old_stopped_at = ?13, dnssec_new = ?14, dnssec_old = ?15,"
+	    " dnssec_failed_at = ?16 WHERE id = ?17",
 	[SS_DOMAIN_LOAD] =
 	    "SELECT state, since, complete_at, parent_state, parent_since,"
 	    " parent_switched_at, parent_ttl, watched_since, regressed_at,"
-	    " cancel_at, old_state, new_state, old_stopped_at"
-	    " FROM domains WHERE id = ?1",
+	    " cancel_at, old_state, new_state, old_stopped_at, dnssec_new,"
+	    " dnssec_old, dnssec_failed_at FROM domains WHERE id = ?1",
 	[SS_EVENT_ADD] =
 	    "INSERT INTO events(time, message_id, priority, domain, resolver,"
 	    " message, domain_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -964,18 +974,20 @@ store_save_domain(struct store *s, int64_t domain_id,
     const struct domain_row *d)
 {
 	if (d->state >= DS_MAX || d->parent_state >= PS_MAX ||
-	    d->old_state >= OP_MAX || d->new_state >= NP_MAX) {
+	    d->old_state >= OP_MAX || d->new_state >= NP_MAX ||
+	    d->dnssec_new >= DN_MAX || d->dnssec_old >= DN_MAX) {
 		log_warnx("%s: bad domain state %u/%u/%u/%u", __func__,
 		    d->state, d->parent_state, d->old_state, d->new_state);
 		return -1;
 	}
-	if (stmt_run(s, __func__, SS_DOMAIN_SAVE, "sttsttRtttsstI",
+	if (stmt_run(s, __func__, SS_DOMAIN_SAVE, "sttsttRtttsstsstI",
 	    domain_state_name(d->state), d->since, d->complete_at,
 	    parent_state_name(d->parent_state), d->parent_since,
 	    d->parent_switched_at, (int64_t)d->parent_ttl, d->watched_since,
 	    d->regressed_at, d->cancel_at, old_state_name(d->old_state),
 	    new_state_name(d->new_state), d->old_stopped_at,
-	    domain_id) == -1)
+	    dnssec_state_name(d->dnssec_new), dnssec_state_name(d->dnssec_old),
+	    d->dnssec_failed_at, domain_id) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0) {
 		log_warnx("%s: no domain %" PRId64, __func__, domain_id);
@@ -1041,8 +1053,8 @@ load_decommission(sqlite3_stmt *st, int64_t domain_id, struct domain_row *v)
 	return bad;
 }
 
-/* The providers' states, columns 10 to 12: asked again, pending, when
- * they do not read. */
+/* The providers' states and DNSSEC, columns 10 to 15: asked again,
+ * pending or unknown, when they do not read. */
 static int
 load_providers(sqlite3_stmt *st, int64_t domain_id, struct domain_row *v)
 {
@@ -1063,6 +1075,23 @@ load_providers(sqlite3_stmt *st, int64_t domain_id, struct domain_row *v)
 	if (col_time(st, 12, &v->old_stopped_at) == -1) {
 		domain_bad(domain_id, "old_stopped_at", "unknown");
 		v->old_stopped_at = 0;
+		bad = 1;
+	}
+	if ((o = dnssec_state_from_name(col_text(st, 13))) < 0) {
+		domain_bad(domain_id, "dnssec_new", "unknown");
+		o = DN_UNKNOWN;
+		bad = 1;
+	}
+	if ((n = dnssec_state_from_name(col_text(st, 14))) < 0) {
+		domain_bad(domain_id, "dnssec_old", "unknown");
+		n = DN_UNKNOWN;
+		bad = 1;
+	}
+	v->dnssec_new = (uint8_t)o;
+	v->dnssec_old = (uint8_t)n;
+	if (col_time(st, 15, &v->dnssec_failed_at) == -1) {
+		domain_bad(domain_id, "dnssec_failed_at", "unknown");
+		v->dnssec_failed_at = 0;
 		bad = 1;
 	}
 	return bad;

@@ -91,6 +91,9 @@ struct domain_row {
 	uint8_t	old_state;	/* enum old_state */
 	uint8_t	new_state;	/* enum new_state */
 	time_t	old_stopped_at;	/* the latch of its event */
+	uint8_t	dnssec_new;	/* enum dnssec_state */
+	uint8_t	dnssec_old;
+	time_t	dnssec_failed_at;	/* the latch of its event */
 };
 int	store_save_domain(struct store *, int64_t domain_id,
 	    const struct domain_row *);

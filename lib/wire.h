@@ -26,6 +26,7 @@
 #define WIRE_T_MX	15
 #define WIRE_T_AAAA	28
 #define WIRE_T_DS	43
+#define WIRE_T_DNSKEY	48
 #define WIRE_T_OPT	41
 #define WIRE_T_TKEY	249
 #define WIRE_T_TSIG	250

@@ -244,12 +244,113 @@ test_old_provider(void **state)
 	tw_free(&wd);
 }
 
+/* Keys and a DS of RFC 4034 5.4 and RFC 4509 (tests/unit/test_dnssec.c
+ * checks them), for their owner. */
+#define KEY	"256 3 5 AQOeiiR0GOMYkDshWoSKz9XzfwJr1AYtsmx3TGkJaNXVbfi/" \
+		"2pHm822aJ5iI9BMzNXxeYCmZDRD99WYwYqUSdjMmmAphXdvx" \
+		"egXd/M5+X7OrzKBaMbCVdFLUUh6DhweJBjEVv5f2wwjM9Xzc" \
+		"nOf+EPbtG9DMBmADjFDc2w/rljwvFw=="
+#define DS	"60485 5 2 D4B7D520E7BB5F0F67674A0CCEB1E3E0614B93C4F9E99B8383" \
+		"F6A1E4469DA50A"
+
+/* A set answer (DS or DNSKEY) with authority to own question q. */
+static void
+set_answer(struct world *wd, struct watch *w, size_t slot, size_t q,
+    uint16_t type, const char *text)
+{
+	struct observation	o;
+	uint8_t			rd[RDATA_MAX];
+	char			err[128];
+	int			len;
+
+	memset(&o, 0, sizeof(o));
+	o.status = OBS_ANSWER;
+	o.answer.aa = true;
+	if (text != NULL) {
+		len = rdata_parse(w->dc->name, type, text, rd, err,
+		    sizeof(err));
+		assert_true(len > 0);
+		rdset_add(&o.answer.rdata, rd, (size_t)len);
+	}
+	apply_observation(wd->m, w, slot, w->dc->nchecks + q, &o, NOW);
+	rdset_free(&o.answer.rdata);
+}
+
+/* The parent has a DS for the key of the new servers' zone: a server
+ * without that key (here, unsigned) will make validation fail once the
+ * parent delegates to them: announced once, with the tags. */
+static void
+test_dnssec(void **state)
+{
+	struct world		 wd;
+	struct watch		*w;
+	struct judge		 j;
+	struct observation	 o;
+	size_t			 p, a, b;
+
+	memset(&j, 0, sizeof(j));
+	tw_load(&wd, resolvers, "confirm = 1\n", "[domain dskey.example.com]\n"
+	    "ns = ns1.example.net ns2.example.net\nmx = none\n", false);
+	w = tw_watch(&wd, "dskey.example.com.");
+	p = server(&wd, w, TK_PARENT, "a.gtld.example.", "192.0.2.30");
+	a = server(&wd, w, TK_NEW_AUTH, "ns1.example.net.", "192.0.2.31");
+	b = server(&wd, w, TK_NEW_AUTH, "ns2.example.net.", "192.0.2.32");
+	round_end(&wd, w, &j, NOW);
+	assert_int_equal(w->dnssec_new, DN_UNKNOWN);
+
+	/* No DS: nothing to check. */
+	set_answer(&wd, w, p, OQ_DS, LDNS_RR_TYPE_DS, NULL);
+	round_end(&wd, w, &j, NOW);
+	assert_int_equal(w->dnssec_new, DN_UNSIGNED);
+
+	set_answer(&wd, w, p, OQ_DS, LDNS_RR_TYPE_DS, DS);
+	set_answer(&wd, w, a, OQ_DNSKEY, LDNS_RR_TYPE_DNSKEY, KEY);
+	round_end(&wd, w, &j, NOW + 60);
+	assert_int_equal(w->dnssec_new, DN_MATCH);
+	/* The other server's zone is unsigned: before the parent's switch a
+	 * warning in status, no event. */
+	set_answer(&wd, w, b, OQ_DNSKEY, LDNS_RR_TYPE_DNSKEY, NULL);
+	round_end(&wd, w, &j, NOW + 120);
+	assert_int_equal(w->dnssec_new, DN_NO_MATCH);
+	assert_int_equal(j.events.n, 0);
+	/* The parent refers to the new servers now. */
+	tw_answer_of(&o, &w->dc->checks[0], TW_NEW, LDNS_RCODE_NOERROR);
+	o.answer.auth_ns = o.answer.rdata;
+	memset(&o.answer.rdata, 0, sizeof(o.answer.rdata));
+	apply_observation(wd.m, w, p, 0, &o, NOW + 180);
+	rdset_free(&o.answer.auth_ns);
+	round_end(&wd, w, &j, NOW + 180);
+	assert_int_equal(w->parent_state, PS_NEW);
+	assert_int_equal(j.events.n, 2);	/* the registry's switch too */
+	assert_string_equal(j.events.v[0].je.message_id,
+	    MSGID_PARENT_SWITCHED);
+	j.events.v[0] = j.events.v[1];
+	assert_string_equal(j.events.v[0].je.message_id, MSGID_DNSSEC);
+	assert_int_equal(j.events.v[0].je.priority, 2);
+	assert_string_equal(j.events.v[0].message, "DNSSEC for "
+	    "dskey.example.com will fail: no DS at the parent matches a "
+	    "DNSKEY of the new nameservers");
+	assert_string_equal(j.events.v[0].fields[0], "NMIGD_DS_KEYTAGS=60485");
+	assert_string_equal(j.events.v[0].fields[1], "NMIGD_DNSKEY_KEYTAGS=");
+	assert_int_equal(w->dnssec_failed_at, NOW + 180);
+	round_end(&wd, w, &j, NOW + 240);
+	assert_int_equal(j.events.n, 0);
+	/* Signed with the key the DS stands for: fixed, the latch goes. */
+	set_answer(&wd, w, b, OQ_DNSKEY, LDNS_RR_TYPE_DNSKEY, KEY);
+	round_end(&wd, w, &j, NOW + 300);
+	assert_int_equal(w->dnssec_new, DN_MATCH);
+	assert_int_equal(w->dnssec_failed_at, 0);
+	judge_free(&j);
+	tw_free(&wd);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_new_provider),
 		cmocka_unit_test(test_old_provider),
+		cmocka_unit_test(test_dnssec),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

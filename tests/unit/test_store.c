@@ -220,7 +220,7 @@ test_open_creates_schema(void **state)
 	fx_open(fx);
 	db_text(fx->path, "PRAGMA journal_mode", buf, sizeof(buf));
 	assert_string_equal(buf, "wal");
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 8);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 9);
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE type = 'table' AND name IN ('resolvers', 'domains',"
 	    " 'checks', 'answers', 'rverdicts', 'events')"), 6);
@@ -236,7 +236,7 @@ test_open_creates_schema(void **state)
 
 	/* A second open finds the schema and leaves it as it is. */
 	fx_open(fx);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 8);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 9);
 }
 
 static void
@@ -301,6 +301,9 @@ test_reopen_keeps_data(void **state)
 	d.old_state = OP_STOPPED;
 	d.new_state = NP_LAME;
 	d.old_stopped_at = T0 + 303;
+	d.dnssec_new = DN_NO_MATCH;
+	d.dnssec_old = DN_MATCH;
+	d.dnssec_failed_at = T0 + 304;
 	assert_int_equal(store_save_domain(s, did, &d), 0);
 	a = answer(CS_NEW, LDNS_RCODE_NOERROR, "ns1.new.example.", 300, T0);
 	assert_int_equal(store_record_answer(s, cid, rid1, &a), 0);
@@ -356,6 +359,9 @@ test_reopen_keeps_data(void **state)
 	assert_int_equal(dback.old_state, OP_STOPPED);
 	assert_int_equal(dback.new_state, NP_LAME);
 	assert_int_equal(dback.old_stopped_at, T0 + 303);
+	assert_int_equal(dback.dnssec_new, DN_NO_MATCH);
+	assert_int_equal(dback.dnssec_old, DN_MATCH);
+	assert_int_equal(dback.dnssec_failed_at, T0 + 304);
 
 	/* Times are readable text for the operator. */
 	db_text(fx->path, "SELECT complete_at FROM domains WHERE name = "
@@ -725,9 +731,12 @@ test_upgrade_from_1(void **state)
 	    " ALTER TABLE domains DROP COLUMN old_state;"
 	    " ALTER TABLE domains DROP COLUMN new_state;"
 	    " ALTER TABLE domains DROP COLUMN old_stopped_at;"
+	    " ALTER TABLE domains DROP COLUMN dnssec_new;"
+	    " ALTER TABLE domains DROP COLUMN dnssec_old;"
+	    " ALTER TABLE domains DROP COLUMN dnssec_failed_at;"
 	    " PRAGMA user_version = 1");
 	s = fx_open(fx);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 8);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 9);
 	/* Every resolver row is a resolver; events find their domain row by
 	 * name, or keep NULL when none has it. */
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM resolvers"
@@ -898,13 +907,13 @@ test_newer_version_refused(void **state)
 
 	fx_open(fx);
 	fx_close(fx);
-	db_exec(fx->path, "PRAGMA user_version = 9");
+	db_exec(fx->path, "PRAGMA user_version = 10");
 	before = file_read(fx->path, &blen);
 	assert_null(store_open(fx->path));
 	after = file_read(fx->path, &alen);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(before, after, blen);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 9);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 10);
 	free(before);
 	free(after);
 }
