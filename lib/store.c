@@ -1053,47 +1053,54 @@ load_decommission(sqlite3_stmt *st, int64_t domain_id, struct domain_row *v)
 	return bad;
 }
 
+/* A state column by its names; dflt (named dname) when it does not read,
+ * which is reported (*bad set). */
+static uint8_t
+col_state(sqlite3_stmt *st, int i, int (*from_name)(const char *),
+    int64_t domain_id, const char *col, int dflt, const char *dname,
+    int *bad)
+{
+	int	v;
+
+	if ((v = from_name(col_text(st, i))) >= 0)
+		return (uint8_t)v;
+	domain_bad(domain_id, col, dname);
+	*bad = 1;
+	return (uint8_t)dflt;
+}
+
+/* A time column; unknown (0) when it does not read, which is reported:
+ * returns 1 then. */
+static int
+col_time_or_unknown(sqlite3_stmt *st, int i, int64_t domain_id,
+    const char *col, time_t *t)
+{
+	if (col_time(st, i, t) == 0)
+		return 0;
+	domain_bad(domain_id, col, "unknown");
+	*t = 0;
+	return 1;
+}
+
 /* The providers' states and DNSSEC, columns 10 to 15: asked again,
  * pending or unknown, when they do not read. */
 static int
 load_providers(sqlite3_stmt *st, int64_t domain_id, struct domain_row *v)
 {
-	int	o, n, bad = 0;
+	int	bad = 0;
 
-	if ((o = old_state_from_name(col_text(st, 10))) < 0) {
-		domain_bad(domain_id, "old_state", "pending");
-		o = OP_PENDING;
-		bad = 1;
-	}
-	if ((n = new_state_from_name(col_text(st, 11))) < 0) {
-		domain_bad(domain_id, "new_state", "pending");
-		n = NP_PENDING;
-		bad = 1;
-	}
-	v->old_state = (uint8_t)o;
-	v->new_state = (uint8_t)n;
-	if (col_time(st, 12, &v->old_stopped_at) == -1) {
-		domain_bad(domain_id, "old_stopped_at", "unknown");
-		v->old_stopped_at = 0;
-		bad = 1;
-	}
-	if ((o = dnssec_state_from_name(col_text(st, 13))) < 0) {
-		domain_bad(domain_id, "dnssec_new", "unknown");
-		o = DN_UNKNOWN;
-		bad = 1;
-	}
-	if ((n = dnssec_state_from_name(col_text(st, 14))) < 0) {
-		domain_bad(domain_id, "dnssec_old", "unknown");
-		n = DN_UNKNOWN;
-		bad = 1;
-	}
-	v->dnssec_new = (uint8_t)o;
-	v->dnssec_old = (uint8_t)n;
-	if (col_time(st, 15, &v->dnssec_failed_at) == -1) {
-		domain_bad(domain_id, "dnssec_failed_at", "unknown");
-		v->dnssec_failed_at = 0;
-		bad = 1;
-	}
+	v->old_state = col_state(st, 10, old_state_from_name, domain_id,
+	    "old_state", OP_PENDING, "pending", &bad);
+	v->new_state = col_state(st, 11, new_state_from_name, domain_id,
+	    "new_state", NP_PENDING, "pending", &bad);
+	v->dnssec_new = col_state(st, 13, dnssec_state_from_name, domain_id,
+	    "dnssec_new", DN_UNKNOWN, "unknown", &bad);
+	v->dnssec_old = col_state(st, 14, dnssec_state_from_name, domain_id,
+	    "dnssec_old", DN_UNKNOWN, "unknown", &bad);
+	bad |= col_time_or_unknown(st, 12, domain_id, "old_stopped_at",
+	    &v->old_stopped_at);
+	bad |= col_time_or_unknown(st, 15, domain_id, "dnssec_failed_at",
+	    &v->dnssec_failed_at);
 	return bad;
 }
 
