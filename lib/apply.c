@@ -452,21 +452,27 @@ judge_providers(struct judge *j, const struct model *m, struct watch *w,
 
 /* DNSSEC across the cutover: once the parent delegates to the new
  * servers, no DS for any of their keys means validating resolvers fail
- * the domain; announced once, until a DS matches again. */
+ * the domain.  Announced once that has lasted confirm rounds (two at
+ * least: a registry's update may show no DS for a round), and again only
+ * after a DS matched for as long. */
 static void
 judge_dnssec(struct judge *j, const struct model *m, struct watch *w,
-    time_t now)
+    time_t now, unsigned confirm)
 {
 	char	tags[128];
 
+	if (confirm < 2)
+		confirm = 2;
 	w->dnssec_old = verdict_dnssec(m, w, TK_OLD_AUTH, tags, sizeof(tags));
 	w->dnssec_new = verdict_dnssec(m, w, TK_NEW_AUTH, tags, sizeof(tags));
-	if (w->dnssec_new != DN_NO_MATCH) {
-		if (w->dnssec_new != DN_UNKNOWN)
-			w->dnssec_failed_at = 0;
-		return;
-	}
-	if (w->dnssec_failed_at != 0 || w->parent_state != PS_NEW)
+	if (w->dnssec_new == DN_NO_MATCH)
+		count_round(&w->dnssec_bad, &w->dnssec_good);
+	else if (w->dnssec_new != DN_UNKNOWN)
+		count_round(&w->dnssec_good, &w->dnssec_bad);
+	if (w->dnssec_failed_at != 0 && w->dnssec_good >= confirm)
+		w->dnssec_failed_at = 0;
+	if (w->dnssec_failed_at != 0 || w->dnssec_bad < confirm ||
+	    w->parent_state != PS_NEW)
 		return;
 	w->dnssec_failed_at = now;
 	events_dnssec(&j->events, m, w, tags);
@@ -564,7 +570,7 @@ judge_round(struct judge *j, const struct model *m, struct watch *w,
 	judge_resolvers(j, m, w, now, confirm);
 	judge_parent(j, m, w, now);
 	judge_providers(j, m, w, now, confirm);
-	judge_dnssec(j, m, w, now);
+	judge_dnssec(j, m, w, now, confirm);
 	judge_domain(j, m, w, now);
 	for (i = 0; i < j->events.n; i++)
 		j->events.v[i].when = now;

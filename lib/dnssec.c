@@ -16,6 +16,7 @@
 #define DS_SHA384	4
 #define DIGEST_MAX	48	/* SHA-384 */
 #define ALG_RSAMD5	1
+#define ZONE_KEY	0x01	/* in the flags' first byte: bit 7 */
 
 static const char *const state_names[DN_MAX] = {
 	"unknown", "unsigned", "match", "no match",
@@ -86,6 +87,18 @@ ds_digest(uint8_t type, const struct wire_name *owner, const uint8_t *key,
 }
 
 bool
+dnssec_ds_usable(const uint8_t *ds, size_t dslen)
+{
+	if (dslen < 4)
+		return false;
+	/* RSA/MD5 must not be validated (RFC 8624 3.1); 0, 253-255 are no
+	 * algorithms a validator knows. */
+	if (ds[2] == 0 || ds[2] == ALG_RSAMD5 || ds[2] >= 253)
+		return false;
+	return ds[3] == DS_SHA1 || ds[3] == DS_SHA256 || ds[3] == DS_SHA384;
+}
+
+bool
 dnssec_ds_matches(const char *owner, const uint8_t *ds, size_t dslen,
     const uint8_t *key, size_t keylen)
 {
@@ -95,6 +108,9 @@ dnssec_ds_matches(const char *owner, const uint8_t *ds, size_t dslen,
 	int			tag;
 
 	if (dslen < 4 || (tag = dnssec_keytag(key, keylen)) == -1)
+		return false;
+	/* Only a zone key signs a zone (RFC 4034 2.1.1). */
+	if (!(key[0] & ZONE_KEY))
 		return false;
 	/* The tag and the algorithm first: they rule out most pairs. */
 	if ((ds[0] << 8 | ds[1]) != tag || ds[2] != key[3])
@@ -130,13 +146,21 @@ dnssec_tags(const struct rdset *set, uint16_t type, char *buf, size_t len)
 	uint16_t	 rdlen;
 	int		 tag;
 
+	char		 one[8];
+	int		 n;
+
 	buf[0] = '\0';
-	while ((rd = rdset_next(set, &off, &rdlen)) != NULL && used < len) {
+	while ((rd = rdset_next(set, &off, &rdlen)) != NULL) {
 		tag = type == WIRE_T_DS ? (rdlen >= 2 ? rd[0] << 8 | rd[1] :
 		    -1) : dnssec_keytag(rd, rdlen);
 		if (tag < 0)
 			continue;
-		used += (size_t)snprintf(buf + used, len - used, "%s%d",
-		    used > 0 ? " " : "", tag);
+		n = snprintf(one, sizeof(one), "%s%d", used > 0 ? " " : "",
+		    tag);
+		/* Whole tags only: what does not fit is left out. */
+		if (used + (size_t)n >= len)
+			break;
+		memcpy(buf + used, one, (size_t)n + 1);
+		used += (size_t)n;
 	}
 }

@@ -29,7 +29,11 @@ int		 dnssec_state_from_name(const char *);
 
 /* The key tag of a DNSKEY RDATA; -1 if it is too short to be one. */
 int	dnssec_keytag(const uint8_t *key, size_t len);
-/* Whether a DS RDATA stands for the DNSKEY RDATA of owner (absolute
+/* Whether a validator would use a DS RDATA: a digest type nmigd computes
+ * too, an algorithm that may be validated.  A DS set with none a
+ * validator uses makes the zone insecure to it, not failed. */
+bool	dnssec_ds_usable(const uint8_t *ds, size_t dslen);
+/* Whether a DS RDATA stands for the DNSKEY RDATA (a zone key) of owner (absolute
  * text, lower case, as the config keeps it): the same tag and algorithm,
  * and a digest of a type nmigd computes (1 SHA-1, 2 SHA-256, 4 SHA-384)
  * that equals the key's.  A digest type it does not compute never
@@ -40,7 +44,7 @@ bool	dnssec_ds_matches(const char *owner, const uint8_t *ds, size_t dslen,
 bool	dnssec_match(const char *owner, const struct rdset *ds,
 	    const struct rdset *keys);
 /* The key tags of a DS or a DNSKEY set (type 43 or 48), "12345 2371",
- * into buf, for messages and status. */
+ * into buf, for messages and status; whole tags only, as many as fit. */
 void	dnssec_tags(const struct rdset *, uint16_t type, char *buf,
 	    size_t len);
 

@@ -133,6 +133,10 @@ struct watch {
 	 * for (the event's latch). */
 	uint8_t			  dnssec_new;	/* enum dnssec_state */
 	uint8_t			  dnssec_old;
+	uint8_t			  dnssec_bad;	/* rounds of no match in a
+						 * row */
+	uint8_t			  dnssec_good;	/* rounds of match or
+						 * unsigned in a row */
 	time_t			  dnssec_failed_at;
 	/* Decommission (lib/forecast.h): since when the domain's migration
 	 * has been watched, its last regression, and when the old hosting

@@ -218,12 +218,29 @@ parent_ds(const struct model *m, const struct watch *w, bool *answered)
 		if (watch_target(m, w, i)->kind != TK_PARENT)
 			continue;
 		cs = watch_tstate(m, w, i, w->dc->nchecks + OQ_DS);
-		if (cs->state == CS_OTHER && cs->other != NULL)
+		/* A set too big to keep whole (CSTATE_OTHER_MAX) may have
+		 * lost the DS that matters: nothing known. */
+		if (cs->state == CS_OTHER && cs->other != NULL &&
+		    cs->other->dropped == 0)
 			return cs->other;
 		if (cs->state == CS_NODATA)
 			*answered = true;
 	}
 	return NULL;
+}
+
+/* Whether a validator would use any DS of the set. */
+static bool
+ds_usable(const struct rdset *ds)
+{
+	const uint8_t	*rd;
+	size_t		 off = 0;
+	uint16_t	 len;
+
+	while ((rd = rdset_next(ds, &off, &len)) != NULL)
+		if (dnssec_ds_usable(rd, len))
+			return true;
+	return false;
 }
 
 enum dnssec_state
@@ -239,6 +256,9 @@ verdict_dnssec(const struct model *m, const struct watch *w,
 	tags[0] = '\0';
 	if ((ds = parent_ds(m, w, &answered)) == NULL)
 		return answered ? DN_UNSIGNED : DN_UNKNOWN;
+	/* Only DS records no validator uses: insecure, as if unsigned. */
+	if (!ds_usable(ds))
+		return DN_UNSIGNED;
 	for (i = m->resolvers->n; i < nt; i++) {
 		if (watch_target(m, w, i)->kind != kind)
 			continue;
@@ -251,7 +271,10 @@ verdict_dnssec(const struct model *m, const struct watch *w,
 					st = DN_MATCH;
 				continue;
 			}
-			dnssec_tags(keys->other, WIRE_T_DNSKEY, tags, len);
+			/* The first server that fails names its keys. */
+			if (st != DN_NO_MATCH)
+				dnssec_tags(keys->other, WIRE_T_DNSKEY, tags,
+				    len);
 		} else if (keys->state != CS_NODATA)
 			continue;	/* no answer: nothing known */
 		/* No key a DS stands for, or no keys at all: validating

@@ -84,6 +84,30 @@ test_ds(void **state)
 	assert_false(dnssec_ds_matches(OWNER, ds2, l2, bad, klen));
 }
 
+/* What a validator would not use: RSA/MD5, unknown algorithms, digest
+ * types nmigd does not compute; and only a zone key matches. */
+static void
+test_usable(void **state)
+{
+	uint8_t	key[RDATA_MAX], ds[RDATA_MAX];
+	size_t	klen = parse(LDNS_RR_TYPE_DNSKEY, KEY, key);
+	size_t	dlen = parse(LDNS_RR_TYPE_DS, DS2, ds);
+
+	assert_true(dnssec_ds_usable(ds, dlen));
+	ds[2] = 1;
+	assert_false(dnssec_ds_usable(ds, dlen));
+	ds[2] = 253;
+	assert_false(dnssec_ds_usable(ds, dlen));
+	ds[2] = 5;
+	ds[3] = 3;
+	assert_false(dnssec_ds_usable(ds, dlen));
+	ds[3] = 2;
+	assert_false(dnssec_ds_usable(ds, 3));
+	/* Flags 0: not a zone key. */
+	key[0] = 0;
+	assert_false(dnssec_ds_matches(OWNER, ds, dlen, key, klen));
+}
+
 static void
 test_sets(void **state)
 {
@@ -110,9 +134,11 @@ test_sets(void **state)
 	assert_string_equal(tags, "12345 60485");
 	dnssec_tags(&keys, LDNS_RR_TYPE_DNSKEY, tags, sizeof(tags));
 	assert_string_equal(tags, "60485");
-	/* Cut short, never past the buffer. */
+	/* Cut short, whole tags only, never past the buffer. */
 	dnssec_tags(&ds, LDNS_RR_TYPE_DS, tags, 8);
-	assert_string_equal(tags, "12345 6");
+	assert_string_equal(tags, "12345");
+	dnssec_tags(&ds, LDNS_RR_TYPE_DS, tags, 3);
+	assert_string_equal(tags, "");
 	rdset_free(&ds);
 	rdset_free(&keys);
 }
@@ -123,6 +149,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keytag),
 		cmocka_unit_test(test_ds),
+		cmocka_unit_test(test_usable),
 		cmocka_unit_test(test_sets),
 	};
 

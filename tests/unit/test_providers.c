@@ -308,7 +308,7 @@ test_dnssec(void **state)
 	round_end(&wd, w, &j, NOW + 60);
 	assert_int_equal(w->dnssec_new, DN_MATCH);
 	/* The other server's zone is unsigned: before the parent's switch a
-	 * warning in status, no event. */
+	 * warning in status, no event (even after two rounds). */
 	set_answer(&wd, w, b, OQ_DNSKEY, LDNS_RR_TYPE_DNSKEY, NULL);
 	round_end(&wd, w, &j, NOW + 120);
 	assert_int_equal(w->dnssec_new, DN_NO_MATCH);
@@ -335,11 +335,18 @@ test_dnssec(void **state)
 	assert_int_equal(w->dnssec_failed_at, NOW + 180);
 	round_end(&wd, w, &j, NOW + 240);
 	assert_int_equal(j.events.n, 0);
-	/* Signed with the key the DS stands for: fixed, the latch goes. */
+	/* Signed with the key the DS stands for: fixed, and the latch goes
+	 * once that has lasted two rounds. */
 	set_answer(&wd, w, b, OQ_DNSKEY, LDNS_RR_TYPE_DNSKEY, KEY);
 	round_end(&wd, w, &j, NOW + 300);
 	assert_int_equal(w->dnssec_new, DN_MATCH);
+	assert_int_equal(w->dnssec_failed_at, NOW + 180);
+	round_end(&wd, w, &j, NOW + 360);
 	assert_int_equal(w->dnssec_failed_at, 0);
+	/* A DS set of digests no validator uses: insecure, not failed. */
+	set_answer(&wd, w, p, OQ_DS, LDNS_RR_TYPE_DS, "60485 5 3 00");
+	round_end(&wd, w, &j, NOW + 420);
+	assert_int_equal(w->dnssec_new, DN_UNSIGNED);
 	judge_free(&j);
 	tw_free(&wd);
 }
