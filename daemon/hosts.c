@@ -22,14 +22,14 @@ struct hentry {
 struct lookup {
 	struct hosts		*hs;
 	struct hentry		*e;
-	struct stub_pick	 pick;
+	struct ask_pick	 pick;
 	size_t			 outstanding;
 	struct sockaddr_storage	 sa[2];		/* A, AAAA */
 	socklen_t		 salen[2];
 };
 
 struct hosts {
-	struct stub	 *stub;
+	struct asker	 *asker;
 	struct hentry	**v;		/* sorted by name */
 	size_t		  n;
 };
@@ -37,11 +37,11 @@ struct hosts {
 static void	lookup_done_cb(const struct observation *, void *);
 
 struct hosts *
-hosts_new(struct stub *stub)
+hosts_new(struct asker *asker)
 {
 	struct hosts	*hs = xcalloc(1, sizeof(*hs));
 
-	hs->stub = stub;
+	hs->asker = asker;
 	return hs;
 }
 
@@ -101,12 +101,12 @@ entry_get(struct hosts *hs, const char *name)
 static bool
 lookup_next(struct lookup *lk)
 {
-	while (stub_next(lk->hs->stub, &lk->pick)) {
+	while (ask_next(lk->hs->asker, &lk->pick)) {
 		memset(lk->salen, 0, sizeof(lk->salen));
-		if (stub_ask(lk->hs->stub, &lk->pick, lk->e->h.name, WIRE_T_A,
+		if (ask_send(lk->hs->asker, &lk->pick, lk->e->h.name, WIRE_T_A,
 		    lookup_done_cb, lk, 0) == 0)
 			lk->outstanding++;
-		if (stub_ask(lk->hs->stub, &lk->pick, lk->e->h.name,
+		if (ask_send(lk->hs->asker, &lk->pick, lk->e->h.name,
 		    WIRE_T_AAAA, lookup_done_cb, lk, 1) == 0)
 			lk->outstanding++;
 		if (lk->outstanding > 0)
@@ -150,7 +150,7 @@ lookup_found(struct lookup *lk, time_t now)
 	e->h.find = ZF_FOUND;
 	e->h.found_at = e->checked_at = now;
 	e->h.error[0] = '\0';
-	stub_good(lk->hs->stub, &lk->pick);
+	ask_good(lk->hs->asker, &lk->pick);
 	lookup_end(lk);
 }
 

@@ -1,7 +1,7 @@
 /*
  * The addresses of the servers nmigd asks directly: the parent zone's
  * (daemon/parents.c) and the old and new providers' name servers.  Each
- * name is looked up once through the resolvers (daemon/stub.h), for
+ * name is looked up once through the resolvers (daemon/ask.h), for
  * every domain that names it, and again after HOSTS_REFRESH; a server is
  * asked at its first IPv4 address, else its first IPv6 one (lib/zonecut.c
  * refuses addresses no server can have).
@@ -13,7 +13,7 @@
 
 #include <time.h>
 
-#include "stub.h"
+#include "ask.h"
 #include "zonecut.h"
 
 #define HOSTS_REFRESH	3600
@@ -30,7 +30,7 @@ struct host {
 
 struct hosts;
 
-struct hosts	*hosts_new(struct stub *);
+struct hosts	*hosts_new(struct asker *);
 /* The caller has cancelled every probe first (prober_cancel_all()). */
 void		 hosts_free(struct hosts *);
 /* The prober dropped every probe: lookups under way start again when

@@ -1,6 +1,6 @@
 /*
  * The parent finder.  For a domain, each name above it is asked for its
- * NS set through the resolvers (daemon/stub.h): the first with one is the
+ * NS set through the resolvers (daemon/ask.h): the first with one is the
  * parent zone ("co.jp." has none, "jp." has); its servers' addresses are
  * daemon/hosts.c's.  What is learned of a name serves every domain under
  * it and is asked again after PARENTS_REFRESH; a search that fails (no
@@ -39,11 +39,11 @@ struct zone {
 struct search {
 	struct parents		*p;
 	struct zone		*z;
-	struct stub_pick	 pick;
+	struct ask_pick	 pick;
 };
 
 struct parents {
-	struct stub		 *stub;
+	struct asker		 *asker;
 	struct zone		**zones;	/* sorted by name */
 	size_t			  nzones;
 };
@@ -51,12 +51,12 @@ struct parents {
 static void	search_done_cb(const struct observation *, void *);
 
 struct parents *
-parents_new(struct stub *stub)
+parents_new(struct asker *asker)
 {
 	struct parents	*p;
 
 	p = xcalloc(1, sizeof(*p));
-	p->stub = stub;
+	p->asker = asker;
 	return p;
 }
 
@@ -140,8 +140,8 @@ zone_get(struct parents *p, const char *name)
 static bool
 search_next(struct search *s)
 {
-	while (stub_next(s->p->stub, &s->pick))
-		if (stub_ask(s->p->stub, &s->pick, s->z->zc.name, WIRE_T_NS,
+	while (ask_next(s->p->asker, &s->pick))
+		if (ask_send(s->p->asker, &s->pick, s->z->zc.name, WIRE_T_NS,
 		    search_done_cb, s, 0) == 0)
 			return true;
 	return false;
@@ -183,7 +183,7 @@ zone_learned(struct search *s, enum cut cut, time_t now)
 	z->zc.error[0] = '\0';
 	if (cut == CUT_YES)
 		z->zc.found_at = now;
-	stub_good(s->p->stub, &s->pick);
+	ask_good(s->p->asker, &s->pick);
 	search_end(s);
 }
 
@@ -246,7 +246,7 @@ search_start(struct parents *p, struct zone *z)
 	if (z->cut == CUT_UNKNOWN)
 		z->zc.find = ZF_FINDING;
 	if (!search_next(s))
-		search_fail(s, time(NULL), p->stub->rl->n == 0 ?
+		search_fail(s, time(NULL), p->asker->rl->n == 0 ?
 		    "no resolvers configured" : "its NS query cannot be sent");
 }
 

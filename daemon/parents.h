@@ -14,7 +14,7 @@
 
 #include <event2/event.h>
 
-#include "stub.h"
+#include "ask.h"
 #include "zonecut.h"
 
 /* How long what was learned of a name (a zone or not) holds, and how
@@ -24,7 +24,7 @@
 
 struct parents;
 
-struct parents	*parents_new(struct stub *);
+struct parents	*parents_new(struct asker *);
 /* The caller has cancelled every probe first (prober_cancel_all()). */
 void		 parents_free(struct parents *);
 /* The prober dropped every probe: searches under way start again when

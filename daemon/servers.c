@@ -7,12 +7,12 @@
 #include "parents.h"
 #include "rdtext.h"
 #include "servers.h"
-#include "stub.h"
+#include "ask.h"
 #include "util.h"
 #include "wire.h"
 
 struct servers {
-	struct stub	 stub;
+	struct asker	 asker;
 	struct hosts	*hosts;
 	struct parents	*parents;
 };
@@ -23,9 +23,9 @@ servers_new(struct prober *prober, const struct config *cfg,
 {
 	struct servers	*s = xcalloc(1, sizeof(*s));
 
-	stub_init(&s->stub, prober, cfg, rl);
-	s->hosts = hosts_new(&s->stub);
-	s->parents = parents_new(&s->stub);
+	ask_init(&s->asker, prober, cfg, rl);
+	s->hosts = hosts_new(&s->asker);
+	s->parents = parents_new(&s->asker);
 	return s;
 }
 
@@ -43,7 +43,7 @@ void
 servers_reload(struct servers *s, const struct config *cfg,
     const struct resolver_list *rl)
 {
-	stub_reload(&s->stub, cfg, rl);
+	ask_reload(&s->asker, cfg, rl);
 }
 
 void

@@ -2,7 +2,7 @@
  * The servers each domain asks directly, besides the resolvers: its
  * parent zone's (daemon/parents.c) and its new and old providers' name
  * servers (the config's ns and old-ns), at the addresses daemon/hosts.c
- * looks up through the resolvers (daemon/stub.c).  Before each round the
+ * looks up through the resolvers (daemon/ask.c).  Before each round the
  * monitor makes them the domain's own targets (lib/model.h).
  */
 #ifndef NMIGD_SERVERS_H

@@ -80,6 +80,22 @@ static const struct seed seeds[] = {
 	  { "x." Z " 300 IN TYPE65280 \\# 3 abcdef" } },
 	{ "own-ds", 0, Z, LDNS_RR_TYPE_DS, LDNS_RD | LDNS_RA, 0, 0, 0,
 	  { Z " 300 IN DS 12345 13 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" } },
+	/* What the parent finder, the parent's and the providers' servers
+	 * are asked: a referral with glue, the parent's DS set, an
+	 * authoritative SOA and DNSKEY set. */
+	{ "referral", 1, Z, LDNS_RR_TYPE_NS, 0, 0, 0, 1,
+	  { NULL },
+	  { Z " 86400 IN NS hns0.dns.nifcloud.com.",
+	    Z " 86400 IN NS ns1." Z },
+	  { "ns1." Z " 86400 IN A 192.0.2.53" } },
+	{ "ds-parent", 12, Z, LDNS_RR_TYPE_DS, LDNS_AA, 0, 0, 1,
+	  { Z " 86400 IN DS 60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118",
+	    Z " 86400 IN DS 60485 5 2 D4B7D520E7BB5F0F67674A0CCEB1E3E0614B93C4F9E99B8383F6A1E4469DA50A" } },
+	{ "dnskey-new", 13, Z, LDNS_RR_TYPE_DNSKEY, LDNS_AA, 0, 0, 1,
+	  { Z " 3600 IN DNSKEY 256 3 5 AQOeiiR0GOMYkDshWoSKz9XzfwJr1AYtsmx3TGkJaNXVbfi/2pHm822aJ5iI9BMzNXxeYCmZDRD99WYwYqUSdjMmmAphXdvxegXd/M5+X7OrzKBaMbCVdFLUUh6DhweJBjEVv5f2wwjM9XzcnOf+EPbtG9DMBmADjFDc2w/rljwvFw==",
+	    Z " 3600 IN DNSKEY 257 3 13 mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==" } },
+	{ "soa-aa", 10, Z, LDNS_RR_TYPE_SOA, LDNS_AA, 0, 0, 1,
+	  { Z " 300 IN SOA hns0.dns.nifcloud.com. hostmaster.nifcloud.com. 2026120101 300 300 3600 300" } },
 };
 
 static void

@@ -4,19 +4,19 @@
 #include <string.h>
 
 #include "log.h"
-#include "stub.h"
+#include "ask.h"
 
 void
-stub_init(struct stub *st, struct prober *prober, const struct config *cfg,
+ask_init(struct asker *st, struct prober *prober, const struct config *cfg,
     const struct resolver_list *rl)
 {
 	memset(st, 0, sizeof(*st));
 	st->prober = prober;
-	stub_reload(st, cfg, rl);
+	ask_reload(st, cfg, rl);
 }
 
 void
-stub_reload(struct stub *st, const struct config *cfg,
+ask_reload(struct asker *st, const struct config *cfg,
     const struct resolver_list *rl)
 {
 	st->cfg = cfg;
@@ -26,7 +26,7 @@ stub_reload(struct stub *st, const struct config *cfg,
 }
 
 bool
-stub_next(struct stub *st, struct stub_pick *pk)
+ask_next(struct asker *st, struct ask_pick *pk)
 {
 	size_t	n = st->rl->n;
 
@@ -43,7 +43,7 @@ stub_next(struct stub *st, struct stub_pick *pk)
 }
 
 int
-stub_ask(struct stub *st, const struct stub_pick *pk, const char *owner,
+ask_send(struct asker *st, const struct ask_pick *pk, const char *owner,
     uint16_t type, probe_done_cb done, void *arg, uint64_t tag)
 {
 	struct probe	pr;
@@ -67,7 +67,7 @@ stub_ask(struct stub *st, const struct stub_pick *pk, const char *owner,
 }
 
 void
-stub_good(struct stub *st, const struct stub_pick *pk)
+ask_good(struct asker *st, const struct ask_pick *pk)
 {
 	if (pk->resolver < st->rl->n)
 		st->good = pk->resolver;
