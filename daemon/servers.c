@@ -134,8 +134,8 @@ void
 servers_sync(struct servers *s, struct model *m, struct watch *w, time_t now)
 {
 	parent_sync(s, m, w, now);
-	provider_sync(s, m, w, TK_NEW_AUTH, &w->dc->checks[0].expect, now);
-	provider_sync(s, m, w, TK_OLD_AUTH, &w->dc->checks[0].old, now);
+	provider_sync(s, m, w, TK_NEW_AUTH, &watch_check(w, 0)->expect, now);
+	provider_sync(s, m, w, TK_OLD_AUTH, &watch_check(w, 0)->old, now);
 }
 
 void

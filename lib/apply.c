@@ -9,6 +9,7 @@
 
 #include "apply.h"
 #include "forecast.h"
+#include "learn.h"
 #include "providers.h"
 #include "log.h"
 #include "util.h"
@@ -296,7 +297,7 @@ own_classify(const struct watch *w, const struct target *t, size_t k,
 	/* A provider's records count only with authority. */
 	else if (*a != NULL && (*a)->rcode == 0 && !(*a)->aa)
 		return CS_ERROR;
-	return verdict_classify(&w->dc->checks[k], *a);
+	return verdict_classify(watch_check(w, k), *a);
 }
 
 /* Health is the resolvers': a server found for one domain is judged
@@ -314,7 +315,7 @@ apply_observation(struct model *m, struct watch *w, size_t slot, size_t k,
 		a = &o->answer;
 	if (slot < m->resolvers->n) {
 		health_update(&m->health[slot], o, now);
-		st = verdict_classify(&w->dc->checks[k], a);
+		st = verdict_classify(watch_check(w, k), a);
 	} else
 		st = own_classify(w, t, k, &a, &ref);
 	sample(w, t->samples, watch_tstate(m, w, slot, k),
@@ -567,6 +568,7 @@ judge_round(struct judge *j, const struct model *m, struct watch *w,
 	j->dnssec_new = w->dnssec_new;
 	j->dnssec_old = w->dnssec_old;
 	j->dnssec_failed_at = w->dnssec_failed_at;
+	learn_round(m, w, now, confirm);
 	judge_resolvers(j, m, w, now, confirm);
 	judge_parent(j, m, w, now);
 	judge_providers(j, m, w, now, confirm);

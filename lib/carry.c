@@ -20,6 +20,7 @@
 
 #include "addr.h"
 #include "carry.h"
+#include "learn.h"
 #include "log.h"
 #include "outbox.h"
 #include "persist.h"
@@ -99,49 +100,6 @@ check_map(const struct domain_conf *od, const struct domain_conf *nd,
 	return same;
 }
 
-/* An answer judged against the old config's records, judged again
- * against the new config's.  A capped "other" set never equals a
- * configured one (rdset_equal), so it stays "other". */
-static void
-rejudge(struct watch *w, struct cstate *cs, bool saved,
-    const struct check_conf *oc, const struct check_conf *nc)
-{
-	struct answer		a;
-	enum check_state	st;
-
-	if (cs->state != CS_NEW && cs->state != CS_OLD &&
-	    cs->state != CS_OTHER)
-		return;
-	memset(&a, 0, sizeof(a));
-	a.rcode = cs->rcode;
-	a.ttl = cs->ttl;
-	a.rdata = *cstate_rdata(cs, oc);
-	st = verdict_classify(nc, &a);
-	if (st == cs->state)
-		return;
-	if (st == CS_OTHER)
-		cstate_set_other(cs, &a.rdata);
-	else if (cs->other != NULL) {
-		rdset_free(cs->other);
-		free(cs->other);
-		cs->other = NULL;
-	}
-	cs->state = st;
-	if (!saved)
-		return;
-	/* Its row says what it was judged before: the sightings that row
-	 * has not counted yet go to it (lib/outbox.c writes prev_*), and the
-	 * answer, judged anew, gets a row of its own. */
-	if (!cs->dirty && cs->unsaved > 0) {
-		cs->prev_unsaved = cs->unsaved;
-		cs->prev_age = 0;
-		cs->prev_ttl = cs->ttl;
-		cs->unsaved = 0;
-	}
-	cs->dirty = true;
-	w->unsaved = true;
-}
-
 static bool
 records_changed(const struct check_conf *oc, const struct check_conf *nc)
 {
@@ -160,12 +118,12 @@ rejudge_watch(const struct carry *c, struct watch *w,
 	for (k = 0; k < w->dc->nchecks; k++) {
 		if (checkmap[k] == -1)
 			continue;
-		oc = &ow->dc->checks[checkmap[k]];
-		nc = &w->dc->checks[k];
+		oc = watch_check(ow, (size_t)checkmap[k]);
+		nc = watch_check(w, k);
 		if (!records_changed(oc, nc))
 			continue;
 		for (t = 0; t < nt; t++)
-			rejudge(w, watch_tstate(c->nm, w, t, k),
+			cstate_rejudge(w, watch_tstate(c->nm, w, t, k),
 			    t < c->nm->resolvers->n, oc, nc);
 	}
 }
@@ -338,6 +296,8 @@ carry_prepare(struct carry *c)
 		w->row_dirty = ow->row_dirty;
 		w->refresh = ow->refresh;
 		w->saved_at = ow->saved_at;
+		if (learn_carry(w, ow, c->now))
+			w->unsaved = true;
 		if (check_map(ow->dc, w->dc, c->checkmap) &&
 		    c->same_resolvers) {
 			memcpy(w->check_db_id, ow->check_db_id,
@@ -354,9 +314,10 @@ carry_prepare(struct carry *c)
  * how old answers read, not where the migration goes.  Names what
  * changed into why ("ns, records"); false if nothing did. */
 static bool
-expectations_changed(const struct domain_conf *od,
-    const struct domain_conf *nd, char *why, size_t len)
+expectations_changed(const struct watch *ow, const struct watch *nw,
+    char *why, size_t len)
 {
+	const struct domain_conf *od = ow->dc, *nd = nw->dc;
 	const struct check_conf	*oc, *nc;
 	size_t			 i, j;
 	bool			 ns = false, mx = od->no_mx != nd->no_mx;
@@ -364,11 +325,11 @@ expectations_changed(const struct domain_conf *od,
 				    nd->nchecks - domain_records(nd);
 
 	for (i = 0; i < nd->nchecks; i++) {
-		nc = &nd->checks[i];
+		nc = watch_check(nw, i);
 		for (j = 0, oc = NULL; j < od->nchecks && oc == NULL; j++)
 			if (od->checks[j].type == nc->type &&
 			    strcmp(od->checks[j].owner, nc->owner) == 0)
-				oc = &od->checks[j];
+				oc = watch_check(ow, j);
 		if (oc != NULL && rdset_equal(&oc->expect, &nc->expect))
 			continue;
 		if (i == 0)
@@ -382,35 +343,6 @@ expectations_changed(const struct domain_conf *od,
 	    ns && (mx || records) ? ", " : "", mx ? "mx" : "",
 	    mx && records ? ", " : "", records ? "records" : "");
 	return ns || mx || records;
-}
-
-/* New expected values: a new migration.  The latches go (the completion,
- * the registry's switch, each resolver's switch and forecast); what they
- * said stays in the events and the history. */
-static void
-restart_migration(const struct model *m, struct watch *w, const char *why,
-    time_t now)
-{
-	struct rverdict	*v;
-	size_t		 r;
-
-	log_info("%s: the expected values changed (%s): its migration starts "
-	    "afresh", w->dc->name, why);
-	w->state = DS_PENDING;
-	w->since = now;
-	w->complete_at = 0;
-	w->parent_switched_at = 0;
-	w->parent_ttl = 0;
-	w->watched_since = now;
-	w->regressed_at = w->cancel_at = w->dnssec_failed_at = 0;
-	for (r = 0; r < m->resolvers->n; r++) {
-		v = &w->rv[r];
-		v->switched = v->overdue = false;
-		v->streak = 0;
-		v->expires_at = 0;
-		v->dirty = true;
-	}
-	w->row_dirty = w->unsaved = true;
 }
 
 /* Cannot fail: the unchanged watches take the old arrays, and every
@@ -438,9 +370,9 @@ carry_commit(struct carry *c)
 			(void)check_map(ow->dc, w->dc, c->checkmap);
 			rejudge_watch(c, w, ow, c->checkmap);
 		}
-		if ((ow = c->match[i]) != NULL && expectations_changed(ow->dc,
-		    w->dc, why, sizeof(why)))
-			restart_migration(c->nm, w, why, c->now);
+		if ((ow = c->match[i]) != NULL && expectations_changed(ow,
+		    w, why, sizeof(why)))
+			watch_restart(c->nm, w, why, c->now);
 	}
 }
 

@@ -556,10 +556,28 @@ kw_set(struct conf_parser *p, const struct keyword *kw, size_t check)
 {
 	struct check_conf	*c = &cur_domain(p)->checks[check];
 
-	if (kw->flags & KW_OLD)
+	if (kw->flags & KW_OLD) {
+		c->old_line = p->line;
 		return &c->old;
+	}
 	c->line = p->line;
 	return &c->expect;
+}
+
+/* "auto": the set is learned at run time (lib/learn.h); which keys take
+ * it and what they need is checked once every section is read
+ * (learn_check()). */
+static bool
+kw_learn(struct conf_parser *p, const struct keyword *kw, size_t check,
+    const char *v)
+{
+	struct check_conf	*c = &cur_domain(p)->checks[check];
+
+	if (strcmp(v, "auto") != 0)
+		return false;
+	(void)kw_set(p, kw, check);
+	c->learn |= kw->flags & KW_OLD ? LEARN_OLD : LEARN_EXPECT;
+	return true;
 }
 
 /* A host name from the config as the RDATA of an NS record: the name
@@ -592,10 +610,20 @@ host_rdata(struct conf_parser *p, const char *key, const char *text,
 static void
 kw_ns(struct conf_parser *p, const struct keyword *kw, const char *v)
 {
-	struct rdset	*set = kw_set(p, kw, 0);
+	struct rdset	*set;
 	char		*copy, *s, *w;
 	int		 n = 0;
 
+	/* The new name servers are what the migration is about: they are
+	 * never learned. */
+	if (kw->flags & KW_OLD && kw_learn(p, kw, 0, v))
+		return;
+	if (strcmp(v, "auto") == 0) {
+		conf_err(p, p->line, "%s: auto is not accepted: the new name "
+		    "servers define the migration", kw->name);
+		return;
+	}
+	set = kw_set(p, kw, 0);
 	s = copy = xstrdup(v);
 	/* Commas too: "a, b" is how an mx line reads. */
 	for (w = s; *w != '\0'; w++)
@@ -676,7 +704,7 @@ static void
 kw_mx(struct conf_parser *p, const struct keyword *kw, const char *v)
 {
 	struct domain_conf	*d = cur_domain(p);
-	struct rdset		*set = kw_set(p, kw, 1);
+	struct rdset		*set;
 	char			*copy;
 
 	/* A domain that takes no mail: its MX check is left out
@@ -685,6 +713,9 @@ kw_mx(struct conf_parser *p, const struct keyword *kw, const char *v)
 		d->no_mx = true;
 		return;
 	}
+	if (kw_learn(p, kw, 1, v))
+		return;
+	set = kw_set(p, kw, 1);
 	copy = xstrdup(v);
 	if (*copy == '\0')
 		conf_err(p, p->line, "%s: no mail exchanger given", kw->name);
@@ -750,7 +781,7 @@ record_owner(struct conf_parser *p, const char *key, const char *word,
 
 static void
 record_add(struct conf_parser *p, char *owner, uint16_t type,
-    struct rdset *set)
+    struct rdset *set, uint8_t learn)
 {
 	struct domain_conf	*d = cur_domain(p);
 	struct check_conf	*c;
@@ -774,6 +805,7 @@ record_add(struct conf_parser *p, char *owner, uint16_t type,
 	c->owner = xstrdup(owner);
 	c->type = type;
 	c->expect = *set;
+	c->learn = learn;
 	c->line = p->line;
 }
 
@@ -810,6 +842,7 @@ kw_record(struct conf_parser *p, const struct keyword *kw, const char *v)
 	struct rdset		 set;
 	char			*copy, *s, *ow, *tw, owner[NMIG_NAMEBUF];
 	uint16_t		 type;
+	uint8_t			 learn = 0;
 
 	memset(&set, 0, sizeof(set));
 	s = copy = xstrdup(v);
@@ -836,13 +869,21 @@ kw_record(struct conf_parser *p, const struct keyword *kw, const char *v)
 		    type == LDNS_RR_TYPE_NS ? "NS" : "MX");
 		goto done;
 	}
-	rdata_list(p, kw->name, owner, type, s, &set);
+	if (strcmp(s, "auto") == 0) {
+		if (kw->flags & KW_OLD) {
+			conf_err(p, p->line, "%s: auto is not accepted here "
+			    "(old-ns and old-mx take it)", kw->name);
+			goto done;
+		}
+		learn = LEARN_EXPECT;
+	} else
+		rdata_list(p, kw->name, owner, type, s, &set);
 	/* Kept even when a value was bad, so that a matching old-record
 	 * does not report a second, misleading error. */
 	if (kw->flags & KW_OLD)
 		pending_add(p, owner, type, &set);
 	else
-		record_add(p, owner, type, &set);
+		record_add(p, owner, type, &set, learn);
 done:
 	free(copy);
 }
@@ -889,6 +930,7 @@ domain_end(struct conf_parser *p)
 		}
 		if (j < d->nchecks) {
 			c->old = o->set;
+			c->old_line = o->line;
 			memset(&o->set, 0, sizeof(o->set));
 		} else
 			conf_err(p, o->line, "old-record for %s %s has no "
@@ -1135,6 +1177,62 @@ conf_check_limits(struct conf_parser *p)
 	    fmt_duration(conf->interval, b2, sizeof(b2)));
 }
 
+bool
+domain_learns(const struct domain_conf *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->nchecks; i++)
+		if (d->checks[i].learn != 0)
+			return true;
+	return false;
+}
+
+/* A set learned at run time comes from servers that must be asked: the
+ * new and the old name servers ("providers"), the parent ("parent").
+ * Checked when every section is read, since [nmigd] may say either. */
+static void
+learn_check_domain(struct conf_parser *p, const struct domain_conf *d)
+{
+	const struct check_conf	*c;
+	const char		*key;
+	size_t			 i;
+
+	for (i = 0; i < d->nchecks; i++) {
+		c = &d->checks[i];
+		key = i == 0 ? "old-ns" : i == 1 && !d->no_mx ? "mx" :
+		    "record";
+		if (c->learn & LEARN_EXPECT &&
+		    !config_providers_auto(p->conf, d))
+			errlist_add(p->errs, d->file, c->line, "%s: auto "
+			    "learns from the new name servers, which "
+			    "providers = none leaves unasked", key);
+		if (!(c->learn & LEARN_OLD))
+			continue;
+		if (i == 0 && !config_parent_auto(p->conf, d))
+			errlist_add(p->errs, d->file, c->old_line, "old-ns: "
+			    "auto takes the parent zone's delegation, which "
+			    "parent = none leaves unasked");
+		if (i == 1 && !config_providers_auto(p->conf, d))
+			errlist_add(p->errs, d->file, c->old_line, "old-mx: "
+			    "auto asks the old name servers, which "
+			    "providers = none leaves unasked");
+		if (i == 1 && d->checks[0].old.n == 0 &&
+		    !(d->checks[0].learn & LEARN_OLD))
+			errlist_add(p->errs, d->file, c->old_line, "old-mx: "
+			    "auto asks the old name servers: give old-ns");
+	}
+}
+
+static void
+learn_check(struct conf_parser *p)
+{
+	size_t	i;
+
+	for (i = 0; i < p->conf->ndomains; i++)
+		learn_check_domain(p, &p->conf->domains[i]);
+}
+
 static char *
 conf_dir(const char *path)
 {
@@ -1284,6 +1382,7 @@ config_load(const char *path, unsigned flags, struct errlist *errs)
 	fclose(p.fp);
 	conf_check_limits(&p);
 	include_load(&p);
+	learn_check(&p);
 	free(p.dir);
 	free(names.slot);
 	if (errs->n > nerrs) {

@@ -21,13 +21,21 @@
 #define NMIG_RESOLVERS_DEFAULT	"/etc/nmigd/resolvers.conf"
 
 /* One record nmigd watches for a domain: the apex NS and MX, and every
- * "record =" line.  The old set is empty when the operator gave none. */
+ * "record =" line.  The old set is empty when the operator gave none.  A
+ * set given as "auto" is empty here and learned per domain at run time
+ * (lib/learn.h): the expected one from the new name servers ("mx = auto",
+ * "record = OWNER TYPE auto"), the old one from the parent's delegation
+ * ("old-ns = auto") or the old name servers ("old-mx = auto"). */
+#define LEARN_EXPECT	0x01
+#define LEARN_OLD	0x02
 struct check_conf {
 	char		*owner;		/* absolute, lower case, trailing dot */
 	uint16_t	 type;		/* LDNS_RR_TYPE_* */
+	uint8_t		 learn;		/* LEARN_* */
 	struct rdset	 expect;
 	struct rdset	 old;
 	int		 line;		/* where it was defined */
+	int		 old_line;	/* the same for the old set, or 0 */
 };
 
 /* Whether the parent zone is searched for and asked (daemon/parents.c),
@@ -130,6 +138,9 @@ config_require(const struct config *c, const struct domain_conf *d)
 {
 	return d->require.mode != REQUIRE_DEFAULT ? &d->require : &c->require;
 }
+
+/* Whether any of the domain's sets is learned ("auto"). */
+bool		 domain_learns(const struct domain_conf *);
 
 /* The index of the first "record" check. */
 static inline size_t

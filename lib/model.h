@@ -95,8 +95,27 @@ own_stride(const struct domain_conf *dc)
 	return dc->nchecks + OQ_MAX;
 }
 
+/* A set the domain learns ("auto", lib/learn.h), per check: when it was
+ * learned, or why it was not (yet); a different set the new servers
+ * agree on, and for how many rounds, before it replaces the learned one;
+ * whether the database has it. */
+struct learned {
+	time_t		 at;		/* the expected set; 0: not yet */
+	time_t		 old_at;	/* the old set's snapshot; 0: not yet */
+	uint64_t	 cand;		/* rdset hash of the different set */
+	uint8_t		 cand_rounds;
+	uint8_t		 why;		/* enum learn_why, the expected set */
+	uint8_t		 old_why;	/* the same, the old set */
+	bool		 dirty;
+};
+
 struct watch {
 	const struct domain_conf *dc;	/* owned by the config */
+	/* A domain that learns a set has its checks of its own: the
+	 * config's, with the learned sets in place of "auto" (both NULL
+	 * for the others: watch_check()). */
+	struct check_conf	 *lchecks;	/* [nchecks] */
+	struct learned		 *learned;	/* [nchecks] */
 	int64_t			  db_id;
 	int64_t			 *check_db_id;	/* [nchecks] */
 	uint8_t			  state;	/* enum domain_state */
@@ -192,6 +211,24 @@ struct model	*model_new_bare(const struct config *, const struct resolver_list *
 /* The per-resolver state of one watch, all pending. */
 void		 watch_alloc_state(const struct model *, struct watch *);
 void		 model_free(struct model *);
+
+/* What check k of w expects: the config's sets, or the learned ones. */
+static inline const struct check_conf *
+watch_check(const struct watch *w, size_t k)
+{
+	return w->lchecks != NULL ? &w->lchecks[k] : &w->dc->checks[k];
+}
+
+/* Answers were judged against oc's sets; judge cs again against nc's.
+ * saved: its row is in the database, and the answer judged anew gets a
+ * row of its own. */
+void		 cstate_rejudge(struct watch *, struct cstate *, bool saved,
+		    const struct check_conf *oc, const struct check_conf *nc);
+/* New expected values, a new migration: the latches go (the completion,
+ * the registry's switch, each resolver's switch and forecast); what they
+ * said stays in the events and the history.  why is logged. */
+void		 watch_restart(const struct model *, struct watch *,
+		    const char *why, time_t now);
 
 static inline struct cstate *
 watch_cstate(const struct watch *w, size_t resolver, size_t check)

@@ -18,6 +18,7 @@
 
 #include "events.h"
 #include "log.h"
+#include "learn.h"
 #include "outbox.h"
 #include "rdtext.h"
 #include "util.h"
@@ -209,7 +210,7 @@ write_answer(const struct model *m, struct store *st, const struct watch *w,
     size_t r, size_t k)
 {
 	const struct cstate	*cs = watch_cstate(w, r, k);
-	const struct rdset	*set = cstate_rdata(cs, &w->dc->checks[k]);
+	const struct rdset	*set = cstate_rdata(cs, watch_check(w, k));
 	struct answer_row	 row;
 	uint8_t			*blob;
 	char			*text;
@@ -236,6 +237,37 @@ write_answer(const struct model *m, struct store *st, const struct watch *w,
 		free(text);
 	}
 	free(blob);
+	return rv;
+}
+
+/* A check's learned sets (lib/learn.h), when they changed. */
+static int
+write_learned(struct outbox *ob, const struct watch *w, size_t k)
+{
+	const struct check_conf	*c = watch_check(w, k);
+	const struct learned	*l = &w->learned[k];
+	struct learned_row	 row;
+	uint8_t			*wire, *old_wire;
+	char			*text, *old_text;
+	int			 rv;
+
+	memset(&row, 0, sizeof(row));
+	row.wirelen = rdset_blob(&c->expect, &wire);
+	row.wire = wire;
+	row.text = text = rdata_lines(&c->expect, c->type);
+	row.at = c->learn & LEARN_EXPECT ? l->at : 0;
+	row.old_wirelen = rdset_blob(&c->old, &old_wire);
+	row.old_wire = old_wire;
+	row.old_text = old_text = rdata_lines(&c->old, c->type);
+	row.old_at = c->learn & LEARN_OLD ? l->old_at : 0;
+	row.old_note = learn_why_name(l->old_why);
+	rv = store_save_learned(ob->store, w->check_db_id[k], &row);
+	free(wire);
+	free(old_wire);
+	free(text);
+	free(old_text);
+	if (rv == 0)
+		ob->rows++;
 	return rv;
 }
 
@@ -325,6 +357,9 @@ write_watch(struct outbox *ob, const struct model *m, struct watch *w,
 			return -1;
 		ob->rows++;
 	}
+	for (k = 0; w->learned != NULL && k < w->dc->nchecks; k++)
+		if (w->learned[k].dirty && write_learned(ob, w, k) == -1)
+			return -1;
 	if (write_events(ob, w, now) == -1)
 		return -1;
 	wq_push(&ob->written, w);
@@ -349,6 +384,8 @@ watch_saved(struct outbox *ob, const struct model *m, struct watch *w,
 	}
 	for (i = 0; i < m->resolvers->n; i++)
 		w->rv[i].dirty = false;
+	for (i = 0; w->learned != NULL && i < w->dc->nchecks; i++)
+		w->learned[i].dirty = false;
 	if (w->refresh)
 		w->saved_at = now;
 	if (w->queued)

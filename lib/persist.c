@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "learn.h"
 #include "log.h"
 #include "persist.h"
 #include "rdata.h"
@@ -41,7 +42,7 @@ load_other(const struct model *m, struct watch *w, size_t r, size_t c,
 
 	memset(&set, 0, sizeof(set));
 	if (wire == NULL)
-		other_from_text(&set, &w->dc->checks[c], text);
+		other_from_text(&set, watch_check(w, c), text);
 	else if (rdset_from_blob(&set, wire, row->wirelen) == -1)
 		log_warnx("%s: resolver %s: the stored records of %s %s do "
 		    "not read; none are shown until the next round",
@@ -74,6 +75,51 @@ load_cstate(const struct model *m, struct store *st, struct watch *w,
 		load_other(m, w, r, c, &row, text, wire);
 	free(text);
 	free(wire);
+}
+
+/* A set read back: it must be whole, and an expected one not empty. */
+static void
+learned_set(struct watch *w, size_t k, bool old, const uint8_t *wire,
+    size_t len, time_t at, enum learn_why why)
+{
+	struct rdset	set;
+
+	if (at == 0)
+		return;
+	if (rdset_from_blob(&set, wire, len) == -1 || set.dropped > 0 ||
+	    (!old && set.n == 0)) {
+		log_warnx("%s: the stored learned %s of %s do not read; they "
+		    "are learned again", w->dc->name, old ? "old records" :
+		    "records", w->dc->checks[k].owner);
+		return;
+	}
+	learn_set(w, k, old, &set, at, why);
+	rdset_free(&set);
+}
+
+/* Only a set the config still has learned: one the operator now gives
+ * is the config's. */
+static int
+load_learned(struct store *st, struct watch *w, size_t k)
+{
+	const struct check_conf	*c = &w->dc->checks[k];
+	struct learned_load	 l;
+	int			 why, rc;
+
+	if (c->learn == 0)
+		return 0;
+	if ((rc = store_load_learned(st, w->check_db_id[k], &l)) != 0)
+		return rc == 1 ? 0 : -1;
+	if (c->learn & LEARN_EXPECT)
+		learned_set(w, k, false, l.wire, l.wirelen, l.at, LW_OK);
+	if ((why = learn_why_from_name(l.old_note)) < 0)
+		why = LW_OK;
+	if (c->learn & LEARN_OLD)
+		learned_set(w, k, true, l.old_wire, l.old_wirelen, l.old_at,
+		    (enum learn_why)why);
+	free(l.wire);
+	free(l.old_wire);
+	return 0;
 }
 
 int
@@ -126,6 +172,9 @@ persist_load_watch(struct model *m, struct store *st, struct watch *w,
 		if (w->check_db_id[c] == -1)
 			return -1;
 	}
+	for (c = 0; w->learned != NULL && c < w->dc->nchecks; c++)
+		if (load_learned(st, w, c) == -1)
+			return -1;
 	/* A bad column was logged and replaced. */
 	if (store_load_domain(st, w->db_id, &drow) == -1)
 		return -1;

@@ -61,7 +61,10 @@ print_record(FILE *fp, const char *key, const struct domain_conf *d,
 		snprintf(owner, sizeof(owner), "%.*s", (int)(ln - ld - 1),
 		    c->owner);
 	fprintf(fp, "%s = %s %s ", key, owner, rrtype_name(c->type, tbuf));
-	print_values(fp, c->owner, c->type, set, ", ");
+	if (set == &c->expect && c->learn & LEARN_EXPECT)
+		fprintf(fp, "auto\n");
+	else
+		print_values(fp, c->owner, c->type, set, ", ");
 }
 
 /* A file name may hold any byte but '/' and NUL: a newline in it must
@@ -137,13 +140,19 @@ config_print(const struct config *conf, FILE *fp)
 		    " ");
 		if (d->no_mx)
 			fprintf(fp, "mx = none\n");
+		else if (d->checks[1].learn & LEARN_EXPECT)
+			fprintf(fp, "mx = auto\n");
 		else
 			print_set(fp, "mx", d, &d->checks[1],
 			    &d->checks[1].expect, ", ");
-		if (d->checks[0].old.n > 0)
+		if (d->checks[0].learn & LEARN_OLD)
+			fprintf(fp, "old-ns = auto\n");
+		else if (d->checks[0].old.n > 0)
 			print_set(fp, "old-ns", d, &d->checks[0],
 			    &d->checks[0].old, " ");
-		if (!d->no_mx && d->checks[1].old.n > 0)
+		if (!d->no_mx && d->checks[1].learn & LEARN_OLD)
+			fprintf(fp, "old-mx = auto\n");
+		else if (!d->no_mx && d->checks[1].old.n > 0)
 			print_set(fp, "old-mx", d, &d->checks[1],
 			    &d->checks[1].old, ", ");
 		if (d->require.mode != REQUIRE_DEFAULT)

@@ -79,7 +79,7 @@ resolver_json(const struct watch *w, const struct resolver_conf *r, size_t ri,
 	recs = json_array();
 	for (c = 0; c < w->dc->nchecks; c++)
 		json_array_append_new(recs,
-		    status_record_json(watch_cstate(w, ri, c), &w->dc->checks[c]));
+		    status_record_json(watch_cstate(w, ri, c), watch_check(w, c)));
 	o = json_object();
 	json_object_set_new(o, "name", json_string(r->name));
 	json_object_set_new(o, "address", json_string(r->address));
@@ -182,6 +182,7 @@ status_domain_json(const struct model *m, const struct watch *w, time_t now)
 	json_object_set_new(o, "new_provider", status_provider_json(m, w,
 	    TK_NEW_AUTH));
 	json_object_set_new(o, "dnssec", status_dnssec_json(m, w));
+	json_object_set_new(o, "learned", status_learned_json(w));
 	return o;
 }
 
@@ -637,6 +638,7 @@ print_domain(FILE *f, const json_t *d, time_t now, bool colour)
 	status_print_provider(f, "new", json_object_get(d, "new_provider"),
 	    colour);
 	status_print_dnssec(f, json_object_get(d, "dnssec"), colour);
+	status_print_learned(f, json_object_get(d, "learned"));
 	fprintf(f, "  %-14s %-22s %-12s %-10s %-5s %-9s %6s  %s\n", "RESOLVER",
 	    "LOCATION", "STATE", "RECORD", "TYPE", "CHECK", "TTL", "ANSWER");
 	for (i = 0; i < json_array_size(rs); i++)

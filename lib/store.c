@@ -160,6 +160,17 @@ static const char *const store_migrations[] = {
 	"ALTER TABLE domains ADD COLUMN dnssec_old TEXT NOT NULL"
 	"  DEFAULT 'unknown';"
 	"ALTER TABLE domains ADD COLUMN dnssec_failed_at TEXT;",
+	/* 9 -> 10: learned values ("auto", lib/learn.h): each check's
+	 * learned expected set and its old snapshot, as text for people and
+	 * in canonical wire form (rdset_blob), with when they were learned
+	 * and, for the old one, why it is empty. */
+	"ALTER TABLE checks ADD COLUMN learned_rdata TEXT;"
+	"ALTER TABLE checks ADD COLUMN learned_wire BLOB;"
+	"ALTER TABLE checks ADD COLUMN learned_at TEXT;"
+	"ALTER TABLE checks ADD COLUMN old_learned_rdata TEXT;"
+	"ALTER TABLE checks ADD COLUMN old_learned_wire BLOB;"
+	"ALTER TABLE checks ADD COLUMN old_learned_at TEXT;"
+	"ALTER TABLE checks ADD COLUMN old_learned_note TEXT;",
 };
 #define STORE_VERSION \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -184,6 +195,8 @@ enum store_stmt {
 	SS_DOMAIN_SAVE,
 	SS_DOMAIN_LOAD,
 	SS_EVENT_ADD,
+	SS_LEARNED_SAVE,
+	SS_LEARNED_LOAD,
 	SS_MAX
 };
 
@@ -259,6 +272,13 @@ static const char *const store_sql[SS_MAX] = {
 	[SS_EVENT_ADD] =
 	    "INSERT INTO events(time, message_id, priority, domain, resolver,"
 	    " message, domain_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[SS_LEARNED_SAVE] =
+	    "UPDATE checks SET learned_rdata = ?1, learned_wire = ?2,"
+	    " learned_at = ?3, old_learned_rdata = ?4, old_learned_wire = ?5,"
+	    " old_learned_at = ?6, old_learned_note = ?7 WHERE id = ?8",
+	[SS_LEARNED_LOAD] =
+	    "SELECT learned_wire, learned_at, old_learned_wire,"
+	    " old_learned_at, old_learned_note FROM checks WHERE id = ?1",
 };
 
 struct store {
@@ -1388,5 +1408,57 @@ store_events(struct store *s, time_t since, int limit,
 		event_list_free(out);
 		return -1;
 	}
+	return 0;
+}
+
+int
+store_save_learned(struct store *s, int64_t check_id,
+    const struct learned_row *l)
+{
+	return stmt_run(s, __func__, SS_LEARNED_SAVE, "sbtsbtsI",
+	    l->at != 0 ? l->text : NULL, l->at != 0 ? l->wire : NULL,
+	    l->at != 0 ? l->wirelen : (size_t)0, l->at,
+	    l->old_at != 0 ? l->old_text : NULL,
+	    l->old_at != 0 ? l->old_wire : NULL,
+	    l->old_at != 0 ? l->old_wirelen : (size_t)0, l->old_at,
+	    l->old_at != 0 ? l->old_note : NULL, check_id) == -1 ? -1 : 0;
+}
+
+/* A learned set whose blob or time does not read is not learned: it is
+ * learned again. */
+static void
+learned_col(sqlite3_stmt *st, int i, int64_t check_id, const char *what,
+    uint8_t **wire, size_t *len, time_t *at)
+{
+	if (col_time(st, i + 1, at) == 0 && col_blob(st, i, wire, len) == 0 &&
+	    (*at == 0 || *wire != NULL))
+		return;
+	log_warnx("checks row %" PRId64 ": bad %s; it is learned again",
+	    check_id, what);
+	free(*wire);
+	*wire = NULL;
+	*len = 0;
+	*at = 0;
+}
+
+int
+store_load_learned(struct store *s, int64_t check_id,
+    struct learned_load *l)
+{
+	sqlite3_stmt	*st = s->st[SS_LEARNED_LOAD];
+	int		 rc;
+
+	memset(l, 0, sizeof(*l));
+	if ((rc = stmt_run(s, __func__, SS_LEARNED_LOAD, "I", check_id)) !=
+	    SQLITE_ROW)
+		return rc == SQLITE_DONE ? 1 : -1;
+	learned_col(st, 0, check_id, "learned value", &l->wire, &l->wirelen,
+	    &l->at);
+	learned_col(st, 2, check_id, "learned old value", &l->old_wire,
+	    &l->old_wirelen, &l->old_at);
+	if (l->old_at != 0)
+		snprintf(l->old_note, sizeof(l->old_note), "%s",
+		    col_text(st, 4));
+	stmt_done(s, SS_LEARNED_LOAD);
 	return 0;
 }

@@ -77,6 +77,38 @@ int	store_save_rverdict(struct store *, int64_t domain_id,
 int	store_load_rverdict(struct store *, int64_t domain_id,
 	    int64_t resolver_id, struct rverdict *);
 
+/* A check's learned sets (lib/learn.h), each with when it was learned
+ * (0: not yet, and nothing of it is stored); the text is for people, the
+ * wire form (rdset_blob) is what is read back.  old_note says why an old
+ * set is empty. */
+struct learned_row {
+	const char	*text;
+	const uint8_t	*wire;
+	size_t		 wirelen;
+	time_t		 at;
+	const char	*old_text;
+	const uint8_t	*old_wire;
+	size_t		 old_wirelen;
+	time_t		 old_at;
+	const char	*old_note;
+};
+int	store_save_learned(struct store *, int64_t check_id,
+	    const struct learned_row *);
+/* The same read back; the blobs are malloc'd.  1 if the check has no
+ * row, -1 on error.  A set that does not read was logged and loads as
+ * not learned. */
+struct learned_load {
+	uint8_t		*wire;
+	size_t		 wirelen;
+	time_t		 at;
+	uint8_t		*old_wire;
+	size_t		 old_wirelen;
+	time_t		 old_at;
+	char		 old_note[16];
+};
+int	store_load_learned(struct store *, int64_t check_id,
+	    struct learned_load *);
+
 struct domain_row {
 	uint8_t	state;		/* enum domain_state */
 	time_t	since;

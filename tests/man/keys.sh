@@ -52,6 +52,16 @@ for k in $keys; do
 	fi
 done
 
+# The keys that take "auto" (lib/learn.h) say so in their entry.
+for k in mx old-ns old-mx record; do
+	if grep -q "^\.It Ic $k No = .*Cm auto" "$man/nmigd.conf.5"; then
+		echo "ok: key $k says it takes auto"
+	else
+		echo "FAIL: the nmigd.conf.5 entry of $k does not say it takes auto"
+		fail=1
+	fi
+done
+
 ids=$(sed -n 's/^#define MSGID_[A-Z]*[[:space:]]*"\([0-9a-f]*\)".*/\1/p' \
     "$top_srcdir/lib/journal.h")
 if [ -z "$ids" ]; then

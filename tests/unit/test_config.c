@@ -549,6 +549,66 @@ test_mx_none(void **state)
 	    "4: mx given twice (first at line 3)");
 }
 
+/* auto: learned sets (lib/learn.h), printed back as auto; which keys
+ * take it, and what they need asked. */
+static void
+test_learn_keys(void **state)
+{
+	struct config	*conf, *again;
+	char		*text;
+	const struct domain_conf *d;
+
+	conf = load_text_ok("[domain a.example]\nns = ns.example.net\n"
+	    "mx = auto\nold-ns = auto\nold-mx = auto\n"
+	    "record = www A auto\nold-record = www A 192.0.2.2\n"
+	    "record = @ TXT \"v=spf1 -all\"\n");
+	d = &conf->domains[0];
+	assert_true(domain_learns(d));
+	assert_int_equal(d->checks[0].learn, LEARN_OLD);
+	assert_int_equal(d->checks[1].learn, LEARN_EXPECT | LEARN_OLD);
+	assert_int_equal(d->checks[1].expect.n, 0);
+	assert_int_equal(d->checks[2].learn, LEARN_EXPECT);
+	assert_int_equal(d->checks[2].old.n, 1);
+	assert_int_equal(d->checks[3].learn, 0);
+	again = roundtrip(conf, &text);
+	assert_non_null(strstr(text, "\nmx = auto\nold-ns = auto\n"
+	    "old-mx = auto\n"));
+	assert_non_null(strstr(text, "\nrecord = www A auto\n"
+	    "old-record = www A 192.0.2.2\n"));
+	assert_int_equal(again->domains[0].checks[2].learn, LEARN_EXPECT);
+	free(text);
+	config_free(again);
+	config_free(conf);
+	conf = load_text_ok("[domain b.example]\nns = ns.example.net\n"
+	    "mx = 10 mx.example.net\n");
+	assert_false(domain_learns(&conf->domains[0]));
+	config_free(conf);
+
+	EXPECT_ERRORS("[domain b.example]\nns = auto\nmx = none\n",
+	    "2: ns: auto is not accepted: the new name servers define the "
+	    "migration");
+	EXPECT_ERRORS("[domain b.example]\nns = ns.example.net\nmx = none\n"
+	    "record = www A 192.0.2.1\nold-record = www A auto\n",
+	    "5: old-record: auto is not accepted here (old-ns and old-mx "
+	    "take it)");
+	EXPECT_ERRORS("[domain b.example]\nns = ns.example.net\nmx = auto\n"
+	    "providers = none\n",
+	    "3: mx: auto learns from the new name servers, which providers = "
+	    "none leaves unasked");
+	EXPECT_ERRORS("[nmigd]\nparent = none\n[domain b.example]\n"
+	    "old-ns = auto\nns = ns.example.net\nmx = none\n",
+	    "4: old-ns: auto takes the parent zone's delegation, which "
+	    "parent = none leaves unasked");
+	EXPECT_ERRORS("[domain b.example]\nns = ns.example.net\n"
+	    "mx = 10 mx.example.net\nold-mx = auto\n",
+	    "4: old-mx: auto asks the old name servers: give old-ns");
+	EXPECT_ERRORS("[domain b.example]\nns = ns.example.net\n"
+	    "mx = 10 mx.example.net\nold-mx = auto\nold-ns = a.example.net\n"
+	    "providers = none\n",
+	    "4: old-mx: auto asks the old name servers, which providers = "
+	    "none leaves unasked");
+}
+
 /* parent: the [nmigd] default, a domain's own over it, and nothing else
  * than auto or none. */
 static void
@@ -1929,6 +1989,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_parent_key),
 		cmocka_unit_test(test_mx_none),
+		cmocka_unit_test(test_learn_keys),
 		cmocka_unit_test(test_require),
 		cmocka_unit_test(test_normalization),
 		cmocka_unit_test(test_relative_paths),

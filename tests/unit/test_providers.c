@@ -37,25 +37,6 @@ group_teardown(void **state)
 	return tw_cleanup();
 }
 
-static size_t
-server(struct world *wd, struct watch *w, enum target_kind kind,
-    const char *host, const char *ip)
-{
-	struct sockaddr_in	sin;
-	struct target		t;
-	size_t			i;
-
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(53);
-	assert_int_equal(inet_pton(AF_INET, ip, &sin.sin_addr), 1);
-	target_server(&t, kind, host, (const struct sockaddr *)&sin,
-	    sizeof(sin), 0);
-	i = model_intern_target(wd->m, &t);
-	target_free(&t);
-	return watch_add_target(wd->m, w, i);
-}
-
 /* The SOA answer of a server: with authority and a serial, or rcode
  * alone (aa false, serial 0: a referral). */
 static void
@@ -117,8 +98,10 @@ test_new_provider(void **state)
 	memset(&j, 0, sizeof(j));
 	tw_load(&wd, resolvers, "confirm = 1\n", domain, false);
 	w = tw_watch(&wd, "example.co.jp.");
-	a = server(&wd, w, TK_NEW_AUTH, "hns0.dns.nifcloud.com.", "192.0.2.5");
-	b = server(&wd, w, TK_NEW_AUTH, "hns1.dns.nifcloud.com.", "192.0.2.6");
+	a = tw_server(&wd, w, TK_NEW_AUTH,
+	    "hns0.dns.nifcloud.com.", "192.0.2.5");
+	b = tw_server(&wd, w, TK_NEW_AUTH,
+	    "hns1.dns.nifcloud.com.", "192.0.2.6");
 	assert_int_equal(verdict_new_provider(wd.m, w, why, sizeof(why)),
 	    NP_PENDING);
 
@@ -187,8 +170,8 @@ test_old_provider(void **state)
 	memset(&j, 0, sizeof(j));
 	tw_load(&wd, resolvers, "confirm = 1\n", domain, false);
 	w = tw_watch(&wd, "example.co.jp.");
-	a = server(&wd, w, TK_OLD_AUTH, "ns1.oldhost.ne.jp.", "192.0.2.3");
-	b = server(&wd, w, TK_OLD_AUTH, "ns2.oldhost.ne.jp.", "192.0.2.4");
+	a = tw_server(&wd, w, TK_OLD_AUTH, "ns1.oldhost.ne.jp.", "192.0.2.3");
+	b = tw_server(&wd, w, TK_OLD_AUTH, "ns2.oldhost.ne.jp.", "192.0.2.4");
 	soa(&wd, w, a, LDNS_RCODE_NOERROR, true, 1);
 	soa(&wd, w, b, LDNS_RCODE_NOERROR, true, 1);
 	tw_answer_all(&wd, w, 0, TW_OLD, 300, NOW);
@@ -292,9 +275,9 @@ test_dnssec(void **state)
 	tw_load(&wd, resolvers, "confirm = 1\n", "[domain dskey.example.com]\n"
 	    "ns = ns1.example.net ns2.example.net\nmx = none\n", false);
 	w = tw_watch(&wd, "dskey.example.com.");
-	p = server(&wd, w, TK_PARENT, "a.gtld.example.", "192.0.2.30");
-	a = server(&wd, w, TK_NEW_AUTH, "ns1.example.net.", "192.0.2.31");
-	b = server(&wd, w, TK_NEW_AUTH, "ns2.example.net.", "192.0.2.32");
+	p = tw_server(&wd, w, TK_PARENT, "a.gtld.example.", "192.0.2.30");
+	a = tw_server(&wd, w, TK_NEW_AUTH, "ns1.example.net.", "192.0.2.31");
+	b = tw_server(&wd, w, TK_NEW_AUTH, "ns2.example.net.", "192.0.2.32");
 	round_end(&wd, w, &j, NOW);
 	assert_int_equal(w->dnssec_new, DN_UNKNOWN);
 

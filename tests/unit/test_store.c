@@ -220,7 +220,7 @@ test_open_creates_schema(void **state)
 	fx_open(fx);
 	db_text(fx->path, "PRAGMA journal_mode", buf, sizeof(buf));
 	assert_string_equal(buf, "wal");
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 9);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 10);
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM sqlite_master"
 	    " WHERE type = 'table' AND name IN ('resolvers', 'domains',"
 	    " 'checks', 'answers', 'rverdicts', 'events')"), 6);
@@ -236,7 +236,7 @@ test_open_creates_schema(void **state)
 
 	/* A second open finds the schema and leaves it as it is. */
 	fx_open(fx);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 9);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 10);
 }
 
 static void
@@ -370,7 +370,8 @@ test_reopen_keeps_data(void **state)
 	db_text(fx->path, "SELECT state FROM domains WHERE name = "
 	    "'example.co.jp.'", buf, sizeof(buf));
 	assert_string_equal(buf, "complete");
-	db_text(fx->path, "SELECT type FROM checks", buf, sizeof(buf));
+	db_text(fx->path, "SELECT type FROM checks ORDER BY id LIMIT 1", buf,
+	    sizeof(buf));
 	assert_string_equal(buf, "NS");
 
 	/* A resolver that moved keeps its id, with the new address. */
@@ -680,6 +681,75 @@ test_latest_answer(void **state)
 /* A database of schema version 1 is upgraded in place: its answers keep
  * their text and read back without the wire form, which the daemon then
  * rebuilds from the text (monitor.c). */
+/* A check's learned sets: written whole, read back; one not learned is
+ * NULL; a blob that does not read is not learned (learned again). */
+static void
+test_learned(void **state)
+{
+	struct fx		*fx = *state;
+	struct store		*s;
+	struct learned_row	 l;
+	struct learned_load	 back;
+	struct rdset		 set;
+	uint8_t			 rd[] = { 0, 10, 2, 'm', 'x', 0 }, *blob;
+	size_t			 len;
+	int64_t			 did, cid;
+	char			 buf[64];
+
+	memset(&set, 0, sizeof(set));
+	assert_int_equal(rdset_add(&set, rd, sizeof(rd)), 0);
+	len = rdset_blob(&set, &blob);
+	s = fx_open(fx);
+	did = store_domain_id(s, "example.co.jp.");
+	cid = store_check_id(s, did, "example.co.jp.", LDNS_RR_TYPE_MX);
+	assert_int_equal(store_load_learned(s, cid, &back), 0);
+	assert_int_equal(back.at, 0);
+	assert_null(back.wire);
+	memset(&l, 0, sizeof(l));
+	l.text = "10 mx.";
+	l.wire = blob;
+	l.wirelen = len;
+	l.at = T0;
+	l.old_text = "";
+	l.old_wire = blob;
+	l.old_wirelen = len;
+	l.old_note = "same-as-new";
+	assert_int_equal(store_save_learned(s, cid, &l), 0);
+	assert_int_equal(store_load_learned(s, cid, &back), 0);
+	assert_int_equal(back.at, T0);
+	assert_int_equal(back.wirelen, len);
+	assert_memory_equal(back.wire, blob, len);
+	/* The old set was not learned: nothing of it is stored. */
+	assert_int_equal(back.old_at, 0);
+	assert_null(back.old_wire);
+	assert_string_equal(back.old_note, "");
+	free(back.wire);
+	db_text(fx->path, "SELECT learned_rdata || ' ' || learned_at FROM "
+	    "checks", buf, sizeof(buf));
+	assert_string_equal(buf, "10 mx. 2026-11-27T22:00:00Z");
+	l.old_at = T0 + 60;
+	assert_int_equal(store_save_learned(s, cid, &l), 0);
+	assert_int_equal(store_load_learned(s, cid, &back), 0);
+	assert_int_equal(back.old_at, T0 + 60);
+	assert_string_equal(back.old_note, "same-as-new");
+	free(back.wire);
+	free(back.old_wire);
+	fx_close(fx);
+	/* Damaged on disk: a time that does not read, a blob missing. */
+	db_exec(fx->path, "UPDATE checks SET learned_at = 'yesterday',"
+	    " old_learned_wire = NULL");
+	s = fx_open(fx);
+	assert_int_equal(store_load_learned(s, cid, &back), 0);
+	assert_int_equal(back.at, 0);
+	assert_null(back.wire);
+	assert_int_equal(back.old_at, 0);
+	assert_null(back.old_wire);
+	assert_int_equal(store_load_learned(s, cid + 100, &back), 1);
+	fx_close(fx);
+	free(blob);
+	rdset_free(&set);
+}
+
 static void
 test_upgrade_from_1(void **state)
 {
@@ -734,9 +804,16 @@ test_upgrade_from_1(void **state)
 	    " ALTER TABLE domains DROP COLUMN dnssec_new;"
 	    " ALTER TABLE domains DROP COLUMN dnssec_old;"
 	    " ALTER TABLE domains DROP COLUMN dnssec_failed_at;"
+	    " ALTER TABLE checks DROP COLUMN learned_rdata;"
+	    " ALTER TABLE checks DROP COLUMN learned_wire;"
+	    " ALTER TABLE checks DROP COLUMN learned_at;"
+	    " ALTER TABLE checks DROP COLUMN old_learned_rdata;"
+	    " ALTER TABLE checks DROP COLUMN old_learned_wire;"
+	    " ALTER TABLE checks DROP COLUMN old_learned_at;"
+	    " ALTER TABLE checks DROP COLUMN old_learned_note;"
 	    " PRAGMA user_version = 1");
 	s = fx_open(fx);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 9);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 10);
 	/* Every resolver row is a resolver; events find their domain row by
 	 * name, or keep NULL when none has it. */
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM resolvers"
@@ -907,13 +984,13 @@ test_newer_version_refused(void **state)
 
 	fx_open(fx);
 	fx_close(fx);
-	db_exec(fx->path, "PRAGMA user_version = 10");
+	db_exec(fx->path, "PRAGMA user_version = 11");
 	before = file_read(fx->path, &blen);
 	assert_null(store_open(fx->path));
 	after = file_read(fx->path, &alen);
 	assert_int_equal(alen, blen);
 	assert_memory_equal(before, after, blen);
-	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 10);
+	assert_int_equal(db_int(fx->path, "PRAGMA user_version"), 11);
 	free(before);
 	free(after);
 }
@@ -1201,6 +1278,7 @@ main(void)
 		T(test_bad_input),
 		T(test_change_only_growth),
 		T(test_latest_answer),
+		T(test_learned),
 		T(test_upgrade_from_1),
 		T(test_history_newest),
 		T(test_history_rows),

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,7 +180,7 @@ tw_answer_all(struct world *wd, struct watch *w, size_t r, enum tw_which set,
 	size_t			k;
 
 	for (k = 0; k < w->dc->nchecks; k++) {
-		tw_answer_of(&o, &w->dc->checks[k], set, LDNS_RCODE_NOERROR);
+		tw_answer_of(&o, watch_check(w, k), set, LDNS_RCODE_NOERROR);
 		o.answer.ttl = ttl;
 		apply_observation(wd->m, w, r, k, &o, now);
 		rdset_free(&o.answer.rdata);
@@ -197,4 +198,23 @@ tw_silence_all(struct world *wd, struct watch *w, size_t r, time_t now)
 	o.tries = 3;
 	for (k = 0; k < w->dc->nchecks; k++)
 		apply_observation(wd->m, w, r, k, &o, now);
+}
+
+size_t
+tw_server(struct world *wd, struct watch *w, enum target_kind kind,
+    const char *host, const char *ip)
+{
+	struct sockaddr_in	sin;
+	struct target		t;
+	size_t			i;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(53);
+	assert_int_equal(inet_pton(AF_INET, ip, &sin.sin_addr), 1);
+	target_server(&t, kind, host, (const struct sockaddr *)&sin,
+	    sizeof(sin), 0);
+	i = model_intern_target(wd->m, &t);
+	target_free(&t);
+	return watch_add_target(wd->m, w, i);
 }

@@ -60,6 +60,9 @@ void	tw_answer_of(struct observation *, const struct check_conf *,
 /* Resolver r answers every check of w. */
 void	tw_answer_all(struct world *, struct watch *, size_t r,
 	    enum tw_which, uint32_t ttl, time_t now);
+/* A server of kind found for w at ip, port 53: its slot. */
+size_t	tw_server(struct world *, struct watch *, enum target_kind,
+	    const char *host, const char *ip);
 /* Resolver r times out on every check of w. */
 void	tw_silence_all(struct world *, struct watch *, size_t r, time_t now);
 
