@@ -86,6 +86,21 @@ wait_q 40 '.state == "complete"' "completion with the new MX"
 [ "$(db "SELECT count(*) FROM events WHERE message LIKE '%switch complete%'")" = 2 ] ||
     fail "not two completion events: $(db "SELECT message FROM events")"
 ok "a changed MX at the new provider is learned after confirm rounds; the migration starts afresh and completes"
+
+# The operator writes out what was learned: the same values, so the
+# migration goes on; the snapshots stay.
+afresh=$(grep -c "starts afresh" "$dir/nmigd.log")
+sed -i 's/^mx = auto$/mx = 10 mx01.example.co.jp, 10 mx02.example.co.jp, 20 mx03.example.co.jp/' \
+    "$dir/nmigd.conf"
+"$NMIGD" -t -c "$dir/nmigd.conf" || fail "edited config rejected"
+kill -HUP "$nmigd_pid"
+wait_q 10 '[.learned[] | select(.type == "MX")] | length == 1' "the reload"
+[ "$(grep -c "starts afresh" "$dir/nmigd.log")" = "$afresh" ] ||
+    fail "writing out the learned MX restarted the migration"
+[ "$(q .state)" = complete ] || fail "not complete after the reload: $(q .state)"
+[ "$(learned NS old)" = "ns1.oldhost.ne.jp., ns2.oldhost.ne.jp." ] ||
+    fail "old NS after a reload: $(learned NS old)"
+ok "the learned MX written into the config: no restart, the snapshots kept"
 nmigd_stop
 echo "PASS: learned values"
 exit 0
