@@ -185,10 +185,16 @@ run_once(const struct config *cfg, const struct resolver_list *rl, bool json)
 	struct prober		*prober;
 	struct monitor		*mon;
 	json_t			*doc;
+	size_t			 i;
 	int			 rc;
 
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	/* One round of the resolvers asks no name server to learn from. */
+	for (i = 0; i < cfg->ndomains; i++)
+		if (domain_learns(&cfg->domains[i]))
+			log_warnx("%s: values given as auto are learned by the "
+			    "daemon, not with --once", cfg->domains[i].name);
 	prober = prober_new(base, max_inflight());
 	mon = monitor_new(base, cfg, rl, NULL, prober, true);
 	if (monitor_start(mon) == -1)

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "persist.h"
+#include "rejudge.h"
 #include "util.h"
 #include "verdict.h"
 
@@ -247,6 +248,35 @@ write_leaving(struct carry *c)
 	return 0;
 }
 
+/* What the old config learned and the new one no longer does (a set now
+ * given, a record gone) is forgotten in the database, so that a later
+ * "auto" learns afresh rather than reading back a stale set. */
+static int
+forget_learned(const struct carry *c, const struct watch *w,
+    const struct watch *ow)
+{
+	const struct check_conf	*oc, *nc;
+	size_t			 j, k;
+	uint8_t			 gone;
+
+	for (j = 0; c->store != NULL && ow->learned != NULL &&
+	    j < ow->dc->nchecks; j++) {
+		oc = &ow->dc->checks[j];
+		gone = oc->learn;
+		for (k = 0; k < w->dc->nchecks && gone != 0; k++) {
+			nc = &w->dc->checks[k];
+			if (nc->type == oc->type &&
+			    strcmp(nc->owner, oc->owner) == 0)
+				gone &= (uint8_t)~nc->learn;
+		}
+		if (gone != 0 && store_forget_learned(c->store,
+		    ow->check_db_id[j], gone & LEARN_EXPECT,
+		    gone & LEARN_OLD) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* Everything that can fail, old left as it was. */
 static int
 carry_prepare(struct carry *c)
@@ -304,6 +334,8 @@ carry_prepare(struct carry *c)
 			    w->dc->nchecks * sizeof(*w->check_db_id));
 			c->from[i] = ow;	/* taken at commit */
 		} else if (copy_watch(c, w, ow, c->checkmap) == -1)
+			return -1;
+		if (forget_learned(c, w, ow) == -1)
 			return -1;
 	}
 	return 0;

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <ldns/ldns.h>
@@ -573,7 +574,7 @@ kw_learn(struct conf_parser *p, const struct keyword *kw, size_t check,
 {
 	struct check_conf	*c = &cur_domain(p)->checks[check];
 
-	if (strcmp(v, "auto") != 0)
+	if (strcasecmp(v, "auto") != 0)
 		return false;
 	(void)kw_set(p, kw, check);
 	c->learn |= kw->flags & KW_OLD ? LEARN_OLD : LEARN_EXPECT;
@@ -618,7 +619,7 @@ kw_ns(struct conf_parser *p, const struct keyword *kw, const char *v)
 	 * never learned. */
 	if (kw->flags & KW_OLD && kw_learn(p, kw, 0, v))
 		return;
-	if (strcmp(v, "auto") == 0) {
+	if (strcasecmp(v, "auto") == 0) {
 		conf_err(p, p->line, "%s: auto is not accepted: the new name "
 		    "servers define the migration", kw->name);
 		return;
@@ -631,7 +632,11 @@ kw_ns(struct conf_parser *p, const struct keyword *kw, const char *v)
 			*w = ' ';
 	while ((w = next_word(&s)) != NULL) {
 		n++;
-		host_rdata(p, kw->name, w, set, NULL, 0);
+		if (strcasecmp(w, "auto") == 0)
+			conf_err(p, p->line, "%s: auto stands alone, without "
+			    "names", kw->name);
+		else
+			host_rdata(p, kw->name, w, set, NULL, 0);
 	}
 	if (n == 0)
 		conf_err(p, p->line, "%s: no name server given", kw->name);
@@ -683,6 +688,11 @@ rdata_list(struct conf_parser *p, const char *key, const char *owner,
 		if (*item == '\0') {
 			conf_err(p, p->line, "%s: empty value (stray comma?)",
 			    key);
+			continue;
+		}
+		if (strcasecmp(item, "auto") == 0) {
+			conf_err(p, p->line, "%s: auto stands alone, without "
+			    "values", key);
 			continue;
 		}
 		if (type == LDNS_RR_TYPE_MX) {
@@ -869,7 +879,7 @@ kw_record(struct conf_parser *p, const struct keyword *kw, const char *v)
 		    type == LDNS_RR_TYPE_NS ? "NS" : "MX");
 		goto done;
 	}
-	if (strcmp(s, "auto") == 0) {
+	if (strcasecmp(s, "auto") == 0) {
 		if (kw->flags & KW_OLD) {
 			conf_err(p, p->line, "%s: auto is not accepted here "
 			    "(old-ns and old-mx take it)", kw->name);

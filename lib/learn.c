@@ -5,6 +5,7 @@
 
 #include "learn.h"
 #include "log.h"
+#include "rejudge.h"
 #include "util.h"
 
 static const char *const why_names[LW_MAX] = {
@@ -128,7 +129,9 @@ parent_delegates(const struct model *m, const struct watch *w,
 }
 
 /* Replace one of check k's sets and judge every answer to k again.  set
- * may be an answer's, which judging again may free: it is copied first. */
+ * may be an answer's, which judging again may free: it is copied first.
+ * It is never the set it replaces (the callers replace a set only by
+ * another), which rdset_copy() could not copy onto itself. */
 static void
 replace_set(const struct model *m, struct watch *w, size_t k, bool old,
     const struct rdset *set)
@@ -213,7 +216,7 @@ learn_old(const struct model *m, struct watch *w, size_t k, time_t now)
 
 	if (k == 0)
 		l->old_why = parent_delegates(m, w, &set);
-	else if (w->dc->checks[k].learn & LEARN_EXPECT && w->learned[k].at == 0)
+	else if (w->dc->checks[k].learn & LEARN_EXPECT && l->at == 0)
 		l->old_why = LW_WAITING;	/* "same as new" needs the new */
 	else if (w->learned[0].old_at != 0 && watch_check(w, 0)->old.n == 0)
 		l->old_why = LW_NO_SERVERS;
@@ -223,11 +226,12 @@ learn_old(const struct model *m, struct watch *w, size_t k, time_t now)
 		    rdset_equal(set, &watch_check(w, k)->expect))
 			l->old_why = LW_SAME;
 	}
+	/* Old servers without the records may be a zone being edited:
+	 * they are asked again, and meanwhile nothing is old anyway. */
 	switch (l->old_why) {
 	case LW_OK:
 		break;
 	case LW_SAME:
-	case LW_EMPTY:
 	case LW_NO_SERVERS:
 		set = &none;	/* final: nothing is old */
 		break;
@@ -313,6 +317,13 @@ learn_carry(struct watch *w, const struct watch *ow, time_t now)
 		    ow->dc->checks[j].learn & LEARN_EXPECT) {
 			learn_set(w, k, false, &oc->expect, ol->at, ol->why);
 			w->learned[k].dirty = ol->dirty;
+		} else if (c->learn & LEARN_EXPECT &&
+		    !(ow->dc->checks[j].learn & LEARN_EXPECT)) {
+			/* The values the operator gave stand until the new
+			 * servers agree on others for confirm rounds: a key
+			 * that becomes "auto" restarts nothing by itself. */
+			learn_set(w, k, false, &oc->expect, now, LW_OK);
+			w->learned[k].dirty = true;
 		}
 		if (!(c->learn & LEARN_OLD))
 			continue;
@@ -320,7 +331,8 @@ learn_carry(struct watch *w, const struct watch *ow, time_t now)
 			learn_set(w, k, true, &oc->old, ol->old_at,
 			    ol->old_why);
 			w->learned[k].dirty |= ol->dirty;
-		} else if (oc->old.n > 0) {
+		} else if (!(ow->dc->checks[j].learn & LEARN_OLD) &&
+		    oc->old.n > 0) {
 			/* The operator's old set was right then: it is
 			 * the snapshot, the parent may have switched. */
 			learn_set(w, k, true, &oc->old, now, LW_OK);

@@ -6,7 +6,8 @@
  * migration starts afresh.  The old set is a snapshot taken once: "old-ns
  * = auto" what the parent delegates to, "old-mx = auto" what the old name
  * servers answer, nothing if that is the new set.  Answers judged before
- * a set was learned are judged again.  Pure functions of the model.
+ * a set was learned are judged again.  Works on the model alone; what it
+ * learns is logged.
  */
 #ifndef NMIG_LEARN_H
 #define NMIG_LEARN_H

@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "events.h"
-#include "log.h"
 #include "learn.h"
+#include "log.h"
 #include "outbox.h"
 #include "rdtext.h"
 #include "util.h"

@@ -77,28 +77,55 @@ load_cstate(const struct model *m, struct store *st, struct watch *w,
 	free(wire);
 }
 
-/* A set read back: it must be whole, and an expected one not empty. */
+/* Every record of the set in the canonical form of its type, as
+ * rdata_canon() makes it from an answer. */
+static bool
+set_canonical(const struct rdset *set, uint16_t type)
+{
+	const uint8_t	*rd;
+	uint8_t		*out;
+	size_t		 off = 0;
+	uint16_t	 len;
+	bool		 ok = true;
+
+	out = xcalloc(1, RDATA_MAX);
+	while (ok && (rd = rdset_next(set, &off, &len)) != NULL)
+		ok = rdata_canon(type, rd, len, 0, len, out) == (int)len &&
+		    memcmp(rd, out, len) == 0;
+	free(out);
+	return ok;
+}
+
+/* A set read back: it must be whole, of its type, and not empty unless
+ * it is an old snapshot that says why. */
 static void
-learned_set(struct watch *w, size_t k, bool old, const uint8_t *wire,
+load_set(struct watch *w, size_t k, bool old, const uint8_t *wire,
     size_t len, time_t at, enum learn_why why)
 {
-	struct rdset	set;
+	const struct check_conf	*c = &w->dc->checks[k];
+	struct rdset		 set;
+	char			 tbuf[16];
+	bool			 good;
 
 	if (at == 0)
 		return;
-	if (rdset_from_blob(&set, wire, len) == -1 || set.dropped > 0 ||
-	    (!old && set.n == 0)) {
-		log_warnx("%s: the stored learned %s of %s do not read; they "
-		    "are learned again", w->dc->name, old ? "old records" :
-		    "records", w->dc->checks[k].owner);
-		return;
-	}
-	learn_set(w, k, old, &set, at, why);
+	good = rdset_from_blob(&set, wire, len) == 0;
+	if (good && (set.dropped > 0 || ((!old || why == LW_OK) &&
+	    set.n == 0) || !set_canonical(&set, c->type)))
+		good = false;
+	if (good)
+		learn_set(w, k, old, &set, at, why);
+	else
+		log_warnx("%s: the stored learned %s of %s %s do not read; "
+		    "they are learned again", w->dc->name, old ?
+		    "old records" : "records", c->owner,
+		    rrtype_name(c->type, tbuf));
 	rdset_free(&set);
 }
 
 /* Only a set the config still has learned: one the operator now gives
- * is the config's. */
+ * is the config's, and what was learned of it is forgotten (edited while
+ * nmigd was stopped), so that a later "auto" learns afresh. */
 static int
 load_learned(struct store *st, struct watch *w, size_t k)
 {
@@ -106,16 +133,24 @@ load_learned(struct store *st, struct watch *w, size_t k)
 	struct learned_load	 l;
 	int			 why, rc;
 
+	if (store_forget_learned(st, w->check_db_id[k],
+	    !(c->learn & LEARN_EXPECT), !(c->learn & LEARN_OLD)) == -1)
+		return -1;
 	if (c->learn == 0)
 		return 0;
 	if ((rc = store_load_learned(st, w->check_db_id[k], &l)) != 0)
 		return rc == 1 ? 0 : -1;
 	if (c->learn & LEARN_EXPECT)
-		learned_set(w, k, false, l.wire, l.wirelen, l.at, LW_OK);
-	if ((why = learn_why_from_name(l.old_note)) < 0)
-		why = LW_OK;
-	if (c->learn & LEARN_OLD)
-		learned_set(w, k, true, l.old_wire, l.old_wirelen, l.old_at,
+		load_set(w, k, false, l.wire, l.wirelen, l.at, LW_OK);
+	/* Only a final state is stored with a snapshot. */
+	why = learn_why_from_name(l.old_note);
+	if (c->learn & LEARN_OLD && why != LW_OK && why != LW_SAME &&
+	    why != LW_NO_SERVERS && l.old_at != 0)
+		log_warnx("%s: the stored note of the old %s records, \"%s\", "
+		    "does not read; they are learned again", w->dc->name,
+		    c->owner, l.old_note);
+	else if (c->learn & LEARN_OLD)
+		load_set(w, k, true, l.old_wire, l.old_wirelen, l.old_at,
 		    (enum learn_why)why);
 	free(l.wire);
 	free(l.old_wire);
@@ -172,7 +207,7 @@ persist_load_watch(struct model *m, struct store *st, struct watch *w,
 		if (w->check_db_id[c] == -1)
 			return -1;
 	}
-	for (c = 0; w->learned != NULL && c < w->dc->nchecks; c++)
+	for (c = 0; c < w->dc->nchecks; c++)
 		if (load_learned(st, w, c) == -1)
 			return -1;
 	/* A bad column was logged and replaced. */

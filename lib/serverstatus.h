@@ -35,12 +35,4 @@ json_t	*status_dnssec_json(const struct model *, const struct watch *);
 /* Its line, when the parent has a DS set or something is wrong. */
 void	 status_print_dnssec(FILE *, const json_t *dnssec, bool colour);
 
-/* The domain's learned sets ("auto", lib/learn.h), one object each:
- * owner, type, which set ("expected" or "old"), its values (null until
- * learned), when it was learned, and its state (learn_why_name()).  An
- * empty array for a domain that learns nothing. */
-json_t	*status_learned_json(const struct watch *);
-/* "  learned MX: 10 mx.example. (at T)", a line each. */
-void	 status_print_learned(FILE *, const json_t *learned);
-
 #endif

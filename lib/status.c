@@ -9,6 +9,7 @@
 #include "serverstatus.h"
 #include "dname.h"
 #include "forecast.h"
+#include "learnstatus.h"
 #include "packet.h"
 #include "rdtext.h"
 #include "status.h"

@@ -197,6 +197,7 @@ enum store_stmt {
 	SS_EVENT_ADD,
 	SS_LEARNED_SAVE,
 	SS_LEARNED_LOAD,
+	SS_LEARNED_FORGET,
 	SS_MAX
 };
 
@@ -279,6 +280,21 @@ static const char *const store_sql[SS_MAX] = {
 	[SS_LEARNED_LOAD] =
 	    "SELECT learned_wire, learned_at, old_learned_wire,"
 	    " old_learned_at, old_learned_note FROM checks WHERE id = ?1",
+	/* Only a row that holds what is forgotten is written. */
+	[SS_LEARNED_FORGET] =
+	    "UPDATE checks SET"
+	    " learned_rdata = CASE WHEN ?2 THEN NULL ELSE learned_rdata END,"
+	    " learned_wire = CASE WHEN ?2 THEN NULL ELSE learned_wire END,"
+	    " learned_at = CASE WHEN ?2 THEN NULL ELSE learned_at END,"
+	    " old_learned_rdata = CASE WHEN ?3 THEN NULL"
+	    "  ELSE old_learned_rdata END,"
+	    " old_learned_wire = CASE WHEN ?3 THEN NULL"
+	    "  ELSE old_learned_wire END,"
+	    " old_learned_at = CASE WHEN ?3 THEN NULL ELSE old_learned_at END,"
+	    " old_learned_note = CASE WHEN ?3 THEN NULL"
+	    "  ELSE old_learned_note END"
+	    " WHERE id = ?1 AND ((?2 AND learned_at IS NOT NULL) OR"
+	    "  (?3 AND old_learned_at IS NOT NULL))",
 };
 
 struct store {
@@ -1427,7 +1443,7 @@ store_save_learned(struct store *s, int64_t check_id,
 /* A learned set whose blob or time does not read is not learned: it is
  * learned again. */
 static void
-learned_col(sqlite3_stmt *st, int i, int64_t check_id, const char *what,
+col_learned(sqlite3_stmt *st, int i, int64_t check_id, const char *what,
     uint8_t **wire, size_t *len, time_t *at)
 {
 	if (col_time(st, i + 1, at) == 0 && col_blob(st, i, wire, len) == 0 &&
@@ -1452,13 +1468,23 @@ store_load_learned(struct store *s, int64_t check_id,
 	if ((rc = stmt_run(s, __func__, SS_LEARNED_LOAD, "I", check_id)) !=
 	    SQLITE_ROW)
 		return rc == SQLITE_DONE ? 1 : -1;
-	learned_col(st, 0, check_id, "learned value", &l->wire, &l->wirelen,
+	col_learned(st, 0, check_id, "learned value", &l->wire, &l->wirelen,
 	    &l->at);
-	learned_col(st, 2, check_id, "learned old value", &l->old_wire,
+	col_learned(st, 2, check_id, "learned old value", &l->old_wire,
 	    &l->old_wirelen, &l->old_at);
 	if (l->old_at != 0)
 		snprintf(l->old_note, sizeof(l->old_note), "%s",
 		    col_text(st, 4));
 	stmt_done(s, SS_LEARNED_LOAD);
 	return 0;
+}
+
+int
+store_forget_learned(struct store *s, int64_t check_id, bool expect,
+    bool old)
+{
+	if (!expect && !old)
+		return 0;
+	return stmt_run(s, __func__, SS_LEARNED_FORGET, "Iii", check_id,
+	    (int)expect, (int)old) == -1 ? -1 : 0;
 }

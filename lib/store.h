@@ -108,6 +108,10 @@ struct learned_load {
 };
 int	store_load_learned(struct store *, int64_t check_id,
 	    struct learned_load *);
+/* A set no longer learned ("auto" gone from the config): what was
+ * learned of it goes, so that a later "auto" learns afresh. */
+int	store_forget_learned(struct store *, int64_t check_id, bool expect,
+	    bool old);
 
 struct domain_row {
 	uint8_t	state;		/* enum domain_state */

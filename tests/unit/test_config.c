@@ -584,6 +584,16 @@ test_learn_keys(void **state)
 	assert_false(domain_learns(&conf->domains[0]));
 	config_free(conf);
 
+	EXPECT_ERRORS("[domain b.example]\nns = ns.example.net\n"
+	    "mx = auto, 10 mx.example.net\nold-ns = a.example.net AUTO\n"
+	    "record = www A 192.0.2.1, auto\n",
+	    "3: mx: auto stands alone, without values",
+	    "4: old-ns: auto stands alone, without names",
+	    "5: record: auto stands alone, without values");
+	conf = load_text_ok("[domain b.example]\nns = ns.example.net\n"
+	    "mx = AUTO\n");
+	assert_int_equal(conf->domains[0].checks[1].learn, LEARN_EXPECT);
+	config_free(conf);
 	EXPECT_ERRORS("[domain b.example]\nns = auto\nmx = none\n",
 	    "2: ns: auto is not accepted: the new name servers define the "
 	    "migration");

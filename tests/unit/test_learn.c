@@ -20,6 +20,8 @@
 #include "apply.h"
 #include "carry.h"
 #include "learn.h"
+#include "outbox.h"
+#include "persist.h"
 #include "rdata.h"
 #include "status.h"
 #include "testworld.h"
@@ -343,11 +345,76 @@ test_carry(void **state)
 	assert_int_equal(watch_check(w, 1)->expect.n, 2);
 	assert_int_equal(w->learned[0].old_at, NOW + 60);
 	assert_int_equal(watch_check(w, 0)->old.n, 1);
-	/* pop was given, is now learned: not yet. */
-	assert_int_equal(w->learned[2].at, 0);
+	/* pop was given and is now learned: what was given stands until
+	 * the new servers agree on something else. */
+	assert_int_equal(w->learned[2].at, NOW + 60);
+	assert_int_equal(watch_check(w, 2)->expect.n, 1);
+	assert_true(w->learned[2].dirty);
+	assert_int_equal(w->state, ow->state);
 	judge_free(&j);
 	tw_free(&o);
 	tw_free(&n);
+}
+
+/* Learned sets through the database: written when learned, read back
+ * into a new model; a set the config now gives is forgotten there, so
+ * that "auto" again learns afresh. */
+static void
+test_persist(void **state)
+{
+	static const char given[] =
+	    "[domain example.co.jp]\n"
+	    "ns = hns0.dns.nifcloud.com hns1.dns.nifcloud.com\n"
+	    "old-ns = auto\n"
+	    "mx = 10 mx01.example.co.jp\n";
+	struct world	 wd, again;
+	struct store	*st;
+	struct outbox	*ob;
+	struct watch	*w;
+	struct judge	 j;
+	size_t		 a, p;
+
+	memset(&j, 0, sizeof(j));
+	st = tw_store_fresh();
+	tw_load(&wd, resolvers, "confirm = 2\n", domain, false);
+	assert_int_equal(persist_load(wd.m, st, NOW), 0);
+	ob = outbox_new(st);
+	w = tw_watch(&wd, "example.co.jp.");
+	a = tw_server(&wd, w, TK_NEW_AUTH, "hns0.dns.nifcloud.com.",
+	    "192.0.2.5");
+	p = tw_server(&wd, w, TK_PARENT, "a.dns.jp.", "192.0.2.2");
+	answer(&wd, w, a, 1, MX_NEW);
+	answer(&wd, w, p, 0, "ns1.oldhost.ne.jp.");
+	judge_round(&j, wd.m, w, NOW, 2);
+	outbox_round(ob, w, wd.m, &j, NOW);
+	assert_int_equal(outbox_flush(ob, wd.m, 0, NOW), 0);
+	assert_false(w->learned[1].dirty);
+	outbox_free(ob);
+
+	tw_load(&again, resolvers, "confirm = 2\n", domain, false);
+	assert_int_equal(persist_load(again.m, st, NOW + 60), 0);
+	w = tw_watch(&again, "example.co.jp.");
+	assert_int_equal(w->learned[1].at, NOW);
+	assert_int_equal(watch_check(w, 1)->expect.n, 2);
+	assert_int_equal(w->learned[0].old_at, NOW);
+	assert_int_equal(watch_check(w, 0)->old.n, 1);
+	assert_int_equal(w->learned[1].old_at, 0);	/* not yet */
+	tw_free(&again);
+
+	/* mx given: forgotten; auto again learns afresh. */
+	tw_load(&again, resolvers, "confirm = 2\n", given, false);
+	assert_int_equal(persist_load(again.m, st, NOW + 120), 0);
+	tw_free(&again);
+	tw_load(&again, resolvers, "confirm = 2\n", domain, false);
+	assert_int_equal(persist_load(again.m, st, NOW + 180), 0);
+	w = tw_watch(&again, "example.co.jp.");
+	assert_int_equal(w->learned[1].at, 0);
+	assert_int_equal(watch_check(w, 1)->expect.n, 0);
+	assert_int_equal(w->learned[0].old_at, NOW);
+	tw_free(&again);
+	judge_free(&j);
+	tw_free(&wd);
+	store_close(st);
 }
 
 int
@@ -359,6 +426,7 @@ main(void)
 		cmocka_unit_test(test_learn_old),
 		cmocka_unit_test(test_old_already_new),
 		cmocka_unit_test(test_carry),
+		cmocka_unit_test(test_persist),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
