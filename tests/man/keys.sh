@@ -62,6 +62,22 @@ for k in mx old-ns old-mx record; do
 	fi
 done
 
+# Every metric family /metrics exposes is in nmigd.conf.5.
+fams=$(grep -oh '"nmigd_[a-z_]*' "$top_srcdir/daemon/metricsdoc.c" |
+    tr -d '"' | sort -u)
+if [ -z "$fams" ]; then
+	echo "FAIL: no metric families found in daemon/metricsdoc.c"
+	fail=1
+fi
+for f in $fams; do
+	if grep -q "^\.Va $f\( \|\$\)" "$man/nmigd.conf.5"; then
+		echo "ok: metric $f is in nmigd.conf.5"
+	else
+		echo "FAIL: metric $f of daemon/metricsdoc.c is not in nmigd.conf.5"
+		fail=1
+	fi
+done
+
 ids=$(sed -n 's/^#define MSGID_[A-Z]*[[:space:]]*"\([0-9a-f]*\)".*/\1/p' \
     "$top_srcdir/lib/journal.h")
 if [ -z "$ids" ]; then

@@ -9,6 +9,8 @@ NMIGD=${NMIGD:-$top_srcdir/nmigd}
 
 world_check_tools || exit 77
 command -v curl >/dev/null || { echo "curl missing"; exit 77; }
+command -v promtool >/dev/null ||
+    { echo "promtool missing (apt-get install prometheus)"; exit 77; }
 
 export WORLD_TTL=5
 dir=$(mktemp -d /tmp/nmigd-metrics.XXXXXX)
@@ -43,9 +45,25 @@ grep -q 'nmigd_domain_state{domain="example.co.jp",state="complete"} 1' "$m" ||
 grep -q '^nmigd_domain_state{domain="example.co.jp",state="pending"} 0$' "$m" ||
     fail "one-hot domain state missing"
 grep -q '^nmigd_domain_resolvers_new{domain="example.co.jp"} 3$' "$m" || fail "resolvers_new"
-grep -q '^nmigd_domain_resolvers_total{domain="example.co.jp"} 3$' "$m" || fail "resolvers_total"
+grep -q '^nmigd_domain_resolvers{domain="example.co.jp"} 3$' "$m" || fail "resolvers"
 [ "$(grep -c '^nmigd_resolver_state{domain="example.co.jp",resolver="r[123]",state="new"} 1$' "$m")" = 3 ] ||
     fail "per-resolver state"
+# A state set: every state of every resolver, 0 or 1, one of them 1.
+[ "$(grep -c '^nmigd_resolver_state{domain="example.co.jp",resolver="r1",state="[a-z]*"} [01]$' "$m")" = 7 ] ||
+    fail "not every resolver state is present"
+grep -Eq '^nmigd_build_info\{version="[0-9][^"]*"\} 1$' "$m" || fail "build_info"
+for t in complete last_round; do
+	v=$(sed -n "s/^nmigd_domain_${t}_timestamp_seconds{domain=\"example.co.jp\"} //p" "$m")
+	[ "${v:-0}" -gt "$(( $(date +%s) - 600 ))" ] || fail "${t}_timestamp_seconds: ${v:-none}"
+done
+# What Prometheus's own linter says, and every family's samples right
+# after its own HELP and TYPE, never split.
+promtool check metrics <"$m" || fail "promtool check metrics"
+awk '/^# TYPE / { if (seen[$3]++) bad = bad " " $3; fam = $3; next }
+    /^#/ { next }
+    { n = $1; sub(/\{.*/, "", n); if (n != fam) bad = bad " " n }
+    END { if (bad != "") { print "not grouped:" bad; exit 1 } }' "$m" ||
+    fail "families not grouped"
 grep -Eq '^nmigd_resolver_rtt_seconds\{domain="example.co.jp",resolver="r1"\} [0-9.]+$' "$m" || fail "rtt"
 grep -Eq '^nmigd_resolver_last_answer_age_seconds\{domain="example.co.jp",resolver="r1"\} [0-9]+$' "$m" || fail "age"
 for c in nmigd_probes_total nmigd_timeouts_total nmigd_tcp_fallbacks_total nmigd_dropped_answers_total; do
