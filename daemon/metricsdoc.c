@@ -220,6 +220,12 @@ v_parent_switched(const struct model *m, const struct watch *w, time_t now)
 }
 
 static long long
+v_watched_since(const struct model *m, const struct watch *w, time_t now)
+{
+	return (long long)w->watched_since;
+}
+
+static long long
 v_complete(const struct model *m, const struct watch *w, time_t now)
 {
 	return (long long)w->complete_at;
@@ -394,6 +400,10 @@ static const struct family families[] = {
 	{ "nmigd_domain_complete_timestamp_seconds", "When the domain "
 	    "became complete; 0 until then.", FAM_VALUE, v_complete, NULL,
 	    NULL, 0 },
+	{ "nmigd_domain_watched_since_timestamp_seconds", "Since when the "
+	    "domain's migration has been watched (its expected values last "
+	    "set); 0 before its first round.", FAM_VALUE, v_watched_since,
+	    NULL, NULL, 0 },
 	{ "nmigd_domain_parent_state", "1 for the parent zone's view of the "
 	    "delegation (pending, old, new, mixed, error).", FAM_STATES, NULL,
 	    s_parent, n_parent, PS_MAX },
