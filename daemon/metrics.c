@@ -93,7 +93,8 @@ build_begin(struct metrics *mt)
 	b->family = 0;
 	b->next = 0;
 	prober_get_stats(mt->d->prober, &st);
-	metricsdoc_head(b->doc, &st, mt->d->looplag, mt->d->monitor);
+	metricsdoc_head(b->doc, b->m->cfg->vantage, &st, mt->d->looplag,
+	    mt->d->monitor);
 	metricsdoc_family_head(b->doc, 0);
 }
 

@@ -5,8 +5,11 @@
  * process-wide families come first, whole; then each per-domain family,
  * which daemon/metrics.c writes a domain at a time between loop passes.
  */
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -49,8 +52,45 @@ put_help(struct docbuf *b, const char *name, const char *type,
 	    type);
 }
 
+/* A series' name and the opening of its labels: the vantage first, when
+ * there is one (NAME{vantage="tokyo"...), so that every series of
+ * one nmigd carries it.  open: whether more labels follow (no "}"). */
 static void
-put_prober(struct docbuf *b, const struct prober_stats *st)
+put_name(struct docbuf *b, const char *vantage, const char *name, bool open)
+{
+	docbuf_add(b, name, strlen(name));
+	if (vantage == NULL) {
+		if (open)
+			PUT(b, "{");
+		return;
+	}
+	PUT(b, "{vantage=\"");
+	put_label(b, vantage);
+	if (open)
+		PUT(b, "\",");
+	else
+		PUT(b, "\"}");
+}
+
+/* A family of one series without labels of its own. */
+static void
+put_one(struct docbuf *b, const char *vantage, const char *name,
+    const char *type, const char *help, const char *fmt, ...)
+{
+	va_list	ap;
+	char	value[64];
+
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	put_help(b, name, type, help);
+	put_name(b, vantage, name, false);
+	docbuf_printf(b, " %s\n", value);
+}
+
+static void
+put_prober(struct docbuf *b, const char *vantage,
+    const struct prober_stats *st)
 {
 	static const struct {
 		const char	*name, *help;
@@ -74,108 +114,100 @@ put_prober(struct docbuf *b, const struct prober_stats *st)
 	};
 	size_t	i;
 
-	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
-		put_help(b, counters[i].name, "counter", counters[i].help);
-		docbuf_printf(b, "%s %llu\n", counters[i].name,
-		    (unsigned long long)*(const uint64_t *)(const void *)
-		    ((const char *)st + counters[i].off));
-	}
-	put_help(b, "nmigd_queries_in_flight", "gauge", "Queries on the wire.");
-	docbuf_printf(b, "nmigd_queries_in_flight %llu\n",
-	    (unsigned long long)st->inflight);
-	put_help(b, "nmigd_queries_queued", "gauge",
-	    "Queries waiting for a free socket.");
-	docbuf_printf(b, "nmigd_queries_queued %llu\n",
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		put_one(b, vantage, counters[i].name, "counter",
+		    counters[i].help, "%llu", (unsigned long long)
+		    *(const uint64_t *)(const void *)((const char *)st +
+		    counters[i].off));
+	put_one(b, vantage, "nmigd_queries_in_flight", "gauge",
+	    "Queries on the wire.", "%llu", (unsigned long long)st->inflight);
+	put_one(b, vantage, "nmigd_queries_queued", "gauge",
+	    "Queries waiting for a free socket.", "%llu",
 	    (unsigned long long)st->queued);
 }
 
 /* How long the event loop has been held: what every probe's timing and
  * the watchdog depend on. */
 static void
-put_looplag(struct docbuf *b, const struct looplag *l)
+put_looplag(struct docbuf *b, const char *vantage, const struct looplag *l)
 {
 	struct looplag_stats	st;
 
 	if (l == NULL)
 		return;
 	looplag_get(l, &st);
-	put_help(b, "nmigd_event_loop_lag_max_seconds", "gauge",
-	    "The longest the event loop was held since nmigd started.");
-	docbuf_printf(b, "nmigd_event_loop_lag_max_seconds %.3f\n",
-	    (double)st.max_us / 1e6);
-	put_help(b, "nmigd_event_loop_held_max_seconds", "gauge",
+	put_one(b, vantage, "nmigd_event_loop_lag_max_seconds", "gauge",
+	    "The longest the event loop was held since nmigd started.",
+	    "%.3f", (double)st.max_us / 1e6);
+	put_one(b, vantage, "nmigd_event_loop_held_max_seconds", "gauge",
 	    "The longest the event loop was held by nmigd's own work (its "
-	    "CPU time), since it started.");
-	docbuf_printf(b, "nmigd_event_loop_held_max_seconds %.3f\n",
+	    "CPU time), since it started.", "%.3f",
 	    (double)st.held_max_us / 1e6);
-	put_help(b, "nmigd_event_loop_lag_recent_seconds", "gauge",
-	    "The longest the event loop was held in the last minute or so.");
-	docbuf_printf(b, "nmigd_event_loop_lag_recent_seconds %.3f\n",
-	    (double)st.recent_us / 1e6);
-	put_help(b, "nmigd_event_loop_stalls_total", "counter",
-	    "Times the event loop was held for a second or more.");
-	docbuf_printf(b, "nmigd_event_loop_stalls_total %llu\n",
+	put_one(b, vantage, "nmigd_event_loop_lag_recent_seconds", "gauge",
+	    "The longest the event loop was held in the last minute or so.",
+	    "%.3f", (double)st.recent_us / 1e6);
+	put_one(b, vantage, "nmigd_event_loop_stalls_total", "counter",
+	    "Times the event loop was held for a second or more.", "%llu",
 	    (unsigned long long)st.stalls);
 }
 
 /* The database as the outbox sees it (lib/outbox.c). */
 static void
-put_database(struct docbuf *b, const struct monitor *mon)
+put_database(struct docbuf *b, const char *vantage,
+    const struct monitor *mon)
 {
 	struct outbox_stats	st;
 
 	if (!monitor_outbox_stats(mon, &st))
 		return;
-	put_help(b, "nmigd_database_commits_total", "counter",
-	    "Transactions that stored what rounds changed.");
-	docbuf_printf(b, "nmigd_database_commits_total %llu\n",
+	put_one(b, vantage, "nmigd_database_commits_total", "counter",
+	    "Transactions that stored what rounds changed.", "%llu",
 	    (unsigned long long)st.commits);
-	put_help(b, "nmigd_database_commit_failures_total", "counter",
-	    "Transactions that failed; their changes were kept.");
-	docbuf_printf(b, "nmigd_database_commit_failures_total %llu\n",
-	    (unsigned long long)st.failures);
-	put_help(b, "nmigd_database_rows_written_total", "counter",
+	put_one(b, vantage, "nmigd_database_commit_failures_total",
+	    "counter", "Transactions that failed; their changes were kept.",
+	    "%llu", (unsigned long long)st.failures);
+	put_one(b, vantage, "nmigd_database_rows_written_total", "counter",
 	    "Rows written and committed: answers that changed, verdicts, "
-	    "domain rows, events, refreshes.");
-	docbuf_printf(b, "nmigd_database_rows_written_total %llu\n",
+	    "domain rows, events, refreshes.", "%llu",
 	    (unsigned long long)st.rows);
-	put_help(b, "nmigd_database_unsaved_domains", "gauge",
-	    "Domains with changes not stored yet.");
-	docbuf_printf(b, "nmigd_database_unsaved_domains %zu\n", st.queued);
-	put_help(b, "nmigd_database_failing", "gauge",
-	    "1 while the database refuses writes.");
-	docbuf_printf(b, "nmigd_database_failing %d\n",
+	put_one(b, vantage, "nmigd_database_unsaved_domains", "gauge",
+	    "Domains with changes not stored yet.", "%zu", st.queued);
+	put_one(b, vantage, "nmigd_database_failing", "gauge",
+	    "1 while the database refuses writes.", "%d",
 	    st.failing_since != 0);
 }
 
 /* Which nmigd this is: a constant 1 with the version as a label. */
 static void
-put_build_info(struct docbuf *b)
+put_build_info(struct docbuf *b, const char *vantage)
 {
 	put_help(b, "nmigd_build_info", "gauge",
 	    "Always 1; the version of nmigd as a label.");
-	docbuf_printf(b, "nmigd_build_info{version=\"%s\"} 1\n",
-	    NMIG_VERSION);
+	put_name(b, vantage, "nmigd_build_info", true);
+	docbuf_printf(b, "version=\"%s\"} 1\n", NMIG_VERSION);
 }
 
 void
-metricsdoc_head(struct docbuf *b, const struct prober_stats *st,
-    const struct looplag *l, const struct monitor *mon)
+metricsdoc_head(struct docbuf *b, const char *vantage,
+    const struct prober_stats *st, const struct looplag *l,
+    const struct monitor *mon)
 {
-	put_build_info(b);
-	put_prober(b, st);
-	put_looplag(b, l);
-	put_database(b, mon);
+	put_build_info(b, vantage);
+	put_prober(b, vantage, st);
+	put_looplag(b, vantage, l);
+	put_database(b, vantage, mon);
 }
 
 /* The per-domain families. */
 
 static void
-put_domain_label(struct docbuf *b, const char *metric, const struct watch *w)
+put_domain_label(struct docbuf *b, const struct model *m, const char *metric,
+    const struct watch *w)
 {
 	char	name[NMIG_NAMEBUF];
 
-	docbuf_printf(b, "%s{domain=\"", metric);
+	put_name(b, m->cfg->vantage, metric, true);
+	PUT(b, "domain=\"");
 	put_label(b, domain_display(w->dc->name, name));
 	PUT(b, "\"");
 }
@@ -450,13 +482,13 @@ metricsdoc_family_head(struct docbuf *b, size_t fam)
 }
 
 static void
-put_states(struct docbuf *b, const struct family *f, const struct watch *w,
-    const char *resolver, int current)
+put_states(struct docbuf *b, const struct family *f, const struct model *m,
+    const struct watch *w, const char *resolver, int current)
 {
 	int	s;
 
 	for (s = 0; s < f->nstates; s++) {
-		put_domain_label(b, f->name, w);
+		put_domain_label(b, m, f->name, w);
 		if (resolver != NULL) {
 			PUT(b, ",resolver=\"");
 			put_label(b, resolver);
@@ -476,12 +508,12 @@ put_pair(struct docbuf *b, const struct family *f, const struct model *m,
 	double		 rtt;
 
 	if (f->kind == FAM_PAIR_STATE) {
-		put_states(b, f, w, resolver, w->rv[r].state);
+		put_states(b, f, m, w, resolver, w->rv[r].state);
 		return;
 	}
 	if (!pair_answers(w, r, &last, &rtt))
 		return;
-	put_domain_label(b, f->name, w);
+	put_domain_label(b, m, f->name, w);
 	PUT(b, ",resolver=\"");
 	put_label(b, resolver);
 	if (f->kind == FAM_PAIR_AGE)
@@ -499,11 +531,11 @@ metricsdoc_family_domain(struct docbuf *b, size_t fam,
 
 	switch (f->kind) {
 	case FAM_VALUE:
-		put_domain_label(b, f->name, w);
+		put_domain_label(b, m, f->name, w);
 		docbuf_printf(b, "} %lld\n", f->value(m, w, now));
 		break;
 	case FAM_STATES:
-		put_states(b, f, w, NULL, f->state(m, w));
+		put_states(b, f, m, w, NULL, f->state(m, w));
 		break;
 	default:
 		for (r = 0; r < m->resolvers->n; r++)

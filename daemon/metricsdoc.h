@@ -15,9 +15,11 @@
 #include "prober.h"
 
 /* The process-wide families, whole: the build, the prober, the event
- * loop, the database. */
-void	 metricsdoc_head(struct docbuf *, const struct prober_stats *,
-	    const struct looplag *, const struct monitor *);
+ * loop, the database.  vantage ("vantage =", or NULL) labels every
+ * series, theirs and the per-domain families'. */
+void	 metricsdoc_head(struct docbuf *, const char *vantage,
+	    const struct prober_stats *, const struct looplag *,
+	    const struct monitor *);
 /* The per-domain families, in order: each one's HELP and TYPE, then its
  * series for every domain, one domain a call. */
 size_t	 metricsdoc_nfamilies(void);

@@ -99,6 +99,8 @@ static void	kw_mx(struct conf_parser *, const struct keyword *,
 		    const char *);
 static void	kw_record(struct conf_parser *, const struct keyword *,
 		    const char *);
+static void	kw_vantage(struct conf_parser *, const struct keyword *,
+		    const char *);
 
 /* Both tables are searched with bsearch(): keep them sorted by name.  A
  * new key also needs its default in config_new(), a line in
@@ -129,6 +131,7 @@ static const struct keyword nmigd_keywords[] = {
 	{ "unreachable-after", kw_duration,
 	    offsetof(struct config, unreachable_after), 1, MAX_UNREACHABLE,
 	    0 },
+	{ "vantage", kw_vantage, offsetof(struct config, vantage), 0, 0, 0 },
 };
 
 static const struct keyword domain_keywords[] = {
@@ -423,6 +426,24 @@ kw_hostport(struct conf_parser *p, const struct keyword *kw, const char *v)
 	    addr_parse_hostport(v, &ss, &len) == -1) {
 		conf_err(p, p->line, "%s: \"%s\" is not ADDRESS:PORT (for "
 		    "example 127.0.0.1:9553 or [::1]:9553)", kw->name, v);
+		return;
+	}
+	free(*dst);
+	*dst = strcmp(v, "none") == 0 ? NULL : xstrdup(v);
+}
+
+/* Where this nmigd looks from ("tokyo-1"): a label of every series of
+ * /metrics, so letters, digits and "._-", at most 63; "none" for none. */
+static void
+kw_vantage(struct conf_parser *p, const struct keyword *kw, const char *v)
+{
+	char	**dst = kw_field(p, kw);
+	size_t	  n = strspn(v, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+
+	if (*v == '\0' || v[n] != '\0' || n > 63) {
+		conf_err(p, p->line, "%s: \"%s\" is not a name of letters, "
+		    "digits, '.', '_' and '-' (at most 63)", kw->name, v);
 		return;
 	}
 	free(*dst);
@@ -1425,5 +1446,6 @@ config_free(struct config *conf)
 	free(conf->resolvers);
 	free(conf->include);
 	free(conf->metrics);
+	free(conf->vantage);
 	free(conf);
 }

@@ -82,6 +82,8 @@ struct config {
 	char			*control;	/* relative to the directory */
 	char			*resolvers;	/* of the config file */
 	char			*metrics;	/* "ADDRESS:PORT" or NULL */
+	char			*vantage;	/* a label of /metrics, or
+						 * NULL */
 	char			*include;	/* drop-in directory, absolute;
 						 * NULL for "include = none" */
 	unsigned		 interval;	/* seconds */

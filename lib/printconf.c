@@ -122,6 +122,8 @@ config_print(const struct config *conf, FILE *fp)
 	    sizeof(buf)));
 	fprintf(fp, "metrics = %s\n", conf->metrics != NULL ? conf->metrics :
 	    "none");
+	fprintf(fp, "vantage = %s\n", conf->vantage != NULL ? conf->vantage :
+	    "none");
 	/* The domains of the drop-ins are printed below with the others:
 	 * reading a directory as well would define them twice, and the
 	 * conf.d beside wherever this output is saved is no better. */

@@ -549,6 +549,35 @@ test_mx_none(void **state)
 	    "4: mx given twice (first at line 3)");
 }
 
+/* vantage: a label of /metrics; printed back; nothing a label cannot
+ * hold without escaping. */
+static void
+test_vantage(void **state)
+{
+	struct config	*conf, *again;
+	char		*text;
+
+	conf = load_text_ok("[nmigd]\nvantage = tokyo-1.a_b\n");
+	assert_string_equal(conf->vantage, "tokyo-1.a_b");
+	again = roundtrip(conf, &text);
+	assert_non_null(strstr(text, "\nvantage = tokyo-1.a_b\n"));
+	assert_string_equal(again->vantage, "tokyo-1.a_b");
+	free(text);
+	config_free(again);
+	config_free(conf);
+	conf = load_text_ok("[nmigd]\nvantage = none\n");
+	assert_null(conf->vantage);
+	config_free(conf);
+	EXPECT_ERRORS("[nmigd]\nvantage = \"tokyo\"\n",
+	    "2: vantage: \"\"tokyo\"\" is not a name of letters, digits, "
+	    "'.', '_' and '-' (at most 63)");
+	EXPECT_ERRORS("[nmigd]\nvantage = "
+	    "a123456789012345678901234567890123456789012345678901234567890123\n",
+	    "2: vantage: \"a1234567890123456789012345678901234567890123456789"
+	    "01234567890123\" is not a name of letters, digits, '.', '_' and "
+	    "'-' (at most 63)");
+}
+
 /* auto: learned sets (lib/learn.h), printed back as auto; which keys
  * take it, and what they need asked. */
 static void
@@ -2000,6 +2029,7 @@ main(void)
 		cmocka_unit_test(test_parent_key),
 		cmocka_unit_test(test_mx_none),
 		cmocka_unit_test(test_learn_keys),
+		cmocka_unit_test(test_vantage),
 		cmocka_unit_test(test_require),
 		cmocka_unit_test(test_normalization),
 		cmocka_unit_test(test_relative_paths),

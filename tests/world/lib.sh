@@ -331,7 +331,7 @@ world_is_ours() {
 	local pid=$2 comm
 	[ -n "$pid" ] && [ -r "/proc/$pid/comm" ] || return 1
 	comm=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
-	case $comm in nsd|nsd:*|unbound|dnsmasq|dnsdist) ;; *) return 1 ;; esac
+	case $comm in nsd|nsd:*|unbound|dnsmasq|dnsdist|prometheus) ;; *) return 1 ;; esac
 	{ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF -- "$1/"
 }
 
