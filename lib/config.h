@@ -15,10 +15,16 @@
 #include "resolvers.h"
 #include "util.h"
 
-#define NMIG_CONF_DEFAULT	"/etc/nmigd/nmigd.conf"
+/* The config where make install put it (--sysconfdir; /etc for the
+ * Debian package).  The database and the socket are where the systemd
+ * unit's StateDirectory= and RuntimeDirectory= make them. */
+#ifndef SYSCONFDIR
+#define SYSCONFDIR		"/etc"
+#endif
+#define NMIG_CONF_DEFAULT	SYSCONFDIR "/nmigd/nmigd.conf"
 #define NMIG_DB_DEFAULT		"/var/lib/nmigd/nmigd.db"
 #define NMIG_CONTROL_DEFAULT	"/run/nmigd/nmigd.sock"
-#define NMIG_RESOLVERS_DEFAULT	"/etc/nmigd/resolvers.conf"
+#define NMIG_RESOLVERS_DEFAULT	SYSCONFDIR "/nmigd/resolvers.conf"
 
 /* One record nmigd watches for a domain: the apex NS and MX, and every
  * "record =" line.  The old set is empty when the operator gave none.  A
