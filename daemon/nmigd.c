@@ -52,9 +52,9 @@ struct opts {
 };
 
 static __attribute__((noreturn)) void
-usage(void)
+usage(FILE *f, int status)
 {
-	fprintf(stderr,
+	fprintf(f,
 	    "usage: nmigd [-dhtvV] [-c file] [--once [--json]]\n"
 	    "  -c file   configuration (default %s)\n"
 	    "  -d        debug logging\n"
@@ -66,7 +66,7 @@ usage(void)
 	    "            every domain is complete, 1 if not, 2 on error\n"
 	    "  --json    with --once: print the status document as JSON\n",
 	    NMIG_CONF_DEFAULT);
-	exit(EXIT_TROUBLE);
+	exit(status);
 }
 
 static void
@@ -107,12 +107,16 @@ parse_options(int argc, char *argv[], struct opts *o)
 		case 'J':
 			o->json = true;
 			break;
+		case 'h':
+			/* Asked for: the answer, not an error. */
+			usage(stdout, 0);
+			break;
 		default:
-			usage();
+			usage(stderr, EXIT_TROUBLE);
 		}
 	}
 	if (optind != argc || (o->json && !o->once))
-		usage();
+		usage(stderr, EXIT_TROUBLE);
 }
 
 static void

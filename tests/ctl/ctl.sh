@@ -175,6 +175,21 @@ run -V
 expect_rc "-V" 0
 expect_in "-V" out "nmigd-ctl "
 
+## The daemon's own usage: asked for, on stdout with exit 0; a wrong
+## option, on stderr with exit 2.
+for h in -h --help; do
+	"$top_builddir/nmigd" $h >"$dir/out" 2>"$dir/err"
+	rc=$? out=$(cat "$dir/out") err=$(cat "$dir/err")
+	expect_rc "nmigd $h" 0
+	expect_in "nmigd $h" out "usage: nmigd "
+	expect_eq "nmigd $h: nothing on stderr" "" "$err"
+done
+"$top_builddir/nmigd" --no-such-option >"$dir/out" 2>"$dir/err"
+rc=$? out=$(cat "$dir/out") err=$(cat "$dir/err")
+expect_rc "nmigd --no-such-option" 2
+expect_in "nmigd --no-such-option" err "usage: nmigd "
+expect_eq "nmigd --no-such-option: nothing on stdout" "" "$out"
+
 ## Daemon not reachable: exit 3, the socket path in the message.
 run -s "$none" status
 expect_rc "no socket" 3
