@@ -120,6 +120,23 @@ help(void)
 	    CTL_TIMEOUT_MS);
 }
 
+/* A typo gets the command it was meant to be; anything else the list. */
+static void
+unknown_command(const char *name)
+{
+	size_t	i, n = sizeof(ctl_cmds) / sizeof(ctl_cmds[0]);
+
+	for (i = 0; i < n && !near_miss(name, ctl_cmds[i].name); i++)
+		;
+	if (i < n) {
+		fprintf(stderr, "nmigd-ctl: unknown command: %s (did you mean "
+		    "%s?)\n", name, ctl_cmds[i].name);
+		return;
+	}
+	fprintf(stderr, "nmigd-ctl: unknown command: %s\n", name);
+	usage(stderr);
+}
+
 static int
 cmd_usage(const struct ctl_cmd *cmd)
 {
@@ -768,8 +785,7 @@ main(int argc, char *argv[])
 		return CTL_EXIT_USAGE;
 	}
 	if ((c.cmd = cmd_lookup(argv[0])) == NULL) {
-		fprintf(stderr, "nmigd-ctl: unknown command: %s\n", argv[0]);
-		usage(stderr);
+		unknown_command(argv[0]);
 		return CTL_EXIT_USAGE;
 	}
 	if (cmd_args(&c, argc - 1, argv + 1, &json) == -1) {

@@ -242,6 +242,35 @@ reload_wait_free(struct command_stream *cs)
 	free(rw);
 }
 
+
+/* A name nmigd does not watch: the watched one it was probably meant to
+ * be, else the watched ones when they are few, else how to list them. */
+static json_t *
+unknown_domain(const struct commands *cmds, const struct ctl_request *req)
+{
+	const struct model	*m = monitor_model(cmds->d->monitor);
+	char			 disp[NMIG_NAMEBUF], list[512] = "";
+	size_t			 i, len = 0;
+
+	for (i = 0; req->domain != NULL && i < m->nw; i++)
+		if (near_miss(req->domain, m->w[i].dc->name))
+			return ctl_reply_error("unknown domain: %s (did you "
+			    "mean %s?)", req->domain_arg, domain_display(
+			    m->w[i].dc->name, disp));
+	if (m->nw == 0)
+		return ctl_reply_error("unknown domain: %s (no domain is "
+		    "watched)", req->domain_arg);
+	if (m->nw > 10)
+		return ctl_reply_error("unknown domain: %s (%zu domains are "
+		    "watched: nmigd-ctl status lists them)", req->domain_arg,
+		    m->nw);
+	for (i = 0; i < m->nw && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+		    i > 0 ? ", " : "", domain_display(m->by_name[i]->dc->name,
+		    disp));
+	return ctl_reply_error("unknown domain: %s (watched: %s)",
+	    req->domain_arg, list);
+}
 static json_t *
 cmd_status(void *arg, const struct ctl_request *req, void **stream)
 {
@@ -265,7 +294,7 @@ cmd_status(void *arg, const struct ctl_request *req, void **stream)
 	doc = status_document(monitor_model(cmds->d->monitor), req->domain,
 	    time(NULL));
 	if (doc == NULL)
-		return ctl_reply_error("unknown domain: %s", req->domain_arg);
+		return unknown_domain(cmds, req);
 	return doc;
 }
 
@@ -378,7 +407,7 @@ cmd_check(void *arg, const struct ctl_request *req, void **stream)
 	    &l) == -1) {
 		json_decref(l.started);
 		json_decref(l.running);
-		return ctl_reply_error("unknown domain: %s", req->domain_arg);
+		return unknown_domain(cmds, req);
 	}
 	return ctl_reply_pack("{s:o, s:o}", "started", l.started,
 	    "running", l.running);

@@ -1115,8 +1115,14 @@ conf_keyword(struct conf_parser *p, const struct keyword *tab, size_t n,
 		return;
 	}
 	if ((kw = bsearch(name, tab, n, sizeof(*tab), keyword_cmp)) == NULL) {
-		conf_err(p, p->line, "unknown key \"%s\" in %s", name,
-		    section);
+		for (i = 0; i < n && !near_miss(name, tab[i].name); i++)
+			;
+		if (i < n)
+			conf_err(p, p->line, "unknown key \"%s\" in %s (did "
+			    "you mean %s?)", name, section, tab[i].name);
+		else
+			conf_err(p, p->line, "unknown key \"%s\" in %s", name,
+			    section);
 		return;
 	}
 	i = (size_t)(kw - tab);

@@ -307,3 +307,42 @@ xreallocarray(void *ptr, size_t n, size_t size)
 		fatal("%s", __func__);
 	return p;
 }
+
+/* Optimal string alignment distance (Levenshtein with adjacent
+ * transpositions), ignoring case; names longer than 64 are never near. */
+static unsigned
+edit_distance(const char *a, const char *b)
+{
+	unsigned	d[65][65], i, j, la = strlen(a), lb = strlen(b), c, v;
+
+	if (la > 64 || lb > 64)
+		return UINT_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			c = tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]);
+			v = d[i - 1][j - 1] + c;
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+bool
+near_miss(const char *typo, const char *name)
+{
+	size_t		len = strlen(name);
+	unsigned	max = len <= 3 ? 1 : len <= 8 ? 2 : 3;
+
+	return edit_distance(typo, name) <= max;
+}

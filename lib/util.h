@@ -33,6 +33,9 @@ const char *fmt_duration(unsigned secs, char *buf, size_t len);
 /* The index of s in names[n], -1 if it is not there: a state's name read
  * back from the database. */
 int	 names_find(const char *const *names, int n, const char *s);
+/* Whether typo is close enough to name to suggest it ("did you mean"):
+ * a few letters wrong, left out, added or swapped, case aside. */
+bool	 near_miss(const char *typo, const char *name);
 /* A span for people, to two units: "3h12m", "2d4h", "45s". */
 const char *fmt_span(unsigned secs, char *buf, size_t len);
 

@@ -68,8 +68,11 @@ for name in example.co.jp example.co.jp. EXAMPLE.Co.Jp; do
 	    '(.domains | length) == 1 and .domains[0].domain == "example.co.jp"'
 done
 r=$(raw 1 '{"command":"status","domain":"nope.example"}')
-expect "raw status of an unknown domain: error" "$r" \
-    '. == {"version": 1, "error": "unknown domain: nope.example"}'
+expect "raw status of an unknown domain: error, naming the watched one" "$r" \
+    '. == {"version": 1, "error": "unknown domain: nope.example (watched: example.co.jp)"}'
+r=$(raw 1 '{"command":"status","domain":"exmaple.co.jp"}')
+expect "raw status of a misspelt domain: did you mean" "$r" \
+    '.error == "unknown domain: exmaple.co.jp (did you mean example.co.jp?)"'
 r=$(raw 1 '{"command":"status","domain":5}')
 expect "raw status with a domain that is not a string: error" "$r" \
     '.error | type == "string"'
@@ -93,7 +96,7 @@ check "nmigd-ctl status of an unknown domain: the error on stderr" \
 r=$(ctl_json status nope.example)
 check "nmigd-ctl --json status of an unknown domain: exit 1" [ $? = 1 ]
 expect "nmigd-ctl --json status of an unknown domain: the error reply" "$r" \
-    '.error == "unknown domain: nope.example"'
+    '.error == "unknown domain: nope.example (watched: example.co.jp)"'
 
 # --- resolvers
 r=$(raw 1 '{"command":"resolvers"}')
@@ -123,7 +126,7 @@ expect "raw check: the second finds it running" "$(sed -n 2p <<<"$r")" \
     '.started == [] and .running == ["example.co.jp"]'
 r=$(raw 1 '{"command":"check","domain":"nope.example"}')
 expect "raw check of an unknown domain: error" "$r" \
-    '.error == "unknown domain: nope.example"'
+    '.error == "unknown domain: nope.example (watched: example.co.jp)"'
 out=$(ctl check example.co.jp)
 rc=$?
 check "nmigd-ctl check DOMAIN: exit 0 and says so" eval \

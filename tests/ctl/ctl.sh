@@ -175,6 +175,12 @@ run -V
 expect_rc "-V" 0
 expect_in "-V" out "nmigd-ctl "
 
+## A misspelt command: the one it was meant to be.
+run stauts
+expect_rc "stauts" 2
+expect_eq "stauts: did you mean" \
+    "nmigd-ctl: unknown command: stauts (did you mean status?)" "$err"
+
 ## The daemon's own usage: asked for, on stdout with exit 0; a wrong
 ## option, on stderr with exit 2.
 for h in -h --help; do

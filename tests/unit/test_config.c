@@ -974,7 +974,7 @@ test_err_structure(void **state)
 	EXPECT_ERRORS("[nmigd]\n[resolver x]\nfoo = 1\n",
 	    "2: unknown section [resolver x]");
 	EXPECT_ERRORS("[nmigd]\nintervall = 5m\n",
-	    "2: unknown key \"intervall\" in [nmigd]");
+	    "2: unknown key \"intervall\" in [nmigd] (did you mean interval?)");
 	EXPECT_ERRORS("[nmigd]\n= 5m\n",
 	    "2: missing key before '='");
 	EXPECT_ERRORS("[nmigd]\ninterval 5m\n",
