@@ -5,10 +5,12 @@
  * output.c formats it.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 
 #include <errno.h>
+#include <pwd.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
@@ -265,6 +267,35 @@ ctl_socket(struct ctl *c)
 
 /* Transport. */
 
+/* What to do about a failed connect(), for the operator. */
+static const char *
+connect_hint(const char *path, int err)
+{
+	static char	 hint[160];
+	struct passwd	*pw;
+	struct stat	 st;
+
+	switch (err) {
+	case ENOENT:
+		return " (is nmigd running?)";
+	case ECONNREFUSED:
+		/* A leftover file, or a socket nobody listens on. */
+		if (stat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+			return " (it is not a socket: is this the control "
+			    "path of nmigd.conf?)";
+		return " (is nmigd running?)";
+	case EACCES:
+	case EPERM:
+		pw = getpwuid(getuid());
+		snprintf(hint, sizeof(hint), " (only root and group nmigd may "
+		    "use it: usermod -aG nmigd %s, then log in again)",
+		    pw != NULL ? pw->pw_name : "USER");
+		return hint;
+	default:
+		return "";
+	}
+}
+
 static int
 ctl_connect(struct ctl *c)
 {
@@ -296,8 +327,7 @@ fail:
 	if (fd != -1)
 		close(fd);
 	fprintf(stderr, "nmigd-ctl: cannot connect to %s: %s%s\n", path,
-	    strerror(saved), saved == ENOENT || saved == ECONNREFUSED ?
-	    " (is nmigd running?)" : "");
+	    strerror(saved), connect_hint(path, saved));
 	return -1;
 }
 

@@ -125,6 +125,14 @@ check "both are told why" \
 res=$("$PY" "$CLIENTS" pipeline "$S" 7)
 check "a client asking every 7 s gets every reply ($res)" [ "$res" = replies=3 ]
 
+# Someone outside the socket's group is told how to get in.
+chgrp root "$S"
+out=$(as_nobody "$NMIGD_CTL" -s "$S" status 2>&1)
+check "nobody outside group nmigd: exit 3" [ $? = 3 ]
+check "nobody outside group nmigd: told to join it ($out)" \
+    grep -qF "usermod -aG nmigd nobody, then log in again" <<<"$out"
+chgrp nogroup "$S"
+
 check "nmigd never logged a crash or an assertion" \
     eval '! grep -qiE "assert|fatal|segmentation|abort" "$dir/nmigd.log"'
 nmigd_stop TERM

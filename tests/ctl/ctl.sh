@@ -175,6 +175,12 @@ run -V
 expect_rc "-V" 0
 expect_in "-V" out "nmigd-ctl "
 
+## A file that is not a socket: said so.
+: >"$dir/plain"
+run -s "$dir/plain" status
+expect_rc "a plain file as the socket" 3
+expect_in "a plain file as the socket" err "it is not a socket"
+
 ## A misspelt command: the one it was meant to be.
 run stauts
 expect_rc "stauts" 2
