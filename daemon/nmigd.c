@@ -218,6 +218,21 @@ run_once(const struct config *cfg, const struct resolver_list *rl, bool json)
 	return rc;
 }
 
+/* nmigd -t: what was read, and a config that watches nothing (a fresh
+ * install's) said to be one. */
+static void
+check_report(const struct nmigd *d)
+{
+	if (d->cfg->ndomains == 0)
+		fprintf(stderr, "nmigd: warning: no domain is watched: add a "
+		    "[domain NAME] section to %s%s%s\n", d->conffile,
+		    d->cfg->include != NULL ? " or a file to " : "",
+		    d->cfg->include != NULL ? d->cfg->include : "");
+	fprintf(stderr, "configuration OK: %zu %s, %zu %s\n",
+	    d->cfg->ndomains, plural(d->cfg->ndomains, "domain", "domains"),
+	    d->rl->n, plural(d->rl->n, "resolver", "resolvers"));
+}
+
 static void
 signal_stop_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -345,9 +360,10 @@ reload_apply(void *arg, struct reload_result *res)
 	res->rl = NULL;
 	d->status_dirty = true;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_info("reloaded: watching %zu domains with %zu resolvers (read in "
-	    "%lld ms, switched in %lld ms)", d->cfg->ndomains, d->rl->n,
-	    res->read_ms, (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
+	log_info("reloaded: watching %zu %s with %zu %s (read in %lld ms, "
+	    "switched in %lld ms)", d->cfg->ndomains, plural(d->cfg->ndomains,
+	    "domain", "domains"), d->rl->n, plural(d->rl->n, "resolver",
+	    "resolvers"), res->read_ms, (long long)(t1.tv_sec - t0.tv_sec) * 1000 +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	commands_reloaded(d->commands, res->seq, NULL);
 	reload_ready(d);
@@ -442,8 +458,9 @@ run_daemon(struct nmigd *d)
 	ev_tick = tick_start(d);
 	d->looplag = looplag_start(d->base);
 	d->status_dirty = true;
-	log_info("watching %zu domains with %zu resolvers", d->cfg->ndomains,
-	    d->rl->n);
+	log_info("watching %zu %s with %zu %s", d->cfg->ndomains,
+	    plural(d->cfg->ndomains, "domain", "domains"), d->rl->n,
+	    plural(d->rl->n, "resolver", "resolvers"));
 	sd_notify(0, "READY=1");
 	event_base_dispatch(d->base);
 	sd_notify(0, "STOPPING=1");
@@ -485,7 +502,7 @@ main(int argc, char *argv[])
 	if (o.check) {
 		if (o.verbose)
 			config_print(d.cfg, stdout);
-		fprintf(stderr, "configuration OK\n");
+		check_report(&d);
 		rc = 0;
 	} else if (o.once)
 		rc = run_once(d.cfg, d.rl, o.json);

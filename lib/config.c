@@ -692,6 +692,21 @@ mx_rdata(struct conf_parser *p, const char *key, char *item,
 	return host_rdata(p, key, name, set, pb, 2);
 }
 
+/* A TXT value with a space outside quotes is several strings ("v=spf1"
+ * "-all"), which a published SPF record never is: valid, and never
+ * matched.  Said, not refused: a record may really hold several. */
+static void
+txt_warn(struct conf_parser *p, const char *key, uint16_t type,
+    const char *item)
+{
+	if ((type != LDNS_RR_TYPE_TXT && type != LDNS_RR_TYPE_SPF) ||
+	    item[0] == '"' || strpbrk(item, " \t") == NULL)
+		return;
+	log_warnx("%s:%d: warning: %s: %s is several strings, one a word; "
+	    "quote it (\"%s\") to watch one string", p->file, p->line, key,
+	    item, item);
+}
+
 /* Parse a comma-separated RDATA list into set; returns the number of
  * values given (good or bad). */
 static int
@@ -725,6 +740,7 @@ rdata_list(struct conf_parser *p, const char *key, const char *owner,
 			conf_err(p, p->line, "%s: %s", key, err);
 			continue;
 		}
+		txt_warn(p, key, type, item);
 		rdset_add(set, rd, (size_t)len);
 	}
 	free(rd);

@@ -4,7 +4,9 @@
  * NULL stands for an unknown time (0).  WAL lets such readers, and the
  * control client, read while the daemon writes.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -13,6 +15,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -458,6 +461,28 @@ fail:
 	return -1;
 }
 
+/* Why the database cannot be opened, for the operator: most often its
+ * directory, which the systemd unit makes (StateDirectory=) and a hand
+ * start may not have. */
+static void
+db_open_failed(const char *path, const char *why)
+{
+	char	*copy = xstrdup(path), *dir = dirname(copy);
+
+	if (access(dir, F_OK) == -1 && errno == ENOENT)
+		log_warnx("database %s: the directory %s does not exist (the "
+		    "systemd service creates %s; otherwise create it, "
+		    "writable by the user nmigd runs as)", path, dir,
+		    "/var/lib/nmigd");
+	else if (access(dir, W_OK | X_OK) == -1)
+		log_warnx("database %s: cannot write in %s: %s (it must be "
+		    "writable by the user nmigd runs as)", path, dir,
+		    strerror(errno));
+	else
+		log_warnx("database %s: %s", path, why);
+	free(copy);
+}
+
 struct store *
 store_open(const char *path)
 {
@@ -471,8 +496,8 @@ store_open(const char *path)
 	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s: %s", __func__, path, s->db != NULL ?
-		    sqlite3_errmsg(s->db) : "out of memory");
+		db_open_failed(path, s->db != NULL ? sqlite3_errmsg(s->db) :
+		    "out of memory");
 		goto fail;
 	}
 	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK) {

@@ -346,3 +346,9 @@ near_miss(const char *typo, const char *name)
 
 	return edit_distance(typo, name) <= max;
 }
+
+const char *
+plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}

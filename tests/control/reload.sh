@@ -73,7 +73,7 @@ log_wait() {
 # --- good reloads
 n=$(grep -c "reloaded: watching" "$dir/nmigd.log")
 kill -HUP "$nmigd_pid"
-check "SIGHUP: reloaded" log_wait "reloaded: watching 1 domains with 3 resolvers" "$n"
+check "SIGHUP: reloaded" log_wait "reloaded: watching 1 domain with 3 resolvers" "$n"
 state_kept "after SIGHUP"
 
 out=$(ctl reload 2>&1)

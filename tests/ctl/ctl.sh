@@ -181,6 +181,34 @@ run -s "$dir/plain" status
 expect_rc "a plain file as the socket" 3
 expect_in "a plain file as the socket" err "it is not a socket"
 
+## nmigd -t on a config that watches nothing: a warning, the counts.
+mkdir -p "$dir/cf"
+echo "r1 127.0.0.1" >"$dir/cf/resolvers.conf"
+printf '[nmigd]\ndatabase = %s\ncontrol = %s\nresolvers = %s\ninclude = none\n' \
+    "$dir/cf/missing/nmigd.db" "$dir/cf/s.sock" "$dir/cf/resolvers.conf" \
+    >"$dir/cf/nmigd.conf"
+"$top_builddir/nmigd" -t -c "$dir/cf/nmigd.conf" >"$dir/out" 2>"$dir/err"
+rc=$? out=$(cat "$dir/out") err=$(cat "$dir/err")
+expect_rc "nmigd -t, no domain" 0
+expect_in "nmigd -t, no domain" err "warning: no domain is watched: add a [domain NAME] section to $dir/cf/nmigd.conf"
+expect_in "nmigd -t, no domain" err "configuration OK: 0 domains, 1 resolver"
+## An unquoted TXT value with a space: several strings, and said so.
+{ cat "$dir/cf/nmigd.conf"
+  printf '[domain example.co.jp]\nns = ns.example.net\nmx = none\nrecord = @ TXT v=spf1 -all\n'
+} >"$dir/cf/txt.conf"
+"$top_builddir/nmigd" -t -c "$dir/cf/txt.conf" >"$dir/out" 2>"$dir/err"
+rc=$? out=$(cat "$dir/out") err=$(cat "$dir/err")
+expect_rc "nmigd -t, unquoted TXT" 0
+expect_in "nmigd -t, unquoted TXT" err \
+    "$dir/cf/txt.conf:9: warning: record: v=spf1 -all is several strings, one a word; quote it (\"v=spf1 -all\") to watch one string"
+expect_in "nmigd -t, unquoted TXT" err "configuration OK: 1 domain, 1 resolver"
+## ... and started, a database directory that is not there is named.
+"$top_builddir/nmigd" -c "$dir/cf/nmigd.conf" >"$dir/out" 2>"$dir/err"
+rc=$? out=$(cat "$dir/out") err=$(cat "$dir/err")
+expect_rc "nmigd, database directory missing" 2
+expect_in "nmigd, database directory missing" err \
+    "the directory $dir/cf/missing does not exist (the systemd service creates /var/lib/nmigd"
+
 ## A misspelt command: the one it was meant to be.
 run stauts
 expect_rc "stauts" 2
