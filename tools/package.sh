@@ -29,6 +29,7 @@ owned() {
 	    /usr/lib/sysusers.d/nmigd.conf /usr/lib/systemd/catalog/nmigd.catalog \
 	    /usr/share/nmigd /usr/share/doc/nmigd /usr/share/man/man8/nmigd* \
 	    /usr/share/man/man5/nmigd* /etc/systemd/system/*/nmigd.* \
+	    /usr/share/bash-completion/completions/nmigd-ctl \
 	    2>/dev/null || true
 }
 

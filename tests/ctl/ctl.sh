@@ -284,6 +284,32 @@ expect_file "--json after the command" "$DATA/status.json"
 run -s "$sock" resolvers
 expect_rc "resolvers" 0
 expect_file "resolvers table" "$DATA/resolvers.golden"
+
+## Bash completion (ctl/completion/nmigd-ctl): commands, options, and the
+## daemon's domains and resolvers through the socket of the command line.
+# comp CWORD WORD...: the completions, one a line, sorted.
+comp() {
+	local cword=$1
+	shift
+	PATH=$top_builddir:$PATH bash -c '. "$0"; COMP_WORDS=("$@");
+	    COMP_CWORD='"$cword"'; _nmigd_ctl;
+	    [ ${#COMPREPLY[@]} = 0 ] || printf "%s\n" "${COMPREPLY[@]}"' \
+	    "$top_srcdir/ctl/completion/nmigd-ctl" "$@" | sort | tr '\n' ' '
+}
+expect_eq "completion: commands" "check events history reload resolvers status wait " \
+    "$(comp 1 nmigd-ctl '')"
+expect_eq "completion: a command's start" "reload resolvers " "$(comp 1 nmigd-ctl re)"
+expect_eq "completion: options" "--config --help --json --socket --version " \
+    "$(comp 1 nmigd-ctl --)"
+expect_eq "completion: the daemon's domains" "example.co.jp example.com " \
+    "$(comp 4 nmigd-ctl -s "$sock" status '')"
+expect_eq "completion: the daemon's resolvers for history" \
+    "google lab-jp old quad9 " \
+    "$(comp 5 nmigd-ctl -s "$sock" history example.co.jp '')"
+expect_eq "completion: wait's option" "--timeout " \
+    "$(comp 5 nmigd-ctl -s "$sock" wait example.co.jp --t)"
+expect_eq "completion: nothing from a daemon that is not there" "" \
+    "$(comp 4 nmigd-ctl -s "$dir/none" status '')"
 run -s "$sock" history example.co.jp
 expect_rc "history" 0
 expect_file "history table" "$DATA/history.golden"
