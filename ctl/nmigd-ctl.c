@@ -12,8 +12,10 @@
 #include <errno.h>
 #include <pwd.h>
 #include <getopt.h>
+#include <locale.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +48,7 @@ struct ctl {
 	const char		*config;
 	bool			 config_given;
 	const struct output	*out;
-	bool			 colour;
+	struct view		 view;
 	int			 timeout_ms;
 	int			 poll_ms;
 	const struct ctl_cmd	*cmd;
@@ -72,6 +74,8 @@ static int	ctl_events(struct ctl *);
 static int	ctl_check(struct ctl *);
 static int	ctl_reload(struct ctl *);
 static int	ctl_wait(struct ctl *);
+static int	ctl_watch(struct ctl *);
+static int	view_option(struct view *, int, char **);
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "status", 0, 1, NULL, ctl_status, "status [DOMAIN]",
@@ -88,6 +92,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "reload the configuration (*)" },
 	{ "wait", 1, 1, "--timeout", ctl_wait, "wait DOMAIN [--timeout DURATION]",
 	    "wait until the switch is complete" },
+	{ "watch", 0, 1, "--interval", ctl_watch,
+	    "watch [DOMAIN] [--interval DURATION]",
+	    "redraw the status every 2s until interrupted" },
 };
 #define NCMDS	(sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
@@ -96,8 +103,8 @@ usage(FILE *f)
 {
 	size_t	i;
 
-	fprintf(f, "usage: nmigd-ctl [-hV] [--json] [-c CONFIG] [-s SOCKET] "
-	    "COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "usage: nmigd-ctl [-hnrvV] [--json] [-c CONFIG] [-o COLUMNS] "
+	    "[-s SOCKET] COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < NCMDS; i++)
 		fprintf(f, "  %-32s  %s\n", ctl_cmds[i].usage, ctl_cmds[i].help);
 }
@@ -111,6 +118,10 @@ help(void)
 	    "             else %s)\n"
 	    "  -c CONFIG  config file (default %s)\n"
 	    "  --json     print the daemon's reply unchanged, one JSON line\n"
+	    "  -v         status: every answer on a line of its own\n"
+	    "  -o COLUMNS the tables' columns, e.g. RESOLVER,STATE\n"
+	    "  -r         raw tables: one space between cells\n"
+	    "  -n         tables without headings\n"
 	    "\n"
 	    "exit status: 0 success; 1 nmigd refused the request (its error,\n"
 	    "permission denied included, goes to stderr) or wait timed out;\n"
@@ -491,7 +502,7 @@ done:
 /* Ask, then print the reply with fmt or, for an error reply, the error. */
 static int
 ctl_run(struct ctl *c, json_t *req,
-    void (*fmt)(FILE *, const struct reply *, bool))
+    void (*fmt)(FILE *, const struct reply *, const struct view *))
 {
 	struct reply	rep;
 	int		rc = CTL_EXIT_OK;
@@ -506,7 +517,7 @@ ctl_run(struct ctl *c, json_t *req,
 		c->out->error(stdout, stderr, &rep);
 		rc = CTL_EXIT_REFUSED;
 	} else
-		fmt(stdout, &rep, c->colour);
+		fmt(stdout, &rep, &c->view);
 	reply_free(&rep);
 	return rc;
 }
@@ -545,6 +556,7 @@ ctl_status(struct ctl *c)
 
 	if (c->nargs == 1 && domain_arg(req, c->args[0]) == -1)
 		return cmd_usage(c->cmd);
+	c->view.one_domain = c->nargs == 1;
 	return ctl_run(c, req, c->out->status);
 }
 
@@ -663,7 +675,7 @@ wait_poll(struct ctl *c, struct progress *p)
 		return -CTL_EXIT_UNREACHABLE;
 	}
 	if (r == 1) {
-		c->out->progress(stdout, &rep, c->colour);
+		c->out->progress(stdout, &rep, &c->view);
 		fflush(stdout);
 	}
 	reply_free(&rep);
@@ -708,6 +720,115 @@ ctl_wait(struct ctl *c)
 	return r < 0 ? -r : r;
 }
 
+/* watch: the status redrawn in place (cursor home, each line cleared
+ * to its end, the rest of the screen cleared), not the screen cleared
+ * and written again, which flickers.  Until SIGINT or SIGTERM. */
+
+static volatile sig_atomic_t	watch_stop;
+
+static void
+watch_signal(int sig)
+{
+	watch_stop = 1;
+}
+
+/* One frame into a buffer: the status, or the error in its place. */
+static char *
+watch_frame(struct ctl *c)
+{
+	json_t		*req = request("status");
+	struct reply	 rep;
+	FILE		*f;
+	char		*buf = NULL;
+	size_t		 len;
+
+	if ((f = open_memstream(&buf, &len)) == NULL) {
+		perror("nmigd-ctl");
+		exit(1);
+	}
+	if (c->nargs == 1)
+		json_object_set_new(req, "domain", json_string(c->args[0]));
+	c->view.one_domain = c->nargs == 1;
+	if (ctl_request(c, req, &rep) == -1)
+		fprintf(f, "(nmigd does not answer)\n");
+	else {
+		if (json_object_get(rep.doc, "error") != NULL)
+			fprintf(f, "%s\n", json_string_value(json_object_get(
+			    rep.doc, "error")));
+		else
+			c->out->status(f, &rep, &c->view);
+		reply_free(&rep);
+	}
+	json_decref(req);
+	if (fclose(f) != 0) {
+		perror("nmigd-ctl");
+		exit(1);
+	}
+	return buf;
+}
+
+static void
+watch_draw(const char *frame, const char *head, bool tty, bool first)
+{
+	const char	*nl;
+
+	if (!tty) {
+		printf("%s\n%s\n", head, frame);
+		fflush(stdout);
+		return;
+	}
+	fputs(first ? "\033[H\033[2J" : "\033[H", stdout);
+	printf("%s\033[K\n\033[K\n", head);
+	for (; (nl = strchr(frame, '\n')) != NULL; frame = nl + 1) {
+		fwrite(frame, 1, (size_t)(nl - frame), stdout);
+		fputs("\033[K\n", stdout);
+	}
+	fputs("\033[J", stdout);
+	fflush(stdout);
+}
+
+static int
+ctl_watch(struct ctl *c)
+{
+	struct sigaction sa;
+	unsigned	 secs = 2;
+	char		*frame, head[160], tbuf[NMIG_TIMEBUF];
+	bool		 tty = isatty(STDOUT_FILENO), first = true;
+	long long	 until;
+
+	if (c->nargs == 1 && name_normalize(c->args[0], head,
+	    sizeof(head)) == -1) {
+		fprintf(stderr, "nmigd-ctl: not a domain name: %s\n",
+		    c->args[0]);
+		return cmd_usage(c->cmd);
+	}
+	if (c->optval != NULL && (parse_duration(c->optval, &secs) == -1 ||
+	    secs == 0)) {
+		fprintf(stderr, "nmigd-ctl: --interval: not a duration of a "
+		    "second or more (2s, 1m): %s\n", c->optval);
+		return cmd_usage(c->cmd);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = watch_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!watch_stop) {
+		frame = watch_frame(c);
+		snprintf(head, sizeof(head), "every %us: nmigd-ctl status%s%s"
+		    "    %s", secs, c->nargs == 1 ? " " : "",
+		    c->nargs == 1 ? c->args[0] : "", fmt_time(time(NULL),
+		    tbuf));
+		watch_draw(frame, head, tty, first);
+		free(frame);
+		first = false;
+		for (until = mono_ms() + (long long)secs * 1000;
+		    !watch_stop && mono_ms() < until; )
+			sleep_ms(until - mono_ms() < 100 ? until - mono_ms() :
+			    100);
+	}
+	return CTL_EXIT_OK;
+}
+
 /* Arguments. */
 
 static const struct ctl_cmd *
@@ -728,13 +849,17 @@ cmd_args(struct ctl *c, int argc, char **argv, bool *json)
 {
 	const struct ctl_cmd	*cmd = c->cmd;
 	size_t			 ol;
-	int			 i;
+	int			 i, n;
 
 	c->args = xcalloc((size_t)argc + 1, sizeof(*c->args));
 	for (i = 0; i < argc; i++) {
 		ol = cmd->option != NULL ? strlen(cmd->option) : 0;
 		if (strcmp(argv[i], "--json") == 0)
 			*json = true;
+		else if ((n = view_option(&c->view, argc - i, argv + i)) > 0)
+			i += n - 1;
+		else if (n == -1)
+			return -1;
 		else if (ol > 0 && strcmp(argv[i], cmd->option) == 0) {
 			if (++i == argc) {
 				fprintf(stderr, "nmigd-ctl: %s needs a value\n",
@@ -757,6 +882,35 @@ cmd_args(struct ctl *c, int argc, char **argv, bool *json)
 	return 0;
 }
 
+/* The options of the text's layout, before or after the command: how
+ * many words argv[0] and its value take (0: not one of them), or -1 with
+ * a value missing. */
+static int
+view_option(struct view *v, int argc, char **argv)
+{
+	const char	*a = argv[0];
+
+	if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+		v->verbose = true;
+	else if (strcmp(a, "--raw") == 0 || strcmp(a, "-r") == 0)
+		v->table.raw = true;
+	else if (strcmp(a, "--noheadings") == 0 || strcmp(a, "-n") == 0)
+		v->table.noheadings = true;
+	else if (strncmp(a, "--output=", 9) == 0)
+		v->table.columns = a + 9;
+	else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+		if (argc < 2) {
+			fprintf(stderr, "nmigd-ctl: %s needs a list of "
+			    "columns\n", a);
+			return -1;
+		}
+		v->table.columns = argv[1];
+		return 2;
+	} else
+		return 0;
+	return 1;
+}
+
 static bool
 use_colour(bool json)
 {
@@ -773,7 +927,11 @@ main(int argc, char *argv[])
 		{ "config",	required_argument,	NULL, 'c' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ "json",	no_argument,		NULL, 'j' },
+		{ "noheadings",	no_argument,		NULL, 'n' },
+		{ "output",	required_argument,	NULL, 'o' },
+		{ "raw",	no_argument,		NULL, 'r' },
 		{ "socket",	required_argument,	NULL, 's' },
+		{ "verbose",	no_argument,		NULL, 'v' },
 		{ "version",	no_argument,		NULL, 'V' },
 		{ NULL,		0,			NULL, 0 },
 	};
@@ -784,9 +942,25 @@ main(int argc, char *argv[])
 	memset(&c, 0, sizeof(c));
 	c.config = NMIG_CONF_DEFAULT;
 	log_init("nmigd-ctl", 0);
+	/* Display widths of UTF-8 text (libsmartcols); numbers stay in the
+	 * C locale's form. */
+	setlocale(LC_CTYPE, "");
 	/* "+": options end at the command, whose own come after it. */
-	while ((ch = getopt_long(argc, argv, "+c:hs:V", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:hno:rs:vV", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
+		case 'n':
+			c.view.table.noheadings = true;
+			break;
+		case 'o':
+			c.view.table.columns = optarg;
+			break;
+		case 'r':
+			c.view.table.raw = true;
+			break;
+		case 'v':
+			c.view.verbose = true;
+			break;
 		case 'c':
 			c.config = optarg;
 			c.config_given = true;
@@ -828,7 +1002,7 @@ main(int argc, char *argv[])
 		goto done;
 	}
 	c.out = json ? &json_output : &text_output;
-	c.colour = use_colour(json);
+	c.view.table.colour = use_colour(json);
 	rc = c.cmd->handler(&c);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "nmigd-ctl: stdout: %s\n", strerror(errno));

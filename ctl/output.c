@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "glance.h"
 #include "output.h"
 #include "status.h"
 #include "util.h"
@@ -25,131 +26,6 @@
  * A table with columns as wide as their widest cell, so that long resolver
  * names or locations do not break the layout.
  */
-struct cell {
-	char		*text;
-	const char	*colour;	/* NULL: none */
-};
-
-struct table {
-	const char	*const *head;
-	const char	*align;		/* 'l' or 'r' per column */
-	size_t		 ncols;
-	struct cell	*cells;		/* nrows * ncols */
-	size_t		 nrows;
-};
-
-/* Columns count characters, not bytes: locations may be UTF-8. */
-static size_t
-text_width(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-static void
-table_init(struct table *t, const char *const *head, const char *align)
-{
-	memset(t, 0, sizeof(*t));
-	t->head = head;
-	t->align = align;
-	t->ncols = strlen(align);
-}
-
-static void
-table_row(struct table *t)
-{
-	t->cells = xreallocarray(t->cells, (t->nrows + 1) * t->ncols,
-	    sizeof(*t->cells));
-	memset(&t->cells[t->nrows * t->ncols], 0,
-	    t->ncols * sizeof(*t->cells));
-	t->nrows++;
-}
-
-/* Set a cell of the last row.  Control characters become '?': the text
- * comes from DNS answers and must not drive the terminal. */
-static void NMIG_PRINTF(4, 5)
-table_set(struct table *t, size_t col, const char *colour, const char *fmt, ...)
-{
-	struct cell	*c = &t->cells[(t->nrows - 1) * t->ncols + col];
-	va_list		 ap;
-	char		*p;
-	int		 r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&c->text, fmt, ap);
-	va_end(ap);
-	if (r == -1) {
-		perror("nmigd-ctl");
-		exit(1);
-	}
-	for (p = c->text; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
-	c->colour = colour;
-}
-
-static void
-print_cell(FILE *f, const char *text, const char *colour, size_t width,
-    char align, bool last)
-{
-	size_t	pad = width - text_width(text);
-
-	if (align == 'r')
-		fprintf(f, "%*s", (int)pad, "");
-	fprintf(f, "%s%s%s", colour ? colour : "", text,
-	    colour ? COLOUR_RESET : "");
-	if (align != 'r' && !last)
-		fprintf(f, "%*s", (int)pad, "");
-}
-
-static void
-table_print(FILE *f, struct table *t, bool colour)
-{
-	size_t		*width, r, c, w;
-	struct cell	*cell;
-
-	width = xcalloc(t->ncols, sizeof(*width));
-	for (c = 0; c < t->ncols; c++)
-		width[c] = text_width(t->head[c]);
-	for (r = 0; r < t->nrows; r++)
-		for (c = 0; c < t->ncols; c++) {
-			cell = &t->cells[r * t->ncols + c];
-			w = text_width(cell->text ? cell->text : "");
-			if (w > width[c])
-				width[c] = w;
-		}
-	for (c = 0; c < t->ncols; c++) {
-		print_cell(f, t->head[c], NULL, width[c], t->align[c],
-		    c + 1 == t->ncols);
-		fprintf(f, "%s", c + 1 == t->ncols ? "\n" : "  ");
-	}
-	for (r = 0; r < t->nrows; r++)
-		for (c = 0; c < t->ncols; c++) {
-			cell = &t->cells[r * t->ncols + c];
-			print_cell(f, cell->text ? cell->text : "",
-			    colour ? cell->colour : NULL, width[c],
-			    t->align[c], c + 1 == t->ncols);
-			fprintf(f, "%s", c + 1 == t->ncols ? "\n" : "  ");
-		}
-	free(width);
-}
-
-static void
-table_free(struct table *t)
-{
-	size_t	i;
-
-	for (i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cells[i].text);
-	free(t->cells);
-	t->cells = NULL;
-	t->nrows = 0;
-}
-
 /* Reading the reply: a daemon of a later minor version may leave out or
  * add fields, so a missing one prints as "-" rather than failing. */
 
@@ -194,7 +70,7 @@ fmt_age(long long secs, char *buf)
 	return buf;
 }
 
-static const char *
+const char *
 state_colour(const char *state)
 {
 	static const struct {
@@ -202,6 +78,7 @@ state_colour(const char *state)
 		const char	*colour;
 	} colours[] = {
 		{ "complete", COLOUR_GREEN }, { "new", COLOUR_GREEN },
+		{ "ok", COLOUR_GREEN },
 		{ "mixed", COLOUR_YELLOW }, { "old", COLOUR_YELLOW },
 		{ "propagating", COLOUR_YELLOW },
 		{ "nodata", COLOUR_MAGENTA }, { "nxdomain", COLOUR_MAGENTA },
@@ -276,19 +153,24 @@ rdata_join(const json_t *item)
 /* Text output. */
 
 static void
-text_status(FILE *f, const struct reply *r, bool colour)
+text_status(FILE *f, const struct reply *r, const struct view *v)
 {
-	status_print_text(r->doc, f, colour);
+	if (v->verbose)
+		status_print_text(r->doc, f, v->table.colour);
+	else if (v->one_domain)
+		glance_grid(f, r->doc, v);
+	else
+		glance_domains(f, r->doc, v);
 }
 
 static void
-text_resolvers(FILE *f, const struct reply *r, bool colour)
+text_resolvers(FILE *f, const struct reply *r, const struct view *v)
 {
 	static const char *const head[] = { "NAME", "ADDRESS", "LOCATION",
 	    "QUERIES", "ANSWERS", "TIMEOUTS", "ERRORS", "FAILS", "RTT",
 	    "LAST ANSWER", "UNREACHABLE" };
 	const json_t	*rs = json_object_get(r->doc, "resolvers"), *x, *rtt;
-	struct table	 t;
+	struct table	*t;
 	time_t		 now = reply_now(r->doc), at;
 	char		 age[AGEBUF];
 	long long	 port, nunr;
@@ -298,47 +180,47 @@ text_resolvers(FILE *f, const struct reply *r, bool colour)
 		fprintf(f, "no resolvers\n");
 		return;
 	}
-	table_init(&t, head, "lllrrrrrrll");
+	t = table_new(head, "lllrrrrrrll", 11);
 	for (i = 0; i < json_array_size(rs); i++) {
 		x = json_array_get(rs, i);
-		table_row(&t);
-		table_set(&t, 0, NULL, "%s", jstr(x, "name", "-"));
+		table_row(t);
+		table_set(t, 0, NULL, "%s", jstr(x, "name", "-"));
 		port = jint(x, "port");
 		if (port != 0 && port != 53)
-			table_set(&t, 1, NULL, "%s@%lld",
+			table_set(t, 1, NULL, "%s@%lld",
 			    jstr(x, "address", "-"), port);
 		else
-			table_set(&t, 1, NULL, "%s", jstr(x, "address", "-"));
-		table_set(&t, 2, NULL, "%s", jstr(x, "location", ""));
-		table_set(&t, 3, NULL, "%lld", jint(x, "queries"));
-		table_set(&t, 4, NULL, "%lld", jint(x, "answers"));
-		table_set(&t, 5, NULL, "%lld", jint(x, "timeouts"));
-		table_set(&t, 6, NULL, "%lld", jint(x, "errors"));
-		table_set(&t, 7, jint(x, "consecutive_failures") > 0 ?
+			table_set(t, 1, NULL, "%s", jstr(x, "address", "-"));
+		table_set(t, 2, NULL, "%s", jstr(x, "location", ""));
+		table_set(t, 3, NULL, "%lld", jint(x, "queries"));
+		table_set(t, 4, NULL, "%lld", jint(x, "answers"));
+		table_set(t, 5, NULL, "%lld", jint(x, "timeouts"));
+		table_set(t, 6, NULL, "%lld", jint(x, "errors"));
+		table_set(t, 7, jint(x, "consecutive_failures") > 0 ?
 		    COLOUR_YELLOW : NULL, "%lld",
 		    jint(x, "consecutive_failures"));
 		rtt = json_object_get(x, "mean_rtt_ms");
 		if (json_is_number(rtt))
-			table_set(&t, 8, NULL, "%.1f ms", json_number_value(rtt));
+			table_set(t, 8, NULL, "%.1f ms", json_number_value(rtt));
 		else
-			table_set(&t, 8, NULL, "-");
+			table_set(t, 8, NULL, "-");
 		at = parse_time(jstr(x, "last_answer", ""));
 		if (at == (time_t)-1)
-			table_set(&t, 9, NULL, "never");
+			table_set(t, 9, NULL, "never");
 		else
-			table_set(&t, 9, NULL, "%s ago",
+			table_set(t, 9, NULL, "%s ago",
 			    fmt_age((long long)(now - at), age));
 		nunr = jint(x, "unreachable_domains");
 		if (json_is_true(json_object_get(x, "unreachable")))
-			table_set(&t, 10, COLOUR_RED, "yes");
+			table_set(t, 10, COLOUR_RED, "yes");
 		else if (nunr > 0)
-			table_set(&t, 10, COLOUR_YELLOW, "for %lld domain%s",
+			table_set(t, 10, COLOUR_YELLOW, "for %lld domain%s",
 			    nunr, nunr == 1 ? "" : "s");
 		else
-			table_set(&t, 10, NULL, "no");
+			table_set(t, 10, NULL, "no");
 	}
-	table_print(f, &t, colour);
-	table_free(&t);
+	table_print(f, t, &v->table);
+	table_free(t);
 }
 
 static void
@@ -358,67 +240,67 @@ history_answer(struct table *t, const json_t *x, const char *domain)
 }
 
 static void
-text_history(FILE *f, const struct reply *r, bool colour)
+text_history(FILE *f, const struct reply *r, const struct view *v)
 {
 	static const char *const head[] = { "TIME", "RESOLVER", "RECORD",
 	    "STATE", "LAST SEEN", "COUNT", "ANSWER OR EVENT" };
 	const json_t	*h = json_object_get(r->doc, "history"), *x;
 	const char	*domain = jstr(r->doc, "domain", "");
-	struct table	 t;
+	struct table	*t;
 	size_t		 i;
 
 	if (json_array_size(h) == 0) {
 		fprintf(f, "no history for %s\n", domain);
 		return;
 	}
-	table_init(&t, head, "lllllrl");
+	t = table_new(head, "lllllrl", 7);
 	for (i = 0; i < json_array_size(h); i++) {
 		x = json_array_get(h, i);
-		table_row(&t);
-		table_set(&t, 0, NULL, "%s", jstr(x, "time", "-"));
-		table_set(&t, 1, NULL, "%s", jstr(x, "resolver", "-"));
+		table_row(t);
+		table_set(t, 0, NULL, "%s", jstr(x, "time", "-"));
+		table_set(t, 1, NULL, "%s", jstr(x, "resolver", "-"));
 		if (strcmp(jstr(x, "kind", ""), "answer") == 0) {
-			history_answer(&t, x, domain);
+			history_answer(t, x, domain);
 			continue;
 		}
-		table_set(&t, 2, NULL, "-");
-		table_set(&t, 3, priority_colour(jint(x, "priority")), "event");
-		table_set(&t, 4, NULL, "-");
-		table_set(&t, 5, NULL, "-");
-		table_set(&t, 6, NULL, "%s", jstr(x, "message", ""));
+		table_set(t, 2, NULL, "-");
+		table_set(t, 3, priority_colour(jint(x, "priority")), "event");
+		table_set(t, 4, NULL, "-");
+		table_set(t, 5, NULL, "-");
+		table_set(t, 6, NULL, "%s", jstr(x, "message", ""));
 	}
-	table_print(f, &t, colour);
-	table_free(&t);
+	table_print(f, t, &v->table);
+	table_free(t);
 	if (json_is_true(json_object_get(r->doc, "truncated")))
 		fprintf(f, "(older entries left out: these are the newest "
 		    "%zu)\n", json_array_size(h));
 }
 
 static void
-text_events(FILE *f, const struct reply *r, bool colour)
+text_events(FILE *f, const struct reply *r, const struct view *v)
 {
 	static const char *const head[] = { "TIME", "DOMAIN", "RESOLVER",
 	    "MESSAGE" };
 	const json_t	*ev = json_object_get(r->doc, "events"), *x;
-	struct table	 t;
+	struct table	*t;
 	size_t		 i;
 
 	if (json_array_size(ev) == 0) {
 		fprintf(f, "no events\n");
 		return;
 	}
-	table_init(&t, head, "llll");
+	t = table_new(head, "llll", 4);
 	for (i = 0; i < json_array_size(ev); i++) {
 		x = json_array_get(ev, i);
-		table_row(&t);
-		table_set(&t, 0, NULL, "%s", jstr(x, "time", "-"));
-		table_set(&t, 1, NULL, "%s", jstr(x, "domain", "-"));
-		table_set(&t, 2, NULL, "%s", jstr(x, "resolver", "-"));
-		table_set(&t, 3, priority_colour(jint(x, "priority")), "%s",
+		table_row(t);
+		table_set(t, 0, NULL, "%s", jstr(x, "time", "-"));
+		table_set(t, 1, NULL, "%s", jstr(x, "domain", "-"));
+		table_set(t, 2, NULL, "%s", jstr(x, "resolver", "-"));
+		table_set(t, 3, priority_colour(jint(x, "priority")), "%s",
 		    jstr(x, "message", ""));
 	}
-	table_print(f, &t, colour);
-	table_free(&t);
+	table_print(f, t, &v->table);
+	table_free(t);
 }
 
 /* For text outside tables, with table_set's reason. */
@@ -446,7 +328,7 @@ print_names(FILE *f, const json_t *names, const char *what)
 }
 
 static void
-text_check(FILE *f, const struct reply *r, bool colour)
+text_check(FILE *f, const struct reply *r, const struct view *v)
 {
 	size_t	n;
 
@@ -459,7 +341,7 @@ text_check(FILE *f, const struct reply *r, bool colour)
 }
 
 static void
-text_reload(FILE *f, const struct reply *r, bool colour)
+text_reload(FILE *f, const struct reply *r, const struct view *v)
 {
 	fprintf(f, "configuration reloaded: %lld domain%s, %lld resolver%s\n",
 	    jint(r->doc, "domains"), jint(r->doc, "domains") == 1 ? "" : "s",
@@ -468,11 +350,11 @@ text_reload(FILE *f, const struct reply *r, bool colour)
 }
 
 static void
-text_progress(FILE *f, const struct reply *r, bool colour)
+text_progress(FILE *f, const struct reply *r, const struct view *v)
 {
 	const json_t	*d = json_array_get(json_object_get(r->doc, "domains"), 0);
 	const char	*state = jstr(d, "state", "-");
-	const char	*c = colour ? state_colour(state) : NULL;
+	const char	*c = v->table.colour ? state_colour(state) : NULL;
 
 	fprintf(f, "%s %s: %s%s%s, %lld/%lld resolvers new",
 	    jstr(r->doc, "generated_at", "-"), jstr(d, "domain", "-"),
@@ -518,7 +400,7 @@ const struct output text_output = {
 /* JSON output: the reply exactly as the daemon sent it, one line. */
 
 static void
-json_line(FILE *f, const struct reply *r, bool colour)
+json_line(FILE *f, const struct reply *r, const struct view *v)
 {
 	fwrite(r->line, 1, r->len, f);
 	fputc('\n', f);

@@ -12,6 +12,8 @@
 
 #include <jansson.h>
 
+#include "table.h"
+
 /* One reply of the daemon: the line as received (for --json, which prints
  * it unchanged) and its parsed form. */
 struct reply {
@@ -20,21 +22,34 @@ struct reply {
 	json_t	*doc;		/* an object with "version": 1 */
 };
 
+/* How the text is laid out: the tables' options, and for status the
+ * view: one line a domain, a domain's grid of resolvers and records, or
+ * (verbose) every answer on a line of its own. */
+struct view {
+	struct table_opts	table;
+	bool			verbose;
+	bool			one_domain;	/* status DOMAIN */
+};
+
 struct output {
-	void	(*status)(FILE *, const struct reply *, bool colour);
-	void	(*resolvers)(FILE *, const struct reply *, bool colour);
-	void	(*history)(FILE *, const struct reply *, bool colour);
-	void	(*events)(FILE *, const struct reply *, bool colour);
-	void	(*check)(FILE *, const struct reply *, bool colour);
-	void	(*reload)(FILE *, const struct reply *, bool colour);
+	void	(*status)(FILE *, const struct reply *, const struct view *);
+	void	(*resolvers)(FILE *, const struct reply *, const struct view *);
+	void	(*history)(FILE *, const struct reply *, const struct view *);
+	void	(*events)(FILE *, const struct reply *, const struct view *);
+	void	(*check)(FILE *, const struct reply *, const struct view *);
+	void	(*reload)(FILE *, const struct reply *, const struct view *);
 	/* wait: the domain's state or counts changed. */
-	void	(*progress)(FILE *, const struct reply *, bool colour);
+	void	(*progress)(FILE *, const struct reply *, const struct view *);
 	/* A reply with "error"; text goes to err, JSON to out. */
 	void	(*error)(FILE *out, FILE *err, const struct reply *);
 };
 
 extern const struct output text_output;
 extern const struct output json_output;
+
+/* The colour of a state's name on a terminal: green done, yellow under
+ * way, magenta unexpected, red broken; NULL for none. */
+const char	*state_colour(const char *state);
 
 /* "12s ago" style ages: secs >= 0; buf holds AGEBUF bytes. */
 #define AGEBUF	32

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -205,6 +206,8 @@ run_once(const struct config *cfg, const struct resolver_list *rl, bool json)
 		fatalx("cannot start probing");
 	event_base_dispatch(base);
 	doc = status_document(monitor_model(mon), NULL, time(NULL));
+	/* Wide locations line up by display width on the terminal. */
+	setlocale(LC_CTYPE, "");
 	if (json) {
 		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);

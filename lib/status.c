@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <wchar.h>
 
 #include "ctlversion.h"
 #include "serverstatus.h"
@@ -449,9 +450,8 @@ status_print_state(FILE *f, const char *state, int width, bool colour)
 	fprintf(f, "%s%-*s%s", c, width, state, *c ? "\033[0m" : "");
 }
 
-/* Seconds of TTL left at the document's time; -1 if unknown. */
-static long
-ttl_left(const json_t *rec, time_t now)
+long
+status_ttl_left(const json_t *rec, time_t now)
 {
 	const json_t	*ttl = json_object_get(rec, "ttl");
 	time_t		 at = parse_time(status_jstr(rec, "answered_at", ""));
@@ -463,6 +463,23 @@ ttl_left(const json_t *rec, time_t now)
 	return left < 0 ? 0 : left;
 }
 
+/* Owners relative to the domain, as in the config. */
+const char *
+status_owner_relative(const char *owner, const char *domain, char *buf,
+    size_t len)
+{
+	size_t	dl = strlen(domain), ol = strlen(owner);
+
+	if (ol == dl + 1 && strncasecmp(owner, domain, dl) == 0)
+		snprintf(buf, len, "@");
+	else if (ol > dl + 2 && strncasecmp(owner + ol - dl - 1, domain,
+	    dl) == 0)
+		snprintf(buf, len, "%.*s", (int)(ol - dl - 2), owner);
+	else
+		snprintf(buf, len, "%s", owner);
+	return buf;
+}
+
 static void
 print_record(FILE *f, const json_t *rec, const char *domain, time_t now,
     bool colour)
@@ -470,16 +487,10 @@ print_record(FILE *f, const json_t *rec, const char *domain, time_t now,
 	const json_t	*rd = json_object_get(rec, "rdata");
 	const char	*owner = status_jstr(rec, "owner", "?");
 	char		 own[NMIG_NAMEBUF], ttl[24];
-	size_t		 i, dl = strlen(domain), ol = strlen(owner);
-	long		 left = ttl_left(rec, now);
+	size_t		 i;
+	long		 left = status_ttl_left(rec, now);
 
-	/* Owners relative to the domain, as in the config. */
-	if (ol == dl + 1 && strncasecmp(owner, domain, dl) == 0)
-		snprintf(own, sizeof(own), "@");
-	else if (ol > dl + 2 && strncasecmp(owner + ol - dl - 1, domain, dl) == 0)
-		snprintf(own, sizeof(own), "%.*s", (int)(ol - dl - 2), owner);
-	else
-		snprintf(own, sizeof(own), "%s", owner);
+	status_owner_relative(owner, domain, own, sizeof(own));
 	if (left >= 0)
 		snprintf(ttl, sizeof(ttl), "%ld", left);
 	else
@@ -499,6 +510,35 @@ print_record(FILE *f, const json_t *rec, const char *domain, time_t now,
 	fprintf(f, "\n");
 }
 
+/* s in width terminal columns, cut or padded: a Japanese character takes
+ * two (wcwidth, in the caller's locale; a byte that is no character in it
+ * takes one). */
+static void
+print_padded(FILE *f, const char *s, int width)
+{
+	mbstate_t	st;
+	wchar_t		wc;
+	size_t		n;
+	int		w, used = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (*s != '\0') {
+		n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof(st));
+			n = 1;
+			w = 1;
+		} else if ((w = wcwidth(wc)) < 0)
+			w = 1;
+		if (used + w > width)
+			break;
+		fwrite(s, 1, n, f);
+		used += w;
+		s += n;
+	}
+	fprintf(f, "%*s", width - used, "");
+}
+
 static void
 print_resolver(FILE *f, const json_t *r, const char *domain, time_t now,
     bool colour)
@@ -508,8 +548,11 @@ print_resolver(FILE *f, const json_t *r, const char *domain, time_t now,
 
 	for (i = 0; i < json_array_size(recs); i++) {
 		if (i == 0) {
-			fprintf(f, "  %-14s %-22.22s ", status_jstr(r, "name", "?"),
-			    status_jstr(r, "location", ""));
+			fprintf(f, "  ");
+			print_padded(f, status_jstr(r, "name", "?"), 14);
+			fprintf(f, " ");
+			print_padded(f, status_jstr(r, "location", ""), 22);
+			fprintf(f, " ");
 			status_print_state(f, status_jstr(r, "state", "?"), 12, colour);
 		} else
 			fprintf(f, "  %-14s %-22s %-12s", "", "", "");
@@ -602,13 +645,11 @@ print_forecast(FILE *f, const json_t *rs)
 	}
 }
 
-static void
-print_domain(FILE *f, const json_t *d, time_t now, bool colour)
+void
+status_print_head(FILE *f, const json_t *d, time_t now, bool colour)
 {
-	const json_t	*rs = json_object_get(d, "resolvers");
 	const char	*name = status_jstr(d, "domain", "?");
 	const char	*uname = status_jstr(d, "domain_unicode", name);
-	size_t		 i;
 
 	if (strcmp(uname, name) != 0)
 		fprintf(f, "%s (%s): ", uname, name);
@@ -640,6 +681,16 @@ print_domain(FILE *f, const json_t *d, time_t now, bool colour)
 	    colour);
 	status_print_dnssec(f, json_object_get(d, "dnssec"), colour);
 	status_print_learned(f, json_object_get(d, "learned"));
+}
+
+static void
+print_domain(FILE *f, const json_t *d, time_t now, bool colour)
+{
+	const json_t	*rs = json_object_get(d, "resolvers");
+	const char	*name = status_jstr(d, "domain", "?");
+	size_t		 i;
+
+	status_print_head(f, d, now, colour);
 	fprintf(f, "  %-14s %-22s %-12s %-10s %-5s %-9s %6s  %s\n", "RESOLVER",
 	    "LOCATION", "STATE", "RECORD", "TYPE", "CHECK", "TTL", "ANSWER");
 	for (i = 0; i < json_array_size(rs); i++)

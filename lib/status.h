@@ -59,5 +59,15 @@ json_t	*status_events_json(const struct event_list *);
 /* Human tables, from the document (so the client can print what it got
  * from the daemon).  colour: ANSI colours for states. */
 void	 status_print_text(const json_t *doc, FILE *, bool colour);
+/* A domain's lines above its resolvers: its state, what it waits for,
+ * the parent, the providers, DNSSEC, the learned values. */
+void	 status_print_head(FILE *, const json_t *domain, time_t now,
+	    bool colour);
+/* Seconds of TTL left on a record object at the document's time now; -1
+ * if unknown. */
+long	 status_ttl_left(const json_t *rec, time_t now);
+/* "@", "pop", or the owner itself when not below domain (no dot). */
+const char *status_owner_relative(const char *owner, const char *domain,
+	    char *buf, size_t len);
 
 #endif

@@ -82,7 +82,15 @@ expect "raw status with a malformed domain name: error" "$r" \
 
 out=$(ctl status)
 check "nmigd-ctl status: exit 0" [ $? = 0 ]
-check "nmigd-ctl status: a domain line and every resolver" eval \
+check "nmigd-ctl status: a line a domain" eval \
+    'grep -qE "^DOMAIN +STATE +NEW +PARENT +EXPECTED +SINCE$" <<<"$out" &&
+    grep -qE "^example\.co\.jp +(pending|propagating|complete) +[0-3]/3 " <<<"$out"'
+out=$(ctl status example.co.jp)
+check "nmigd-ctl status DOMAIN: the grid, a row a resolver" eval \
+    'grep -qE "^RESOLVER +LOCATION +STATE +@ NS +@ MX" <<<"$out" &&
+    [ "$(grep -cE "^r[123] " <<<"$out")" = 3 ]'
+out=$(ctl -v status)
+check "nmigd-ctl -v status: a domain line and every resolver" eval \
     'grep -qE "^example\.co\.jp: (pending|propagating|complete), [0-3]/3 resolvers new" <<<"$out" &&
     [ "$(grep -cE "^  r[123] " <<<"$out")" = 3 ]'
 r=$(ctl_json status example.co.jp)
@@ -348,7 +356,7 @@ reloads=$(grep -c "reloading" "$dir/nmigd.log")
 out=$(nobody "$dir/nmigd-ctl.nobody" -s "$S" status 2>&1)
 rc=$?
 check "nobody may read the status" eval \
-    '[ $rc = 0 ] && grep -q "^example\.co\.jp: complete" <<<"$out"'
+    '[ $rc = 0 ] && grep -qE "^example\.co\.jp +complete " <<<"$out"'
 for cmd in check reload; do
 	nobody "$dir/nmigd-ctl.nobody" -s "$S" $cmd >/dev/null 2>"$dir/err"
 	check "nobody: nmigd-ctl $cmd refused (exit 1)" [ $? = 1 ]

@@ -273,9 +273,25 @@ expect_in "stale socket" err "cannot connect to $sock: Connection refused (is nm
 fake_start status.json=status.json resolvers.json=resolvers.json \
     history.json=history.json events.json=events.json check.json=check.json \
     reload.json=reload.json
+run -s "$sock" -v status
+expect_rc "status -v" 0
+expect_file "status -v: every answer on a line" "$DATA/status.golden"
+run -s "$sock" status -v
+expect_file "status -v after the command" "$DATA/status.golden"
 run -s "$sock" status
 expect_rc "status" 0
-expect_file "status table" "$DATA/status.golden"
+expect_file "status: a line a domain" "$DATA/status-list.golden"
+run -s "$sock" status example.co.jp
+expect_rc "status DOMAIN" 0
+expect_file "status DOMAIN: the grid" "$DATA/status-grid.golden"
+run -s "$sock" --raw --noheadings -o state,domain,new status
+expect_rc "status --raw --noheadings -o" 0
+expect_eq "status --raw --noheadings -o: those columns, in that order" \
+    "propagating example.co.jp 1/3
+complete example.com 1/1" "$out"
+run -s "$sock" -o resolver,nope status example.co.jp
+expect_rc "status -o with a column it lacks" 2
+expect_in "status -o with a column it lacks" err "no column nope here (there are: RESOLVER LOCATION STATE @ NS @ MX pop A)"
 run -s "$sock" --json status
 expect_rc "status --json" 0
 expect_file "status --json is the reply as received" "$DATA/status.json"
@@ -284,6 +300,47 @@ expect_file "--json after the command" "$DATA/status.json"
 run -s "$sock" resolvers
 expect_rc "resolvers" 0
 expect_file "resolvers table" "$DATA/resolvers.golden"
+
+## watch: the status again every interval until SIGINT, then exit 0; on
+## a terminal redrawn in place (home, each line cleared to its end, the
+## rest of the screen cleared), never the whole screen cleared again.
+timeout --preserve-status -s INT 2.5 "$CTL" -s "$sock" watch --interval 1s \
+    >"$dir/out" 2>"$dir/err"
+rc=$? out=$(cat "$dir/out") err=$(cat "$dir/err")
+expect_rc "watch, interrupted" 0
+n=$(grep -c "^every 1s: nmigd-ctl status " "$dir/out")
+# 3 in 2.5 s, 2 on a slow machine.
+expect_eq "watch: a view a second ($n)" yes "$([ "$n" -ge 2 ] && echo yes)"
+expect_eq "watch: each view the status" "$n" "$(grep -c '^DOMAIN  ' "$dir/out")"
+if command -v script >/dev/null; then
+	timeout --preserve-status -s INT 2.5 script -qfec \
+	    "'$CTL' -s '$sock' watch example.com --interval=1s" /dev/null \
+	    >"$dir/tty" 2>&1
+	expect_eq "watch on a terminal: the screen cleared once" 1 \
+	    "$(grep -o $'\033\\[2J' "$dir/tty" | wc -l)"
+	n=$(grep -o $'\033\\[H' "$dir/tty" | wc -l)
+	expect_eq "watch on a terminal: redrawn from home ($n times)" yes \
+	    "$([ "$n" -ge 2 ] && echo yes)"
+	case $(cat "$dir/tty") in
+	*$'\033[K'*) ok "watch on a terminal: lines cleared to their end" ;;
+	*) not_ok "watch on a terminal: no line cleared to its end" ;;
+	esac
+fi
+run -s "$sock" watch --interval 0
+expect_rc "watch --interval 0" 2
+
+## Wide characters (Japanese names and locations, an IDN) line up by
+## display width, not by bytes or characters.
+fake_stop
+fake_start status.json=status-wide.json
+LC_ALL=C.UTF-8 run -s "$sock" status
+expect_file "status: wide characters aligned" "$DATA/status-wide-list.golden"
+LC_ALL=C.UTF-8 run -s "$sock" status xn--r8jz45g.jp
+expect_file "status DOMAIN: wide characters aligned" "$DATA/status-wide-grid.golden"
+fake_stop
+fake_start status.json=status.json resolvers.json=resolvers.json \
+    history.json=history.json events.json=events.json check.json=check.json \
+    reload.json=reload.json
 
 ## Bash completion (ctl/completion/nmigd-ctl): commands, options, and the
 ## daemon's domains and resolvers through the socket of the command line.
@@ -296,10 +353,10 @@ comp() {
 	    [ ${#COMPREPLY[@]} = 0 ] || printf "%s\n" "${COMPREPLY[@]}"' \
 	    "$top_srcdir/ctl/completion/nmigd-ctl" "$@" | sort | tr '\n' ' '
 }
-expect_eq "completion: commands" "check events history reload resolvers status wait " \
+expect_eq "completion: commands" "check events history reload resolvers status wait watch " \
     "$(comp 1 nmigd-ctl '')"
 expect_eq "completion: a command's start" "reload resolvers " "$(comp 1 nmigd-ctl re)"
-expect_eq "completion: options" "--config --help --json --socket --version " \
+expect_eq "completion: options" "--config --help --json --noheadings --output --raw --socket --verbose --version " \
     "$(comp 1 nmigd-ctl --)"
 expect_eq "completion: the daemon's domains" "example.co.jp example.com " \
     "$(comp 4 nmigd-ctl -s "$sock" status '')"

@@ -104,6 +104,17 @@ mask_text() {
 	    { print }'
 }
 
+# The glance views (a line a domain, a domain's grid): times and the TTL
+# left in a cell ("old 12s"); as these change the columns' widths, runs of
+# spaces count as one gap.
+mask_glance() {
+	sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' \
+	    -e 's/\((in )?[0-9]+[smhd]([0-9]+[smh])?( ago)?\)/(WHEN)/g' \
+	    -e 's/(old|other|mixed|nodata|nxdomain|error) [0-9]+[smhd]([0-9]+[smh])?/\1 TTL/g' \
+	    -e "s|${net//./\\.}\\.|NET.|g" -e "s|$dir|DIR|g" -e 's/  +/  /g' \
+	    -e 's/ +$//'
+}
+
 # golden NAME: compare DIR/NAME.out, masked already, with the golden file
 # (or write it, with GOLDEN_UPDATE=1).
 golden() {
@@ -127,14 +138,17 @@ snapshot() {
 	    die "nmigd-ctl --json status"
 	ctl --json status "$d" | mask_json >"$dir/$1-status-$d.json.out" ||
 	    die "nmigd-ctl --json status $d"
-	ctl status | mask_text >"$dir/$1-status.txt.out" ||
+	ctl status | mask_glance >"$dir/$1-status.txt.out" ||
 	    die "nmigd-ctl status"
-	ctl status "$d" | mask_text >"$dir/$1-status-$d.txt.out" ||
+	ctl status "$d" | mask_glance >"$dir/$1-status-$d.txt.out" ||
 	    die "nmigd-ctl status $d"
+	ctl -v status "$d" | mask_text >"$dir/$1-status-v-$d.txt.out" ||
+	    die "nmigd-ctl -v status $d"
 	golden "$1-status.json"
 	golden "$1-status-$d.json"
 	golden "$1-status.txt"
 	golden "$1-status-$d.txt"
+	golden "$1-status-v-$d.txt"
 }
 
 # wait_status SECS WHAT JQ-CONDITION: poll the status document.
