@@ -158,10 +158,10 @@ r=$(ctl_json status)
 expect "domain removed: gone from status" "$r" '[.domains[].domain] == ["oldhost.ne.jp"]'
 r=$(ctl_json status example.co.jp)
 expect "domain removed: status of it is an error" "$r" \
-    '.error == "unknown domain: example.co.jp"'
+    '.error == "unknown domain: example.co.jp (watched: oldhost.ne.jp)"'
 r=$(ctl_json check example.co.jp)
 expect "domain removed: check of it is an error" "$r" \
-    '.error == "unknown domain: example.co.jp"'
+    '.error == "unknown domain: example.co.jp (watched: oldhost.ne.jp)"'
 check "domain removed: rounds go on for the other" wait_round oldhost.ne.jp
 wait_round oldhost.ne.jp >/dev/null
 after=$(answers_of example.co.jp.)

@@ -33,7 +33,9 @@ EOF
 "$NMIGD" -t -c "$dir/nmigd.conf" || fail "config rejected"
 nmigd_start
 
-wait_q 20 '.new_provider.state == "ok" and .old_provider.state == "serving"' \
+# Each server's address is looked up on its own: wait for all four.
+wait_q 20 '.new_provider.state == "ok" and .old_provider.state == "serving" and
+    (.new_provider.servers | length) == 2 and (.old_provider.servers | length) == 2' \
     "the providers to be seen"
 got=$(q '[.new_provider.servers[] | .name + "@" + .address] | join(" ")')
 [ "$got" = "hns0.dns.nifcloud.com@$(world_addr "$dir" new1) hns1.dns.nifcloud.com@$(world_addr "$dir" new2)" ] ||
