@@ -151,6 +151,7 @@ grid_domain(FILE *f, const json_t *d, time_t now, const struct view *v)
 	}
 	status_print_head(f, d, now, v->table.colour);
 	table_print(f, t, &v->table);
+	status_print_forecast(f, rs);
 	table_free(t);
 	for (k = 0; names[k] != NULL; k++)
 		free(names[k]);

@@ -75,6 +75,7 @@ static int	ctl_check(struct ctl *);
 static int	ctl_reload(struct ctl *);
 static int	ctl_wait(struct ctl *);
 static int	ctl_watch(struct ctl *);
+static int	ctl_forget(struct ctl *);
 static int	view_option(struct view *, int, char **);
 
 static const struct ctl_cmd ctl_cmds[] = {
@@ -90,6 +91,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "start a probe round now (*)" },
 	{ "reload", 0, 0, NULL, ctl_reload, "reload",
 	    "reload the configuration (*)" },
+	{ "forget", 1, 1, NULL, ctl_forget, "forget DOMAIN",
+	    "delete an unwatched domain's history (*)" },
 	{ "wait", 1, 1, "--timeout", ctl_wait, "wait DOMAIN [--timeout DURATION]",
 	    "wait until the switch is complete" },
 	{ "watch", 0, 1, "--interval", ctl_watch,
@@ -558,6 +561,16 @@ ctl_status(struct ctl *c)
 		return cmd_usage(c->cmd);
 	c->view.one_domain = c->nargs == 1;
 	return ctl_run(c, req, c->out->status);
+}
+
+static int
+ctl_forget(struct ctl *c)
+{
+	json_t	*req = request("forget");
+
+	if (domain_arg(req, c->args[0]) == -1)
+		return cmd_usage(c->cmd);
+	return ctl_run(c, req, c->out->forget);
 }
 
 static int

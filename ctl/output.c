@@ -341,6 +341,14 @@ text_check(FILE *f, const struct reply *r, const struct view *v)
 }
 
 static void
+text_forget(FILE *f, const struct reply *r, const struct view *v)
+{
+	fprintf(f, "%s forgotten: %lld %s deleted\n", jstr(r->doc,
+	    "forgotten", "-"), jint(r->doc, "rows"), jint(r->doc, "rows") == 1 ?
+	    "row" : "rows");
+}
+
+static void
 text_reload(FILE *f, const struct reply *r, const struct view *v)
 {
 	fprintf(f, "configuration reloaded: %lld domain%s, %lld resolver%s\n",
@@ -393,6 +401,7 @@ const struct output text_output = {
 	.events = text_events,
 	.check = text_check,
 	.reload = text_reload,
+	.forget = text_forget,
 	.progress = text_progress,
 	.error = text_error,
 };
@@ -422,6 +431,7 @@ const struct output json_output = {
 	.events = json_line,
 	.check = json_line,
 	.reload = json_line,
+	.forget = json_line,
 	.progress = json_line,
 	.error = json_error,
 };

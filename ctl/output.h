@@ -38,6 +38,7 @@ struct output {
 	void	(*events)(FILE *, const struct reply *, const struct view *);
 	void	(*check)(FILE *, const struct reply *, const struct view *);
 	void	(*reload)(FILE *, const struct reply *, const struct view *);
+	void	(*forget)(FILE *, const struct reply *, const struct view *);
 	/* wait: the domain's state or counts changed. */
 	void	(*progress)(FILE *, const struct reply *, const struct view *);
 	/* A reply with "error"; text goes to err, JSON to out. */

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "log.h"
 #include "status.h"
 #include "util.h"
 
@@ -58,6 +59,7 @@ struct commands {
 
 static control_handler	cmd_check;
 static control_handler	cmd_events;
+static control_handler	cmd_forget;
 static control_handler	cmd_history;
 static control_handler	cmd_reload;
 static control_handler	cmd_resolvers;
@@ -70,6 +72,7 @@ const struct control_cmds command_handlers = {
 	.handler = {
 		[CTL_CHECK] =		cmd_check,
 		[CTL_EVENTS] =		cmd_events,
+		[CTL_FORGET] =		cmd_forget,
 		[CTL_HISTORY] =		cmd_history,
 		[CTL_RELOAD] =		cmd_reload,
 		[CTL_RESOLVERS] =	cmd_resolvers,
@@ -415,6 +418,32 @@ cmd_check(void *arg, const struct ctl_request *req, void **stream)
 
 /* Answered by commands_reloaded() once the files are read on the
  * reader's thread and the monitor has switched. */
+/* A domain no longer configured leaves the database: its answers,
+ * verdicts, events, checks and row.  A watched one is refused, or its
+ * next round would write it all again. */
+static json_t *
+cmd_forget(void *arg, const struct ctl_request *req, void **stream)
+{
+	struct commands	*cmds = arg;
+	char		 disp[NMIG_NAMEBUF];
+	int64_t		 rows;
+	int		 rv;
+
+	domain_display(req->domain, disp);
+	if (model_find_watch(monitor_model(cmds->d->monitor),
+	    req->domain) != NULL)
+		return ctl_reply_error("%s is still watched: remove it from "
+		    "the configuration and reload first", disp);
+	if ((rv = store_forget_domain(cmds->d->store, req->domain,
+	    &rows)) == 1)
+		return ctl_reply_error("%s is not in the database", disp);
+	if (rv == -1)
+		return ctl_reply_error("cannot write the database");
+	log_info("%s forgotten: %lld rows deleted", disp, (long long)rows);
+	return ctl_reply_pack("{s:s, s:I}", "forgotten", disp, "rows",
+	    (json_int_t)rows);
+}
+
 static json_t *
 cmd_reload(void *arg, const struct ctl_request *req, void **stream)
 {

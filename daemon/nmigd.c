@@ -32,6 +32,7 @@
 #include "printconf.h"
 #include "prober.h"
 #include "reload.h"
+#include "retention.h"
 #include "resolvers.h"
 #include "status.h"
 #include "store.h"
@@ -460,6 +461,7 @@ run_daemon(struct nmigd *d)
 	}
 	ev_tick = tick_start(d);
 	d->looplag = looplag_start(d->base);
+	d->retention = retention_start(d);
 	d->status_dirty = true;
 	log_info("watching %zu %s with %zu %s", d->cfg->ndomains,
 	    plural(d->cfg->ndomains, "domain", "domains"), d->rl->n,
@@ -468,6 +470,7 @@ run_daemon(struct nmigd *d)
 	event_base_dispatch(d->base);
 	sd_notify(0, "STOPPING=1");
 	event_free(ev_tick);
+	retention_free(d->retention);
 	looplag_free(d->looplag);
 done:
 	reload_free(d->reload);

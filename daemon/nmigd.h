@@ -36,6 +36,7 @@ struct nmigd {
 	struct metrics		*metrics;
 	struct looplag		*looplag;	/* how late the loop runs */
 	struct reload		*reload;	/* the config reader */
+	struct retention	*retention;	/* history-days */
 	uid_t			 uid;		/* ours, for the control socket */
 	bool			 status_dirty;	/* STATUS= is out of date */
 	bool			 reloading;	/* RELOADING=1 said, no READY=1 */

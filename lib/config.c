@@ -52,6 +52,7 @@
 /* overlap and quiet: the provider's four weeks and one week; a year at
  * most. */
 #define DEFAULT_OVERLAP		(28 * 86400)
+#define DEFAULT_HISTORY_DAYS	400
 #define DEFAULT_QUIET		(7 * 86400)
 #define MAX_OVERLAP		(365 * 86400)
 /* "require = N": a resolver count. */
@@ -109,6 +110,8 @@ static const struct keyword nmigd_keywords[] = {
 	{ "confirm", kw_number, offsetof(struct config, confirm), 1, 100, 0 },
 	{ "control", kw_path, offsetof(struct config, control), 0, 0, 0 },
 	{ "database", kw_path, offsetof(struct config, database), 0, 0, 0 },
+	{ "history-days", kw_number, offsetof(struct config, history_days),
+	    0, 36500, 0 },
 	{ "include", kw_include, offsetof(struct config, include), 0, 0, 0 },
 	{ "interval", kw_duration, offsetof(struct config, interval),
 	    1, MAX_INTERVAL, 0 },
@@ -1320,6 +1323,7 @@ config_new(const char *path)
 	conf->providers = PARENT_AUTO;
 	conf->require.mode = REQUIRE_ALL;
 	conf->overlap = DEFAULT_OVERLAP;
+	conf->history_days = DEFAULT_HISTORY_DAYS;
 	conf->quiet = DEFAULT_QUIET;
 	return conf;
 }

@@ -104,6 +104,8 @@ struct config {
 	struct require		 require;	/* never REQUIRE_DEFAULT */
 	unsigned		 overlap;	/* seconds: both services kept */
 	unsigned		 quiet;		/* seconds without regression */
+	unsigned		 history_days;	/* answer changes and events
+						 * kept; 0: for ever */
 	struct domain_conf	*domains;
 	size_t			 ndomains;
 };

@@ -25,11 +25,13 @@ static json_t	*args_none(const json_t *, struct ctl_request *);
 static json_t	*args_domain(const json_t *, struct ctl_request *);
 static json_t	*args_history(const json_t *, struct ctl_request *);
 static json_t	*args_since(const json_t *, struct ctl_request *);
+static json_t	*args_forget(const json_t *, struct ctl_request *);
 
 /* Sorted by name, for bsearch. */
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "check",	CTL_CHECK,	0,		args_domain },
 	{ "events",	CTL_EVENTS,	CTL_READONLY,	args_since },
+	{ "forget",	CTL_FORGET,	0,		args_forget },
 	{ "history",	CTL_HISTORY,	CTL_READONLY,	args_history },
 	{ "reload",	CTL_RELOAD,	0,		args_none },
 	{ "resolvers",	CTL_RESOLVERS,	CTL_READONLY,	args_none },
@@ -212,6 +214,18 @@ args_history(const json_t *j, struct ctl_request *req)
 	}
 	if (arg_string(j, "resolver", &req->resolver) == -1)
 		return ctl_reply_error("bad resolver argument");
+	return NULL;
+}
+
+static json_t *
+args_forget(const json_t *j, struct ctl_request *req)
+{
+	json_t	*error;
+
+	if ((error = args_domain(j, req)) != NULL || req->domain == NULL) {
+		json_decref(error);
+		return ctl_reply_error("forget needs a domain");
+	}
 	return NULL;
 }
 

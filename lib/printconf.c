@@ -120,6 +120,7 @@ config_print(const struct config *conf, FILE *fp)
 	    sizeof(buf)));
 	fprintf(fp, "quiet = %s\n", fmt_duration(conf->quiet, buf,
 	    sizeof(buf)));
+	fprintf(fp, "history-days = %u\n", conf->history_days);
 	fprintf(fp, "metrics = %s\n", conf->metrics != NULL ? conf->metrics :
 	    "none");
 	fprintf(fp, "vantage = %s\n", conf->vantage != NULL ? conf->vantage :

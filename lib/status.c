@@ -613,8 +613,8 @@ print_expected(FILE *f, const char *when, time_t now)
 /* The resolvers still holding old answers: until when (their expiry
  * once the parent switched), the ones past it, and those whose caches
  * disagree. */
-static void
-print_forecast(FILE *f, const json_t *rs)
+void
+status_print_forecast(FILE *f, const json_t *rs)
 {
 	const json_t	*r;
 	const char	*until;
@@ -695,7 +695,7 @@ print_domain(FILE *f, const json_t *d, time_t now, bool colour)
 	    "LOCATION", "STATE", "RECORD", "TYPE", "CHECK", "TTL", "ANSWER");
 	for (i = 0; i < json_array_size(rs); i++)
 		print_resolver(f, json_array_get(rs, i), name, now, colour);
-	print_forecast(f, rs);
+	status_print_forecast(f, rs);
 }
 
 void

@@ -63,6 +63,9 @@ void	 status_print_text(const json_t *doc, FILE *, bool colour);
  * the parent, the providers, DNSSEC, the learned values. */
 void	 status_print_head(FILE *, const json_t *domain, time_t now,
 	    bool colour);
+/* Below a domain's resolvers: those flapping, and until when each that
+ * has not switched holds old answers (OVERDUE past its expiry). */
+void	 status_print_forecast(FILE *, const json_t *resolvers);
 /* Seconds of TTL left on a record object at the document's time now; -1
  * if unknown. */
 long	 status_ttl_left(const json_t *rec, time_t now);

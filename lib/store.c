@@ -201,6 +201,14 @@ enum store_stmt {
 	SS_LEARNED_SAVE,
 	SS_LEARNED_LOAD,
 	SS_LEARNED_FORGET,
+	SS_PRUNE_EVENTS,
+	SS_PRUNE_NEXT_DOMAIN,
+	SS_PRUNE_ANSWERS,
+	SS_FORGET_ANSWERS,
+	SS_FORGET_RVERDICTS,
+	SS_FORGET_EVENTS,
+	SS_FORGET_CHECKS,
+	SS_FORGET_DOMAIN,
 	SS_MAX
 };
 
@@ -298,6 +306,28 @@ static const char *const store_sql[SS_MAX] = {
 	    "  ELSE old_learned_note END"
 	    " WHERE id = ?1 AND ((?2 AND learned_at IS NOT NULL) OR"
 	    "  (?3 AND old_learned_at IS NOT NULL))",
+	/* Retention ("history-days"): old events by their time index; a
+	 * domain's answer changes seen last before the cutoff, through the
+	 * domain's index, but never the latest of a (check, resolver): it
+	 * is the state read back at start. */
+	[SS_PRUNE_EVENTS] =
+	    "DELETE FROM events WHERE id IN (SELECT id FROM events"
+	    " WHERE time < ?1 ORDER BY time LIMIT ?2)",
+	[SS_PRUNE_NEXT_DOMAIN] =
+	    "SELECT id FROM domains WHERE id > ?1 ORDER BY id LIMIT 1",
+	[SS_PRUNE_ANSWERS] =
+	    "DELETE FROM answers WHERE id IN (SELECT a.id FROM answers a"
+	    " WHERE a.domain_id = ?1 AND a.first_seen < ?2"
+	    " AND a.last_seen < ?2 AND a.id < (SELECT max(b.id) FROM answers b"
+	    "  WHERE b.check_id = a.check_id AND b.resolver_id = a.resolver_id)"
+	    " LIMIT ?3)",
+	/* nmigd-ctl forget: every row of a domain no longer watched. */
+	[SS_FORGET_ANSWERS] = "DELETE FROM answers WHERE check_id IN"
+	    " (SELECT id FROM checks WHERE domain_id = ?1)",
+	[SS_FORGET_RVERDICTS] = "DELETE FROM rverdicts WHERE domain_id = ?1",
+	[SS_FORGET_EVENTS] = "DELETE FROM events WHERE domain_id = ?1",
+	[SS_FORGET_CHECKS] = "DELETE FROM checks WHERE domain_id = ?1",
+	[SS_FORGET_DOMAIN] = "DELETE FROM domains WHERE id = ?1",
 };
 
 struct store {
@@ -1512,4 +1542,63 @@ store_forget_learned(struct store *s, int64_t check_id, bool expect,
 		return 0;
 	return stmt_run(s, __func__, SS_LEARNED_FORGET, "Iii", check_id,
 	    (int)expect, (int)old) == -1 ? -1 : 0;
+}
+
+int
+store_prune_events(struct store *s, time_t cutoff, int limit)
+{
+	if (stmt_run(s, __func__, SS_PRUNE_EVENTS, "ti", cutoff, limit) == -1)
+		return -1;
+	return sqlite3_changes(s->db);
+}
+
+int
+store_prune_answers(struct store *s, int64_t *domain_id, time_t cutoff,
+    int limit)
+{
+	int	rc;
+
+	rc = stmt_run(s, __func__, SS_PRUNE_NEXT_DOMAIN, "I", *domain_id);
+	if (rc == -1)
+		return -1;
+	if (rc == SQLITE_DONE) {
+		*domain_id = 0;		/* the sweep starts again */
+		return 0;
+	}
+	*domain_id = sqlite3_column_int64(s->st[SS_PRUNE_NEXT_DOMAIN], 0);
+	stmt_done(s, SS_PRUNE_NEXT_DOMAIN);
+	if (stmt_run(s, __func__, SS_PRUNE_ANSWERS, "Iti", *domain_id, cutoff,
+	    limit) == -1)
+		return -1;
+	return sqlite3_changes(s->db);
+}
+
+int
+store_forget_domain(struct store *s, const char *domain, int64_t *rows)
+{
+	static const enum store_stmt steps[] = {
+		SS_FORGET_ANSWERS, SS_FORGET_RVERDICTS, SS_FORGET_EVENTS,
+		SS_FORGET_CHECKS, SS_FORGET_DOMAIN,
+	};
+	int64_t	id;
+	size_t	i;
+	int	rc;
+
+	*rows = 0;
+	if ((rc = stmt_run(s, __func__, SS_DOMAIN_GET, "s", domain)) == -1)
+		return -1;
+	if (rc == SQLITE_DONE)
+		return 1;
+	id = sqlite3_column_int64(s->st[SS_DOMAIN_GET], 0);
+	stmt_done(s, SS_DOMAIN_GET);
+	if (store_begin(s) == -1)
+		return -1;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (stmt_run(s, __func__, steps[i], "I", id) == -1) {
+			store_rollback(s);
+			return -1;
+		}
+		*rows += sqlite3_changes(s->db);
+	}
+	return store_commit(s) == -1 ? -1 : 0;
 }

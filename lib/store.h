@@ -113,6 +113,19 @@ int	store_load_learned(struct store *, int64_t check_id,
 int	store_forget_learned(struct store *, int64_t check_id, bool expect,
 	    bool old);
 
+/* Retention: events before cutoff, at most limit of them; then the next
+ * domain after *domain_id (0: the first; set to the one pruned, 0 when
+ * none is left, for a new sweep): its answer changes last seen before
+ * cutoff, at most limit, never the latest of a (check, resolver).  The
+ * rows deleted, or -1. */
+int	store_prune_events(struct store *, time_t cutoff, int limit);
+int	store_prune_answers(struct store *, int64_t *domain_id, time_t cutoff,
+	    int limit);
+/* Every row of a domain (normalised name): 1 if the database has none,
+ * -1 on error; *rows deleted. */
+int	store_forget_domain(struct store *, const char *domain,
+	    int64_t *rows);
+
 struct domain_row {
 	uint8_t	state;		/* enum domain_state */
 	time_t	since;

@@ -238,6 +238,29 @@ expect "after 20 clients left during their reload: the next reload answers" \
 check "after the overlapping reloads: nmigd runs" kill -0 "$nmigd_pid"
 state_kept "after the overlapping reloads"
 
+# --- forget: the history of a domain no longer watched leaves the
+# database; a watched one is refused.
+watched=$(ctl_json status | jq -r '.domains[0].domain')
+gone=example.co.jp
+[ "$watched" != example.co.jp ] || gone=oldhost.ne.jp
+r=$(ctl_json forget "$watched")
+expect "forget a watched domain: refused" "$r" \
+    ".error == \"$watched is still watched: remove it from the configuration and reload first\""
+check "forget: $gone has rows before" [ "$(db "SELECT count(*) FROM domains WHERE name = '$gone.'")" = 1 ]
+out=$(ctl forget "$gone" 2>&1)
+check "forget $gone: exit 0 ($out)" [ $? = 0 ]
+check "forget $gone: says how much went" grep -qE "^$gone forgotten: [0-9]+ rows deleted$" <<<"$out"
+check "forget $gone: nothing of it is left" [ "$(db "SELECT
+    (SELECT count(*) FROM domains WHERE name = '$gone.') +
+    (SELECT count(*) FROM checks WHERE domain_id NOT IN (SELECT id FROM domains)) +
+    (SELECT count(*) FROM answers WHERE check_id NOT IN (SELECT id FROM checks)) +
+    (SELECT count(*) FROM rverdicts WHERE domain_id NOT IN (SELECT id FROM domains))")" = 0 ]
+r=$(ctl_json forget "$gone")
+expect "forget it again: not in the database" "$r" \
+    ".error == \"$gone is not in the database\""
+r=$(ctl_json status "$watched")
+expect "forget: the watched domain is untouched" "$r" ".domains[0].domain == \"$watched\""
+
 check "nmigd never restarted (pid $pid0)" [ "$nmigd_pid" = "$pid0" ]
 nmigd_stop TERM
 check "SIGTERM: exit 0 (exit $stop_rc)" [ "$stop_rc" = 0 ]

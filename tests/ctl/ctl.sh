@@ -353,7 +353,7 @@ comp() {
 	    [ ${#COMPREPLY[@]} = 0 ] || printf "%s\n" "${COMPREPLY[@]}"' \
 	    "$top_srcdir/ctl/completion/nmigd-ctl" "$@" | sort | tr '\n' ' '
 }
-expect_eq "completion: commands" "check events history reload resolvers status wait watch " \
+expect_eq "completion: commands" "check events forget history reload resolvers status wait watch " \
     "$(comp 1 nmigd-ctl '')"
 expect_eq "completion: a command's start" "reload resolvers " "$(comp 1 nmigd-ctl re)"
 expect_eq "completion: options" "--config --help --json --noheadings --output --raw --socket --verbose --version " \

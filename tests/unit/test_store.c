@@ -681,6 +681,71 @@ test_latest_answer(void **state)
 /* A database of schema version 1 is upgraded in place: its answers keep
  * their text and read back without the wire form, which the daemon then
  * rebuilds from the text (monitor.c). */
+/* Retention: answer changes and events before the cutoff go, a domain a
+ * step, but never a (check, resolver)'s latest answer; then the sweep
+ * starts again.  forget: every row of one domain, nothing of another. */
+static void
+test_prune_forget(void **state)
+{
+	struct fx		*fx = *state;
+	struct store		*s;
+	struct resolver_conf	 r = resolver("r1", "127.0.0.1", 53, "");
+	struct answer_row	 a;
+	struct event_row	 e;
+	int64_t			 d1, d2, c1, c2, rid, cur = 0, rows;
+	const time_t		 old = T0 - 500 * 86400, cutoff = T0 - 400 * 86400;
+
+	s = fx_open(fx);
+	d1 = store_domain_id(s, "a.example.");
+	d2 = store_domain_id(s, "b.example.");
+	c1 = store_check_id(s, d1, "a.example.", LDNS_RR_TYPE_MX);
+	c2 = store_check_id(s, d2, "b.example.", LDNS_RR_TYPE_MX);
+	rid = store_resolver_id(s, &r, NULL);
+	/* a: three old changes, the last one still the answer; b: one. */
+	a = answer(CS_OLD, 0, "10 old.", 300, old);
+	assert_int_equal(store_record_answer(s, c1, rid, &a), 0);
+	a = answer(CS_OTHER, 0, "10 other.", 300, old + 60);
+	assert_int_equal(store_record_answer(s, c1, rid, &a), 0);
+	a = answer(CS_NEW, 0, "10 new.", 300, old + 120);
+	assert_int_equal(store_record_answer(s, c1, rid, &a), 0);
+	a = answer(CS_OLD, 0, "10 b.", 300, old);
+	assert_int_equal(store_record_answer(s, c2, rid, &a), 0);
+	memset(&e, 0, sizeof(e));
+	e.when = old;
+	e.message_id = "e9df83999fd24289a5c3555f27a3633c";
+	e.priority = 6;
+	e.domain = "a.example";
+	e.domain_id = d1;
+	e.message = "an old event";
+	assert_int_equal(store_add_event(s, &e), 0);
+	e.when = T0;
+	e.message = "a new event";
+	assert_int_equal(store_add_event(s, &e), 0);
+
+	assert_int_equal(store_prune_events(s, cutoff, 500), 1);
+	assert_int_equal(store_prune_answers(s, &cur, cutoff, 500), 2);
+	assert_int_equal(cur, d1);
+	assert_int_equal(store_prune_answers(s, &cur, cutoff, 500), 0);
+	assert_int_equal(cur, d2);
+	assert_int_equal(store_prune_answers(s, &cur, cutoff, 500), 0);
+	assert_int_equal(cur, 0);	/* swept: again from the start */
+	fx_close(fx);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM answers"), 2);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM answers"
+	    " WHERE state = 'new'"), 1);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM events"), 1);
+
+	s = fx_open(fx);
+	assert_int_equal(store_forget_domain(s, "a.example.", &rows), 0);
+	assert_true(rows >= 3);
+	assert_int_equal(store_forget_domain(s, "a.example.", &rows), 1);
+	fx_close(fx);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM domains"), 1);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM checks"), 1);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM answers"), 1);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM events"), 0);
+}
+
 /* A check's learned sets: written whole, read back; one not learned is
  * NULL; a blob that does not read is not learned (learned again). */
 static void
@@ -1279,6 +1344,7 @@ main(void)
 		T(test_change_only_growth),
 		T(test_latest_answer),
 		T(test_learned),
+		T(test_prune_forget),
 		T(test_upgrade_from_1),
 		T(test_history_newest),
 		T(test_history_rows),

@@ -109,6 +109,7 @@ mask_text() {
 # spaces count as one gap.
 mask_glance() {
 	sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' \
+	    -e 's/, TTL grew [0-9]+ times//' \
 	    -e 's/\((in )?[0-9]+[smhd]([0-9]+[smh])?( ago)?\)/(WHEN)/g' \
 	    -e 's/(old|other|mixed|nodata|nxdomain|error) [0-9]+[smhd]([0-9]+[smh])?/\1 TTL/g' \
 	    -e "s|${net//./\\.}\\.|NET.|g" -e "s|$dir|DIR|g" -e 's/  +/  /g' \
