@@ -2,6 +2,7 @@
  * The status document at a glance.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "glance.h"
@@ -128,14 +129,15 @@ grid_domain(FILE *f, const json_t *d, time_t now, const struct view *v)
 {
 	const json_t	*rs = json_object_get(d, "resolvers"), *r, *recs;
 	const char	**head, *state;
-	char		**names, align[64];
+	char		**names, *align;
 	size_t		 ncols, i, k;
 	struct table	*t;
 
 	head = grid_head(d, &ncols, &names);
-	memset(align, 'l', sizeof(align));
-	t = table_new(head, align, ncols < sizeof(align) ? ncols :
-	    sizeof(align));
+	/* A column a record, however many the domain watches. */
+	align = xcalloc(ncols + 1, 1);
+	memset(align, 'l', ncols);
+	t = table_new(head, align, ncols);
 	for (i = 0; i < json_array_size(rs); i++) {
 		r = json_array_get(rs, i);
 		recs = json_object_get(r, "records");
@@ -149,10 +151,13 @@ grid_domain(FILE *f, const json_t *d, time_t now, const struct view *v)
 		for (k = 0; k + 3 < ncols && k < json_array_size(recs); k++)
 			grid_cell(t, k + 3, json_array_get(recs, k), now);
 	}
+	/* A bad --output is said before anything is printed. */
+	table_check_columns(t, &v->table);
 	status_print_head(f, d, now, v->table.colour);
 	table_print(f, t, &v->table);
 	status_print_forecast(f, rs);
 	table_free(t);
+	free(align);
 	for (k = 0; names[k] != NULL; k++)
 		free(names[k]);
 	free(names);

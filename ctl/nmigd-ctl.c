@@ -78,6 +78,9 @@ static int	ctl_watch(struct ctl *);
 static int	ctl_forget(struct ctl *);
 static int	view_option(struct view *, int, char **);
 
+/* Set by SIGINT or SIGTERM during watch. */
+static volatile sig_atomic_t	watch_stop;
+
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "status", 0, 1, NULL, ctl_status, "status [DOMAIN]",
 	    "progress and every resolver's answers" },
@@ -393,6 +396,9 @@ ctl_recv(struct ctl *c, int fd, long long deadline, struct reply *rep)
 			fprintf(stderr, "nmigd-ctl: poll: %s\n", strerror(errno));
 			goto fail;
 		}
+		/* watch was interrupted: no waiting out the timeout. */
+		if (r == -1 && watch_stop)
+			goto fail;
 		if (r <= 0)
 			continue;
 		if (len == size) {
@@ -737,7 +743,6 @@ ctl_wait(struct ctl *c)
  * to its end, the rest of the screen cleared), not the screen cleared
  * and written again, which flickers.  Until SIGINT or SIGTERM. */
 
-static volatile sig_atomic_t	watch_stop;
 
 static void
 watch_signal(int sig)
@@ -805,7 +810,7 @@ ctl_watch(struct ctl *c)
 {
 	struct sigaction sa;
 	unsigned	 secs = 2;
-	char		*frame, head[160], tbuf[NMIG_TIMEBUF];
+	char		*frame, head[NMIG_NAMEBUF + 96], tbuf[NMIG_TIMEBUF];
 	bool		 tty = isatty(STDOUT_FILENO), first = true;
 	long long	 until;
 
@@ -834,6 +839,10 @@ ctl_watch(struct ctl *c)
 		watch_draw(frame, head, tty, first);
 		free(frame);
 		first = false;
+		/* Nobody reads any more (a pipe's reader gone while SIGPIPE
+		 * is ignored, as systemd has it): stop asking. */
+		if (ferror(stdout))
+			break;
 		for (until = mono_ms() + (long long)secs * 1000;
 		    !watch_stop && mono_ms() < until; )
 			sleep_ms(until - mono_ms() < 100 ? until - mono_ms() :

@@ -62,19 +62,39 @@ table_set(struct table *t, size_t col, const char *colour, const char *fmt,
 		perror("nmigd-ctl");
 		exit(1);
 	}
-	for (p = c->text; *p != '\0'; p++)
+	/* C0, DEL, and C1 in UTF-8 (0xc2 0x80..0x9f), which some
+	 * terminals obey as well. */
+	for (p = c->text; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
+		else if ((unsigned char)p[0] == 0xc2 &&
+		    (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9f) {
+			p[0] = '?';
+			p[1] = '?';
+		}
+	}
 	c->colour = colour;
 }
 
+static void
+columns_error(const struct table *t, const char *what, const char *name)
+{
+	size_t	c;
+
+	fprintf(stderr, "nmigd-ctl: --output: %s%s (the columns are:", what,
+	    name);
+	for (c = 0; c < t->ncols; c++)
+		fprintf(stderr, "%s%s", c > 0 ? "," : " ", t->head[c]);
+	fprintf(stderr, ")\n");
+}
+
 /* The columns to print, by index: all of them, or those --output names,
- * in its order.  Returns how many, or -1 for a name it does not have. */
+ * in its order, each once.  Returns how many, or -1 after saying why. */
 static ssize_t
 select_columns(const struct table *t, const char *columns, size_t *sel)
 {
 	char	*copy, *name, *last;
-	size_t	 n = 0, c;
+	size_t	 n = 0, c, i;
 
 	if (columns == NULL) {
 		for (c = 0; c < t->ncols; c++)
@@ -87,19 +107,30 @@ select_columns(const struct table *t, const char *columns, size_t *sel)
 		for (c = 0; c < t->ncols && strcasecmp(name, t->head[c]) != 0;
 		    c++)
 			;
-		if (c == t->ncols || n == t->ncols) {
-			fprintf(stderr, "nmigd-ctl: --output: no column %s "
-			    "here (there are:", name);
-			for (c = 0; c < t->ncols; c++)
-				fprintf(stderr, " %s", t->head[c]);
-			fprintf(stderr, ")\n");
+		for (i = 0; i < n && c < t->ncols && sel[i] != c; i++)
+			;
+		if (c == t->ncols || i < n) {
+			columns_error(t, c == t->ncols ? "no column " :
+			    "twice: ", name);
 			free(copy);
 			return -1;
 		}
 		sel[n++] = c;
 	}
 	free(copy);
-	return (ssize_t)n;
+	if (n == 0)
+		columns_error(t, "no column named", "");
+	return n == 0 ? -1 : (ssize_t)n;
+}
+
+void
+table_check_columns(const struct table *t, const struct table_opts *o)
+{
+	size_t	*sel = xcalloc(t->ncols + 1, sizeof(*sel));
+
+	if (select_columns(t, o->columns, sel) == -1)
+		exit(2);	/* a usage error, said */
+	free(sel);
 }
 
 static struct libscols_table *

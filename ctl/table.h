@@ -29,11 +29,14 @@ struct table;
 struct table	*table_new(const char *const *head, const char *align,
 		    size_t ncols);
 void		 table_row(struct table *);
-/* A cell of the last row.  Control characters become '?': the text may
- * come from DNS answers and must not drive the terminal.  colour: an
- * escape sequence, or NULL. */
+/* A cell of the last row.  Control characters (C0, DEL, C1) become '?':
+ * the text may come from DNS answers or the resolver list and must not
+ * drive the terminal.  colour: an escape sequence, or NULL. */
 void		 table_set(struct table *, size_t col, const char *colour,
 		    const char *fmt, ...) NMIG_PRINTF(4, 5);
+/* Exit 2 now, having said why, if --output does not fit the table. */
+void		 table_check_columns(const struct table *,
+		    const struct table_opts *);
 /* --output naming a column the table lacks is a usage error: said on
  * stderr, with the columns there are, and nmigd-ctl exits 2. */
 void		 table_print(FILE *, const struct table *,

@@ -16,11 +16,17 @@
 #define RETENTION_ROWS		500
 #define RETENTION_EVERY_MS	1000
 
+/* A database that refuses (locked by another writer, full) is left alone
+ * this many steps: each failed statement waits out the busy timeout, and
+ * the loop with it. */
+#define RETENTION_BACKOFF	60
+
 struct retention {
 	struct nmigd	*d;
 	struct event	*ev;
 	int64_t		 domain_id;	/* the sweep's last domain */
 	long long	 swept;		/* rows deleted this sweep */
+	unsigned	 backoff;	/* steps still skipped */
 };
 
 /* One step: old events, then the next domain's old answer changes.  The
@@ -35,17 +41,26 @@ retention_step_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (days == 0)
 		return;		/* kept for ever */
+	if (r->backoff > 0) {
+		r->backoff--;
+		return;
+	}
 	cutoff = time(NULL) - (time_t)days * 86400;
-	if ((n = store_prune_events(r->d->store, cutoff, RETENTION_ROWS)) > 0)
-		r->swept += n;
+	if ((n = store_prune_events(r->d->store, cutoff, RETENTION_ROWS)) == -1)
+		goto refused;
+	r->swept += n;
 	if ((n = store_prune_answers(r->d->store, &r->domain_id, cutoff,
-	    RETENTION_ROWS)) > 0)
-		r->swept += n;
+	    RETENTION_ROWS)) == -1)
+		goto refused;
+	r->swept += n;
 	if (r->domain_id == 0 && r->swept > 0) {
 		log_info("history: %lld rows older than %u days deleted",
 		    r->swept, days);
 		r->swept = 0;
 	}
+	return;
+refused:
+	r->backoff = RETENTION_BACKOFF;
 }
 
 struct retention *

@@ -702,12 +702,24 @@ static void
 txt_warn(struct conf_parser *p, const char *key, uint16_t type,
     const char *item)
 {
-	if ((type != LDNS_RR_TYPE_TXT && type != LDNS_RR_TYPE_SPF) ||
-	    item[0] == '"' || strpbrk(item, " \t") == NULL)
+	const char	*s;
+	bool		 quoted = false;
+
+	if (type != LDNS_RR_TYPE_TXT && type != LDNS_RR_TYPE_SPF)
 		return;
-	log_warnx("%s:%d: warning: %s: %s is several strings, one a word; "
-	    "quote it (\"%s\") to watch one string", p->file, p->line, key,
-	    item, item);
+	for (s = item; *s != '\0'; s++) {
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+		else if (*s == '"')
+			quoted = !quoted;
+		else if (!quoted && (*s == ' ' || *s == '\t'))
+			break;
+	}
+	if (*s == '\0')
+		return;
+	log_warnx("%s:%d: warning: %s: %s is several strings, split at the "
+	    "spaces outside double quotes; to watch one string, write it "
+	    "all in double quotes", p->file, p->line, key, item);
 }
 
 /* Parse a comma-separated RDATA list into set; returns the number of

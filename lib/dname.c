@@ -161,7 +161,8 @@ domain_unicode(const char *name, char *buf)
 	if (strncmp(ascii, "xn--", 4) != 0 && strstr(ascii, ".xn--") == NULL)
 		return strcpy(buf, ascii);
 	if (idn2_to_unicode_8z8z(ascii, &u, 0) != IDN2_OK || u == NULL ||
-	    strlen(u) >= NMIG_UNAMEBUF || !utf8_valid(u, strlen(u))) {
+	    strlen(u) >= NMIG_UNAMEBUF || !utf8_valid(u, strlen(u)) ||
+	    !utf8_displayable(u)) {
 		free(u);
 		return strcpy(buf, ascii);
 	}

@@ -259,6 +259,13 @@ resolver_line(struct resolver_parser *p, char *s)
 		free(r.location);
 		return 1;
 	}
+	/* ... and to terminals: nothing in it may drive one. */
+	if (!utf8_displayable(r.location)) {
+		errlist_add(p->errs, p->file, p->line, "location of \"%s\" has "
+		    "a control character", name);
+		free(r.location);
+		return 1;
+	}
 	r.name = xstrdup(name);
 	p->list->v = xreallocarray(p->list->v, p->list->n + 1,
 	    sizeof(*p->list->v));

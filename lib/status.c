@@ -528,8 +528,16 @@ print_padded(FILE *f, const char *s, int width)
 			memset(&st, 0, sizeof(st));
 			n = 1;
 			w = 1;
-		} else if ((w = wcwidth(wc)) < 0)
-			w = 1;
+		} else if ((w = wcwidth(wc)) < 0) {
+			/* Not printable here (a C1 control, say): shown as
+			 * '?', never sent to the terminal. */
+			if (used + 1 > width)
+				break;
+			fputc('?', f);
+			used++;
+			s += n;
+			continue;
+		}
 		if (used + w > width)
 			break;
 		fwrite(s, 1, n, f);

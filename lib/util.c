@@ -330,8 +330,12 @@ edit_distance(const char *a, const char *b)
 				v = d[i - 1][j] + 1;
 			if (d[i][j - 1] + 1 < v)
 				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+			if (i > 1 && j > 1 &&
+			    tolower((unsigned char)a[i - 1]) ==
+			    tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) ==
+			    tolower((unsigned char)b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < v)
 				v = d[i - 2][j - 2] + 1;
 			d[i][j] = v;
 		}
@@ -351,4 +355,38 @@ const char *
 plural(size_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
+}
+
+bool
+utf8_displayable(const char *u)
+{
+	const unsigned char	*p = (const unsigned char *)u;
+	uint32_t		 c;
+	int			 n;
+
+	for (; *p != '\0'; p += n) {
+		if (*p < 0x80) {
+			c = *p;
+			n = 1;
+		} else if (*p < 0xe0) {
+			c = (uint32_t)(*p & 0x1f) << 6 | (p[1] & 0x3f);
+			n = 2;
+		} else if (*p < 0xf0) {
+			c = (uint32_t)(*p & 0x0f) << 12 |
+			    (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+			n = 3;
+		} else {
+			c = (uint32_t)(*p & 0x07) << 18 |
+			    (uint32_t)(p[1] & 0x3f) << 12 |
+			    (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
+			n = 4;
+		}
+		if (c < 0x20 || (c >= 0x7f && c < 0xa0) ||
+		    (c >= 0x200e && c <= 0x200f) ||
+		    (c >= 0x2028 && c <= 0x202e) ||
+		    (c >= 0x2066 && c <= 0x2069) ||
+		    (c >= 0xfff9 && c <= 0xfffb))
+			return false;
+	}
+	return true;
 }

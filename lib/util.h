@@ -60,6 +60,10 @@ size_t	str_escape(const char *s, char *out, size_t outlen);
  * nothing above U+10FFFF.  Text from outside (a request, a config file)
  * may be anything, and jansson refuses a string that is not UTF-8. */
 bool	utf8_valid(const char *, size_t len);
+/* No control character (C0, DEL, C1), line or paragraph separator,
+ * bidirectional control or interlinear annotation in s, valid UTF-8
+ * (utf8_valid()): text that may go to a terminal or a page as it is. */
+bool	utf8_displayable(const char *s);
 /* Copy the C string in to out (outlen > 0 bytes, NUL included) as valid
  * UTF-8: each byte that does not begin a character becomes U+FFFD, and
  * the copy ends before a character that would not fit whole.  Returns the

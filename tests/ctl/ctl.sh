@@ -200,7 +200,7 @@ expect_in "nmigd -t, no domain" err "configuration OK: 0 domains, 1 resolver"
 rc=$? out=$(cat "$dir/out") err=$(cat "$dir/err")
 expect_rc "nmigd -t, unquoted TXT" 0
 expect_in "nmigd -t, unquoted TXT" err \
-    "$dir/cf/txt.conf:9: warning: record: v=spf1 -all is several strings, one a word; quote it (\"v=spf1 -all\") to watch one string"
+    "$dir/cf/txt.conf:9: warning: record: v=spf1 -all is several strings, split at the spaces outside double quotes; to watch one string, write it all in double quotes"
 expect_in "nmigd -t, unquoted TXT" err "configuration OK: 1 domain, 1 resolver"
 ## ... and started, a database directory that is not there is named.
 "$top_builddir/nmigd" -c "$dir/cf/nmigd.conf" >"$dir/out" 2>"$dir/err"
@@ -291,7 +291,12 @@ expect_eq "status --raw --noheadings -o: those columns, in that order" \
 complete example.com 1/1" "$out"
 run -s "$sock" -o resolver,nope status example.co.jp
 expect_rc "status -o with a column it lacks" 2
-expect_in "status -o with a column it lacks" err "no column nope here (there are: RESOLVER LOCATION STATE @ NS @ MX pop A)"
+expect_in "status -o with a column it lacks" err "no column nope (the columns are: RESOLVER,LOCATION,STATE,@ NS,@ MX,pop A)"
+expect_eq "status -o with a column it lacks: nothing printed" "" "$out"
+run -s "$sock" -o state,STATE status
+expect_rc "status -o with a column twice" 2
+run -s "$sock" -o , status
+expect_rc "status -o with no column" 2
 run -s "$sock" --json status
 expect_rc "status --json" 0
 expect_file "status --json is the reply as received" "$DATA/status.json"
@@ -329,6 +334,19 @@ fi
 run -s "$sock" watch --interval 0
 expect_rc "watch --interval 0" 2
 
+## A domain watching 70 records: a column each, nothing written past
+## the table (it once had room for 64).
+jq -c '.domains |= [.[0] | .resolvers |= map(.records |=
+    [range(70) as $i | .[2] | .owner = "r\($i).example.co.jp."])]' \
+    "$DATA/status.json" >"$dir/wide-records.json"
+fake_stop
+fake_start
+cp "$dir/wide-records.json" "$dir/d/status.json"
+run -s "$sock" status example.co.jp
+expect_rc "status DOMAIN with 70 records" 0
+expect_eq "status DOMAIN with 70 records: a column each" 70 \
+    "$(grep '^RESOLVER' "$dir/out" | grep -oE 'r[0-9]+ A' | wc -l)"
+
 ## Wide characters (Japanese names and locations, an IDN) line up by
 ## display width, not by bytes or characters.
 fake_stop
@@ -365,6 +383,22 @@ expect_eq "completion: the daemon's resolvers for history" \
     "$(comp 5 nmigd-ctl -s "$sock" history example.co.jp '')"
 expect_eq "completion: wait's option" "--timeout " \
     "$(comp 5 nmigd-ctl -s "$sock" wait example.co.jp --t)"
+# A reply with a command in a name runs nothing.
+fake_stop
+printf '{"version": 1, "domains": [{"domain": "$(touch %s/pwned)x"}, {"domain": "ok.example"}]}\n' \
+    "$dir" >"$dir/evil.json"
+mkdir -p "$dir/evil"
+cp "$dir/evil.json" "$dir/evil/status.json"
+"$FAKECTL" "$dir/esock" "$dir/evil" & evil_pid=$!
+for i in $(seq 100); do [ -e "$dir/evil/ready" ] && break; sleep 0.05; done
+expect_eq "completion: a hostile reply's names are not run, nor offered" "ok.example " \
+    "$(comp 4 nmigd-ctl -s "$dir/esock" status '')"
+expect_eq "completion: nothing was run" no "$([ -e "$dir/pwned" ] && echo yes || echo no)"
+kill "$evil_pid" 2>/dev/null
+wait "$evil_pid" 2>/dev/null
+fake_start status.json=status.json resolvers.json=resolvers.json \
+    history.json=history.json events.json=events.json check.json=check.json \
+    reload.json=reload.json
 expect_eq "completion: nothing from a daemon that is not there" "" \
     "$(comp 4 nmigd-ctl -s "$dir/none" status '')"
 run -s "$sock" history example.co.jp

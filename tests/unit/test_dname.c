@@ -226,6 +226,10 @@ test_name_idn(void **state)
 	    &why), -1);
 	assert_non_null(why);
 	assert_string_equal(domain_unicode("xn--zz.jp.", u), "xn--zz.jp");
+	/* A-labels that decode to a control or a bidi override are shown
+	 * as they are, never as the character. */
+	assert_string_equal(domain_unicode("xn--1a.jp.", u), "xn--1a.jp");
+	assert_string_equal(domain_unicode("xn--zvg.jp.", u), "xn--zvg.jp");
 	assert_string_equal(domain_unicode("example.jp.", u), "example.jp");
 }
 

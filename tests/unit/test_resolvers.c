@@ -344,6 +344,12 @@ test_err_name(void **state)
 	    "not UTF-8");
 	EXPECT_ERRORS("x 8.8.8.8 \xe6\x9d\n", "1: location of \"x\" is "
 	    "not UTF-8");
+	/* ... nor one that would drive a terminal: C1's CSI, a bidi
+	 * override. */
+	EXPECT_ERRORS("x 8.8.8.8 Tokyo\xc2\x9b" "2J\n", "1: location of \"x\" "
+	    "has a control character");
+	EXPECT_ERRORS("x 8.8.8.8 \xe2\x80\xaeoykoT\n", "1: location of \"x\" "
+	    "has a control character");
 	memset(text, 'L', 211);
 	memcpy(text, "x 8.8.8.8 ", 10);
 	strcpy(text + 211, "\n");
