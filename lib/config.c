@@ -1372,7 +1372,9 @@ dropin_load(struct conf_parser *mp, const char *path)
 	p.dropin = true;
 	/* Anything may lie in a drop-in directory: a FIFO named x.conf
 	 * must not hang a reload (lines_open). */
-	if ((p.fp = lines_open(path, false, mp->errs)) == NULL)
+	/* A drop-in removed since the directory was listed is not there:
+	 * a reload racing an operator's rm is no error. */
+	if ((p.fp = lines_open(path, LINES_MISSING_OK, mp->errs)) == NULL)
 		return;
 	conf_parse(&p);
 	fclose(p.fp);
@@ -1443,7 +1445,8 @@ config_load(const char *path, unsigned flags, struct errlist *errs)
 	p.file = path;
 	p.errs = errs;
 	p.names = &names;
-	if ((p.fp = lines_open(path, flags & CONFIG_ANY_FILE, errs)) == NULL)
+	if ((p.fp = lines_open(path, flags & CONFIG_ANY_FILE ? LINES_ANY_FILE :
+	    0, errs)) == NULL)
 		return NULL;
 	p.conf = config_new(path);
 	p.dir = conf_dir(path);

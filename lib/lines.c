@@ -31,22 +31,28 @@
 /* Opened without blocking, so that a FIFO with no writer, which a
  * regular file is expected to be, cannot hold the reader in open(2). */
 FILE *
-lines_open(const char *path, bool any, struct errlist *errs)
+lines_open(const char *path, unsigned flags, struct errlist *errs)
 {
 	struct stat	 st;
 	const char	*why = NULL;
 	FILE		*fp;
-	int		 fd, fl;
+	int		 fd, fl, err;
 
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
-		errlist_add(errs, path, 0, "cannot open: %s", strerror(errno));
+		err = errno;
+		/* Gone, name and all; a symlink to nothing is still an
+		 * error to report. */
+		if (err == ENOENT && flags & LINES_MISSING_OK &&
+		    lstat(path, &st) == -1 && errno == ENOENT)
+			return NULL;
+		errlist_add(errs, path, 0, "cannot open: %s", strerror(err));
 		return NULL;
 	}
 	if (fstat(fd, &st) == -1)
 		why = strerror(errno);
 	else if (S_ISDIR(st.st_mode))
 		why = strerror(EISDIR);
-	else if (!S_ISREG(st.st_mode) && !any)
+	else if (!S_ISREG(st.st_mode) && !(flags & LINES_ANY_FILE))
 		why = "not a regular file";
 	else if (S_ISREG(st.st_mode) && st.st_size > LINES_FILE_MAX)
 		why = "larger than 256 MiB";

@@ -31,9 +31,14 @@ enum line_status {
 #define LINES_FILE_MAX	(256 * 1024 * 1024)
 
 /* path opened for reading, or NULL after "FILE: cannot open: ..." in
- * errs.  A regular file of at most LINES_FILE_MAX bytes; with any, also
- * a pipe or a device ("nmigd -t -c /dev/stdin"), never a directory. */
-FILE	*lines_open(const char *path, bool any, struct errlist *errs);
+ * errs.  A regular file of at most LINES_FILE_MAX bytes; with
+ * LINES_ANY_FILE also a pipe or a device ("nmigd -t -c /dev/stdin"),
+ * never a directory; with LINES_MISSING_OK a file that does not exist
+ * (a drop-in removed since its directory was read) is NULL without an
+ * error. */
+#define LINES_ANY_FILE		0x01	/* a FIFO or a device too */
+#define LINES_MISSING_OK	0x02	/* no file: NULL, no error */
+FILE	*lines_open(const char *path, unsigned flags, struct errlist *errs);
 
 /* Read fp (left open by lines_end()); report to errs under file. */
 void	lines_begin(struct lines *, FILE *fp, const char *file,

@@ -293,7 +293,7 @@ resolvers_load(const char *path, struct resolver_list *list,
 	p.errs = errs;
 	/* A regular file: /dev/zero would be one endless line, a FIFO
 	 * would hold the reader. */
-	if ((fp = lines_open(path, false, errs)) == NULL)
+	if ((fp = lines_open(path, 0, errs)) == NULL)
 		return -1;
 	lines_begin(&in, fp, path, errs, 0);
 	while ((ls = lines_next(&in, &s)) != LINE_END) {

@@ -165,6 +165,22 @@ test_read_error(void **state)
 	errlist_free(&e);
 }
 
+/* A file that is not there: an error, unless it may be missing (a
+ * drop-in removed while a reload lists the directory). */
+static void
+test_missing(void **state)
+{
+	struct errlist	e = { NULL, 0 };
+	const char	*path = "/nonexistent/nmigd-test/x.conf";
+
+	assert_null(lines_open(path, LINES_MISSING_OK, &e));
+	assert_int_equal(e.n, 0);
+	assert_null(lines_open(path, 0, &e));
+	assert_int_equal(e.n, 1);
+	assert_non_null(strstr(e.msg[0], "cannot open: No such file"));
+	errlist_free(&e);
+}
+
 int
 main(void)
 {
@@ -175,6 +191,7 @@ main(void)
 		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_long),
 		cmocka_unit_test(test_read_error),
+		cmocka_unit_test(test_missing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
