@@ -103,25 +103,6 @@ priority_colour(long long pri)
 	return pri == 5 ? COLOUR_GREEN : NULL;
 }
 
-/* Owners relative to the domain, as written in the config: "@", "pop". */
-static void
-owner_relative(const char *owner, const char *domain, char *buf, size_t len)
-{
-	size_t	ol = strlen(owner), dl = strlen(domain);
-
-	if (ol > 0 && owner[ol - 1] == '.')
-		ol--;
-	if (dl > 0 && domain[dl - 1] == '.')
-		dl--;
-	if (dl > 0 && ol == dl && strncasecmp(owner, domain, dl) == 0)
-		snprintf(buf, len, "@");
-	else if (dl > 0 && ol > dl + 1 && owner[ol - dl - 1] == '.' &&
-	    strncasecmp(owner + ol - dl, domain, dl) == 0)
-		snprintf(buf, len, "%.*s", (int)(ol - dl - 1), owner);
-	else
-		snprintf(buf, len, "%s", owner);
-}
-
 /* "a, b, c", or "(NXDOMAIN)" for an answer without records. */
 static char *
 rdata_join(const json_t *item)
@@ -229,7 +210,8 @@ history_answer(struct table *t, const json_t *x, const char *domain)
 	const char	*state = jstr(x, "state", "-");
 	char		 own[NMIG_NAMEBUF], *rd;
 
-	owner_relative(jstr(x, "owner", "-"), domain, own, sizeof(own));
+	status_owner_relative(jstr(x, "owner", "-"), domain, own,
+	    sizeof(own));
 	table_set(t, 2, NULL, "%s %s", own, jstr(x, "type", "-"));
 	table_set(t, 3, state_colour(state), "%s", state);
 	table_set(t, 4, NULL, "%s", jstr(x, "last_seen", "-"));

@@ -216,33 +216,32 @@ put_domain_label(struct docbuf *b, const struct model *m, const char *metric,
 typedef long long	domain_value_fn(const struct model *,
 			    const struct watch *, time_t);
 
-static long long
-tally(const struct model *m, const struct watch *w, time_t now, int which)
+static struct domain_tally
+tally(const struct model *m, const struct watch *w, time_t now)
 {
 	struct domain_tally	t;
 
 	verdict_domain(w->rv, m->resolvers->n, config_require(m->cfg, w->dc),
 	    now, &t);
-	return which == 0 ? (long long)t.switched : which == 1 ?
-	    (long long)t.total : (long long)t.unreachable;
+	return t;
 }
 
 static long long
 v_resolvers_new(const struct model *m, const struct watch *w, time_t now)
 {
-	return tally(m, w, now, 0);
+	return (long long)tally(m, w, now).switched;
 }
 
 static long long
 v_resolvers(const struct model *m, const struct watch *w, time_t now)
 {
-	return tally(m, w, now, 1);
+	return (long long)tally(m, w, now).total;
 }
 
 static long long
 v_unreachable(const struct model *m, const struct watch *w, time_t now)
 {
-	return tally(m, w, now, 2);
+	return (long long)tally(m, w, now).unreachable;
 }
 
 static long long

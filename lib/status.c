@@ -463,18 +463,23 @@ status_ttl_left(const json_t *rec, time_t now)
 	return left < 0 ? 0 : left;
 }
 
-/* Owners relative to the domain, as in the config. */
+/* Owners relative to the domain, as in the config; a trailing dot on
+ * either does not count. */
 const char *
 status_owner_relative(const char *owner, const char *domain, char *buf,
     size_t len)
 {
-	size_t	dl = strlen(domain), ol = strlen(owner);
+	size_t	ol = strlen(owner), dl = strlen(domain);
 
-	if (ol == dl + 1 && strncasecmp(owner, domain, dl) == 0)
+	if (ol > 0 && owner[ol - 1] == '.')
+		ol--;
+	if (dl > 0 && domain[dl - 1] == '.')
+		dl--;
+	if (dl > 0 && ol == dl && strncasecmp(owner, domain, dl) == 0)
 		snprintf(buf, len, "@");
-	else if (ol > dl + 2 && strncasecmp(owner + ol - dl - 1, domain,
-	    dl) == 0)
-		snprintf(buf, len, "%.*s", (int)(ol - dl - 2), owner);
+	else if (dl > 0 && ol > dl + 1 && owner[ol - dl - 1] == '.' &&
+	    strncasecmp(owner + ol - dl, domain, dl) == 0)
+		snprintf(buf, len, "%.*s", (int)(ol - dl - 1), owner);
 	else
 		snprintf(buf, len, "%s", owner);
 	return buf;

@@ -15,7 +15,15 @@
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tools/deps.sh"
-work=${1:-$(mktemp -d /tmp/nmigd-package.XXXXXX)}
+# WORKDIR given: kept afterwards; else a new one, removed when all passed.
+if [ $# -gt 0 ]; then
+	work=$1
+	mkdir -p "$work"
+	own_work=
+else
+	work=$(mktemp -d /tmp/nmigd-package.XXXXXX)
+	own_work=1
+fi
 nmig_install_deps
 nmig_install_packages debhelper lintian dpkg-dev
 
@@ -86,4 +94,4 @@ left=$(owned)
 [ -z "$left" ] || fail "left after purge: $left"
 getent passwd nmigd >/dev/null || fail "the user nmigd went on purge"
 say "purged: nothing left but the user and group nmigd (Debian policy)"
-rm -rf "$work"
+[ -z "$own_work" ] || rm -rf "$work"
