@@ -942,6 +942,16 @@ use_colour(bool json)
 	return !json && isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0');
 }
 
+/* getopt has said what it refused; a near name is worth a line more. */
+static void
+suggest_option(const char *arg, const struct option *longopts)
+{
+	const char	*near = option_near_miss(arg, longopts);
+
+	if (near != NULL)
+		fprintf(stderr, "nmigd-ctl: did you mean --%s?\n", near);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1000,6 +1010,7 @@ main(int argc, char *argv[])
 			printf("nmigd-ctl %s\n", NMIG_VERSION);
 			return CTL_EXIT_OK;
 		default:
+			suggest_option(argv[optind - 1], longopts);
 			usage(stderr);
 			return CTL_EXIT_USAGE;
 		}

@@ -348,26 +348,39 @@ cmd_resolvers(void *arg, const struct ctl_request *req, void **stream)
 	    "resolvers", a);
 }
 
+int
+commands_history(struct store *store, const char *domain,
+    const char *resolver, json_t **reply)
+{
+	struct history	 h;
+	char		 disp[NMIG_NAMEBUF];
+	int		 rv;
+
+	*reply = NULL;
+	rv = store_history(store, domain, resolver, &h);
+	if (rv == 1)
+		*reply = ctl_reply_error("unknown domain: %s",
+		    domain_display(domain, disp));
+	else if (rv == -1)
+		*reply = ctl_reply_error("cannot read the database");
+	else {
+		*reply = ctl_reply_pack("{s:s, s:o, s:b}",
+		    "domain", domain_display(domain, disp),
+		    "history", status_history_json(&h),
+		    "truncated", h.truncated);
+		history_free(&h);
+	}
+	return rv;
+}
+
 static json_t *
 cmd_history(void *arg, const struct ctl_request *req, void **stream)
 {
 	struct commands	*cmds = arg;
-	struct history	 h;
-	char		 disp[NMIG_NAMEBUF];
-	json_t		*o;
-	int		 rv;
+	json_t		*reply;
 
-	rv = store_history(cmds->d->store, req->domain, req->resolver, &h);
-	if (rv != 0)
-		return rv == 1 ? ctl_reply_error("unknown domain: %s",
-		    domain_display(req->domain, disp)) :
-		    ctl_reply_error("cannot read the database");
-	o = ctl_reply_pack("{s:s, s:o, s:b}",
-	    "domain", domain_display(req->domain, disp),
-	    "history", status_history_json(&h),
-	    "truncated", h.truncated);
-	history_free(&h);
-	return o;
+	commands_history(cmds->d->store, req->domain, req->resolver, &reply);
+	return reply;
 }
 
 static json_t *

@@ -24,29 +24,33 @@ struct chunk {
 
 struct docbuf {
 	unsigned	 refs;
+	unsigned	 pool;
 	struct chunk	*v;
 	size_t		 n, cap;
 	size_t		 len;
 };
 
-/* Not a field of the documents' owner: libevent may release the last
- * references after the owner is gone, from event_base_free(). */
-static unsigned	docbuf_nalive;
+/* Not a field of the documents' owners: libevent may release the last
+ * references after an owner is gone, from event_base_free(). */
+static unsigned	docbuf_nalive[DOCBUF_POOLS];
 
 struct docbuf *
-docbuf_new(void)
+docbuf_new(unsigned pool)
 {
 	struct docbuf	*doc = xcalloc(1, sizeof(*doc));
 
+	if (pool >= DOCBUF_POOLS)
+		fatalx("%s: pool %u", __func__, pool);
 	doc->refs = 1;
-	docbuf_nalive++;
+	doc->pool = pool;
+	docbuf_nalive[pool]++;
 	return doc;
 }
 
 unsigned
-docbuf_alive(void)
+docbuf_alive(unsigned pool)
 {
-	return docbuf_nalive;
+	return pool < DOCBUF_POOLS ? docbuf_nalive[pool] : 0;
 }
 
 /* A chunk with room for at least need bytes. */
@@ -125,7 +129,7 @@ docbuf_unref(struct docbuf *doc)
 	for (i = 0; i < doc->n; i++)
 		free(doc->v[i].p);
 	free(doc->v);
-	docbuf_nalive--;
+	docbuf_nalive[doc->pool]--;
 	free(doc);
 }
 

@@ -15,10 +15,14 @@
 
 struct docbuf;
 
-/* A new, empty document with one reference (the builder's). */
-struct docbuf	*docbuf_new(void);
-/* Documents not yet freed, for their builder to bound. */
-unsigned	 docbuf_alive(void);
+/* Documents are counted by pool (one per kind of document), so that each
+ * builder bounds its own: pools 0 to DOCBUF_POOLS - 1. */
+#define DOCBUF_POOLS	4
+
+/* A new, empty document of pool with one reference (the builder's). */
+struct docbuf	*docbuf_new(unsigned pool);
+/* Documents of pool not yet freed, for their builder to bound. */
+unsigned	 docbuf_alive(unsigned pool);
 void		 docbuf_add(struct docbuf *, const char *, size_t);
 void		 docbuf_printf(struct docbuf *, const char *, ...)
 		    NMIG_PRINTF(2, 3);

@@ -77,6 +77,8 @@ struct http_conn {
 	const struct http_route	*route;		/* CONN_WAITING */
 	enum httpreq_method	 method;
 	size_t			 scanned;	/* head bytes seen without LF */
+	const char		*query;		/* while the route's serve runs */
+	size_t			 querylen;
 };
 
 struct httpd {
@@ -132,7 +134,7 @@ conn_free(struct http_conn *c)
 {
 	struct httpd	*h = c->h;
 
-	if (c->state == CONN_WAITING)
+	if (c->state == CONN_WAITING && c->route->gone != NULL)
 		c->route->gone(c, h->arg);
 	TAILQ_REMOVE(&h->conns, c, entry);
 	h->nconns--;
@@ -163,14 +165,25 @@ conn_head(struct http_conn *c, int status, const char *content_type,
 
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT",
 	    gmtime_r(&now, &tm));
+	/* Every answer is read-only data of this moment, for this origin
+	 * only: never cached, never sniffed into another type, never framed,
+	 * and the web view's page may load nothing but its own script, style
+	 * and JSON (a name that slipped past its escaping could run nothing). */
 	evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
 	    "Date: %s\r\n"
 	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n"
 	    "%s"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Referrer-Policy: no-referrer\r\n"
+	    "Content-Security-Policy: default-src 'none'; script-src 'self';"
+	    " style-src 'self'; img-src 'self' data:; connect-src 'self';"
+	    " base-uri 'none'; form-action 'none'; frame-ancestors 'none'\r\n"
 	    "Connection: close\r\n\r\n",
 	    status, httpreq_reason(status), date, content_type, len,
-	    status == 405 ? "Allow: GET, HEAD\r\n" : "");
+	    status == 405 ? "Allow: GET, HEAD\r\n" :
+	    status == 503 ? "Retry-After: 1\r\n" : "");
 }
 
 static void
@@ -248,7 +261,18 @@ conn_request(struct http_conn *c, const struct httpreq *req)
 		return;
 	}
 	c->route = route;
+	c->query = req->query;
+	c->querylen = req->querylen;
 	route->serve(c, h->arg);
+	c->query = NULL;
+	c->querylen = 0;
+}
+
+int
+httpd_query_get(const struct http_conn *c, const char *key, char *out,
+    size_t outlen)
+{
+	return httpreq_query_get(c->query, c->querylen, key, out, outlen);
 }
 
 static void

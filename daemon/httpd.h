@@ -1,6 +1,6 @@
 /*
- * A small HTTP/1.x server for the metrics endpoint: GET and HEAD of a few
- * paths, one request per connection, every limit fixed (nmigd.conf(5),
+ * A small HTTP/1.x server for the metrics endpoint and the web view: GET
+ * and HEAD of a few paths, one request per connection, every limit fixed (nmigd.conf(5),
  * under metrics).  It replaces libevent's evhttp, which has no cap on
  * connections and only idle timeouts.
  */
@@ -20,7 +20,8 @@ struct http_route {
 	/* Answer with httpd_reply(), now or later: the connection waits,
 	 * up to the response deadline. */
 	void		(*serve)(struct http_conn *, void *arg);
-	/* The connection was closed before serve's answer: forget it. */
+	/* The connection was closed before serve's answer: forget it.
+	 * NULL for a route that always answers at once. */
 	void		(*gone)(struct http_conn *, void *arg);
 };
 
@@ -29,6 +30,11 @@ struct http_route {
 struct httpd	*httpd_listen(struct event_base *, const char *hostport,
 		    const struct http_route *, size_t nroutes, void *arg);
 void		 httpd_free(struct httpd *);
+
+/* The request's query parameter key, while its route's serve runs: as
+ * httpreq_query_get() (0 found, 1 absent, -1 malformed or too long). */
+int		 httpd_query_get(const struct http_conn *, const char *key,
+		    char *out, size_t outlen);
 
 /* The answer to a request served: the body is moved out of body (for a
  * HEAD request only its length is sent), then the connection closes. */

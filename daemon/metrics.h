@@ -1,14 +1,17 @@
 /*
- * The Prometheus text exposition of /metrics, served by daemon/httpd.c;
- * off unless "metrics = ADDRESS:PORT" is set.
+ * The Prometheus text exposition of /metrics (nmigd.conf(5) lists its
+ * series), served by daemon/http.c.
  */
 #ifndef NMIGD_METRICS_H
 #define NMIGD_METRICS_H
 
+#include "httpd.h"
 #include "nmigd.h"
 
-/* NULL after logging when the address cannot be bound. */
-struct metrics	*metrics_listen(struct nmigd *, const char *hostport);
+struct metrics	*metrics_new(struct nmigd *);
+/* After the HTTP listener, whose connections may wait for a document. */
 void		 metrics_free(struct metrics *);
+void		 metrics_serve(struct metrics *, struct http_conn *);
+void		 metrics_gone(struct metrics *, struct http_conn *);
 
 #endif

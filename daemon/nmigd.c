@@ -26,7 +26,7 @@
 #include "ctlproto.h"
 #include "log.h"
 #include "looplag.h"
-#include "metrics.h"
+#include "http.h"
 #include "monitor.h"
 #include "nmigd.h"
 #include "printconf.h"
@@ -81,7 +81,8 @@ parse_options(int argc, char *argv[], struct opts *o)
 		{ "version",	no_argument,	NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int	ch;
+	const char	*near;
+	int		 ch;
 
 	memset(o, 0, sizeof(*o));
 	o->conffile = NMIG_CONF_DEFAULT;
@@ -114,6 +115,11 @@ parse_options(int argc, char *argv[], struct opts *o)
 			usage(stdout, 0);
 			break;
 		default:
+			/* getopt has said what it refused. */
+			if ((near = option_near_miss(argv[optind - 1],
+			    longopts)) != NULL)
+				fprintf(stderr, "nmigd: did you mean --%s?\n",
+				    near);
 			usage(stderr, EXIT_TROUBLE);
 		}
 	}
@@ -455,7 +461,7 @@ run_daemon(struct nmigd *d)
 		goto done;
 	}
 	if (d->cfg->metrics != NULL &&
-	    (d->metrics = metrics_listen(d, d->cfg->metrics)) == NULL) {
+	    (d->http = http_listen(d, d->cfg->metrics)) == NULL) {
 		rc = EXIT_TROUBLE;
 		goto done;
 	}
@@ -474,7 +480,7 @@ run_daemon(struct nmigd *d)
 	looplag_free(d->looplag);
 done:
 	reload_free(d->reload);
-	metrics_free(d->metrics);
+	http_free(d->http);
 	control_free(d->control);
 	commands_free(d->commands);
 	monitor_free(d->monitor);

@@ -1,6 +1,6 @@
 /*
  * The daemon's parts, owned by nmigd.c and lent to the modules that answer
- * for them (the control commands, the metrics endpoint).
+ * for them (the control commands, the metrics endpoint and web view).
  */
 #ifndef NMIGD_NMIGD_H
 #define NMIGD_NMIGD_H
@@ -20,7 +20,7 @@
 struct commands;
 struct control;
 struct looplag;
-struct metrics;
+struct http;
 struct reload;
 
 struct nmigd {
@@ -33,7 +33,7 @@ struct nmigd {
 	struct monitor		*monitor;
 	struct commands		*commands;	/* the control handlers' */
 	struct control		*control;
-	struct metrics		*metrics;
+	struct http		*http;
 	struct looplag		*looplag;	/* how late the loop runs */
 	struct reload		*reload;	/* the config reader */
 	struct retention	*retention;	/* history-days */

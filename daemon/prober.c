@@ -320,7 +320,7 @@ query_start(struct query *q)
 	if (q->fd == -1 && (errno == EMFILE || errno == ENFILE ||
 	    errno == ENOBUFS || errno == ENOMEM)) {
 		/* Our shortage, not the resolver's failure: wait. */
-		log_warn("%s: socket", __func__);
+		log_warn("probe: no socket for a query; trying again shortly");
 		TAILQ_INSERT_HEAD(&p->queue, q, entry);
 		p->stats.queued++;
 		event_add(p->ev_kick, &later);
@@ -330,7 +330,7 @@ query_start(struct query *q)
 	p->stats.inflight++;
 	clock_gettime(CLOCK_MONOTONIC, &q->sent_at);
 	if (q->fd == -1) {
-		log_warn("%s: socket", __func__);
+		log_warn("probe: no socket for a query for %s", q->owner);
 		query_finish(q, OBS_ERROR, NULL);
 		return 0;
 	}
@@ -340,7 +340,7 @@ query_start(struct query *q)
 	q->ev_timer = evtimer_new(p->base, query_timeout_cb, q);
 	if (q->ev_read == NULL || q->ev_timer == NULL ||
 	    event_add(q->ev_read, NULL) == -1) {
-		log_warnx("%s: cannot register events", __func__);
+		log_warnx("probe: out of memory for a query's events");
 		query_finish(q, OBS_ERROR, NULL);
 		return 0;
 	}

@@ -94,6 +94,15 @@ has_prefix_nocase(const char *p, size_t len, const char *prefix)
 	return len >= n && strncasecmp(p, prefix, n) == 0;
 }
 
+static void
+set_query(const char *q, const char *end, struct httpreq *req)
+{
+	if (q < end && *q == '?') {
+		req->query = q + 1;
+		req->querylen = (size_t)(end - q - 1);
+	}
+}
+
 /* origin-form "/path?query" or absolute-form "http://host/path?query";
  * the path is what is routed.  -1 for anything else. */
 static int
@@ -124,13 +133,79 @@ parse_target(const char *t, size_t len, struct httpreq *req)
 		if (path == end || *path == '?') {
 			req->path = "/";
 			req->pathlen = 1;
+			set_query(path, end, req);
 			return 0;
 		}
 	}
 	q = memchr(path, '?', (size_t)(end - path));
 	req->path = path;
 	req->pathlen = (size_t)((q != NULL ? q : end) - path);
+	if (q != NULL)
+		set_query(q, end, req);
 	return 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode len bytes of a query value into out: -1 when an escape is bad,
+ * decodes to NUL, or out (outlen, NUL included) is too small. */
+static int
+query_decode(const char *p, size_t len, char *out, size_t outlen)
+{
+	size_t	i, n = 0;
+	int	hi, lo;
+	char	c;
+
+	for (i = 0; i < len; i++) {
+		c = p[i];
+		if (c == '+')
+			c = ' ';
+		else if (c == '%') {
+			if (len - i < 3 || (hi = hexval(p[i + 1])) == -1 ||
+			    (lo = hexval(p[i + 2])) == -1 || hi + lo == 0)
+				return -1;
+			c = (char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (n + 1 >= outlen)
+			return -1;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+int
+httpreq_query_get(const char *query, size_t querylen, const char *key,
+    char *out, size_t outlen)
+{
+	const char	*p = query, *end = query + querylen, *amp, *eq;
+	size_t		 klen = strlen(key);
+
+	if (query == NULL || outlen == 0)
+		return 1;
+	while (p < end) {
+		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
+			amp = end;
+		eq = memchr(p, '=', (size_t)(amp - p));
+		if ((eq != NULL ? (size_t)(eq - p) : (size_t)(amp - p)) ==
+		    klen && memcmp(p, key, klen) == 0)
+			return eq == NULL ? query_decode("", 0, out, outlen) :
+			    query_decode(eq + 1, (size_t)(amp - eq - 1), out,
+			    outlen);
+		p = amp + 1;
+	}
+	return 1;
 }
 
 /* "METHOD SP TARGET SP HTTP/1.x": 0 or the status to refuse it with.

@@ -37,6 +37,8 @@ struct httpreq {
 	enum httpreq_method	 method;	/* known once the request line is */
 	const char		*path;		/* into the buffer; no query */
 	size_t			 pathlen;
+	const char		*query;		/* after the '?'; NULL: none */
+	size_t			 querylen;
 	int			 minor;		/* HTTP/1.minor */
 	bool			 body;		/* Content-Length > 0 or
 						 * Transfer-Encoding sent */
@@ -48,6 +50,14 @@ struct httpreq {
  * HTTPREQ_HEAD_MAX of them are looked at).  Stateless: call again with the
  * whole buffer when a line end arrives. */
 enum httpreq_result httpreq_parse(const char *buf, size_t len, struct httpreq *);
+
+/* The value of the parameter key in a query ("a=1&domain=x.jp"),
+ * percent-decoded ('+' is a space) into out, NUL-terminated.  0 when
+ * found, 1 when absent, -1 when its value is malformed (a bad escape, an
+ * encoded NUL) or does not fit in outlen.  The first of repeated keys
+ * counts. */
+int		 httpreq_query_get(const char *query, size_t querylen,
+		    const char *key, char *out, size_t outlen);
 
 /* "Not Found" for 404; "Error" for a status it does not know. */
 const char	*httpreq_reason(int status);

@@ -54,7 +54,8 @@ journal_emit(const struct journal_event *ev)
 		fflush(stderr);
 	}
 	if ((r = journal_send(ev)) < 0) {
-		log_warnx("%s: sd_journal_send: %s", __func__, strerror(-r));
+		log_warnx("cannot send an event to the journal: %s",
+		    strerror(-r));
 		return -1;
 	}
 	return 0;

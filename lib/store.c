@@ -354,11 +354,11 @@ warn_statement(struct store *s, const char *fn, const char *what)
 		return;
 	}
 	if (s->unwarned > 0)
-		log_warnx("%s: %s (and %u more database errors in the last "
-		    "%lld s)", fn, what, s->unwarned,
+		log_warnx("database: %s: %s (and %u more database errors in "
+		    "the last %lld s)", fn, what, s->unwarned,
 		    (long long)(now - s->warned_at));
 	else
-		log_warnx("%s: %s", fn, what);
+		log_warnx("database: %s: %s", fn, what);
 	s->warned_at = now;
 	s->unwarned = 0;
 }
@@ -368,7 +368,7 @@ static int
 db_exec(sqlite3 *db, const char *path, const char *fn, const char *sql)
 {
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s: %s", fn, path, sqlite3_errmsg(db));
+		log_warnx("%s: %s: %s", path, fn, sqlite3_errmsg(db));
 		return -1;
 	}
 	return 0;
@@ -383,15 +383,15 @@ db_int(sqlite3 *db, const char *path, const char *fn, const char *sql,
 	int		 rc;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s: %s", fn, path, sqlite3_errmsg(db));
+		log_warnx("%s: %s: %s", path, fn, sqlite3_errmsg(db));
 		return -1;
 	}
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		if (rc == SQLITE_DONE)
-			log_warnx("%s: %s: no result from \"%s\"", fn, path,
+			log_warnx("%s: %s: no result from \"%s\"", path, fn,
 			    sql);
 		else
-			log_warnx("%s: %s: %s", fn, path, sqlite3_errmsg(db));
+			log_warnx("%s: %s: %s", path, fn, sqlite3_errmsg(db));
 		(void)sqlite3_finalize(st);
 		return -1;
 	}
@@ -403,17 +403,18 @@ db_int(sqlite3 *db, const char *path, const char *fn, const char *sql,
 static int
 db_journal_wal(sqlite3 *db, const char *path)
 {
+	static const char	action[] = "setting the journal mode";
 	sqlite3_stmt		*st;
 	const unsigned char	*mode;
 	int			 ok;
 
 	if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st,
 	    NULL) != SQLITE_OK) {
-		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(db));
+		log_warnx("%s: %s: %s", path, action, sqlite3_errmsg(db));
 		return -1;
 	}
 	if (sqlite3_step(st) != SQLITE_ROW) {
-		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(db));
+		log_warnx("%s: %s: %s", path, action, sqlite3_errmsg(db));
 		(void)sqlite3_finalize(st);
 		return -1;
 	}
@@ -423,7 +424,7 @@ db_journal_wal(sqlite3 *db, const char *path)
 	ok = mode != NULL && strcmp((const char *)mode, "wal") == 0;
 	if (!ok)
 		log_warnx("%s: %s: cannot use WAL, journal mode is %s",
-		    __func__, path, mode != NULL ? (const char *)mode : "?");
+		    path, action, mode != NULL ? (const char *)mode : "?");
 	(void)sqlite3_finalize(st);
 	return ok ? 0 : -1;
 }
@@ -432,27 +433,28 @@ db_journal_wal(sqlite3 *db, const char *path)
 static int
 db_check_version(sqlite3 *db, const char *path, int64_t version)
 {
+	static const char	action[] = "checking the schema version";
 	int64_t	objects;
 
 	if (version > STORE_VERSION) {
 		log_warnx("%s: %s: schema version %" PRId64 " is newer than "
-		    "this nmigd knows (%d); refusing to touch it", __func__,
+		    "this nmigd knows (%d); refusing to touch it", action,
 		    path, version, STORE_VERSION);
 		return -1;
 	}
 	if (version < 0) {
-		log_warnx("%s: %s: bad schema version %" PRId64, __func__,
+		log_warnx("%s: %s: bad schema version %" PRId64, action,
 		    path, version);
 		return -1;
 	}
 	if (version > 0)
 		return 0;
-	if (db_int(db, path, __func__, "SELECT count(*) FROM sqlite_master",
+	if (db_int(db, path, action, "SELECT count(*) FROM sqlite_master",
 	    &objects) == -1)
 		return -1;
 	if (objects != 0) {
 		log_warnx("%s: %s: not an nmigd database (tables but no "
-		    "schema version)", __func__, path);
+		    "schema version)", action, path);
 		return -1;
 	}
 	return 0;
@@ -461,23 +463,24 @@ db_check_version(sqlite3 *db, const char *path, int64_t version)
 static int
 db_migrate(sqlite3 *db, const char *path)
 {
+	static const char	action[] = "upgrading the schema";
 	char	sql[64];
 	int64_t	v, version;
 
-	if (db_exec(db, path, __func__, "BEGIN IMMEDIATE") == -1)
+	if (db_exec(db, path, action, "BEGIN IMMEDIATE") == -1)
 		return -1;
 	/* Again under the write lock: another process may have got here
 	 * first. */
-	if (db_int(db, path, __func__, "PRAGMA user_version", &version) == -1 ||
+	if (db_int(db, path, action, "PRAGMA user_version", &version) == -1 ||
 	    db_check_version(db, path, version) == -1)
 		goto fail;
 	for (v = version; v < STORE_VERSION; v++) {
-		if (db_exec(db, path, __func__, store_migrations[v]) == -1)
+		if (db_exec(db, path, action, store_migrations[v]) == -1)
 			goto fail;
 	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", STORE_VERSION);
-	if (db_exec(db, path, __func__, sql) == -1 ||
-	    db_exec(db, path, __func__, "COMMIT") == -1)
+	if (db_exec(db, path, action, sql) == -1 ||
+	    db_exec(db, path, action, "COMMIT") == -1)
 		goto fail;
 	if (version == 0)
 		log_info("%s: created schema version %d", path, STORE_VERSION);
@@ -516,12 +519,13 @@ db_open_failed(const char *path, const char *why)
 struct store *
 store_open(const char *path)
 {
+	static const char	action[] = "opening";
 	struct store	*s;
 	int64_t		 version;
 	int		 i;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		log_warn("%s", __func__);
+		log_warn("%s: opening", path);
 		return NULL;
 	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
@@ -531,34 +535,34 @@ store_open(const char *path)
 		goto fail;
 	}
 	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK) {
-		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(s->db));
+		log_warnx("%s: %s: %s", path, action, sqlite3_errmsg(s->db));
 		goto fail;
 	}
 #ifdef SQLITE_DBCONFIG_DEFENSIVE
 	/* No writable_schema tricks through this connection. */
 	if (sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1,
 	    NULL) != SQLITE_OK) {
-		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(s->db));
+		log_warnx("%s: %s: %s", path, action, sqlite3_errmsg(s->db));
 		goto fail;
 	}
 #endif
 	/* The first read: a file that is not a database fails here, and a
 	 * newer database is refused before anything below writes to it. */
-	if (db_int(s->db, path, __func__, "PRAGMA user_version",
+	if (db_int(s->db, path, action, "PRAGMA user_version",
 	    &version) == -1 ||
 	    db_check_version(s->db, path, version) == -1)
 		goto fail;
 	if (db_journal_wal(s->db, path) == -1 ||
-	    db_exec(s->db, path, __func__, "PRAGMA synchronous = NORMAL") ==
+	    db_exec(s->db, path, action, "PRAGMA synchronous = NORMAL") ==
 	    -1 ||
-	    db_exec(s->db, path, __func__, "PRAGMA foreign_keys = ON") == -1)
+	    db_exec(s->db, path, action, "PRAGMA foreign_keys = ON") == -1)
 		goto fail;
 	if (version < STORE_VERSION && db_migrate(s->db, path) == -1)
 		goto fail;
 	for (i = 0; i < SS_MAX; i++) {
 		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL) != SQLITE_OK) {
-			log_warnx("%s: %s: %s", __func__, path,
+			log_warnx("%s: %s: %s", path, action,
 			    sqlite3_errmsg(s->db));
 			goto fail;
 		}
@@ -572,6 +576,7 @@ fail:
 void
 store_close(struct store *s)
 {
+	static const char	action[] = "closing";
 	int	i;
 
 	if (s == NULL)
@@ -581,7 +586,7 @@ store_close(struct store *s)
 	/* Closing rolls back an open transaction; BUSY would mean a
 	 * statement left unfinalized, a bug here. */
 	if (sqlite3_close(s->db) != SQLITE_OK)
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+		log_warnx("%s: %s", action, sqlite3_errmsg(s->db));
 	free(s);
 }
 
@@ -708,7 +713,7 @@ stmt_id(struct store *s, const char *fn, enum store_stmt which,
 	va_end(ap);
 	if (rc != SQLITE_ROW) {
 		if (rc == SQLITE_DONE)
-			log_warnx("%s: row vanished", fn);
+			log_warnx("database: %s: row vanished", fn);
 		return -1;
 	}
 	id = sqlite3_column_int64(s->st[which], 0);
@@ -751,7 +756,8 @@ col_range(sqlite3_stmt *st, int i, int64_t min, int64_t max, int64_t *v)
 int
 store_begin(struct store *s)
 {
-	return stmt_run(s, __func__, SS_BEGIN, "") == -1 ? -1 : 0;
+	static const char	action[] = "starting a transaction";
+	return stmt_run(s, action, SS_BEGIN, "") == -1 ? -1 : 0;
 }
 
 /* When COMMIT fails the transaction may still be open: the caller rolls
@@ -759,39 +765,42 @@ store_begin(struct store *s)
 int
 store_commit(struct store *s)
 {
-	return stmt_run(s, __func__, SS_COMMIT, "") == -1 ? -1 : 0;
+	static const char	action[] = "committing";
+	return stmt_run(s, action, SS_COMMIT, "") == -1 ? -1 : 0;
 }
 
 int
 store_rollback(struct store *s)
 {
+	static const char	action[] = "rolling back";
 	/* Some errors (SQLITE_FULL, ...) end the transaction themselves;
 	 * there is nothing left to undo then. */
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
-	return stmt_run(s, __func__, SS_ROLLBACK, "") == -1 ? -1 : 0;
+	return stmt_run(s, action, SS_ROLLBACK, "") == -1 ? -1 : 0;
 }
 
 int64_t
 store_resolver_id(struct store *s, const struct resolver_conf *r,
     bool *created)
 {
+	static const char	action[] = "saving a resolver";
 	sqlite3_stmt	*st = s->st[SS_RESOLVER_GET];
 	const char	*location;
 	int64_t		 id, port;
 	int		 rc, same;
 
 	if (r->name == NULL) {
-		log_warnx("%s: resolver without a name", __func__);
+		log_warnx("%s: resolver without a name", action);
 		return -1;
 	}
 	location = r->location != NULL ? r->location : "";
-	if ((rc = stmt_run(s, __func__, SS_RESOLVER_GET, "s", r->name)) == -1)
+	if ((rc = stmt_run(s, action, SS_RESOLVER_GET, "s", r->name)) == -1)
 		return -1;
 	if (created != NULL)
 		*created = rc == SQLITE_DONE;
 	if (rc == SQLITE_DONE) {
-		if (stmt_run(s, __func__, SS_RESOLVER_ADD, "ssis", r->name,
+		if (stmt_run(s, action, SS_RESOLVER_ADD, "ssis", r->name,
 		    r->address, (int)r->port, location) == -1)
 			return -1;
 		return sqlite3_last_insert_rowid(s->db);
@@ -802,7 +811,7 @@ store_resolver_id(struct store *s, const struct resolver_conf *r,
 	    port == r->port && strcmp(col_text(st, 3), location) == 0;
 	stmt_done(s, SS_RESOLVER_GET);
 	/* Keep the id, so that the history stays with the name. */
-	if (!same && stmt_run(s, __func__, SS_RESOLVER_SET, "sisI",
+	if (!same && stmt_run(s, action, SS_RESOLVER_SET, "sisI",
 	    r->address, (int)r->port, location, id) == -1)
 		return -1;
 	return id;
@@ -811,32 +820,34 @@ store_resolver_id(struct store *s, const struct resolver_conf *r,
 int64_t
 store_domain_id(struct store *s, const char *domain)
 {
+	static const char	action[] = "saving a domain";
 	/* OR IGNORE would swallow the NOT NULL violation. */
 	if (domain == NULL) {
-		log_warnx("%s: no domain name", __func__);
+		log_warnx("%s: no domain name", action);
 		return -1;
 	}
-	if (stmt_run(s, __func__, SS_DOMAIN_ADD, "s", domain) == -1)
+	if (stmt_run(s, action, SS_DOMAIN_ADD, "s", domain) == -1)
 		return -1;
-	return stmt_id(s, __func__, SS_DOMAIN_GET, "s", domain);
+	return stmt_id(s, action, SS_DOMAIN_GET, "s", domain);
 }
 
 int64_t
 store_check_id(struct store *s, int64_t domain_id, const char *owner,
     uint16_t type)
 {
+	static const char	action[] = "saving a watched record";
 	char		 buf[16];
 	const char	*tname;
 
 	if (owner == NULL) {
-		log_warnx("%s: no owner name", __func__);
+		log_warnx("%s: no owner name", action);
 		return -1;
 	}
 	tname = rrtype_name(type, buf);
-	if (stmt_run(s, __func__, SS_CHECK_ADD, "Iss", domain_id, owner,
+	if (stmt_run(s, action, SS_CHECK_ADD, "Iss", domain_id, owner,
 	    tname) == -1)
 		return -1;
-	return stmt_id(s, __func__, SS_CHECK_GET, "Iss", domain_id, owner,
+	return stmt_id(s, action, SS_CHECK_GET, "Iss", domain_id, owner,
 	    tname);
 }
 
@@ -844,17 +855,18 @@ int
 store_record_answer(struct store *s, int64_t check_id, int64_t resolver_id,
     const struct answer_row *a)
 {
+	static const char	action[] = "saving an answer";
 	char		 rbuf[16];
 	const char	*state, *rdata;
 	int64_t		 count;
 
 	if (a->state >= CS_MAX) {
-		log_warnx("%s: bad check state %u", __func__, a->state);
+		log_warnx("%s: bad check state %u", action, a->state);
 		return -1;
 	}
 	state = check_state_name(a->state);
 	count = a->count > 0 ? a->count : 1;
-	if (stmt_run(s, __func__, SS_ANSWER_BUMP, "tIIIIsibI", a->when,
+	if (stmt_run(s, action, SS_ANSWER_BUMP, "tIIIIsibI", a->when,
 	    (int64_t)a->ttl, (int64_t)a->rtt_ms, check_id, resolver_id,
 	    state, (int)a->rcode, a->wire, a->wirelen, count) == -1)
 		return -1;
@@ -862,7 +874,7 @@ store_record_answer(struct store *s, int64_t check_id, int64_t resolver_id,
 		return 0;
 	if ((rdata = a->rdata) == NULL)
 		return 1;
-	if (stmt_run(s, __func__, SS_ANSWER_ADD, "IIssisIIttbI", check_id,
+	if (stmt_run(s, action, SS_ANSWER_ADD, "IIssisIIttbI", check_id,
 	    resolver_id, state, a->rcode == STORE_RCODE_NONE ? "NONE" :
 	    rcode_name(a->rcode, rbuf), (int)a->rcode,
 	    rdata, (int64_t)a->ttl, (int64_t)a->rtt_ms,
@@ -876,7 +888,8 @@ int
 store_answer_seen(struct store *s, int64_t check_id, int64_t resolver_id,
     time_t last_seen, uint32_t count, uint32_t ttl)
 {
-	return stmt_run(s, __func__, SS_ANSWER_SEEN, "tIIII", last_seen,
+	static const char	action[] = "updating an answer";
+	return stmt_run(s, action, SS_ANSWER_SEEN, "tIIII", last_seen,
 	    (int64_t)count, check_id, resolver_id, (int64_t)ttl) == -1 ?
 	    -1 : 0;
 }
@@ -909,6 +922,7 @@ int
 store_latest_answer(struct store *s, int64_t check_id, int64_t resolver_id,
     struct answer_row *out, char **text, uint8_t **wire)
 {
+	static const char	action[] = "reading the latest answer";
 	sqlite3_stmt	*st = s->st[SS_ANSWER_LATEST];
 	const char	*what;
 	uint8_t		*blob = NULL;
@@ -919,7 +933,7 @@ store_latest_answer(struct store *s, int64_t check_id, int64_t resolver_id,
 
 	*text = NULL;
 	*wire = NULL;
-	if ((rc = stmt_run(s, __func__, SS_ANSWER_LATEST, "II", check_id,
+	if ((rc = stmt_run(s, action, SS_ANSWER_LATEST, "II", check_id,
 	    resolver_id)) != SQLITE_ROW)
 		return rc == SQLITE_DONE ? 1 : -1;
 	id = sqlite3_column_int64(st, 7);
@@ -967,11 +981,12 @@ int
 store_save_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
     const struct rverdict *rv)
 {
+	static const char	action[] = "saving a resolver's verdict";
 	if (rv->state >= RS_MAX) {
-		log_warnx("%s: bad resolver state %u", __func__, rv->state);
+		log_warnx("%s: bad resolver state %u", action, rv->state);
 		return -1;
 	}
-	if (stmt_run(s, __func__, SS_RVERDICT_SAVE, "IIsiitttttiiii", domain_id,
+	if (stmt_run(s, action, SS_RVERDICT_SAVE, "IIsiitttttiiii", domain_id,
 	    resolver_id, resolver_state_name(rv->state), (int)rv->streak,
 	    (int)rv->switched, rv->since, rv->fail_since,
 	    rv->last_checked, rv->cached_until, rv->expires_at,
@@ -988,6 +1003,7 @@ int
 store_load_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
     struct rverdict *rv)
 {
+	static const char	action[] = "loading a resolver's verdict";
 	sqlite3_stmt	*st = s->st[SS_RVERDICT_LOAD];
 	struct rverdict	 v;
 	const char	*what;
@@ -996,7 +1012,7 @@ store_load_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
 
 	memset(&v, 0, sizeof(v));
 	*rv = v;
-	if ((rc = stmt_run(s, __func__, SS_RVERDICT_LOAD, "II", domain_id,
+	if ((rc = stmt_run(s, action, SS_RVERDICT_LOAD, "II", domain_id,
 	    resolver_id)) != SQLITE_ROW)
 		return rc == SQLITE_DONE ? 1 : -1;
 	what = "state";
@@ -1064,14 +1080,15 @@ int
 store_save_domain(struct store *s, int64_t domain_id,
     const struct domain_row *d)
 {
+	static const char	action[] = "saving a domain's state";
 	if (d->state >= DS_MAX || d->parent_state >= PS_MAX ||
 	    d->old_state >= OP_MAX || d->new_state >= NP_MAX ||
 	    d->dnssec_new >= DN_MAX || d->dnssec_old >= DN_MAX) {
-		log_warnx("%s: bad domain state %u/%u/%u/%u", __func__,
+		log_warnx("%s: bad domain state %u/%u/%u/%u", action,
 		    d->state, d->parent_state, d->old_state, d->new_state);
 		return -1;
 	}
-	if (stmt_run(s, __func__, SS_DOMAIN_SAVE, "sttsttRtttsstsstI",
+	if (stmt_run(s, action, SS_DOMAIN_SAVE, "sttsttRtttsstsstI",
 	    domain_state_name(d->state), d->since, d->complete_at,
 	    parent_state_name(d->parent_state), d->parent_since,
 	    d->parent_switched_at, (int64_t)d->parent_ttl, d->watched_since,
@@ -1081,7 +1098,7 @@ store_save_domain(struct store *s, int64_t domain_id,
 	    d->dnssec_failed_at, domain_id) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0) {
-		log_warnx("%s: no domain %" PRId64, __func__, domain_id);
+		log_warnx("%s: no domain %" PRId64, action, domain_id);
 		return -1;
 	}
 	return 0;
@@ -1206,12 +1223,13 @@ load_providers(sqlite3_stmt *st, int64_t domain_id, struct domain_row *v)
 int
 store_load_domain(struct store *s, int64_t domain_id, struct domain_row *d)
 {
+	static const char	action[] = "loading a domain's state";
 	sqlite3_stmt		*st = s->st[SS_DOMAIN_LOAD];
 	struct domain_row	 v;
 	int			 rc, state, bad = 0;
 
 	memset(&v, 0, sizeof(v));
-	if ((rc = stmt_run(s, __func__, SS_DOMAIN_LOAD, "I",
+	if ((rc = stmt_run(s, action, SS_DOMAIN_LOAD, "I",
 	    domain_id)) != SQLITE_ROW)
 		return rc == SQLITE_DONE ? 1 : -1;
 	if (col_time(st, 1, &v.since) == -1) {
@@ -1241,7 +1259,8 @@ store_load_domain(struct store *s, int64_t domain_id, struct domain_row *d)
 int
 store_add_event(struct store *s, const struct event_row *e)
 {
-	if (stmt_run(s, __func__, SS_EVENT_ADD, "tsisssR", e->when,
+	static const char	action[] = "saving an event";
+	if (stmt_run(s, action, SS_EVENT_ADD, "tsisssR", e->when,
 	    e->message_id, e->priority, e->domain, e->resolver,
 	    e->message, e->domain_id) == -1)
 		return -1;
@@ -1354,6 +1373,7 @@ static int
 history_merge(struct store *s, sqlite3_stmt *ans, sqlite3_stmt *ev,
     struct history *out)
 {
+	static const char	action[] = "reading the history";
 	struct history_entry	*e;
 	int			 ra, re;
 
@@ -1383,7 +1403,7 @@ history_merge(struct store *s, sqlite3_stmt *ans, sqlite3_stmt *ev,
 	memmove(out->v, out->v + STORE_HISTORY_MAX - out->n,
 	    out->n * sizeof(*out->v));
 	if (ra != SQLITE_DONE || re != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+		log_warnx("%s: %s", action, sqlite3_errmsg(s->db));
 		history_free(out);
 		return -1;
 	}
@@ -1405,21 +1425,22 @@ int
 store_history(struct store *s, const char *domain, const char *resolver,
     struct history *out)
 {
+	static const char	action[] = "reading the history";
 	sqlite3_stmt	*ans = NULL, *ev = NULL;
 	int64_t		 did;
 	int		 rv = -1, rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = stmt_run(s, __func__, SS_DOMAIN_GET, "s", domain)) !=
+	if ((rc = stmt_run(s, action, SS_DOMAIN_GET, "s", domain)) !=
 	    SQLITE_ROW)
 		return rc == SQLITE_DONE ? 1 : -1;
 	did = sqlite3_column_int64(s->st[SS_DOMAIN_GET], 0);
 	stmt_done(s, SS_DOMAIN_GET);
-	ans = query_prepare(s, __func__, resolver == NULL ?
+	ans = query_prepare(s, action, resolver == NULL ?
 	    HISTORY_ANSWERS " AND ?2 IS NULL" HISTORY_ORDER :
 	    HISTORY_ANSWERS " AND a.resolver_id = (SELECT id FROM resolvers"
 	    " WHERE name = ?2 COLLATE NOCASE)" HISTORY_ORDER);
-	ev = query_prepare(s, __func__,
+	ev = query_prepare(s, action,
 	    "SELECT time, message_id, priority, domain, resolver, message"
 	    " FROM events"
 	    " WHERE domain_id = ?1"
@@ -1433,7 +1454,7 @@ store_history(struct store *s, const char *domain, const char *resolver,
 	    sqlite3_bind_int64(ev, 1, did) != SQLITE_OK ||
 	    sqlite3_bind_text(ev, 2, resolver, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int(ev, 3, STORE_HISTORY_MAX + 1) != SQLITE_OK) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+		log_warnx("%s: %s", action, sqlite3_errmsg(s->db));
 		goto done;
 	}
 	rv = history_merge(s, ans, ev, out);
@@ -1447,13 +1468,14 @@ int
 store_events(struct store *s, time_t since, int limit,
     struct event_list *out)
 {
+	static const char	action[] = "reading events";
 	sqlite3_stmt	*st;
 	char		 tbuf[NMIG_TIMEBUF];
 	size_t		 cap = 0;
 	int		 rc;
 
 	memset(out, 0, sizeof(*out));
-	st = query_prepare(s, __func__,
+	st = query_prepare(s, action,
 	    "SELECT time, message_id, priority, domain, resolver, message"
 	    " FROM (SELECT * FROM events WHERE ?1 IS NULL OR time >= ?1"
 	    "  ORDER BY id DESC LIMIT ?2) ORDER BY id");
@@ -1462,7 +1484,7 @@ store_events(struct store *s, time_t since, int limit,
 	if ((since != 0 && sqlite3_bind_text(st, 1, fmt_time(since, tbuf), -1,
 	    SQLITE_TRANSIENT) != SQLITE_OK) ||
 	    sqlite3_bind_int(st, 2, limit) != SQLITE_OK) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+		log_warnx("%s: %s", action, sqlite3_errmsg(s->db));
 		sqlite3_finalize(st);
 		return -1;
 	}
@@ -1475,7 +1497,7 @@ store_events(struct store *s, time_t since, int limit,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s", __func__, sqlite3_errmsg(s->db));
+		log_warnx("%s: %s", action, sqlite3_errmsg(s->db));
 		event_list_free(out);
 		return -1;
 	}
@@ -1486,7 +1508,8 @@ int
 store_save_learned(struct store *s, int64_t check_id,
     const struct learned_row *l)
 {
-	return stmt_run(s, __func__, SS_LEARNED_SAVE, "sbtsbtsI",
+	static const char	action[] = "saving a learned set";
+	return stmt_run(s, action, SS_LEARNED_SAVE, "sbtsbtsI",
 	    l->at != 0 ? l->text : NULL, l->at != 0 ? l->wire : NULL,
 	    l->at != 0 ? l->wirelen : (size_t)0, l->at,
 	    l->old_at != 0 ? l->old_text : NULL,
@@ -1516,11 +1539,12 @@ int
 store_load_learned(struct store *s, int64_t check_id,
     struct learned_load *l)
 {
+	static const char	action[] = "loading a learned set";
 	sqlite3_stmt	*st = s->st[SS_LEARNED_LOAD];
 	int		 rc;
 
 	memset(l, 0, sizeof(*l));
-	if ((rc = stmt_run(s, __func__, SS_LEARNED_LOAD, "I", check_id)) !=
+	if ((rc = stmt_run(s, action, SS_LEARNED_LOAD, "I", check_id)) !=
 	    SQLITE_ROW)
 		return rc == SQLITE_DONE ? 1 : -1;
 	col_learned(st, 0, check_id, "learned value", &l->wire, &l->wirelen,
@@ -1538,16 +1562,18 @@ int
 store_forget_learned(struct store *s, int64_t check_id, bool expect,
     bool old)
 {
+	static const char	action[] = "forgetting a learned set";
 	if (!expect && !old)
 		return 0;
-	return stmt_run(s, __func__, SS_LEARNED_FORGET, "Iii", check_id,
+	return stmt_run(s, action, SS_LEARNED_FORGET, "Iii", check_id,
 	    (int)expect, (int)old) == -1 ? -1 : 0;
 }
 
 int
 store_prune_events(struct store *s, time_t cutoff, int limit)
 {
-	if (stmt_run(s, __func__, SS_PRUNE_EVENTS, "ti", cutoff, limit) == -1)
+	static const char	action[] = "pruning old events";
+	if (stmt_run(s, action, SS_PRUNE_EVENTS, "ti", cutoff, limit) == -1)
 		return -1;
 	return sqlite3_changes(s->db);
 }
@@ -1556,9 +1582,10 @@ int
 store_prune_answers(struct store *s, int64_t *domain_id, time_t cutoff,
     int limit)
 {
+	static const char	action[] = "pruning old answers";
 	int	rc;
 
-	rc = stmt_run(s, __func__, SS_PRUNE_NEXT_DOMAIN, "I", *domain_id);
+	rc = stmt_run(s, action, SS_PRUNE_NEXT_DOMAIN, "I", *domain_id);
 	if (rc == -1)
 		return -1;
 	if (rc == SQLITE_DONE) {
@@ -1567,7 +1594,7 @@ store_prune_answers(struct store *s, int64_t *domain_id, time_t cutoff,
 	}
 	*domain_id = sqlite3_column_int64(s->st[SS_PRUNE_NEXT_DOMAIN], 0);
 	stmt_done(s, SS_PRUNE_NEXT_DOMAIN);
-	if (stmt_run(s, __func__, SS_PRUNE_ANSWERS, "Iti", *domain_id, cutoff,
+	if (stmt_run(s, action, SS_PRUNE_ANSWERS, "Iti", *domain_id, cutoff,
 	    limit) == -1)
 		return -1;
 	return sqlite3_changes(s->db);
@@ -1576,6 +1603,7 @@ store_prune_answers(struct store *s, int64_t *domain_id, time_t cutoff,
 int
 store_forget_domain(struct store *s, const char *domain, int64_t *rows)
 {
+	static const char	action[] = "forgetting a domain";
 	static const enum store_stmt steps[] = {
 		SS_FORGET_ANSWERS, SS_FORGET_RVERDICTS, SS_FORGET_EVENTS,
 		SS_FORGET_CHECKS, SS_FORGET_DOMAIN,
@@ -1585,7 +1613,7 @@ store_forget_domain(struct store *s, const char *domain, int64_t *rows)
 	int	rc;
 
 	*rows = 0;
-	if ((rc = stmt_run(s, __func__, SS_DOMAIN_GET, "s", domain)) == -1)
+	if ((rc = stmt_run(s, action, SS_DOMAIN_GET, "s", domain)) == -1)
 		return -1;
 	if (rc == SQLITE_DONE)
 		return 1;
@@ -1594,7 +1622,7 @@ store_forget_domain(struct store *s, const char *domain, int64_t *rows)
 	if (store_begin(s) == -1)
 		return -1;
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		if (stmt_run(s, __func__, steps[i], "I", id) == -1) {
+		if (stmt_run(s, action, steps[i], "I", id) == -1) {
 			store_rollback(s);
 			return -1;
 		}

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -349,6 +350,29 @@ near_miss(const char *typo, const char *name)
 	unsigned	max = len <= 3 ? 1 : len <= 8 ? 2 : 3;
 
 	return edit_distance(typo, name) <= max;
+}
+
+const char *
+option_near_miss(const char *arg, const struct option *longopts)
+{
+	char		 name[64];
+	const char	*best = NULL;
+	size_t		 len;
+
+	if (arg == NULL || strncmp(arg, "--", 2) != 0)
+		return NULL;
+	len = strcspn(arg + 2, "=");
+	if (len == 0 || len >= sizeof(name))
+		return NULL;
+	memcpy(name, arg + 2, len);
+	name[len] = '\0';
+	for (; longopts->name != NULL; longopts++) {
+		if (strcmp(longopts->name, name) == 0)
+			return NULL;
+		if (best == NULL && near_miss(name, longopts->name))
+			best = longopts->name;
+	}
+	return best;
 }
 
 const char *

@@ -36,6 +36,12 @@ int	 names_find(const char *const *names, int n, const char *s);
 /* Whether typo is close enough to name to suggest it ("did you mean"):
  * a few letters wrong, left out, added or swapped, case aside. */
 bool	 near_miss(const char *typo, const char *name);
+/* After getopt_long() refused arg ("--jsno", "--jsno=x"), the long
+ * option of longopts it is close to, or NULL: a name given whole (an
+ * option missing its argument) is no typo. */
+struct option;
+const char	*option_near_miss(const char *arg,
+		    const struct option *longopts);
 /* one or many, for n: "1 domain", "2 domains". */
 const char	*plural(size_t n, const char *one, const char *many);
 /* A span for people, to two units: "3h12m", "2d4h", "45s". */

@@ -18,6 +18,31 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* The query lies within the head, and a parameter decodes to a string
+ * that fits, with no NUL inside, or is refused. */
+static void
+check_query(const char *buf, const struct httpreq *req)
+{
+	char	out[64];
+	size_t	n;
+	int	r;
+
+	if (req->query == NULL)
+		return;
+	if (req->query < buf || req->query + req->querylen >
+	    buf + req->headlen)
+		abort();
+	r = httpreq_query_get(req->query, req->querylen, "domain", out,
+	    sizeof(out));
+	if (r < -1 || r > 1)
+		abort();
+	if (r == 0) {
+		n = strnlen(out, sizeof(out));
+		if (n == sizeof(out))
+			abort();
+	}
+}
+
 static void
 check(const char *buf, size_t len, enum httpreq_result r,
     const struct httpreq *req)
@@ -41,6 +66,7 @@ check(const char *buf, size_t len, enum httpreq_result r,
 			abort();
 		if (memchr(req->path, '?', req->pathlen) != NULL)
 			abort();
+		check_query(buf, req);
 		break;
 	case HTTPREQ_ERROR:
 		if (req->status < 400 || req->status > 599)

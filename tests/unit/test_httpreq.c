@@ -283,6 +283,49 @@ test_reasons(void **state)
 	assert_string_equal(httpreq_reason(299), "Error");
 }
 
+/* The web view's links: a domain in the query, found among others,
+ * decoded, and refused when its escapes are bad or it is too long. */
+static void
+test_query(void **state)
+{
+	struct httpreq	 req;
+	char		 v[16];
+	const char	*q;
+	size_t		 n;
+
+	assert_int_equal(parse("GET /history.json?a=1&domain=%E6%97%A5.jp"
+	    "&domain=x HTTP/1.0\r\n\r\n", &req), HTTPREQ_COMPLETE);
+	assert_path(&req, "/history.json");
+	assert_int_equal(httpreq_query_get(req.query, req.querylen, "domain",
+	    v, sizeof(v)), 0);
+	assert_string_equal(v, "\xe6\x97\xa5.jp");
+	assert_int_equal(httpreq_query_get(req.query, req.querylen, "a", v,
+	    sizeof(v)), 0);
+	assert_string_equal(v, "1");
+	assert_int_equal(httpreq_query_get(req.query, req.querylen, "dom", v,
+	    sizeof(v)), 1);
+	assert_int_equal(parse("GET http://h?domain=a+b HTTP/1.0\r\n\r\n",
+	    &req), HTTPREQ_COMPLETE);
+	assert_path(&req, "/");
+	assert_int_equal(httpreq_query_get(req.query, req.querylen, "domain",
+	    v, sizeof(v)), 0);
+	assert_string_equal(v, "a b");
+	assert_int_equal(parse("GET /x HTTP/1.0\r\n\r\n", &req),
+	    HTTPREQ_COMPLETE);
+	assert_null(req.query);
+	assert_int_equal(httpreq_query_get(req.query, req.querylen, "domain",
+	    v, sizeof(v)), 1);
+	/* Bad escapes, an encoded NUL, a value too long, a bare key. */
+	q = "a=%4&b=%zz&c=%00&d=0123456789abcdef&e";
+	n = strlen(q);
+	assert_int_equal(httpreq_query_get(q, n, "a", v, sizeof(v)), -1);
+	assert_int_equal(httpreq_query_get(q, n, "b", v, sizeof(v)), -1);
+	assert_int_equal(httpreq_query_get(q, n, "c", v, sizeof(v)), -1);
+	assert_int_equal(httpreq_query_get(q, n, "d", v, sizeof(v)), -1);
+	assert_int_equal(httpreq_query_get(q, n, "e", v, sizeof(v)), 0);
+	assert_string_equal(v, "");
+}
+
 int
 main(void)
 {
@@ -299,6 +342,7 @@ main(void)
 		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_query),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

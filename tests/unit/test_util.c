@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <limits.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +337,29 @@ test_utf8_sanitize_any(void **state)
 	}
 }
 
+/* "did you mean" for a mistyped long option, never for one given whole
+ * (getopt refuses those for a missing argument) or for short options. */
+static void
+test_option_near_miss(void **state)
+{
+	static const struct option opts[] = {
+		{ "json",	no_argument,		NULL, 'j' },
+		{ "config",	required_argument,	NULL, 'c' },
+		{ "once",	no_argument,		NULL, 'O' },
+		{ NULL,		0,			NULL, 0 },
+	};
+
+	assert_string_equal(option_near_miss("--jsno", opts), "json");
+	assert_string_equal(option_near_miss("--confg=/x", opts), "config");
+	assert_string_equal(option_near_miss("--ONCE", opts), "once");
+	assert_null(option_near_miss("--config", opts));
+	assert_null(option_near_miss("--verbose", opts));
+	assert_null(option_near_miss("-x", opts));
+	assert_null(option_near_miss("--", opts));
+	assert_null(option_near_miss("--=x", opts));
+	assert_null(option_near_miss(NULL, opts));
+}
+
 int
 main(void)
 {
@@ -354,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_utf8_sanitize),
 		cmocka_unit_test(test_utf8_sanitize_cut),
 		cmocka_unit_test(test_utf8_sanitize_any),
+		cmocka_unit_test(test_option_near_miss),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

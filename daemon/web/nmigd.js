@@ -1,0 +1,460 @@
+/*
+ * nmigd's web view: draws status.json (the document of "nmigd-ctl --json
+ * status") and the selected domain's history.json every few seconds.
+ *
+ * Every name, location and record comes from configuration files,
+ * resolvers and DNS servers: it is put in the page only as text
+ * (textContent, setAttribute), never parsed as HTML.  The server's
+ * Content-Security-Policy would refuse an injected script anyway.
+ */
+'use strict';
+
+(function () {
+	const REFRESH_MS = 5000;
+	const MAX_ROWS = 500;	/* domains listed at once; the filter finds the rest */
+	/* MESSAGE_IDs of systemd/nmigd.catalog. */
+	const SWITCHED = 'e9df83999fd24289a5c3555f27a3633c';
+	const REGRESSED = 'e02b123b73e54a8ab3871547185b88ef';
+	const STATES = ['pending', 'new', 'old', 'mixed', 'other', 'nodata',
+	    'nxdomain', 'error', 'unreachable', 'propagating', 'complete'];
+	const SVGNS = 'http://www.w3.org/2000/svg';
+
+	let doc = null;		/* the last status.json */
+	let history = null;	/* the last history.json of historyFor */
+	let historyFor = null;
+	let updated = null;	/* when doc arrived */
+
+	function $(id) {
+		return document.getElementById(id);
+	}
+
+	function el(tag, cls, text) {
+		const e = document.createElement(tag);
+		if (cls)
+			e.className = cls;
+		if (text !== undefined && text !== null)
+			e.textContent = String(text);
+		return e;
+	}
+
+	function svg(tag, attrs, text) {
+		const e = document.createElementNS(SVGNS, tag);
+		for (const k of Object.keys(attrs))
+			e.setAttribute(k, String(attrs[k]));
+		if (text !== undefined)
+			e.textContent = String(text);
+		return e;
+	}
+
+	function str(v, dflt) {
+		return typeof v === 'string' ? v : dflt;
+	}
+
+	function int(v) {
+		return Number.isInteger(v) ? v : 0;
+	}
+
+	function arr(v) {
+		return Array.isArray(v) ? v : [];
+	}
+
+	function parseTime(s) {
+		const t = typeof s === 'string' ? Date.parse(s) : NaN;
+		return Number.isNaN(t) ? null : t;
+	}
+
+	/* "2026-12-01 12:34Z": the document's times are UTC, and so are
+	 * those of journalctl --utc, which operators compare with. */
+	function fmtTime(ms, seconds) {
+		if (ms === null)
+			return '-';
+		return new Date(ms).toISOString().slice(0, seconds ? 19 : 16)
+		    .replace('T', ' ') + 'Z';
+	}
+
+	function fmtDuration(s) {
+		if (s >= 86400)
+			return Math.floor(s / 86400) + 'd' +
+			    Math.floor(s % 86400 / 3600) + 'h';
+		if (s >= 3600)
+			return Math.floor(s / 3600) + 'h' +
+			    Math.floor(s % 3600 / 60) + 'm';
+		if (s >= 60)
+			return Math.floor(s / 60) + 'm' + s % 60 + 's';
+		return s + 's';
+	}
+
+	/* A state as a coloured cell; a state the page does not know is
+	 * shown as text with no colour, never as a class of its choosing. */
+	function stateCell(state, extra) {
+		const s = str(state, '?');
+		const span = el('span', 'cell', extra ? s + ' ' + extra : s);
+		if (STATES.includes(s))
+			span.classList.add('st-' + s);
+		span.setAttribute('data-state', s);
+		return span;
+	}
+
+	function showProblem(text) {
+		const p = $('problem');
+		p.textContent = text;
+		p.hidden = text === null;
+	}
+
+	/* The selected domain: #domain=NAME, as the document names it. */
+	function selectedName() {
+		const m = /^#domain=(.*)$/.exec(location.hash);
+		if (m === null)
+			return null;
+		try {
+			return decodeURIComponent(m[1]);
+		} catch (e) {
+			return null;
+		}
+	}
+
+	function domainOf(name) {
+		return arr(doc && doc.domains).find(d => d.domain === name) ||
+		    null;
+	}
+
+	/* Without a choice: the first domain still propagating, or the
+	 * first. */
+	function defaultDomain() {
+		const ds = arr(doc && doc.domains);
+		const d = ds.find(d => d.state !== 'complete') || ds[0];
+		return d ? d.domain : null;
+	}
+
+	function currentDomain() {
+		return domainOf(selectedName()) || domainOf(defaultDomain());
+	}
+
+	/* The domain list. */
+
+	function expected(d) {
+		if (d.state === 'complete')
+			return fmtTime(parseTime(d.complete_at));
+		return fmtTime(parseTime(d.expected_complete_at));
+	}
+
+	function domainRow(d, current) {
+		const tr = el('tr');
+		const name = str(d.domain_unicode, str(d.domain, '?'));
+		tr.setAttribute('data-domain', str(d.domain, ''));
+		if (current)
+			tr.classList.add('selected');
+		tr.appendChild(el('td', null, name));
+		const st = el('td');
+		st.appendChild(stateCell(d.state));
+		tr.appendChild(st);
+		tr.appendChild(el('td', 'num', int(d.resolvers_new) + '/' +
+		    int(d.resolvers_total)));
+		const parent = el('td');
+		if (d.parent && typeof d.parent === 'object')
+			parent.appendChild(stateCell(d.parent.state));
+		else
+			parent.textContent = '-';
+		tr.appendChild(parent);
+		tr.appendChild(el('td', null, expected(d)));
+		tr.appendChild(el('td', null, fmtTime(parseTime(d.since))));
+		tr.addEventListener('click', () => {
+			location.hash = 'domain=' +
+			    encodeURIComponent(str(d.domain, ''));
+		});
+		return tr;
+	}
+
+	function drawDomains(current) {
+		const tbody = $('domains').tBodies[0];
+		const want = $('filter').value.trim().toLowerCase();
+		const all = arr(doc.domains);
+		const match = all.filter(d => want === '' ||
+		    str(d.domain, '').includes(want) ||
+		    str(d.domain_unicode, '').toLowerCase().includes(want) ||
+		    str(d.state, '') === want);
+		const rows = match.slice(0, MAX_ROWS).map(d =>
+		    domainRow(d, current !== null && d.domain === current.domain));
+		tbody.replaceChildren(...rows);
+		$('shown').textContent = match.length > MAX_ROWS ?
+		    'first ' + MAX_ROWS + ' of ' + match.length + ' shown' :
+		    match.length + ' of ' + all.length;
+	}
+
+	/* The selected domain's resolver grid. */
+
+	function ownerRelative(owner, domain) {
+		const o = str(owner, '').replace(/\.$/, '');
+		const d = str(domain, '').replace(/\.$/, '');
+		if (o.toLowerCase() === d.toLowerCase())
+			return '@';
+		const suffix = '.' + d.toLowerCase();
+		if (o.toLowerCase().endsWith(suffix))
+			return o.slice(0, o.length - suffix.length);
+		return o;
+	}
+
+	/* The records watched, in the order the resolvers list them. */
+	function columns(d) {
+		const cols = [];
+		const seen = new Set();
+		for (const r of arr(d.resolvers))
+			for (const rec of arr(r.records)) {
+				const key = str(rec.owner, '') + ' ' +
+				    str(rec.type, '');
+				if (seen.has(key))
+					continue;
+				seen.add(key);
+				cols.push({ key: key, owner: rec.owner,
+				    type: rec.type });
+			}
+		return cols;
+	}
+
+	/* Seconds of TTL left on an answer as of the document's time. */
+	function ttlLeft(rec, now) {
+		const at = parseTime(rec.answered_at);
+		if (!Number.isInteger(rec.ttl) || at === null || now === null)
+			return null;
+		return Math.max(0, rec.ttl - Math.floor((now - at) / 1000));
+	}
+
+	function recordCell(rec, now) {
+		const td = el('td');
+		if (!rec) {
+			td.textContent = '-';
+			return td;
+		}
+		const left = rec.state === 'old' ? ttlLeft(rec, now) : null;
+		const cell = stateCell(rec.state,
+		    left === null ? null : fmtDuration(left));
+		const rdata = arr(rec.rdata).map(x => str(x, '')).join('\n');
+		cell.title = str(rec.rcode, '') + (rdata ? '\n' + rdata : '');
+		if (left !== null)
+			cell.setAttribute('data-ttl-left', left);
+		td.appendChild(cell);
+		return td;
+	}
+
+	function drawGrid(d) {
+		const now = parseTime(doc.generated_at);
+		const cols = columns(d);
+		const head = el('tr');
+		for (const h of ['resolver', 'location', 'state'])
+			head.appendChild(el('th', null, h));
+		for (const c of cols)
+			head.appendChild(el('th', null,
+			    ownerRelative(c.owner, d.domain) + ' ' +
+			    str(c.type, '?')));
+		$('grid').tHead.replaceChildren(head);
+		const rows = arr(d.resolvers).map(r => {
+			const tr = el('tr');
+			tr.setAttribute('data-resolver', str(r.name, ''));
+			tr.setAttribute('data-state', str(r.state, ''));
+			tr.appendChild(el('td', null, str(r.name, '?')));
+			const loc = el('td', 'location', str(r.location, ''));
+			loc.title = str(r.location, '');
+			tr.appendChild(loc);
+			const st = el('td');
+			st.appendChild(stateCell(r.state));
+			tr.appendChild(st);
+			const recs = new Map(arr(r.records).map(rec =>
+			    [str(rec.owner, '') + ' ' + str(rec.type, ''), rec]));
+			for (const c of cols)
+				tr.appendChild(recordCell(recs.get(c.key), now));
+			return tr;
+		});
+		$('grid').tBodies[0].replaceChildren(...rows);
+	}
+
+	/* The propagation plot. */
+
+	/* Resolvers reporting the new records over time: the count now,
+	 * taken back one step at each switch or regression in the history,
+	 * so that a history cut short still ends at the right count. */
+	function curve(d, hist, now) {
+		const total = int(d.resolvers_total);
+		const ev = arr(hist && hist.history)
+		    .filter(e => e && e.kind === 'event' &&
+		    (e.message_id === SWITCHED || e.message_id === REGRESSED))
+		    .map(e => ({ t: parseTime(e.time),
+		    up: e.message_id === SWITCHED }))
+		    .filter(e => e.t !== null)
+		    .sort((a, b) => a.t - b.t);
+		let n = int(d.resolvers_new);
+		const pts = [{ t: now, n: n, now: true }];
+		for (let i = ev.length - 1; i >= 0; i--) {
+			pts.push({ t: ev[i].t, n: n });
+			n = Math.min(total, Math.max(0, n + (ev[i].up ? -1 : 1)));
+		}
+		let start = parseTime(d.watched_since);
+		if (start === null || (ev.length > 0 && start > ev[0].t))
+			start = ev.length > 0 ? ev[0].t : now;
+		pts.push({ t: start, n: n, start: true });
+		return pts.reverse();
+	}
+
+	function drawPlot(d) {
+		const now = parseTime(doc.generated_at) || Date.now();
+		const hist = historyFor === d.domain ? history : null;
+		const pts = curve(d, hist, now);
+		const total = Math.max(1, int(d.resolvers_total));
+		const W = 760, H = 240, L = 40, R = 20, T = 24, B = 28;
+		const marks = [
+			{ t: parseTime(d.parent && d.parent.switched_at),
+			  cls: 'registry', label: 'registry switch' },
+			{ t: parseTime(d.complete_at), cls: 'complete',
+			  label: 'complete' },
+		].filter(m => m.t !== null);
+		let t0 = Math.min(pts[0].t, ...marks.map(m => m.t));
+		const t1 = Math.max(now, ...marks.map(m => m.t));
+		if (t1 - t0 < 60000)
+			t0 = t1 - 60000;
+		const x = t => L + (t - t0) / (t1 - t0) * (W - L - R);
+		const y = n => H - B - n / total * (H - T - B);
+		const s = svg('svg', { id: 'plot', viewBox: '0 0 ' + W + ' ' + H,
+		    width: '100%', role: 'img',
+		    'aria-label': 'resolvers reporting the new records over time'
+		});
+		s.style.maxWidth = W + 'px';
+		s.appendChild(svg('line', { class: 'axis', x1: L, y1: H - B,
+		    x2: W - R, y2: H - B }));
+		s.appendChild(svg('line', { class: 'axis', x1: L, y1: T,
+		    x2: L, y2: H - B }));
+		for (const n of new Set([0, int(d.resolvers_required),
+		    int(d.resolvers_total)]))
+			s.appendChild(svg('text', { x: L - 6, y: y(n) + 4,
+			    'text-anchor': 'end' }, n));
+		if (int(d.resolvers_required) > 0)
+			s.appendChild(svg('line', { class: 'required', x1: L,
+			    y1: y(int(d.resolvers_required)), x2: W - R,
+			    y2: y(int(d.resolvers_required)) }));
+		const secs = t1 - t0 < 3600000;
+		s.appendChild(svg('text', { x: L, y: H - 8 }, fmtTime(t0, secs)));
+		s.appendChild(svg('text', { x: W - R, y: H - 8,
+		    'text-anchor': 'end' }, fmtTime(t1, secs)));
+		for (const m of marks) {
+			const mx = x(m.t), left = mx > (L + W - R) / 2;
+			s.appendChild(svg('line', { class: 'marker ' + m.cls,
+			    x1: mx, y1: T, x2: mx, y2: H - B,
+			    'data-time': fmtTime(m.t, true) }));
+			/* The label on the side with room, the two at two
+			 * heights so that they never overlap. */
+			s.appendChild(svg('text', { class: m.cls,
+			    x: left ? mx - 4 : mx + 4,
+			    y: m.cls === 'registry' ? T - 8 : T + 8,
+			    'text-anchor': left ? 'end' : 'start' },
+			    m.label + ' ' + fmtTime(m.t, secs)));
+		}
+		let path = 'M' + x(pts[0].t) + ' ' + y(pts[0].n);
+		for (let i = 1; i < pts.length; i++)
+			path += ' H' + x(pts[i].t) + ' V' + y(pts[i].n);
+		s.appendChild(svg('path', { class: 'curve', d: path }));
+		let npoints = 0;
+		for (const p of pts) {
+			if (p.start)
+				continue;
+			const c = svg('circle', { class: 'point', cx: x(p.t),
+			    cy: y(p.n), r: 3, 'data-count': p.n });
+			c.appendChild(svg('title', {}, fmtTime(p.t, true) + ': ' + p.n +
+			    ' of ' + int(d.resolvers_total)));
+			s.appendChild(c);
+			npoints++;
+		}
+		s.setAttribute('data-points', npoints);
+		$('plot-box').replaceChildren(s);
+	}
+
+	function drawDetail(d) {
+		$('detail').hidden = d === null;
+		if (d === null)
+			return;
+		$('detail-name').textContent = str(d.domain_unicode,
+		    str(d.domain, '?'));
+		let text = str(d.state, '?') + ': ' + int(d.resolvers_new) +
+		    ' of ' + int(d.resolvers_total) + ' resolvers report the ' +
+		    'new records, ' + int(d.resolvers_required) + ' required';
+		if (d.parent && typeof d.parent === 'object')
+			text += '; parent ' + str(d.parent.state, '?');
+		if (d.state === 'complete')
+			text += '; complete since ' +
+			    fmtTime(parseTime(d.complete_at));
+		else if (parseTime(d.expected_complete_at) !== null)
+			text += '; expected complete ' +
+			    fmtTime(parseTime(d.expected_complete_at));
+		if (history && historyFor === d.domain && history.truncated)
+			text += ' (history cut to its newest entries)';
+		$('detail-summary').textContent = text;
+		drawPlot(d);
+		drawGrid(d);
+	}
+
+	function draw() {
+		if (doc === null)
+			return;
+		const d = currentDomain();
+		drawDomains(d);
+		drawDetail(d);
+		$('updated').textContent = 'updated ' +
+		    new Date(updated).toLocaleTimeString() + ', every ' +
+		    REFRESH_MS / 1000 + ' s';
+	}
+
+	/* Fetching. */
+
+	async function getJSON(url) {
+		const r = await fetch(url, { cache: 'no-store' });
+		if (!r.ok)
+			throw new Error(url.replace(/\?.*/, '') + ': HTTP ' +
+			    r.status);
+		return r.json();
+	}
+
+	async function fetchHistory(name) {
+		try {
+			history = await getJSON('history.json?domain=' +
+			    encodeURIComponent(name));
+			historyFor = name;
+		} catch (e) {
+			/* Keep the last curve: a busy daemon says 503. */
+			if (historyFor !== name) {
+				history = null;
+				historyFor = null;
+			}
+		}
+	}
+
+	async function refresh() {
+		try {
+			const next = await getJSON('status.json');
+			if (!next || !Array.isArray(next.domains))
+				throw new Error('status.json: not a status document');
+			doc = next;
+			updated = Date.now();
+			const d = currentDomain();
+			if (d !== null)
+				await fetchHistory(d.domain);
+			showProblem(null);
+		} catch (e) {
+			showProblem('Cannot read nmigd\'s status (' + e.message +
+			    ')' + (updated ? '; showing that of ' +
+			    new Date(updated).toLocaleTimeString() : '') +
+			    '; trying again every ' + REFRESH_MS / 1000 + ' s.');
+		}
+		draw();
+		setTimeout(refresh, REFRESH_MS);
+	}
+
+	window.addEventListener('hashchange', async () => {
+		const d = currentDomain();
+		draw();
+		if (d !== null) {
+			await fetchHistory(d.domain);
+			draw();
+		}
+	});
+	document.addEventListener('DOMContentLoaded', () => {
+		$('filter').addEventListener('input', draw);
+		refresh();
+	});
+}());
