@@ -1010,7 +1010,10 @@ main(int argc, char *argv[])
 			printf("nmigd-ctl %s\n", NMIG_VERSION);
 			return CTL_EXIT_OK;
 		default:
-			suggest_option(argv[optind - 1], longopts);
+			/* optopt 0: an unknown long option, which
+			 * getopt has just passed. */
+			if (optopt == 0)
+				suggest_option(argv[optind - 1], longopts);
 			usage(stderr);
 			return CTL_EXIT_USAGE;
 		}

@@ -289,7 +289,7 @@ cmd_status(void *arg, const struct ctl_request *req, void **stream)
 		sa->cs.next = status_all_next;
 		sa->cs.free = status_all_free;
 		sa->cs.cmds = cmds;
-		sa->st = status_stream_new(time(NULL));
+		sa->st = status_stream_new(time(NULL), false);
 		LIST_INSERT_HEAD(&cmds->statuses, sa, entry);
 		*stream = sa;
 		return NULL;
@@ -348,38 +348,14 @@ cmd_resolvers(void *arg, const struct ctl_request *req, void **stream)
 	    "resolvers", a);
 }
 
-int
-commands_history(struct store *store, const char *domain,
-    const char *resolver, json_t **reply)
-{
-	struct history	 h;
-	char		 disp[NMIG_NAMEBUF];
-	int		 rv;
-
-	*reply = NULL;
-	rv = store_history(store, domain, resolver, &h);
-	if (rv == 1)
-		*reply = ctl_reply_error("unknown domain: %s",
-		    domain_display(domain, disp));
-	else if (rv == -1)
-		*reply = ctl_reply_error("cannot read the database");
-	else {
-		*reply = ctl_reply_pack("{s:s, s:o, s:b}",
-		    "domain", domain_display(domain, disp),
-		    "history", status_history_json(&h),
-		    "truncated", h.truncated);
-		history_free(&h);
-	}
-	return rv;
-}
-
 static json_t *
 cmd_history(void *arg, const struct ctl_request *req, void **stream)
 {
 	struct commands	*cmds = arg;
 	json_t		*reply;
 
-	commands_history(cmds->d->store, req->domain, req->resolver, &reply);
+	status_history_reply(cmds->d->store, req->domain, req->resolver,
+	    &reply);
 	return reply;
 }
 

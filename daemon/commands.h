@@ -24,11 +24,4 @@ void		 commands_reloading(struct commands *);
 void		 commands_reloaded(struct commands *, unsigned seq,
 		    const struct errlist *errs);
 
-/* The "history" reply (nmigd-ctl(8)) for domain (normalised), resolver
- * NULL for all, also served by the web view: 0 with *reply the document,
- * 1 with *reply an "unknown domain" error, -1 with a database error.
- * *reply is a new reference, NULL if jansson ran out of memory. */
-int		 commands_history(struct store *, const char *domain,
-		    const char *resolver, json_t **reply);
-
 #endif

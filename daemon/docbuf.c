@@ -24,7 +24,7 @@ struct chunk {
 
 struct docbuf {
 	unsigned	 refs;
-	unsigned	 pool;
+	enum docbuf_pool pool;
 	struct chunk	*v;
 	size_t		 n, cap;
 	size_t		 len;
@@ -35,12 +35,12 @@ struct docbuf {
 static unsigned	docbuf_nalive[DOCBUF_POOLS];
 
 struct docbuf *
-docbuf_new(unsigned pool)
+docbuf_new(enum docbuf_pool pool)
 {
 	struct docbuf	*doc = xcalloc(1, sizeof(*doc));
 
-	if (pool >= DOCBUF_POOLS)
-		fatalx("%s: pool %u", __func__, pool);
+	if ((unsigned)pool >= DOCBUF_POOLS)
+		fatalx("%s: pool %u", __func__, (unsigned)pool);
 	doc->refs = 1;
 	doc->pool = pool;
 	docbuf_nalive[pool]++;
@@ -48,9 +48,9 @@ docbuf_new(unsigned pool)
 }
 
 unsigned
-docbuf_alive(unsigned pool)
+docbuf_alive(enum docbuf_pool pool)
 {
-	return pool < DOCBUF_POOLS ? docbuf_nalive[pool] : 0;
+	return (unsigned)pool < DOCBUF_POOLS ? docbuf_nalive[pool] : 0;
 }
 
 /* A chunk with room for at least need bytes. */

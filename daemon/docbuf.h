@@ -15,14 +15,19 @@
 
 struct docbuf;
 
-/* Documents are counted by pool (one per kind of document), so that each
- * builder bounds its own: pools 0 to DOCBUF_POOLS - 1. */
-#define DOCBUF_POOLS	4
+/* Documents are counted by pool, one per kind of document, so that each
+ * builder bounds its own. */
+enum docbuf_pool {
+	DOCBUF_METRICS,		/* /metrics */
+	DOCBUF_STATUS,		/* /status.json */
+	DOCBUF_SUMMARY,		/* /status.json?summary */
+	DOCBUF_POOLS
+};
 
 /* A new, empty document of pool with one reference (the builder's). */
-struct docbuf	*docbuf_new(unsigned pool);
+struct docbuf	*docbuf_new(enum docbuf_pool);
 /* Documents of pool not yet freed, for their builder to bound. */
-unsigned	 docbuf_alive(unsigned pool);
+unsigned	 docbuf_alive(enum docbuf_pool);
 void		 docbuf_add(struct docbuf *, const char *, size_t);
 void		 docbuf_printf(struct docbuf *, const char *, ...)
 		    NMIG_PRINTF(2, 3);

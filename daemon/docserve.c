@@ -14,12 +14,14 @@
 #include "log.h"
 #include "util.h"
 
-/* Work per loop pass: well under the time a probe's answer can wait
- * unread without its RTT being skewed. */
+/* Work per loop pass and document being built (/metrics and the two
+ * /status.json, at most 15 ms a pass if all are): well under the time a
+ * probe's answer can wait unread without its RTT being skewed. */
 #define DOCSERVE_SLICE_NSEC	(5 * 1000 * 1000)
 /* A finished document is served as is for this long, or for as long as
- * it took to build if that is longer: requests cost at most one build a
- * second, and never more than half of the loop's time. */
+ * it took to build if that is longer: requests cost at most one build of
+ * each kind a second, and each kind never more than half of the loop's
+ * time. */
 #define DOCSERVE_FRESH_NSEC	(1000 * 1000 * 1000)
 /* Documents of one kind alive at once: the one being built, the latest,
  * and one held by clients still reading.  At the cap a stale document is
@@ -41,7 +43,7 @@ struct docserve {
 	size_t			 nwaiting, waitcap;
 };
 
-static void	build_slice_cb(evutil_socket_t, short, void *);
+static void	build_slice_timo(evutil_socket_t, short, void *);
 
 /* Monotonic nanoseconds, for slices and freshness. */
 static int64_t
@@ -97,7 +99,7 @@ build_finish(struct docserve *ds)
 }
 
 static void
-build_slice_cb(evutil_socket_t fd, short what, void *arg)
+build_slice_timo(evutil_socket_t fd, short what, void *arg)
 {
 	struct docserve	*ds = arg;
 	struct timeval	 now_tv = { 0, 0 };
@@ -172,7 +174,7 @@ docserve_new(struct event_base *base, const struct docserve_ops *ops,
 
 	ds->ops = ops;
 	ds->arg = arg;
-	if ((ds->ev_slice = evtimer_new(base, build_slice_cb, ds)) == NULL)
+	if ((ds->ev_slice = evtimer_new(base, build_slice_timo, ds)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 	return ds;
 }

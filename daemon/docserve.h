@@ -19,10 +19,11 @@
 struct docserve_ops {
 	const char	*name;		/* for the log: "metrics" */
 	const char	*content_type;
-	unsigned	 pool;		/* of its documents (docbuf.h) */
+	enum docbuf_pool pool;		/* of its documents */
 	/* A new document: write its head, rewind the writer's cursor. */
 	void		(*begin)(struct docbuf *, void *arg, time_t now);
-	/* Write the next piece: true once the document is complete. */
+	/* Write the next piece: true once the document is complete.  It
+	 * cannot fail: docbuf_add() does not. */
 	bool		(*step)(struct docbuf *, void *arg, time_t now);
 	/* Of what is written (the monitor's model): a change during a
 	 * build starts it over, so that a document is of one config. */

@@ -31,8 +31,10 @@ struct httpd	*httpd_listen(struct event_base *, const char *hostport,
 		    const struct http_route *, size_t nroutes, void *arg);
 void		 httpd_free(struct httpd *);
 
-/* The request's query parameter key, while its route's serve runs: as
- * httpreq_query_get() (0 found, 1 absent, -1 malformed or too long). */
+/* The request's query parameter key, while its route's serve runs (the
+ * query lives in the request's buffer: an answer given later must have
+ * read what it needs before): as httpreq_query_get() (0 found, 1 absent,
+ * -1 malformed or too long). */
 int		 httpd_query_get(const struct http_conn *, const char *key,
 		    char *out, size_t outlen);
 

@@ -73,7 +73,7 @@ build_generation(void *arg)
 static const struct docserve_ops metrics_ops = {
 	.name = "metrics",
 	.content_type = "text/plain; version=0.0.4; charset=utf-8",
-	.pool = 0,
+	.pool = DOCBUF_METRICS,
 	.begin = build_begin,
 	.step = build_step,
 	.generation = build_generation,

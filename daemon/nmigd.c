@@ -115,9 +115,11 @@ parse_options(int argc, char *argv[], struct opts *o)
 			usage(stdout, 0);
 			break;
 		default:
-			/* getopt has said what it refused. */
-			if ((near = option_near_miss(argv[optind - 1],
-			    longopts)) != NULL)
+			/* getopt has said what it refused; optopt 0:
+			 * an unknown long option, which it has just
+			 * passed. */
+			if (optopt == 0 && (near = option_near_miss(
+			    argv[optind - 1], longopts)) != NULL)
 				fprintf(stderr, "nmigd: did you mean --%s?\n",
 				    near);
 			usage(stderr, EXIT_TROUBLE);

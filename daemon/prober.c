@@ -340,7 +340,8 @@ query_start(struct query *q)
 	q->ev_timer = evtimer_new(p->base, query_timeout_cb, q);
 	if (q->ev_read == NULL || q->ev_timer == NULL ||
 	    event_add(q->ev_read, NULL) == -1) {
-		log_warnx("probe: out of memory for a query's events");
+		log_warnx("probe: cannot register the events of a query "
+		    "for %s", q->owner);
 		query_finish(q, OBS_ERROR, NULL);
 		return 0;
 	}

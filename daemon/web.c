@@ -12,12 +12,12 @@
 #include <event2/buffer.h>
 #include <jansson.h>
 
-#include "commands.h"
 #include "ctlproto.h"
 #include "dname.h"
 #include "docserve.h"
 #include "log.h"
 #include "status.h"
+#include "tokenbucket.h"
 #include "util.h"
 #include "web.h"
 #include "webfiles.h"
@@ -30,12 +30,18 @@
 #define HISTORY_PER_SEC		10.0
 #define HISTORY_BURST		20.0
 
+/* /status.json, whole or summary, and the build's cursor. */
+struct statusdoc {
+	struct nmigd		*d;
+	bool			 summary;
+	struct status_stream	*st;
+	struct docserve		*ds;
+};
+
 struct web {
 	struct nmigd		*d;
-	struct status_stream	*st;		/* the build's */
-	struct docserve		*ds;		/* /status.json */
-	double			 tokens;	/* for /history.json */
-	struct timespec		 refilled;
+	struct statusdoc	 status, summary;
+	struct tokenbucket	 history_rate;
 };
 
 /* Replies. */
@@ -68,6 +74,11 @@ reply_error(struct http_conn *hc, int status, const char *msg)
 	reply_json(hc, status, ctl_reply_error("%s", msg));
 }
 
+/* What http.c serves, checked at start. */
+static const char *const web_file_names[] = {
+	"index.html", "nmigd.js", "nmigd.css",
+};
+
 static const struct web_file *
 file_find(const char *name)
 {
@@ -86,7 +97,7 @@ web_serve_file(struct web *w, struct http_conn *hc, const char *name)
 	struct evbuffer		*body;
 
 	if ((f = file_find(name)) == NULL)
-		fatalx("%s: %s is not built in", __func__, name);
+		fatalx("web: %s is not built in", name);
 	if ((body = evbuffer_new()) == NULL)
 		fatalx("%s: evbuffer_new", __func__);
 	/* Static data: referenced, never copied or freed. */
@@ -113,7 +124,7 @@ query_domain(struct http_conn *hc, char *buf)
 	return 0;
 }
 
-/* /status.json: the whole document, built in slices. */
+/* /status.json, whole or ?summary: built in slices. */
 
 static int
 status_write_cb(const char *buffer, size_t size, void *arg)
@@ -125,18 +136,19 @@ status_write_cb(const char *buffer, size_t size, void *arg)
 static void
 status_begin(struct docbuf *doc, void *arg, time_t now)
 {
-	struct web	*w = arg;
+	struct statusdoc	*sd = arg;
 
-	status_stream_free(w->st);
-	w->st = status_stream_new(now);
+	status_stream_free(sd->st);
+	sd->st = status_stream_new(now, sd->summary);
 }
 
 static bool
 status_step(struct docbuf *doc, void *arg, time_t now)
 {
-	struct web	*w = arg;
+	struct statusdoc	*sd = arg;
 
-	if (status_stream_next(w->st, monitor_model(w->d->monitor),
+	/* status_write_cb() cannot fail, and neither can this. */
+	if (status_stream_next(sd->st, monitor_model(sd->d->monitor),
 	    status_write_cb, doc) == 1)
 		return false;
 	docbuf_add(doc, "\n", 1);
@@ -146,31 +158,50 @@ status_step(struct docbuf *doc, void *arg, time_t now)
 static unsigned
 status_generation(void *arg)
 {
-	return monitor_generation(((struct web *)arg)->d->monitor);
+	return monitor_generation(((struct statusdoc *)arg)->d->monitor);
 }
 
 static const struct docserve_ops status_ops = {
 	.name = "status.json",
 	.content_type = JSON_CONTENT_TYPE,
-	.pool = 1,
+	.pool = DOCBUF_STATUS,
 	.begin = status_begin,
 	.step = status_step,
 	.generation = status_generation,
 };
 
-void
-web_serve_status(struct web *w, struct http_conn *hc)
-{
-	char	domain[NMIG_NAMEBUF], disp[NMIG_NAMEBUF];
-	json_t	*doc;
-	int	r;
+static const struct docserve_ops summary_ops = {
+	.name = "status.json?summary",
+	.content_type = JSON_CONTENT_TYPE,
+	.pool = DOCBUF_SUMMARY,
+	.begin = status_begin,
+	.step = status_step,
+	.generation = status_generation,
+};
 
-	if ((r = query_domain(hc, domain)) == -1)
-		return;
-	if (r == 1) {
-		docserve_request(w->ds, hc);
-		return;
-	}
+static void
+statusdoc_init(struct statusdoc *sd, struct nmigd *d, bool summary)
+{
+	sd->d = d;
+	sd->summary = summary;
+	sd->ds = docserve_new(d->base, summary ? &summary_ops : &status_ops,
+	    sd);
+}
+
+static void
+statusdoc_free(struct statusdoc *sd)
+{
+	docserve_free(sd->ds);
+	status_stream_free(sd->st);
+}
+
+/* One domain's document, built at once: a domain is small. */
+static void
+serve_domain_status(struct web *w, struct http_conn *hc, const char *domain)
+{
+	char	disp[NMIG_NAMEBUF];
+	json_t	*doc;
+
 	doc = status_document(monitor_model(w->d->monitor), domain,
 	    time(NULL));
 	if (doc == NULL)
@@ -181,38 +212,43 @@ web_serve_status(struct web *w, struct http_conn *hc)
 }
 
 void
+web_serve_status(struct web *w, struct http_conn *hc)
+{
+	char	domain[NMIG_NAMEBUF], flag[8];
+	int	r;
+
+	if ((r = query_domain(hc, domain)) == -1)
+		return;
+	if (r == 0) {
+		serve_domain_status(w, hc, domain);
+		return;
+	}
+	/* Answered now or when the build is done, but read now: the query
+	 * is gone by then. */
+	if (httpd_query_get(hc, "summary", flag, sizeof(flag)) == 1) {
+	docserve_request(w->status.ds, hc);
+	} else {
+	docserve_request(w->summary.ds, hc);
+	}
+}
+
+void
 web_status_gone(struct web *w, struct http_conn *hc)
 {
-	docserve_gone(w->ds, hc);
+	/* It waits in one of the two; leaving the other is a no-op. */
+	docserve_gone(w->status.ds, hc);
+	docserve_gone(w->summary.ds, hc);
 }
 
 /* /history.json?domain=NAME */
 
-static bool
-history_token(struct web *w)
-{
-	struct timespec	now;
-	double		elapsed;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	elapsed = (double)(now.tv_sec - w->refilled.tv_sec) +
-	    (double)(now.tv_nsec - w->refilled.tv_nsec) / 1e9;
-	w->refilled = now;
-	w->tokens += elapsed * HISTORY_PER_SEC;
-	if (w->tokens > HISTORY_BURST)
-		w->tokens = HISTORY_BURST;
-	if (w->tokens < 1.0)
-		return false;
-	w->tokens -= 1.0;
-	return true;
-}
-
 void
 web_serve_history(struct web *w, struct http_conn *hc)
 {
-	char	 domain[NMIG_NAMEBUF];
-	json_t	*reply;
-	int	 r;
+	struct timespec	 now;
+	char		 domain[NMIG_NAMEBUF];
+	json_t		*reply;
+	int		 r;
 
 	if ((r = query_domain(hc, domain)) == -1)
 		return;
@@ -220,12 +256,13 @@ web_serve_history(struct web *w, struct http_conn *hc)
 		reply_error(hc, 400, "history.json needs ?domain=NAME");
 		return;
 	}
-	if (!history_token(w)) {
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!tokenbucket_take(&w->history_rate, &now)) {
 		reply_error(hc, 503, "too many history requests; retry in a "
 		    "second");
 		return;
 	}
-	r = commands_history(w->d->store, domain, NULL, &reply);
+	r = status_history_reply(w->d->store, domain, NULL, &reply);
 	reply_json(hc, r == 0 ? 200 : r == 1 ? 404 : 500, reply);
 }
 
@@ -233,11 +270,21 @@ struct web *
 web_new(struct nmigd *d)
 {
 	struct web	*w = xcalloc(1, sizeof(*w));
+	struct timespec	 now;
+	size_t		 i;
 
+	/* A file missing from the build is the build's fault: say so at
+	 * start, not at a request. */
+	for (i = 0; i < sizeof(web_file_names) / sizeof(web_file_names[0]);
+	    i++)
+		if (file_find(web_file_names[i]) == NULL)
+			fatalx("web: %s is not built in", web_file_names[i]);
 	w->d = d;
-	w->ds = docserve_new(d->base, &status_ops, w);
-	w->tokens = HISTORY_BURST;
-	clock_gettime(CLOCK_MONOTONIC, &w->refilled);
+	statusdoc_init(&w->status, d, false);
+	statusdoc_init(&w->summary, d, true);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	tokenbucket_init(&w->history_rate, HISTORY_PER_SEC, HISTORY_BURST,
+	    &now);
 	return w;
 }
 
@@ -246,7 +293,7 @@ web_free(struct web *w)
 {
 	if (w == NULL)
 		return;
-	docserve_free(w->ds);
-	status_stream_free(w->st);
+	statusdoc_free(&w->status);
+	statusdoc_free(&w->summary);
 	free(w);
 }

@@ -1,9 +1,10 @@
 /*
  * The web view (nmigd.conf(5), WEB VIEW): a page, its script and its
  * style, built into nmigd, and the documents the page reads: /status.json
- * (the status document of "nmigd-ctl --json status", one domain's with
- * ?domain=NAME) and /history.json?domain=NAME (that of "nmigd-ctl --json
- * history NAME").  Read-only; served by daemon/http.c.
+ * (the status document of "nmigd-ctl --json status"; one domain's with
+ * ?domain=NAME, every domain's summary with ?summary) and
+ * /history.json?domain=NAME (that of "nmigd-ctl --json history NAME").
+ * Read-only; served by daemon/http.c.
  */
 #ifndef NMIGD_WEB_H
 #define NMIGD_WEB_H

@@ -203,6 +203,8 @@ httpreq_query_get(const char *query, size_t querylen, const char *key,
 			return eq == NULL ? query_decode("", 0, out, outlen) :
 			    query_decode(eq + 1, (size_t)(amp - eq - 1), out,
 			    outlen);
+		if (amp == end)
+			break;
 		p = amp + 1;
 	}
 	return 1;

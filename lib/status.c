@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <wchar.h>
 
+#include "ctlproto.h"
 #include "ctlversion.h"
 #include "serverstatus.h"
 #include "dname.h"
@@ -138,20 +139,17 @@ not_switched_json(const struct model *m, const struct watch *w, time_t now)
 	return a;
 }
 
-json_t *
-status_domain_json(const struct model *m, const struct watch *w, time_t now)
+/* The members of a domain's object that say where it stands, in the
+ * order of the document, up to its resolvers. */
+static json_t *
+domain_head_json(const struct model *m, const struct watch *w, time_t now)
 {
 	struct domain_tally	 t;
-	json_t			*o, *rs;
+	json_t			*o;
 	char			 name[NMIG_NAMEBUF], uname[NMIG_UNAMEBUF];
-	size_t			 i;
 
 	verdict_domain(w->rv, m->resolvers->n, config_require(m->cfg, w->dc),
 	    now, &t);
-	rs = json_array();
-	for (i = 0; i < m->resolvers->n; i++)
-		json_array_append_new(rs, resolver_json(w, &m->resolvers->v[i], i,
-		    m->cfg->confirm));
 	o = json_object();
 	json_object_set_new(o, "domain", json_string(domain_display(w->dc->name, name)));
 	json_object_set_new(o, "domain_unicode",
@@ -177,6 +175,18 @@ status_domain_json(const struct model *m, const struct watch *w, time_t now)
 	json_object_set_new(o, "expected_complete_at", status_time_json(
 	    w->complete_at != 0 ? 0 : forecast_domain(w, m->resolvers->n,
 	    m->cfg->confirm, m->cfg->interval)));
+	return o;
+}
+
+json_t *
+status_domain_json(const struct model *m, const struct watch *w, time_t now)
+{
+	json_t	*o = domain_head_json(m, w, now), *rs = json_array();
+	size_t	 i;
+
+	for (i = 0; i < m->resolvers->n; i++)
+		json_array_append_new(rs, resolver_json(w, &m->resolvers->v[i], i,
+		    m->cfg->confirm));
 	json_object_set_new(o, "resolvers", rs);
 	json_object_set_new(o, "parent", status_parent_json(m, w));
 	json_object_set_new(o, "old_provider", status_provider_json(m, w,
@@ -215,10 +225,24 @@ status_document(const struct model *m, const char *domain, time_t now)
 	return doc;
 }
 
+json_t *
+status_domain_summary_json(const struct model *m, const struct watch *w,
+    time_t now)
+{
+	json_t	*o = domain_head_json(m, w, now);
+	json_t	*parent = status_parent_json(m, w);
+
+	/* The parent's state and times without its servers' answers. */
+	json_object_del(parent, "servers");
+	json_object_set_new(o, "parent", parent);
+	return o;
+}
+
 /* The document in parts. */
 
 struct status_stream {
 	time_t	  now;
+	bool	  summary;
 	bool	  head;		/* written */
 	bool	  tail;		/* written */
 	size_t	  next;		/* the next domain, in the current model */
@@ -228,11 +252,12 @@ struct status_stream {
 };
 
 struct status_stream *
-status_stream_new(time_t now)
+status_stream_new(time_t now, bool summary)
 {
 	struct status_stream	*st = xcalloc(1, sizeof(*st));
 
 	st->now = now;
+	st->summary = summary;
 	return st;
 }
 
@@ -298,7 +323,9 @@ status_stream_next(struct status_stream *st, const struct model *m,
 	}
 	if (st->ndomains++ > 0 && fn(",", 1, arg) != 0)
 		return -1;
-	d = status_domain_json(m, &m->w[st->next++], st->now);
+	d = st->summary ?
+	    status_domain_summary_json(m, &m->w[st->next++], st->now) :
+	    status_domain_json(m, &m->w[st->next++], st->now);
 	rv = json_dump_callback(d, fn, arg, JSON_COMPACT);
 	json_decref(d);
 	return rv == 0 ? 1 : -1;
@@ -385,6 +412,31 @@ status_history_json(const struct history *h)
 		    "message", e->message));
 	}
 	return a;
+}
+
+int
+status_history_reply(struct store *store, const char *domain,
+    const char *resolver, json_t **reply)
+{
+	struct history	 h;
+	char		 disp[NMIG_NAMEBUF];
+	int		 rv;
+
+	*reply = NULL;
+	rv = store_history(store, domain, resolver, &h);
+	if (rv == 1)
+		*reply = ctl_reply_error("unknown domain: %s",
+		    domain_display(domain, disp));
+	else if (rv == -1)
+		*reply = ctl_reply_error("cannot read the database");
+	else {
+		*reply = ctl_reply_pack("{s:s, s:o, s:b}",
+		    "domain", domain_display(domain, disp),
+		    "history", status_history_json(&h),
+		    "truncated", h.truncated);
+		history_free(&h);
+	}
+	return rv;
 }
 
 json_t *

@@ -34,12 +34,19 @@ void	 status_print_state(FILE *, const char *state, int width, bool colour);
 json_t	*status_domain_json(const struct model *, const struct watch *,
 	    time_t now);
 
+/* A domain's object without its resolvers, providers, DNSSEC and learned
+ * values, and its parent without the servers' answers: what a list of
+ * every domain needs, at a fraction of the size. */
+json_t	*status_domain_summary_json(const struct model *,
+	    const struct watch *, time_t now);
+
 /* The whole document as compact JSON text, a domain at a time, for a
  * writer that must not build it all at once: the same text as
- * json_dumps(status_document(m, NULL, now), JSON_COMPACT).  The stream
- * keeps no pointer into the model, which may change between two parts. */
+ * json_dumps(status_document(m, NULL, now), JSON_COMPACT), or with
+ * summary every domain's summary object.  The stream keeps no pointer
+ * into the model, which may change between two parts. */
 struct status_stream;
-struct status_stream *status_stream_new(time_t now);
+struct status_stream *status_stream_new(time_t now, bool summary);
 void	 status_stream_free(struct status_stream *);
 /* Write the next part (the head, a domain or the tail) through fn (see
  * json_dump_callback()).  1 when a part was written, 0 once the document
@@ -55,6 +62,13 @@ void	 status_stream_reloading(struct status_stream *, const struct model *);
  * store's rows, as new references. */
 json_t	*status_history_json(const struct history *);
 json_t	*status_events_json(const struct event_list *);
+/* The "history" reply (nmigd-ctl(8)) for domain (normalised), resolver
+ * NULL for all, read from the store; also served by the web view.  0
+ * with *reply the document, 1 with *reply an "unknown domain" error, -1
+ * with a database error.  *reply is a new reference, NULL when memory
+ * ran out. */
+int	 status_history_reply(struct store *, const char *domain,
+	    const char *resolver, json_t **reply);
 
 /* Human tables, from the document (so the client can print what it got
  * from the daemon).  colour: ANSI colours for states. */

@@ -438,13 +438,13 @@ db_check_version(sqlite3 *db, const char *path, int64_t version)
 
 	if (version > STORE_VERSION) {
 		log_warnx("%s: %s: schema version %" PRId64 " is newer than "
-		    "this nmigd knows (%d); refusing to touch it", action,
-		    path, version, STORE_VERSION);
+		    "this nmigd knows (%d); refusing to touch it", path,
+		    action, version, STORE_VERSION);
 		return -1;
 	}
 	if (version < 0) {
-		log_warnx("%s: %s: bad schema version %" PRId64, action,
-		    path, version);
+		log_warnx("%s: %s: bad schema version %" PRId64, path,
+		    action, version);
 		return -1;
 	}
 	if (version > 0)
@@ -454,7 +454,7 @@ db_check_version(sqlite3 *db, const char *path, int64_t version)
 		return -1;
 	if (objects != 0) {
 		log_warnx("%s: %s: not an nmigd database (tables but no "
-		    "schema version)", action, path);
+		    "schema version)", path, action);
 		return -1;
 	}
 	return 0;
@@ -525,7 +525,7 @@ store_open(const char *path)
 	int		 i;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
-		log_warn("%s: opening", path);
+		log_warn("database %s", path);
 		return NULL;
 	}
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
@@ -586,7 +586,7 @@ store_close(struct store *s)
 	/* Closing rolls back an open transaction; BUSY would mean a
 	 * statement left unfinalized, a bug here. */
 	if (sqlite3_close(s->db) != SQLITE_OK)
-		log_warnx("%s: %s", action, sqlite3_errmsg(s->db));
+		log_warnx("database: %s: %s", action, sqlite3_errmsg(s->db));
 	free(s);
 }
 
@@ -757,6 +757,7 @@ int
 store_begin(struct store *s)
 {
 	static const char	action[] = "starting a transaction";
+
 	return stmt_run(s, action, SS_BEGIN, "") == -1 ? -1 : 0;
 }
 
@@ -766,6 +767,7 @@ int
 store_commit(struct store *s)
 {
 	static const char	action[] = "committing";
+
 	return stmt_run(s, action, SS_COMMIT, "") == -1 ? -1 : 0;
 }
 
@@ -773,6 +775,7 @@ int
 store_rollback(struct store *s)
 {
 	static const char	action[] = "rolling back";
+
 	/* Some errors (SQLITE_FULL, ...) end the transaction themselves;
 	 * there is nothing left to undo then. */
 	if (sqlite3_get_autocommit(s->db))
@@ -791,7 +794,7 @@ store_resolver_id(struct store *s, const struct resolver_conf *r,
 	int		 rc, same;
 
 	if (r->name == NULL) {
-		log_warnx("%s: resolver without a name", action);
+		log_warnx("database: %s: resolver without a name", action);
 		return -1;
 	}
 	location = r->location != NULL ? r->location : "";
@@ -821,9 +824,10 @@ int64_t
 store_domain_id(struct store *s, const char *domain)
 {
 	static const char	action[] = "saving a domain";
+
 	/* OR IGNORE would swallow the NOT NULL violation. */
 	if (domain == NULL) {
-		log_warnx("%s: no domain name", action);
+		log_warnx("database: %s: no domain name", action);
 		return -1;
 	}
 	if (stmt_run(s, action, SS_DOMAIN_ADD, "s", domain) == -1)
@@ -840,7 +844,7 @@ store_check_id(struct store *s, int64_t domain_id, const char *owner,
 	const char	*tname;
 
 	if (owner == NULL) {
-		log_warnx("%s: no owner name", action);
+		log_warnx("database: %s: no owner name", action);
 		return -1;
 	}
 	tname = rrtype_name(type, buf);
@@ -861,7 +865,7 @@ store_record_answer(struct store *s, int64_t check_id, int64_t resolver_id,
 	int64_t		 count;
 
 	if (a->state >= CS_MAX) {
-		log_warnx("%s: bad check state %u", action, a->state);
+		log_warnx("database: %s: bad check state %u", action, a->state);
 		return -1;
 	}
 	state = check_state_name(a->state);
@@ -889,6 +893,7 @@ store_answer_seen(struct store *s, int64_t check_id, int64_t resolver_id,
     time_t last_seen, uint32_t count, uint32_t ttl)
 {
 	static const char	action[] = "updating an answer";
+
 	return stmt_run(s, action, SS_ANSWER_SEEN, "tIIII", last_seen,
 	    (int64_t)count, check_id, resolver_id, (int64_t)ttl) == -1 ?
 	    -1 : 0;
@@ -982,8 +987,9 @@ store_save_rverdict(struct store *s, int64_t domain_id, int64_t resolver_id,
     const struct rverdict *rv)
 {
 	static const char	action[] = "saving a resolver's verdict";
+
 	if (rv->state >= RS_MAX) {
-		log_warnx("%s: bad resolver state %u", action, rv->state);
+		log_warnx("database: %s: bad resolver state %u", action, rv->state);
 		return -1;
 	}
 	if (stmt_run(s, action, SS_RVERDICT_SAVE, "IIsiitttttiiii", domain_id,
@@ -1081,10 +1087,11 @@ store_save_domain(struct store *s, int64_t domain_id,
     const struct domain_row *d)
 {
 	static const char	action[] = "saving a domain's state";
+
 	if (d->state >= DS_MAX || d->parent_state >= PS_MAX ||
 	    d->old_state >= OP_MAX || d->new_state >= NP_MAX ||
 	    d->dnssec_new >= DN_MAX || d->dnssec_old >= DN_MAX) {
-		log_warnx("%s: bad domain state %u/%u/%u/%u", action,
+		log_warnx("database: %s: bad domain state %u/%u/%u/%u", action,
 		    d->state, d->parent_state, d->old_state, d->new_state);
 		return -1;
 	}
@@ -1098,7 +1105,7 @@ store_save_domain(struct store *s, int64_t domain_id,
 	    d->dnssec_failed_at, domain_id) == -1)
 		return -1;
 	if (sqlite3_changes(s->db) == 0) {
-		log_warnx("%s: no domain %" PRId64, action, domain_id);
+		log_warnx("database: %s: no domain %" PRId64, action, domain_id);
 		return -1;
 	}
 	return 0;
@@ -1260,6 +1267,7 @@ int
 store_add_event(struct store *s, const struct event_row *e)
 {
 	static const char	action[] = "saving an event";
+
 	if (stmt_run(s, action, SS_EVENT_ADD, "tsisssR", e->when,
 	    e->message_id, e->priority, e->domain, e->resolver,
 	    e->message, e->domain_id) == -1)
@@ -1275,7 +1283,7 @@ query_prepare(struct store *s, const char *fn, const char *sql)
 	sqlite3_stmt	*st;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx("%s: %s", fn, sqlite3_errmsg(s->db));
+		log_warnx("database: %s: %s", fn, sqlite3_errmsg(s->db));
 		return NULL;
 	}
 	return st;
@@ -1403,7 +1411,7 @@ history_merge(struct store *s, sqlite3_stmt *ans, sqlite3_stmt *ev,
 	memmove(out->v, out->v + STORE_HISTORY_MAX - out->n,
 	    out->n * sizeof(*out->v));
 	if (ra != SQLITE_DONE || re != SQLITE_DONE) {
-		log_warnx("%s: %s", action, sqlite3_errmsg(s->db));
+		log_warnx("database: %s: %s", action, sqlite3_errmsg(s->db));
 		history_free(out);
 		return -1;
 	}
@@ -1454,7 +1462,7 @@ store_history(struct store *s, const char *domain, const char *resolver,
 	    sqlite3_bind_int64(ev, 1, did) != SQLITE_OK ||
 	    sqlite3_bind_text(ev, 2, resolver, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int(ev, 3, STORE_HISTORY_MAX + 1) != SQLITE_OK) {
-		log_warnx("%s: %s", action, sqlite3_errmsg(s->db));
+		log_warnx("database: %s: %s", action, sqlite3_errmsg(s->db));
 		goto done;
 	}
 	rv = history_merge(s, ans, ev, out);
@@ -1484,7 +1492,7 @@ store_events(struct store *s, time_t since, int limit,
 	if ((since != 0 && sqlite3_bind_text(st, 1, fmt_time(since, tbuf), -1,
 	    SQLITE_TRANSIENT) != SQLITE_OK) ||
 	    sqlite3_bind_int(st, 2, limit) != SQLITE_OK) {
-		log_warnx("%s: %s", action, sqlite3_errmsg(s->db));
+		log_warnx("database: %s: %s", action, sqlite3_errmsg(s->db));
 		sqlite3_finalize(st);
 		return -1;
 	}
@@ -1497,7 +1505,7 @@ store_events(struct store *s, time_t since, int limit,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s", action, sqlite3_errmsg(s->db));
+		log_warnx("database: %s: %s", action, sqlite3_errmsg(s->db));
 		event_list_free(out);
 		return -1;
 	}
@@ -1509,6 +1517,7 @@ store_save_learned(struct store *s, int64_t check_id,
     const struct learned_row *l)
 {
 	static const char	action[] = "saving a learned set";
+
 	return stmt_run(s, action, SS_LEARNED_SAVE, "sbtsbtsI",
 	    l->at != 0 ? l->text : NULL, l->at != 0 ? l->wire : NULL,
 	    l->at != 0 ? l->wirelen : (size_t)0, l->at,
@@ -1563,6 +1572,7 @@ store_forget_learned(struct store *s, int64_t check_id, bool expect,
     bool old)
 {
 	static const char	action[] = "forgetting a learned set";
+
 	if (!expect && !old)
 		return 0;
 	return stmt_run(s, action, SS_LEARNED_FORGET, "Iii", check_id,
@@ -1573,6 +1583,7 @@ int
 store_prune_events(struct store *s, time_t cutoff, int limit)
 {
 	static const char	action[] = "pruning old events";
+
 	if (stmt_run(s, action, SS_PRUNE_EVENTS, "ti", cutoff, limit) == -1)
 		return -1;
 	return sqlite3_changes(s->db);

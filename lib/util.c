@@ -357,6 +357,7 @@ option_near_miss(const char *arg, const struct option *longopts)
 {
 	char		 name[64];
 	const char	*best = NULL;
+	unsigned	 best_distance = 0;
 	size_t		 len;
 
 	if (arg == NULL || strncmp(arg, "--", 2) != 0)
@@ -369,8 +370,11 @@ option_near_miss(const char *arg, const struct option *longopts)
 	for (; longopts->name != NULL; longopts++) {
 		if (strcmp(longopts->name, name) == 0)
 			return NULL;
-		if (best == NULL && near_miss(name, longopts->name))
+		if (near_miss(name, longopts->name) && (best == NULL ||
+		    edit_distance(name, longopts->name) < best_distance)) {
 			best = longopts->name;
+			best_distance = edit_distance(name, best);
+		}
 	}
 	return best;
 }

@@ -36,9 +36,9 @@ int	 names_find(const char *const *names, int n, const char *s);
 /* Whether typo is close enough to name to suggest it ("did you mean"):
  * a few letters wrong, left out, added or swapped, case aside. */
 bool	 near_miss(const char *typo, const char *name);
-/* After getopt_long() refused arg ("--jsno", "--jsno=x"), the long
- * option of longopts it is close to, or NULL: a name given whole (an
- * option missing its argument) is no typo. */
+/* After getopt_long() refused arg ("--jsno", "--jsno=x") as unknown
+ * (optopt 0), the long option of longopts closest to it, or NULL: a name
+ * given whole (an option missing its argument) is no typo. */
 struct option;
 const char	*option_near_miss(const char *arg,
 		    const struct option *longopts);

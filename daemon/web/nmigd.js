@@ -19,7 +19,8 @@
 	    'nxdomain', 'error', 'unreachable', 'propagating', 'complete'];
 	const SVGNS = 'http://www.w3.org/2000/svg';
 
-	let doc = null;		/* the last status.json */
+	let doc = null;		/* the last status.json?summary: the list */
+	let detail = null;	/* the selected domain's status.json?domain= */
 	let history = null;	/* the last history.json of historyFor */
 	let historyFor = null;
 	let updated = null;	/* when doc arrived */
@@ -56,6 +57,12 @@
 
 	function arr(v) {
 		return Array.isArray(v) ? v : [];
+	}
+
+	/* The objects of an array; anything else in it is skipped. */
+	function objs(v) {
+		return arr(v).filter(x => x !== null && typeof x === 'object' &&
+		    !Array.isArray(x));
 	}
 
 	function parseTime(s) {
@@ -114,14 +121,14 @@
 	}
 
 	function domainOf(name) {
-		return arr(doc && doc.domains).find(d => d.domain === name) ||
+		return objs(doc && doc.domains).find(d => d.domain === name) ||
 		    null;
 	}
 
 	/* Without a choice: the first domain still propagating, or the
 	 * first. */
 	function defaultDomain() {
-		const ds = arr(doc && doc.domains);
+		const ds = objs(doc && doc.domains);
 		const d = ds.find(d => d.state !== 'complete') || ds[0];
 		return d ? d.domain : null;
 	}
@@ -168,7 +175,7 @@
 	function drawDomains(current) {
 		const tbody = $('domains').tBodies[0];
 		const want = $('filter').value.trim().toLowerCase();
-		const all = arr(doc.domains);
+		const all = objs(doc.domains);
 		const match = all.filter(d => want === '' ||
 		    str(d.domain, '').includes(want) ||
 		    str(d.domain_unicode, '').toLowerCase().includes(want) ||
@@ -198,8 +205,8 @@
 	function columns(d) {
 		const cols = [];
 		const seen = new Set();
-		for (const r of arr(d.resolvers))
-			for (const rec of arr(r.records)) {
+		for (const r of objs(d.resolvers))
+			for (const rec of objs(r.records)) {
 				const key = str(rec.owner, '') + ' ' +
 				    str(rec.type, '');
 				if (seen.has(key))
@@ -237,7 +244,7 @@
 	}
 
 	function drawGrid(d) {
-		const now = parseTime(doc.generated_at);
+		const now = parseTime(detail.generated_at);
 		const cols = columns(d);
 		const head = el('tr');
 		for (const h of ['resolver', 'location', 'state'])
@@ -247,7 +254,7 @@
 			    ownerRelative(c.owner, d.domain) + ' ' +
 			    str(c.type, '?')));
 		$('grid').tHead.replaceChildren(head);
-		const rows = arr(d.resolvers).map(r => {
+		const rows = objs(d.resolvers).map(r => {
 			const tr = el('tr');
 			tr.setAttribute('data-resolver', str(r.name, ''));
 			tr.setAttribute('data-state', str(r.state, ''));
@@ -258,110 +265,154 @@
 			const st = el('td');
 			st.appendChild(stateCell(r.state));
 			tr.appendChild(st);
-			const recs = new Map(arr(r.records).map(rec =>
+			const recs = new Map(objs(r.records).map(rec =>
 			    [str(rec.owner, '') + ' ' + str(rec.type, ''), rec]));
 			for (const c of cols)
 				tr.appendChild(recordCell(recs.get(c.key), now));
 			return tr;
 		});
+		if (rows.length === 0) {
+			const td = el('td', null, 'no resolvers in the list');
+			td.colSpan = 3 + cols.length;
+			rows.push(el('tr'));
+			rows[0].appendChild(td);
+		}
 		$('grid').tBodies[0].replaceChildren(...rows);
 	}
 
 	/* The propagation plot. */
 
-	/* Resolvers reporting the new records over time: the count now,
-	 * taken back one step at each switch or regression in the history,
-	 * so that a history cut short still ends at the right count. */
+	/* Resolvers switched to the new records over time (confirmed, as
+	 * they count towards completion, unreachable ones included).  Each
+	 * resolver's switched flag now is walked back through its own
+	 * switch and regression events: before a switch it had not switched,
+	 * before a regression it had.  Events from before the migration was
+	 * last (re)started, of resolvers no longer listed, or newer than the
+	 * status document (the history is read later) are left out. */
 	function curve(d, hist, now) {
-		const total = int(d.resolvers_total);
-		const ev = arr(hist && hist.history)
-		    .filter(e => e && e.kind === 'event' &&
-		    (e.message_id === SWITCHED || e.message_id === REGRESSED))
-		    .map(e => ({ t: parseTime(e.time),
+		const flags = new Map();
+		for (const r of objs(d.resolvers))
+			flags.set(str(r.name, ''), r.switched === true);
+		const since = parseTime(d.watched_since);
+		const ev = objs(hist && hist.history)
+		    .filter(e => e.kind === 'event' &&
+		    (e.message_id === SWITCHED || e.message_id === REGRESSED) &&
+		    flags.has(str(e.resolver, '')))
+		    .map(e => ({ t: parseTime(e.time), name: e.resolver,
 		    up: e.message_id === SWITCHED }))
-		    .filter(e => e.t !== null)
+		    .filter(e => e.t !== null && e.t <= now &&
+		    (since === null || e.t >= since))
 		    .sort((a, b) => a.t - b.t);
-		let n = int(d.resolvers_new);
-		const pts = [{ t: now, n: n, now: true }];
+		const count = () => [...flags.values()].filter(f => f).length;
+		const pts = [{ t: now, n: count(), now: true }];
 		for (let i = ev.length - 1; i >= 0; i--) {
-			pts.push({ t: ev[i].t, n: n });
-			n = Math.min(total, Math.max(0, n + (ev[i].up ? -1 : 1)));
+			const before = count();
+			flags.set(ev[i].name, !ev[i].up);
+			if (count() !== before)
+				pts.push({ t: ev[i].t, n: before });
 		}
-		let start = parseTime(d.watched_since);
-		if (start === null || (ev.length > 0 && start > ev[0].t))
+		/* A history cut short starts at its first event kept, not
+		 * with a flat line back to the start it no longer covers. */
+		const truncated = hist && hist.truncated === true;
+		let start = truncated && ev.length > 0 ? ev[0].t : since;
+		if (start === null)
 			start = ev.length > 0 ? ev[0].t : now;
-		pts.push({ t: start, n: n, start: true });
+		pts.push({ t: Math.min(start, pts[pts.length - 1].t), n: count(),
+		    start: true });
 		return pts.reverse();
 	}
 
+	/* The plot's frame: time from the first point (or a marker) to now,
+	 * at least a minute; 0 to every resolver. */
+	function plotFrame(d, pts, marks, now) {
+		const f = { W: 760, H: 240, L: 40, R: 20, T: 24, B: 28 };
+		f.total = Math.max(1, objs(d.resolvers).length);
+		f.t0 = Math.min(pts[0].t, ...marks.map(m => m.t));
+		f.t1 = Math.max(now, ...marks.map(m => m.t));
+		if (f.t1 - f.t0 < 60000)
+			f.t0 = f.t1 - 60000;
+		f.x = t => f.L + (t - f.t0) / (f.t1 - f.t0) * (f.W - f.L - f.R);
+		f.y = n => f.H - f.B - n / f.total * (f.H - f.T - f.B);
+		f.secs = f.t1 - f.t0 < 3600000;
+		return f;
+	}
+
+	function plotAxes(s, f, required) {
+		s.appendChild(svg('line', { class: 'axis', x1: f.L, y1: f.H - f.B,
+		    x2: f.W - f.R, y2: f.H - f.B }));
+		s.appendChild(svg('line', { class: 'axis', x1: f.L, y1: f.T,
+		    x2: f.L, y2: f.H - f.B }));
+		/* 0, the total, and the number required if it does not sit
+		 * on the total's label. */
+		const ticks = [0, f.total];
+		if (required > 0 && required < f.total &&
+		    f.y(required) - f.y(f.total) >= 12)
+			ticks.push(required);
+		for (const n of ticks)
+			s.appendChild(svg('text', { x: f.L - 6, y: f.y(n) + 4,
+			    'text-anchor': 'end' }, n));
+		if (required > 0)
+			s.appendChild(svg('line', { class: 'required', x1: f.L,
+			    y1: f.y(required), x2: f.W - f.R, y2: f.y(required) }));
+		s.appendChild(svg('text', { x: f.L, y: f.H - 8 },
+		    fmtTime(f.t0, f.secs)));
+		s.appendChild(svg('text', { x: f.W - f.R, y: f.H - 8,
+		    'text-anchor': 'end' }, fmtTime(f.t1, f.secs)));
+	}
+
+	/* A dashed line at each marked moment, its label on the side with
+	 * room, the two labels at two heights above the plot. */
+	function plotMarkers(s, f, marks) {
+		marks.forEach((m, i) => {
+			const mx = f.x(m.t), left = mx > (f.L + f.W - f.R) / 2;
+			s.appendChild(svg('line', { class: 'marker ' + m.cls,
+			    x1: mx, y1: f.T, x2: mx, y2: f.H - f.B,
+			    'data-time': fmtTime(m.t, true) }));
+			s.appendChild(svg('text', { class: m.cls,
+			    x: left ? mx - 4 : mx + 4, y: i === 0 ? 10 : 21,
+			    'text-anchor': left ? 'end' : 'start' },
+			    m.label + ' ' + fmtTime(m.t, f.secs)));
+		});
+	}
+
+	/* The step curve, and a point at each change and at now. */
+	function plotCurve(s, f, pts, total) {
+		let path = 'M' + f.x(pts[0].t) + ' ' + f.y(pts[0].n);
+		for (let i = 1; i < pts.length; i++)
+			path += ' H' + f.x(pts[i].t) + ' V' + f.y(pts[i].n);
+		s.appendChild(svg('path', { class: 'curve', d: path }));
+		let npoints = 0;
+		for (const p of pts) {
+			if (p.start)
+				continue;
+			const c = svg('circle', { class: 'point', cx: f.x(p.t),
+			    cy: f.y(p.n), r: 3, 'data-count': p.n });
+			c.appendChild(svg('title', {}, fmtTime(p.t, true) + ': ' +
+			    p.n + ' of ' + total + ' switched'));
+			s.appendChild(c);
+			npoints++;
+		}
+		s.setAttribute('data-points', npoints);
+	}
+
 	function drawPlot(d) {
-		const now = parseTime(doc.generated_at) || Date.now();
-		const hist = historyFor === d.domain ? history : null;
-		const pts = curve(d, hist, now);
-		const total = Math.max(1, int(d.resolvers_total));
-		const W = 760, H = 240, L = 40, R = 20, T = 24, B = 28;
+		const now = parseTime(detail.generated_at) || Date.now();
+		const pts = curve(d, historyFor === d.domain ? history : null, now);
 		const marks = [
 			{ t: parseTime(d.parent && d.parent.switched_at),
 			  cls: 'registry', label: 'registry switch' },
 			{ t: parseTime(d.complete_at), cls: 'complete',
 			  label: 'complete' },
 		].filter(m => m.t !== null);
-		let t0 = Math.min(pts[0].t, ...marks.map(m => m.t));
-		const t1 = Math.max(now, ...marks.map(m => m.t));
-		if (t1 - t0 < 60000)
-			t0 = t1 - 60000;
-		const x = t => L + (t - t0) / (t1 - t0) * (W - L - R);
-		const y = n => H - B - n / total * (H - T - B);
-		const s = svg('svg', { id: 'plot', viewBox: '0 0 ' + W + ' ' + H,
-		    width: '100%', role: 'img',
-		    'aria-label': 'resolvers reporting the new records over time'
-		});
-		s.style.maxWidth = W + 'px';
-		s.appendChild(svg('line', { class: 'axis', x1: L, y1: H - B,
-		    x2: W - R, y2: H - B }));
-		s.appendChild(svg('line', { class: 'axis', x1: L, y1: T,
-		    x2: L, y2: H - B }));
-		for (const n of new Set([0, int(d.resolvers_required),
-		    int(d.resolvers_total)]))
-			s.appendChild(svg('text', { x: L - 6, y: y(n) + 4,
-			    'text-anchor': 'end' }, n));
-		if (int(d.resolvers_required) > 0)
-			s.appendChild(svg('line', { class: 'required', x1: L,
-			    y1: y(int(d.resolvers_required)), x2: W - R,
-			    y2: y(int(d.resolvers_required)) }));
-		const secs = t1 - t0 < 3600000;
-		s.appendChild(svg('text', { x: L, y: H - 8 }, fmtTime(t0, secs)));
-		s.appendChild(svg('text', { x: W - R, y: H - 8,
-		    'text-anchor': 'end' }, fmtTime(t1, secs)));
-		for (const m of marks) {
-			const mx = x(m.t), left = mx > (L + W - R) / 2;
-			s.appendChild(svg('line', { class: 'marker ' + m.cls,
-			    x1: mx, y1: T, x2: mx, y2: H - B,
-			    'data-time': fmtTime(m.t, true) }));
-			/* The label on the side with room, the two at two
-			 * heights so that they never overlap. */
-			s.appendChild(svg('text', { class: m.cls,
-			    x: left ? mx - 4 : mx + 4,
-			    y: m.cls === 'registry' ? T - 8 : T + 8,
-			    'text-anchor': left ? 'end' : 'start' },
-			    m.label + ' ' + fmtTime(m.t, secs)));
-		}
-		let path = 'M' + x(pts[0].t) + ' ' + y(pts[0].n);
-		for (let i = 1; i < pts.length; i++)
-			path += ' H' + x(pts[i].t) + ' V' + y(pts[i].n);
-		s.appendChild(svg('path', { class: 'curve', d: path }));
-		let npoints = 0;
-		for (const p of pts) {
-			if (p.start)
-				continue;
-			const c = svg('circle', { class: 'point', cx: x(p.t),
-			    cy: y(p.n), r: 3, 'data-count': p.n });
-			c.appendChild(svg('title', {}, fmtTime(p.t, true) + ': ' + p.n +
-			    ' of ' + int(d.resolvers_total)));
-			s.appendChild(c);
-			npoints++;
-		}
-		s.setAttribute('data-points', npoints);
+		const f = plotFrame(d, pts, marks, now);
+		const s = svg('svg', { id: 'plot',
+		    viewBox: '0 0 ' + f.W + ' ' + f.H, width: '100%',
+		    role: 'img', 'aria-label':
+		    'resolvers switched to the new records over time' });
+		s.style.maxWidth = f.W + 'px';
+		plotAxes(s, f, int(d.resolvers_required));
+		plotMarkers(s, f, marks);
+		plotCurve(s, f, pts, objs(d.resolvers).length);
 		$('plot-box').replaceChildren(s);
 	}
 
@@ -389,12 +440,18 @@
 		drawGrid(d);
 	}
 
+	/* The selected domain's full object, if it has come. */
+	function detailDomain(name) {
+		return objs(detail && detail.domains).find(d =>
+		    d.domain === name) || null;
+	}
+
 	function draw() {
 		if (doc === null)
 			return;
 		const d = currentDomain();
 		drawDomains(d);
-		drawDetail(d);
+		drawDetail(d === null ? null : detailDomain(d.domain));
 		$('updated').textContent = 'updated ' +
 		    new Date(updated).toLocaleTimeString() + ', every ' +
 		    REFRESH_MS / 1000 + ' s';
@@ -410,13 +467,23 @@
 		return r.json();
 	}
 
-	async function fetchHistory(name) {
+	function statusDocument(v, what) {
+		if (!v || typeof v !== 'object' || !Array.isArray(v.domains))
+			throw new Error(what + ': not a status document');
+		return v;
+	}
+
+	/* The selected domain's document and history.  The history may
+	 * be refused (503) when clients ask too often: the last one is
+	 * kept. */
+	async function fetchDetail(name) {
+		const q = '?domain=' + encodeURIComponent(name);
+		detail = statusDocument(await getJSON('status.json' + q),
+		    'status.json');
 		try {
-			history = await getJSON('history.json?domain=' +
-			    encodeURIComponent(name));
+			history = await getJSON('history.json' + q);
 			historyFor = name;
 		} catch (e) {
-			/* Keep the last curve: a busy daemon says 503. */
 			if (historyFor !== name) {
 				history = null;
 				historyFor = null;
@@ -424,37 +491,52 @@
 		}
 	}
 
+	/* A page left open for weeks must survive anything: a daemon
+	 * that is down, a document it cannot draw.  It says so and keeps
+	 * trying. */
+	function safeDraw() {
+		try {
+			draw();
+		} catch (e) {
+			showProblem('Cannot draw nmigd\'s status: ' + e.message);
+		}
+	}
+
 	async function refresh() {
 		try {
-			const next = await getJSON('status.json');
-			if (!next || !Array.isArray(next.domains))
-				throw new Error('status.json: not a status document');
-			doc = next;
+			doc = statusDocument(await getJSON('status.json?summary'),
+			    'status.json');
 			updated = Date.now();
 			const d = currentDomain();
 			if (d !== null)
-				await fetchHistory(d.domain);
+				await fetchDetail(d.domain);
 			showProblem(null);
 		} catch (e) {
 			showProblem('Cannot read nmigd\'s status (' + e.message +
 			    ')' + (updated ? '; showing that of ' +
 			    new Date(updated).toLocaleTimeString() : '') +
 			    '; trying again every ' + REFRESH_MS / 1000 + ' s.');
+		} finally {
+			setTimeout(refresh, REFRESH_MS);
 		}
-		draw();
-		setTimeout(refresh, REFRESH_MS);
+		safeDraw();
 	}
 
 	window.addEventListener('hashchange', async () => {
 		const d = currentDomain();
-		draw();
-		if (d !== null) {
-			await fetchHistory(d.domain);
-			draw();
+		safeDraw();
+		if (d === null)
+			return;
+		try {
+			await fetchDetail(d.domain);
+		} catch (e) {
+			showProblem('Cannot read the status of ' + d.domain +
+			    ' (' + e.message + ')');
 		}
+		safeDraw();
 	});
 	document.addEventListener('DOMContentLoaded', () => {
-		$('filter').addEventListener('input', draw);
+		$('filter').addEventListener('input', safeDraw);
 		refresh();
 	});
 }());

@@ -142,7 +142,7 @@ expect_same_text(struct world *wd)
 	doc = status_document(wd->m, NULL, NOW);
 	whole = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
-	st = status_stream_new(NOW);
+	st = status_stream_new(NOW, false);
 	/* The head, each domain, the tail, then nothing more. */
 	assert_int_equal(stream_parts(st, wd->m, 0, &t), wd->m->nw + 2);
 	assert_int_equal(status_stream_next(st, wd->m, text_add, &t), 0);
@@ -219,7 +219,7 @@ test_stream_reload(void **state)
 	char			*names;
 
 	world_load(&wa, a, 10, 2);
-	st = status_stream_new(NOW);
+	st = status_stream_new(NOW, false);
 	assert_int_equal(stream_parts(st, wa.m, 5, &t), 5);	/* d1-d4 */
 	status_stream_reloading(st, wa.m);
 	tw_free(&wa);
@@ -249,7 +249,7 @@ test_stream_reload_edges(void **state)
 	char			*names;
 
 	world_load(&wa, a, 3, 1);
-	st = status_stream_new(NOW);
+	st = status_stream_new(NOW, false);
 	status_stream_reloading(st, wa.m);
 	assert_int_equal(stream_parts(st, wa.m, 4, &t), 4);	/* d1-d3 */
 	status_stream_reloading(st, wa.m);
@@ -277,7 +277,7 @@ test_stream_write_fails(void **state)
 	struct text		 t = { NULL, 0, 0 };
 
 	world_load(&wa, a, 1, 1);
-	st = status_stream_new(NOW);
+	st = status_stream_new(NOW, false);
 	assert_int_equal(status_stream_next(st, wa.m, text_fail, NULL), -1);
 	assert_int_equal(status_stream_next(st, wa.m, text_fail, NULL), -1);
 	assert_int_equal(status_stream_next(st, wa.m, text_add, &t), 1);

@@ -157,6 +157,14 @@ ctl() { "$NMIGD_CTL" -s "$dir/nmigd.sock" --json "$@"; }
     fail "status.json is not nmigd-ctl's status"
 [ "$(curl -fsS "$base/status.json?domain=example.co.jp." | jq -c 'del(.generated_at)')" = \
     "$(ctl status example.co.jp | jq -c 'del(.generated_at)')" ] || fail "status.json?domain="
+# The summary the page lists domains from: the same domains and members
+# but for the bulky ones.
+[ "$(curl -fsS "$base/status.json?summary" | jq -c '[.domains[] | keys]')" = \
+    "$(status | jq -c '[.domains[] | del(.resolvers, .old_provider, .new_provider, .dnssec, .learned) | keys]')" ] ||
+    fail "status.json?summary members"
+[ "$(curl -fsS "$base/status.json?summary" | jq -c '.domains[0].parent | has("servers")')" = false ] ||
+    fail "summary parent has its servers"
+[ "$(curl -fsS "$base/status.json?summary" | jq -r '.domains[0].state')" = complete ] || fail "summary state"
 [ "$(curl -fsS "$base/history.json?domain=EXAMPLE.co.jp" | jq -c .)" = "$(ctl history example.co.jp | jq -c .)" ] ||
     fail "history.json is not nmigd-ctl's history"
 code() { curl -s -o "$dir/body" -w '%{http_code}' "$@"; }

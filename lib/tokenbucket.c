@@ -1,0 +1,32 @@
+/*
+ * Token buckets; see tokenbucket.h.
+ */
+#include "tokenbucket.h"
+
+void
+tokenbucket_init(struct tokenbucket *tb, double rate, double burst,
+    const struct timespec *now)
+{
+	tb->rate = rate;
+	tb->burst = burst;
+	tb->tokens = burst;
+	tb->at = *now;
+}
+
+bool
+tokenbucket_take(struct tokenbucket *tb, const struct timespec *now)
+{
+	double	elapsed = (double)(now->tv_sec - tb->at.tv_sec) +
+		    (double)(now->tv_nsec - tb->at.tv_nsec) / 1e9;
+
+	if (elapsed > 0) {
+		tb->tokens += elapsed * tb->rate;
+		if (tb->tokens > tb->burst)
+			tb->tokens = tb->burst;
+		tb->at = *now;
+	}
+	if (tb->tokens < 1.0)
+		return false;
+	tb->tokens -= 1.0;
+	return true;
+}
