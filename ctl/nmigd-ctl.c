@@ -866,6 +866,38 @@ cmd_lookup(const char *name)
 
 /* The command's own arguments: positional ones, its option ("--since X"
  * or "--since=X") and --json, which people also type after the command. */
+/* What a command's arguments may hold besides its own option. */
+static const struct option cmd_common_options[] = {
+	{ "json",	no_argument,		NULL, 'j' },
+	{ "verbose",	no_argument,		NULL, 'v' },
+	{ "raw",	no_argument,		NULL, 'r' },
+	{ "noheadings",	no_argument,		NULL, 'n' },
+	{ "output",	required_argument,	NULL, 'o' },
+	{ NULL,		0,			NULL, 0 },
+};
+
+static void
+unknown_cmd_option(const struct ctl_cmd *cmd, const char *arg)
+{
+	struct option	 own[2] = { { NULL, required_argument, NULL, 0 },
+			    { NULL, 0, NULL, 0 } };
+	const char	*near = NULL;
+
+	/* The command's own option ("--since"), then the common ones. */
+	if (cmd->option != NULL) {
+		own[0].name = cmd->option + 2;
+		near = option_near_miss(arg, own);
+	}
+	if (near == NULL)
+		near = option_near_miss(arg, cmd_common_options);
+	if (near != NULL)
+		fprintf(stderr, "nmigd-ctl: %s: unknown option: %s (did you "
+		    "mean --%s?)\n", cmd->name, arg, near);
+	else
+		fprintf(stderr, "nmigd-ctl: %s: unknown option: %s\n",
+		    cmd->name, arg);
+}
+
 static int
 cmd_args(struct ctl *c, int argc, char **argv, bool *json)
 {
@@ -893,8 +925,7 @@ cmd_args(struct ctl *c, int argc, char **argv, bool *json)
 		    argv[i][ol] == '=')
 			c->optval = argv[i] + ol + 1;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			fprintf(stderr, "nmigd-ctl: %s: unknown option: %s\n",
-			    cmd->name, argv[i]);
+			unknown_cmd_option(cmd, argv[i]);
 			return -1;
 		} else
 			c->args[c->nargs++] = argv[i];

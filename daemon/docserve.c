@@ -36,6 +36,7 @@ struct docserve {
 	int64_t			 fresh_until;	/* mono_nsec() */
 	struct docbuf		*building;	/* NULL: no build running */
 	unsigned		 generation;	/* of the build */
+	bool			 follows;	/* the writer follows a reload */
 	int64_t			 started;	/* mono_nsec() */
 	unsigned		 slices;
 	struct event		*ev_slice;
@@ -107,14 +108,19 @@ build_slice_timo(evutil_socket_t fd, short what, void *arg)
 	time_t		 now = time(NULL);
 	bool		 done = false;
 
-	/* A reload freed the model the build was walking: start over on
-	 * the new one, so that the document is of one configuration. */
+	/* A reload freed the model the build was walking: go on with the
+	 * new one if the writer was told, else start over on it. */
 	if (ds->generation != ds->ops->generation(ds->arg)) {
-		log_debug("%s: configuration reloaded; build restarted",
-		    ds->ops->name);
-		docbuf_unref(ds->building);
-		build_begin(ds, now);
+		if (ds->follows)
+			ds->generation = ds->ops->generation(ds->arg);
+		else {
+			log_debug("%s: configuration reloaded; build "
+			    "restarted", ds->ops->name);
+			docbuf_unref(ds->building);
+			build_begin(ds, now);
+		}
 	}
+	ds->follows = false;
 	ds->slices++;
 	while (!done && mono_nsec() < end)
 		done = ds->ops->step(ds->building, ds->arg, now);
@@ -164,6 +170,15 @@ docserve_gone(struct docserve *ds, struct http_conn *hc)
 			ds->waiting[i] = ds->waiting[--ds->nwaiting];
 			return;
 		}
+}
+
+void
+docserve_reloading(struct docserve *ds)
+{
+	if (ds->building == NULL || ds->ops->reloading == NULL)
+		return;
+	ds->ops->reloading(ds->arg);
+	ds->follows = true;
 }
 
 struct docserve *

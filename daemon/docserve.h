@@ -26,8 +26,12 @@ struct docserve_ops {
 	 * cannot fail: docbuf_add() does not. */
 	bool		(*step)(struct docbuf *, void *arg, time_t now);
 	/* Of what is written (the monitor's model): a change during a
-	 * build starts it over, so that a document is of one config. */
+	 * build starts it over, so that a document is of one config... */
 	unsigned	(*generation)(void *arg);
+	/* ...unless the writer can go on with the new model: then this is
+	 * called before the model is replaced (docserve_reloading()), and
+	 * reloads that come faster than a build takes cannot starve it. */
+	void		(*reloading)(void *arg);
 };
 
 struct docserve	*docserve_new(struct event_base *, const struct docserve_ops *,
@@ -37,5 +41,7 @@ void		 docserve_free(struct docserve *);
 /* A route's serve and gone (httpd.h). */
 void		 docserve_request(struct docserve *, struct http_conn *);
 void		 docserve_gone(struct docserve *, struct http_conn *);
+/* The monitor's model is about to be replaced by a reload. */
+void		 docserve_reloading(struct docserve *);
 
 #endif

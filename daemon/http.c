@@ -94,6 +94,13 @@ http_listen(struct nmigd *d, const char *hostport)
 }
 
 void
+http_reloading(struct http *h)
+{
+	if (h != NULL)
+		web_reloading(h->web);
+}
+
+void
 http_free(struct http *h)
 {
 	if (h == NULL)

@@ -11,5 +11,7 @@
 /* NULL after logging when the address cannot be bound. */
 struct http	*http_listen(struct nmigd *, const char *hostport);
 void		 http_free(struct http *);
+/* The monitor's model is about to be replaced by a reload. */
+void		 http_reloading(struct http *);
 
 #endif

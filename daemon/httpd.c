@@ -91,6 +91,7 @@ struct httpd {
 	void			*arg;
 	unsigned		 nconns;
 	bool			 local_is_one;	/* see same_host() */
+	bool			 loopback;	/* listening on loopback */
 	TAILQ_HEAD(, http_conn)	 conns;
 };
 
@@ -254,6 +255,14 @@ conn_request(struct http_conn *c, const struct httpreq *req)
 		conn_refuse(c, 413);
 		return;
 	}
+	/* DNS rebinding: a page from elsewhere whose name now resolves to
+	 * 127.0.0.1 would read the status through the operator's browser.
+	 * It cannot choose its Host; local clients send a loopback one. */
+	if (h->loopback && req->host != NULL &&
+	    !httpreq_host_is_loopback(req->host, req->hostlen)) {
+		conn_refuse(c, 421);
+		return;
+	}
 	route = bsearch(req, h->routes, h->nroutes, sizeof(*h->routes),
 	    route_cmp);
 	if (route == NULL) {
@@ -324,6 +333,11 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 		return;
 	}
 	conn_deadline(c, CONN_LINGER, HTTPD_LINGER_SECS);
+	/* What the client sent and we did not read (a refused head fills
+	 * the input to its watermark, where reading stops) is dropped, so
+	 * that reading resumes and its close is seen at once. */
+	evbuffer_drain(bufferevent_get_input(bev),
+	    evbuffer_get_length(bufferevent_get_input(bev)));
 	bufferevent_enable(bev, EV_READ);
 }
 
@@ -501,6 +515,7 @@ httpd_listen(struct event_base *base, const char *hostport,
 		return NULL;
 	h = xcalloc(1, sizeof(*h));
 	h->local_is_one = !loopback;
+	h->loopback = loopback;
 	h->base = base;
 	h->fd = fd;
 	h->routes = routes;

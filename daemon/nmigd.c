@@ -355,6 +355,7 @@ reload_apply(void *arg, struct reload_result *res)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	commands_reloading(d->commands);
+	http_reloading(d->http);
 	if (monitor_reload(d->monitor, res->cfg, res->rl) == -1) {
 		log_warnx("reload: the database failed; the old configuration "
 		    "stays in use");

@@ -161,6 +161,16 @@ status_generation(void *arg)
 	return monitor_generation(((struct statusdoc *)arg)->d->monitor);
 }
 
+/* The stream goes on with the new model's domains it has not written,
+ * as "nmigd-ctl status" does. */
+static void
+status_reloading(void *arg)
+{
+	struct statusdoc	*sd = arg;
+
+	status_stream_reloading(sd->st, monitor_model(sd->d->monitor));
+}
+
 static const struct docserve_ops status_ops = {
 	.name = "status.json",
 	.content_type = JSON_CONTENT_TYPE,
@@ -168,6 +178,7 @@ static const struct docserve_ops status_ops = {
 	.begin = status_begin,
 	.step = status_step,
 	.generation = status_generation,
+	.reloading = status_reloading,
 };
 
 static const struct docserve_ops summary_ops = {
@@ -177,6 +188,7 @@ static const struct docserve_ops summary_ops = {
 	.begin = status_begin,
 	.step = status_step,
 	.generation = status_generation,
+	.reloading = status_reloading,
 };
 
 static void
@@ -264,6 +276,13 @@ web_serve_history(struct web *w, struct http_conn *hc)
 	}
 	r = status_history_reply(w->d->store, domain, NULL, &reply);
 	reply_json(hc, r == 0 ? 200 : r == 1 ? 404 : 500, reply);
+}
+
+void
+web_reloading(struct web *w)
+{
+	docserve_reloading(w->status.ds);
+	docserve_reloading(w->summary.ds);
 }
 
 struct web *

@@ -22,5 +22,8 @@ void		 web_serve_file(struct web *, struct http_conn *,
 void		 web_serve_status(struct web *, struct http_conn *);
 void		 web_status_gone(struct web *, struct http_conn *);
 void		 web_serve_history(struct web *, struct http_conn *);
+/* The monitor's model is about to be replaced by a reload: status.json
+ * builds go on with the new one. */
+void		 web_reloading(struct web *);
 
 #endif

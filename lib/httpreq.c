@@ -5,6 +5,10 @@
  * line ends, an empty line or two before the request, absolute-form
  * targets).  Every look at the buffer is bounded by the bytes given.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -27,6 +31,7 @@ static const struct {
 	{ 408, "Request Timeout" },
 	{ 413, "Content Too Large" },
 	{ 414, "URI Too Long" },
+	{ 421, "Misdirected Request" },
 	{ 431, "Request Header Fields Too Large" },
 	{ 500, "Internal Server Error" },
 	{ 503, "Service Unavailable" },
@@ -185,15 +190,45 @@ query_decode(const char *p, size_t len, char *out, size_t outlen)
 	return 0;
 }
 
+/* "localhost", an address of 127.0.0.0/8 or "[::1]", each with or
+ * without ":port". */
+bool
+httpreq_host_is_loopback(const char *host, size_t len)
+{
+	char		 name[64];
+	const char	*colon;
+	struct in_addr	 a4;
+	size_t		 i;
+
+	if (len > 0 && host[0] == '[') {
+		if (len < 5 || memcmp(host, "[::1]", 5) != 0)
+			return false;
+		return len == 5 || host[5] == ':';
+	}
+	colon = memchr(host, ':', len);
+	if (colon != NULL)
+		len = (size_t)(colon - host);
+	if (len == 0 || len >= sizeof(name))
+		return false;
+	for (i = 0; i < len; i++)
+		name[i] = (char)tolower((unsigned char)host[i]);
+	name[len] = '\0';
+	if (strcmp(name, "localhost") == 0 || strcmp(name, "localhost.") == 0)
+		return true;
+	return inet_pton(AF_INET, name, &a4) == 1 &&
+	    (ntohl(a4.s_addr) >> 24) == 127;
+}
+
 int
 httpreq_query_get(const char *query, size_t querylen, const char *key,
     char *out, size_t outlen)
 {
-	const char	*p = query, *end = query + querylen, *amp, *eq;
+	const char	*p = query, *end, *amp, *eq;
 	size_t		 klen = strlen(key);
 
 	if (query == NULL || outlen == 0)
 		return 1;
+	end = query + querylen;
 	while (p < end) {
 		if ((amp = memchr(p, '&', (size_t)(end - p))) == NULL)
 			amp = end;
@@ -295,8 +330,11 @@ parse_header(const struct line *l, struct httpreq *req, int *hosts)
 		return 400;
 	if (header_value(colon + 1, l->p + l->len, &v) == -1)
 		return 400;
-	if (nlen == 4 && strncasecmp(l->p, "host", 4) == 0)
+	if (nlen == 4 && strncasecmp(l->p, "host", 4) == 0) {
 		(*hosts)++;
+		req->host = v.p;
+		req->hostlen = v.len;
+	}
 	else if (nlen == 17 && strncasecmp(l->p, "transfer-encoding", 17) == 0)
 		req->body = true;
 	else if (nlen == 14 && strncasecmp(l->p, "content-length", 14) == 0)

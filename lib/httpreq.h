@@ -39,6 +39,8 @@ struct httpreq {
 	size_t			 pathlen;
 	const char		*query;		/* after the '?'; NULL: none */
 	size_t			 querylen;
+	const char		*host;		/* Host's value; NULL: none */
+	size_t			 hostlen;
 	int			 minor;		/* HTTP/1.minor */
 	bool			 body;		/* Content-Length > 0 or
 						 * Transfer-Encoding sent */
@@ -58,6 +60,11 @@ enum httpreq_result httpreq_parse(const char *buf, size_t len, struct httpreq *)
  * counts. */
 int		 httpreq_query_get(const char *query, size_t querylen,
 		    const char *key, char *out, size_t outlen);
+
+/* Whether a Host value names this host's loopback ("localhost",
+ * 127.0.0.0/8, "[::1]", any port): a listener on loopback refuses other
+ * names, which only a page whose name was rebound to 127.0.0.1 sends. */
+bool		 httpreq_host_is_loopback(const char *host, size_t len);
 
 /* "Not Found" for 404; "Error" for a status it does not know. */
 const char	*httpreq_reason(int status);

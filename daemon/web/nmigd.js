@@ -23,7 +23,9 @@
 	let detail = null;	/* the selected domain's status.json?domain= */
 	let history = null;	/* the last history.json of historyFor */
 	let historyFor = null;
+	let historyProblem = null;	/* why the last history did not come */
 	let updated = null;	/* when doc arrived */
+	let unchanged = 0;	/* refreshes that brought the same doc */
 
 	function $(id) {
 		return document.getElementById(id);
@@ -121,8 +123,8 @@
 	}
 
 	function domainOf(name) {
-		return objs(doc && doc.domains).find(d => d.domain === name) ||
-		    null;
+		return objs(doc && doc.domains).find(d => d.domain === name ||
+		    d.domain_unicode === name) || null;
 	}
 
 	/* Without a choice: the first domain still propagating, or the
@@ -435,6 +437,9 @@
 			    fmtTime(parseTime(d.expected_complete_at));
 		if (history && historyFor === d.domain && history.truncated)
 			text += ' (history cut to its newest entries)';
+		if (historyProblem !== null)
+			text += ' (history not read: ' + historyProblem +
+			    '; the plot may lack points)';
 		$('detail-summary').textContent = text;
 		drawPlot(d);
 		drawGrid(d);
@@ -452,8 +457,12 @@
 		const d = currentDomain();
 		drawDomains(d);
 		drawDetail(d === null ? null : detailDomain(d.domain));
-		$('updated').textContent = 'updated ' +
-		    new Date(updated).toLocaleTimeString() + ', every ' +
+		const asked = selectedName();
+		$('notice').textContent = asked !== null && d !== null &&
+		    domainOf(asked) === null ? 'nmigd does not watch ' + asked +
+		    '; showing ' + str(d.domain_unicode, d.domain) + '.' : '';
+		$('updated').textContent = 'status of ' +
+		    fmtTime(parseTime(doc.generated_at), true) + ', read every ' +
 		    REFRESH_MS / 1000 + ' s';
 	}
 
@@ -483,7 +492,9 @@
 		try {
 			history = await getJSON('history.json' + q);
 			historyFor = name;
+			historyProblem = null;
 		} catch (e) {
+			historyProblem = e.message;
 			if (historyFor !== name) {
 				history = null;
 				historyFor = null;
@@ -504,18 +515,27 @@
 
 	async function refresh() {
 		try {
-			doc = statusDocument(await getJSON('status.json?summary'),
-			    'status.json');
+			const next = statusDocument(
+			    await getJSON('status.json?summary'), 'status.json');
+			/* A daemon too busy to build a new document serves
+			 * its last one: say so rather than look live. */
+			unchanged = doc !== null &&
+			    next.generated_at === doc.generated_at ?
+			    unchanged + 1 : 0;
+			doc = next;
 			updated = Date.now();
 			const d = currentDomain();
 			if (d !== null)
 				await fetchDetail(d.domain);
-			showProblem(null);
+			showProblem(unchanged < 3 ? null : 'nmigd has served the ' +
+			    'same status since ' +
+			    fmtTime(parseTime(doc.generated_at), true) +
+			    ': it may be overloaded.');
 		} catch (e) {
 			showProblem('Cannot read nmigd\'s status (' + e.message +
-			    ')' + (updated ? '; showing that of ' +
-			    new Date(updated).toLocaleTimeString() : '') +
-			    '; trying again every ' + REFRESH_MS / 1000 + ' s.');
+			    ')' + (updated ? '; showing what was read at ' +
+			    fmtTime(updated, true) : '') + '; trying again every ' +
+			    REFRESH_MS / 1000 + ' s.');
 		} finally {
 			setTimeout(refresh, REFRESH_MS);
 		}

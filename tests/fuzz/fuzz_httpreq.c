@@ -18,8 +18,8 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
-/* The query lies within the head, and a parameter decodes to a string
- * that fits, with no NUL inside, or is refused. */
+/* The query and the Host lie within the head, and a parameter decodes
+ * to a string that fits, with no NUL inside, or is refused. */
 static void
 check_query(const char *buf, const struct httpreq *req)
 {
@@ -27,8 +27,17 @@ check_query(const char *buf, const struct httpreq *req)
 	size_t	n;
 	int	r;
 
-	if (req->query == NULL)
+	if (req->host != NULL) {
+		if (req->host < buf || req->host + req->hostlen >
+		    buf + req->headlen)
+			abort();
+		(void)httpreq_host_is_loopback(req->host, req->hostlen);
+	}
+	if (req->query == NULL) {
+		if (httpreq_query_get(NULL, 0, "domain", out, sizeof(out)) != 1)
+			abort();
 		return;
+	}
 	if (req->query < buf || req->query + req->querylen >
 	    buf + req->headlen)
 		abort();

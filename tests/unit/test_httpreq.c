@@ -326,6 +326,43 @@ test_query(void **state)
 	assert_string_equal(v, "");
 }
 
+/* The Host of a request: kept for the listener's DNS-rebinding check,
+ * which takes only this host's loopback names. */
+static void
+test_host(void **state)
+{
+	struct httpreq	req;
+
+	assert_int_equal(parse("GET / HTTP/1.1\r\nHost:  localhost:9553 \r\n"
+	    "\r\n", &req), HTTPREQ_COMPLETE);
+	assert_int_equal(req.hostlen, 14);
+	assert_memory_equal(req.host, "localhost:9553", 14);
+	assert_true(httpreq_host_is_loopback(req.host, req.hostlen));
+	assert_int_equal(parse("GET / HTTP/1.0\r\n\r\n", &req),
+	    HTTPREQ_COMPLETE);
+	assert_null(req.host);
+	assert_null(req.query);
+	assert_int_equal(httpreq_query_get(req.query, req.querylen, "x",
+	    (char[4]){ 0 }, 4), 1);
+#define LOOP(s)	httpreq_host_is_loopback(s, strlen(s))
+	assert_true(LOOP("127.0.0.1"));
+	assert_true(LOOP("127.1.2.3:80"));
+	assert_true(LOOP("LocalHost"));
+	assert_true(LOOP("localhost."));
+	assert_true(LOOP("[::1]"));
+	assert_true(LOOP("[::1]:9553"));
+	assert_false(LOOP("rebind.attacker.example"));
+	assert_false(LOOP("rebind.attacker.example:9553"));
+	assert_false(LOOP("localhost.attacker.example"));
+	assert_false(LOOP("128.0.0.1"));
+	assert_false(LOOP("127.0.0.1.evil"));
+	assert_false(LOOP("[::1]x"));
+	assert_false(LOOP("[::2]"));
+	assert_false(LOOP(""));
+	assert_false(LOOP(":80"));
+#undef LOOP
+}
+
 int
 main(void)
 {
@@ -343,6 +380,7 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_query),
+		cmocka_unit_test(test_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
