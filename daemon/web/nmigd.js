@@ -425,8 +425,9 @@
 		$('detail-name').textContent = str(d.domain_unicode,
 		    str(d.domain, '?'));
 		let text = str(d.state, '?') + ': ' + int(d.resolvers_new) +
-		    ' of ' + int(d.resolvers_total) + ' resolvers report the ' +
-		    'new records, ' + int(d.resolvers_required) + ' required';
+		    ' of ' + int(d.resolvers_total) + ' resolvers switched ' +
+		    'to the new records, ' + int(d.resolvers_required) +
+		    ' required';
 		if (d.parent && typeof d.parent === 'object')
 			text += '; parent ' + str(d.parent.state, '?');
 		if (d.state === 'complete')
