@@ -48,6 +48,7 @@ struct ctl {
 	const char		*config;
 	bool			 config_given;
 	const struct output	*out;
+	bool			 json;		/* --json */
 	struct view		 view;
 	int			 timeout_ms;
 	int			 poll_ms;
@@ -558,6 +559,16 @@ domain_arg(json_t *req, const char *name)
 
 /* Commands. */
 
+/* The one-line list needs each domain's summary only: at thousands of
+ * domains a small fraction of the whole document (--json and -v print
+ * the whole). */
+static void
+status_summary(const struct ctl *c, json_t *req)
+{
+	if (!c->view.one_domain && !c->view.verbose && !c->json)
+		json_object_set_new(req, "summary", json_true());
+}
+
 static int
 ctl_status(struct ctl *c)
 {
@@ -566,6 +577,7 @@ ctl_status(struct ctl *c)
 	if (c->nargs == 1 && domain_arg(req, c->args[0]) == -1)
 		return cmd_usage(c->cmd);
 	c->view.one_domain = c->nargs == 1;
+	status_summary(c, req);
 	return ctl_run(c, req, c->out->status);
 }
 
@@ -767,6 +779,7 @@ watch_frame(struct ctl *c)
 	if (c->nargs == 1)
 		json_object_set_new(req, "domain", json_string(c->args[0]));
 	c->view.one_domain = c->nargs == 1;
+	status_summary(c, req);
 	if (ctl_request(c, req, &rep) == -1)
 		fprintf(f, "(nmigd does not answer)\n");
 	else {
@@ -1069,6 +1082,7 @@ main(int argc, char *argv[])
 		goto done;
 	}
 	c.out = json ? &json_output : &text_output;
+	c.json = json;
 	c.view.table.colour = use_colour(json);
 	rc = c.cmd->handler(&c);
 	if (fflush(stdout) == EOF || ferror(stdout)) {

@@ -289,7 +289,7 @@ cmd_status(void *arg, const struct ctl_request *req, void **stream)
 		sa->cs.next = status_all_next;
 		sa->cs.free = status_all_free;
 		sa->cs.cmds = cmds;
-		sa->st = status_stream_new(time(NULL), false);
+		sa->st = status_stream_new(time(NULL), req->summary);
 		LIST_INSERT_HEAD(&cmds->statuses, sa, entry);
 		*stream = sa;
 		return NULL;

@@ -42,6 +42,8 @@ struct ctl_request {
 	const char		*domain_arg;	/* as the client wrote it */
 	const char		*resolver;	/* or NULL */
 	time_t			 since;		/* 0: from the start */
+	bool			 summary;	/* status: each domain's
+						 * summary only */
 	json_t			*json;		/* holds the strings */
 	char			 domainbuf[NMIG_NAMEBUF];
 };

@@ -67,6 +67,20 @@ for name in example.co.jp example.co.jp. EXAMPLE.Co.Jp; do
 	expect "raw status for \"$name\": that domain" "$r" \
 	    '(.domains | length) == 1 and .domains[0].domain == "example.co.jp"'
 done
+# The summary: each domain without its bulky members, the rest as whole.
+full=$(raw 1 '{"command":"status"}')
+r=$(raw 1 '{"command":"status","summary":true}')
+expect "raw status summary: the summary members" "$r" \
+    "[.domains[] | keys] == $(echo "$full" | jq -c '[.domains[] |
+	del(.resolvers, .old_provider, .new_provider, .dnssec, .learned) | keys]') and
+	(.domains[0].parent | has(\"servers\") | not) and
+	(.domains[0].parent.state | type) == \"string\""
+r=$(raw 1 '{"command":"status","summary":"yes"}')
+expect "raw status with a summary that is not a boolean: error" "$r" \
+    '.error == "bad summary argument (true or false)"'
+r=$(raw 1 '{"command":"status","summary":false}')
+expect "raw status with summary false: the whole document" "$r" \
+    '.domains[0] | has("resolvers")'
 r=$(raw 1 '{"command":"status","domain":"nope.example"}')
 expect "raw status of an unknown domain: error, naming the watched one" "$r" \
     '. == {"version": 1, "error": "unknown domain: nope.example (watched: example.co.jp)"}'
