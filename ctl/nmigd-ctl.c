@@ -877,15 +877,18 @@ cmd_lookup(const char *name)
 	return NULL;
 }
 
-/* The command's own arguments: positional ones, its option ("--since X"
- * or "--since=X") and --json, which people also type after the command. */
-/* What a command's arguments may hold besides its own option. */
-static const struct option cmd_common_options[] = {
+/* nmigd-ctl's options, before the command; those of the view and --json
+ * are taken after it too. */
+static const struct option ctl_longopts[] = {
+	{ "config",	required_argument,	NULL, 'c' },
+	{ "help",	no_argument,		NULL, 'h' },
 	{ "json",	no_argument,		NULL, 'j' },
-	{ "verbose",	no_argument,		NULL, 'v' },
-	{ "raw",	no_argument,		NULL, 'r' },
 	{ "noheadings",	no_argument,		NULL, 'n' },
 	{ "output",	required_argument,	NULL, 'o' },
+	{ "raw",	no_argument,		NULL, 'r' },
+	{ "socket",	required_argument,	NULL, 's' },
+	{ "verbose",	no_argument,		NULL, 'v' },
+	{ "version",	no_argument,		NULL, 'V' },
 	{ NULL,		0,			NULL, 0 },
 };
 
@@ -902,7 +905,7 @@ unknown_cmd_option(const struct ctl_cmd *cmd, const char *arg)
 		near = option_near_miss(arg, own);
 	}
 	if (near == NULL)
-		near = option_near_miss(arg, cmd_common_options);
+		near = option_near_miss(arg, ctl_longopts);
 	if (near != NULL)
 		fprintf(stderr, "nmigd-ctl: %s: unknown option: %s (did you "
 		    "mean --%s?)\n", cmd->name, arg, near);
@@ -911,6 +914,8 @@ unknown_cmd_option(const struct ctl_cmd *cmd, const char *arg)
 		    cmd->name, arg);
 }
 
+/* The command's own arguments: positional ones, its option ("--since X"
+ * or "--since=X") and --json, which people also type after the command. */
 static int
 cmd_args(struct ctl *c, int argc, char **argv, bool *json)
 {
@@ -999,18 +1004,6 @@ suggest_option(const char *arg, const struct option *longopts)
 int
 main(int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "config",	required_argument,	NULL, 'c' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ "json",	no_argument,		NULL, 'j' },
-		{ "noheadings",	no_argument,		NULL, 'n' },
-		{ "output",	required_argument,	NULL, 'o' },
-		{ "raw",	no_argument,		NULL, 'r' },
-		{ "socket",	required_argument,	NULL, 's' },
-		{ "verbose",	no_argument,		NULL, 'v' },
-		{ "version",	no_argument,		NULL, 'V' },
-		{ NULL,		0,			NULL, 0 },
-	};
 	struct ctl	 c;
 	bool		 json = false;
 	int		 ch, rc;
@@ -1022,7 +1015,7 @@ main(int argc, char *argv[])
 	 * C locale's form. */
 	setlocale(LC_CTYPE, "");
 	/* "+": options end at the command, whose own come after it. */
-	while ((ch = getopt_long(argc, argv, "+c:hno:rs:vV", longopts,
+	while ((ch = getopt_long(argc, argv, "+c:hno:rs:vV", ctl_longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'n':
@@ -1057,7 +1050,7 @@ main(int argc, char *argv[])
 			/* optopt 0: an unknown long option, which
 			 * getopt has just passed. */
 			if (optopt == 0)
-				suggest_option(argv[optind - 1], longopts);
+				suggest_option(argv[optind - 1], ctl_longopts);
 			usage(stderr);
 			return CTL_EXIT_USAGE;
 		}
