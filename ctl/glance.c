@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "glance.h"
+#include "pacing.h"
 #include "status.h"
 #include "table.h"
 #include "util.h"
@@ -73,6 +74,9 @@ glance_domains(FILE *f, const json_t *doc, const struct view *v)
 	else
 		table_print(f, t, &v->table);
 	table_free(t);
+	/* Not in a table meant for scripts (-n, -r): they have --json. */
+	if (!v->table.noheadings && !v->table.raw)
+		pacing_print(f, doc);
 }
 
 /* A record's cell: its verdict, and the TTL the resolver's cache has

@@ -144,12 +144,28 @@ text_status(FILE *f, const struct reply *r, const struct view *v)
 		glance_domains(f, r->doc, v);
 }
 
+/* "no", or when the backed-off resolver is tried again. */
+static void
+resolver_backoff(struct table *t, size_t col, const json_t *x, time_t now)
+{
+	time_t	at = parse_time(jstr(x, "retry_at", ""));
+	char	age[AGEBUF];
+
+	if (!json_is_true(json_object_get(x, "backing_off")))
+		table_set(t, col, NULL, "no");
+	else if (at == (time_t)-1 || at <= now)
+		table_set(t, col, COLOUR_YELLOW, "yes, retry now");
+	else
+		table_set(t, col, COLOUR_YELLOW, "yes, retry in %s",
+		    fmt_age((long long)(at - now), age));
+}
+
 static void
 text_resolvers(FILE *f, const struct reply *r, const struct view *v)
 {
 	static const char *const head[] = { "NAME", "ADDRESS", "LOCATION",
 	    "QUERIES", "ANSWERS", "TIMEOUTS", "ERRORS", "FAILS", "RTT",
-	    "LAST ANSWER", "UNREACHABLE" };
+	    "LAST ANSWER", "UNREACHABLE", "RATE", "BACKOFF" };
 	const json_t	*rs = json_object_get(r->doc, "resolvers"), *x, *rtt;
 	struct table	*t;
 	time_t		 now = reply_now(r->doc), at;
@@ -161,7 +177,7 @@ text_resolvers(FILE *f, const struct reply *r, const struct view *v)
 		fprintf(f, "no resolvers\n");
 		return;
 	}
-	t = table_new(head, "lllrrrrrrll", 11);
+	t = table_new(head, "lllrrrrrrllrl", 13);
 	for (i = 0; i < json_array_size(rs); i++) {
 		x = json_array_get(rs, i);
 		table_row(t);
@@ -199,6 +215,12 @@ text_resolvers(FILE *f, const struct reply *r, const struct view *v)
 			    nunr, nunr == 1 ? "" : "s");
 		else
 			table_set(t, 10, NULL, "no");
+		/* A daemon before rates (0.x) says nothing of them. */
+		if (json_is_integer(json_object_get(x, "rate")))
+			table_set(t, 11, NULL, "%lld/s", jint(x, "rate"));
+		else
+			table_set(t, 11, NULL, "-");
+		resolver_backoff(t, 12, x, now);
 	}
 	table_print(f, t, &v->table);
 	table_free(t);

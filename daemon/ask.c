@@ -54,6 +54,10 @@ ask_send(struct asker *st, const struct ask_pick *pk, const char *owner,
 	pr.owner = owner;
 	pr.type = type;
 	pr.flags = PROBE_RD;
+	pr.rate = resolver_rate(pk->resolver < st->rl->n ?
+	    &st->rl->v[pk->resolver] : NULL, st->cfg->rate);
+	pr.label = pk->resolver < st->rl->n ? st->rl->v[pk->resolver].name :
+	    NULL;
 	pr.timeout_ms = st->cfg->timeout * 1000;
 	pr.retries = st->cfg->retries;
 	pr.done = done;

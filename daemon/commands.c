@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "log.h"
+#include "pace.h"
 #include "status.h"
 #include "util.h"
 
@@ -301,18 +302,37 @@ cmd_status(void *arg, const struct ctl_request *req, void **stream)
 	return doc;
 }
 
+/* The resolver's pace now (daemon/pace.h), into its object. */
+static void
+resolver_pace_json(json_t *o, const struct nmigd *d,
+    const struct resolver_conf *rc)
+{
+	struct pace_info	pi;
+	char			tbuf[NMIG_TIMEBUF];
+
+	if (!prober_pace_info(d->prober, (const struct sockaddr *)&rc->sa,
+	    &pi))
+		pi.rate = resolver_rate(rc, d->cfg->rate);
+	json_object_set_new(o, "rate", json_integer(pi.rate));
+	json_object_set_new(o, "queued", json_integer((json_int_t)pi.queued));
+	json_object_set_new(o, "backing_off", json_boolean(pi.hold_s > 0));
+	json_object_set_new(o, "retry_at", pi.hold_s > 0 ?
+	    json_string(fmt_time(pi.retry_at, tbuf)) : json_null());
+}
+
 static json_t *
-resolver_json(const struct model *m, size_t r)
+resolver_json(const struct nmigd *d, const struct model *m, size_t r)
 {
 	const struct resolver_conf	*rc = &m->resolvers->v[r];
 	const struct resolver_health	*h = &m->health[r];
 	char				 tbuf[NMIG_TIMEBUF];
 	size_t				 i, unreach = 0;
+	json_t				*o;
 
 	for (i = 0; i < m->nw; i++)
 		if (m->w[i].rv[r].state == RS_UNREACHABLE)
 			unreach++;
-	return json_pack("{s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:s?,"
+	o = json_pack("{s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:s?,"
 	    " s:o, s:I, s:b}",
 	    "name", rc->name,
 	    "address", rc->address,
@@ -329,6 +349,9 @@ resolver_json(const struct model *m, size_t r)
 	    json_real((double)h->rtt_sum_ms / (double)h->answers),
 	    "unreachable_domains", (json_int_t)unreach,
 	    "unreachable", m->nw > 0 && unreach == m->nw);
+	json_object_set_new(o, "skipped", json_integer((json_int_t)h->skipped));
+	resolver_pace_json(o, d, rc);
+	return o;
 }
 
 static json_t *
@@ -342,7 +365,7 @@ cmd_resolvers(void *arg, const struct ctl_request *req, void **stream)
 
 	a = json_array();
 	for (r = 0; r < m->resolvers->n; r++)
-		json_array_append_new(a, resolver_json(m, r));
+		json_array_append_new(a, resolver_json(cmds->d, m, r));
 	return ctl_reply_pack("{s:s, s:o}",
 	    "generated_at", fmt_time(time(NULL), tbuf),
 	    "resolvers", a);

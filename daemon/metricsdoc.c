@@ -111,6 +111,9 @@ put_prober(struct docbuf *b, const char *vantage,
 		{ "nmigd_dropped_answers_total", "Datagrams dropped: wrong "
 		    "source, ID or question, or malformed.",
 		    offsetof(struct prober_stats, dropped) },
+		{ "nmigd_probes_skipped_total", "Queries not sent: their "
+		    "server was backed off.",
+		    offsetof(struct prober_stats, skipped) },
 	};
 	size_t	i;
 
@@ -122,8 +125,11 @@ put_prober(struct docbuf *b, const char *vantage,
 	put_one(b, vantage, "nmigd_queries_in_flight", "gauge",
 	    "Queries on the wire.", "%llu", (unsigned long long)st->inflight);
 	put_one(b, vantage, "nmigd_queries_queued", "gauge",
-	    "Queries waiting for a free socket.", "%llu",
-	    (unsigned long long)st->queued);
+	    "Queries waiting for their server's rate or a free socket.",
+	    "%llu", (unsigned long long)st->queued);
+	put_one(b, vantage, "nmigd_servers_backed_off", "gauge",
+	    "Resolvers and servers backed off: not answering or refusing.",
+	    "%llu", (unsigned long long)st->backing_off);
 }
 
 /* How long the event loop has been held: what every probe's timing and

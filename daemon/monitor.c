@@ -39,6 +39,7 @@ struct run {
 	struct monitor	*mon;
 	struct watch	*w;
 	struct event	*timer;
+	time_t		 started;	/* the round under way */
 	size_t		 outstanding;	/* probes not yet back */
 	bool		 queued;	/* waiting in the start queue */
 	bool		 active;
@@ -75,6 +76,13 @@ struct monitor {
 	bool				 once;
 	size_t				 once_left;
 	struct judge			 judge;
+	/* Rounds are timed over two windows of an interval each: the
+	 * longest is of this one and the last. */
+	time_t				 window_start;
+	unsigned			 window_longest;
+	unsigned			 last_longest;
+	uint64_t			 late_seen;	/* rounds.late, last window */
+	time_t				 late_said;	/* 0: rounds keep time */
 	void				(*round_cb)(void *);
 	void				*round_arg;
 };
@@ -401,6 +409,7 @@ round_start(struct run *run)
 	pr.done = round_probe_done;
 	pr.arg = run;
 	run->active = true;
+	run->started = time(NULL);
 	run->outstanding = 0;
 	nt = watch_ntargets(m->model, w);
 	for (t = 0; t < nt; t++) {
@@ -408,6 +417,8 @@ round_start(struct run *run)
 		pr.sa = (const struct sockaddr *)&tg->sa;
 		pr.salen = tg->salen;
 		pr.flags = tg->flags;
+		pr.rate = resolver_rate(tg->rc, m->cfg->rate);
+		pr.label = tg->rc != NULL ? tg->rc->name : tg->host;
 		nk = t < m->rl->n ? w->dc->nchecks : own_stride(w->dc);
 		for (k = 0; k < nk; k++) {
 			if (!question(w, tg, k, &pr.owner, &pr.type))
@@ -438,8 +449,11 @@ round_timo(evutil_socket_t fd, short what, void *arg)
 	if (!run->mon->once)
 		round_schedule(run, round_delay(run->mon->cfg));
 	if (run->active || run->queued) {
-		log_warnx("%s: previous round still running, skipping one",
+		/* Counted, and said once an interval (round_timed()): at
+		 * thousands of domains a line each would flood the log. */
+		log_debug("%s: previous round still running, skipping one",
 		    run->w->dc->name);
+		run->mon->model->rounds.late++;
 		return;
 	}
 	round_request(run);
@@ -496,6 +510,55 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 		flush_schedule(m, 0);
 }
 
+#define LATE_REPEAT_S	3600	/* late rounds are said again hourly */
+
+/* Rounds were late in the window just ended, or are no longer: said
+ * when it starts, then hourly, and when it ends. */
+static void
+rounds_late_say(struct monitor *m, uint64_t late, unsigned longest,
+    time_t now)
+{
+	char	ibuf[32];
+
+	if (late == 0) {
+		if (m->late_said != 0)
+			log_info("probe rounds keep to the interval again");
+		m->late_said = 0;
+		return;
+	}
+	if (m->late_said != 0 && now - m->late_said < LATE_REPEAT_S)
+		return;
+	m->late_said = now;
+	log_warnx("%llu %s due while the one before still ran in the last "
+	    "%s; rounds took up to %u s: the resolvers' rates set the pace "
+	    "(nmigd-ctl status; rate in nmigd.conf(5))",
+	    (unsigned long long)late, plural(late, "round was",
+	    "rounds were"), fmt_duration(m->cfg->interval, ibuf, sizeof(ibuf)),
+	    longest);
+}
+
+/* The round's length into the windows; once a window, what was late. */
+static void
+round_timed(struct monitor *m, const struct run *run, time_t now)
+{
+	struct round_stats	*rs = &m->model->rounds;
+	unsigned		 len = now > run->started ?
+				    (unsigned)(now - run->started) : 0;
+
+	if (now - m->window_start >= (time_t)m->cfg->interval) {
+		rounds_late_say(m, rs->late - m->late_seen,
+		    m->window_longest > len ? m->window_longest : len, now);
+		m->late_seen = rs->late;
+		m->last_longest = m->window_longest;
+		m->window_longest = 0;
+		m->window_start = now;
+	}
+	if (len > m->window_longest)
+		m->window_longest = len;
+	rs->longest_s = m->window_longest > m->last_longest ?
+	    m->window_longest : m->last_longest;
+}
+
 static void
 round_end(struct run *run)
 {
@@ -504,6 +567,7 @@ round_end(struct run *run)
 	time_t		 now = time(NULL);
 
 	run->active = false;
+	round_timed(m, run, now);
 	judge_round(&m->judge, m->model, w, now, m->once ? 1 : m->cfg->confirm);
 	if (m->outbox != NULL) {
 		outbox_round(m->outbox, w, m->model, &m->judge, now);

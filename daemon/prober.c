@@ -10,6 +10,10 @@
  * moves the query to TCP.  No acceptable answer within the timeout: the
  * query is sent again on the same socket with the same ID, so that a late
  * answer to an earlier try still counts, up to `retries` times.
+ *
+ * Queries wait for their server's pace (daemon/pace.c): its rate, and
+ * its back-off when it stops answering, which skips them.  Besides,
+ * max_inflight bounds the sockets open at once.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -27,6 +31,7 @@
 
 #include "addr.h"
 #include "log.h"
+#include "pace.h"
 #include "prober.h"
 #include "wire.h"
 #include "util.h"
@@ -37,7 +42,8 @@
 #define PROBER_START_BURST	32	/* queries started per loop pass */
 
 struct query {
-	TAILQ_ENTRY(query)	 entry;
+	TAILQ_ENTRY(query)	 entry;		/* queued or inflight */
+	struct paced		 pq;		/* in its pace's queue */
 	struct prober		*p;
 	struct sockaddr_storage	 sa;
 	socklen_t		 salen;
@@ -64,14 +70,16 @@ TAILQ_HEAD(queryq, query);
 struct prober {
 	struct event_base	*base;
 	unsigned		 max_inflight;
-	struct queryq		 queue;		/* waiting for a slot */
+	struct queryq		 queue;		/* waiting for their pace */
 	struct queryq		 inflight;
+	struct pacer		*pacer;
 	struct event		*ev_kick;
 	struct prober_stats	 stats;
 	uint8_t			 buf[PROBER_RECVBUF];
 };
 
 static void	prober_kick_cb(evutil_socket_t, short, void *);
+static void	prober_pace_ready(void *);
 static void	query_read_cb(evutil_socket_t, short, void *);
 static void	query_timeout_cb(evutil_socket_t, short, void *);
 static void	query_start_tcp(struct query *);
@@ -90,6 +98,7 @@ prober_new(struct event_base *base, unsigned max_inflight)
 	TAILQ_INIT(&p->inflight);
 	if ((p->ev_kick = event_new(base, -1, 0, prober_kick_cb, p)) == NULL)
 		fatalx("%s: event_new", __func__);
+	p->pacer = pacer_new(base, prober_pace_ready, p);
 	return p;
 }
 
@@ -113,6 +122,7 @@ prober_free(struct prober *p)
 	if (p == NULL)
 		return;
 	prober_cancel_all(p);
+	pacer_free(p->pacer);
 	event_free(p->ev_kick);
 	free(p);
 }
@@ -125,11 +135,13 @@ prober_cancel_all(struct prober *p)
 	while ((q = TAILQ_FIRST(&p->queue)) != NULL) {
 		TAILQ_REMOVE(&p->queue, q, entry);
 		p->stats.queued--;
+		pacer_drop(p->pacer, &q->pq);
 		query_release(q);
 	}
 	while ((q = TAILQ_FIRST(&p->inflight)) != NULL) {
 		TAILQ_REMOVE(&p->inflight, q, entry);
 		p->stats.inflight--;
+		pacer_done(p->pacer, &q->pq, PACE_NEUTRAL);
 		query_release(q);
 	}
 }
@@ -137,7 +149,19 @@ prober_cancel_all(struct prober *p)
 void
 prober_get_stats(const struct prober *p, struct prober_stats *st)
 {
+	struct pacer_stats	ps;
+
+	pacer_get_stats(p->pacer, &ps);
 	*st = p->stats;
+	st->skipped = ps.skipped;
+	st->backing_off = ps.backing_off;
+}
+
+bool
+prober_pace_info(const struct prober *p, const struct sockaddr *sa,
+    struct pace_info *pi)
+{
+	return pacer_info(p->pacer, sa, pi);
 }
 
 static int
@@ -181,6 +205,8 @@ prober_query(struct prober *p, const struct probe *pr)
 	/* Always through the queue: the callback is never called from
 	 * within prober_query(), so a caller can count its probes first. */
 	TAILQ_INSERT_TAIL(&p->queue, q, entry);
+	pacer_push(p->pacer, pacer_pace(p->pacer, pr->sa, pr->salen,
+	    pr->rate, pr->label), &q->pq, false);
 	p->stats.queries++;
 	p->stats.queued++;
 	event_active(p->ev_kick, 0, 0);
@@ -199,6 +225,24 @@ elapsed_ms(const struct timespec *since)
 	return ms < 0 ? 0 : (uint32_t)ms;
 }
 
+/* What the result says of the server, for its pace: REFUSED from a
+ * resolver is about us (a rate limit, an access list), from an
+ * authoritative server about the name. */
+static enum pace_outcome
+query_outcome(const struct query *q, enum obs_status status,
+    const struct answer *a)
+{
+	switch (status) {
+	case OBS_ANSWER:
+		return (q->flags & PROBE_RD) && a->rcode == WIRE_RCODE_REFUSED ?
+		    PACE_REFUSED : PACE_OK;
+	case OBS_TIMEOUT:
+		return PACE_TIMEOUT;
+	default:
+		return PACE_NEUTRAL;
+	}
+}
+
 /* Report and forget the query; frees its slot for the next one. */
 static void
 query_finish(struct query *q, enum obs_status status, struct answer *a)
@@ -206,6 +250,7 @@ query_finish(struct query *q, enum obs_status status, struct answer *a)
 	struct prober		*p = q->p;
 	struct observation	 res;
 
+	pacer_done(p->pacer, &q->pq, query_outcome(q, status, a));
 	memset(&res, 0, sizeof(res));
 	res.status = status;
 	if (a != NULL)
@@ -306,7 +351,21 @@ query_start_tcp_only(struct query *q)
 	return 0;
 }
 
-/* -1: out of descriptors; q is back at the head of the queue. */
+/* Not sent: its server is backed off.  Reported like a timeout that
+ * took no time, as the skipped status. */
+static void
+query_skip(struct query *q)
+{
+	struct observation	res;
+
+	memset(&res, 0, sizeof(res));
+	res.status = OBS_SKIPPED;
+	res.tag = q->tag;
+	q->done(&res, q->arg);
+	query_release(q);
+}
+
+/* -1: out of descriptors; q is back at the head of its queue. */
 static int
 query_start(struct query *q)
 {
@@ -321,6 +380,8 @@ query_start(struct query *q)
 	    errno == ENOBUFS || errno == ENOMEM)) {
 		/* Our shortage, not the resolver's failure: wait. */
 		log_warn("probe: no socket for a query; trying again shortly");
+		pacer_done(p->pacer, &q->pq, PACE_NEUTRAL);
+		pacer_push(p->pacer, q->pq.pace, &q->pq, true);
 		TAILQ_INSERT_HEAD(&p->queue, q, entry);
 		p->stats.queued++;
 		event_add(p->ev_kick, &later);
@@ -350,23 +411,37 @@ query_start(struct query *q)
 	return 0;
 }
 
+/* A pace has a token again. */
+static void
+prober_pace_ready(void *arg)
+{
+	struct prober	*p = arg;
+
+	event_active(p->ev_kick, 0, 0);
+}
+
 static void
 prober_kick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct prober	*p = arg;
+	struct paced	*pq;
 	struct query	*q;
 	struct timeval	 now = { 0, 0 };
+	enum pace_verdict v;
 	int		 n;
 
 	/* A few at a time, so that answers already waiting are read (and
 	 * timed) between bursts instead of after a thousand sends. */
 	for (n = 0; n < PROBER_START_BURST; n++) {
 		if (p->stats.inflight >= p->max_inflight ||
-		    (q = TAILQ_FIRST(&p->queue)) == NULL)
-			return;
+		    (v = pacer_next(p->pacer, &pq)) == PACE_NONE)
+			return;		/* a finish or a token kicks again */
+		q = (struct query *)((char *)pq - offsetof(struct query, pq));
 		TAILQ_REMOVE(&p->queue, q, entry);
 		p->stats.queued--;
-		if (query_start(q) == -1)
+		if (v == PACE_SKIP)
+			query_skip(q);
+		else if (query_start(q) == -1)
 			return;		/* out of descriptors: kick is timed */
 	}
 	/* A zero timeout, not event_active(): the loop polls the sockets

@@ -7,6 +7,7 @@
 #ifndef NMIGD_PROBER_H
 #define NMIGD_PROBER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -32,6 +33,9 @@ struct probe {
 	unsigned		 flags;		/* PROBE_* */
 	unsigned		 timeout_ms;	/* per try */
 	unsigned		 retries;	/* tries after the first */
+	unsigned		 rate;		/* the server's, queries a
+						 * second (daemon/pace.h) */
+	const char		*label;		/* the server in the log */
 	probe_done_cb		 done;
 	void			*arg;
 	uint64_t		 tag;		/* returned in the result */
@@ -45,13 +49,16 @@ struct prober_stats {
 	uint64_t	errors;
 	uint64_t	tcp_fallbacks;
 	uint64_t	dropped;	/* datagrams that did not match */
-	uint64_t	queued;		/* waiting for a free slot now */
+	uint64_t	queued;		/* waiting for their pace now */
 	uint64_t	inflight;	/* on the wire now */
+	uint64_t	skipped;	/* not sent: server backed off */
+	uint64_t	backing_off;	/* servers, now */
 };
 
 struct prober;
 
-/* max_inflight bounds open sockets; further probes wait in a queue. */
+/* max_inflight bounds open sockets; further probes wait in their
+ * server's queue. */
 struct prober	*prober_new(struct event_base *, unsigned max_inflight);
 /* Aborts what is in flight without calling back. */
 void		 prober_free(struct prober *);
@@ -61,5 +68,9 @@ int		 prober_query(struct prober *, const struct probe *);
  * replaces every round). */
 void		 prober_cancel_all(struct prober *);
 void		 prober_get_stats(const struct prober *, struct prober_stats *);
+/* The pace of one server: false when nothing was asked of it lately. */
+struct pace_info;
+bool		 prober_pace_info(const struct prober *, const struct sockaddr *,
+		    struct pace_info *);
 
 #endif

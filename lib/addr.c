@@ -100,3 +100,34 @@ sockaddr_same_host(const struct sockaddr *a, const struct sockaddr *b)
 {
 	return a != NULL && b != NULL && evutil_sockaddr_cmp(a, b, 0) == 0;
 }
+
+uint64_t
+fnv_add(uint64_t h, const void *p, size_t len)
+{
+	const uint8_t	*b = p;
+
+	while (len-- > 0)
+		h = (h ^ *b++) * 1099511628211ULL;
+	return h;
+}
+
+uint64_t
+sockaddr_hash(const struct sockaddr *sa, uint64_t h)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+
+	switch (sa->sa_family) {
+	case AF_INET:
+		sin = (const struct sockaddr_in *)sa;
+		h = fnv_add(h, &sin->sin_addr, sizeof(sin->sin_addr));
+		h = fnv_add(h, &sin->sin_port, sizeof(sin->sin_port));
+		break;
+	case AF_INET6:
+		sin6 = (const struct sockaddr_in6 *)sa;
+		h = fnv_add(h, &sin6->sin6_addr, sizeof(sin6->sin6_addr));
+		h = fnv_add(h, &sin6->sin6_port, sizeof(sin6->sin6_port));
+		break;
+	}
+	return h;
+}

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* A numeric IPv4 or IPv6 address as inet_pton() reads it (no brackets,
@@ -24,5 +25,10 @@ int	addr_parse_hostport(const char *, struct sockaddr_storage *,
 bool	sockaddr_same(const struct sockaddr *, const struct sockaddr *);
 /* Same family and address, whatever the ports. */
 bool	sockaddr_same_host(const struct sockaddr *, const struct sockaddr *);
+/* A hash (FNV-1a, continuing h) of what sockaddr_same() compares. */
+uint64_t sockaddr_hash(const struct sockaddr *, uint64_t h);
+/* The start of an FNV-1a hash, and more bytes into one. */
+#define FNV_OFFSET	14695981039346656037ULL
+uint64_t fnv_add(uint64_t h, const void *, size_t);
 
 #endif

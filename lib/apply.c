@@ -33,6 +33,9 @@ health_update(struct resolver_health *h, const struct observation *o,
 	case OBS_ERROR:
 		h->errors++;
 		break;
+	case OBS_SKIPPED:
+		h->skipped++;
+		break;
 	}
 	h->consecutive_failures++;
 }

@@ -293,6 +293,7 @@ carry_prepare(struct carry *c)
 	for (i = 0; i < c->nm->resolvers->n; i++)
 		if (c->rmap[i] >= 0)
 			c->nm->health[i] = c->old->health[c->rmap[i]];
+	c->nm->rounds = c->old->rounds;
 	for (i = 0; i < c->nm->nw; i++) {
 		w = &c->nm->w[i];
 		if ((ow = c->match[i] = model_find_watch(c->old,

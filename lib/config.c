@@ -49,6 +49,7 @@
 #define DEFAULT_RETRIES		2
 #define DEFAULT_CONFIRM		2
 #define DEFAULT_SAMPLES		3
+#define DEFAULT_RATE		50	/* queries a second to one server */
 /* overlap and quiet: the provider's four weeks and one week; a year at
  * most. */
 #define DEFAULT_OVERLAP		(28 * 86400)
@@ -123,6 +124,7 @@ static const struct keyword nmigd_keywords[] = {
 	    0 },
 	{ "quiet", kw_duration, offsetof(struct config, quiet), 0,
 	    MAX_OVERLAP, 0 },
+	{ "rate", kw_number, offsetof(struct config, rate), 1, MAX_RATE, 0 },
 	{ "require", kw_require, offsetof(struct config, require), 1,
 	    MAX_REQUIRE, 0 },
 	{ "resolvers", kw_path, offsetof(struct config, resolvers), 0, 0, 0 },
@@ -1330,6 +1332,7 @@ config_new(const char *path)
 	conf->retries = DEFAULT_RETRIES;
 	conf->confirm = DEFAULT_CONFIRM;
 	conf->samples = DEFAULT_SAMPLES;
+	conf->rate = DEFAULT_RATE;
 	conf->unreachable_after = DEFAULT_UNREACHABLE;
 	conf->parent = PARENT_AUTO;
 	conf->providers = PARENT_AUTO;

@@ -97,6 +97,8 @@ struct config {
 	unsigned		 retries;
 	unsigned		 samples;	/* queries per check and
 						 * resolver in a round */
+	unsigned		 rate;		/* queries a second to one
+						 * resolver or server */
 	unsigned		 confirm;
 	unsigned		 unreachable_after;	/* seconds */
 	int			 parent;	/* PARENT_AUTO or _NONE */

@@ -180,9 +180,17 @@ struct resolver_health {
 	uint64_t	answers;
 	uint64_t	timeouts;
 	uint64_t	errors;		/* socket or TCP failures */
+	uint64_t	skipped;	/* not sent: backed off */
 	uint64_t	rtt_sum_ms;	/* over answers */
 	uint32_t	consecutive_failures;
 	time_t		last_answer;
+};
+
+/* How long rounds take, as the monitor sees them: with many domains the
+ * resolvers' rates, not the interval, set the pace (nmigd.conf "rate"). */
+struct round_stats {
+	unsigned	longest_s;	/* of the rounds that ended lately */
+	uint64_t	late;		/* rounds due while the last one ran */
 };
 
 struct model {
@@ -190,6 +198,7 @@ struct model {
 	const struct resolver_list	*resolvers;
 	int64_t				*resolver_db_id;	/* [n] */
 	struct resolver_health		*health;		/* [n] */
+	struct round_stats		 rounds;
 	/* Every target: the resolvers' first, in the list's order (a
 	 * watch's slot r < resolvers->n is resolver r), then the servers
 	 * found for domains, each once however many domains share it. */

@@ -15,6 +15,7 @@ enum obs_status {
 	OBS_ANSWER = 0,		/* answer is valid */
 	OBS_TIMEOUT,		/* no acceptable answer after all tries */
 	OBS_ERROR,		/* socket or TCP failure, malformed TCP answer */
+	OBS_SKIPPED,		/* not sent: the server is backed off */
 };
 
 struct observation {

@@ -108,6 +108,7 @@ config_print(const struct config *conf, FILE *fp)
 	    fmt_duration(conf->timeout, buf, sizeof(buf)));
 	fprintf(fp, "retries = %u\n", conf->retries);
 	fprintf(fp, "samples = %u\n", conf->samples);
+	fprintf(fp, "rate = %u\n", conf->rate);
 	fprintf(fp, "confirm = %u\n", conf->confirm);
 	fprintf(fp, "unreachable-after = %s\n",
 	    fmt_duration(conf->unreachable_after, buf, sizeof(buf)));

@@ -139,34 +139,63 @@ check_unique(struct resolver_parser *p, const struct resolver_conf *r)
 	return 0;
 }
 
-/* "samples=N" right after the address.  1 when w is that option (good
- * or reported), 0 when it is not. */
+/* The options a resolver line may give right after its address. */
+static const struct resolver_opt {
+	const char	*name;		/* with its '=' */
+	unsigned long	 max;
+} resolver_opts[] = {
+	{ "samples=", MAX_SAMPLES },
+	{ "rate=", MAX_RATE },
+};
+#define NRESOLVER_OPTS	(sizeof(resolver_opts) / sizeof(resolver_opts[0]))
+
+/* Which option w is, or -1. */
+static int
+resolver_opt_find(const char *w)
+{
+	size_t	i;
+
+	for (i = 0; i < NRESOLVER_OPTS; i++)
+		if (strncasecmp(w, resolver_opts[i].name,
+		    strlen(resolver_opts[i].name)) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* An option right after the address.  1 when w is one (good or
+ * reported), 0 when it is not. */
 static int
 resolver_option(struct resolver_parser *p, struct resolver_conf *r,
     const char *w)
 {
-	const char	*v;
-	char		*end;
-	unsigned long	 n;
+	const struct resolver_opt	*o;
+	const char			*v;
+	char				*end;
+	unsigned long			 n, had;
+	int				 i;
 
-	if (strncasecmp(w, "samples=", 8) != 0)
+	if ((i = resolver_opt_find(w)) == -1)
 		return 0;
-	if (r->samples != 0) {
-		errlist_add(p->errs, p->file, p->line, "%s: samples= given "
-		    "twice", r->name);
+	o = &resolver_opts[i];
+	had = i == 0 ? r->samples : r->rate;
+	if (had != 0) {
+		errlist_add(p->errs, p->file, p->line, "%s: %.*s given twice",
+		    r->name, (int)strlen(o->name), o->name);
 		p->bad = true;
 		return 1;
 	}
-	v = w + 8;
+	v = w + strlen(o->name);
 	errno = 0;
 	n = strtoul(v, &end, 10);
 	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n < 1 ||
-	    n > MAX_SAMPLES) {
+	    n > o->max) {
 		errlist_add(p->errs, p->file, p->line, "%s: \"%s\" is not a "
-		    "number from 1 to %d", r->name, w, MAX_SAMPLES);
+		    "number from 1 to %lu", r->name, w, o->max);
 		p->bad = true;
-	} else
+	} else if (i == 0)
 		r->samples = (uint8_t)n;
+	else
+		r->rate = (uint32_t)n;
 	return 1;
 }
 
@@ -180,7 +209,7 @@ join_words(struct resolver_parser *p, struct resolver_conf *r, char **last)
 		if (s == NULL && resolver_option(p, r, w))
 			continue;
 		/* Not taken silently as location text. */
-		if (strncasecmp(w, "samples=", 8) == 0) {
+		if (resolver_opt_find(w) != -1) {
 			errlist_add(p->errs, p->file, p->line, "%s: \"%s\" "
 			    "must come right after the address", r->name, w);
 			p->bad = true;

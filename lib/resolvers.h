@@ -1,6 +1,7 @@
 /*
  * The resolver list: one resolver a line,
- * "NAME ADDRESS[@PORT] [samples=N] [LOCATION...]", '#' starts a comment.
+ * "NAME ADDRESS[@PORT] [samples=N] [rate=N] [LOCATION...]", '#' starts a
+ * comment.
  * IPv4 and IPv6.
  */
 #ifndef NMIG_RESOLVERS_H
@@ -16,6 +17,8 @@
 #define RESOLVER_NAME_MAX	63
 /* Samples of one check per round (nmigd.conf "samples"). */
 #define MAX_SAMPLES		16
+/* Queries a second to one server (nmigd.conf "rate"). */
+#define MAX_RATE		1000000
 
 struct resolver_conf {
 	char			*name;
@@ -23,6 +26,7 @@ struct resolver_conf {
 	char			 address[INET6_ADDRSTRLEN];	/* no port */
 	uint16_t		 port;
 	uint8_t			 samples;	/* 0: nmigd.conf's */
+	uint32_t		 rate;		/* 0: nmigd.conf's */
 	struct sockaddr_storage	 sa;
 	socklen_t		 salen;
 	int			 line;
@@ -37,5 +41,12 @@ struct resolver_list {
  * Names must be unique; so must address and port. */
 int	resolvers_load(const char *path, struct resolver_list *, struct errlist *errs);
 void	resolvers_free(struct resolver_list *);
+
+/* The resolver's rate= or else dflt, nmigd.conf's. */
+static inline unsigned
+resolver_rate(const struct resolver_conf *rc, unsigned dflt)
+{
+	return rc != NULL && rc->rate != 0 ? rc->rate : dflt;
+}
 
 #endif

@@ -12,6 +12,7 @@
 #include "dname.h"
 #include "forecast.h"
 #include "learnstatus.h"
+#include "pacing.h"
 #include "packet.h"
 #include "rdtext.h"
 #include "status.h"
@@ -221,6 +222,7 @@ status_document(const struct model *m, const char *domain, time_t now)
 	doc = json_object();
 	json_object_set_new(doc, "version", json_integer(CTL_PROTOCOL_VERSION));
 	json_object_set_new(doc, "generated_at", status_time_json(now));
+	json_object_set_new(doc, "pacing", pacing_json(m));
 	json_object_set_new(doc, "domains", doms);
 	return doc;
 }
@@ -289,17 +291,25 @@ stream_sent(const struct status_stream *st, const char *name)
 
 /* What json_dumps() writes before the first domain of the document. */
 static int
-stream_head(const struct status_stream *st, json_dump_callback_t fn,
-    void *arg)
+stream_head(const struct status_stream *st, const struct model *m,
+    json_dump_callback_t fn, void *arg)
 {
 	char	buf[128], tbuf[NMIG_TIMEBUF];
-	int	len;
+	json_t	*pacing;
+	int	len, rv;
 
 	len = snprintf(buf, sizeof(buf), "{\"version\":%d,\"generated_at\":"
-	    "%s%s%s,\"domains\":[", CTL_PROTOCOL_VERSION,
+	    "%s%s%s,\"pacing\":", CTL_PROTOCOL_VERSION,
 	    st->now == 0 ? "" : "\"", st->now == 0 ? "null" :
 	    fmt_time(st->now, tbuf), st->now == 0 ? "" : "\"");
-	return fn(buf, (size_t)len, arg);
+	if (fn(buf, (size_t)len, arg) != 0)
+		return -1;
+	pacing = pacing_json(m);
+	rv = json_dump_callback(pacing, fn, arg, JSON_COMPACT);
+	json_decref(pacing);
+	if (rv != 0)
+		return -1;
+	return fn(",\"domains\":[", 12, arg);
 }
 
 int
@@ -311,7 +321,7 @@ status_stream_next(struct status_stream *st, const struct model *m,
 
 	if (!st->head) {
 		st->head = true;
-		return stream_head(st, fn, arg) == 0 ? 1 : -1;
+		return stream_head(st, m, fn, arg) == 0 ? 1 : -1;
 	}
 	while (st->next < m->nw && stream_sent(st, m->w[st->next].dc->name))
 		st->next++;
@@ -770,6 +780,7 @@ status_print_text(const json_t *doc, FILE *f, bool colour)
 	time_t		 now = parse_time(status_jstr(doc, "generated_at", ""));
 	size_t		 i;
 
+	pacing_print(f, doc);
 	if (json_array_size(doms) == 0)
 		fprintf(f, "no domains are watched\n");
 	for (i = 0; i < json_array_size(doms); i++) {

@@ -57,38 +57,14 @@ target_same(const struct target *a, const struct target *b)
 	    (const struct sockaddr *)&b->sa);
 }
 
-static uint64_t
-fnv(uint64_t h, const void *p, size_t len)
-{
-	const uint8_t	*b = p;
-
-	while (len-- > 0)
-		h = (h ^ *b++) * 1099511628211ULL;
-	return h;
-}
-
 uint64_t
 target_hash(const struct target *t)
 {
-	const struct sockaddr_in	*sin;
-	const struct sockaddr_in6	*sin6;
-	uint64_t			 h = 14695981039346656037ULL;
+	uint64_t	h = FNV_OFFSET;
 
-	h = fnv(h, &t->kind, sizeof(t->kind));
-	h = fnv(h, &t->flags, sizeof(t->flags));
-	switch (t->sa.ss_family) {
-	case AF_INET:
-		sin = (const struct sockaddr_in *)&t->sa;
-		h = fnv(h, &sin->sin_addr, sizeof(sin->sin_addr));
-		h = fnv(h, &sin->sin_port, sizeof(sin->sin_port));
-		break;
-	case AF_INET6:
-		sin6 = (const struct sockaddr_in6 *)&t->sa;
-		h = fnv(h, &sin6->sin6_addr, sizeof(sin6->sin6_addr));
-		h = fnv(h, &sin6->sin6_port, sizeof(sin6->sin6_port));
-		break;
-	}
-	return h;
+	h = fnv_add(h, &t->kind, sizeof(t->kind));
+	h = fnv_add(h, &t->flags, sizeof(t->flags));
+	return sockaddr_hash((const struct sockaddr *)&t->sa, h);
 }
 
 void

@@ -30,3 +30,11 @@ tokenbucket_take(struct tokenbucket *tb, const struct timespec *now)
 	tb->tokens -= 1.0;
 	return true;
 }
+
+double
+tokenbucket_wait(const struct tokenbucket *tb)
+{
+	if (tb->tokens >= 1.0 || tb->rate <= 0)
+		return 0;
+	return (1.0 - tb->tokens) / tb->rate;
+}

@@ -22,5 +22,8 @@ void	tokenbucket_init(struct tokenbucket *, double rate, double burst,
 /* Take a token if there is one: whether there was.  A clock that went
  * back adds nothing. */
 bool	tokenbucket_take(struct tokenbucket *, const struct timespec *now);
+/* Seconds from the last take (or init) until a token is there: 0 when
+ * one is. */
+double	tokenbucket_wait(const struct tokenbucket *);
 
 #endif

@@ -34,6 +34,7 @@
 
 #define WIRE_RCODE_NOERROR	0
 #define WIRE_RCODE_NXDOMAIN	3
+#define WIRE_RCODE_REFUSED	5
 
 /* A name in uncompressed wire form. */
 struct wire_name {

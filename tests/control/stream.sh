@@ -31,7 +31,7 @@ check "status: 300 domains, in the order of the configuration" \
     "$(seq -f 'd%05g.example' 300 | tr '\n' ' ')" ]
 expect "status: the document's keys, in order" "$(jq -c '[keys_unsorted,
     (.domains[0] | keys_unsorted), (.domains[0].resolvers[0] | keys_unsorted)]' \
-    "$dir/all.json")" '. == [["version", "generated_at", "domains"],
+    "$dir/all.json")" '. == [["version", "generated_at", "pacing", "domains"],
     ["domain", "domain_unicode", "state", "since", "complete_at", "resolvers_total",
     "resolvers_new", "resolvers_answering_new", "resolvers_unreachable",
     "require", "resolvers_required", "not_switched", "watched_since",

@@ -2,7 +2,7 @@
  * fakedns: a deliberately broken DNS server for nmigd's scenario tests.
  *
  *	fakedns --listen ADDR@PORT --mode MODE [--alt ADDR] [--delay-ms N]
- *	    [--flood N] [--max-seconds N] [--pidfile FILE]
+ *	    [--flood N] [--log-times] [--max-seconds N] [--pidfile FILE]
  *
  * It answers NS and MX of example.co.jp. with the migration's new values
  * (an authoritative-looking recursive answer) and every other question
@@ -41,7 +41,8 @@
  *
  * Only loopback addresses are accepted, and the process ends on SIGTERM,
  * SIGINT or after --max-seconds (SIGALRM as a backstop), so that it can
- * never outlive a test.  Each query is logged on stderr.
+ * never outlive a test.  Each query is logged on stderr; with
+ * --log-times each line ends in " t=MS", CLOCK_MONOTONIC in milliseconds.
  */
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -166,6 +167,7 @@ struct server {
 	unsigned		 delay_ms;
 	unsigned		 flood;
 	unsigned		 turn[2];	/* anycast: NS, other types */
+	bool			 log_times;
 	struct delayed		 delayed[MAX_DELAYED];
 	size_t			 ndelayed;
 	struct tcpconn		 conns[MAX_TCP];
@@ -179,7 +181,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: fakedns --listen ADDR@PORT --mode MODE "
 	    "[--alt ADDR] [--delay-ms N]\n"
-	    "\t[--flood N] [--max-seconds N] [--pidfile FILE]\n");
+	    "\t[--flood N] [--log-times] [--max-seconds N] [--pidfile FILE]\n");
 	exit(2);
 }
 
@@ -893,9 +895,17 @@ log_query(const struct server *sv, const char *proto, const struct query *q,
 	char	 a[INET6_ADDRSTRLEN + 16], *type;
 
 	type = ldns_rr_type2str(q->qtype);
-	fprintf(stderr, "fakedns %s: %s query id=%u %s %s from %s\n",
+	fprintf(stderr, "fakedns %s: %s query id=%u %s %s from %s",
 	    sv->mode_name, proto, q->id, q->qname_str,
 	    type != NULL ? type : "?", addr_str(from, a, sizeof(a)));
+	if (sv->log_times) {
+		struct timespec	ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		fprintf(stderr, " t=%lld", (long long)ts.tv_sec * 1000 +
+		    ts.tv_nsec / 1000000);
+	}
+	fputc('\n', stderr);
 	free(type);
 }
 
@@ -1143,6 +1153,7 @@ main(int argc, char *argv[])
 		{ "alt",	 required_argument, NULL, 'a' },
 		{ "delay-ms",	 required_argument, NULL, 'd' },
 		{ "flood",	 required_argument, NULL, 'f' },
+		{ "log-times",	 no_argument,	    NULL, 't' },
 		{ "max-seconds", required_argument, NULL, 's' },
 		{ "pidfile",	 required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 }
@@ -1175,6 +1186,9 @@ main(int argc, char *argv[])
 			break;
 		case 'f':
 			sv.flood = number(optarg, 1000000);
+			break;
+		case 't':
+			sv.log_times = true;
 			break;
 		case 's':
 			max_seconds = number(optarg, 86400);

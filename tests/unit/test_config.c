@@ -162,6 +162,7 @@ assert_config_equal(const struct config *a, const struct config *b)
 	assert_int_equal(a->timeout, b->timeout);
 	assert_int_equal(a->retries, b->retries);
 	assert_int_equal(a->samples, b->samples);
+	assert_int_equal(a->rate, b->rate);
 	assert_int_equal(a->confirm, b->confirm);
 	assert_int_equal(a->unreachable_after, b->unreachable_after);
 	assert_int_equal(a->parent, b->parent);
@@ -242,6 +243,7 @@ test_example(void **state)
 	assert_int_equal(conf->timeout, 3);
 	assert_int_equal(conf->retries, 2);
 	assert_int_equal(conf->samples, 3);
+	assert_int_equal(conf->rate, 50);
 	assert_int_equal(conf->confirm, 2);
 	assert_int_equal(conf->unreachable_after, 3600);
 	assert_int_equal(conf->ndomains, 1);
@@ -437,7 +439,9 @@ test_values(void **state)
 	/* The extremes of each range. */
 	conf = load_text_ok(
 	    "[nmigd]\ninterval = 2s\ntimeout = 1s\nretries = 10\n"
-	    "samples = 16\nconfirm = 1\nunreachable-after = 1s\n");
+	    "samples = 16\nconfirm = 1\nunreachable-after = 1s\n"
+	    "rate = 1000000\n");
+	assert_int_equal(conf->rate, 1000000);
 	assert_int_equal(conf->interval, 2);
 	assert_int_equal(conf->timeout, 1);
 	assert_int_equal(conf->retries, 10);
@@ -1019,6 +1023,10 @@ test_err_values(void **state)
 	EXPECT_ERRORS("[nmigd]\nunreachable-after =\n",
 	    "2: unreachable-after: \"\" is not a duration (for example 90s, "
 	    "5m, 1h30m, 2d)");
+	EXPECT_ERRORS("[nmigd]\nrate = 0\n",
+	    "2: rate: 0 is out of range (1 to 1000000)");
+	EXPECT_ERRORS("[nmigd]\nrate = 1000001\n",
+	    "2: rate: 1000001 is out of range (1 to 1000000)");
 	EXPECT_ERRORS("[nmigd]\nsamples = 0\n",
 	    "2: samples: 0 is out of range (1 to 16)");
 	EXPECT_ERRORS("[nmigd]\nsamples = 17\n",

@@ -219,6 +219,39 @@ test_samples(void **state)
 	    "to 16");
 }
 
+/* "rate=N", like samples=, right after the address, in either order. */
+static void
+test_rate(void **state)
+{
+	struct resolver_list	list;
+	const char		*text =
+	    "a 192.0.2.1 rate=20 samples=2 JP Tokyo\n"
+	    "b 192.0.2.2 samples=1 RATE=1000000\n"
+	    "c 192.0.2.3\n";
+
+	load_ok(write_list(text, strlen(text)), &list);
+	assert_int_equal(list.n, 3);
+	assert_int_equal(list.v[0].rate, 20);
+	assert_int_equal(list.v[0].samples, 2);
+	assert_string_equal(list.v[0].location, "JP Tokyo");
+	assert_int_equal(list.v[1].rate, 1000000);
+	assert_int_equal(list.v[2].rate, 0);
+	assert_int_equal(resolver_rate(&list.v[0], 50), 20);
+	assert_int_equal(resolver_rate(&list.v[2], 50), 50);
+	resolvers_free(&list);
+
+	EXPECT_ERRORS("x 192.0.2.1 rate=2 rate=3\n",
+	    "1: x: rate= given twice");
+	EXPECT_ERRORS("x 192.0.2.1 JP rate=2\n",
+	    "1: x: \"rate=2\" must come right after the address");
+	EXPECT_ERRORS("x 192.0.2.1 rate=0\n",
+	    "1: x: \"rate=0\" is not a number from 1 to 1000000");
+	EXPECT_ERRORS("x 192.0.2.1 rate=1000001\n",
+	    "1: x: \"rate=1000001\" is not a number from 1 to 1000000");
+	EXPECT_ERRORS("x 192.0.2.1 rate=5/s\n",
+	    "1: x: \"rate=5/s\" is not a number from 1 to 1000000");
+}
+
 static void
 test_same_address_other_port(void **state)
 {
@@ -454,6 +487,7 @@ main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_crlf_bom),
 		cmocka_unit_test(test_samples),
+		cmocka_unit_test(test_rate),
 		cmocka_unit_test(test_same_address_other_port),
 		cmocka_unit_test(test_err_address_strict),
 		cmocka_unit_test(test_err_open),

@@ -1,6 +1,6 @@
 /*
  * lib/tokenbucket.c: bursts, refill at the rate, the cap, a clock that
- * goes back.
+ * goes back, the wait for the next token.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,12 +56,31 @@ test_clock_back(void **state)
 	assert_int_equal(take_all(&tb, at(100, 100000000)), 1);
 }
 
+/* The wait for the next token: what the pacer's timer is set to. */
+static void
+test_wait(void **state)
+{
+	struct tokenbucket	tb;
+	struct timespec		t0 = at(100, 0);
+
+	tokenbucket_init(&tb, 4, 1, &t0);
+	assert_true(tokenbucket_wait(&tb) == 0);
+	assert_int_equal(take_all(&tb, t0), 1);
+	assert_true(tokenbucket_wait(&tb) > 0.249 &&
+	    tokenbucket_wait(&tb) < 0.251);
+	/* Half way there: half the wait left. */
+	assert_int_equal(take_all(&tb, at(100, 125000000)), 0);
+	assert_true(tokenbucket_wait(&tb) > 0.124 &&
+	    tokenbucket_wait(&tb) < 0.126);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_burst_then_rate),
 		cmocka_unit_test(test_clock_back),
+		cmocka_unit_test(test_wait),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,6 +24,10 @@
 #     fell on a cache's expiry;
 #   - the world's /24 (127.53.X, picked from $$) -> NET, in addresses
 #     and messages;
+#   - how long rounds took and how many were late (pacing's
+#     longest_round_seconds, late_rounds, stretched) -> MEASURED, and the
+#     text's line saying rounds are stretched left out: r4's timeouts
+#     make a round as long as the interval, give or take a second;
 #   - the work directory (/tmp/nmigd-golden.XXXXXX) -> DIR.
 # JSON is compared with its keys sorted (jq -S): key order means nothing
 # to a JSON client, array order is kept.  A mismatch prints a unified diff
@@ -79,6 +83,9 @@ mask_json() {
 			then .value = "RTT"
 		    elif (.key == "ttl_grew") and (.value | type == "number")
 			then .value = "COUNT"
+		    elif .key | IN("longest_round_seconds", "late_rounds",
+			"stretched")
+			then .value = "MEASURED"
 		    else . end)
 	    elif type == "string" then
 		gsub("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z";
@@ -91,7 +98,7 @@ mask_json() {
 # are right-aligned under it; "-", no TTL, stays); the net and dir.
 mask_text() {
 	sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' \
-	    -e 's/, TTL grew [0-9]+ times//' \
+	    -e 's/, TTL grew [0-9]+ times//' -e '/^rounds are stretched /d' \
 	    -e "s|${net//./\\.}\\.|NET.|g" -e "s|$dir|DIR|g" |
 	awk '
 	    /^  RESOLVER / { end = index($0, "TTL") + 2 }
@@ -109,7 +116,7 @@ mask_text() {
 # spaces count as one gap.
 mask_glance() {
 	sed -E -e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z/TIME/g' \
-	    -e 's/, TTL grew [0-9]+ times//' \
+	    -e 's/, TTL grew [0-9]+ times//' -e '/^rounds are stretched /d' \
 	    -e 's/\((in )?[0-9]+[smhd]([0-9]+[smh])?( ago)?\)/(WHEN)/g' \
 	    -e 's/(old|other|mixed|nodata|nxdomain|error) [0-9]+[smhd]([0-9]+[smh])?/\1 TTL/g' \
 	    -e "s|${net//./\\.}\\.|NET.|g" -e "s|$dir|DIR|g" -e 's/  +/  /g' \

@@ -66,7 +66,8 @@ awk '/^# TYPE / { if (seen[$3]++) bad = bad " " $3; fam = $3; next }
     fail "families not grouped"
 grep -Eq '^nmigd_resolver_rtt_seconds\{domain="example.co.jp",resolver="r1"\} [0-9.]+$' "$m" || fail "rtt"
 grep -Eq '^nmigd_resolver_last_answer_age_seconds\{domain="example.co.jp",resolver="r1"\} [0-9]+$' "$m" || fail "age"
-for c in nmigd_probes_total nmigd_timeouts_total nmigd_tcp_fallbacks_total nmigd_dropped_answers_total; do
+for c in nmigd_probes_total nmigd_timeouts_total nmigd_tcp_fallbacks_total \
+    nmigd_dropped_answers_total nmigd_probes_skipped_total; do
 	grep -q "^# TYPE $c counter$" "$m" || fail "$c has no TYPE line"
 	grep -Eq "^$c [0-9]+$" "$m" || fail "$c missing"
 done
