@@ -144,15 +144,21 @@ text_status(FILE *f, const struct reply *r, const struct view *v)
 		glance_domains(f, r->doc, v);
 }
 
-/* "no", or when the backed-off resolver is tried again. */
+/* "no", or when the backed-off resolver is tried again; "-" from a
+ * daemon that does not say (before rates). */
 static void
 resolver_backoff(struct table *t, size_t col, const json_t *x, time_t now)
 {
-	time_t	at = parse_time(jstr(x, "retry_at", ""));
-	char	age[AGEBUF];
+	const json_t	*b = json_object_get(x, "backing_off");
+	time_t		 at = parse_time(jstr(x, "retry_at", ""));
+	char		 age[AGEBUF];
 
-	if (!json_is_true(json_object_get(x, "backing_off")))
+	if (!json_is_boolean(b))
+		table_set(t, col, NULL, "-");
+	else if (!json_is_true(b))
 		table_set(t, col, NULL, "no");
+	else if (json_is_true(json_object_get(x, "trying")))
+		table_set(t, col, COLOUR_YELLOW, "yes, trying now");
 	else if (at == (time_t)-1 || at <= now)
 		table_set(t, col, COLOUR_YELLOW, "yes, retry now");
 	else

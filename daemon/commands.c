@@ -316,7 +316,8 @@ resolver_pace_json(json_t *o, const struct nmigd *d,
 	json_object_set_new(o, "rate", json_integer(pi.rate));
 	json_object_set_new(o, "queued", json_integer((json_int_t)pi.queued));
 	json_object_set_new(o, "backing_off", json_boolean(pi.hold_s > 0));
-	json_object_set_new(o, "retry_at", pi.hold_s > 0 ?
+	json_object_set_new(o, "trying", json_boolean(pi.trying));
+	json_object_set_new(o, "retry_at", pi.hold_s > 0 && !pi.trying ?
 	    json_string(fmt_time(pi.retry_at, tbuf)) : json_null());
 }
 

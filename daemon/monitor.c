@@ -19,16 +19,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply.h"
 #include "carry.h"
 #include "log.h"
 #include "monitor.h"
 #include "outbox.h"
+#include "pacing.h"
 #include "persist.h"
 #include "servers.h"
 #include "util.h"
-#include "wire.h"
 
 /* Per watched domain: its timer and the round in progress.  A run lives
  * as long as its domain stays in the config: a reload moves it to the
@@ -39,7 +40,8 @@ struct run {
 	struct monitor	*mon;
 	struct watch	*w;
 	struct event	*timer;
-	time_t		 started;	/* the round under way */
+	time_t		 asked;		/* the round under way was due,
+					 * monotonic seconds */
 	size_t		 outstanding;	/* probes not yet back */
 	bool		 queued;	/* waiting in the start queue */
 	bool		 active;
@@ -60,6 +62,11 @@ struct run {
 #define FLUSH_ROWS		400
 #define FLUSH_RETRY_MS		1000
 
+/* Rounds due while the one before still ran are said when it starts,
+ * then hourly, and when two windows in a row had none. */
+#define LATE_REPEAT_S		3600
+#define LATE_CLEAN_WINDOWS	2
+
 struct monitor {
 	struct event_base		*base;
 	const struct config		*cfg;
@@ -78,11 +85,12 @@ struct monitor {
 	struct judge			 judge;
 	/* Rounds are timed over two windows of an interval each: the
 	 * longest is of this one and the last. */
-	time_t				 window_start;
+	time_t				 window_start;	/* monotonic */
 	unsigned			 window_longest;
 	unsigned			 last_longest;
 	uint64_t			 late_seen;	/* rounds.late, last window */
 	time_t				 late_said;	/* 0: rounds keep time */
+	unsigned			 clean_windows;	/* in a row, none late */
 	void				(*round_cb)(void *);
 	void				*round_arg;
 };
@@ -92,6 +100,16 @@ static void	flush_cb(evutil_socket_t, short, void *);
 static void	round_start_cb(evutil_socket_t, short, void *);
 static void	round_start(struct run *);
 static void	round_probe_done(const struct observation *, void *);
+
+/* Seconds of CLOCK_MONOTONIC: lengths that a clock step cannot bend. */
+static time_t
+mono_secs(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
 
 static void
 run_attach(struct run *run, struct watch *w)
@@ -240,6 +258,9 @@ round_request(struct run *run)
 	struct timeval	 now = { 0, 0 };
 
 	run->queued = true;
+	/* Timed from here: with many domains rounds wait in the start
+	 * queue, which is part of how long they take. */
+	run->asked = mono_secs();
 	TAILQ_INSERT_TAIL(&m->startq, run, startq);
 	if (!evtimer_pending(m->ev_start, NULL))
 		evtimer_add(m->ev_start, &now);
@@ -266,6 +287,7 @@ monitor_start(struct monitor *m)
 	    time(NULL)) == -1)
 		return -1;
 	m->once_left = m->model->nw;
+	m->window_start = mono_secs();
 	/* The parent zones' searches and the providers' lookups start now,
 	 * so that most domains' first rounds, spread over a tenth of the
 	 * interval, find them done. */
@@ -342,54 +364,6 @@ probe_tag(size_t t, size_t k, unsigned s)
 	return ((uint64_t)t << 32) | ((uint64_t)k << TAG_SAMPLE_BITS) | s;
 }
 
-/* Whether a target of kind asks check k (of nc): a resolver and the new
- * provider's server every check, a parent server the delegation (the
- * apex NS, which it answers with a referral), the old provider's server
- * the apex NS and MX. */
-static bool
-asks_check(enum target_kind kind, const struct domain_conf *dc, size_t k)
-{
-	switch (kind) {
-	case TK_RESOLVER:
-	case TK_NEW_AUTH:
-		return true;
-	case TK_PARENT:
-		return k == 0;
-	case TK_OLD_AUTH:
-		return k < domain_records(dc);
-	default:
-		return false;
-	}
-}
-
-/* What a target is asked: its checks, and of the own questions the DS
- * set for a parent server, the SOA and the DNSKEY set for a provider's.  false: nothing
- * for question k. */
-static bool
-question(const struct watch *w, const struct target *t, size_t k,
-    const char **owner, uint16_t *type)
-{
-	size_t	nc = w->dc->nchecks;
-
-	if (k < nc) {
-		*owner = w->dc->checks[k].owner;
-		*type = w->dc->checks[k].type;
-		return asks_check(t->kind, w->dc, k);
-	}
-	*owner = w->dc->name;
-	if (t->kind == TK_PARENT && k - nc == OQ_DS)
-		*type = WIRE_T_DS;
-	else if ((t->kind == TK_OLD_AUTH || t->kind == TK_NEW_AUTH) &&
-	    k - nc == OQ_SOA)
-		*type = WIRE_T_SOA;
-	else if ((t->kind == TK_OLD_AUTH || t->kind == TK_NEW_AUTH) &&
-	    k - nc == OQ_DNSKEY)
-		*type = WIRE_T_DNSKEY;
-	else
-		return false;
-	return true;
-}
-
 static void
 round_start(struct run *run)
 {
@@ -409,7 +383,6 @@ round_start(struct run *run)
 	pr.done = round_probe_done;
 	pr.arg = run;
 	run->active = true;
-	run->started = time(NULL);
 	run->outstanding = 0;
 	nt = watch_ntargets(m->model, w);
 	for (t = 0; t < nt; t++) {
@@ -421,7 +394,7 @@ round_start(struct run *run)
 		pr.label = tg->rc != NULL ? tg->rc->name : tg->host;
 		nk = t < m->rl->n ? w->dc->nchecks : own_stride(w->dc);
 		for (k = 0; k < nk; k++) {
-			if (!question(w, tg, k, &pr.owner, &pr.type))
+			if (!watch_question(w, tg, k, &pr.owner, &pr.type))
 				continue;
 			/* Each sample is a probe of its own: its own socket,
 			 * source port and query ID. */
@@ -510,44 +483,57 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 		flush_schedule(m, 0);
 }
 
-#define LATE_REPEAT_S	3600	/* late rounds are said again hourly */
-
-/* Rounds were late in the window just ended, or are no longer: said
- * when it starts, then hourly, and when it ends. */
+/* Rounds were late in the window just ended, or have kept time for
+ * LATE_CLEAN_WINDOWS windows. */
 static void
 rounds_late_say(struct monitor *m, uint64_t late, unsigned longest,
     time_t now)
 {
-	char	ibuf[32];
+	char	ibuf[32], lbuf[32], pbuf[32];
+	unsigned planned;
 
 	if (late == 0) {
-		if (m->late_said != 0)
+		if (m->late_said != 0 &&
+		    ++m->clean_windows >= LATE_CLEAN_WINDOWS) {
 			log_info("probe rounds keep to the interval again");
-		m->late_said = 0;
+			m->late_said = 0;
+		}
 		return;
 	}
+	m->clean_windows = 0;
 	if (m->late_said != 0 && now - m->late_said < LATE_REPEAT_S)
 		return;
 	m->late_said = now;
-	log_warnx("%llu %s due while the one before still ran in the last "
-	    "%s; rounds took up to %u s: the resolvers' rates set the pace "
-	    "(nmigd-ctl status; rate in nmigd.conf(5))",
-	    (unsigned long long)late, plural(late, "round was",
-	    "rounds were"), fmt_duration(m->cfg->interval, ibuf, sizeof(ibuf)),
-	    longest);
+	fmt_duration(m->cfg->interval, ibuf, sizeof(ibuf));
+	fmt_duration(longest, lbuf, sizeof(lbuf));
+	if ((planned = pacing_round_seconds(m->model)) > m->cfg->interval)
+		log_warnx("%llu %s due while the one before still ran in "
+		    "the last %s; rounds took up to %s: the rates set the "
+		    "pace, a round takes %s at them (nmigd-ctl status; rate "
+		    "in nmigd.conf(5))", (unsigned long long)late,
+		    plural(late, "round was", "rounds were"), ibuf, lbuf,
+		    fmt_duration(planned, pbuf, sizeof(pbuf)));
+	else
+		log_warnx("%llu %s due while the one before still ran in "
+		    "the last %s; rounds took up to %s (nmigd-ctl status and "
+		    "resolvers say which servers are slow or failing)",
+		    (unsigned long long)late, plural(late, "round was",
+		    "rounds were"), ibuf, lbuf);
 }
 
-/* The round's length into the windows; once a window, what was late. */
+/* The round's length into the windows of an interval each; once a
+ * window, what was late. */
 static void
-round_timed(struct monitor *m, const struct run *run, time_t now)
+round_timed(struct monitor *m, const struct run *run)
 {
 	struct round_stats	*rs = &m->model->rounds;
-	unsigned		 len = now > run->started ?
-				    (unsigned)(now - run->started) : 0;
+	time_t			 now = mono_secs();
+	unsigned		 len = now > run->asked ?
+				    (unsigned)(now - run->asked) : 0;
 
 	if (now - m->window_start >= (time_t)m->cfg->interval) {
 		rounds_late_say(m, rs->late - m->late_seen,
-		    m->window_longest > len ? m->window_longest : len, now);
+		    m->window_longest, now);
 		m->late_seen = rs->late;
 		m->last_longest = m->window_longest;
 		m->window_longest = 0;
@@ -567,7 +553,7 @@ round_end(struct run *run)
 	time_t		 now = time(NULL);
 
 	run->active = false;
-	round_timed(m, run, now);
+	round_timed(m, run);
 	judge_round(&m->judge, m->model, w, now, m->once ? 1 : m->cfg->confirm);
 	if (m->outbox != NULL) {
 		outbox_round(m->outbox, w, m->model, &m->judge, now);

@@ -2,11 +2,12 @@
  * Paces: one per destination, found by a hash of its address and port.
  * See pace.h for what they do.
  *
- * A pace with queries waiting is either in the ring (it may send now, or
- * skip) or waiting on its own timer for its next token; paces take turns
- * in the ring one query at a time.  A pace nothing refers to stays a
- * while, so that its bucket and back-off outlive a pause between rounds,
- * and is swept after PACE_IDLE_S.
+ * A pace with queries waiting is in the ring (it may send now, or skip),
+ * or waits on its own timer for its next token, or is parked while
+ * queries of its own wait to be sent again (they go first); paces take
+ * turns in the ring one query at a time.  A pace nothing refers to stays
+ * a while, so that its bucket and back-off outlive a pause between
+ * rounds, and is swept after PACE_IDLE_S.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -41,12 +42,12 @@ struct pace {
 	const struct paced	*trial;		/* backing off: in flight */
 	size_t			 queued;
 	size_t			 refs;		/* queued and in flight */
+	unsigned		 again;		/* items waiting to go again */
 	unsigned		 rate;
 	unsigned		 fails;		/* in a row */
 	unsigned		 hold_s;	/* 0: not backing off */
+	enum pace_outcome	 last_fail;
 	bool			 in_ring;
-	uint64_t		 sent;
-	uint64_t		 skipped;
 };
 LIST_HEAD(pacelist, pace);
 
@@ -178,11 +179,17 @@ pacer_pace(struct pacer *pr, const struct sockaddr *sa, socklen_t salen,
 
 	if (rate == 0)
 		rate = 1;
+	if (label == NULL)
+		label = "";
 	if ((pc = pace_find(pr, sa, h)) != NULL) {
 		if (pc->rate != rate) {
 			pc->rate = rate;
-			pc->tb.rate = rate;
-			pc->tb.burst = pace_burst(rate);
+			tokenbucket_set_rate(&pc->tb, rate, pace_burst(rate));
+		}
+		/* A resolver renamed by a reload. */
+		if (strcmp(pc->label, label) != 0) {
+			free(pc->label);
+			pc->label = xstrdup(label);
 		}
 		return pc;
 	}
@@ -192,7 +199,7 @@ pacer_pace(struct pacer *pr, const struct sockaddr *sa, socklen_t salen,
 	pc->pr = pr;
 	memcpy(&pc->sa, sa, salen < sizeof(pc->sa) ? salen : sizeof(pc->sa));
 	pc->h = h;
-	pc->label = xstrdup(label != NULL ? label : "");
+	pc->label = xstrdup(label);
 	pc->rate = rate;
 	now_mono(&now);
 	pc->used = now;
@@ -226,13 +233,11 @@ pace_unring(struct pace *pc)
 }
 
 void
-pacer_push(struct pacer *pr, struct pace *pc, struct paced *item, bool front)
+pacer_push(struct pacer *pr, struct pace *pc, struct paced *item)
 {
 	item->pace = pc;
-	if (front)
-		TAILQ_INSERT_HEAD(&pc->queue, item, entry);
-	else
-		TAILQ_INSERT_TAIL(&pc->queue, item, entry);
+	item->again = false;
+	TAILQ_INSERT_TAIL(&pc->queue, item, entry);
 	pc->queued++;
 	pc->refs++;
 	pr->stats.queued++;
@@ -259,12 +264,32 @@ pace_dequeue(struct pace *pc, struct paced *item)
 }
 
 void
-pacer_drop(struct pacer *pr, struct paced *item)
+pacer_drain(struct pacer *pr, pacer_drain_fn *fn, void *arg)
+{
+	struct pace	*pc;
+	struct paced	*item;
+	size_t		 i;
+
+	for (i = 0; i < pr->nbuckets; i++)
+		LIST_FOREACH(pc, &pr->buckets[i], hash)
+			while ((item = TAILQ_FIRST(&pc->queue)) != NULL) {
+				pace_dequeue(pc, item);
+				pace_unref(pc);
+				fn(item, arg);
+			}
+}
+
+void
+pacer_putback(struct pacer *pr, struct paced *item)
 {
 	struct pace	*pc = item->pace;
 
-	pace_dequeue(pc, item);
-	pace_unref(pc);
+	if (item == pc->trial)
+		pc->trial = NULL;
+	TAILQ_INSERT_HEAD(&pc->queue, item, entry);
+	pc->queued++;
+	pr->stats.queued++;
+	pace_ready(pc);
 }
 
 /* Backing off and not due for a trial: its queries are skipped. */
@@ -319,11 +344,15 @@ pacer_next(struct pacer *pr, struct paced **out)
 		if (pace_holding(pc, &now)) {
 			pace_dequeue(pc, item);
 			pace_unref(pc);
-			pc->skipped++;
 			pr->stats.skipped++;
 			pace_rotate(pc);
 			*out = item;
 			return PACE_SKIP;
+		}
+		/* Parked: its queries sent again take the tokens first. */
+		if (pc->again > 0) {
+			pace_unring(pc);
+			continue;
 		}
 		if (!tokenbucket_take(&pc->tb, &now)) {
 			pace_wait(pc);
@@ -332,12 +361,63 @@ pacer_next(struct pacer *pr, struct paced **out)
 		pace_dequeue(pc, item);
 		if (pc->hold_s > 0)
 			pc->trial = item;
-		pc->sent++;
 		pace_rotate(pc);
 		*out = item;
 		return PACE_SEND;
 	}
 	return PACE_NONE;
+}
+
+/* An item no longer waits to go again: the pace, parked for it, may
+ * serve its queue once none waits. */
+static void
+pace_again_ends(struct pace *pc, struct paced *item)
+{
+	if (!item->again)
+		return;
+	item->again = false;
+	if (--pc->again == 0 && pc->queued > 0) {
+		pace_ready(pc);
+		pc->pr->ready(pc->pr->arg);
+	}
+}
+
+enum pace_verdict
+pacer_again(struct pacer *pr, struct paced *item, unsigned *wait_ms)
+{
+	struct pace	*pc = item->pace;
+	struct timespec	 now;
+	double		 wait;
+
+	now_mono(&now);
+	if (pc->hold_s > 0 && item != pc->trial) {
+		pace_again_ends(pc, item);
+		return PACE_SKIP;
+	}
+	if (!tokenbucket_take(&pc->tb, &now)) {
+		if (!item->again) {
+			item->again = true;
+			pc->again++;
+		}
+		wait = tokenbucket_wait(&pc->tb) * 1000;
+		*wait_ms = wait < 1 ? 1 : (unsigned)wait + 1;
+		return PACE_NONE;
+	}
+	pace_again_ends(pc, item);
+	return PACE_SEND;
+}
+
+static const char *
+fail_text(enum pace_outcome why)
+{
+	switch (why) {
+	case PACE_REFUSED:
+		return "was REFUSED";
+	case PACE_BROKEN:
+		return "failed over TCP";
+	default:
+		return "got no answer";
+	}
 }
 
 static void
@@ -377,15 +457,16 @@ pace_failed(struct pace *pc, const struct paced *item,
 	char	name[384];
 
 	if (pc->hold_s == 0) {
+		pc->last_fail = why;
 		if (++pc->fails < PACE_FAILS_TO_BACKOFF)
 			return;
 		pace_hold(pc, PACE_HOLD_MIN_S);
 		pace_text(pc, name, sizeof(name));
-		log_warnx("%s: %s %u queries in a row; backing off: its "
-		    "queries are skipped, one is tried again in %u s, then "
-		    "after twice as long each time, up to %u s", name,
-		    why == PACE_REFUSED ? "REFUSED" : "no answer to",
-		    pc->fails, pc->hold_s, PACE_HOLD_MAX_S);
+		log_warnx("%s: %u queries in a row failed, the last %s; "
+		    "backing off: its queries are skipped, one is tried again "
+		    "in %u s, then after twice as long each time, up to %u s",
+		    name, pc->fails, fail_text(why), pc->hold_s,
+		    PACE_HOLD_MAX_S);
 		return;
 	}
 	/* Those sent before the back-off began say nothing new. */
@@ -421,11 +502,13 @@ pacer_done(struct pacer *pr, struct paced *item, enum pace_outcome outcome)
 {
 	struct pace	*pc = item->pace;
 
+	pace_again_ends(pc, item);
 	switch (outcome) {
 	case PACE_OK:
 		pace_answered(pc);
 		break;
 	case PACE_TIMEOUT:
+	case PACE_BROKEN:
 	case PACE_REFUSED:
 		pace_failed(pc, item, outcome);
 		break;
@@ -485,8 +568,7 @@ pacer_info(const struct pacer *pr, const struct sockaddr *sa,
 	pi->queued = pc->queued;
 	pi->fails = pc->fails;
 	pi->hold_s = pc->hold_s;
-	pi->sent = pc->sent;
-	pi->skipped = pc->skipped;
+	pi->trying = pc->hold_s > 0 && pc->trial != NULL;
 	if (pc->hold_s > 0) {
 		now_mono(&now);
 		pi->retry_at = time(NULL) + (pc->hold_until.tv_sec - now.tv_sec);
@@ -498,5 +580,4 @@ void
 pacer_get_stats(const struct pacer *pr, struct pacer_stats *st)
 {
 	*st = pr->stats;
-	st->paces = pr->npaces;
 }

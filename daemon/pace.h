@@ -4,14 +4,17 @@
  * it, and back-off for a server that stops answering or refuses us.  The
  * prober asks pacer_next() what may go now; paces with queries waiting
  * take turns, so that a slow or rate-limited server holds back its own
- * queries only.
+ * queries only.  A query sent again (a retry, TCP after TC=1) takes a
+ * token too, before any new query of its server (pacer_again()): the
+ * rate is a cap on datagrams and connections, not on queries.
  *
- * Back-off: after PACE_FAILS_TO_BACKOFF failures in a row (timeouts, or
- * REFUSED from a resolver) a server is left alone for a second, then
- * asked one query; each trial that fails doubles the wait, up to
- * PACE_HOLD_MAX_S, and the first answer ends it.  Meanwhile its queries
- * are not sent: pacer_next() hands them back to be skipped, so that the
- * rounds that asked for them end instead of waiting for a dead server.
+ * Back-off: after PACE_FAILS_TO_BACKOFF failures in a row (no answer, a
+ * broken TCP answer, or REFUSED from a resolver) a server is left alone
+ * for a second, then asked one query; each trial that fails doubles the
+ * wait, up to PACE_HOLD_MAX_S, and the first answer ends it.  Meanwhile
+ * its queries are not sent: pacer_next() hands them back to be skipped,
+ * so that the rounds that asked for them end instead of waiting for a
+ * dead server.
  */
 #ifndef NMIGD_PACE_H
 #define NMIGD_PACE_H
@@ -36,6 +39,7 @@ struct pacer;
 struct paced {
 	TAILQ_ENTRY(paced)	 entry;
 	struct pace		*pace;
+	bool			 again;		/* waits to be sent again */
 };
 
 enum pace_verdict {
@@ -47,6 +51,7 @@ enum pace_verdict {
 enum pace_outcome {
 	PACE_OK,	/* the server answered */
 	PACE_TIMEOUT,	/* no answer */
+	PACE_BROKEN,	/* the TCP connection failed, or its answer */
 	PACE_REFUSED,	/* a resolver refused us */
 	PACE_NEUTRAL,	/* our failure or a cancel: says nothing of it */
 };
@@ -56,37 +61,43 @@ struct pace_info {
 	size_t		queued;		/* waiting for it now */
 	unsigned	fails;		/* in a row */
 	unsigned	hold_s;		/* 0, or the back-off's current wait */
+	bool		trying;		/* backing off: a trial is out */
 	time_t		retry_at;	/* backing off: next trial, wall clock */
-	uint64_t	sent;
-	uint64_t	skipped;	/* not sent while backing off */
 };
 
 struct pacer_stats {
 	size_t		queued;		/* every pace's */
-	size_t		paces;
 	size_t		backing_off;
 	uint64_t	skipped;
 };
 
 /* Called when a pace that was waiting for a token has one. */
 typedef void	 pacer_ready_fn(void *arg);
+/* pacer_drain(): each item taken out. */
+typedef void	 pacer_drain_fn(struct paced *, void *arg);
 
 struct pacer	*pacer_new(struct event_base *, pacer_ready_fn *, void *arg);
+/* The caller has drained it and finished every item sent. */
 void		 pacer_free(struct pacer *);
 
 /* The destination's pace, made if need be; rate (queries a second, at
- * least 1) replaces the one it had.  label names it in the log (a
- * resolver's name, a server's host), copied the first time. */
+ * least 1) and label (a resolver's name, a server's host: for the log)
+ * replace those it had. */
 struct pace	*pacer_pace(struct pacer *, const struct sockaddr *, socklen_t,
 		    unsigned rate, const char *label);
-/* Queue an item for its pace, last or (front: put back) first. */
-void		 pacer_push(struct pacer *, struct pace *, struct paced *,
-		    bool front);
-/* Take a queued item out again, unsent. */
-void		 pacer_drop(struct pacer *, struct paced *);
+/* Queue an item for its pace. */
+void		 pacer_push(struct pacer *, struct pace *, struct paced *);
+/* Every queued item out again, unsent, through fn. */
+void		 pacer_drain(struct pacer *, pacer_drain_fn *, void *arg);
 /* The next item, round robin over the paces; *out is set for SEND and
  * SKIP.  A skipped item is done with as far as the pacer goes. */
 enum pace_verdict pacer_next(struct pacer *, struct paced **out);
+/* A SEND that could not go (no socket): first in its queue again. */
+void		 pacer_putback(struct pacer *, struct paced *);
+/* A sent item to be sent again: SEND now; NONE, ask again in *wait_ms;
+ * SKIP, give it up (its server is backed off) and pacer_done() it. */
+enum pace_verdict pacer_again(struct pacer *, struct paced *,
+		    unsigned *wait_ms);
 /* A sent item is finished. */
 void		 pacer_done(struct pacer *, struct paced *, enum pace_outcome);
 

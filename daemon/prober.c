@@ -42,8 +42,8 @@
 #define PROBER_START_BURST	32	/* queries started per loop pass */
 
 struct query {
-	TAILQ_ENTRY(query)	 entry;		/* queued or inflight */
-	struct paced		 pq;		/* in its pace's queue */
+	TAILQ_ENTRY(query)	 entry;		/* inflight */
+	struct paced		 pq;		/* its pace's */
 	struct prober		*p;
 	struct sockaddr_storage	 sa;
 	socklen_t		 salen;
@@ -54,6 +54,7 @@ struct query {
 	unsigned		 timeout_ms;
 	unsigned		 retries;
 	unsigned		 tries;
+	bool			 tcp_due;	/* TC=1: TCP when paced */
 	int			 fd;
 	struct event		*ev_read;
 	struct event		*ev_timer;
@@ -70,10 +71,11 @@ TAILQ_HEAD(queryq, query);
 struct prober {
 	struct event_base	*base;
 	unsigned		 max_inflight;
-	struct queryq		 queue;		/* waiting for their pace */
 	struct queryq		 inflight;
-	struct pacer		*pacer;
+	struct pacer		*pacer;		/* the queries waiting */
 	struct event		*ev_kick;
+	bool			 starved;	/* out of descriptors: the
+						 * kick is timed */
 	struct prober_stats	 stats;
 	uint8_t			 buf[PROBER_RECVBUF];
 };
@@ -83,6 +85,7 @@ static void	prober_pace_ready(void *);
 static void	query_read_cb(evutil_socket_t, short, void *);
 static void	query_timeout_cb(evutil_socket_t, short, void *);
 static void	query_start_tcp(struct query *);
+static void	query_tcp_when_paced(struct query *);
 static void	query_tcp_read_cb(struct bufferevent *, void *);
 static void	query_tcp_event_cb(struct bufferevent *, short, void *);
 
@@ -94,7 +97,6 @@ prober_new(struct event_base *base, unsigned max_inflight)
 	p = xcalloc(1, sizeof(*p));
 	p->base = base;
 	p->max_inflight = max_inflight > 0 ? max_inflight : 1;
-	TAILQ_INIT(&p->queue);
 	TAILQ_INIT(&p->inflight);
 	if ((p->ev_kick = event_new(base, -1, 0, prober_kick_cb, p)) == NULL)
 		fatalx("%s: event_new", __func__);
@@ -127,17 +129,25 @@ prober_free(struct prober *p)
 	free(p);
 }
 
+static struct query *
+query_of(struct paced *pq)
+{
+	return (struct query *)(void *)((char *)pq -
+	    offsetof(struct query, pq));
+}
+
+static void
+query_drained(struct paced *pq, void *arg)
+{
+	query_release(query_of(pq));
+}
+
 void
 prober_cancel_all(struct prober *p)
 {
 	struct query	*q;
 
-	while ((q = TAILQ_FIRST(&p->queue)) != NULL) {
-		TAILQ_REMOVE(&p->queue, q, entry);
-		p->stats.queued--;
-		pacer_drop(p->pacer, &q->pq);
-		query_release(q);
-	}
+	pacer_drain(p->pacer, query_drained, p);
 	while ((q = TAILQ_FIRST(&p->inflight)) != NULL) {
 		TAILQ_REMOVE(&p->inflight, q, entry);
 		p->stats.inflight--;
@@ -153,6 +163,7 @@ prober_get_stats(const struct prober *p, struct prober_stats *st)
 
 	pacer_get_stats(p->pacer, &ps);
 	*st = p->stats;
+	st->queued = ps.queued;
 	st->skipped = ps.skipped;
 	st->backing_off = ps.backing_off;
 }
@@ -204,12 +215,11 @@ prober_query(struct prober *p, const struct probe *pr)
 	}
 	/* Always through the queue: the callback is never called from
 	 * within prober_query(), so a caller can count its probes first. */
-	TAILQ_INSERT_TAIL(&p->queue, q, entry);
 	pacer_push(p->pacer, pacer_pace(p->pacer, pr->sa, pr->salen,
-	    pr->rate, pr->label), &q->pq, false);
+	    pr->rate, pr->label), &q->pq);
 	p->stats.queries++;
-	p->stats.queued++;
-	event_active(p->ev_kick, 0, 0);
+	if (!p->starved)
+		event_active(p->ev_kick, 0, 0);
 	return 0;
 }
 
@@ -225,9 +235,10 @@ elapsed_ms(const struct timespec *since)
 	return ms < 0 ? 0 : (uint32_t)ms;
 }
 
-/* What the result says of the server, for its pace: REFUSED from a
- * resolver is about us (a rate limit, an access list), from an
- * authoritative server about the name. */
+/* What the result says of the server, for its pace: REFUSED to a
+ * recursive query (a resolver's) is about us, a rate limit or an access
+ * list; to an authoritative server's, about the name.  An error with a
+ * TCP connection is the server's; any other is ours. */
 static enum pace_outcome
 query_outcome(const struct query *q, enum obs_status status,
     const struct answer *a)
@@ -238,6 +249,8 @@ query_outcome(const struct query *q, enum obs_status status,
 		    PACE_REFUSED : PACE_OK;
 	case OBS_TIMEOUT:
 		return PACE_TIMEOUT;
+	case OBS_ERROR:
+		return q->bev != NULL ? PACE_BROKEN : PACE_NEUTRAL;
 	default:
 		return PACE_NEUTRAL;
 	}
@@ -271,7 +284,7 @@ query_finish(struct query *q, enum obs_status status, struct answer *a)
 	if (a != NULL)
 		answer_free(a);
 	query_release(q);
-	if (!TAILQ_EMPTY(&p->queue))
+	if (!p->starved)
 		event_active(p->ev_kick, 0, 0);
 }
 
@@ -351,8 +364,8 @@ query_start_tcp_only(struct query *q)
 	return 0;
 }
 
-/* Not sent: its server is backed off.  Reported like a timeout that
- * took no time, as the skipped status. */
+/* Not sent: its server is backed off.  Reported at once, as
+ * OBS_SKIPPED, so that its round can end. */
 static void
 query_skip(struct query *q)
 {
@@ -379,11 +392,12 @@ query_start(struct query *q)
 	if (q->fd == -1 && (errno == EMFILE || errno == ENFILE ||
 	    errno == ENOBUFS || errno == ENOMEM)) {
 		/* Our shortage, not the resolver's failure: wait. */
-		log_warn("probe: no socket for a query; trying again shortly");
-		pacer_done(p->pacer, &q->pq, PACE_NEUTRAL);
-		pacer_push(p->pacer, q->pq.pace, &q->pq, true);
-		TAILQ_INSERT_HEAD(&p->queue, q, entry);
-		p->stats.queued++;
+		if (!p->starved)
+			log_warn("probe: no socket for a query; trying again "
+			    "shortly");
+		pacer_putback(p->pacer, &q->pq);
+		/* A pause, which finishes and tokens must not cut short. */
+		p->starved = true;
 		event_add(p->ev_kick, &later);
 		return -1;
 	}
@@ -417,7 +431,8 @@ prober_pace_ready(void *arg)
 {
 	struct prober	*p = arg;
 
-	event_active(p->ev_kick, 0, 0);
+	if (!p->starved)
+		event_active(p->ev_kick, 0, 0);
 }
 
 static void
@@ -425,43 +440,88 @@ prober_kick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct prober	*p = arg;
 	struct paced	*pq;
-	struct query	*q;
 	struct timeval	 now = { 0, 0 };
 	enum pace_verdict v;
 	int		 n;
 
+	p->starved = false;
 	/* A few at a time, so that answers already waiting are read (and
 	 * timed) between bursts instead of after a thousand sends. */
 	for (n = 0; n < PROBER_START_BURST; n++) {
 		if (p->stats.inflight >= p->max_inflight ||
 		    (v = pacer_next(p->pacer, &pq)) == PACE_NONE)
 			return;		/* a finish or a token kicks again */
-		q = (struct query *)((char *)pq - offsetof(struct query, pq));
-		TAILQ_REMOVE(&p->queue, q, entry);
-		p->stats.queued--;
 		if (v == PACE_SKIP)
-			query_skip(q);
-		else if (query_start(q) == -1)
+			query_skip(query_of(pq));
+		else if (query_start(query_of(pq)) == -1)
 			return;		/* out of descriptors: kick is timed */
 	}
-	/* A zero timeout, not event_active(): the loop polls the sockets
-	 * before it runs timers, and that poll is the point. */
-	if (!TAILQ_EMPTY(&p->queue) && p->stats.inflight < p->max_inflight)
+	/* More may be ready: a zero timeout, not event_active(), as the
+	 * loop polls the sockets before it runs timers, and that poll is
+	 * the point. */
+	if (p->stats.inflight < p->max_inflight)
 		event_add(p->ev_kick, &now);
 }
 
 static void
+query_timer_ms(struct query *q, unsigned ms)
+{
+	struct timeval	tv;
+
+	timeout_tv(ms, &tv);
+	evtimer_add(q->ev_timer, &tv);
+}
+
+/* The try timed out, or (tcp_due, or a retry waiting for its server's
+ * pace) a token may be there. */
+static void
 query_timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct query	*q = arg;
+	unsigned	 wait;
 
-	if (q->bev == NULL && q->tries <= q->retries) {
-		if (query_send(q) == 0)
-			return;
-		query_finish(q, OBS_ERROR, NULL);
+	if (q->tcp_due) {
+		query_tcp_when_paced(q);
 		return;
 	}
-	query_finish(q, OBS_TIMEOUT, NULL);
+	if (q->bev != NULL || q->tries > q->retries) {
+		query_finish(q, OBS_TIMEOUT, NULL);
+		return;
+	}
+	/* A retry is one more datagram to the server: paced too.  Its
+	 * socket stays open meanwhile, for a late answer. */
+	switch (pacer_again(q->p->pacer, &q->pq, &wait)) {
+	case PACE_SEND:
+		if (query_send(q) == -1)
+			query_finish(q, OBS_ERROR, NULL);
+		return;
+	case PACE_NONE:
+		query_timer_ms(q, wait);
+		return;
+	default:
+		query_finish(q, OBS_TIMEOUT, NULL);	/* backed off */
+	}
+}
+
+/* TCP after TC=1 is one more query to the server: it waits for a
+ * token, on the query's timer. */
+static void
+query_tcp_when_paced(struct query *q)
+{
+	unsigned	wait;
+
+	switch (pacer_again(q->p->pacer, &q->pq, &wait)) {
+	case PACE_SEND:
+		q->tcp_due = false;
+		query_start_tcp(q);
+		return;
+	case PACE_NONE:
+		q->tcp_due = true;
+		query_timer_ms(q, wait);
+		return;
+	default:
+		query_finish(q, OBS_TIMEOUT, NULL);	/* backed off */
+	}
 }
 
 /* Over TCP: after TC=1 over UDP, or from the start for a probe that
@@ -526,7 +586,7 @@ query_consider(struct query *q, const uint8_t *pkt, size_t len)
 	/* TC=1 over TCP would be a broken server: take what it gave. */
 	if (a.tc && q->bev == NULL) {
 		answer_free(&a);
-		query_start_tcp(q);
+		query_tcp_when_paced(q);
 		return 1;
 	}
 	query_finish(q, OBS_ANSWER, &a);

@@ -19,7 +19,9 @@ static void
 health_update(struct resolver_health *h, const struct observation *o,
     time_t now)
 {
-	h->queries++;
+	/* A skipped probe was not sent: not a query, but a failure. */
+	if (o->status != OBS_SKIPPED)
+		h->queries++;
 	switch (o->status) {
 	case OBS_ANSWER:
 		h->answers++;

@@ -7,6 +7,7 @@
 
 #include "events.h"
 #include "model.h"
+#include "wire.h"
 #include "util.h"
 
 static const struct rdset empty_rdset;
@@ -352,3 +353,48 @@ _Static_assert(sizeof(void *) != 8 || sizeof(struct cstate) == 48,
 /* And a (domain, resolver) verdict as many. */
 _Static_assert(sizeof(void *) != 8 || sizeof(struct rverdict) == 48,
     "struct rverdict grew past 48 bytes");
+
+/* Whether a target of kind asks check k: a resolver and the new
+ * provider's server every check, a parent server the delegation (the
+ * apex NS, which it answers with a referral), the old provider's server
+ * the apex NS and MX. */
+static bool
+asks_check(enum target_kind kind, const struct domain_conf *dc, size_t k)
+{
+	switch (kind) {
+	case TK_RESOLVER:
+	case TK_NEW_AUTH:
+		return true;
+	case TK_PARENT:
+		return k == 0;
+	case TK_OLD_AUTH:
+		return k < domain_records(dc);
+	default:
+		return false;
+	}
+}
+
+bool
+watch_question(const struct watch *w, const struct target *t, size_t k,
+    const char **owner, uint16_t *type)
+{
+	size_t	nc = w->dc->nchecks;
+
+	if (k < nc) {
+		*owner = w->dc->checks[k].owner;
+		*type = w->dc->checks[k].type;
+		return asks_check(t->kind, w->dc, k);
+	}
+	*owner = w->dc->name;
+	if (t->kind == TK_PARENT && k - nc == OQ_DS)
+		*type = WIRE_T_DS;
+	else if ((t->kind == TK_OLD_AUTH || t->kind == TK_NEW_AUTH) &&
+	    k - nc == OQ_SOA)
+		*type = WIRE_T_SOA;
+	else if ((t->kind == TK_OLD_AUTH || t->kind == TK_NEW_AUTH) &&
+	    k - nc == OQ_DNSKEY)
+		*type = WIRE_T_DNSKEY;
+	else
+		return false;
+	return true;
+}

@@ -283,6 +283,13 @@ void		 watch_set_targets(const struct model *, struct watch *,
 		    enum target_kind, const size_t *t, size_t n);
 void		 watch_own_free(struct watch_own *, const struct domain_conf *);
 
+/* What target t asks in a round as w's question k (a check below
+ * nchecks, then enum own_question): its checks, and of the own questions
+ * the DS set for a parent server, the SOA and the DNSKEY set for a
+ * provider's.  false: nothing for question k. */
+bool		 watch_question(const struct watch *, const struct target *,
+		    size_t k, const char **owner, uint16_t *type);
+
 /* The watch for a normalized domain name, or NULL. */
 struct watch	*model_find_watch(const struct model *, const char *name);
 /* The index of a resolver by name, or -1. */

@@ -1,92 +1,143 @@
 /*
- * The resolvers' rates against the interval; see pacing.h.
+ * The rates against the interval; see pacing.h.
  */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "pacing.h"
 #include "resolvers.h"
-#include "status.h"
+#include "target.h"
 #include "util.h"
 
-void
-pacing_plan(const struct model *m, struct pacing *p)
-{
-	const struct resolver_list	*rl = m->resolvers;
-	uint64_t			 checks = 0, q;
-	double				 secs, worst = -1;
-	size_t				 i;
+struct plan {
+	uint64_t		 queries;	/* of the slowest target */
+	unsigned		 rate;
+	unsigned		 seconds;	/* queries / rate, rounded up */
+	const struct target	*slowest;
+	const char		*name;
+};
 
-	memset(p, 0, sizeof(*p));
-	p->interval = m->cfg->interval;
+/* What a round of every domain asks each target: [m->ntargets]. */
+static uint64_t *
+round_queries(const struct model *m)
+{
+	const struct watch	*w;
+	const struct target	*tg;
+	const char		*owner;
+	uint64_t		*q = xcalloc(m->ntargets + 1, sizeof(*q));
+	uint64_t		 checks = 0;
+	uint16_t		 type;
+	size_t			 i, j, k, t;
+
 	for (i = 0; i < m->nw; i++)
 		checks += m->w[i].dc->nchecks;
-	for (i = 0; i < rl->n; i++) {
-		q = (uint64_t)m->targets[i].samples * checks;
-		secs = (double)q / resolver_rate(&rl->v[i], m->cfg->rate);
-		if (secs > worst) {
-			worst = secs;
-			p->queries = q;
-			p->rate = resolver_rate(&rl->v[i], m->cfg->rate);
-			p->slowest = rl->v[i].name;
+	for (i = 0; i < m->resolvers->n; i++)
+		q[i] = m->targets[i].samples * checks;
+	for (i = 0; i < m->nw; i++) {
+		w = &m->w[i];
+		for (j = 0; w->own != NULL && j < w->own->n; j++) {
+			t = w->own->target[j];
+			tg = &m->targets[t];
+			for (k = 0; k < own_stride(w->dc); k++)
+				if (watch_question(w, tg, k, &owner, &type))
+					q[t] += tg->samples;
 		}
 	}
+	return q;
+}
+
+static void
+plan_round(const struct model *m, struct plan *p)
+{
+	const struct resolver_conf	*rc;
+	uint64_t			*q = round_queries(m);
+	double				 secs, worst = -1;
+	unsigned			 rate;
+	size_t				 t;
+
+	memset(p, 0, sizeof(*p));
+	for (t = 0; t < m->ntargets; t++) {
+		rc = t < m->resolvers->n ? &m->resolvers->v[t] : NULL;
+		rate = resolver_rate(rc, m->cfg->rate);
+		if ((secs = (double)q[t] / rate) <= worst)
+			continue;
+		worst = secs;
+		p->queries = q[t];
+		p->rate = rate;
+		p->slowest = &m->targets[t];
+		p->name = rc != NULL ? rc->name : m->targets[t].host;
+	}
 	if (p->rate > 0)
-		p->planned_s = (unsigned)((p->queries + p->rate - 1) / p->rate);
-	p->longest_s = m->rounds.longest_s;
-	p->late = m->rounds.late;
-	p->stretched = p->planned_s > p->interval ||
-	    p->longest_s > p->interval;
+		p->seconds = (unsigned)((p->queries + p->rate - 1) / p->rate);
+	free(q);
+}
+
+unsigned
+pacing_round_seconds(const struct model *m)
+{
+	struct plan	p;
+
+	plan_round(m, &p);
+	return p.seconds;
 }
 
 json_t *
 pacing_json(const struct model *m)
 {
-	struct pacing	p;
+	struct plan	p;
+	unsigned	interval = m->cfg->interval;
 
-	pacing_plan(m, &p);
-	return json_pack("{s:I, s:I, s:s?, s:I, s:I, s:o, s:I, s:b}",
-	    "interval", (json_int_t)p.interval,
-	    "planned_round_seconds", (json_int_t)p.planned_s,
-	    "slowest_resolver", p.slowest,
+	plan_round(m, &p);
+	return json_pack("{s:I, s:I, s:s?, s:s?, s:I, s:I, s:o, s:I, s:b}",
+	    "interval", (json_int_t)interval,
+	    "planned_round_seconds", (json_int_t)p.seconds,
+	    "slowest", p.name,
+	    "slowest_kind", p.slowest != NULL ?
+	    target_kind_name(p.slowest->kind) : NULL,
 	    "round_queries", (json_int_t)p.queries,
 	    "rate", (json_int_t)p.rate,
-	    "longest_round_seconds", p.longest_s > 0 ?
-	    json_integer(p.longest_s) : json_null(),
-	    "late_rounds", (json_int_t)p.late,
-	    "stretched", p.stretched);
+	    "longest_round_seconds", m->rounds.longest_s > 0 ?
+	    json_integer(m->rounds.longest_s) : json_null(),
+	    "late_rounds", (json_int_t)m->rounds.late,
+	    "stretched", p.seconds > interval ||
+	    m->rounds.longest_s > interval);
 }
 
-/* A resolver's name as resolvers.conf allows it, from a reply. */
-static const char *
-name_printable(const char *s)
+static long long
+member_int(const json_t *o, const char *key)
 {
-	return s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789-_.")] == '\0' ? s : "?";
+	return (long long)json_integer_value(json_object_get(o, key));
 }
 
 void
 pacing_print(FILE *f, const json_t *doc)
 {
 	const json_t	*p = json_object_get(doc, "pacing");
-	json_int_t	 interval, planned, longest;
+	const char	*name = json_string_value(json_object_get(p, "slowest"));
+	const char	*kind = json_string_value(json_object_get(p,
+			    "slowest_kind"));
+	long long	 longest = member_int(p, "longest_round_seconds");
 	char		 ibuf[32], pbuf[32], lbuf[32];
 
 	if (!json_is_true(json_object_get(p, "stretched")))
 		return;
-	interval = json_integer_value(json_object_get(p, "interval"));
-	planned = json_integer_value(json_object_get(p,
-	    "planned_round_seconds"));
-	longest = json_integer_value(json_object_get(p,
-	    "longest_round_seconds"));
+	/* From the daemon, but still bytes for a terminal. */
+	if (name == NULL || !resolver_name_ok(name))
+		name = "?";
+	if (kind == NULL || !resolver_name_ok(kind))
+		kind = "server";
 	fprintf(f, "rounds are stretched beyond the interval of %s: ",
-	    fmt_duration((unsigned)interval, ibuf, sizeof(ibuf)));
+	    fmt_duration((unsigned)member_int(p, "interval"), ibuf,
+	    sizeof(ibuf)));
 	if (longest > 0)
-		fprintf(f, "the longest lately took %s; ", fmt_duration(
-		    (unsigned)longest, lbuf, sizeof(lbuf)));
-	fprintf(f, "a round asks %s %lld queries, %s at %lld a second "
-	    "(rate in nmigd.conf(5))\n",
-	    name_printable(status_jstr(p, "slowest_resolver", "?")),
-	    (long long)json_integer_value(json_object_get(p, "round_queries")),
-	    fmt_duration((unsigned)planned, pbuf, sizeof(pbuf)),
-	    (long long)json_integer_value(json_object_get(p, "rate")));
+		fprintf(f, "the longest lately took %s; ",
+		    fmt_duration((unsigned)longest, lbuf, sizeof(lbuf)));
+	fprintf(f, "a round asks %s %s %lld queries, %s at %lld a second "
+	    "(rate in nmigd.conf(5))\n", kind, name,
+	    member_int(p, "round_queries"), fmt_duration((unsigned)member_int(p,
+	    "planned_round_seconds"), pbuf, sizeof(pbuf)),
+	    member_int(p, "rate"));
 }

@@ -33,8 +33,8 @@ struct resolver_parser {
 	bool			 bad;	/* the line's options */
 };
 
-static int
-name_ok(const char *s)
+int
+resolver_name_ok(const char *s)
 {
 	for (; *s != '\0'; s++)
 		if (!isalnum((unsigned char)*s) && strchr("-_.", *s) == NULL)
@@ -139,13 +139,33 @@ check_unique(struct resolver_parser *p, const struct resolver_conf *r)
 	return 0;
 }
 
-/* The options a resolver line may give right after its address. */
+static bool
+opt_samples(struct resolver_conf *r, unsigned long n)
+{
+	if (r->samples != 0)
+		return false;
+	r->samples = (uint8_t)n;
+	return true;
+}
+
+static bool
+opt_rate(struct resolver_conf *r, unsigned long n)
+{
+	if (r->rate != 0)
+		return false;
+	r->rate = (uint32_t)n;
+	return true;
+}
+
+/* The options a resolver line may give right after its address; set()
+ * is false when the option was given already. */
 static const struct resolver_opt {
 	const char	*name;		/* with its '=' */
 	unsigned long	 max;
+	bool		(*set)(struct resolver_conf *, unsigned long);
 } resolver_opts[] = {
-	{ "samples=", MAX_SAMPLES },
-	{ "rate=", MAX_RATE },
+	{ "samples=", MAX_SAMPLES, opt_samples },
+	{ "rate=", MAX_RATE, opt_rate },
 };
 #define NRESOLVER_OPTS	(sizeof(resolver_opts) / sizeof(resolver_opts[0]))
 
@@ -171,19 +191,12 @@ resolver_option(struct resolver_parser *p, struct resolver_conf *r,
 	const struct resolver_opt	*o;
 	const char			*v;
 	char				*end;
-	unsigned long			 n, had;
+	unsigned long			 n;
 	int				 i;
 
 	if ((i = resolver_opt_find(w)) == -1)
 		return 0;
 	o = &resolver_opts[i];
-	had = i == 0 ? r->samples : r->rate;
-	if (had != 0) {
-		errlist_add(p->errs, p->file, p->line, "%s: %.*s given twice",
-		    r->name, (int)strlen(o->name), o->name);
-		p->bad = true;
-		return 1;
-	}
 	v = w + strlen(o->name);
 	errno = 0;
 	n = strtoul(v, &end, 10);
@@ -192,10 +205,11 @@ resolver_option(struct resolver_parser *p, struct resolver_conf *r,
 		errlist_add(p->errs, p->file, p->line, "%s: \"%s\" is not a "
 		    "number from 1 to %lu", r->name, w, o->max);
 		p->bad = true;
-	} else if (i == 0)
-		r->samples = (uint8_t)n;
-	else
-		r->rate = (uint32_t)n;
+	} else if (!o->set(r, n)) {
+		errlist_add(p->errs, p->file, p->line, "%s: %s given twice",
+		    r->name, o->name);
+		p->bad = true;
+	}
 	return 1;
 }
 
@@ -249,7 +263,7 @@ resolver_line(struct resolver_parser *p, char *s)
 		    "characters)", 20, name, RESOLVER_NAME_MAX);
 		return 1;
 	}
-	if (!name_ok(name)) {
+	if (!resolver_name_ok(name)) {
 		errlist_add(p->errs, p->file, p->line, "bad resolver name "
 		    "\"%s\" (letters, digits, '-', '_' and '.' only)", name);
 		return 1;

@@ -42,6 +42,10 @@ struct resolver_list {
 int	resolvers_load(const char *path, struct resolver_list *, struct errlist *errs);
 void	resolvers_free(struct resolver_list *);
 
+/* Letters, digits, '-', '_' and '.' only: a resolver's name (and a host
+ * name) as it may be printed. */
+int	resolver_name_ok(const char *);
+
 /* The resolver's rate= or else dflt, nmigd.conf's. */
 static inline unsigned
 resolver_rate(const struct resolver_conf *rc, unsigned dflt)

@@ -294,9 +294,10 @@ static int
 stream_head(const struct status_stream *st, const struct model *m,
     json_dump_callback_t fn, void *arg)
 {
-	char	buf[128], tbuf[NMIG_TIMEBUF];
-	json_t	*pacing;
-	int	len, rv;
+	static const char	domains[] = ",\"domains\":[";
+	char			buf[128], tbuf[NMIG_TIMEBUF];
+	json_t			*pacing;
+	int			len, rv;
 
 	len = snprintf(buf, sizeof(buf), "{\"version\":%d,\"generated_at\":"
 	    "%s%s%s,\"pacing\":", CTL_PROTOCOL_VERSION,
@@ -309,7 +310,7 @@ stream_head(const struct status_stream *st, const struct model *m,
 	json_decref(pacing);
 	if (rv != 0)
 		return -1;
-	return fn(",\"domains\":[", 12, arg);
+	return fn(domains, sizeof(domains) - 1, arg);
 }
 
 int

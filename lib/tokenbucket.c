@@ -13,6 +13,15 @@ tokenbucket_init(struct tokenbucket *tb, double rate, double burst,
 	tb->at = *now;
 }
 
+void
+tokenbucket_set_rate(struct tokenbucket *tb, double rate, double burst)
+{
+	tb->rate = rate;
+	tb->burst = burst;
+	if (tb->tokens > burst)
+		tb->tokens = burst;
+}
+
 bool
 tokenbucket_take(struct tokenbucket *tb, const struct timespec *now)
 {

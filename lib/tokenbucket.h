@@ -19,6 +19,8 @@ struct tokenbucket {
 /* Full at now. */
 void	tokenbucket_init(struct tokenbucket *, double rate, double burst,
 	    const struct timespec *now);
+/* A new rate and burst; what it holds stays, up to the burst. */
+void	tokenbucket_set_rate(struct tokenbucket *, double rate, double burst);
 /* Take a token if there is one: whether there was.  A clock that went
  * back adds nothing. */
 bool	tokenbucket_take(struct tokenbucket *, const struct timespec *now);

@@ -2,7 +2,7 @@
  * benchdns: a fast, fixed-answer DNS responder for tools/bench.sh.
  *
  *	benchdns [--port N] [--max-seconds N] [--pidfile FILE]
- *	    [--rate-file FILE] ADDRESS...
+ *	    [--rate-file FILE] [--switch-at MS [--stagger-ms N]] ADDRESS...
  *	benchdns --domains N
  *
  * Listens on UDP port N (5300) of every ADDRESS, which must be in
@@ -21,6 +21,11 @@
  * how bursty the load is without asking the daemon under test.
  * --domains prints the [domain] sections of N domains (d00001.example
  * ...) whose expected NS and MX are what it answers, for nmigd.conf.
+ *
+ * --switch-at stands for a migration: domain dNNNNN.example is answered
+ * the old NS and MX (ns1.old.test., 10 mx1.old.test.) until MS (Unix
+ * time in milliseconds) plus NNNNN - 1 times --stagger-ms, the new ones
+ * from then on; other names always get the new ones.
  */
 #ifndef _GNU_SOURCE		/* configure defines it for make check */
 #define _GNU_SOURCE
@@ -67,12 +72,19 @@ static const uint8_t	ns2[] = "\3ns2\5bench\4test";
 static const uint8_t	mx1[] = "\0\12\3mx1\5bench\4test";
 static const uint8_t	mx2[] = "\0\12\3mx2\5bench\4test";
 static const uint8_t	a1[] = { 127, 0, 0, 1 };
+static const uint8_t	old_ns1[] = "\3ns1\3old\4test";
+static const uint8_t	old_mx1[] = "\0\12\3mx1\3old\4test";
+
+/* --switch-at, --stagger-ms; 0: no migration. */
+static long long	 switch_at_ms, stagger_ms;
+static long long	 now_ms;		/* of the batch being served */
 
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: benchdns [--port N] [--max-seconds N] "
-	    "[--pidfile FILE]\n\t[--rate-file FILE] ADDRESS...\n"
+	    "[--pidfile FILE]\n\t[--rate-file FILE] [--switch-at MS "
+	    "[--stagger-ms N]] ADDRESS...\n"
 	    "       benchdns --domains N\n");
 	exit(2);
 }
@@ -102,6 +114,20 @@ number(const char *s, unsigned max)
 	if (errno != 0 || end == s || *end != '\0' || v > max)
 		usage();
 	return (unsigned)v;
+}
+
+/* A time in milliseconds since the epoch. */
+static long long
+milliseconds(const char *s)
+{
+	char		*end;
+	long long	 v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v <= 0)
+		usage();
+	return v;
 }
 
 /* Next to the records above, so that the two cannot drift apart: every
@@ -163,6 +189,24 @@ put_rr(uint8_t *p, uint16_t type, const uint8_t *rd, size_t rdlen)
 	return 12 + rdlen;
 }
 
+/* Whether the question's name, at buf + HDRLEN, is a dNNNNN.example that
+ * has not switched yet. */
+static int
+still_old(const uint8_t *q)
+{
+	long long	n = 0;
+	int		i;
+
+	if (switch_at_ms == 0 || q[0] != 6 || q[1] != 'd')
+		return 0;
+	for (i = 2; i < 7; i++) {
+		if (q[i] < '0' || q[i] > '9')
+			return 0;
+		n = n * 10 + (q[i] - '0');
+	}
+	return n > 0 && now_ms < switch_at_ms + (n - 1) * stagger_ms;
+}
+
 /*
  * Turns the query in buf into its reply; returns the reply's length, or
  * 0 to drop it (a response, not one plain question, or truncated).  The
@@ -193,12 +237,24 @@ answer(uint8_t *buf, size_t len)
 	switch (qtype) {
 	case T_NS:
 		st.ns++;
+		if (still_old(buf + HDRLEN)) {
+			n += put_rr(buf + off + n, T_NS, old_ns1,
+			    sizeof(old_ns1));
+			ancount = 1;
+			break;
+		}
 		n += put_rr(buf + off + n, T_NS, ns1, sizeof(ns1));
 		n += put_rr(buf + off + n, T_NS, ns2, sizeof(ns2));
 		ancount = 2;
 		break;
 	case T_MX:
 		st.mx++;
+		if (still_old(buf + HDRLEN)) {
+			n += put_rr(buf + off + n, T_MX, old_mx1,
+			    sizeof(old_mx1));
+			ancount = 1;
+			break;
+		}
 		n += put_rr(buf + off + n, T_MX, mx1, sizeof(mx1));
 		n += put_rr(buf + off + n, T_MX, mx2, sizeof(mx2));
 		ancount = 2;
@@ -244,6 +300,13 @@ serve(int fd)
 		if ((n = recvmmsg(fd, in, BATCH, MSG_DONTWAIT, NULL)) <= 0)
 			return;
 		st.queries += (unsigned long long)n;
+		if (switch_at_ms != 0) {
+			struct timespec	ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			now_ms = (long long)ts.tv_sec * 1000 +
+			    ts.tv_nsec / 1000000;
+		}
 		nout = 0;
 		for (i = 0; i < n; i++) {
 			if ((in[i].msg_hdr.msg_flags & MSG_TRUNC) ||
@@ -302,6 +365,8 @@ main(int argc, char *argv[])
 		{ "pidfile",	 required_argument, NULL, 'P' },
 		{ "rate-file",	 required_argument, NULL, 'r' },
 		{ "domains",	 required_argument, NULL, 'd' },
+		{ "switch-at",	 required_argument, NULL, 's' },
+		{ "stagger-ms",	 required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct epoll_event	 ev, evs[BATCH];
@@ -329,6 +394,12 @@ main(int argc, char *argv[])
 			break;
 		case 'd':
 			print_domains(number(optarg, 99999));
+			break;
+		case 's':
+			switch_at_ms = milliseconds(optarg);
+			break;
+		case 'S':
+			stagger_ms = number(optarg, 86400000);
 			break;
 		default:
 			usage();

@@ -5,7 +5,9 @@
  * a row is backed off (its queries skipped), tried again with one query
  * after a second, then after twice as long each time it fails, and
  * answers end it; queries sent before the back-off say nothing; a
- * cancelled trial makes the next query the trial.
+ * cancelled trial makes the next query the trial; a query sent again
+ * takes a token before any new one, and is given up when its server is
+ * backed off; one put back goes first.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,7 +35,22 @@ struct fixture {
 	socklen_t		 alen, blen;
 	struct paced		 items[NITEMS];
 	int			 ready;		/* ready callbacks */
+	int			 drained;
 };
+
+static void
+on_drained(struct paced *item, void *arg)
+{
+	struct fixture	*f = arg;
+
+	f->drained++;
+}
+
+static void
+drain(struct fixture *f)
+{
+	pacer_drain(f->pr, on_drained, f);
+}
 
 static void
 on_ready(void *arg)
@@ -113,7 +130,7 @@ test_rate(void **state)
 	int		 i;
 
 	for (i = 0; i < 3; i++)
-		pacer_push(f->pr, pc, &f->items[i], false);
+		pacer_push(f->pr, pc, &f->items[i]);
 	expect(f, PACE_SEND, 0);
 	expect(f, PACE_NONE, -1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -126,7 +143,8 @@ test_rate(void **state)
 	expect(f, PACE_SEND, 1);
 	pacer_done(f->pr, &f->items[0], PACE_OK);
 	pacer_done(f->pr, &f->items[1], PACE_OK);
-	pacer_drop(f->pr, &f->items[2]);
+	drain(f);
+	assert_int_equal(f->drained, 1);
 	expect(f, PACE_NONE, -1);
 }
 
@@ -144,9 +162,9 @@ test_turns(void **state)
 	assert_true(pacer_info(f->pr, (struct sockaddr *)&f->a, &pi));
 	assert_int_equal(pi.rate, 2000);
 	for (i = 0; i < 3; i++)
-		pacer_push(f->pr, a, &f->items[i], false);
+		pacer_push(f->pr, a, &f->items[i]);
 	for (i = 3; i < 6; i++)
-		pacer_push(f->pr, b, &f->items[i], false);
+		pacer_push(f->pr, b, &f->items[i]);
 	assert_true(pacer_info(f->pr, (struct sockaddr *)&f->b, &pi));
 	assert_int_equal(pi.queued, 3);
 	expect(f, PACE_SEND, 0);
@@ -168,7 +186,7 @@ fail_n(struct fixture *f, struct pace *pc, int first, int n,
 	int	i;
 
 	for (i = first; i < first + n; i++) {
-		pacer_push(f->pr, pc, &f->items[i], false);
+		pacer_push(f->pr, pc, &f->items[i]);
 		expect(f, PACE_SEND, i);
 		pacer_done(f->pr, &f->items[i], why);
 	}
@@ -189,8 +207,8 @@ test_backoff(void **state)
 	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
 	assert_int_equal(pi.hold_s, 0);
 	/* Queries sent before the back-off, answered after it began. */
-	pacer_push(f->pr, pc, &f->items[15], false);
-	pacer_push(f->pr, pc, &f->items[14], false);
+	pacer_push(f->pr, pc, &f->items[15]);
+	pacer_push(f->pr, pc, &f->items[14]);
 	expect(f, PACE_SEND, 15);
 	expect(f, PACE_SEND, 14);
 	fail_n(f, pc, 9, 1, PACE_TIMEOUT);
@@ -201,21 +219,24 @@ test_backoff(void **state)
 	assert_int_equal(st.backing_off, 1);
 
 	/* Backed off: skipped, while the other server is asked. */
-	pacer_push(f->pr, pc, &f->items[10], false);
-	pacer_push(f->pr, b, &f->items[11], false);
+	pacer_push(f->pr, pc, &f->items[10]);
+	pacer_push(f->pr, b, &f->items[11]);
 	expect(f, PACE_SKIP, 10);
 	expect(f, PACE_SEND, 11);
 	pacer_done(f->pr, &f->items[11], PACE_OK);
 	pacer_done(f->pr, &f->items[15], PACE_TIMEOUT);
 	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
 	assert_int_equal(pi.hold_s, 1);
-	assert_int_equal(pi.skipped, 1);
+	pacer_get_stats(f->pr, &st);
+	assert_int_equal(st.skipped, 1);
 
 	/* After the second: one trial, the rest skipped while it runs. */
 	usleep(1100 * 1000);
-	pacer_push(f->pr, pc, &f->items[12], false);
-	pacer_push(f->pr, pc, &f->items[13], false);
+	pacer_push(f->pr, pc, &f->items[12]);
+	pacer_push(f->pr, pc, &f->items[13]);
 	expect(f, PACE_SEND, 12);
+	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
+	assert_true(pi.trying);
 	expect(f, PACE_SKIP, 13);
 	/* It fails: twice as long. */
 	pacer_done(f->pr, &f->items[12], PACE_TIMEOUT);
@@ -229,7 +250,7 @@ test_backoff(void **state)
 	assert_int_equal(pi.fails, 0);
 	pacer_get_stats(f->pr, &st);
 	assert_int_equal(st.backing_off, 0);
-	pacer_push(f->pr, pc, &f->items[0], false);
+	pacer_push(f->pr, pc, &f->items[0]);
 	expect(f, PACE_SEND, 0);
 	pacer_done(f->pr, &f->items[0], PACE_OK);
 }
@@ -245,14 +266,61 @@ test_trial_cancelled(void **state)
 
 	fail_n(f, pc, 0, PACE_FAILS_TO_BACKOFF, PACE_TIMEOUT);
 	usleep(1100 * 1000);
-	pacer_push(f->pr, pc, &f->items[5], false);
+	pacer_push(f->pr, pc, &f->items[5]);
 	expect(f, PACE_SEND, 5);
 	pacer_done(f->pr, &f->items[5], PACE_NEUTRAL);
-	pacer_push(f->pr, pc, &f->items[6], false);
+	pacer_push(f->pr, pc, &f->items[6]);
 	expect(f, PACE_SEND, 6);
 	pacer_done(f->pr, &f->items[6], PACE_OK);
 	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
 	assert_int_equal(pi.hold_s, 0);
+}
+
+/* A retry takes a token, before any new query of its server; backed
+ * off, a retry is given up. */
+static void
+test_again(void **state)
+{
+	struct fixture		*f = *state;
+	struct pace		*pc = pace_a(f, 10);	/* burst 1 */
+	unsigned		 wait = 0;
+
+	pacer_push(f->pr, pc, &f->items[0]);
+	pacer_push(f->pr, pc, &f->items[1]);
+	expect(f, PACE_SEND, 0);
+	/* No token for the retry: it waits, and parks its server. */
+	assert_int_equal(pacer_again(f->pr, &f->items[0], &wait), PACE_NONE);
+	assert_true(wait >= 50 && wait <= 101);
+	expect(f, PACE_NONE, -1);
+	usleep(110 * 1000);
+	expect(f, PACE_NONE, -1);	/* the token is the retry's */
+	assert_int_equal(pacer_again(f->pr, &f->items[0], &wait), PACE_SEND);
+	assert_int_equal(event_base_loop(f->base, EVLOOP_NONBLOCK), 0);
+	usleep(110 * 1000);
+	expect(f, PACE_SEND, 1);
+	pacer_done(f->pr, &f->items[0], PACE_OK);
+	pacer_done(f->pr, &f->items[1], PACE_OK);
+
+	/* A query that got no socket goes first again. */
+	pacer_push(f->pr, pc, &f->items[2]);
+	pacer_push(f->pr, pc, &f->items[3]);
+	usleep(110 * 1000);
+	expect(f, PACE_SEND, 2);
+	pacer_putback(f->pr, &f->items[2]);
+	usleep(110 * 1000);
+	expect(f, PACE_SEND, 2);
+	pacer_done(f->pr, &f->items[2], PACE_OK);
+	drain(f);
+	assert_int_equal(f->drained, 1);
+
+	/* Backed off: a retry is given up. */
+	pc = pace_b(f, 1000);
+	fail_n(f, pc, 4, PACE_FAILS_TO_BACKOFF - 1, PACE_TIMEOUT);
+	pacer_push(f->pr, pc, &f->items[9]);
+	expect(f, PACE_SEND, 9);
+	fail_n(f, pc, 10, 1, PACE_BROKEN);
+	assert_int_equal(pacer_again(f->pr, &f->items[9], &wait), PACE_SKIP);
+	pacer_done(f->pr, &f->items[9], PACE_TIMEOUT);
 }
 
 static void
@@ -276,6 +344,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trial_cancelled, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown, setup, teardown),
 	};
 

@@ -171,3 +171,32 @@ fakes_up() {
 vm_kb() {
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
 }
+
+# ctl ARGS...: nmigd-ctl on the test's daemon ($dir/nmigd.sock).
+ctl() {
+	"${NMIGD_CTL:-$top_builddir/nmigd-ctl}" -s "$dir/nmigd.sock" "$@"
+}
+
+# rfield NAME FIELD: the resolver's FIELD in nmigd-ctl resolvers --json.
+rfield() {
+	ctl --json resolvers | jq -r --arg n "$1" \
+	    ".resolvers[] | select(.name == \$n) | .$2"
+}
+
+# wait_for SECS COMMAND...: true once COMMAND succeeds, tried every 0.1 s.
+wait_for() {
+	local secs=$1 i
+	shift
+	for i in $(seq $((secs * 10))); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# eventually SECS DESCRIPTION COMMAND...: ok once COMMAND succeeds.
+eventually() {
+	local secs=$1 what=$2
+	shift 2
+	if wait_for "$secs" "$@"; then ok "$what"; else not_ok "$what"; fi
+}

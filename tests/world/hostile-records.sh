@@ -91,10 +91,6 @@ daemon_stop() {
 	nmigd_pid=
 }
 
-ctl() {
-	"$NMIGD_CTL" -s "$dir/nmigd.sock" "$@"
-}
-
 # record JSON RESOLVER TYPE FIELD
 record() {
 	rrecords "$1" "$2" "$3" | jq -r "$4"
