@@ -69,14 +69,16 @@ glance_domains(FILE *f, const json_t *doc, const struct view *v)
 			table_set(t, 4, NULL, "-");
 		table_set(t, 5, NULL, "%s", status_jstr(d, "since", "-"));
 	}
-	if (json_array_size(doms) == 0)
-		fprintf(f, "no domains are watched\n");
-	else
+	if (json_array_size(doms) > 0)
 		table_print(f, t, &v->table);
+	else if (json_object_get(doc, "matched") == NULL)
+		fprintf(f, "no domains are watched\n");
 	table_free(t);
 	/* Not in a table meant for scripts (-n, -r): they have --json. */
-	if (!v->table.noheadings && !v->table.raw)
+	if (!v->table.noheadings && !v->table.raw) {
+		status_print_matched(f, doc);
 		pacing_print(f, doc);
+	}
 }
 
 /* A record's cell: its verdict, and the TTL the resolver's cache has

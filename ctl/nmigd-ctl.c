@@ -26,11 +26,13 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "ctlproto.h"
 #include "ctlversion.h"
 #include "log.h"
 #include "dname.h"
 #include "output.h"
 #include "util.h"
+#include "verdict.h"
 
 #define CTL_TIMEOUT_MS		30000	/* connect, request and reply */
 #define CTL_REPLY_MAX		(64 * 1024 * 1024)
@@ -41,6 +43,8 @@
 #define CTL_EXIT_REFUSED	1	/* error reply, or wait timed out */
 #define CTL_EXIT_USAGE		2
 #define CTL_EXIT_UNREACHABLE	3	/* no usable reply from nmigd */
+
+#define CMD_MAXOPTS	2	/* options a command takes */
 
 struct ctl {
 	const char		*socket;	/* NULL until first needed */
@@ -55,14 +59,15 @@ struct ctl {
 	const struct ctl_cmd	*cmd;
 	char			**args;		/* positional arguments */
 	int			 nargs;
-	const char		*optval;	/* the command's option value */
+	const char		*optval[CMD_MAXOPTS];	/* its options' values,
+							 * NULL: not given */
 };
 
 struct ctl_cmd {
 	const char	*name;
 	int		 minargs;
 	int		 maxargs;
-	const char	*option;	/* the one option taking a value */
+	const char	*options[CMD_MAXOPTS];	/* taking a value, "--since" */
 	int		 (*handler)(struct ctl *);
 	const char	*usage;
 	const char	*help;
@@ -83,23 +88,25 @@ static int	view_option(struct view *, int, char **);
 static volatile sig_atomic_t	watch_stop;
 
 static const struct ctl_cmd ctl_cmds[] = {
-	{ "status", 0, 1, NULL, ctl_status, "status [DOMAIN]",
+	{ "status", 0, 1, { "--state", "--limit" }, ctl_status,
+	    "status [DOMAIN | --state STATE] [--limit N]",
 	    "progress and every resolver's answers" },
-	{ "resolvers", 0, 0, NULL, ctl_resolvers, "resolvers",
+	{ "resolvers", 0, 0, { NULL }, ctl_resolvers, "resolvers",
 	    "query statistics per resolver" },
-	{ "history", 1, 2, NULL, ctl_history, "history DOMAIN [RESOLVER]",
+	{ "history", 1, 2, { NULL }, ctl_history, "history DOMAIN [RESOLVER]",
 	    "answer changes and events, oldest first" },
-	{ "events", 0, 0, "--since", ctl_events, "events [--since TIME]",
+	{ "events", 0, 0, { "--since" }, ctl_events, "events [--since TIME]",
 	    "events since TIME (RFC 3339, or 1h ago)" },
-	{ "check", 0, 1, NULL, ctl_check, "check [DOMAIN]",
+	{ "check", 0, 1, { NULL }, ctl_check, "check [DOMAIN]",
 	    "start a probe round now (*)" },
-	{ "reload", 0, 0, NULL, ctl_reload, "reload",
+	{ "reload", 0, 0, { NULL }, ctl_reload, "reload",
 	    "reload the configuration (*)" },
-	{ "forget", 1, 1, NULL, ctl_forget, "forget DOMAIN",
+	{ "forget", 1, 1, { NULL }, ctl_forget, "forget DOMAIN",
 	    "delete an unwatched domain's history (*)" },
-	{ "wait", 1, 1, "--timeout", ctl_wait, "wait DOMAIN [--timeout DURATION]",
+	{ "wait", 1, 1, { "--timeout" }, ctl_wait,
+	    "wait DOMAIN [--timeout DURATION]",
 	    "wait until the switch is complete" },
-	{ "watch", 0, 1, "--interval", ctl_watch,
+	{ "watch", 0, 1, { "--interval" }, ctl_watch,
 	    "watch [DOMAIN] [--interval DURATION]",
 	    "redraw the status every 2s until interrupted" },
 };
@@ -113,7 +120,12 @@ usage(FILE *f)
 	fprintf(f, "usage: nmigd-ctl [-hnrvV] [--json] [-c CONFIG] [-o COLUMNS] "
 	    "[-s SOCKET] COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-32s  %s\n", ctl_cmds[i].usage, ctl_cmds[i].help);
+		if (strlen(ctl_cmds[i].usage) <= 32)
+			fprintf(f, "  %-32s  %s\n", ctl_cmds[i].usage,
+			    ctl_cmds[i].help);
+		else
+			fprintf(f, "  %s\n  %-32s  %s\n", ctl_cmds[i].usage, "",
+			    ctl_cmds[i].help);
 }
 
 static void
@@ -569,6 +581,42 @@ status_summary(const struct ctl *c, json_t *req)
 		json_object_set_new(req, "summary", json_true());
 }
 
+/* --state STATE and --limit N: a page of the list.  -1 after saying
+ * why (a usage error). */
+static int
+status_filter(const struct ctl *c, json_t *req)
+{
+	const char	*state = c->optval[0], *limit = c->optval[1];
+	char		*end;
+	unsigned long	 n;
+
+	if ((state != NULL || limit != NULL) && c->nargs > 0) {
+		fprintf(stderr, "nmigd-ctl: status: --state and --limit are "
+		    "for the list of every domain, not with a domain\n");
+		return -1;
+	}
+	if (state != NULL) {
+		if (domain_state_parse(state) == -1) {
+			fprintf(stderr, "nmigd-ctl: --state: pending, "
+			    "propagating or complete, not %s\n", state);
+			return -1;
+		}
+		json_object_set_new(req, "state", json_string(state));
+	}
+	if (limit != NULL) {
+		errno = 0;
+		n = strtoul(limit, &end, 10);
+		if (*limit < '1' || *limit > '9' || *end != '\0' ||
+		    errno != 0 || n > CTL_STATUS_LIMIT_MAX) {
+			fprintf(stderr, "nmigd-ctl: --limit: a number from 1 "
+			    "to %d, not %s\n", CTL_STATUS_LIMIT_MAX, limit);
+			return -1;
+		}
+		json_object_set_new(req, "limit", json_integer((json_int_t)n));
+	}
+	return 0;
+}
+
 static int
 ctl_status(struct ctl *c)
 {
@@ -576,6 +624,10 @@ ctl_status(struct ctl *c)
 
 	if (c->nargs == 1 && domain_arg(req, c->args[0]) == -1)
 		return cmd_usage(c->cmd);
+	if (status_filter(c, req) == -1) {
+		json_decref(req);
+		return CTL_EXIT_USAGE;
+	}
 	c->view.one_domain = c->nargs == 1;
 	status_summary(c, req);
 	return ctl_run(c, req, c->out->status);
@@ -616,11 +668,11 @@ ctl_events(struct ctl *c)
 	time_t	 since;
 	char	 buf[NMIG_TIMEBUF];
 
-	if (c->optval != NULL) {
-		if (parse_since(c->optval, time(NULL), &since) == -1) {
+	if (c->optval[0] != NULL) {
+		if (parse_since(c->optval[0], time(NULL), &since) == -1) {
 			fprintf(stderr, "nmigd-ctl: --since: not a time "
 			    "(2026-11-27T00:00:00Z) or a duration (1h): %s\n",
-			    c->optval);
+			    c->optval[0]);
 			json_decref(req);
 			return cmd_usage(c->cmd);
 		}
@@ -727,10 +779,10 @@ ctl_wait(struct ctl *c)
 		    c->args[0]);
 		return cmd_usage(c->cmd);
 	}
-	if (c->optval != NULL) {
-		if (parse_duration(c->optval, &secs) == -1) {
+	if (c->optval[0] != NULL) {
+		if (parse_duration(c->optval[0], &secs) == -1) {
 			fprintf(stderr, "nmigd-ctl: --timeout: not a duration "
-			    "(90s, 30m, 2d): %s\n", c->optval);
+			    "(90s, 30m, 2d): %s\n", c->optval[0]);
 			return cmd_usage(c->cmd);
 		}
 		deadline = mono_ms() + (long long)secs * 1000;
@@ -738,13 +790,13 @@ ctl_wait(struct ctl *c)
 	for (;;) {
 		if ((r = wait_poll(c, &p)) != 1)
 			break;
-		if (c->optval != NULL && (left = deadline - mono_ms()) <= 0) {
+		if (c->optval[0] != NULL && (left = deadline - mono_ms()) <= 0) {
 			fprintf(stderr, "nmigd-ctl: %s: not complete after %s "
 			    "(%s, %lld/%lld resolvers new)\n", c->args[0],
-			    c->optval, p.state, p.new, p.total);
+			    c->optval[0], p.state, p.new, p.total);
 			break;
 		}
-		sleep_ms(c->optval != NULL && left < c->poll_ms ?
+		sleep_ms(c->optval[0] != NULL && left < c->poll_ms ?
 		    left : c->poll_ms);
 	}
 	free(p.state);
@@ -833,10 +885,10 @@ ctl_watch(struct ctl *c)
 		    c->args[0]);
 		return cmd_usage(c->cmd);
 	}
-	if (c->optval != NULL && (parse_duration(c->optval, &secs) == -1 ||
+	if (c->optval[0] != NULL && (parse_duration(c->optval[0], &secs) == -1 ||
 	    secs == 0)) {
 		fprintf(stderr, "nmigd-ctl: --interval: not a duration of a "
-		    "second or more (2s, 1m): %s\n", c->optval);
+		    "second or more (2s, 1m): %s\n", c->optval[0]);
 		return cmd_usage(c->cmd);
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -895,15 +947,17 @@ static const struct option ctl_longopts[] = {
 static void
 unknown_cmd_option(const struct ctl_cmd *cmd, const char *arg)
 {
-	struct option	 own[2] = { { NULL, required_argument, NULL, 0 },
-			    { NULL, 0, NULL, 0 } };
-	const char	*near = NULL;
+	struct option	 own[CMD_MAXOPTS + 1];
+	const char	*near;
+	size_t		 i;
 
-	/* The command's own option ("--since"), then the common ones. */
-	if (cmd->option != NULL) {
-		own[0].name = cmd->option + 2;
-		near = option_near_miss(arg, own);
+	/* The command's own options ("--since"), then the common ones. */
+	memset(own, 0, sizeof(own));
+	for (i = 0; i < CMD_MAXOPTS && cmd->options[i] != NULL; i++) {
+		own[i].name = cmd->options[i] + 2;
+		own[i].has_arg = required_argument;
 	}
+	near = option_near_miss(arg, own);
 	if (near == NULL)
 		near = option_near_miss(arg, ctl_longopts);
 	if (near != NULL)
@@ -914,34 +968,54 @@ unknown_cmd_option(const struct ctl_cmd *cmd, const char *arg)
 		    cmd->name, arg);
 }
 
-/* The command's own arguments: positional ones, its option ("--since X"
- * or "--since=X") and --json, which people also type after the command. */
+/* Whether argv[0] is one of the command's options ("--since X" or
+ * "--since=X"): how many words it takes, with its value in c->optval;
+ * 0 when it is not one, -1 when its value is missing. */
+static int
+cmd_option(struct ctl *c, int argc, char **argv)
+{
+	const char	*o;
+	size_t		 i, ol;
+
+	for (i = 0; i < CMD_MAXOPTS && (o = c->cmd->options[i]) != NULL;
+	    i++) {
+		ol = strlen(o);
+		if (strncmp(argv[0], o, ol) == 0 && argv[0][ol] == '=') {
+			c->optval[i] = argv[0] + ol + 1;
+			return 1;
+		}
+		if (strcmp(argv[0], o) != 0)
+			continue;
+		if (argc < 2) {
+			fprintf(stderr, "nmigd-ctl: %s needs a value\n", o);
+			return -1;
+		}
+		c->optval[i] = argv[1];
+		return 2;
+	}
+	return 0;
+}
+
+/* The command's own arguments: positional ones, its options and --json,
+ * which people also type after the command. */
 static int
 cmd_args(struct ctl *c, int argc, char **argv, bool *json)
 {
 	const struct ctl_cmd	*cmd = c->cmd;
-	size_t			 ol;
 	int			 i, n;
 
 	c->args = xcalloc((size_t)argc + 1, sizeof(*c->args));
 	for (i = 0; i < argc; i++) {
-		ol = cmd->option != NULL ? strlen(cmd->option) : 0;
 		if (strcmp(argv[i], "--json") == 0)
 			*json = true;
 		else if ((n = view_option(&c->view, argc - i, argv + i)) > 0)
 			i += n - 1;
 		else if (n == -1)
 			return -1;
-		else if (ol > 0 && strcmp(argv[i], cmd->option) == 0) {
-			if (++i == argc) {
-				fprintf(stderr, "nmigd-ctl: %s needs a value\n",
-				    cmd->option);
-				return -1;
-			}
-			c->optval = argv[i];
-		} else if (ol > 0 && strncmp(argv[i], cmd->option, ol) == 0 &&
-		    argv[i][ol] == '=')
-			c->optval = argv[i] + ol + 1;
+		else if ((n = cmd_option(c, argc - i, argv + i)) > 0)
+			i += n - 1;
+		else if (n == -1)
+			return -1;
 		else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			unknown_cmd_option(cmd, argv[i]);
 			return -1;

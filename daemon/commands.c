@@ -280,6 +280,7 @@ cmd_status(void *arg, const struct ctl_request *req, void **stream)
 {
 	struct commands		*cmds = arg;
 	struct status_all	*sa;
+	struct status_filter	 filter = { req->state, req->limit };
 	json_t			*doc;
 
 	/* Every domain's status is written a few domains at a time as the
@@ -290,7 +291,8 @@ cmd_status(void *arg, const struct ctl_request *req, void **stream)
 		sa->cs.next = status_all_next;
 		sa->cs.free = status_all_free;
 		sa->cs.cmds = cmds;
-		sa->st = status_stream_new(time(NULL), req->summary);
+		sa->st = status_stream_new(time(NULL), req->summary,
+		    req->state != -1 || req->limit != 0 ? &filter : NULL);
 		LIST_INSERT_HEAD(&cmds->statuses, sa, entry);
 		*stream = sa;
 		return NULL;

@@ -11,6 +11,7 @@
 #include "ctlproto.h"
 #include "dname.h"
 #include "util.h"
+#include "verdict.h"
 
 #define CTL_READONLY	0x01	/* anyone who may connect may ask */
 
@@ -204,9 +205,36 @@ args_domain(const json_t *j, struct ctl_request *req)
 	return NULL;
 }
 
-/* An optional domain, and "summary": true for each domain without its
+/* The list's "state" and "limit": a page of thousands of domains. */
+static json_t *
+args_status_filter(const json_t *j, struct ctl_request *req)
+{
+	const json_t	*state = json_object_get(j, "state");
+	const json_t	*limit = json_object_get(j, "limit");
+
+	req->state = -1;
+	if (state != NULL && !json_is_null(state) &&
+	    (!json_is_string(state) || (req->state =
+	    domain_state_parse(json_string_value(state))) == -1))
+		return ctl_reply_error("bad state argument (pending, "
+		    "propagating or complete)");
+	if (limit != NULL && !json_is_null(limit)) {
+		if (!json_is_integer(limit) || json_integer_value(limit) < 1 ||
+		    json_integer_value(limit) > CTL_STATUS_LIMIT_MAX)
+			return ctl_reply_error("bad limit argument (1 to "
+			    "1000000)");
+		req->limit = (size_t)json_integer_value(limit);
+	}
+	if (req->domain != NULL && (req->state != -1 || req->limit != 0))
+		return ctl_reply_error("state and limit are for the list of "
+		    "every domain, not with a domain");
+	return NULL;
+}
+
+/* An optional domain, "summary": true for each domain without its
  * resolvers, providers, DNSSEC and learned values (status_stream_new()):
- * the one-line list of thousands of domains at a fraction of the size. */
+ * the one-line list of thousands of domains at a fraction of the size,
+ * and its filter. */
 static json_t *
 args_status(const json_t *j, struct ctl_request *req)
 {
@@ -218,7 +246,7 @@ args_status(const json_t *j, struct ctl_request *req)
 	if (v != NULL && !json_is_null(v) && !json_is_boolean(v))
 		return ctl_reply_error("bad summary argument (true or false)");
 	req->summary = json_is_true(v);
-	return NULL;
+	return args_status_filter(j, req);
 }
 
 static json_t *

@@ -22,6 +22,7 @@
  * errors" (the daemon's log has the same). */
 #define CTL_RELOAD_ERRORS_MAX	100
 #define CTL_ERRORBUF		512	/* an error message, NUL included */
+#define CTL_STATUS_LIMIT_MAX	1000000	/* status's "limit" */
 
 enum ctl_command {
 	CTL_CHECK,
@@ -44,6 +45,9 @@ struct ctl_request {
 	time_t			 since;		/* 0: from the start */
 	bool			 summary;	/* status: each domain's
 						 * summary only */
+	int			 state;		/* status: only domains in
+						 * it; -1: any */
+	size_t			 limit;		/* status: at most; 0 */
 	json_t			*json;		/* holds the strings */
 	char			 domainbuf[NMIG_NAMEBUF];
 };

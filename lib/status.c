@@ -245,6 +245,9 @@ status_domain_summary_json(const struct model *m, const struct watch *w,
 struct status_stream {
 	time_t	  now;
 	bool	  summary;
+	bool	  filtered;
+	struct status_filter filter;
+	size_t	  matched;	/* domains in the state, listed or not */
 	bool	  head;		/* written */
 	bool	  tail;		/* written */
 	size_t	  next;		/* the next domain, in the current model */
@@ -254,12 +257,18 @@ struct status_stream {
 };
 
 struct status_stream *
-status_stream_new(time_t now, bool summary)
+status_stream_new(time_t now, bool summary,
+    const struct status_filter *filter)
 {
 	struct status_stream	*st = xcalloc(1, sizeof(*st));
 
 	st->now = now;
 	st->summary = summary;
+	st->filter.state = -1;
+	if (filter != NULL) {
+		st->filtered = true;
+		st->filter = *filter;
+	}
 	return st;
 }
 
@@ -313,6 +322,38 @@ stream_head(const struct status_stream *st, const struct model *m,
 	return fn(domains, sizeof(domains) - 1, arg);
 }
 
+/* The next domain to write: not written before a reload, in the state
+ * asked for, within the limit; those past the limit are only counted. */
+static void
+stream_seek(struct status_stream *st, const struct model *m)
+{
+	const struct watch	*w;
+
+	for (; st->next < m->nw; st->next++) {
+		w = &m->w[st->next];
+		if (stream_sent(st, w->dc->name) || (st->filter.state != -1 &&
+		    w->state != st->filter.state))
+			continue;
+		if (st->filtered)
+			st->matched++;
+		if (st->filter.limit == 0 || st->ndomains < st->filter.limit)
+			return;
+	}
+}
+
+static int
+stream_tail(const struct status_stream *st, json_dump_callback_t fn,
+    void *arg)
+{
+	char	buf[64];
+	int	len;
+
+	if (!st->filtered)
+		return fn("]}", 2, arg) == 0 ? 1 : -1;
+	len = snprintf(buf, sizeof(buf), "],\"matched\":%zu}", st->matched);
+	return fn(buf, (size_t)len, arg) == 0 ? 1 : -1;
+}
+
 int
 status_stream_next(struct status_stream *st, const struct model *m,
     json_dump_callback_t fn, void *arg)
@@ -324,13 +365,12 @@ status_stream_next(struct status_stream *st, const struct model *m,
 		st->head = true;
 		return stream_head(st, m, fn, arg) == 0 ? 1 : -1;
 	}
-	while (st->next < m->nw && stream_sent(st, m->w[st->next].dc->name))
-		st->next++;
+	stream_seek(st, m);
 	if (st->next == m->nw) {
 		if (st->tail)
 			return 0;
 		st->tail = true;
-		return fn("]}", 2, arg) == 0 ? 1 : -1;
+		return stream_tail(st, fn, arg);
 	}
 	if (st->ndomains++ > 0 && fn(",", 1, arg) != 0)
 		return -1;
@@ -782,11 +822,29 @@ status_print_text(const json_t *doc, FILE *f, bool colour)
 	size_t		 i;
 
 	pacing_print(f, doc);
-	if (json_array_size(doms) == 0)
+	if (json_array_size(doms) == 0 && json_object_get(doc, "matched") ==
+	    NULL)
 		fprintf(f, "no domains are watched\n");
 	for (i = 0; i < json_array_size(doms); i++) {
 		if (i > 0)
 			fprintf(f, "\n");
 		print_domain(f, json_array_get(doms, i), now, colour);
 	}
+	status_print_matched(f, doc);
+}
+
+void
+status_print_matched(FILE *f, const json_t *doc)
+{
+	const json_t	*m = json_object_get(doc, "matched");
+	size_t		 shown = json_array_size(json_object_get(doc,
+			    "domains"));
+
+	if (!json_is_integer(m))
+		return;
+	if (json_integer_value(m) == 0)
+		fprintf(f, "no domain in that state\n");
+	else if ((size_t)json_integer_value(m) > shown)
+		fprintf(f, "%zu of %lld domains shown (--limit)\n", shown,
+		    (long long)json_integer_value(m));
 }

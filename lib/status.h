@@ -15,6 +15,10 @@
 #include "model.h"
 #include "store.h"
 
+/* Under a filtered list ("matched"): how many it left out, or that no
+ * domain is in the state. */
+void	 status_print_matched(FILE *, const json_t *doc);
+
 /* The whole document; domain != NULL limits it to that domain (NULL is
  * returned if it is not watched).  A new reference. */
 json_t	*status_document(const struct model *, const char *domain, time_t now);
@@ -46,7 +50,16 @@ json_t	*status_domain_summary_json(const struct model *,
  * summary every domain's summary object.  The stream keeps no pointer
  * into the model, which may change between two parts. */
 struct status_stream;
-struct status_stream *status_stream_new(time_t now, bool summary);
+/* Which domains a stream lists: those in a state, the first limit of
+ * them; the document then ends with "matched", how many were in the
+ * state. */
+struct status_filter {
+	int	state;		/* enum domain_state, -1: any */
+	size_t	limit;		/* 0: no limit */
+};
+/* filter NULL: every domain, the document as status_document()'s. */
+struct status_stream *status_stream_new(time_t now, bool summary,
+	    const struct status_filter *filter);
 void	 status_stream_free(struct status_stream *);
 /* Write the next part (the head, a domain or the tail) through fn (see
  * json_dump_callback()).  1 when a part was written, 0 once the document

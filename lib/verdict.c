@@ -40,6 +40,12 @@ domain_state_name(enum domain_state s)
 	return (unsigned)s < DS_MAX ? domain_state_names[s] : "?";
 }
 
+int
+domain_state_parse(const char *s)
+{
+	return names_find(domain_state_names, DS_MAX, s);
+}
+
 const char *
 parent_state_name(enum parent_state s)
 {

@@ -59,6 +59,8 @@ const char	*parent_state_name(enum parent_state);
 int		 parent_state_from_name(const char *);
 const char	*resolver_state_name(enum resolver_state);
 const char	*domain_state_name(enum domain_state);
+/* The state a name says ("propagating"), or -1. */
+int		 domain_state_parse(const char *);
 /* Inverses, for states read back from the database; -1 if unknown. */
 int		 check_state_from_name(const char *);
 int		 resolver_state_from_name(const char *);

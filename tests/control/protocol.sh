@@ -81,6 +81,36 @@ expect "raw status with a summary that is not a boolean: error" "$r" \
 r=$(raw 1 '{"command":"status","summary":false}')
 expect "raw status with summary false: the whole document" "$r" \
     '.domains[0] | has("resolvers")'
+# A page of the list: the domains in a state, the first few of them, and
+# how many there were.
+for st in pending propagating complete; do
+	r=$(raw 1 "{\"command\":\"status\",\"summary\":true,\"state\":\"$st\"}")
+	expect "raw status state $st: only such domains, all counted" "$r" \
+	    ".matched == (.domains | length) and all(.domains[]; .state == \"$st\")"
+done
+r=$(raw 1 '{"command":"status","summary":true,"limit":1}')
+expect "raw status limit 1: one domain, one matched" "$r" \
+    '(.domains | length) == 1 and .matched == 1'
+r=$(raw 1 '{"command":"status"}')
+expect "raw status without a filter: no matched" "$r" 'has("matched") | not'
+for bad in '"state":"sideways"' '"state":2' '"limit":0' '"limit":"5"' \
+    '"limit":1000001' '"domain":"example.co.jp","state":"complete"'; do
+	r=$(raw 1 "{\"command\":\"status\",$bad}")
+	expect "raw status with $bad: error" "$r" \
+	    '.error | test("^(bad state|bad limit|state and limit are for the list)")'
+done
+out=$(ctl status --limit 1)
+check "nmigd-ctl status --limit 1: exit 0, the domain" eval \
+    'grep -qE "^example\.co\.jp +" <<<"$out"'
+for bad in "--state sideways" "--limit 0" "--limit x" "example.co.jp --limit 1"; do
+	# shellcheck disable=SC2086
+	ctl status $bad >/dev/null 2>"$dir/err"
+	check "nmigd-ctl status $bad: usage error (exit 2)" [ $? = 2 ]
+done
+ctl status --state sideways 2>"$dir/err"
+check "nmigd-ctl status --state sideways says which states there are" \
+    grep -q "pending, propagating or complete" "$dir/err"
+
 r=$(raw 1 '{"command":"status","domain":"nope.example"}')
 expect "raw status of an unknown domain: error, naming the watched one" "$r" \
     '. == {"version": 1, "error": "unknown domain: nope.example (watched: example.co.jp)"}'

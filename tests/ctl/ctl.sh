@@ -128,7 +128,7 @@ expect_rc "unknown command" 2
 expect_in "unknown command" err "unknown command: frob"
 run -s "$none" status a.example b.example
 expect_rc "status with two domains" 2
-expect_in "status with two domains" err "usage: nmigd-ctl status [DOMAIN]"
+expect_in "status with two domains" err "usage: nmigd-ctl status [DOMAIN | --state STATE] [--limit N]"
 run -s "$none" history
 expect_rc "history without a domain" 2
 expect_in "history without a domain" err "usage: nmigd-ctl history DOMAIN [RESOLVER]"
@@ -383,6 +383,10 @@ expect_eq "completion: the daemon's resolvers for history" \
     "$(comp 5 nmigd-ctl -s "$sock" history example.co.jp '')"
 expect_eq "completion: wait's option" "--timeout " \
     "$(comp 5 nmigd-ctl -s "$sock" wait example.co.jp --t)"
+expect_eq "completion: status's options" "--limit --state " \
+    "$(comp 4 nmigd-ctl -s "$sock" status --)"
+expect_eq "completion: the states of --state" "pending propagating " \
+    "$(comp 5 nmigd-ctl -s "$sock" status --state p)"
 # A reply with a command in a name runs nothing.
 fake_stop
 printf '{"version": 1, "domains": [{"domain": "$(touch %s/pwned)x"}, {"domain": "ok.example"}]}\n' \

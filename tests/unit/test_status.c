@@ -142,7 +142,7 @@ expect_same_text(struct world *wd)
 	doc = status_document(wd->m, NULL, NOW);
 	whole = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
-	st = status_stream_new(NOW, false);
+	st = status_stream_new(NOW, false, NULL);
 	/* The head, each domain, the tail, then nothing more. */
 	assert_int_equal(stream_parts(st, wd->m, 0, &t), wd->m->nw + 2);
 	assert_int_equal(status_stream_next(st, wd->m, text_add, &t), 0);
@@ -168,6 +168,68 @@ test_stream_same_text(void **state)
 
 	world_load(&wd, doms, 1, 1);
 	expect_same_text(&wd);
+	tw_free(&wd);
+}
+
+/* The list of every domain in one state, the first few of them, and how
+ * many there were ("matched"). */
+static void
+test_stream_filter(void **state)
+{
+	struct world		 wd;
+	struct status_filter	 f;
+	struct status_stream	*st;
+	struct text		 t = { NULL, 0, 0 };
+	int			 doms[30];
+	size_t			 i, want = 0;
+	json_t			*doc, *a;
+
+	for (i = 0; i < 30; i++)
+		doms[i] = (int)(i + 1);
+	world_load(&wd, doms, 30, 3);
+	for (i = 0; i < 30; i += 3) {
+		wd.m->w[i].state = DS_PROPAGATING;
+		want++;
+	}
+	f.state = DS_PROPAGATING;
+	f.limit = 4;
+	st = status_stream_new(NOW, true, &f);
+	stream_parts(st, wd.m, 0, &t);
+	status_stream_free(st);
+	doc = json_loads(t.s, 0, NULL);
+	assert_non_null(doc);
+	a = json_object_get(doc, "domains");
+	assert_int_equal(json_array_size(a), 4);
+	for (i = 0; i < 4; i++)
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(a, i), "state")), "propagating");
+	assert_int_equal(json_integer_value(json_object_get(doc, "matched")),
+	    want);
+	json_decref(doc);
+	free(t.s);
+
+	/* No limit: all of them; a state none is in: none, matched 0. */
+	f.limit = 0;
+	memset(&t, 0, sizeof(t));
+	st = status_stream_new(NOW, true, &f);
+	stream_parts(st, wd.m, 0, &t);
+	status_stream_free(st);
+	doc = json_loads(t.s, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(doc, "domains")),
+	    want);
+	json_decref(doc);
+	free(t.s);
+	f.state = DS_COMPLETE;
+	memset(&t, 0, sizeof(t));
+	st = status_stream_new(NOW, true, &f);
+	stream_parts(st, wd.m, 0, &t);
+	status_stream_free(st);
+	doc = json_loads(t.s, 0, NULL);
+	assert_int_equal(json_array_size(json_object_get(doc, "domains")), 0);
+	assert_int_equal(json_integer_value(json_object_get(doc, "matched")),
+	    0);
+	json_decref(doc);
+	free(t.s);
 	tw_free(&wd);
 }
 
@@ -219,7 +281,7 @@ test_stream_reload(void **state)
 	char			*names;
 
 	world_load(&wa, a, 10, 2);
-	st = status_stream_new(NOW, false);
+	st = status_stream_new(NOW, false, NULL);
 	assert_int_equal(stream_parts(st, wa.m, 5, &t), 5);	/* d1-d4 */
 	status_stream_reloading(st, wa.m);
 	tw_free(&wa);
@@ -249,7 +311,7 @@ test_stream_reload_edges(void **state)
 	char			*names;
 
 	world_load(&wa, a, 3, 1);
-	st = status_stream_new(NOW, false);
+	st = status_stream_new(NOW, false, NULL);
 	status_stream_reloading(st, wa.m);
 	assert_int_equal(stream_parts(st, wa.m, 4, &t), 4);	/* d1-d3 */
 	status_stream_reloading(st, wa.m);
@@ -277,7 +339,7 @@ test_stream_write_fails(void **state)
 	struct text		 t = { NULL, 0, 0 };
 
 	world_load(&wa, a, 1, 1);
-	st = status_stream_new(NOW, false);
+	st = status_stream_new(NOW, false, NULL);
 	assert_int_equal(status_stream_next(st, wa.m, text_fail, NULL), -1);
 	assert_int_equal(status_stream_next(st, wa.m, text_fail, NULL), -1);
 	assert_int_equal(status_stream_next(st, wa.m, text_add, &t), 1);
@@ -360,6 +422,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stream_same_text),
+		cmocka_unit_test(test_stream_filter),
 		cmocka_unit_test(test_stream_no_domains),
 		cmocka_unit_test(test_stream_reload),
 		cmocka_unit_test(test_stream_reload_edges),
