@@ -20,6 +20,7 @@ struct build {
 	const struct model	*m;
 	size_t			 family;	/* metricsdoc.h; all
 						 * done at nfamilies */
+	size_t			 nfamilies;	/* the model's config's */
 	size_t			 next;		/* domain */
 };
 
@@ -37,6 +38,7 @@ build_begin(struct docbuf *doc, void *arg, time_t now)
 	struct prober_stats	 st;
 
 	b->m = monitor_model(mt->d->monitor);
+	b->nfamilies = metricsdoc_nfamilies(b->m->cfg->metrics_detail);
 	b->family = 0;
 	b->next = 0;
 	prober_get_stats(mt->d->prober, &st);
@@ -54,9 +56,9 @@ build_step(struct docbuf *doc, void *arg, time_t now)
 
 	if (b->next == b->m->nw) {
 		b->next = 0;
-		if (++b->family < metricsdoc_nfamilies())
+		if (++b->family < b->nfamilies)
 			metricsdoc_family_head(doc, b->family);
-		return b->family == metricsdoc_nfamilies();
+		return b->family == b->nfamilies;
 	}
 	metricsdoc_family_domain(doc, b->family, b->m, &b->m->w[b->next],
 	    now);

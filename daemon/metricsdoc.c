@@ -406,6 +406,7 @@ pair_answers(const struct watch *w, size_t r, time_t *last, double *rtt)
 enum family_kind {
 	FAM_VALUE,	/* value(): one series a domain */
 	FAM_STATES,	/* state(): nstates series a domain */
+	FAM_COUNTS,	/* the resolvers in each state, nstates a domain */
 	FAM_PAIR_STATE,	/* the resolver's state, nstates series a pair */
 	FAM_PAIR_AGE,	/* seconds since the resolver last answered */
 	FAM_PAIR_RTT,	/* its mean response time */
@@ -463,6 +464,10 @@ static const struct family families[] = {
 	{ "nmigd_domain_new_provider_state", "1 for the new name servers' "
 	    "state (pending, ok, lame, mismatch, inconsistent).", FAM_STATES,
 	    NULL, s_new_provider, n_new, NP_MAX },
+	{ "nmigd_domain_resolvers_by_state", "The domain's resolvers in each "
+	    "state (pending, new, old, mixed, other, error, unreachable).",
+	    FAM_COUNTS, NULL, NULL, n_resolver, RS_MAX },
+	/* The pairs', with metrics-detail only: last, see nfamilies(). */
 	{ "nmigd_resolver_state", "1 for the resolver's current state for "
 	    "the domain (pending, new, old, mixed, other, error, "
 	    "unreachable).", FAM_PAIR_STATE, NULL, NULL, n_resolver, RS_MAX },
@@ -474,10 +479,13 @@ static const struct family families[] = {
 	    NULL, NULL, 0 },
 };
 
+#define NFAMILIES	(sizeof(families) / sizeof(families[0]))
+#define NPAIR_FAMILIES	3	/* the last ones */
+
 size_t
-metricsdoc_nfamilies(void)
+metricsdoc_nfamilies(bool detail)
 {
-	return sizeof(families) / sizeof(families[0]);
+	return detail ? NFAMILIES : NFAMILIES - NPAIR_FAMILIES;
 }
 
 void
@@ -501,6 +509,25 @@ put_states(struct docbuf *b, const struct family *f, const struct model *m,
 		}
 		docbuf_printf(b, ",state=\"%s\"} %d\n", f->state_name(s),
 		    s == current);
+	}
+}
+
+/* How many of the domain's resolvers are in each state: what a list of
+ * thousands of domains needs, without a series a resolver. */
+static void
+put_counts(struct docbuf *b, const struct family *f, const struct model *m,
+    const struct watch *w)
+{
+	size_t	n[RS_MAX] = { 0 }, r;
+	int	s;
+
+	for (r = 0; r < m->resolvers->n; r++)
+		if (w->rv[r].state < RS_MAX)
+			n[w->rv[r].state]++;
+	for (s = 0; s < f->nstates; s++) {
+		put_domain_label(b, m, f->name, w);
+		docbuf_printf(b, ",state=\"%s\"} %zu\n", f->state_name(s),
+		    n[s]);
 	}
 }
 
@@ -541,6 +568,9 @@ metricsdoc_family_domain(struct docbuf *b, size_t fam,
 		break;
 	case FAM_STATES:
 		put_states(b, f, m, w, NULL, f->state(m, w));
+		break;
+	case FAM_COUNTS:
+		put_counts(b, f, m, w);
 		break;
 	default:
 		for (r = 0; r < m->resolvers->n; r++)

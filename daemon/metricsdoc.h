@@ -5,6 +5,7 @@
 #ifndef NMIGD_METRICSDOC_H
 #define NMIGD_METRICSDOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -21,8 +22,10 @@ void	 metricsdoc_head(struct docbuf *, const char *vantage,
 	    const struct prober_stats *, const struct looplag *,
 	    const struct monitor *);
 /* The per-domain families, in order: each one's HELP and TYPE, then its
- * series for every domain, one domain a call. */
-size_t	 metricsdoc_nfamilies(void);
+ * series for every domain, one domain a call.  detail (nmigd.conf
+ * "metrics-detail"): the per-(domain, resolver) families too, a series a
+ * resolver and domain, millions at thousands of domains. */
+size_t	 metricsdoc_nfamilies(bool detail);
 void	 metricsdoc_family_head(struct docbuf *, size_t fam);
 void	 metricsdoc_family_domain(struct docbuf *, size_t fam,
 	    const struct model *, const struct watch *, time_t now);

@@ -103,6 +103,8 @@ static void	kw_record(struct conf_parser *, const struct keyword *,
 		    const char *);
 static void	kw_vantage(struct conf_parser *, const struct keyword *,
 		    const char *);
+static void	kw_yesno(struct conf_parser *, const struct keyword *,
+		    const char *);
 
 /* Both tables are searched with bsearch(): keep them sorted by name.  A
  * new key also needs its default in config_new(), a line in
@@ -117,6 +119,8 @@ static const struct keyword nmigd_keywords[] = {
 	{ "interval", kw_duration, offsetof(struct config, interval),
 	    1, MAX_INTERVAL, 0 },
 	{ "metrics", kw_hostport, offsetof(struct config, metrics), 0, 0, 0 },
+	{ "metrics-detail", kw_yesno, offsetof(struct config, metrics_detail),
+	    0, 0, 0 },
 	{ "overlap", kw_duration, offsetof(struct config, overlap), 0,
 	    MAX_OVERLAP, 0 },
 	{ "parent", kw_auto, offsetof(struct config, parent), 0, 0, 0 },
@@ -542,6 +546,21 @@ kw_auto(struct conf_parser *p, const struct keyword *kw, const char *v)
 	}
 	dst = kw_field(p, kw);
 	*dst = mode;
+}
+
+/* "yes" or "no". */
+static void
+kw_yesno(struct conf_parser *p, const struct keyword *kw, const char *v)
+{
+	bool	*dst = kw_field(p, kw);
+
+	if (strcmp(v, "yes") == 0)
+		*dst = true;
+	else if (strcmp(v, "no") == 0)
+		*dst = false;
+	else
+		conf_err(p, p->line, "%s: \"%s\" is neither yes nor no",
+		    kw->name, v);
 }
 
 /* "all", "90%" or "12": how many resolvers make a domain complete. */

@@ -88,6 +88,8 @@ struct config {
 	char			*control;	/* relative to the directory */
 	char			*resolvers;	/* of the config file */
 	char			*metrics;	/* "ADDRESS:PORT" or NULL */
+	bool			 metrics_detail;	/* per (domain,
+						 * resolver) series too */
 	char			*vantage;	/* a label of /metrics, or
 						 * NULL */
 	char			*include;	/* drop-in directory, absolute;

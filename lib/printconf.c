@@ -124,6 +124,8 @@ config_print(const struct config *conf, FILE *fp)
 	fprintf(fp, "history-days = %u\n", conf->history_days);
 	fprintf(fp, "metrics = %s\n", conf->metrics != NULL ? conf->metrics :
 	    "none");
+	fprintf(fp, "metrics-detail = %s\n", conf->metrics_detail ? "yes" :
+	    "no");
 	fprintf(fp, "vantage = %s\n", conf->vantage != NULL ? conf->vantage :
 	    "none");
 	/* The domains of the drop-ins are printed below with the others:

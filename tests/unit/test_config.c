@@ -163,6 +163,7 @@ assert_config_equal(const struct config *a, const struct config *b)
 	assert_int_equal(a->retries, b->retries);
 	assert_int_equal(a->samples, b->samples);
 	assert_int_equal(a->rate, b->rate);
+	assert_int_equal(a->metrics_detail, b->metrics_detail);
 	assert_int_equal(a->confirm, b->confirm);
 	assert_int_equal(a->unreachable_after, b->unreachable_after);
 	assert_int_equal(a->parent, b->parent);
@@ -244,6 +245,7 @@ test_example(void **state)
 	assert_int_equal(conf->retries, 2);
 	assert_int_equal(conf->samples, 3);
 	assert_int_equal(conf->rate, 50);
+	assert_false(conf->metrics_detail);
 	assert_int_equal(conf->confirm, 2);
 	assert_int_equal(conf->unreachable_after, 3600);
 	assert_int_equal(conf->ndomains, 1);
@@ -440,8 +442,9 @@ test_values(void **state)
 	conf = load_text_ok(
 	    "[nmigd]\ninterval = 2s\ntimeout = 1s\nretries = 10\n"
 	    "samples = 16\nconfirm = 1\nunreachable-after = 1s\n"
-	    "rate = 1000000\n");
+	    "rate = 1000000\nmetrics-detail = yes\n");
 	assert_int_equal(conf->rate, 1000000);
+	assert_true(conf->metrics_detail);
 	assert_int_equal(conf->interval, 2);
 	assert_int_equal(conf->timeout, 1);
 	assert_int_equal(conf->retries, 10);
@@ -1023,6 +1026,8 @@ test_err_values(void **state)
 	EXPECT_ERRORS("[nmigd]\nunreachable-after =\n",
 	    "2: unreachable-after: \"\" is not a duration (for example 90s, "
 	    "5m, 1h30m, 2d)");
+	EXPECT_ERRORS("[nmigd]\nmetrics-detail = true\n",
+	    "2: metrics-detail: \"true\" is neither yes nor no");
 	EXPECT_ERRORS("[nmigd]\nrate = 0\n",
 	    "2: rate: 0 is out of range (1 to 1000000)");
 	EXPECT_ERRORS("[nmigd]\nrate = 1000001\n",

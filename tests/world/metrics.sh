@@ -1,7 +1,9 @@
 #!/bin/bash
 # The Prometheus endpoint, scraped with curl from a daemon watching a
 # loopback world: the series a dashboard relies on are there with sane
-# values, and nothing but GET /metrics is served.
+# values, and nothing but GET /metrics is served.  With metrics-detail
+# = yes, then, after a reload, without: the per-(domain, resolver)
+# families only when asked for, the counts by state always.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 NMIGD=${NMIGD:-$top_srcdir/nmigd}
@@ -26,7 +28,8 @@ fail() { echo "FAIL: $*"; echo "--- log"; tail -n 20 "$dir/nmigd.log"; exit 1; }
 world_start "$dir" 3 || exit 1
 port=$(( 20000 + $$ % 20000 ))
 { world_nmigd_conf "$dir" "$dir/nmigd.db"; } |
-    sed "s/^unreachable-after.*/&\nmetrics = 127.0.0.1:$port/" >"$dir/nmigd.conf"
+    sed "s/^unreachable-after.*/&\nmetrics = 127.0.0.1:$port\nmetrics-detail = yes/" \
+    >"$dir/nmigd.conf"
 grep -q "^metrics = 127.0.0.1:$port" "$dir/nmigd.conf" || fail "config not written"
 world_switch "$dir" || fail "switch"
 "$NMIGD" -c "$dir/nmigd.conf" 2>"$dir/nmigd.log" &
@@ -46,6 +49,10 @@ grep -q '^nmigd_domain_state{domain="example.co.jp",state="pending"} 0$' "$m" ||
     fail "one-hot domain state missing"
 grep -q '^nmigd_domain_resolvers_new{domain="example.co.jp"} 3$' "$m" || fail "resolvers_new"
 grep -q '^nmigd_domain_resolvers{domain="example.co.jp"} 3$' "$m" || fail "resolvers"
+grep -q '^nmigd_domain_resolvers_by_state{domain="example.co.jp",state="new"} 3$' "$m" ||
+    fail "resolvers by state: new"
+[ "$(grep -c '^nmigd_domain_resolvers_by_state{domain="example.co.jp",state="[a-z]*"} 0$' "$m")" = 6 ] ||
+    fail "resolvers by state: every other state, 0"
 [ "$(grep -c '^nmigd_resolver_state{domain="example.co.jp",resolver="r[123]",state="new"} 1$' "$m")" = 3 ] ||
     fail "per-resolver state"
 # A state set: every state of every resolver, 0 or 1, one of them 1.
@@ -79,6 +86,20 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/other")
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$url")
 [ "$code" = 405 ] || [ "$code" = 501 ] || fail "POST gave $code"
 kill -0 "$pid" || fail "nmigd died"
+
+# metrics-detail = no, the default: no series a resolver and domain.
+sed -i '/^metrics-detail/d' "$dir/nmigd.conf"
+kill -HUP "$pid"
+for _ in $(seq 40); do
+	curl -fsS "$url" -o "$m" 2>/dev/null &&
+	    ! grep -q '^nmigd_resolver_state' "$m" && break
+	sleep 0.25
+done
+grep -q '^nmigd_resolver_\(state\|rtt_seconds\|last_answer_age_seconds\)' "$m" &&
+    fail "per-resolver series without metrics-detail"
+grep -q '^nmigd_domain_resolvers_by_state{domain="example.co.jp",state="new"} 3$' "$m" ||
+    fail "resolvers by state without metrics-detail"
+promtool check metrics <"$m" || fail "promtool check metrics, without detail"
 kill -TERM "$pid"; wait "$pid"; rc=$?; pid=
 [ "$rc" = 0 ] || fail "exit $rc"
 echo "PASS: metrics ($probes probes)"
