@@ -12,6 +12,7 @@
 #include "dnssec.h"
 #include "events.h"
 #include "log.h"
+#include "reach.h"
 #include "verdict.h"
 #include "wire.h"
 
@@ -93,12 +94,46 @@ events_resolver(struct eventlist *l, const struct model *m,
 		    e->domain, rc->name, rc->address,
 		    fmt_time(w->rv[r].fail_since, tbuf));
 	} else {
+		/* Said once for the resolver (events_reach()). */
 		if (vev & VEV_RECOVERED)
-			log_info("%s: resolver %s (%s) answers again",
+			log_debug("%s: resolver %s (%s) answers again",
 			    w->dc->name, rc->name, rc->address);
 		return;
 	}
 	resolver_fields(e, rc);
+}
+
+void
+events_reach(const struct model *m, const struct reach_change *c)
+{
+	const struct resolver_conf	*rc = &m->resolvers->v[c->resolver];
+	struct journal_event		 je;
+	char				 msg[512], f[3][128], tbuf[NMIG_TIMEBUF];
+
+	memset(&je, 0, sizeof(je));
+	if (c->unreachable) {
+		je.message_id = MSGID_UNREACHABLE;
+		je.priority = LOG_WARNING;
+		snprintf(msg, sizeof(msg), "resolver %s (%s) unreachable for "
+		    "%zu of %zu %s: no answer since %s", rc->name, rc->address,
+		    c->domains, c->total, plural(c->total, "domain", "domains"),
+		    c->since != 0 ? fmt_time(c->since, tbuf) : "?");
+	} else {
+		je.message_id = MSGID_REACHABLE;
+		je.priority = LOG_NOTICE;
+		snprintf(msg, sizeof(msg), "resolver %s (%s) answers again "
+		    "for every domain (it was unreachable for %zu)", rc->name,
+		    rc->address, c->domains);
+	}
+	snprintf(f[0], sizeof(f[0]), "NMIGD_RESOLVER=%s", rc->name);
+	snprintf(f[1], sizeof(f[1]), "NMIGD_RESOLVER_ADDRESS=%s", rc->address);
+	snprintf(f[2], sizeof(f[2]), "NMIGD_DOMAINS_AFFECTED=%zu", c->domains);
+	je.message = msg;
+	je.fields[0] = f[0];
+	je.fields[1] = f[1];
+	je.fields[2] = f[2];
+	je.nfields = 3;
+	journal_emit(&je);
 }
 
 void
@@ -225,6 +260,10 @@ events_emit(const struct eventlist *l)
 	size_t			i, f;
 
 	for (i = 0; i < l->n; i++) {
+		/* Stored with its domain; the journal hears of it once for
+		 * the resolver (events_reach()). */
+		if (strcmp(l->v[i].je.message_id, MSGID_UNREACHABLE) == 0)
+			continue;
 		je = l->v[i].je;
 		je.message = l->v[i].message;
 		je.domain = l->v[i].domain;

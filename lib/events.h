@@ -54,6 +54,10 @@ void	events_dnssec(struct eventlist *, const struct model *,
 	    const struct watch *, const char *keytags);
 /* The old hosting may be cancelled (lib/forecast.h forecast_cancel()). */
 void	events_cancel(struct eventlist *, const struct watch *);
+/* A resolver unreachable for domains, or answering for every one again
+ * (lib/reach.h): to the journal at once, not stored. */
+struct reach_change;
+void	events_reach(const struct model *, const struct reach_change *);
 /* The domain's switch is complete. */
 void	events_complete(struct eventlist *, const struct model *,
 	    const struct watch *, const struct domain_tally *);

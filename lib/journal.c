@@ -33,12 +33,14 @@ journal_send(const struct journal_event *ev)
 	snprintf(msg, sizeof(msg), "MESSAGE=%s", ev->message);
 	snprintf(id, sizeof(id), "MESSAGE_ID=%s", ev->message_id);
 	snprintf(prio, sizeof(prio), "PRIORITY=%d", ev->priority);
-	snprintf(dom, sizeof(dom), "NMIGD_DOMAIN=%s", ev->domain);
+	snprintf(dom, sizeof(dom), "NMIGD_DOMAIN=%s", ev->domain != NULL ?
+	    ev->domain : "");
 	iov_set(&iov[n++], msg);
 	iov_set(&iov[n++], id);
 	iov_set(&iov[n++], prio);
 	iov_set(&iov[n++], "SYSLOG_IDENTIFIER=nmigd");
-	iov_set(&iov[n++], dom);
+	if (ev->domain != NULL)
+		iov_set(&iov[n++], dom);
 	for (i = 0; i < ev->nfields && i < JOURNAL_FIELDS_MAX; i++)
 		iov_set(&iov[n++], ev->fields[i]);
 	return sd_journal_sendv(iov, (int)n);

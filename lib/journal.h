@@ -12,6 +12,7 @@
 #define MSGID_SWITCHED		"e9df83999fd24289a5c3555f27a3633c"
 #define MSGID_REGRESSED		"e02b123b73e54a8ab3871547185b88ef"
 #define MSGID_UNREACHABLE	"d883d5dfdbce4a35a576d374e4aeb74e"
+#define MSGID_REACHABLE		"945f41cf78e5472ca0a36d6c191a534e"
 #define MSGID_PARENT_SWITCHED	"4e68dd1dd5be4958a843136434ae6311"
 #define MSGID_OVERDUE		"1d3caf3baa884f40ab1964e4c6e81911"
 #define MSGID_CANCEL		"473c717427f34b7ab7ba3b8f71177202"
@@ -25,7 +26,8 @@ struct journal_event {
 	const char	*message_id;
 	int		 priority;	/* syslog priority */
 	const char	*message;
-	const char	*domain;	/* without the trailing dot */
+	const char	*domain;	/* without the trailing dot; NULL:
+					 * about a resolver */
 	/* "NMIGD_RESOLVER=dns.google", ... */
 	const char	*fields[JOURNAL_FIELDS_MAX];
 	size_t		 nfields;

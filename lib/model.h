@@ -181,6 +181,7 @@ struct resolver_health {
 	uint64_t	timeouts;
 	uint64_t	errors;		/* socket or TCP failures */
 	uint64_t	skipped;	/* not sent: backed off */
+	size_t		unreachable_domains;	/* as last said (reach.h) */
 	uint64_t	rtt_sum_ms;	/* over answers */
 	uint32_t	consecutive_failures;
 	time_t		last_answer;

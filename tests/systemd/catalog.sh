@@ -26,8 +26,8 @@ trap 'rm -rf "$tmp"' EXIT
 # The IDs nmigd sends, from the header the daemon is built with.
 ids=$(sed -n 's/^#define[ 	]*MSGID_[A-Z_]*[ 	]*"\([0-9a-f]*\)".*/\1/p' \
     "$top_srcdir/lib/journal.h" | sort)
-[ "$(echo "$ids" | grep -c .)" = 9 ] ||
-    { echo "FAIL: expected 9 MSGID_ defines in lib/journal.h, got: $ids"; exit 1; }
+[ "$(echo "$ids" | grep -c .)" = 10 ] ||
+    { echo "FAIL: expected 10 MSGID_ defines in lib/journal.h, got: $ids"; exit 1; }
 
 # The fields each kind of event carries (lib/journal.c).
 resolver_fields="NMIGD_DOMAIN NMIGD_RESOLVER NMIGD_RESOLVER_ADDRESS"
@@ -37,6 +37,7 @@ overdue_fields="$resolver_fields NMIGD_OVERDUE_SEC"
 domain_fields="NMIGD_DOMAIN"
 old_stopped_fields="NMIGD_DOMAIN NMIGD_RESOLVERS_OLD"
 dnssec_fields="NMIGD_DOMAIN NMIGD_DS_KEYTAGS NMIGD_DNSKEY_KEYTAGS"
+reach_fields="NMIGD_RESOLVER NMIGD_RESOLVER_ADDRESS NMIGD_DOMAINS_AFFECTED"
 msgid() {
 	sed -n "s/^#define[ 	]*MSGID_$1[ 	]*\"\(.*\)\"/\1/p" \
 	    "$top_srcdir/lib/journal.h"
@@ -47,6 +48,8 @@ overdue_id=$(msgid OVERDUE)
 cancel_id=$(msgid CANCEL)
 old_stopped_id=$(msgid OLD_STOPPED)
 dnssec_id=$(msgid DNSSEC)
+unreachable_id=$(msgid UNREACHABLE)
+reachable_id=$(msgid REACHABLE)
 
 mkdir -p "$tmp/usr/lib/systemd/catalog"
 cp "$catalog" "$tmp/usr/lib/systemd/catalog/nmigd.catalog"
@@ -90,6 +93,7 @@ for id in $ids; do
 	"$cancel_id")	allowed=$domain_fields ;;
 	"$old_stopped_id") allowed=$old_stopped_fields ;;
 	"$dnssec_id")	allowed=$dnssec_fields ;;
+	"$unreachable_id" | "$reachable_id") allowed=$reach_fields ;;
 	*)		allowed=$resolver_fields ;;
 	esac
 	used=$(echo "$entry" | grep -o '@[A-Z_]*@' | tr -d @ | sort -u)

@@ -21,6 +21,7 @@
 #include <ldns/ldns.h>
 
 #include "apply.h"
+#include "reach.h"
 #include "rdata.h"
 #include "testworld.h"
 #include "verdict.h"
@@ -703,6 +704,46 @@ test_parent_view(void **state)
 	finish(&wd, &j);
 }
 
+/* A resolver unreachable for domains is said once for the resolver,
+ * with how many, and once when it answers for every one again. */
+static void
+test_reach(void **state)
+{
+	struct world		 wd;
+	struct reach_change	 c[2];
+	size_t			 r, i;
+
+	tw_load(&wd, TW_TWO_RESOLVERS, "", TW_EXAMPLE_DOMAIN
+	    "[domain b.example]\nns = ns1.b.example\nmx = none\n"
+	    "[domain c.example]\nns = ns1.c.example\nmx = none\n", false);
+	r = tw_resolver(&wd, "r1");
+	assert_int_equal(reach_changes(wd.m, c), 0);
+	wd.m->w[0].rv[r].state = RS_UNREACHABLE;
+	wd.m->w[0].rv[r].fail_since = 2000;
+	wd.m->w[2].rv[r].state = RS_UNREACHABLE;
+	wd.m->w[2].rv[r].fail_since = 1000;
+	assert_int_equal(reach_changes(wd.m, c), 1);
+	assert_int_equal(c[0].resolver, r);
+	assert_true(c[0].unreachable);
+	assert_int_equal(c[0].domains, 2);
+	assert_int_equal(c[0].total, 3);
+	assert_int_equal(c[0].since, 1000);
+	/* Said: not again, however many more domains follow. */
+	assert_int_equal(reach_changes(wd.m, c), 0);
+	wd.m->w[1].rv[r].state = RS_UNREACHABLE;
+	assert_int_equal(reach_changes(wd.m, c), 0);
+	/* One domain back is not the resolver back. */
+	wd.m->w[1].rv[r].state = RS_NEW;
+	assert_int_equal(reach_changes(wd.m, c), 0);
+	for (i = 0; i < 3; i++)
+		wd.m->w[i].rv[r].state = RS_NEW;
+	assert_int_equal(reach_changes(wd.m, c), 1);
+	assert_false(c[0].unreachable);
+	assert_int_equal(c[0].domains, 2);
+	assert_int_equal(reach_changes(wd.m, c), 0);
+	tw_free(&wd);
+}
+
 int
 main(void)
 {
@@ -710,6 +751,7 @@ main(void)
 		cmocka_unit_test(test_observation_states),
 		cmocka_unit_test(test_switch_complete_regress),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_reach),
 		cmocka_unit_test(test_many_events),
 		cmocka_unit_test(test_samples),
 		cmocka_unit_test(test_samples_failed),

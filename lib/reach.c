@@ -1,0 +1,51 @@
+/*
+ * Resolvers unreachable as a whole; see reach.h.
+ */
+#include "reach.h"
+#include "verdict.h"
+
+/* For how many domains resolver r is unreachable, and since when. */
+static size_t
+count_unreachable(const struct model *m, size_t r, time_t *since)
+{
+	const struct rverdict	*v;
+	size_t			 i, n = 0;
+
+	*since = 0;
+	for (i = 0; i < m->nw; i++) {
+		v = &m->w[i].rv[r];
+		if (v->state != RS_UNREACHABLE)
+			continue;
+		n++;
+		if (v->fail_since != 0 && (*since == 0 || v->fail_since < *since))
+			*since = v->fail_since;
+	}
+	return n;
+}
+
+size_t
+reach_changes(struct model *m, struct reach_change *out)
+{
+	struct resolver_health	*h;
+	size_t			 r, n, nout = 0;
+	time_t			 since;
+
+	for (r = 0; r < m->resolvers->n; r++) {
+		h = &m->health[r];
+		n = count_unreachable(m, r, &since);
+		if ((n > 0) == (h->unreachable_domains > 0)) {
+			/* Said already; keep the count for the recovery. */
+			if (n > 0)
+				h->unreachable_domains = n;
+			continue;
+		}
+		out[nout].resolver = r;
+		out[nout].unreachable = n > 0;
+		out[nout].domains = n > 0 ? n : h->unreachable_domains;
+		out[nout].total = m->nw;
+		out[nout].since = since;
+		nout++;
+		h->unreachable_domains = n;
+	}
+	return nout;
+}
