@@ -82,6 +82,8 @@ confirm   = 1
 samples   = 1
 # benchdns takes any rate: this test is about the load, not politeness.
 rate      = 1000000
+# The series of every domain and resolver: a document of megabytes.
+metrics-detail = yes
 parent    = none
 providers = none
 EOF
