@@ -87,7 +87,7 @@ EOF
 # as the kills take.
 switch_at=$(( $(date +%s%3N) + 5000 ))
 "$BENCHDNS" --port "$port" --max-seconds 900 --switch-at "$switch_at" \
-    --stagger-ms $(( KILLS * 1500 / D + 1 )) "${addrs[@]}" \
+    --stagger-ms $(( KILLS * 1100 / D + 1 )) "${addrs[@]}" \
     2>"$dir/benchdns.log" &
 dns_pid=$!
 sleep 0.3
@@ -136,9 +136,9 @@ double_emitted() {
 lost=0 corrupt=0 doubles=0 emitted_twice=0 kills=0 longest=0
 for ((k = 1; k <= KILLS; k++)); do
 	start_nmigd || bail "life $k: nmigd did not start"
-	# A random moment within the next 0.2 to 2.2 s: during the first
+	# A random moment within the next 0.2 to 1.4 s: during the first
 	# rounds' burst, the flushes, a switch's events.
-	ms=$(( RANDOM % 2000 + 200 ))
+	ms=$(( RANDOM % 1200 + 200 ))
 	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null

@@ -1,6 +1,6 @@
 #!/bin/bash
 # dbfull.sh - the database full while 10,000 domains are watched: nmigd
-# watches them with 5 resolvers (tools/benchdns on loopback) every 30 s,
+# watches them with 5 resolvers (tools/benchdns on loopback) every 20 s,
 # its database on a tmpfs of its own; once the first rounds are saved a
 # filler file takes the free space, and the domains switch while nothing
 # can be written.  What must hold:
@@ -124,7 +124,7 @@ database  = $dbdir/nmigd.db
 control   = $dir/nmigd.sock
 resolvers = $dir/resolvers.conf
 metrics   = 127.0.0.1:$mport
-interval  = 30s
+interval  = 20s
 timeout   = 2s
 retries   = 1
 confirm   = 1
@@ -136,16 +136,16 @@ EOF
 	"$BENCHDNS" --domains "$D"
 } >"$dir/nmigd.conf"
 
-# The domains answer old (other) until 40 s from now, then switch over
+# The domains answer old (other) until 30 s from now, then switch over
 # 10 s: by then the first rounds are saved and the disk is full.
-switch_at=$(( $(date +%s%3N) + 40000 ))
+switch_at=$(( $(date +%s%3N) + 30000 ))
 "$BENCHDNS" --port "$port" --max-seconds 600 --switch-at "$switch_at" \
     --stagger-ms $(( 10000 / D + 1 )) "${addrs[@]}" 2>"$dir/benchdns.log" &
 dns_pid=$!
 "$NMIGD" -c "$dir/nmigd.conf" </dev/null >/dev/null 2>"$dir/nmigd.log" &
 pid=$!
 
-wait_for 35 all_saved || bail "the first rounds were not saved in 35 s"
+wait_for 28 all_saved || bail "the first rounds were not saved in 28 s"
 ok "$D domains x $R resolvers: the first rounds saved ($(du -sh "$dbdir" | cut -f1))"
 dd if=/dev/zero of="$dbdir/filler" bs=64k 2>/dev/null
 [ "$(df -k --output=avail "$dbdir" | tail -n 1 | tr -d ' ')" -le 4 ] ||
@@ -170,7 +170,7 @@ check "disk full: /metrics says the database fails ($f)" [ "${f:-0}" = 1 ]
 # hundred bytes to a kilobyte and a half each) is held once, and a round
 # that changes nothing adds nothing to it.
 rss1=$(vm_kb VmRSS)
-sleep 35
+sleep 25
 rss2=$(vm_kb VmRSS)
 echo "# memory: VmHWM $hwm0 kB before the disk filled, VmRSS $rss1 kB" \
     "with every switch waiting, $rss2 kB a round later"

@@ -117,8 +117,8 @@ wait_for 30 backed_off
 for n in drop late port tcnone; do
 	check "$n is backed off" [ "$(rfield "$n" backing_off)" = true ]
 done
-# Two more rounds under the broken resolvers.
-sleep 20
+# One more round under the broken resolvers.
+sleep 10
 
 for ((i = 1; i <= GOOD; i++)); do
 	t=$(rfield "g$i" timeouts)
