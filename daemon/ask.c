@@ -53,7 +53,8 @@ ask_send(struct asker *st, const struct ask_pick *pk, const char *owner,
 	pr.salen = pk->salen;
 	pr.owner = owner;
 	pr.type = type;
-	pr.flags = PROBE_RD;
+	/* Rounds wait for these: not behind their probes. */
+	pr.flags = PROBE_RD | PROBE_FIRST;
 	pr.rate = resolver_rate(pk->resolver < st->rl->n ?
 	    &st->rl->v[pk->resolver] : NULL, st->cfg->rate);
 	pr.label = pk->resolver < st->rl->n ? st->rl->v[pk->resolver].name :

@@ -316,6 +316,8 @@ resolver_pace_json(json_t *o, const struct nmigd *d,
 	    &pi))
 		pi.rate = resolver_rate(rc, d->cfg->rate);
 	json_object_set_new(o, "rate", json_integer(pi.rate));
+	json_object_set_new(o, "rate_now", json_integer(pi.now_rate != 0 ?
+	    pi.now_rate : pi.rate));
 	json_object_set_new(o, "queued", json_integer((json_int_t)pi.queued));
 	json_object_set_new(o, "backing_off", json_boolean(pi.hold_s > 0));
 	json_object_set_new(o, "trying", json_boolean(pi.trying));

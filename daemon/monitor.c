@@ -672,6 +672,23 @@ runs_carry(struct monitor *m, const struct model *old, unsigned old_interval)
 	}
 }
 
+/* Every target's rate afresh: the queries waiting for a server go at
+ * its new rate at once, not from its next round on. */
+static void
+rates_give(struct monitor *m)
+{
+	const struct target	*t;
+	size_t			 i;
+
+	prober_rates_begin(m->prober);
+	for (i = 0; i < m->model->ntargets; i++) {
+		t = &m->model->targets[i];
+		prober_rate(m->prober, (const struct sockaddr *)&t->sa,
+		    t->salen, resolver_rate(t->rc, m->cfg->rate),
+		    t->rc != NULL ? t->rc->name : t->host);
+	}
+}
+
 int
 monitor_reload(struct monitor *m, const struct config *cfg,
     const struct resolver_list *rl)
@@ -691,6 +708,7 @@ monitor_reload(struct monitor *m, const struct config *cfg,
 	if (m->servers != NULL)
 		servers_reload(m->servers, cfg, rl);
 	runs_carry(m, old, old_interval);
+	rates_give(m);
 	model_free(old);
 	m->generation++;
 	return 0;

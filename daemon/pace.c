@@ -23,8 +23,17 @@
 #include "util.h"
 
 #define PACE_HOLD_MIN_S		1
-#define PACE_IDLE_S		60	/* unused this long: forgotten */
-#define PACE_SWEEP_S		30
+/* Unused this long, a pace is forgotten: longer than an interval, so
+ * that a bucket and a lowered rate last from one round to the next; a
+ * day for one backing off, so that a dead server is not asked at its full
+ * rate again each round. */
+#define PACE_IDLE_S		3600
+#define PACE_BACKOFF_IDLE_S	86400
+#define PACE_SWEEP_S		60
+/* Back-off and recovery are logged at most this often a server; more
+ * often, at debug level (a lossy server backs off and recovers by
+ * turns). */
+#define PACE_SAY_S		600
 #define PACER_MIN_BUCKETS	64
 
 struct pace {
@@ -43,10 +52,19 @@ struct pace {
 	size_t			 queued;
 	size_t			 refs;		/* queued and in flight */
 	unsigned		 again;		/* items waiting to go again */
-	unsigned		 rate;
+	unsigned		 rate;		/* the most, as configured */
+	unsigned		 now_rate;	/* halved by each back-off,
+						 * back up a step a second */
+	time_t			 raised_at;	/* monotonic seconds */
+	unsigned		 gen;		/* of rate: pacer's */
 	unsigned		 fails;		/* in a row */
+	uint32_t		 fail_key;	/* of the last one's owner */
 	unsigned		 hold_s;	/* 0: not backing off */
-	enum pace_outcome	 last_fail;
+	struct timespec		 pause_until;	/* slowing down: nothing sent */
+	bool			 answered;	/* since the last back-off or
+						 * pause */
+	time_t			 said_at;	/* back-off logged, monotonic */
+	bool			 said;		/* this back-off was logged */
 	bool			 in_ring;
 };
 LIST_HEAD(pacelist, pace);
@@ -59,6 +77,7 @@ struct pacer {
 	size_t			 nbuckets;
 	size_t			 npaces;
 	TAILQ_HEAD(, pace)	 ring;
+	unsigned		 gen;		/* pacer_rates_begin() */
 	struct event		*ev_sweep;
 	struct pacer_stats	 stats;
 };
@@ -169,6 +188,29 @@ pace_burst(unsigned rate)
 	return rate >= 10 ? rate / 10.0 : 1.0;
 }
 
+/* The bucket at the rate the pace asks at now. */
+static void
+pace_retune(struct pace *pc)
+{
+	tokenbucket_set_rate(&pc->tb, pc->now_rate, pace_burst(pc->now_rate));
+}
+
+/* A new most: what a back-off took off stays off, up to it. */
+static void
+pace_set_rate(struct pace *pc, unsigned rate)
+{
+	if (pc->now_rate >= pc->rate || pc->now_rate > rate)
+		pc->now_rate = rate;
+	pc->rate = rate;
+	pace_retune(pc);
+}
+
+void
+pacer_rates_begin(struct pacer *pr)
+{
+	pr->gen++;
+}
+
 struct pace *
 pacer_pace(struct pacer *pr, const struct sockaddr *sa, socklen_t salen,
     unsigned rate, const char *label)
@@ -182,10 +224,14 @@ pacer_pace(struct pacer *pr, const struct sockaddr *sa, socklen_t salen,
 	if (label == NULL)
 		label = "";
 	if ((pc = pace_find(pr, sa, h)) != NULL) {
-		if (pc->rate != rate) {
-			pc->rate = rate;
-			tokenbucket_set_rate(&pc->tb, rate, pace_burst(rate));
-		}
+		/* One address asked as a resolver and as a server: the lower
+		 * of their rates, until the rates are given afresh. */
+		if (pc->gen != pr->gen) {
+			pc->gen = pr->gen;
+			if (rate != pc->rate)
+				pace_set_rate(pc, rate);
+		} else if (rate < pc->rate)
+			pace_set_rate(pc, rate);
 		/* A resolver renamed by a reload. */
 		if (strcmp(pc->label, label) != 0) {
 			free(pc->label);
@@ -200,7 +246,8 @@ pacer_pace(struct pacer *pr, const struct sockaddr *sa, socklen_t salen,
 	memcpy(&pc->sa, sa, salen < sizeof(pc->sa) ? salen : sizeof(pc->sa));
 	pc->h = h;
 	pc->label = xstrdup(label);
-	pc->rate = rate;
+	pc->rate = pc->now_rate = rate;
+	pc->gen = pr->gen;
 	now_mono(&now);
 	pc->used = now;
 	TAILQ_INIT(&pc->queue);
@@ -233,11 +280,15 @@ pace_unring(struct pace *pc)
 }
 
 void
-pacer_push(struct pacer *pr, struct pace *pc, struct paced *item)
+pacer_push(struct pacer *pr, struct pace *pc, struct paced *item,
+    bool first)
 {
 	item->pace = pc;
 	item->again = false;
-	TAILQ_INSERT_TAIL(&pc->queue, item, entry);
+	if (first)
+		TAILQ_INSERT_HEAD(&pc->queue, item, entry);
+	else
+		TAILQ_INSERT_TAIL(&pc->queue, item, entry);
 	pc->queued++;
 	pc->refs++;
 	pr->stats.queued++;
@@ -301,10 +352,10 @@ pace_holding(const struct pace *pc, const struct timespec *now)
 }
 
 /* No token: off the ring until the bucket has one. */
+/* Off the ring for wait seconds. */
 static void
-pace_wait(struct pace *pc)
+pace_wait_for(struct pace *pc, double wait)
 {
-	double		wait = tokenbucket_wait(&pc->tb);
 	struct timeval	tv;
 
 	pace_unring(pc);
@@ -314,6 +365,20 @@ pace_wait(struct pace *pc)
 	tv.tv_sec = (time_t)wait;
 	tv.tv_usec = (suseconds_t)((wait - (double)tv.tv_sec) * 1e6);
 	evtimer_add(pc->ev_token, &tv);
+}
+
+/* No token: off the ring until the bucket has one. */
+static void
+pace_wait(struct pace *pc)
+{
+	pace_wait_for(pc, tokenbucket_wait(&pc->tb));
+}
+
+static double
+secs_until(const struct timespec *until, const struct timespec *now)
+{
+	return (double)(until->tv_sec - now->tv_sec) +
+	    (double)(until->tv_nsec - now->tv_nsec) / 1e9;
 }
 
 /* Served one: to the ring's end while it has more. */
@@ -348,6 +413,11 @@ pacer_next(struct pacer *pr, struct paced **out)
 			pace_rotate(pc);
 			*out = item;
 			return PACE_SKIP;
+		}
+		/* Paused: it refused beyond a limit of its own. */
+		if (ts_before(&now, &pc->pause_until)) {
+			pace_wait_for(pc, secs_until(&pc->pause_until, &now));
+			continue;
 		}
 		/* Parked: its queries sent again take the tokens first. */
 		if (pc->again > 0) {
@@ -437,6 +507,19 @@ pace_text(const struct pace *pc, char *buf, size_t len)
 	    sin->sin_port));
 }
 
+/* Whether to log a back-off starting: not more often than PACE_SAY_S. */
+static bool
+pace_say(struct pace *pc)
+{
+	struct timespec	now;
+
+	now_mono(&now);
+	pc->said = pc->said_at == 0 || now.tv_sec - pc->said_at >= PACE_SAY_S;
+	if (pc->said)
+		pc->said_at = now.tv_sec;
+	return pc->said;
+}
+
 static void
 pace_hold(struct pace *pc, unsigned secs)
 {
@@ -450,6 +533,26 @@ pace_hold(struct pace *pc, unsigned secs)
 	pc->hold_until.tv_sec += secs;
 }
 
+/* REFUSED by a resolver that answered other queries since: a limit of
+ * its own.  A second's pause and the halved rate, but its queries wait
+ * rather than being skipped: it answers them once under the limit. */
+static void
+pace_pause(struct pace *pc)
+{
+	char	name[384];
+
+	now_mono(&pc->pause_until);
+	pc->pause_until.tv_sec += PACE_HOLD_MIN_S;
+	pc->fails = 0;
+	pc->answered = false;
+	pace_text(pc, name, sizeof(name));
+	(pace_say(pc) ? log_warnx : log_debug)("%s: refused queries of "
+	    "%d different names in a row, answering others: a limit of its "
+	    "own; asked at %u queries a second from now on, rising again to "
+	    "%u while it answers", name, PACE_FAILS_TO_BACKOFF, pc->now_rate,
+	    pc->rate);
+}
+
 static void
 pace_failed(struct pace *pc, const struct paced *item,
     enum pace_outcome why)
@@ -457,27 +560,65 @@ pace_failed(struct pace *pc, const struct paced *item,
 	char	name[384];
 
 	if (pc->hold_s == 0) {
-		pc->last_fail = why;
+		/* The samples and checks of one name fail together when
+		 * the server refuses (or cannot resolve) that name only:
+		 * they count once. */
+		if (pc->fails > 0 && item->key == pc->fail_key)
+			return;
+		pc->fail_key = item->key;
 		if (++pc->fails < PACE_FAILS_TO_BACKOFF)
 			return;
+		/* Half as fast from now on, rising again while it answers. */
+		pc->now_rate = pc->now_rate > 1 ? pc->now_rate / 2 : 1;
+		pace_retune(pc);
+		if (why == PACE_REFUSED && pc->answered) {
+			pace_pause(pc);
+			return;
+		}
+		pc->answered = false;
 		pace_hold(pc, PACE_HOLD_MIN_S);
 		pace_text(pc, name, sizeof(name));
-		log_warnx("%s: %u queries in a row failed, the last %s; "
-		    "backing off: its queries are skipped, one is tried again "
-		    "in %u s, then after twice as long each time, up to %u s",
-		    name, pc->fails, fail_text(why), pc->hold_s,
-		    PACE_HOLD_MAX_S);
+		(pace_say(pc) ? log_warnx : log_debug)("%s: %u queries of "
+		    "different names failed in a row, the last %s; backing "
+		    "off: its queries are skipped, one is tried again in %u s, "
+		    "then after twice as long each time, up to %u s; then "
+		    "asked at %u queries a second, rising again to %u", name,
+		    pc->fails, fail_text(why), pc->hold_s, PACE_HOLD_MAX_S,
+		    pc->now_rate, pc->rate);
 		return;
 	}
-	/* Those sent before the back-off began say nothing new. */
+	/* Those sent before the back-off began say nothing new; nor does
+	 * a trial of the name that failed last (the server may refuse that
+	 * name only): the next query is the trial. */
 	if (item != pc->trial)
 		return;
 	pc->trial = NULL;
+	if (item->key == pc->fail_key)
+		return;
+	pc->fail_key = item->key;
 	pc->fails++;
 	pace_hold(pc, pc->hold_s * 2 < PACE_HOLD_MAX_S ? pc->hold_s * 2 :
 	    PACE_HOLD_MAX_S);
 	pace_text(pc, name, sizeof(name));
 	log_debug("%s: still failing; tried again in %u s", name, pc->hold_s);
+}
+
+/* Answers: a step back up towards its rate, once a second. */
+static void
+pace_rise(struct pace *pc)
+{
+	struct timespec	now;
+	unsigned	step = pc->rate / 20 > 0 ? pc->rate / 20 : 1;
+
+	if (pc->now_rate >= pc->rate)
+		return;
+	now_mono(&now);
+	if (now.tv_sec == pc->raised_at)
+		return;
+	pc->raised_at = now.tv_sec;
+	pc->now_rate = pc->rate - pc->now_rate > step ? pc->now_rate + step :
+	    pc->rate;
+	pace_retune(pc);
 }
 
 static void
@@ -487,14 +628,17 @@ pace_answered(struct pace *pc)
 
 	if (pc->hold_s > 0) {
 		pace_text(pc, name, sizeof(name));
-		log_info("%s answers again after %u failed queries in a "
-		    "row; back to its rate of %u queries a second", name,
-		    pc->fails, pc->rate);
+		(pc->said ? log_info : log_debug)("%s answers again after %u "
+		    "failed queries in a row; asked at %u queries a second, "
+		    "rising to %u", name, pc->fails, pc->now_rate, pc->rate);
+		pc->said = false;
 		pc->pr->stats.backing_off--;
 	}
 	pc->hold_s = 0;
 	pc->fails = 0;
 	pc->trial = NULL;
+	pc->answered = true;
+	pace_rise(pc);
 }
 
 void
@@ -548,8 +692,8 @@ pacer_sweep_timo(evutil_socket_t fd, short what, void *arg)
 		for (pc = LIST_FIRST(&pr->buckets[i]); pc != NULL; pc = next) {
 			next = LIST_NEXT(pc, hash);
 			idle = now.tv_sec - pc->used.tv_sec;
-			if (pc->refs == 0 && idle > PACE_IDLE_S +
-			    (time_t)pc->hold_s)
+			if (pc->refs == 0 && idle > (pc->hold_s > 0 ?
+			    PACE_BACKOFF_IDLE_S : PACE_IDLE_S))
 				pace_free(pc);
 		}
 }
@@ -565,6 +709,7 @@ pacer_info(const struct pacer *pr, const struct sockaddr *sa,
 	if ((pc = pace_find(pr, sa, sockaddr_hash(sa, FNV_OFFSET))) == NULL)
 		return false;
 	pi->rate = pc->rate;
+	pi->now_rate = pc->now_rate;
 	pi->queued = pc->queued;
 	pi->fails = pc->fails;
 	pi->hold_s = pc->hold_s;

@@ -9,12 +9,15 @@
  * rate is a cap on datagrams and connections, not on queries.
  *
  * Back-off: after PACE_FAILS_TO_BACKOFF failures in a row (no answer, a
- * broken TCP answer, or REFUSED from a resolver) a server is left alone
- * for a second, then asked one query; each trial that fails doubles the
- * wait, up to PACE_HOLD_MAX_S, and the first answer ends it.  Meanwhile
- * its queries are not sent: pacer_next() hands them back to be skipped,
- * so that the rounds that asked for them end instead of waiting for a
- * dead server.
+ * broken TCP answer, or REFUSED from a resolver), of different names, a
+ * server is left alone for a second, then asked one query; each trial
+ * that fails doubles the wait, up to PACE_HOLD_MAX_S, and the first
+ * answer ends it.  Meanwhile its queries are not sent: pacer_next() hands
+ * them back to be skipped, so that the rounds that asked for them end
+ * instead of waiting for a dead server.  Each back-off also halves the
+ * rate it is asked at, which rises again by a twentieth of its rate a
+ * second while it answers: a server that refuses beyond a limit of its
+ * own settles near it.
  */
 #ifndef NMIGD_PACE_H
 #define NMIGD_PACE_H
@@ -39,6 +42,9 @@ struct pacer;
 struct paced {
 	TAILQ_ENTRY(paced)	 entry;
 	struct pace		*pace;
+	uint32_t		 key;		/* its name's, set by the
+						 * caller: failures of one
+						 * name count once */
 	bool			 again;		/* waits to be sent again */
 };
 
@@ -57,7 +63,8 @@ enum pace_outcome {
 };
 
 struct pace_info {
-	unsigned	rate;		/* queries a second */
+	unsigned	rate;		/* queries a second, the most */
+	unsigned	now_rate;	/* lower after a back-off */
 	size_t		queued;		/* waiting for it now */
 	unsigned	fails;		/* in a row */
 	unsigned	hold_s;		/* 0, or the back-off's current wait */
@@ -80,13 +87,19 @@ struct pacer	*pacer_new(struct event_base *, pacer_ready_fn *, void *arg);
 /* The caller has drained it and finished every item sent. */
 void		 pacer_free(struct pacer *);
 
-/* The destination's pace, made if need be; rate (queries a second, at
- * least 1) and label (a resolver's name, a server's host: for the log)
- * replace those it had. */
+/* The destination's pace, made if need be, with label (a resolver's
+ * name, a server's host: for the log).  rate (queries a second, at least
+ * 1) replaces the one it had if lower, or if it is the first given since
+ * pacer_rates_begin() (a reload): an address that is a resolver and a
+ * server is asked at the lower rate. */
 struct pace	*pacer_pace(struct pacer *, const struct sockaddr *, socklen_t,
 		    unsigned rate, const char *label);
-/* Queue an item for its pace. */
-void		 pacer_push(struct pacer *, struct pace *, struct paced *);
+/* The rates are given afresh (a reload gives each target's). */
+void		 pacer_rates_begin(struct pacer *);
+/* Queue an item for its pace, last or (first: the daemon's own lookups,
+ * which rounds wait for) first. */
+void		 pacer_push(struct pacer *, struct pace *, struct paced *,
+		    bool first);
 /* Every queued item out again, unsent, through fn. */
 void		 pacer_drain(struct pacer *, pacer_drain_fn *, void *arg);
 /* The next item, round robin over the paces; *out is set for SEND and

@@ -175,6 +175,19 @@ prober_pace_info(const struct prober *p, const struct sockaddr *sa,
 	return pacer_info(p->pacer, sa, pi);
 }
 
+void
+prober_rates_begin(struct prober *p)
+{
+	pacer_rates_begin(p->pacer);
+}
+
+void
+prober_rate(struct prober *p, const struct sockaddr *sa, socklen_t salen,
+    unsigned rate, const char *label)
+{
+	(void)pacer_pace(p->pacer, sa, salen, rate, label);
+}
+
 static int
 query_encode(struct query *q)
 {
@@ -215,8 +228,9 @@ prober_query(struct prober *p, const struct probe *pr)
 	}
 	/* Always through the queue: the callback is never called from
 	 * within prober_query(), so a caller can count its probes first. */
+	q->pq.key = (uint32_t)fnv_add(FNV_OFFSET, q->owner, strlen(q->owner));
 	pacer_push(p->pacer, pacer_pace(p->pacer, pr->sa, pr->salen,
-	    pr->rate, pr->label), &q->pq);
+	    pr->rate, pr->label), &q->pq, (pr->flags & PROBE_FIRST) != 0);
 	p->stats.queries++;
 	if (!p->starved)
 		event_active(p->ev_kick, 0, 0);

@@ -24,6 +24,8 @@ typedef void (*probe_done_cb)(const struct observation *, void *arg);
 #define PROBE_RD	TARGET_RD	/* recursion desired */
 #define PROBE_DO	TARGET_DO	/* DNSSEC OK: RRSIGs too */
 #define PROBE_TCP	TARGET_TCP	/* over TCP from the first try */
+#define PROBE_FIRST	0x200		/* before the rounds' probes: the
+					 * daemon's own lookups */
 
 struct probe {
 	const struct sockaddr	*sa;		/* copied */
@@ -72,5 +74,11 @@ void		 prober_get_stats(const struct prober *, struct prober_stats *);
 struct pace_info;
 bool		 prober_pace_info(const struct prober *, const struct sockaddr *,
 		    struct pace_info *);
+/* A reload gives every target's rate afresh, so that the queries already
+ * waiting go at the new one: prober_rates_begin(), then prober_rate()
+ * for each (an address given twice gets the lower). */
+void		 prober_rates_begin(struct prober *);
+void		 prober_rate(struct prober *, const struct sockaddr *,
+		    socklen_t, unsigned rate, const char *label);
 
 #endif

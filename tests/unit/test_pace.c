@@ -65,8 +65,12 @@ static int
 setup(void **state)
 {
 	static struct fixture	f;
+	size_t			i;
 
 	memset(&f, 0, sizeof(f));
+	/* Each item a name of its own. */
+	for (i = 0; i < NITEMS; i++)
+		f.items[i].key = (uint32_t)(1000 + i);
 	assert_non_null(f.base = event_base_new());
 	f.pr = pacer_new(f.base, on_ready, &f);
 	assert_int_equal(addr_parse("192.0.2.1", 53, &f.a, &f.alen), 0);
@@ -130,7 +134,7 @@ test_rate(void **state)
 	int		 i;
 
 	for (i = 0; i < 3; i++)
-		pacer_push(f->pr, pc, &f->items[i]);
+		pacer_push(f->pr, pc, &f->items[i], false);
 	expect(f, PACE_SEND, 0);
 	expect(f, PACE_NONE, -1);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -158,13 +162,23 @@ test_turns(void **state)
 	struct pace_info pi;
 	int		 i;
 
+	/* Given twice (a resolver and a server on one address): the lower,
+	 * until the rates are given afresh. */
 	assert_ptr_equal(pace_a(f, 2000), a);
 	assert_true(pacer_info(f->pr, (struct sockaddr *)&f->a, &pi));
-	assert_int_equal(pi.rate, 2000);
+	assert_int_equal(pi.rate, 1000);
+	pace_a(f, 500);
+	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
+	assert_int_equal(pi.rate, 500);
+	pacer_rates_begin(f->pr);
+	pace_a(f, 1000);
+	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
+	assert_int_equal(pi.rate, 1000);
+	assert_int_equal(pi.now_rate, 1000);
 	for (i = 0; i < 3; i++)
-		pacer_push(f->pr, a, &f->items[i]);
+		pacer_push(f->pr, a, &f->items[i], false);
 	for (i = 3; i < 6; i++)
-		pacer_push(f->pr, b, &f->items[i]);
+		pacer_push(f->pr, b, &f->items[i], false);
 	assert_true(pacer_info(f->pr, (struct sockaddr *)&f->b, &pi));
 	assert_int_equal(pi.queued, 3);
 	expect(f, PACE_SEND, 0);
@@ -186,7 +200,7 @@ fail_n(struct fixture *f, struct pace *pc, int first, int n,
 	int	i;
 
 	for (i = first; i < first + n; i++) {
-		pacer_push(f->pr, pc, &f->items[i]);
+		pacer_push(f->pr, pc, &f->items[i], false);
 		expect(f, PACE_SEND, i);
 		pacer_done(f->pr, &f->items[i], why);
 	}
@@ -200,6 +214,13 @@ test_backoff(void **state)
 	struct pace_info	 pi;
 	struct pacer_stats	 st;
 
+	/* Failures of one name count once: a server may refuse one. */
+	f->items[1].key = f->items[0].key;
+	fail_n(f, pc, 0, 2, PACE_REFUSED);
+	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
+	assert_int_equal(pi.fails, 1);
+	f->items[1].key = 1001;
+	fail_n(f, pc, 4, 1, PACE_OK);
 	/* An answer between failures starts the count again. */
 	fail_n(f, pc, 0, PACE_FAILS_TO_BACKOFF - 1, PACE_TIMEOUT);
 	fail_n(f, pc, 4, 1, PACE_OK);
@@ -207,20 +228,23 @@ test_backoff(void **state)
 	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
 	assert_int_equal(pi.hold_s, 0);
 	/* Queries sent before the back-off, answered after it began. */
-	pacer_push(f->pr, pc, &f->items[15]);
-	pacer_push(f->pr, pc, &f->items[14]);
+	pacer_push(f->pr, pc, &f->items[15], false);
+	pacer_push(f->pr, pc, &f->items[14], false);
 	expect(f, PACE_SEND, 15);
 	expect(f, PACE_SEND, 14);
 	fail_n(f, pc, 9, 1, PACE_TIMEOUT);
 	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
 	assert_int_equal(pi.hold_s, 1);
 	assert_true(pi.retry_at >= time(NULL));
+	/* Half as fast from now on. */
+	assert_int_equal(pi.rate, 1000);
+	assert_int_equal(pi.now_rate, 500);
 	pacer_get_stats(f->pr, &st);
 	assert_int_equal(st.backing_off, 1);
 
 	/* Backed off: skipped, while the other server is asked. */
-	pacer_push(f->pr, pc, &f->items[10]);
-	pacer_push(f->pr, b, &f->items[11]);
+	pacer_push(f->pr, pc, &f->items[10], false);
+	pacer_push(f->pr, b, &f->items[11], false);
 	expect(f, PACE_SKIP, 10);
 	expect(f, PACE_SEND, 11);
 	pacer_done(f->pr, &f->items[11], PACE_OK);
@@ -232,8 +256,8 @@ test_backoff(void **state)
 
 	/* After the second: one trial, the rest skipped while it runs. */
 	usleep(1100 * 1000);
-	pacer_push(f->pr, pc, &f->items[12]);
-	pacer_push(f->pr, pc, &f->items[13]);
+	pacer_push(f->pr, pc, &f->items[12], false);
+	pacer_push(f->pr, pc, &f->items[13], false);
 	expect(f, PACE_SEND, 12);
 	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
 	assert_true(pi.trying);
@@ -243,14 +267,16 @@ test_backoff(void **state)
 	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
 	assert_int_equal(pi.hold_s, 2);
 
-	/* Any answer ends it. */
+	/* Any answer ends it, and the rate starts rising: a twentieth of
+	 * the most, once a second. */
 	pacer_done(f->pr, &f->items[14], PACE_OK);
 	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
 	assert_int_equal(pi.hold_s, 0);
 	assert_int_equal(pi.fails, 0);
+	assert_int_equal(pi.now_rate, 550);
 	pacer_get_stats(f->pr, &st);
 	assert_int_equal(st.backing_off, 0);
-	pacer_push(f->pr, pc, &f->items[0]);
+	pacer_push(f->pr, pc, &f->items[0], false);
 	expect(f, PACE_SEND, 0);
 	pacer_done(f->pr, &f->items[0], PACE_OK);
 }
@@ -266,10 +292,10 @@ test_trial_cancelled(void **state)
 
 	fail_n(f, pc, 0, PACE_FAILS_TO_BACKOFF, PACE_TIMEOUT);
 	usleep(1100 * 1000);
-	pacer_push(f->pr, pc, &f->items[5]);
+	pacer_push(f->pr, pc, &f->items[5], false);
 	expect(f, PACE_SEND, 5);
 	pacer_done(f->pr, &f->items[5], PACE_NEUTRAL);
-	pacer_push(f->pr, pc, &f->items[6]);
+	pacer_push(f->pr, pc, &f->items[6], false);
 	expect(f, PACE_SEND, 6);
 	pacer_done(f->pr, &f->items[6], PACE_OK);
 	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
@@ -285,8 +311,8 @@ test_again(void **state)
 	struct pace		*pc = pace_a(f, 10);	/* burst 1 */
 	unsigned		 wait = 0;
 
-	pacer_push(f->pr, pc, &f->items[0]);
-	pacer_push(f->pr, pc, &f->items[1]);
+	pacer_push(f->pr, pc, &f->items[0], false);
+	pacer_push(f->pr, pc, &f->items[1], false);
 	expect(f, PACE_SEND, 0);
 	/* No token for the retry: it waits, and parks its server. */
 	assert_int_equal(pacer_again(f->pr, &f->items[0], &wait), PACE_NONE);
@@ -302,8 +328,8 @@ test_again(void **state)
 	pacer_done(f->pr, &f->items[1], PACE_OK);
 
 	/* A query that got no socket goes first again. */
-	pacer_push(f->pr, pc, &f->items[2]);
-	pacer_push(f->pr, pc, &f->items[3]);
+	pacer_push(f->pr, pc, &f->items[2], false);
+	pacer_push(f->pr, pc, &f->items[3], false);
 	usleep(110 * 1000);
 	expect(f, PACE_SEND, 2);
 	pacer_putback(f->pr, &f->items[2]);
@@ -316,11 +342,42 @@ test_again(void **state)
 	/* Backed off: a retry is given up. */
 	pc = pace_b(f, 1000);
 	fail_n(f, pc, 4, PACE_FAILS_TO_BACKOFF - 1, PACE_TIMEOUT);
-	pacer_push(f->pr, pc, &f->items[9]);
+	pacer_push(f->pr, pc, &f->items[9], false);
 	expect(f, PACE_SEND, 9);
 	fail_n(f, pc, 10, 1, PACE_BROKEN);
 	assert_int_equal(pacer_again(f->pr, &f->items[9], &wait), PACE_SKIP);
 	pacer_done(f->pr, &f->items[9], PACE_TIMEOUT);
+}
+
+/* REFUSED by a resolver that answers other queries: a limit of its own.
+ * Its queries wait a second, then go at half the rate; none skipped. */
+static void
+test_refused_limit(void **state)
+{
+	struct fixture		*f = *state;
+	struct pace		*pc = pace_a(f, 1000);
+	struct pace_info	 pi;
+	struct pacer_stats	 st;
+
+	fail_n(f, pc, 0, 1, PACE_OK);
+	fail_n(f, pc, 1, PACE_FAILS_TO_BACKOFF, PACE_REFUSED);
+	pacer_info(f->pr, (struct sockaddr *)&f->a, &pi);
+	assert_int_equal(pi.hold_s, 0);
+	assert_int_equal(pi.now_rate, 500);
+	pacer_push(f->pr, pc, &f->items[8], false);
+	expect(f, PACE_NONE, -1);	/* paused, not skipped */
+	assert_int_equal(event_base_dispatch(f->base), 0);
+	assert_int_equal(f->ready, 1);
+	expect(f, PACE_SEND, 8);
+	pacer_done(f->pr, &f->items[8], PACE_OK);
+	pacer_get_stats(f->pr, &st);
+	assert_int_equal(st.skipped, 0);
+	assert_int_equal(st.backing_off, 0);
+	/* Refusing everything (never answering): backed off, skipped. */
+	pc = pace_b(f, 1000);
+	fail_n(f, pc, 9, PACE_FAILS_TO_BACKOFF, PACE_REFUSED);
+	pacer_push(f->pr, pc, &f->items[15], false);
+	expect(f, PACE_SKIP, 15);
 }
 
 static void
@@ -345,6 +402,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_trial_cancelled, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_limit, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_unknown, setup, teardown),
 	};
 
