@@ -89,7 +89,7 @@ static volatile sig_atomic_t	watch_stop;
 
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "status", 0, 1, { "--state", "--limit" }, ctl_status,
-	    "status [DOMAIN | --state STATE] [--limit N]",
+	    "status [DOMAIN | [--state STATE] [--limit N]]",
 	    "progress and every resolver's answers" },
 	{ "resolvers", 0, 0, { NULL }, ctl_resolvers, "resolvers",
 	    "query statistics per resolver" },
@@ -522,6 +522,17 @@ done:
 }
 
 /* Ask, then print the reply with fmt or, for an error reply, the error. */
+/* A daemon before --state and --limit ignores them and lists every
+ * domain: say so rather than show that as the page. */
+static bool
+filter_ignored(const json_t *req, const json_t *reply)
+{
+	return (json_object_get(req, "state") != NULL ||
+	    json_object_get(req, "limit") != NULL) &&
+	    json_object_get(reply, "error") == NULL &&
+	    json_object_get(reply, "matched") == NULL;
+}
+
 static int
 ctl_run(struct ctl *c, json_t *req,
     void (*fmt)(FILE *, const struct reply *, const struct view *))
@@ -533,13 +544,17 @@ ctl_run(struct ctl *c, json_t *req,
 		json_decref(req);
 		return CTL_EXIT_UNREACHABLE;
 	}
-	json_decref(req);
-	if (json_object_get(rep.doc, "error") != NULL) {
+	if (filter_ignored(req, rep.doc)) {
+		fprintf(stderr, "nmigd-ctl: this nmigd is older and ignores "
+		    "--state and --limit\n");
+		rc = CTL_EXIT_REFUSED;
+	} else if (json_object_get(rep.doc, "error") != NULL) {
 		fflush(stdout);
 		c->out->error(stdout, stderr, &rep);
 		rc = CTL_EXIT_REFUSED;
 	} else
 		fmt(stdout, &rep, &c->view);
+	json_decref(req);
 	reply_free(&rep);
 	return rc;
 }
@@ -632,6 +647,7 @@ ctl_status(struct ctl *c)
 	status_summary(c, req);
 	return ctl_run(c, req, c->out->status);
 }
+
 
 static int
 ctl_forget(struct ctl *c)

@@ -144,6 +144,22 @@ text_status(FILE *f, const struct reply *r, const struct view *v)
 		glance_domains(f, r->doc, v);
 }
 
+/* "50/s", or "25/50/s" while a back-off has lowered it; "-" from a
+ * daemon before rates. */
+static void
+rate_cell(struct table *t, size_t col, const json_t *x)
+{
+	const json_t	*now = json_object_get(x, "rate_now");
+
+	if (!json_is_integer(json_object_get(x, "rate")))
+		table_set(t, col, NULL, "-");
+	else if (json_is_integer(now) && jint(x, "rate_now") < jint(x, "rate"))
+		table_set(t, col, COLOUR_YELLOW, "%lld/%lld/s",
+		    jint(x, "rate_now"), jint(x, "rate"));
+	else
+		table_set(t, col, NULL, "%lld/s", jint(x, "rate"));
+}
+
 /* "no", or when the backed-off resolver is tried again; "-" from a
  * daemon that does not say (before rates). */
 static void
@@ -221,11 +237,7 @@ text_resolvers(FILE *f, const struct reply *r, const struct view *v)
 			    nunr, nunr == 1 ? "" : "s");
 		else
 			table_set(t, 10, NULL, "no");
-		/* A daemon before rates (0.x) says nothing of them. */
-		if (json_is_integer(json_object_get(x, "rate")))
-			table_set(t, 11, NULL, "%lld/s", jint(x, "rate"));
-		else
-			table_set(t, 11, NULL, "-");
+		rate_cell(t, 11, x);
 		resolver_backoff(t, 12, x, now);
 	}
 	table_print(f, t, &v->table);

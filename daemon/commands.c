@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "log.h"
 #include "pace.h"
+#include "reach.h"
 #include "status.h"
 #include "util.h"
 
@@ -331,12 +332,11 @@ resolver_json(const struct nmigd *d, const struct model *m, size_t r)
 	const struct resolver_conf	*rc = &m->resolvers->v[r];
 	const struct resolver_health	*h = &m->health[r];
 	char				 tbuf[NMIG_TIMEBUF];
-	size_t				 i, unreach = 0;
+	size_t				 unreach = reach_count(m, r, NULL);
 	json_t				*o;
 
-	for (i = 0; i < m->nw; i++)
-		if (m->w[i].rv[r].state == RS_UNREACHABLE)
-			unreach++;
+	/* "unreachable": for every domain; "unreachable_domains": for
+	 * how many. */
 	o = json_pack("{s:s, s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:s?,"
 	    " s:o, s:I, s:b}",
 	    "name", rc->name,

@@ -415,7 +415,8 @@ enum family_kind {
 struct family {
 	const char		*name;
 	const char		*help;
-	enum family_kind	 kind;
+	enum family_kind	 kind;	/* FAM_PAIR_*: with metrics-detail
+					 * only, and last in families[] */
 	domain_value_fn		*value;
 	domain_state_fn		*state;
 	state_name_fn		*state_name;
@@ -467,7 +468,7 @@ static const struct family families[] = {
 	{ "nmigd_domain_resolvers_by_state", "The domain's resolvers in each "
 	    "state (pending, new, old, mixed, other, error, unreachable).",
 	    FAM_COUNTS, NULL, NULL, n_resolver, RS_MAX },
-	/* The pairs', with metrics-detail only: last, see nfamilies(). */
+	/* The pairs', with metrics-detail only: last. */
 	{ "nmigd_resolver_state", "1 for the resolver's current state for "
 	    "the domain (pending, new, old, mixed, other, error, "
 	    "unreachable).", FAM_PAIR_STATE, NULL, NULL, n_resolver, RS_MAX },
@@ -480,12 +481,23 @@ static const struct family families[] = {
 };
 
 #define NFAMILIES	(sizeof(families) / sizeof(families[0]))
-#define NPAIR_FAMILIES	3	/* the last ones */
+
+static bool
+family_detail(const struct family *f)
+{
+	return f->kind == FAM_PAIR_STATE || f->kind == FAM_PAIR_AGE ||
+	    f->kind == FAM_PAIR_RTT;
+}
 
 size_t
 metricsdoc_nfamilies(bool detail)
 {
-	return detail ? NFAMILIES : NFAMILIES - NPAIR_FAMILIES;
+	size_t	n = 0;
+
+	/* The per-(domain, resolver) families come last. */
+	while (n < NFAMILIES && (detail || !family_detail(&families[n])))
+		n++;
+	return n;
 }
 
 void

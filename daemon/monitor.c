@@ -101,7 +101,7 @@ static void	flush_cb(evutil_socket_t, short, void *);
 static void	round_start_cb(evutil_socket_t, short, void *);
 static void	round_start(struct run *);
 static void	round_probe_done(const struct observation *, void *);
-static void	reach_report(struct monitor *, bool);
+static void	reach_report(struct monitor *);
 
 /* Seconds of CLOCK_MONOTONIC: lengths that a clock step cannot bend. */
 static time_t
@@ -288,7 +288,10 @@ monitor_start(struct monitor *m)
 	if (m->store != NULL && persist_load(m->model, m->store,
 	    time(NULL)) == -1)
 		return -1;
-	reach_report(m, false);
+	/* Said again for a resolver still unreachable: one entry more
+	 * after a restart, rather than none after a crash. */
+	if (m->store != NULL)
+		reach_report(m);
 	m->once_left = m->model->nw;
 	m->window_start = mono_secs();
 	/* The parent zones' searches and the providers' lookups start now,
@@ -524,24 +527,38 @@ rounds_late_say(struct monitor *m, uint64_t late, unsigned longest,
 		    "rounds were"), ibuf, lbuf);
 }
 
-/* Resolvers unreachable as a whole, or answering again (lib/reach.h):
- * to the journal when say, else only taken as known (at start-up, what
- * the database says was said before). */
+/* Resolvers unreachable as a whole, or answering again (lib/reach.h),
+ * to the journal. */
 static void
-reach_report(struct monitor *m, bool say)
+reach_report(struct monitor *m)
 {
 	struct reach_change	*c;
 	size_t			 i, n;
 
 	c = xcalloc(m->model->resolvers->n + 1, sizeof(*c));
 	n = reach_changes(m->model, c);
-	for (i = 0; say && i < n; i++)
+	for (i = 0; i < n; i++)
 		events_reach(m->model, &c[i]);
 	free(c);
 }
 
-/* The round's length into the windows of an interval each; once a
- * window, what was late and which resolvers are unreachable. */
+/* A window of an interval has passed: what was late, which resolvers
+ * are unreachable. */
+static void
+window_end(struct monitor *m, time_t now)
+{
+	struct round_stats	*rs = &m->model->rounds;
+
+	rounds_late_say(m, rs->late - m->late_seen, m->window_longest, now);
+	if (m->outbox != NULL)
+		reach_report(m);
+	m->late_seen = rs->late;
+	m->last_longest = m->window_longest;
+	m->window_longest = 0;
+	m->window_start = now;
+}
+
+/* The round's length into the windows of an interval each. */
 static void
 round_timed(struct monitor *m, const struct run *run)
 {
@@ -550,16 +567,8 @@ round_timed(struct monitor *m, const struct run *run)
 	unsigned		 len = now > run->asked ?
 				    (unsigned)(now - run->asked) : 0;
 
-	if (now - m->window_start >= (time_t)m->cfg->interval) {
-		rounds_late_say(m, rs->late - m->late_seen,
-		    m->window_longest, now);
-		if (m->outbox != NULL)
-			reach_report(m, true);
-		m->late_seen = rs->late;
-		m->last_longest = m->window_longest;
-		m->window_longest = 0;
-		m->window_start = now;
-	}
+	if (now - m->window_start >= (time_t)m->cfg->interval)
+		window_end(m, now);
 	if (len > m->window_longest)
 		m->window_longest = len;
 	rs->longest_s = m->window_longest > m->last_longest ?

@@ -6,8 +6,9 @@
  * or waits on its own timer for its next token, or is parked while
  * queries of its own wait to be sent again (they go first); paces take
  * turns in the ring one query at a time.  A pace nothing refers to stays
- * a while, so that its bucket and back-off outlive a pause between
- * rounds, and is swept after PACE_IDLE_S.
+ * a while, so that its bucket, rate and back-off outlive the pause
+ * between rounds: it is swept after PACE_IDLE_S, or PACE_BACKOFF_IDLE_S
+ * while backing off.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -34,6 +35,7 @@
  * often, at debug level (a lossy server backs off and recovers by
  * turns). */
 #define PACE_SAY_S		600
+#define PACE_PAUSE_S		1	/* a resolver refusing beyond a limit */
 #define PACER_MIN_BUCKETS	64
 
 struct pace {
@@ -59,6 +61,7 @@ struct pace {
 	unsigned		 gen;		/* of rate: pacer's */
 	unsigned		 fails;		/* in a row */
 	uint32_t		 fail_key;	/* of the last one's owner */
+	enum pace_outcome	 last_fail;
 	unsigned		 hold_s;	/* 0: not backing off */
 	struct timespec		 pause_until;	/* slowing down: nothing sent */
 	bool			 answered;	/* since the last back-off or
@@ -133,7 +136,7 @@ pace_free(struct pace *pc)
 	free(pc);
 }
 
-/* The caller has taken every queued item out (pacer_drop()). */
+/* The caller has taken every queued item out (pacer_drain()). */
 void
 pacer_free(struct pacer *pr)
 {
@@ -230,13 +233,13 @@ pacer_pace(struct pacer *pr, const struct sockaddr *sa, socklen_t salen,
 			pc->gen = pr->gen;
 			if (rate != pc->rate)
 				pace_set_rate(pc, rate);
+			/* A resolver renamed by a reload. */
+			if (strcmp(pc->label, label) != 0) {
+				free(pc->label);
+				pc->label = xstrdup(label);
+			}
 		} else if (rate < pc->rate)
 			pace_set_rate(pc, rate);
-		/* A resolver renamed by a reload. */
-		if (strcmp(pc->label, label) != 0) {
-			free(pc->label);
-			pc->label = xstrdup(label);
-		}
 		return pc;
 	}
 	if (pr->npaces >= pr->nbuckets * 2)
@@ -351,7 +354,6 @@ pace_holding(const struct pace *pc, const struct timespec *now)
 	    (pc->trial != NULL || ts_before(now, &pc->hold_until));
 }
 
-/* No token: off the ring until the bucket has one. */
 /* Off the ring for wait seconds. */
 static void
 pace_wait_for(struct pace *pc, double wait)
@@ -464,6 +466,11 @@ pacer_again(struct pacer *pr, struct paced *item, unsigned *wait_ms)
 		pace_again_ends(pc, item);
 		return PACE_SKIP;
 	}
+	if (ts_before(&now, &pc->pause_until)) {
+		*wait_ms = (unsigned)(secs_until(&pc->pause_until, &now) * 1000)
+		    + 1;
+		return PACE_NONE;
+	}
 	if (!tokenbucket_take(&pc->tb, &now)) {
 		if (!item->again) {
 			item->again = true;
@@ -542,61 +549,85 @@ pace_pause(struct pace *pc)
 	char	name[384];
 
 	now_mono(&pc->pause_until);
-	pc->pause_until.tv_sec += PACE_HOLD_MIN_S;
+	pc->pause_until.tv_sec += PACE_PAUSE_S;
 	pc->fails = 0;
 	pc->answered = false;
 	pace_text(pc, name, sizeof(name));
-	(pace_say(pc) ? log_warnx : log_debug)("%s: refused queries of "
-	    "%d different names in a row, answering others: a limit of its "
-	    "own; asked at %u queries a second from now on, rising again to "
-	    "%u while it answers", name, PACE_FAILS_TO_BACKOFF, pc->now_rate,
-	    pc->rate);
+	(pace_say(pc) ? log_warnx : log_debug)("%s answers but refused %d "
+	    "queries in a row, as a rate limit would: paused %d s, then asked "
+	    "at %u queries a second, rising back to %u", name,
+	    PACE_FAILS_TO_BACKOFF, PACE_PAUSE_S, pc->now_rate, pc->rate);
+}
+
+/* A REFUSED of the name refused last: the server may refuse that name
+ * only (a policy, a view), and the samples and checks of one name come
+ * together.  Timeouts count each: a dead server asked for one domain
+ * must still be backed off. */
+static bool
+pace_same_refusal(const struct pace *pc, const struct paced *item,
+    enum pace_outcome why)
+{
+	return why == PACE_REFUSED && pc->last_fail == PACE_REFUSED &&
+	    item->key == pc->fail_key;
 }
 
 static void
-pace_failed(struct pace *pc, const struct paced *item,
+pace_note_failure(struct pace *pc, const struct paced *item,
+    enum pace_outcome why)
+{
+	pc->fail_key = item->key;
+	pc->last_fail = why;
+	pc->fails++;
+}
+
+/* A failure while answering: towards a back-off, or a pause. */
+static void
+pace_count_failure(struct pace *pc, const struct paced *item,
     enum pace_outcome why)
 {
 	char	name[384];
 
-	if (pc->hold_s == 0) {
-		/* The samples and checks of one name fail together when
-		 * the server refuses (or cannot resolve) that name only:
-		 * they count once. */
-		if (pc->fails > 0 && item->key == pc->fail_key)
-			return;
-		pc->fail_key = item->key;
-		if (++pc->fails < PACE_FAILS_TO_BACKOFF)
-			return;
-		/* Half as fast from now on, rising again while it answers. */
-		pc->now_rate = pc->now_rate > 1 ? pc->now_rate / 2 : 1;
-		pace_retune(pc);
-		if (why == PACE_REFUSED && pc->answered) {
-			pace_pause(pc);
-			return;
-		}
-		pc->answered = false;
-		pace_hold(pc, PACE_HOLD_MIN_S);
-		pace_text(pc, name, sizeof(name));
-		(pace_say(pc) ? log_warnx : log_debug)("%s: %u queries of "
-		    "different names failed in a row, the last %s; backing "
-		    "off: its queries are skipped, one is tried again in %u s, "
-		    "then after twice as long each time, up to %u s; then "
-		    "asked at %u queries a second, rising again to %u", name,
-		    pc->fails, fail_text(why), pc->hold_s, PACE_HOLD_MAX_S,
-		    pc->now_rate, pc->rate);
+	if (pc->fails > 0 && pace_same_refusal(pc, item, why))
+		return;
+	pace_note_failure(pc, item, why);
+	if (pc->fails < PACE_FAILS_TO_BACKOFF)
+		return;
+	/* Half as fast from now on, rising again while it answers. */
+	pc->now_rate = pc->now_rate > 1 ? pc->now_rate / 2 : 1;
+	pace_retune(pc);
+	if (why == PACE_REFUSED && pc->answered) {
+		pace_pause(pc);
 		return;
 	}
-	/* Those sent before the back-off began say nothing new; nor does
-	 * a trial of the name that failed last (the server may refuse that
-	 * name only): the next query is the trial. */
+	pc->answered = false;
+	pace_hold(pc, PACE_HOLD_MIN_S);
+	pace_text(pc, name, sizeof(name));
+	(pace_say(pc) ? log_warnx : log_debug)("%s: %u queries in a row "
+	    "failed, the last %s; backing off: its queries are skipped, one "
+	    "is tried again in %u s, then after twice as long each time, up "
+	    "to %u s; then asked at %u queries a second, rising again to %u",
+	    name, pc->fails, fail_text(why), pc->hold_s, PACE_HOLD_MAX_S,
+	    pc->now_rate, pc->rate);
+}
+
+/* Backing off, the trial failed: wait twice as long.  Failures of queries
+ * sent before the back-off began say nothing new; a trial refused for the
+ * name refused last waits as long again (the next trial may be another
+ * name). */
+static void
+pace_trial_failed(struct pace *pc, const struct paced *item,
+    enum pace_outcome why)
+{
+	char	name[384];
+
 	if (item != pc->trial)
 		return;
 	pc->trial = NULL;
-	if (item->key == pc->fail_key)
+	if (pace_same_refusal(pc, item, why)) {
+		pace_hold(pc, pc->hold_s);
 		return;
-	pc->fail_key = item->key;
-	pc->fails++;
+	}
+	pace_note_failure(pc, item, why);
 	pace_hold(pc, pc->hold_s * 2 < PACE_HOLD_MAX_S ? pc->hold_s * 2 :
 	    PACE_HOLD_MAX_S);
 	pace_text(pc, name, sizeof(name));
@@ -654,7 +685,10 @@ pacer_done(struct pacer *pr, struct paced *item, enum pace_outcome outcome)
 	case PACE_TIMEOUT:
 	case PACE_BROKEN:
 	case PACE_REFUSED:
-		pace_failed(pc, item, outcome);
+		if (pc->hold_s == 0)
+			pace_count_failure(pc, item, outcome);
+		else
+			pace_trial_failed(pc, item, outcome);
 		break;
 	case PACE_NEUTRAL:
 		/* The next query is the trial. */

@@ -26,6 +26,8 @@ typedef void (*probe_done_cb)(const struct observation *, void *arg);
 #define PROBE_TCP	TARGET_TCP	/* over TCP from the first try */
 #define PROBE_FIRST	0x200		/* before the rounds' probes: the
 					 * daemon's own lookups */
+_Static_assert((PROBE_FIRST & (TARGET_RD | TARGET_DO | TARGET_TCP)) == 0,
+    "PROBE_FIRST is one of the TARGET_ bits");
 
 struct probe {
 	const struct sockaddr	*sa;		/* copied */

@@ -222,7 +222,7 @@ args_status_filter(const json_t *j, struct ctl_request *req)
 		if (!json_is_integer(limit) || json_integer_value(limit) < 1 ||
 		    json_integer_value(limit) > CTL_STATUS_LIMIT_MAX)
 			return ctl_reply_error("bad limit argument (1 to "
-			    "1000000)");
+			    STRINGIFY(CTL_STATUS_LIMIT_MAX) ")");
 		req->limit = (size_t)json_integer_value(limit);
 	}
 	if (req->domain != NULL && (req->state != -1 || req->limit != 0))

@@ -23,6 +23,8 @@
 #define CTL_RELOAD_ERRORS_MAX	100
 #define CTL_ERRORBUF		512	/* an error message, NUL included */
 #define CTL_STATUS_LIMIT_MAX	1000000	/* status's "limit" */
+#define STRINGIFY_(x)		#x
+#define STRINGIFY(x)		STRINGIFY_(x)
 
 enum ctl_command {
 	CTL_CHECK,
@@ -47,7 +49,8 @@ struct ctl_request {
 						 * summary only */
 	int			 state;		/* status: only domains in
 						 * it; -1: any */
-	size_t			 limit;		/* status: at most; 0 */
+	size_t			 limit;		/* status: at most this
+						 * many; 0: all */
 	json_t			*json;		/* holds the strings */
 	char			 domainbuf[NMIG_NAMEBUF];
 };

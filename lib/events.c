@@ -89,6 +89,9 @@ events_resolver(struct eventlist *l, const struct model *m,
 		    e->domain, rc->name, rc->address);
 	} else if (vev & VEV_UNREACHABLE) {
 		e = event_add(l, w, MSGID_UNREACHABLE, LOG_WARNING);
+		/* The journal hears of it once for the resolver
+		 * (events_reach()), however many domains it serves. */
+		e->stored_only = true;
 		snprintf(e->message, sizeof(e->message),
 		    "%s: resolver %s (%s) unreachable: no answer since %s",
 		    e->domain, rc->name, rc->address,
@@ -112,18 +115,19 @@ events_reach(const struct model *m, const struct reach_change *c)
 
 	memset(&je, 0, sizeof(je));
 	if (c->unreachable) {
-		je.message_id = MSGID_UNREACHABLE;
+		je.message_id = MSGID_RESOLVER_UNREACHABLE;
 		je.priority = LOG_WARNING;
 		snprintf(msg, sizeof(msg), "resolver %s (%s) unreachable for "
 		    "%zu of %zu %s: no answer since %s", rc->name, rc->address,
 		    c->domains, c->total, plural(c->total, "domain", "domains"),
-		    c->since != 0 ? fmt_time(c->since, tbuf) : "?");
+		    c->since != 0 ? fmt_time(c->since, tbuf) : "long");
 	} else {
-		je.message_id = MSGID_REACHABLE;
+		je.message_id = MSGID_RESOLVER_REACHABLE;
 		je.priority = LOG_NOTICE;
 		snprintf(msg, sizeof(msg), "resolver %s (%s) answers again "
-		    "for every domain (it was unreachable for %zu)", rc->name,
-		    rc->address, c->domains);
+		    "for every domain (it was unreachable for %zu %s)", rc->name,
+		    rc->address, c->domains, plural(c->domains, "domain",
+		    "domains"));
 	}
 	snprintf(f[0], sizeof(f[0]), "NMIGD_RESOLVER=%s", rc->name);
 	snprintf(f[1], sizeof(f[1]), "NMIGD_RESOLVER_ADDRESS=%s", rc->address);
@@ -260,9 +264,7 @@ events_emit(const struct eventlist *l)
 	size_t			i, f;
 
 	for (i = 0; i < l->n; i++) {
-		/* Stored with its domain; the journal hears of it once for
-		 * the resolver (events_reach()). */
-		if (strcmp(l->v[i].je.message_id, MSGID_UNREACHABLE) == 0)
+		if (l->v[i].stored_only)
 			continue;
 		je = l->v[i].je;
 		je.message = l->v[i].message;

@@ -7,6 +7,7 @@
 #ifndef NMIG_EVENTS_H
 #define NMIG_EVENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -27,6 +28,7 @@ struct nmig_event {
 	char			resolver_address[INET6_ADDRSTRLEN];
 	char			fields[JOURNAL_FIELDS_MAX][128];
 	size_t			nfields;
+	bool			stored_only;	/* not for the journal */
 };
 
 struct eventlist {

@@ -4,22 +4,23 @@
 #include "reach.h"
 #include "verdict.h"
 
-/* For how many domains resolver r is unreachable, and since when. */
-static size_t
-count_unreachable(const struct model *m, size_t r, time_t *since)
+size_t
+reach_count(const struct model *m, size_t r, time_t *since)
 {
 	const struct rverdict	*v;
 	size_t			 i, n = 0;
+	time_t			 first = 0;
 
-	*since = 0;
 	for (i = 0; i < m->nw; i++) {
 		v = &m->w[i].rv[r];
 		if (v->state != RS_UNREACHABLE)
 			continue;
 		n++;
-		if (v->fail_since != 0 && (*since == 0 || v->fail_since < *since))
-			*since = v->fail_since;
+		if (v->fail_since != 0 && (first == 0 || v->fail_since < first))
+			first = v->fail_since;
 	}
+	if (since != NULL)
+		*since = first;
 	return n;
 }
 
@@ -32,7 +33,7 @@ reach_changes(struct model *m, struct reach_change *out)
 
 	for (r = 0; r < m->resolvers->n; r++) {
 		h = &m->health[r];
-		n = count_unreachable(m, r, &since);
+		n = reach_count(m, r, &since);
 		if ((n > 0) == (h->unreachable_domains > 0)) {
 			/* Said already; keep the count for the recovery. */
 			if (n > 0)

@@ -345,12 +345,18 @@ static int
 stream_tail(const struct status_stream *st, json_dump_callback_t fn,
     void *arg)
 {
-	char	buf[64];
+	char	buf[96];
 	int	len;
 
 	if (!st->filtered)
 		return fn("]}", 2, arg) == 0 ? 1 : -1;
-	len = snprintf(buf, sizeof(buf), "],\"matched\":%zu}", st->matched);
+	if (st->filter.state != -1)
+		len = snprintf(buf, sizeof(buf), "],\"matched\":%zu,"
+		    "\"state\":\"%s\"}", st->matched,
+		    domain_state_name(st->filter.state));
+	else
+		len = snprintf(buf, sizeof(buf), "],\"matched\":%zu}",
+		    st->matched);
 	return fn(buf, (size_t)len, arg) == 0 ? 1 : -1;
 }
 
@@ -842,8 +848,11 @@ status_print_matched(FILE *f, const json_t *doc)
 
 	if (!json_is_integer(m))
 		return;
-	if (json_integer_value(m) == 0)
-		fprintf(f, "no domain in that state\n");
+	if (json_integer_value(m) == 0 && json_is_string(json_object_get(doc,
+	    "state")))
+		fprintf(f, "no domain is %s\n", status_jstr(doc, "state", "?"));
+	else if (json_integer_value(m) == 0)
+		fprintf(f, "no domains are watched\n");
 	else if ((size_t)json_integer_value(m) > shown)
 		fprintf(f, "%zu of %lld domains shown (--limit)\n", shown,
 		    (long long)json_integer_value(m));

@@ -52,7 +52,8 @@ json_t	*status_domain_summary_json(const struct model *,
 struct status_stream;
 /* Which domains a stream lists: those in a state, the first limit of
  * them; the document then ends with "matched", how many were in the
- * state. */
+ * state, and "state".  Across a reload the domains already passed over
+ * stay passed over, as those listed stay listed. */
 struct status_filter {
 	int	state;		/* enum domain_state, -1: any */
 	size_t	limit;		/* 0: no limit */

@@ -128,7 +128,7 @@ expect_rc "unknown command" 2
 expect_in "unknown command" err "unknown command: frob"
 run -s "$none" status a.example b.example
 expect_rc "status with two domains" 2
-expect_in "status with two domains" err "usage: nmigd-ctl status [DOMAIN | --state STATE] [--limit N]"
+expect_in "status with two domains" err "usage: nmigd-ctl status [DOMAIN | [--state STATE] [--limit N]]"
 run -s "$none" history
 expect_rc "history without a domain" 2
 expect_in "history without a domain" err "usage: nmigd-ctl history DOMAIN [RESOLVER]"
@@ -305,6 +305,11 @@ expect_file "--json after the command" "$DATA/status.json"
 run -s "$sock" resolvers
 expect_rc "resolvers" 0
 expect_file "resolvers table" "$DATA/resolvers.golden"
+# An older nmigd ignores --state and --limit: no "matched" in its reply.
+run -s "$sock" status --state complete
+expect_rc "status --state against a daemon that ignores it" 1
+expect_in "status --state against a daemon that ignores it: says so" err \
+    "this nmigd is older and ignores --state and --limit"
 
 ## watch: the status again every interval until SIGINT, then exit 0; on
 ## a terminal redrawn in place (home, each line cleared to its end, the

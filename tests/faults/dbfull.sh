@@ -136,16 +136,17 @@ EOF
 	"$BENCHDNS" --domains "$D"
 } >"$dir/nmigd.conf"
 
-# The domains answer old (other) until 30 s from now, then switch over
-# 10 s: by then the first rounds are saved and the disk is full.
-switch_at=$(( $(date +%s%3N) + 30000 ))
+# The domains answer old (other) until 50 s from now, then switch, 2 ms
+# apart (20 s for 10,000): by then the first rounds are saved and the
+# disk is full.
+switch_at=$(( $(date +%s%3N) + 50000 ))
 "$BENCHDNS" --port "$port" --max-seconds 600 --switch-at "$switch_at" \
     --stagger-ms $(( 10000 / D + 1 )) "${addrs[@]}" 2>"$dir/benchdns.log" &
 dns_pid=$!
 "$NMIGD" -c "$dir/nmigd.conf" </dev/null >/dev/null 2>"$dir/nmigd.log" &
 pid=$!
 
-wait_for 28 all_saved || bail "the first rounds were not saved in 28 s"
+wait_for 45 all_saved || bail "the first rounds were not saved in 45 s"
 ok "$D domains x $R resolvers: the first rounds saved ($(du -sh "$dbdir" | cut -f1))"
 dd if=/dev/zero of="$dbdir/filler" bs=64k 2>/dev/null
 [ "$(df -k --output=avail "$dbdir" | tail -n 1 | tr -d ' ')" -le 4 ] ||

@@ -117,8 +117,13 @@ wait_for 30 backed_off
 for n in drop late port tcnone; do
 	check "$n is backed off" [ "$(rfield "$n" backing_off)" = true ]
 done
-# One more round under the broken resolvers.
-sleep 10
+# One more whole round under the broken resolvers: every domain's NS and
+# MX asked of the good ones again.
+g1_queries() {
+	[ "$(rfield g1 queries)" -ge "$1" ]
+}
+wait_for 40 g1_queries $(( $(rfield g1 queries) + 2 * D )) ||
+    not_ok "no whole round in 40 s"
 
 for ((i = 1; i <= GOOD; i++)); do
 	t=$(rfield "g$i" timeouts)

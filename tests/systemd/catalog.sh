@@ -26,8 +26,8 @@ trap 'rm -rf "$tmp"' EXIT
 # The IDs nmigd sends, from the header the daemon is built with.
 ids=$(sed -n 's/^#define[ 	]*MSGID_[A-Z_]*[ 	]*"\([0-9a-f]*\)".*/\1/p' \
     "$top_srcdir/lib/journal.h" | sort)
-[ "$(echo "$ids" | grep -c .)" = 10 ] ||
-    { echo "FAIL: expected 10 MSGID_ defines in lib/journal.h, got: $ids"; exit 1; }
+[ "$(echo "$ids" | grep -c .)" = 11 ] ||
+    { echo "FAIL: expected 11 MSGID_ defines in lib/journal.h, got: $ids"; exit 1; }
 
 # The fields each kind of event carries (lib/journal.c).
 resolver_fields="NMIGD_DOMAIN NMIGD_RESOLVER NMIGD_RESOLVER_ADDRESS"
@@ -48,8 +48,8 @@ overdue_id=$(msgid OVERDUE)
 cancel_id=$(msgid CANCEL)
 old_stopped_id=$(msgid OLD_STOPPED)
 dnssec_id=$(msgid DNSSEC)
-unreachable_id=$(msgid UNREACHABLE)
-reachable_id=$(msgid REACHABLE)
+unreachable_id=$(msgid RESOLVER_UNREACHABLE)
+reachable_id=$(msgid RESOLVER_REACHABLE)
 
 mkdir -p "$tmp/usr/lib/systemd/catalog"
 cp "$catalog" "$tmp/usr/lib/systemd/catalog/nmigd.catalog"

@@ -24,6 +24,7 @@ NMIGD=${NMIGD:-$top_builddir/nmigd}
 COMPLETE=6869b19448b743bab7616d7a79b9c627
 SWITCHED=e9df83999fd24289a5c3555f27a3633c
 UNREACHABLE=d883d5dfdbce4a35a576d374e4aeb74e
+R_UNREACHABLE=f21495211c814942a9fbe07b11614c6d
 PARENT=4e68dd1dd5be4958a843136434ae6311
 DOMAIN=$WORLD_DOMAIN
 
@@ -160,7 +161,7 @@ end=$(( $(now) + 60 ))
 # The completion and the registry's switch in the database; r3's entry,
 # once for the resolver, in the journal only.
 while [ "$(db "SELECT count(*) FROM events WHERE message_id IN ('$COMPLETE', '$PARENT')" 2>/dev/null)" != 2 ] ||
-    [ "$(entries MESSAGE_ID=$UNREACHABLE | count)" = 0 ]; do
+    [ "$(entries MESSAGE_ID=$R_UNREACHABLE | count)" = 0 ]; do
 	[ "$(now)" -le "$end" ] || fail "no completion, registry and unreachable events after 60 s"
 	kill -0 "$nmigd_pid" 2>/dev/null || fail "nmigd died"
 	sleep 0.5
@@ -213,9 +214,11 @@ n=$(entries MESSAGE_ID=$SWITCHED NMIGD_RESOLVER=r3 | count)
 # r3: one entry for the resolver, naming how many domains it is
 # unreachable for, without a domain of its own; the database keeps the
 # domain's event in its history.
-out=$(entries MESSAGE_ID=$UNREACHABLE)
+out=$(entries MESSAGE_ID=$R_UNREACHABLE)
 n=$(echo "$out" | count)
 [ "$n" = 1 ] || fail "$n unreachable entries, not 1"
+n=$(entries MESSAGE_ID=$UNREACHABLE | count)
+[ "$n" = 0 ] || fail "$n per-domain unreachable entries in the journal, not 0"
 for kv in NMIGD_RESOLVER=r3 NMIGD_DOMAINS_AFFECTED=1 \
     "NMIGD_RESOLVER_ADDRESS=$(world_addr "$dir/world" r3)" PRIORITY=4; do
 	echo "$out" | grep -qx "$kv" || fail "unreachable entry lacks $kv"
@@ -251,7 +254,7 @@ subject() {
 	    e && sub(/^Subject: /, "") { print; exit }' \
 	    "$top_srcdir/systemd/nmigd.catalog"
 }
-for id in $COMPLETE $SWITCHED $UNREACHABLE $PARENT; do
+for id in $COMPLETE $SWITCHED $R_UNREACHABLE $PARENT; do
 	x=$(journalctl --no-pager -x _PID="$nmigd_ran" MESSAGE_ID=$id)
 	s=$(subject "$id" | sed "s/@NMIGD_DOMAIN@/$DOMAIN/g")
 	echo "$x" | grep -qF "Subject: ${s%%@*}" ||
