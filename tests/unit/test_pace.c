@@ -193,6 +193,13 @@ test_turns(void **state)
 	expect(f, PACE_NONE, -1);
 	for (i = 0; i < 6; i++)
 		pacer_done(f->pr, &f->items[i], PACE_OK);
+	/* The daemon's own lookups go before the rounds' probes. */
+	pacer_push(f->pr, a, &f->items[6], false);
+	pacer_push(f->pr, a, &f->items[7], true);
+	expect(f, PACE_SEND, 7);
+	expect(f, PACE_SEND, 6);
+	pacer_done(f->pr, &f->items[6], PACE_OK);
+	pacer_done(f->pr, &f->items[7], PACE_OK);
 }
 
 /* n queries sent and failed with why. */
