@@ -156,8 +156,8 @@ n=$(grep -c "refuser at .*: 5 queries in a row failed, the last was REFUSED; bac
 check "one log line says refuser is backed off ($n)" [ "$n" = 1 ]
 eventually 10 "late (answers after the timeout) is backed off" \
     rfield_is late backing_off true
-check "nmigd-ctl resolvers: refuser's BACKOFF says when it is tried again" \
-    grep -Eq "^refuser .* 40/s +yes, retry (in [0-9]+s|now)\$" \
+check "nmigd-ctl resolvers: refuser at half its rate, BACKOFF says when it is tried again" \
+    grep -Eq "^refuser +20/40/s +yes, (retry in [0-9]+s|retry now|trying now)\$" \
     <(ctl -o NAME,RATE,BACKOFF resolvers)
 check "nmigd-ctl resolvers: slow is not backed off" \
     grep -Eq "^slow +20/s +no\$" <(ctl -o NAME,RATE,BACKOFF resolvers)
