@@ -18,84 +18,26 @@
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-NMIGD=${NMIGD:-$top_builddir/nmigd}
-NMIGD_CTL=${NMIGD_CTL:-$top_builddir/nmigd-ctl}
-BENCHDNS=$top_builddir/tools/benchdns
 . "$top_srcdir/tests/tap.sh"
 
 for t in sqlite3 jq ss; do
 	command -v $t >/dev/null || { echo "SKIP: $t missing"; exit 77; }
 done
-[ -x "$BENCHDNS" ] || { echo "SKIP: $BENCHDNS not built"; exit 77; }
 
 KILLS=${KILLS:-50}
 D=${D:-1000}
 R=${R:-20}
-COMPLETE_ID=6869b19448b743bab7616d7a79b9c627
 
 dir=$(mktemp -d /tmp/nmigd-crash.XXXXXX) || exit 1
-pid=
-dns_pid=
-cleanup() {
-	local p
-	for p in $pid $dns_pid; do
-		kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-	if [ -n "${KEEP:-}" ] || [ "$nfail" != 0 ]; then
-		echo "# kept $dir"
-	else
-		rm -rf "$dir"
-	fi
-}
-trap cleanup EXIT
-bail() {
-	not_ok "$*"
-	echo "--- the last lines of nmigd's log"
-	tail -n 20 "$dir/nmigd.log"
-	echo "$npass passed, $nfail failed"
-	exit 1
-}
+. "$top_srcdir/tests/faults/lib.sh"
+[ -x "$BENCHDNS" ] || { echo "SKIP: $BENCHDNS not built"; exit 77; }
 
-# Resolvers on 127.58.X.1-R, apart from the other tests' nets.
-net=127.58.$(( $$ % 200 + 20 ))
-port=$(( 20000 + $$ % 20000 ))
-addrs=()
-for ((i = 1; i <= R; i++)); do
-	addrs+=("$net.$i")
-	printf 'b%02d %s@%s\n' "$i" "$net.$i" "$port"
-done >"$dir/resolvers.conf"
-{
-	cat <<EOF
-[nmigd]
-database  = $dir/nmigd.db
-control   = $dir/nmigd.sock
-resolvers = $dir/resolvers.conf
-interval  = 10s
-timeout   = 2s
-retries   = 1
-confirm   = 1
-samples   = 1
-# benchdns takes any rate: the load is the point here.
-rate      = 1000000
-parent    = none
-providers = none
-EOF
-	"$BENCHDNS" --domains "$D"
-} >"$dir/nmigd.conf" || bail "cannot write the config"
-
+# Resolvers on 127.58.X, apart from the other tests' nets.
+bench_resolvers "127.58.$(( $$ % 200 + 20 ))" "$R"
+bench_conf 10s "$D"
 # The domains switch one after another, 5 s from now, over about as long
 # as the kills take.
-switch_at=$(( $(date +%s%3N) + 5000 ))
-"$BENCHDNS" --port "$port" --max-seconds 900 --switch-at "$switch_at" \
-    --stagger-ms $(( KILLS * 1100 / D + 1 )) "${addrs[@]}" \
-    2>"$dir/benchdns.log" &
-dns_pid=$!
-sleep 0.3
-kill -0 "$dns_pid" 2>/dev/null || bail "benchdns did not start: $(cat "$dir/benchdns.log")"
-
-ctl() {
-	"$NMIGD_CTL" -s "$dir/nmigd.sock" "$@"
-}
+bench_start $(( $(date +%s%3N) + 5000 )) $(( KILLS * 1100 / D + 1 ))
 
 start_nmigd() {
 	local i
@@ -122,14 +64,13 @@ events_dump() {
 
 # Domains with more than one completion event in the database.
 double_completions() {
-	sql "SELECT domain FROM events WHERE message_id = '$COMPLETE_ID'
+	sql "SELECT domain FROM events WHERE message_id = '$COMPLETE'
 	    GROUP BY domain HAVING count(*) > 1"
 }
 
 # Domains whose completion nmigd emitted more than once.
 double_emitted() {
-	sed -n 's/^nmigd: DNS switch complete for \([^ :]*\):.*/\1/p' \
-	    "$dir/nmigd.log" | sort | uniq -d
+	emitted_completions | sort | uniq -d
 }
 
 : >"$dir/events.before"
@@ -163,7 +104,7 @@ for ((k = 1; k <= KILLS; k++)); do
 	[ -z "$(double_emitted)" ] || emitted_twice=$((emitted_twice + 1))
 done
 n=$(sql "SELECT count(*) FROM events")
-c=$(sql "SELECT count(*) FROM events WHERE message_id = '$COMPLETE_ID'")
+c=$(sql "SELECT count(*) FROM events WHERE message_id = '$COMPLETE'")
 ok "$kills kills at random moments; the database holds $n events, $c completions"
 check "integrity_check ok after every kill ($corrupt failed)" [ "$corrupt" = 0 ]
 check "no stored event lost by a kill ($lost kills lost some)" [ "$lost" = 0 ]
@@ -188,11 +129,10 @@ rc=$?
 pid=
 check "nmigd stops cleanly (exit $rc)" [ "$rc" = 0 ]
 c=$(sql "SELECT count(DISTINCT domain) FROM events WHERE
-    message_id = '$COMPLETE_ID'")
+    message_id = '$COMPLETE'")
 check "every domain has a completion event stored ($c of $D)" [ "$c" = "$D" ]
 check "none has two" [ -z "$(double_completions)" ]
-n=$(sed -n 's/^nmigd: DNS switch complete for \([^ :]*\):.*/\1/p' \
-    "$dir/nmigd.log" | sort -u | wc -l)
+n=$(emitted_completions | sort -u | wc -l)
 check "completions emitted: each domain at most once ($n distinct, none twice)" \
     [ -z "$(double_emitted)" ]
 check "integrity_check ok at the end" [ "$(sql 'PRAGMA integrity_check')" = ok ]

@@ -22,12 +22,8 @@
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
-NMIGD=${NMIGD:-$top_builddir/nmigd}
-NMIGD_CTL=${NMIGD_CTL:-$top_builddir/nmigd-ctl}
-BENCHDNS=$top_builddir/tools/benchdns
 . "$top_srcdir/tests/tap.sh"
 
-COMPLETE=6869b19448b743bab7616d7a79b9c627
 D=${D:-10000}
 R=${R:-5}
 
@@ -41,7 +37,7 @@ if [ -z "${NMIGD_DBFULL_NS:-}" ]; then
 	for t in unshare mount umount sqlite3 jq curl dd; do
 		command -v "$t" >/dev/null 2>&1 || skip "$t missing"
 	done
-	[ -x "$BENCHDNS" ] || skip "$BENCHDNS not built"
+	[ -x "$top_builddir/tools/benchdns" ] || skip "benchdns not built"
 	unshare --mount --propagation private true 2>/dev/null ||
 	    skip "cannot create a mount namespace here"
 	NMIGD_DBFULL_NS=1 exec unshare --mount --propagation private \
@@ -51,31 +47,9 @@ fi
 
 dir=$(mktemp -d /tmp/nmigd-dbfull.XXXXXX) || exit 1
 dbdir=$dir/db
-pid=
-dns_pid=
-cleanup() {
-	local p
-	for p in $pid $dns_pid; do
-		kill -KILL "$p" 2>/dev/null && wait "$p" 2>/dev/null
-	done
-	mountpoint -q "$dbdir" && umount "$dbdir"
-	if [ -n "${KEEP:-}" ] || [ "$nfail" != 0 ]; then
-		echo "# kept $dir"
-	else
-		rm -rf "$dir"
-	fi
-}
-trap cleanup EXIT
-bail() {
-	not_ok "$*"
-	echo "--- the last lines of nmigd's log"
-	tail -n 20 "$dir/nmigd.log"
-	echo "$npass passed, $nfail failed"
-	exit 1
-}
+. "$top_srcdir/tests/faults/lib.sh"
 
 now() { date +%s; }
-ctl() { "$NMIGD_CTL" -s "$dir/nmigd.sock" "$@"; }
 db() { sqlite3 -batch -cmd ".timeout 5000" "$dbdir/nmigd.db" "$1"; }
 nlog() { grep -c -- "$1" "$dir/nmigd.log"; }
 metric() {
@@ -109,40 +83,14 @@ completions_stored() {
 mkdir "$dbdir" || exit 1
 mount -t tmpfs -o size=512m,mode=0700 tmpfs "$dbdir" ||
     bail "cannot mount a tmpfs on $dbdir"
-net=127.59.$(( $$ % 200 + 20 ))
-port=$(( 20000 + $$ % 20000 ))
+bench_resolvers "127.59.$(( $$ % 200 + 20 ))" "$R"
 mport=$(( port + 1 ))
-addrs=()
-for ((i = 1; i <= R; i++)); do
-	addrs+=("$net.$i")
-	printf 'b%02d %s@%s\n' "$i" "$net.$i" "$port"
-done >"$dir/resolvers.conf"
-{
-	cat <<EOF
-[nmigd]
-database  = $dbdir/nmigd.db
-control   = $dir/nmigd.sock
-resolvers = $dir/resolvers.conf
-metrics   = 127.0.0.1:$mport
-interval  = 20s
-timeout   = 2s
-retries   = 1
-confirm   = 1
-samples   = 1
-rate      = 1000000
-parent    = none
-providers = none
-EOF
-	"$BENCHDNS" --domains "$D"
-} >"$dir/nmigd.conf"
+bench_conf 20s "$D" "metrics   = 127.0.0.1:$mport"
 
 # The domains answer old (other) until 50 s from now, then switch, 2 ms
 # apart (20 s for 10,000): by then the first rounds are saved and the
 # disk is full.
-switch_at=$(( $(date +%s%3N) + 50000 ))
-"$BENCHDNS" --port "$port" --max-seconds 600 --switch-at "$switch_at" \
-    --stagger-ms $(( 10000 / D + 1 )) "${addrs[@]}" 2>"$dir/benchdns.log" &
-dns_pid=$!
+bench_start $(( $(date +%s%3N) + 50000 )) $(( 10000 / D + 1 ))
 "$NMIGD" -c "$dir/nmigd.conf" </dev/null >/dev/null 2>"$dir/nmigd.log" &
 pid=$!
 
@@ -183,10 +131,8 @@ wait_for 120 completions_stored
 check "space back: every completion stored" completions_stored
 check "space back: none stored twice" [ -z "$(db "SELECT domain FROM events
     WHERE message_id = '$COMPLETE' GROUP BY domain HAVING count(*) > 1")" ]
-n=$(sed -n 's/^nmigd: DNS switch complete for \([^ :]*\):.*/\1/p' \
-    "$dir/nmigd.log" | sort | uniq | wc -l)
-d=$(sed -n 's/^nmigd: DNS switch complete for \([^ :]*\):.*/\1/p' \
-    "$dir/nmigd.log" | sort | uniq -d | wc -l)
+n=$(emitted_completions | sort -u | wc -l)
+d=$(emitted_completions | sort | uniq -d | wc -l)
 check "space back: every completion emitted ($n of $D)" [ "$n" = "$D" ]
 check "space back: none emitted twice ($d)" [ "$d" = 0 ]
 check "space back: nmigd says it saves again" \
