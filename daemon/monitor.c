@@ -43,6 +43,8 @@ struct run {
 	struct event	*timer;
 	time_t		 asked;		/* the round under way was due,
 					 * monotonic seconds */
+	uint64_t	 phase_ms;	/* its rounds' place in the
+					 * interval (runs_spread()) */
 	size_t		 outstanding;	/* probes not yet back */
 	bool		 queued;	/* waiting in the start queue */
 	bool		 active;
@@ -54,6 +56,7 @@ struct run {
 #define START_PROBES_PER_PASS	2000
 #define START_MAX_BACKLOG	20000
 #define START_RETRY_MS		20
+#define ROUND_TICK_MS		100
 
 /* The outbox is flushed this long after a round ends, so that the rounds
  * ending meanwhile share the transaction; at most FLUSH_ROWS rows a
@@ -111,6 +114,15 @@ mono_secs(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
+}
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static void
@@ -233,23 +245,47 @@ monitor_all_complete(const struct monitor *m)
 /* Scheduling. */
 
 static void
-round_schedule(struct run *run, unsigned secs)
+round_schedule_ms(struct run *run, uint64_t ms)
 {
 	struct timeval	tv;
 
-	tv.tv_sec = secs;
-	tv.tv_usec = 0;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	evtimer_add(run->timer, &tv);
 }
 
-/* The next round in interval less up to 10%, so that domains started
- * together drift apart instead of probing in bursts. */
-static unsigned
-round_delay(const struct config *cfg)
+/* Rounds at a fixed place in the interval, each run's own
+ * (runs_spread()): domains spread evenly over it, so that thousands of
+ * them ask a steady stream of queries instead of bursts, and they stay
+ * so.  The next one at least half an interval away: a run moved by a
+ * reload neither doubles a round nor skips much more than one. */
+static uint64_t
+round_delay_ms(const struct run *run)
 {
-	unsigned	jitter = cfg->interval / 10;
+	uint64_t	iv = (uint64_t)run->mon->cfg->interval * 1000;
+	uint64_t	now = mono_ms(), earliest = now + iv / 2, k;
 
-	return cfg->interval - (jitter ? arc4random_uniform(jitter + 1) : 0);
+	if (earliest <= run->phase_ms)
+		return run->phase_ms - now;
+	k = (earliest - run->phase_ms + iv - 1) / iv;
+	return run->phase_ms + k * iv - now;
+}
+
+/* Places in the interval, evenly, in the order of the domains, on
+ * ROUND_TICK_MS ticks: the rounds due together start in one loop pass
+ * and their answers are read a batch at a time, which costs less than a
+ * wakeup for each. */
+static void
+runs_spread(struct monitor *m)
+{
+	uint64_t	iv = (uint64_t)m->cfg->interval * 1000;
+	struct run	*run;
+	size_t		i, n = m->model->nw;
+
+	for (i = 0; i < n; i++)
+		if ((run = m->model->w[i].run) != NULL)
+			run->phase_ms = i * iv / n / ROUND_TICK_MS *
+			    ROUND_TICK_MS;
 }
 
 /* Queue a round to be started as soon as the prober can take it. */
@@ -274,11 +310,14 @@ monitor_arm(struct monitor *m)
 	struct run	*run;
 	size_t		 i;
 
+	runs_spread(m);
 	for (i = 0; i < m->model->nw; i++) {
 		run = m->model->w[i].run;
-		/* The first rounds spread over a tenth of the interval. */
-		round_schedule(run, m->once ? 0 :
-		    arc4random_uniform(m->cfg->interval / 10 + 1));
+		/* The first rounds spread over a tenth of the interval, so
+		 * that every domain is seen soon; the next ones go to their
+		 * places. */
+		round_schedule_ms(run, m->once ? 0 : i *
+		    ((uint64_t)m->cfg->interval * 100) / m->model->nw);
 	}
 }
 
@@ -426,7 +465,7 @@ round_timo(evutil_socket_t fd, short what, void *arg)
 	struct run	*run = arg;
 
 	if (!run->mon->once)
-		round_schedule(run, round_delay(run->mon->cfg));
+		round_schedule_ms(run, round_delay_ms(run));
 	if (run->active || run->queued) {
 		/* Counted, and said once an interval (round_timed()): at
 		 * thousands of domains a line each would flood the log. */
@@ -667,17 +706,23 @@ runs_carry(struct monitor *m, const struct model *old, unsigned old_interval)
 			run->outstanding = 0;
 			round_request(run);
 		}
-		if (m->cfg->interval != old_interval)
-			round_schedule(run,
-			    arc4random_uniform(m->cfg->interval / 10 + 1));
 	}
 	for (i = 0; i < m->model->nw; i++) {
 		w = &m->model->w[i];
 		if (w->run != NULL)
 			continue;
 		run = run_new(m, w);
-		round_schedule(run, round_delay(m->cfg));
 		round_request(run);
+	}
+	/* The domains' places afresh: a round already timed keeps its
+	 * time, unless the interval changed; a new domain's first round is
+	 * now, and its next at its place. */
+	runs_spread(m);
+	for (i = 0; i < m->model->nw; i++) {
+		run = m->model->w[i].run;
+		if (m->cfg->interval != old_interval ||
+		    !evtimer_pending(run->timer, NULL))
+			round_schedule_ms(run, round_delay_ms(run));
 	}
 }
 

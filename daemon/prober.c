@@ -4,16 +4,18 @@
  * would block and accept the first datagram that arrives, which is
  * exactly what a monitor must not do.
  *
- * Each query gets its own UDP socket bound to a random port and a random
- * ID.  A datagram is accepted only from the address and port asked, with
- * the ID and the question asked; anything else is dropped and counted.  TC=1
- * moves the query to TCP.  No acceptable answer within the timeout: the
- * query is sent again on the same socket with the same ID, so that a late
- * answer to an earlier try still counts, up to `retries` times.
+ * Each query goes out on a random port of the socket pool
+ * (daemon/sockpool.c) with a random ID.  A datagram is accepted only from
+ * the address and port asked, to that port with that ID, and with the
+ * question asked; anything else is dropped and counted.  TC=1 moves the
+ * query to TCP.  No acceptable answer within the timeout: the query is
+ * sent again on the same port with the same ID, so that a late answer to
+ * an earlier try still counts, up to `retries` times.  A query's wire form
+ * is built once; a new ID is patched in.
  *
  * Queries wait for their server's pace (daemon/pace.c): its rate, and
  * its back-off when it stops answering, which skips them.  Besides,
- * max_inflight bounds the sockets open at once.
+ * max_inflight bounds the queries on the wire at once.
  */
 #include <sys/queue.h>
 #include <sys/socket.h>
@@ -33,30 +35,27 @@
 #include "log.h"
 #include "pace.h"
 #include "prober.h"
+#include "random.h"
+#include "sockpool.h"
 #include "wire.h"
 #include "util.h"
 
-#define PROBER_RECVBUF		65535
-#define PROBER_READ_BURST	16	/* datagrams per read callback */
-#define PROBER_BIND_TRIES	10
 #define PROBER_START_BURST	32	/* queries started per loop pass */
 
 struct query {
 	TAILQ_ENTRY(query)	 entry;		/* inflight */
 	struct paced		 pq;		/* its pace's */
+	struct sp_query		 sq;		/* its port and ID */
 	struct prober		*p;
 	struct sockaddr_storage	 sa;
 	socklen_t		 salen;
 	char			 owner[NMIG_NAMEBUF];
 	uint16_t		 type;
-	uint16_t		 id;
 	unsigned		 flags;		/* PROBE_* */
 	unsigned		 timeout_ms;
 	unsigned		 retries;
 	unsigned		 tries;
 	bool			 tcp_due;	/* TC=1: TCP when paced */
-	int			 fd;
-	struct event		*ev_read;
 	struct event		*ev_timer;
 	struct bufferevent	*bev;		/* TCP fallback */
 	uint8_t			 wire[PACKET_QUERY_MAX];
@@ -73,16 +72,18 @@ struct prober {
 	unsigned		 max_inflight;
 	struct queryq		 inflight;
 	struct pacer		*pacer;		/* the queries waiting */
+	struct sockpool		*pool;		/* the queries on the wire */
 	struct event		*ev_kick;
 	bool			 starved;	/* out of descriptors: the
 						 * kick is timed */
 	struct prober_stats	 stats;
-	uint8_t			 buf[PROBER_RECVBUF];
 };
 
 static void	prober_kick_cb(evutil_socket_t, short, void *);
 static void	prober_pace_ready(void *);
-static void	query_read_cb(evutil_socket_t, short, void *);
+static void	prober_answer_cb(struct sp_query *, const uint8_t *, size_t,
+		    void *);
+static void	prober_stray_cb(void *);
 static void	query_timeout_cb(evutil_socket_t, short, void *);
 static void	query_start_tcp(struct query *);
 static void	query_tcp_when_paced(struct query *);
@@ -101,20 +102,21 @@ prober_new(struct event_base *base, unsigned max_inflight)
 	if ((p->ev_kick = event_new(base, -1, 0, prober_kick_cb, p)) == NULL)
 		fatalx("%s: event_new", __func__);
 	p->pacer = pacer_new(base, prober_pace_ready, p);
+	/* A quarter of the window in ports: their descriptors count against
+	 * the same limit as TCP's. */
+	p->pool = sockpool_new(base, p->max_inflight / 4, p->max_inflight,
+	    prober_answer_cb, prober_stray_cb, p);
 	return p;
 }
 
 static void
 query_release(struct query *q)
 {
-	if (q->ev_read != NULL)
-		event_free(q->ev_read);
+	sockpool_remove(q->p->pool, &q->sq);
 	if (q->ev_timer != NULL)
 		event_free(q->ev_timer);
 	if (q->bev != NULL)
 		bufferevent_free(q->bev);
-	if (q->fd != -1)
-		close(q->fd);
 	free(q);
 }
 
@@ -125,6 +127,7 @@ prober_free(struct prober *p)
 		return;
 	prober_cancel_all(p);
 	pacer_free(p->pacer);
+	sockpool_free(p->pool);
 	event_free(p->ev_kick);
 	free(p);
 }
@@ -188,17 +191,30 @@ prober_rate(struct prober *p, const struct sockaddr *sa, socklen_t salen,
 	(void)pacer_pace(p->pacer, sa, salen, rate, label);
 }
 
+/* The ID is patched in when the query goes out. */
 static int
 query_encode(struct query *q)
 {
 	int	len;
 
-	q->id = (uint16_t)arc4random_uniform(65536);
-	if ((len = packet_query(q->owner, q->type, q->id,
+	if ((len = packet_query(q->owner, q->type, 0,
 	    q->flags & (PQ_RD | PQ_DO), q->wire)) == -1)
 		return -1;
 	q->wirelen = (size_t)len;
 	return 0;
+}
+
+static void
+query_set_id(struct query *q, uint16_t id)
+{
+	q->wire[0] = (uint8_t)(id >> 8);
+	q->wire[1] = (uint8_t)id;
+}
+
+static uint16_t
+query_id(const struct query *q)
+{
+	return (uint16_t)(q->wire[0] << 8 | q->wire[1]);
 }
 
 int
@@ -211,9 +227,11 @@ prober_query(struct prober *p, const struct probe *pr)
 		return -1;
 	q = xcalloc(1, sizeof(*q));
 	q->p = p;
-	q->fd = -1;
 	memcpy(&q->sa, pr->sa, pr->salen);
 	q->salen = pr->salen;
+	q->sq.sa = (struct sockaddr *)&q->sa;
+	q->sq.salen = q->salen;
+	q->sq.slot = -1;
 	strcpy(q->owner, pr->owner);
 	q->type = pr->type;
 	q->flags = pr->flags;
@@ -309,37 +327,6 @@ timeout_tv(unsigned ms, struct timeval *tv)
 	tv->tv_usec = (ms % 1000) * 1000;
 }
 
-/* A random source port as unbound does, rather than trusting the kernel's
- * choice; fall back to the kernel after a few ports in use. */
-static void
-bind_random_port(int fd, int family)
-{
-	struct sockaddr_storage	 ss;
-	struct sockaddr_in	*sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&ss;
-	socklen_t		 len;
-	uint16_t		 port;
-	int			 i;
-
-	for (i = 0; i < PROBER_BIND_TRIES; i++) {
-		memset(&ss, 0, sizeof(ss));
-		port = (uint16_t)(1024 + arc4random_uniform(65536 - 1024));
-		if (family == AF_INET6) {
-			sin6->sin6_family = AF_INET6;
-			sin6->sin6_port = htons(port);
-			len = sizeof(*sin6);
-		} else {
-			sin->sin_family = AF_INET;
-			sin->sin_port = htons(port);
-			len = sizeof(*sin);
-		}
-		if (bind(fd, (struct sockaddr *)&ss, len) == 0)
-			return;
-		if (errno != EADDRINUSE && errno != EACCES)
-			return;
-	}
-}
-
 static int
 query_send(struct query *q)
 {
@@ -348,8 +335,7 @@ query_send(struct query *q)
 	q->tries++;
 	q->p->stats.sent++;
 	clock_gettime(CLOCK_MONOTONIC, &q->sent_at);
-	if (sendto(q->fd, q->wire, q->wirelen, 0, (struct sockaddr *)&q->sa,
-	    q->salen) == -1 && errno != EAGAIN && errno != ENOBUFS) {
+	if (sockpool_send(q->p->pool, &q->sq, q->wire, q->wirelen) == -1) {
 		log_debug("%s: sendto %s: %s", __func__, q->owner,
 		    strerror(errno));
 		return -1;
@@ -397,13 +383,13 @@ static int
 query_start(struct query *q)
 {
 	struct prober	*p = q->p;
-	int		 family = q->sa.ss_family;
 	struct timeval	 later = { 0, 200000 };
+	int		 rc;
 
 	if (q->flags & PROBE_TCP)
 		return query_start_tcp_only(q);
-	q->fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (q->fd == -1 && (errno == EMFILE || errno == ENFILE ||
+	rc = sockpool_add(p->pool, &q->sq);
+	if (rc == -1 && (errno == EMFILE || errno == ENFILE ||
 	    errno == ENOBUFS || errno == ENOMEM)) {
 		/* Our shortage, not the resolver's failure: wait. */
 		if (!p->starved)
@@ -418,18 +404,15 @@ query_start(struct query *q)
 	TAILQ_INSERT_TAIL(&p->inflight, q, entry);
 	p->stats.inflight++;
 	clock_gettime(CLOCK_MONOTONIC, &q->sent_at);
-	if (q->fd == -1) {
+	if (rc == -1) {
 		log_warn("probe: no socket for a query for %s", q->owner);
 		query_finish(q, OBS_ERROR, NULL);
 		return 0;
 	}
-	bind_random_port(q->fd, family);
-	q->ev_read = event_new(p->base, q->fd, EV_READ | EV_PERSIST,
-	    query_read_cb, q);
-	q->ev_timer = evtimer_new(p->base, query_timeout_cb, q);
-	if (q->ev_read == NULL || q->ev_timer == NULL ||
-	    event_add(q->ev_read, NULL) == -1) {
-		log_warnx("probe: cannot register the events of a query "
+	query_set_id(q, q->sq.id);
+	if ((q->ev_timer = evtimer_new(p->base, query_timeout_cb, q)) ==
+	    NULL) {
+		log_warnx("probe: cannot register the timer of a query "
 		    "for %s", q->owner);
 		query_finish(q, OBS_ERROR, NULL);
 		return 0;
@@ -547,18 +530,13 @@ query_start_tcp(struct query *q)
 	uint8_t		 len[2];
 	struct timeval	 tv;
 
-	if (q->fd != -1) {
+	if (!(q->flags & PROBE_TCP)) {
+		sockpool_remove(p->pool, &q->sq);
 		p->stats.tcp_fallbacks++;
-		event_del(q->ev_read);
 		evtimer_del(q->ev_timer);
-		close(q->fd);
-		q->fd = -1;
 		/* A fresh ID: the UDP one has been seen by whoever sent
 		 * TC=1. */
-		if (query_encode(q) == -1) {
-			query_finish(q, OBS_ERROR, NULL);
-			return;
-		}
+		query_set_id(q, (uint16_t)random_uniform(65536));
 	}
 	q->bev = bufferevent_socket_new(p->base, -1,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
@@ -590,7 +568,7 @@ query_consider(struct query *q, const uint8_t *pkt, size_t len)
 	struct answer		a;
 	enum packet_verdict	v;
 
-	v = packet_parse_answer(pkt, len, q->id, q->owner, q->type, &a);
+	v = packet_parse_answer(pkt, len, query_id(q), q->owner, q->type, &a);
 	if (v != PKT_OK) {
 		q->p->stats.dropped++;
 		log_debug("dropped datagram for %s: %s", q->owner,
@@ -600,6 +578,9 @@ query_consider(struct query *q, const uint8_t *pkt, size_t len)
 	/* TC=1 over TCP would be a broken server: take what it gave. */
 	if (a.tc && q->bev == NULL) {
 		answer_free(&a);
+		/* Over UDP it is done: a second TC=1 must not take a
+		 * second token. */
+		sockpool_remove(q->p->pool, &q->sq);
 		query_tcp_when_paced(q);
 		return 1;
 	}
@@ -607,36 +588,26 @@ query_consider(struct query *q, const uint8_t *pkt, size_t len)
 	return 1;
 }
 
+/* An answer from the query's server, to its port, with its ID. */
 static void
-query_read_cb(evutil_socket_t fd, short what, void *arg)
+prober_answer_cb(struct sp_query *sq, const uint8_t *pkt, size_t len,
+    void *arg)
 {
-	struct query		*q = arg;
-	struct prober		*p = q->p;
-	struct sockaddr_storage	 from;
-	socklen_t		 fromlen;
-	ssize_t			 n;
-	int			 i;
+	struct query	*q = (struct query *)(void *)((char *)sq -
+	    offsetof(struct query, sq));
 
-	for (i = 0; i < PROBER_READ_BURST; i++) {
-		fromlen = sizeof(from);
-		n = recvfrom(fd, p->buf, sizeof(p->buf), 0,
-		    (struct sockaddr *)&from, &fromlen);
-		if (n == -1) {
-			if (errno != EAGAIN && errno != EINTR)
-				log_debug("%s: recvfrom: %s", __func__,
-				    strerror(errno));
-			return;
-		}
-		if (!sockaddr_same((struct sockaddr *)&from,
-		    (struct sockaddr *)&q->sa)) {
-			p->stats.dropped++;
-			log_debug("dropped datagram for %s: wrong source",
-			    q->owner);
-			continue;
-		}
-		if (query_consider(q, p->buf, (size_t)n))
-			return;
-	}
+	(void)query_consider(q, pkt, len);
+}
+
+/* From elsewhere, to another port or with another ID: junk, spoofing or
+ * an answer after its query was given up. */
+static void
+prober_stray_cb(void *arg)
+{
+	struct prober	*p = arg;
+
+	p->stats.dropped++;
+	log_debug("dropped datagram: no query waits for it");
 }
 
 static void

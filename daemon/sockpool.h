@@ -1,0 +1,67 @@
+/*
+ * The UDP sockets queries go out on: a pool of long-lived sockets, each
+ * bound to a random port, and the queries outstanding on them.
+ *
+ * A socket per query cost a socket(), a bind(), two epoll_ctl()s and a
+ * close() for each of thousands of queries a second.  Now a query takes
+ * one of the pool's ports at random and a random ID that no other query
+ * to the same server has outstanding on that port, which keeps what RFC
+ * 5452 asks for: port and ID random per query, and an answer taken only
+ * from the address and port asked, on the port and with the ID the query
+ * went out with (the caller checks the question).  A socket is closed
+ * after SOCKPOOL_USES queries or SOCKPOOL_AGE_S seconds, once its last
+ * query is done, and its slot opens again on a new random port: a port
+ * learnt is soon worth nothing, and an idle daemon holds few sockets.
+ */
+#ifndef NMIGD_SOCKPOOL_H
+#define NMIGD_SOCKPOOL_H
+
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#define SOCKPOOL_SLOTS	256	/* ports per address family, at most */
+#define SOCKPOOL_USES	1000
+#define SOCKPOOL_AGE_S	30
+
+/* Embedded in the caller's query. */
+struct sp_query {
+	struct sp_query		*next;		/* its hash chain */
+	const struct sockaddr	*sa;		/* the server: the caller's */
+	socklen_t		 salen;
+	int			 slot;		/* -1: not outstanding */
+	uint16_t		 id;
+};
+
+/* A datagram from q's server to q's port with q's ID.  The callback
+ * may remove q and others, and add queries. */
+typedef void (*sockpool_answer_cb)(struct sp_query *q, const uint8_t *,
+	    size_t, void *arg);
+/* A datagram no outstanding query is waiting for. */
+typedef void (*sockpool_stray_cb)(void *arg);
+
+struct sockpool;
+
+/* At most nslots sockets per family (SOCKPOOL_SLOTS at most);
+ * max_outstanding sizes the table of outstanding queries. */
+struct sockpool	*sockpool_new(struct event_base *, unsigned nslots,
+		    unsigned max_outstanding, sockpool_answer_cb,
+		    sockpool_stray_cb, void *arg);
+void		 sockpool_free(struct sockpool *);
+
+/* Outstanding from now on, on a random port with a random ID (q->slot,
+ * q->id).  -1 with errno when no socket is open and none can be. */
+int		 sockpool_add(struct sockpool *, struct sp_query *q);
+/* No longer waited for; a no-op when q is not outstanding. */
+void		 sockpool_remove(struct sockpool *, struct sp_query *q);
+/* Sent on q's socket to q's server: 0, or -1 with errno.  EAGAIN and
+ * ENOBUFS count as sent (a datagram lost on the way). */
+int		 sockpool_send(struct sockpool *, const struct sp_query *q,
+		    const void *, size_t);
+/* Sockets open now. */
+unsigned	 sockpool_open(const struct sockpool *);
+
+#endif
