@@ -34,6 +34,39 @@ address_text(const struct target *t, char *buf, size_t len)
 	return buf;
 }
 
+/* A server's place in the lists: by name, then address. */
+static int
+server_cmp(const struct target *a, const struct target *b)
+{
+	int	c;
+
+	if ((c = strcmp(a->host, b->host)) != 0)
+		return c;
+	if (a->salen != b->salen)
+		return a->salen < b->salen ? -1 : 1;
+	return memcmp(&a->sa, &b->sa, a->salen);
+}
+
+/* The slots of w's servers of kind (ZONECUT_SERVERS_MAX at most, as the
+ * lookups give them), sorted: not in the order in which their address
+ * lookups happened to finish. */
+static size_t
+servers_sorted(const struct model *m, const struct watch *w,
+    enum target_kind kind, size_t *slot)
+{
+	size_t	i, j, n = 0, nt = watch_ntargets(m, w);
+
+	for (i = m->resolvers->n; i < nt && n < ZONECUT_SERVERS_MAX; i++) {
+		if (watch_target(m, w, i)->kind != kind)
+			continue;
+		for (j = n++; j > 0 && server_cmp(watch_target(m, w, i),
+		    watch_target(m, w, slot[j - 1])) < 0; j--)
+			slot[j] = slot[j - 1];
+		slot[j] = i;
+	}
+	return n;
+}
+
 /* One server: its delegation as a record of the apex NS check (judged on
  * the referral) and the DS set the parent holds. */
 static json_t *
@@ -67,13 +100,13 @@ status_parent_json(const struct model *m, const struct watch *w)
 {
 	const struct zonecut	*zc = w->zone;
 	json_t			*o, *sv;
-	size_t			 i, nt = watch_ntargets(m, w);
+	size_t			 slot[ZONECUT_SERVERS_MAX], i, n;
 	char			 name[NMIG_NAMEBUF];
 
 	sv = json_array();
-	for (i = m->resolvers->n; i < nt; i++)
-		if (watch_target(m, w, i)->kind == TK_PARENT)
-			json_array_append_new(sv, server_json(m, w, i));
+	n = servers_sorted(m, w, TK_PARENT, slot);
+	for (i = 0; i < n; i++)
+		json_array_append_new(sv, server_json(m, w, slot[i]));
 	o = json_object();
 	json_object_set_new(o, "zone", zc != NULL && zc->find == ZF_FOUND ?
 	    json_string(domain_display(zc->name, name)) : json_null());
@@ -203,13 +236,14 @@ status_provider_json(const struct model *m, const struct watch *w,
     enum target_kind kind)
 {
 	json_t	*o, *sv;
-	size_t	 i, nt = watch_ntargets(m, w);
+	size_t	 slot[ZONECUT_SERVERS_MAX], i, n;
 	char	 why[160];
 
 	sv = json_array();
-	for (i = m->resolvers->n; i < nt; i++)
-		if (watch_target(m, w, i)->kind == kind)
-			json_array_append_new(sv, provider_server_json(m, w, i));
+	n = servers_sorted(m, w, kind, slot);
+	for (i = 0; i < n; i++)
+		json_array_append_new(sv, provider_server_json(m, w,
+		    slot[i]));
 	o = json_object();
 	if (kind == TK_OLD_AUTH) {
 		json_object_set_new(o, "state", json_string(old_state_name(
