@@ -130,6 +130,13 @@ put_prober(struct docbuf *b, const char *vantage,
 	put_one(b, vantage, "nmigd_servers_backed_off", "gauge",
 	    "Resolvers and servers backed off: not answering or refusing.",
 	    "%llu", (unsigned long long)st->backing_off);
+	put_one(b, vantage, "nmigd_udp_sockets", "gauge",
+	    "UDP sockets open for queries.", "%llu",
+	    (unsigned long long)st->sockets);
+	put_one(b, vantage, "nmigd_hosts_isolated", "gauge",
+	    "Hosts that sent datagrams no query waited for, whose queries "
+	    "get sockets of their own.", "%llu",
+	    (unsigned long long)st->isolated);
 }
 
 /* How long the event loop has been held: what every probe's timing and

@@ -59,10 +59,11 @@ struct run {
 #define ROUND_TICK_MS		100
 
 /* The outbox is flushed this long after a round ends, so that the rounds
- * ending meanwhile share the transaction; at most FLUSH_ROWS rows a
- * transaction (a few ms), the rest on the next loop pass.  A failing
- * database is tried again every FLUSH_RETRY_MS. */
-#define FLUSH_DELAY_MS		200
+ * ending meanwhile (those of one ROUND_TICK_MS tick) share the
+ * transaction, and yet a completion is told soon after its round; at
+ * most FLUSH_ROWS rows a transaction (a few ms), the rest on the next
+ * loop pass.  A failing database is tried again every FLUSH_RETRY_MS. */
+#define FLUSH_DELAY_MS		50
 #define FLUSH_ROWS		400
 #define FLUSH_RETRY_MS		1000
 

@@ -500,18 +500,12 @@ fail_text(enum pace_outcome why)
 static void
 pace_text(const struct pace *pc, char *buf, size_t len)
 {
-	const struct sockaddr_in	*sin = (const void *)&pc->sa;
-	const struct sockaddr_in6	*sin6 = (const void *)&pc->sa;
-	char				 a[INET6_ADDRSTRLEN];
+	const struct sockaddr	*sa = (const struct sockaddr *)&pc->sa;
+	char			 a[INET6_ADDRSTRLEN];
 
-	if (pc->sa.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
-	else
-		inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
 	snprintf(buf, len, "%s%s%s port %u", pc->label,
-	    pc->label[0] != '\0' ? " at " : "", a,
-	    ntohs(pc->sa.ss_family == AF_INET6 ? sin6->sin6_port :
-	    sin->sin_port));
+	    pc->label[0] != '\0' ? " at " : "",
+	    sockaddr_host_text(sa, a, sizeof(a)), sockaddr_port(sa));
 }
 
 /* Whether to log a back-off starting: not more often than PACE_SAY_S. */

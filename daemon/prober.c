@@ -83,7 +83,7 @@ static void	prober_kick_cb(evutil_socket_t, short, void *);
 static void	prober_pace_ready(void *);
 static void	prober_answer_cb(struct sp_query *, const uint8_t *, size_t,
 		    void *);
-static void	prober_stray_cb(void *);
+static void	prober_stray_cb(const struct sockaddr *, void *);
 static void	query_timeout_cb(evutil_socket_t, short, void *);
 static void	query_start_tcp(struct query *);
 static void	query_tcp_when_paced(struct query *);
@@ -169,6 +169,8 @@ prober_get_stats(const struct prober *p, struct prober_stats *st)
 	st->queued = ps.queued;
 	st->skipped = ps.skipped;
 	st->backing_off = ps.backing_off;
+	st->sockets = sockpool_open(p->pool);
+	st->isolated = sockpool_isolated(p->pool);
 }
 
 bool
@@ -602,7 +604,7 @@ prober_answer_cb(struct sp_query *sq, const uint8_t *pkt, size_t len,
 /* From elsewhere, to another port or with another ID: junk, spoofing or
  * an answer after its query was given up. */
 static void
-prober_stray_cb(void *arg)
+prober_stray_cb(const struct sockaddr *from, void *arg)
 {
 	struct prober	*p = arg;
 

@@ -57,6 +57,9 @@ struct prober_stats {
 	uint64_t	inflight;	/* on the wire now */
 	uint64_t	skipped;	/* not sent: server backed off */
 	uint64_t	backing_off;	/* servers, now */
+	uint64_t	sockets;	/* UDP sockets open, now */
+	uint64_t	isolated;	/* hosts whose queries get sockets
+					 * of their own (daemon/sockpool.h) */
 };
 
 struct prober;

@@ -3,11 +3,15 @@
  * (see sockpool.h for why).  Slots are opened when a query first picks
  * them and closed when retired, so a daemon watching a few domains holds
  * a few sockets; the table is keyed by (slot, ID, server), so that an
- * answer finds its query in O(1) whatever the number of domains.
+ * answer finds its query in O(1) whatever the number of domains.  A
+ * query's own socket (its server sent strays) is a slot outside the
+ * array, with that query alone on it.
  */
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -26,10 +30,12 @@
 #define SOCKPOOL_BIND_TRIES	10
 #define SOCKPOOL_PICK_TRIES	8
 #define SOCKPOOL_ID_TRIES	16
+#define SOCKPOOL_STRAYERS	32	/* hosts remembered */
 
 struct slot {
 	struct sockpool	*sp;
-	int		 index;		/* in sp->slots */
+	int		 index;		/* in sp->slots, -1: a query's own */
+	struct sp_query	*only;		/* that query */
 	int		 family;
 	int		 fd;		/* -1: closed */
 	struct event	*ev;
@@ -40,12 +46,20 @@ struct slot {
 					 * last is done */
 };
 
+/* A host that sent datagrams nobody waited for. */
+struct strayer {
+	struct sockaddr_storage	 host;		/* port 0 */
+	unsigned		 n;
+	time_t			 last;		/* monotonic seconds */
+};
+
 struct sockpool {
 	struct event_base	*base;
 	unsigned		 nslots;	/* per family */
 	struct slot		*slots;		/* AF_INET's, then AF_INET6's */
 	unsigned		 open;
-	int			 reading;	/* the slot being read, -1 */
+	struct slot		*reading;	/* the slot being read */
+	struct strayer		 strayers[SOCKPOOL_STRAYERS];
 	struct sp_query		**buckets;
 	size_t			 mask;
 	struct event		*ev_sweep;
@@ -91,7 +105,6 @@ sockpool_new(struct event_base *base, unsigned nslots,
 		sp->slots[i].family = i < sp->nslots ? AF_INET : AF_INET6;
 		sp->slots[i].fd = -1;
 	}
-	sp->reading = -1;
 	/* Chains of about half a query at the most outstanding. */
 	while (nb < 2 * (size_t)max_outstanding && nb < (1u << 20))
 		nb *= 2;
@@ -122,6 +135,8 @@ slot_close(struct slot *s)
 	s->uses = 0;
 	s->retiring = false;
 	s->sp->open--;
+	if (s->index == -1)
+		free(s);
 }
 
 void
@@ -145,6 +160,68 @@ unsigned
 sockpool_open(const struct sockpool *sp)
 {
 	return sp->open;
+}
+
+/* The host's entry, or NULL. */
+static struct strayer *
+strayer_find(struct sockpool *sp, const struct sockaddr *sa)
+{
+	size_t	i;
+
+	for (i = 0; i < SOCKPOOL_STRAYERS; i++)
+		if (sp->strayers[i].n > 0 && sockaddr_same_host(
+		    (struct sockaddr *)&sp->strayers[i].host, sa))
+			return &sp->strayers[i];
+	return NULL;
+}
+
+static bool
+strayer_isolated(const struct strayer *st, time_t now)
+{
+	return st != NULL && st->n >= SOCKPOOL_STRAYS &&
+	    now - st->last < SOCKPOOL_FORGET_S;
+}
+
+/* Counted against its host; a host quiet for SOCKPOOL_FORGET_S starts
+ * afresh, and a new one takes the place of the one quiet longest. */
+static void
+strayer_note(struct sockpool *sp, const struct sockaddr *from)
+{
+	struct strayer	*st = strayer_find(sp, from);
+	time_t		 now = mono_seconds();
+	char		 text[INET6_ADDRSTRLEN];
+	size_t		 i;
+
+	if (st == NULL) {
+		st = &sp->strayers[0];
+		for (i = 1; i < SOCKPOOL_STRAYERS; i++)
+			if (sp->strayers[i].last < st->last)
+				st = &sp->strayers[i];
+		memset(st, 0, sizeof(*st));
+		memcpy(&st->host, from, from->sa_family == AF_INET6 ?
+		    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+	} else if (now - st->last >= SOCKPOOL_FORGET_S)
+		st->n = 0;
+	if (st->n < UINT_MAX)
+		st->n++;
+	st->last = now;
+	if (st->n == SOCKPOOL_STRAYS)
+		log_warnx("%s sends datagrams no query waits for: its "
+		    "queries get sockets of their own (for %d min after the "
+		    "last)", sockaddr_host_text(from, text, sizeof(text)),
+		    SOCKPOOL_FORGET_S / 60);
+}
+
+unsigned
+sockpool_isolated(const struct sockpool *sp)
+{
+	time_t		now = mono_seconds();
+	unsigned	i, n = 0;
+
+	for (i = 0; i < SOCKPOOL_STRAYERS; i++)
+		if (strayer_isolated(&sp->strayers[i], now))
+			n++;
+	return n;
 }
 
 /* A random port as unbound does, rather than trusting the kernel's
@@ -266,6 +343,30 @@ pending_find(const struct sockpool *sp, int slot, uint16_t id,
 	return NULL;
 }
 
+/* A socket for q alone, as every query had before the pool. */
+static int
+sockpool_add_own(struct sockpool *sp, struct sp_query *q)
+{
+	struct slot	*s = xcalloc(1, sizeof(*s));
+	int		 saved;
+
+	s->sp = sp;
+	s->index = -1;
+	s->family = q->sa->sa_family;
+	s->fd = -1;
+	if (slot_open(s) == -1) {
+		saved = errno;
+		free(s);
+		errno = saved;
+		return -1;
+	}
+	s->only = q;
+	s->outstanding = 1;
+	q->own = s;
+	q->id = (uint16_t)random_uniform(65536);
+	return 0;
+}
+
 int
 sockpool_add(struct sockpool *sp, struct sp_query *q)
 {
@@ -274,6 +375,8 @@ sockpool_add(struct sockpool *sp, struct sp_query *q)
 	uint16_t	 id;
 	int		 i;
 
+	if (strayer_isolated(strayer_find(sp, q->sa), mono_seconds()))
+		return sockpool_add_own(sp, q);
 	if ((s = slot_pick(sp, q->sa->sa_family)) == NULL)
 		return -1;
 	for (i = 0; i < SOCKPOOL_ID_TRIES; i++) {
@@ -302,6 +405,14 @@ sockpool_remove(struct sockpool *sp, struct sp_query *q)
 	struct sp_query	**pp;
 	struct slot	 *s;
 
+	if ((s = q->own) != NULL) {
+		q->own = NULL;
+		s->only = NULL;
+		s->outstanding = 0;
+		if (s != sp->reading)
+			slot_close(s);
+		return;
+	}
 	if (q->slot == -1)
 		return;
 	for (pp = &sp->buckets[bucket_of(sp, q->slot, q->id, q->sa)];
@@ -315,7 +426,7 @@ sockpool_remove(struct sockpool *sp, struct sp_query *q)
 	q->next = NULL;
 	s->outstanding--;
 	/* Not under slot_read_cb's feet: it closes the slot itself. */
-	if (s->retiring && s->outstanding == 0 && s->index != sp->reading)
+	if (s->retiring && s->outstanding == 0 && s != sp->reading)
 		slot_close(s);
 }
 
@@ -323,11 +434,17 @@ int
 sockpool_send(struct sockpool *sp, const struct sp_query *q,
     const void *buf, size_t len)
 {
-	if (q->slot == -1) {
+	int	fd;
+
+	if (q->own != NULL)
+		fd = q->own->fd;
+	else if (q->slot != -1)
+		fd = sp->slots[q->slot].fd;
+	else {
 		errno = EBADF;
 		return -1;
 	}
-	if (sendto(sp->slots[q->slot].fd, buf, len, 0, q->sa, q->salen) ==
+	if (sendto(fd, buf, len, 0, q->sa, q->salen) ==
 	    -1 && errno != EAGAIN && errno != ENOBUFS)
 		return -1;
 	return 0;
@@ -336,14 +453,23 @@ sockpool_send(struct sockpool *sp, const struct sp_query *q,
 static void
 sockpool_deliver(struct sockpool *sp, struct slot *s, unsigned i)
 {
-	const uint8_t	*pkt = sp->iov[i].iov_base;
-	size_t		 len = sp->msgs[i].msg_len;
-	struct sp_query	*q;
+	const uint8_t		*pkt = sp->iov[i].iov_base;
+	const struct sockaddr	*from = (struct sockaddr *)&sp->from[i];
+	size_t			 len = sp->msgs[i].msg_len;
+	struct sp_query		*q = NULL;
+	uint16_t		 id;
 
-	if (len < 2 || (q = pending_find(sp, s->index,
-	    (uint16_t)(pkt[0] << 8 | pkt[1]),
-	    (struct sockaddr *)&sp->from[i])) == NULL) {
-		sp->stray(sp->arg);
+	if (len >= 2) {
+		id = (uint16_t)(pkt[0] << 8 | pkt[1]);
+		if (s->index != -1)
+			q = pending_find(sp, s->index, id, from);
+		else if (s->only != NULL && s->only->id == id &&
+		    sockaddr_same(s->only->sa, from))
+			q = s->only;
+	}
+	if (q == NULL) {
+		strayer_note(sp, from);
+		sp->stray(from, sp->arg);
 		return;
 	}
 	sp->answer(q, pkt, len, sp->arg);
@@ -372,11 +498,13 @@ slot_read_cb(evutil_socket_t fd, short what, void *arg)
 			    strerror(errno));
 		return;
 	}
-	sp->reading = s->index;
+	sp->reading = s;
 	for (i = 0; i < n; i++)
 		sockpool_deliver(sp, s, (unsigned)i);
-	sp->reading = -1;
-	if (s->fd != -1 && s->retiring && s->outstanding == 0)
+	sp->reading = NULL;
+	/* Done with while it was read: a query's own, or worn out. */
+	if (s->fd != -1 && s->outstanding == 0 &&
+	    (s->retiring || s->index == -1))
 		slot_close(s);
 }
 

@@ -12,6 +12,13 @@
  * after SOCKPOOL_USES queries or SOCKPOOL_AGE_S seconds, once its last
  * query is done, and its slot opens again on a new random port: a port
  * learnt is soon worth nothing, and an idle daemon holds few sockets.
+ *
+ * Queries share ports, as unbound's do, so a server that sends datagrams
+ * nobody waits for (a flood, answers from another port or too late)
+ * could fill a shared socket's buffer and crowd out other servers'
+ * answers.  Once SOCKPOOL_STRAYS such datagrams have come from a host
+ * within SOCKPOOL_FORGET_S seconds, its queries get a socket each, as
+ * every query had before the pool.
  */
 #ifndef NMIGD_SOCKPOOL_H
 #define NMIGD_SOCKPOOL_H
@@ -26,6 +33,10 @@
 #define SOCKPOOL_SLOTS	256	/* ports per address family, at most */
 #define SOCKPOOL_USES	1000
 #define SOCKPOOL_AGE_S	30
+#define SOCKPOOL_STRAYS	16
+#define SOCKPOOL_FORGET_S 600
+
+struct slot;
 
 /* Embedded in the caller's query. */
 struct sp_query {
@@ -33,6 +44,7 @@ struct sp_query {
 	const struct sockaddr	*sa;		/* the server: the caller's */
 	socklen_t		 salen;
 	int			 slot;		/* -1: not outstanding */
+	struct slot		*own;		/* its own socket, or NULL */
 	uint16_t		 id;
 };
 
@@ -40,8 +52,8 @@ struct sp_query {
  * may remove q and others, and add queries. */
 typedef void (*sockpool_answer_cb)(struct sp_query *q, const uint8_t *,
 	    size_t, void *arg);
-/* A datagram no outstanding query is waiting for. */
-typedef void (*sockpool_stray_cb)(void *arg);
+/* A datagram no outstanding query is waiting for, from. */
+typedef void (*sockpool_stray_cb)(const struct sockaddr *from, void *arg);
 
 struct sockpool;
 
@@ -53,7 +65,8 @@ struct sockpool	*sockpool_new(struct event_base *, unsigned nslots,
 void		 sockpool_free(struct sockpool *);
 
 /* Outstanding from now on, on a random port with a random ID (q->slot,
- * q->id).  -1 with errno when no socket is open and none can be. */
+ * q->id), of its own (q->own) if its server has sent strays.  -1 with
+ * errno when no socket is open and none can be. */
 int		 sockpool_add(struct sockpool *, struct sp_query *q);
 /* No longer waited for; a no-op when q is not outstanding. */
 void		 sockpool_remove(struct sockpool *, struct sp_query *q);
@@ -61,7 +74,9 @@ void		 sockpool_remove(struct sockpool *, struct sp_query *q);
  * ENOBUFS count as sent (a datagram lost on the way). */
 int		 sockpool_send(struct sockpool *, const struct sp_query *q,
 		    const void *, size_t);
-/* Sockets open now. */
+/* Sockets open now, shared and a query's own. */
 unsigned	 sockpool_open(const struct sockpool *);
+/* Hosts whose queries get sockets of their own now. */
+unsigned	 sockpool_isolated(const struct sockpool *);
 
 #endif

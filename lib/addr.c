@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,4 +131,32 @@ sockaddr_hash(const struct sockaddr *sa, uint64_t h)
 		break;
 	}
 	return h;
+}
+
+const char *
+sockaddr_host_text(const struct sockaddr *sa, char *buf, size_t len)
+{
+	const struct sockaddr_in	*sin = (const void *)sa;
+	const struct sockaddr_in6	*sin6 = (const void *)sa;
+	const char			*ok = NULL;
+
+	if (sa->sa_family == AF_INET6)
+		ok = inet_ntop(AF_INET6, &sin6->sin6_addr, buf, len);
+	else if (sa->sa_family == AF_INET)
+		ok = inet_ntop(AF_INET, &sin->sin_addr, buf, len);
+	if (ok == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+uint16_t
+sockaddr_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_port);
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)(const void *)sa)->
+		    sin_port);
+	return 0;
 }

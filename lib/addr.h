@@ -21,6 +21,14 @@ int	addr_parse(const char *host, uint16_t port,
 int	addr_parse_hostport(const char *, struct sockaddr_storage *,
 	    socklen_t *len);
 
+/* The address alone as text ("192.0.2.1", "2001:db8::1") into buf
+ * (INET6_ADDRSTRLEN bytes is enough); "?" for another family.  Returns
+ * buf. */
+const char *sockaddr_host_text(const struct sockaddr *, char *buf,
+	    size_t len);
+/* Its port, host order; 0 for another family. */
+uint16_t sockaddr_port(const struct sockaddr *);
+
 /* Same family, address and port.  NULL is never the same. */
 bool	sockaddr_same(const struct sockaddr *, const struct sockaddr *);
 /* Same family and address, whatever the ports. */

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "addr.h"
 #include "dname.h"
 #include "dnssec.h"
 #include "providers.h"
@@ -24,14 +25,7 @@ static const char *const find_names[] = {
 static const char *
 address_text(const struct target *t, char *buf, size_t len)
 {
-	const struct sockaddr_in	*sin = (const void *)&t->sa;
-	const struct sockaddr_in6	*sin6 = (const void *)&t->sa;
-
-	if (t->sa.ss_family == AF_INET6)
-		return inet_ntop(AF_INET6, &sin6->sin6_addr, buf, len);
-	if (inet_ntop(AF_INET, &sin->sin_addr, buf, len) == NULL)
-		snprintf(buf, len, "?");
-	return buf;
+	return sockaddr_host_text((const struct sockaddr *)&t->sa, buf, len);
 }
 
 /* A server's place in the lists: by name, then address. */

@@ -3,7 +3,8 @@
  * IDs that are never outstanding twice on one port; an answer reaches its
  * query only from the server asked, to the port and with the ID the query
  * went out with, and anything else is a stray; a socket is closed after
- * SOCKPOOL_USES queries once the last is done, and the pool opens another.
+ * SOCKPOOL_USES queries once the last is done, and the pool opens another;
+ * a host that sends strays has its queries on sockets of their own.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,7 +47,7 @@ on_answer(struct sp_query *q, const uint8_t *pkt, size_t len, void *arg)
 }
 
 static void
-on_stray(void *arg)
+on_stray(const struct sockaddr *from, void *arg)
 {
 	struct fixture	*f = arg;
 
@@ -82,6 +83,7 @@ setup(void **state)
 		f->q[i].sa = (struct sockaddr *)&f->sa;
 		f->q[i].salen = f->salen;
 		f->q[i].slot = -1;
+		f->q[i].own = NULL;
 	}
 	*state = f;
 	return 0;
@@ -224,6 +226,42 @@ test_socket_retired_after_uses(void **state)
 	sockpool_remove(f->sp, &f->q[0]);
 }
 
+/* A host that sends strays gets a socket per query; others share. */
+static void
+test_strayer_gets_own_sockets(void **state)
+{
+	struct fixture	*f = *state;
+	uint8_t		 query[12] = { 0 };
+	unsigned	 i, open;
+
+	pool(f, 8);
+	assert_int_equal(sockpool_add(f->sp, &f->q[0]), 0);
+	for (i = 0; i < SOCKPOOL_STRAYS; i++) {
+		assert_int_equal(sockpool_send(f->sp, &f->q[0], query,
+		    sizeof(query)), 0);
+		reply(f, f->server, (uint16_t)(f->q[0].id ^ 0x8000));
+		run_loop(f);
+	}
+	assert_int_equal(f->strays, SOCKPOOL_STRAYS);
+	assert_int_equal(sockpool_isolated(f->sp), 1);
+	assert_null(f->q[0].own);		/* on its shared port still */
+
+	open = sockpool_open(f->sp);
+	assert_int_equal(sockpool_add(f->sp, &f->q[1]), 0);
+	assert_non_null(f->q[1].own);
+	assert_int_equal(sockpool_open(f->sp), open + 1);
+	assert_int_equal(sockpool_send(f->sp, &f->q[1], query,
+	    sizeof(query)), 0);
+	reply(f, f->server, f->q[1].id);
+	run_loop(f);
+	assert_int_equal(f->answers, 1);
+	assert_ptr_equal(f->answered, &f->q[1]);
+	sockpool_remove(f->sp, &f->q[1]);
+	assert_null(f->q[1].own);
+	assert_int_equal(sockpool_open(f->sp), open);
+	sockpool_remove(f->sp, &f->q[0]);
+}
+
 int
 main(void)
 {
@@ -233,6 +271,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_answer_only_from_server_with_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_retired_after_uses,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_strayer_gets_own_sockets,
 		    setup, teardown),
 	};
 

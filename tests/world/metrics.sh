@@ -78,6 +78,12 @@ for c in nmigd_probes_total nmigd_timeouts_total nmigd_tcp_fallbacks_total \
 	grep -q "^# TYPE $c counter$" "$m" || fail "$c has no TYPE line"
 	grep -Eq "^$c [0-9]+$" "$m" || fail "$c missing"
 done
+for g in nmigd_udp_sockets nmigd_hosts_isolated; do
+	grep -q "^# TYPE $g gauge$" "$m" || fail "$g has no TYPE line"
+	grep -Eq "^$g [0-9]+$" "$m" || fail "$g missing"
+done
+# The queries went out on the pool's ports, which stay open for the next.
+[ "$(sed -n 's/^nmigd_udp_sockets //p' "$m")" -ge 1 ] || fail "no UDP socket open"
 probes=$(sed -n 's/^nmigd_probes_total //p' "$m")
 [ "$probes" -ge 24 ] || fail "only $probes probes counted"
 grep -q 'text/plain; version=0.0.4' <(curl -fsSI "$url") || fail "content type"
