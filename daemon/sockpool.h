@@ -13,12 +13,16 @@
  * query is done, and its slot opens again on a new random port: a port
  * learnt is soon worth nothing, and an idle daemon holds few sockets.
  *
- * Queries share ports, as unbound's do, so a server that sends datagrams
- * nobody waits for (a flood, answers from another port or too late)
- * could fill a shared socket's buffer and crowd out other servers'
- * answers.  Once SOCKPOOL_STRAYS such datagrams have come from a host
- * within SOCKPOOL_FORGET_S seconds, its queries get a socket each, as
- * every query had before the pool.
+ * Queries share ports, as unbound's do.  A server learns the ports it is
+ * asked from, which queries to others share: an answer it forged in
+ * another's name would still need that query's ID (1 in 65,536) and its
+ * port among the SOCKPOOL_SLOTS open, the trade unbound's outgoing-range
+ * makes too.  And a server that sends datagrams nobody waits for (a
+ * flood, answers from another port or too late) could fill a shared
+ * socket's buffer and crowd out other servers' answers: once
+ * SOCKPOOL_STRAYS such datagrams have come from a host within
+ * SOCKPOOL_FORGET_S seconds, its queries get a socket each, as every
+ * query had before the pool.
  */
 #ifndef NMIGD_SOCKPOOL_H
 #define NMIGD_SOCKPOOL_H
