@@ -26,6 +26,7 @@
 #include "control.h"
 #include "ctlproto.h"
 #include "log.h"
+#include "loop.h"
 #include "util.h"
 
 struct control {
@@ -450,6 +451,11 @@ client_new(struct control *c, int fd)
 	if (!privileged)
 		c->nunprivileged++;
 	TAILQ_INSERT_TAIL(&c->clients, cl, entry);
+	/* Peers that only look yield to the probes and to root: a swarm
+	 * of them asking for the status at once builds it in the loop's
+	 * spare time, never holding it (loop.h). */
+	if (!privileged)
+		bufferevent_priority_set(cl->bev, LOOP_PRIO_BULK);
 	bufferevent_setcb(cl->bev, client_read_cb, client_write_cb,
 	    client_event_cb, cl);
 	/* Read no more than one request over the limit at a time. */
