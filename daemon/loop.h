@@ -1,10 +1,11 @@
 /*
  * The event loop and its priorities.  Everything runs at LOOP_PRIO_DEFAULT
- * (libevent's default with LOOP_NPRIO priorities) except the work of
- * peers that only look: read-only control clients run at LOOP_PRIO_BULK.
- * The loop takes bulk work only when nothing else is ready, and after
- * LOOP_BULK_MS of it looks for new events again: a thousand clients
- * asking for the status at once delay no probe, timer or root's command.
+ * (libevent's default with LOOP_NPRIO priorities) except work done for
+ * peers that only look: the status documents of read-only control
+ * clients are built at LOOP_PRIO_BULK (daemon/control.c).  The loop takes
+ * bulk work only when nothing else is ready, and after LOOP_BULK_MS of it
+ * looks for new events again: a thousand clients asking for the status
+ * at once delay no probe, timer or root's command.
  */
 #ifndef NMIGD_LOOP_H
 #define NMIGD_LOOP_H
