@@ -53,7 +53,7 @@ getent group nogroup >/dev/null || skip "no group nogroup"
 [ -x "$BENCHDNS" ] || skip "benchdns not built"
 faults_workdir clients
 
-bench_resolvers "127.54.$(( $$ % 200 + 20 ))" "$R"
+bench_resolvers "127.61.$(( $$ % 200 + 20 ))" "$R"
 mport=$(( port + 1 ))
 bench_conf 10s "$D" "metrics   = 127.0.0.1:$mport"
 # The domains switch 30 s from now, 15 ms apart (15 s for 1,000): while

@@ -58,7 +58,7 @@ for i in $(seq 50); do
 done
 mountpoint -q "$dbdir" || bail "rofs did not mount: $(cat "$dir/rofs.log")"
 
-bench_resolvers "127.57.$(( $$ % 200 + 20 ))" "$R"
+bench_resolvers "127.60.$(( $$ % 200 + 20 ))" "$R"
 mport=$(( port + 1 ))
 bench_conf 15s "$D" "metrics   = 127.0.0.1:$mport"
 
