@@ -26,6 +26,7 @@
 #include "control.h"
 #include "ctlproto.h"
 #include "log.h"
+#include "loop.h"
 #include "util.h"
 
 struct control {
@@ -53,6 +54,8 @@ struct client {
 	struct control		*c;
 	struct bufferevent	*bev;
 	struct event		*ev_deadline;	/* for the state's step */
+	struct event		*ev_fill;	/* builds the stream's next
+						 * parts (client_stream_more) */
 	enum client_state	 state;
 	uid_t			 uid;
 	bool			 privileged;	/* root or our own user */
@@ -69,6 +72,7 @@ static void	client_read_cb(struct bufferevent *, void *);
 static void	client_write_cb(struct bufferevent *, void *);
 static void	client_event_cb(struct bufferevent *, short, void *);
 static void	client_deadline_cb(evutil_socket_t, short, void *);
+static void	client_fill_cb(evutil_socket_t, short, void *);
 
 /* Clients. */
 
@@ -101,6 +105,7 @@ client_free(struct client *cl)
 	TAILQ_REMOVE(&c->clients, cl, entry);
 	client_stream_free(cl);
 	event_free(cl->ev_deadline);
+	event_free(cl->ev_fill);
 	bufferevent_free(cl->bev);
 	c->nclients--;
 	if (!cl->privileged)
@@ -219,6 +224,30 @@ client_stream_fill(struct client *cl)
 	}
 }
 
+/* The stream's next parts: at once for root and our own user; for the
+ * peers that only look, by ev_fill at LOOP_PRIO_BULK, in the loop's
+ * spare time (loop.h).  A swarm of them asking for the status at once
+ * then delays no probe and holds the loop for no more than a pass of
+ * bulk work.  Their connections' reads, writes and closes are not bulk:
+ * a client that goes is freed at once. */
+static void
+client_stream_more(struct client *cl)
+{
+	if (cl->privileged)
+		client_stream_fill(cl);
+	else
+		event_active(cl->ev_fill, 0, 0);
+}
+
+static void
+client_fill_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct client	*cl = arg;
+
+	if (cl->stream != NULL)
+		client_stream_fill(cl);
+}
+
 void
 control_wake(struct control *c)
 {
@@ -228,14 +257,14 @@ control_wake(struct control *c)
 		return;
 	TAILQ_FOREACH(cl, &c->clients, entry)
 		if (cl->waiting)
-			client_stream_fill(cl);
+			client_stream_more(cl);
 }
 
 static void
 client_stream_start(struct client *cl)
 {
 	bufferevent_setwatermark(cl->bev, EV_WRITE, CONTROL_STREAM_LOWAT, 0);
-	client_stream_fill(cl);
+	client_stream_more(cl);
 	client_replying(cl);
 }
 
@@ -301,7 +330,7 @@ client_write_cb(struct bufferevent *bev, void *arg)
 	struct client	*cl = arg;
 
 	if (cl->stream != NULL) {
-		client_stream_fill(cl);
+		client_stream_more(cl);
 		return;
 	}
 	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
@@ -435,7 +464,10 @@ client_new(struct control *c, int fd)
 	cl->privileged = privileged;
 	cl->bev = bufferevent_socket_new(c->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	cl->ev_deadline = evtimer_new(c->base, client_deadline_cb, cl);
-	if (cl->bev == NULL || cl->ev_deadline == NULL) {
+	cl->ev_fill = event_new(c->base, -1, 0, client_fill_cb, cl);
+	if (cl->bev == NULL || cl->ev_deadline == NULL || cl->ev_fill == NULL ||
+	    (!privileged && event_priority_set(cl->ev_fill,
+	    LOOP_PRIO_BULK) == -1)) {
 		log_warnx("control: cannot set up a client");
 		if (cl->bev != NULL)
 			bufferevent_free(cl->bev);
@@ -443,6 +475,8 @@ client_new(struct control *c, int fd)
 			close(fd);
 		if (cl->ev_deadline != NULL)
 			event_free(cl->ev_deadline);
+		if (cl->ev_fill != NULL)
+			event_free(cl->ev_fill);
 		free(cl);
 		return;
 	}

@@ -25,6 +25,7 @@
 #include "control.h"
 #include "ctlproto.h"
 #include "log.h"
+#include "loop.h"
 #include "looplag.h"
 #include "http.h"
 #include "monitor.h"
@@ -202,8 +203,7 @@ run_once(const struct config *cfg, const struct resolver_list *rl, bool json)
 	size_t			 i;
 	int			 rc;
 
-	if ((base = event_base_new()) == NULL)
-		fatalx("event_base_new");
+	base = loop_new();
 	/* One round of the resolvers asks no name server to learn from. */
 	for (i = 0; i < cfg->ndomains; i++)
 		if (domain_learns(&cfg->domains[i]))
@@ -433,8 +433,7 @@ run_daemon(struct nmigd *d)
 
 	if ((d->store = store_open(d->cfg->database)) == NULL)
 		return EXIT_TROUBLE;
-	if ((d->base = event_base_new()) == NULL)
-		fatalx("event_base_new");
+	d->base = loop_new();
 	ev_term = evsignal_new(d->base, SIGTERM, signal_stop_cb, d);
 	ev_int = evsignal_new(d->base, SIGINT, signal_stop_cb, d);
 	ev_hup = evsignal_new(d->base, SIGHUP, signal_hup_cb, d);

@@ -363,6 +363,26 @@ warn_statement(struct store *s, const char *fn, const char *what)
 	s->unwarned = 0;
 }
 
+/*
+ * SQLite's message for the last error, with the system's reason when the
+ * file system failed: "disk I/O error" alone does not tell a file system
+ * turned read-only from a failing disk.  SQLite keeps no reliable errno
+ * for a failed commit (sqlite3_system_errno() says 0), so the caller
+ * clears errno before the step and passes what the step left; buf holds
+ * the message, if needed.
+ */
+static const char *
+db_errmsg(sqlite3 *db, int os_errno, char *buf, size_t len)
+{
+	int	code = sqlite3_extended_errcode(db) & 0xff;
+
+	if ((code != SQLITE_IOERR && code != SQLITE_CANTOPEN &&
+	    code != SQLITE_READONLY) || os_errno == 0)
+		return sqlite3_errmsg(db);
+	snprintf(buf, len, "%s (%s)", sqlite3_errmsg(db), strerror(os_errno));
+	return buf;
+}
+
 /* Statements at open time, before struct store has its statements. */
 static int
 db_exec(sqlite3 *db, const char *path, const char *fn, const char *sql)
@@ -666,6 +686,7 @@ stmt_vrun(struct store *s, const char *fn, enum store_stmt which,
     const char *fmt, va_list ap)
 {
 	sqlite3_stmt	*st = s->st[which];
+	char		 ebuf[256];
 	int		 rc;
 
 	if ((rc = stmt_vbind(st, fmt, ap)) != SQLITE_OK) {
@@ -674,10 +695,12 @@ stmt_vrun(struct store *s, const char *fn, enum store_stmt which,
 		stmt_done(s, which);
 		return -1;
 	}
+	errno = 0;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		return rc;
 	if (rc != SQLITE_DONE)
-		warn_statement(s, fn, sqlite3_errmsg(s->db));
+		warn_statement(s, fn, db_errmsg(s->db, errno, ebuf,
+		    sizeof(ebuf)));
 	stmt_done(s, which);
 	return rc == SQLITE_DONE ? rc : -1;
 }

@@ -18,12 +18,24 @@
 #   clients.py mute SOCKET N HOLD
 #	N connections that each ask for the status and never read; print
 #	how many asked, then keep them open for HOLD seconds.
+#   clients.py storm SOCKET N FIRST_UID UIDS GID HOLD
+#	as root: open N connections at once, the i-th as uid FIRST_UID +
+#	i % UIDS with group GID (peer credentials are the effective ones).
+#	A second after the last, print "connected=N refused=N held=N
+#	other=N" as swarm does; then those held ask, each of a kind by
+#	turns: "idle" sends nothing, "partial" half a request, "mute" asks
+#	for the whole status and never reads, "slow" asks for the summary
+#	and reads it a byte a second, "hangup" asks for the whole status,
+#	reads 4 KB of it and closes.  HOLD seconds after the start print one
+#	line a kind, "KIND held=N closed=N told=N bytes=N" (closed by nmigd;
+#	told: with "no request within"), then close all.
 #   clients.py pause SOCKET BYTES GO OUT
 #	ask for the status, read BYTES of it, print "paused", wait until the
 #	file GO exists, then read the rest of the line; write the whole line
 #	to the file OUT and print "done".
 import os
 import json
+import resource
 import socket
 import struct
 import sys
@@ -156,6 +168,121 @@ def mute(path, n, hold):
     time.sleep(hold)
 
 
+STORM_KINDS = ("idle", "partial", "mute", "slow", "hangup")
+STORM_ASK = {
+    "idle": b"",
+    "partial": b'{"command":"sta',
+    "mute": b'{"command":"status"}\n',
+    "slow": b'{"command":"status","summary":true}\n',
+    "hangup": b'{"command":"status"}\n',
+}
+
+
+def storm_connect(path, n, first_uid, uids, gid):
+    """N connections, as their uids in turn; (socket or None, kind).
+    They ask once all are connected, so that the first deadlines do not
+    free slots while the last ones connect."""
+    os.setegid(gid)
+    conns = []
+    for i in range(n):
+        kind = STORM_KINDS[i % len(STORM_KINDS)]
+        os.seteuid(first_uid + i % uids)
+        try:
+            s = connect(path, 2)
+            s.setblocking(False)
+        except OSError:
+            s = None
+        finally:
+            os.seteuid(0)
+        conns.append([s, kind])
+    return conns
+
+
+def storm_ask(held):
+    for s, kind in held:
+        try:
+            s.sendall(STORM_ASK[kind])
+        except OSError:
+            pass    # counted when its closing is read
+
+
+def storm_refused(s):
+    """Whether nmigd said "too many connections" and closed."""
+    try:
+        data = s.recv(4096, socket.MSG_PEEK)
+    except BlockingIOError:
+        return False
+    except OSError:
+        return None
+    err = error_of(data)
+    if err is not None and err.startswith("too many connections"):
+        return True
+    return None if not data else False
+
+
+def storm_step(c, tally):
+    """One second of a held client's life; False once it is closed."""
+    s, kind = c
+    if kind == "mute":
+        return True
+    try:
+        data = s.recv(1 if kind == "slow" else 4096)
+    except BlockingIOError:
+        return True
+    except OSError:
+        data = b""
+    tally[kind]["bytes"] += len(data)
+    if kind == "hangup" and data:
+        s.close()
+        return False
+    if data and kind == "slow":
+        return True
+    if data:
+        err = error_of(data)
+        if err is not None and err.startswith("no request within"):
+            tally[kind]["told"] += 1
+    tally[kind]["closed"] += 1
+    s.close()
+    return False
+
+
+def storm(path, n, first_uid, uids, gid, hold):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 256), hard))
+    start = time.monotonic()
+    conns = storm_connect(path, n, first_uid, uids, gid)
+    time.sleep(1)
+    refused = other = 0
+    held = []
+    for c in conns:
+        r = storm_refused(c[0]) if c[0] is not None else None
+        if r is True:
+            refused += 1
+        elif r is False:
+            held.append(c)
+        else:
+            other += 1
+        if r is not False and c[0] is not None:
+            c[0].close()
+    print("connected=%d refused=%d held=%d other=%d" %
+          (sum(1 for c in conns if c[0] is not None), refused, len(held),
+           other), flush=True)
+    storm_ask(held)
+    tally = {k: {"held": 0, "closed": 0, "told": 0, "bytes": 0}
+             for k in STORM_KINDS}
+    for c in held:
+        tally[c[1]]["held"] += 1
+    while held and time.monotonic() - start < hold:
+        held = [c for c in held if storm_step(c, tally)]
+        time.sleep(1)
+    for k in STORM_KINDS:
+        print("%s held=%d closed=%d told=%d bytes=%d" %
+              (k, tally[k]["held"], tally[k]["closed"], tally[k]["told"],
+               tally[k]["bytes"]), flush=True)
+    for c in held:
+        c[0].close()
+
+
 def pause(path, nbytes, go, out):
     s = connect(path, 30)
     s.sendall(b'{"command":"status"}\n')
@@ -188,8 +315,11 @@ if __name__ == "__main__":
         pipeline(sys.argv[2], float(sys.argv[3]))
     elif mode == "mute":
         mute(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+    elif mode == "storm":
+        storm(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+              int(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7]))
     elif mode == "pause":
         pause(sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5])
     else:
-        sys.exit("usage: clients.py swarm|trickle|pipeline|mute|pause "
+        sys.exit("usage: clients.py swarm|trickle|pipeline|mute|storm|pause "
                  "SOCKET ...")

@@ -28,8 +28,8 @@ KILLS=${KILLS:-50}
 D=${D:-1000}
 R=${R:-20}
 
-dir=$(mktemp -d /tmp/nmigd-crash.XXXXXX) || exit 1
 . "$top_srcdir/tests/faults/lib.sh"
+faults_workdir crash
 [ -x "$BENCHDNS" ] || { echo "SKIP: $BENCHDNS not built"; exit 77; }
 
 # Resolvers on 127.58.X, apart from the other tests' nets.
@@ -41,9 +41,7 @@ bench_start $(( $(date +%s%3N) + 5000 )) $(( KILLS * 1100 / D + 1 ))
 
 start_nmigd() {
 	local i
-	"$NMIGD" -c "$dir/nmigd.conf" </dev/null >/dev/null \
-	    2>>"$dir/nmigd.log" &
-	pid=$!
+	nmigd_start
 	for i in $(seq 200); do
 		ctl status >/dev/null 2>&1 && return 0
 		kill -0 "$pid" 2>/dev/null || return 1

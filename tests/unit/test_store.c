@@ -9,7 +9,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1332,6 +1334,101 @@ test_events_read(void **state)
 	event_list_free(&l);
 }
 
+/*
+ * The file system turned read-only under the open database, as an ext4
+ * after an error or a network file system's server does: SQLite's unix
+ * VFS lets a test replace the system calls it makes, and these writes
+ * fail with EROFS.
+ */
+static bool	ro_fail;
+
+static ssize_t
+ro_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	if (ro_fail) {
+		errno = EROFS;
+		return -1;
+	}
+	return pwrite(fd, buf, n, off);
+}
+
+static ssize_t
+ro_write(int fd, const void *buf, size_t n)
+{
+	if (ro_fail) {
+		errno = EROFS;
+		return -1;
+	}
+	return write(fd, buf, n);
+}
+
+static void
+ro_install(bool on)
+{
+	sqlite3_vfs	*vfs = sqlite3_vfs_find("unix");
+
+	assert_non_null(vfs);
+	assert_true(vfs->iVersion >= 3);
+	/* Whichever of them this SQLite was built to use. */
+	vfs->xSetSystemCall(vfs, "pwrite", on ?
+	    (sqlite3_syscall_ptr)ro_pwrite : NULL);
+	vfs->xSetSystemCall(vfs, "pwrite64", on ?
+	    (sqlite3_syscall_ptr)ro_pwrite : NULL);
+	vfs->xSetSystemCall(vfs, "write", on ?
+	    (sqlite3_syscall_ptr)ro_write : NULL);
+}
+
+/* A commit that fails because the file system is read-only says so:
+ * "disk I/O error" alone would not tell it from a failing disk.  Once
+ * writable, the next transaction commits. */
+static void
+test_readonly_says_why(void **state)
+{
+	struct fx	*fx = *state;
+	struct store	*s;
+	struct event_row e;
+	char		 log[] = "/tmp/test_store.log.XXXXXX", text[1024];
+	int		 fd, saved;
+	ssize_t		 n;
+
+	ro_install(true);
+	s = fx_open(fx);
+	memset(&e, 0, sizeof(e));
+	e.when = T0;
+	e.message_id = "0123456789abcdef0123456789abcdef";
+	e.priority = 5;
+	e.domain = "example.co.jp.";
+	e.message = "round";
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_add_event(s, &e), 0);
+	assert_true((fd = mkstemp(log)) != -1);
+	fflush(stderr);
+	assert_true((saved = dup(STDERR_FILENO)) != -1);
+	assert_true(dup2(fd, STDERR_FILENO) != -1);
+	ro_fail = true;
+	assert_int_equal(store_commit(s), -1);
+	ro_fail = false;
+	fflush(stderr);
+	assert_true(dup2(saved, STDERR_FILENO) != -1);
+	close(saved);
+	assert_int_equal(store_rollback(s), 0);
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	close(fd);
+	unlink(log);
+	assert_true(n > 0);
+	text[n] = '\0';
+	if (strstr(text, "committing: disk I/O error (Read-only file "
+	    "system)") == NULL)
+		fail_msg("the reason is not in: %s", text);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM events"), 0);
+
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_add_event(s, &e), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM events"), 1);
+	ro_install(false);
+}
+
 int
 main(void)
 {
@@ -1357,6 +1454,7 @@ main(void)
 		T(test_reader_does_not_block),
 		T(test_events),
 		T(test_events_read),
+		T(test_readonly_says_why),
 #undef T
 	};
 
