@@ -21,8 +21,9 @@
 #   clients.py storm SOCKET N FIRST_UID UIDS GID HOLD
 #	as root: open N connections at once, the i-th as uid FIRST_UID +
 #	i % UIDS with group GID (peer credentials are the effective ones).
-#	A second after the last, print "connected=N refused=N held=N
-#	other=N" as swarm does; then those held ask, each of a kind by
+#	Once the refusals stop coming (a second after the last), print
+#	"connected=N refused=N held=N other=N" as swarm does; then those
+#	held ask, each of a kind by
 #	turns: "idle" sends nothing, "partial" half a request, "mute" asks
 #	for the whole status and never reads, "slow" asks for the summary
 #	and reads it a byte a second, "hangup" asks for the whole status,
@@ -251,11 +252,19 @@ def storm(path, n, first_uid, uids, gid, hold):
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 256), hard))
     start = time.monotonic()
     conns = storm_connect(path, n, first_uid, uids, gid)
-    time.sleep(1)
+    # A connection still in the listen queue looks held: wait until the
+    # refusals stop coming (a second, unless nmigd is slow to accept).
+    last = -1
+    for _ in range(16):
+        time.sleep(0.5)
+        states = [storm_refused(s) if s is not None else None
+                  for s, _ in conns]
+        if states.count(True) == last:
+            break
+        last = states.count(True)
     refused = other = 0
     held = []
-    for c in conns:
-        r = storm_refused(c[0]) if c[0] is not None else None
+    for c, r in zip(conns, states):
         if r is True:
             refused += 1
         elif r is False:
