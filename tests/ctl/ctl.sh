@@ -360,6 +360,25 @@ LC_ALL=C.UTF-8 run -s "$sock" status
 expect_file "status: wide characters aligned" "$DATA/status-wide-list.golden"
 LC_ALL=C.UTF-8 run -s "$sock" status xn--r8jz45g.jp
 expect_file "status DOMAIN: wide characters aligned" "$DATA/status-wide-grid.golden"
+
+## Text a terminal may not show as it is, printed as util-linux's tools
+## print it: a zero-width space takes no column (alone, the cell is
+## empty), a combining accent none, a line separator is \xNN, so is the
+## backslash of a "\x" in the text; control characters (tab, C1, DEL)
+## are '?'.  --raw escapes blanks, backslashes and every byte that is
+## not ASCII.
+fake_stop
+fake_start status.json=status-odd.json
+LC_ALL=C.UTF-8 run -s "$sock" status
+expect_file "status: odd characters" "$DATA/status-odd-list.golden"
+LC_ALL=C.UTF-8 run -s "$sock" status xn--r8jz45g.jp
+expect_file "status DOMAIN: odd characters" "$DATA/status-odd-grid.golden"
+LC_ALL=C.UTF-8 run -s "$sock" --raw --noheadings status
+expect_file "status --raw --noheadings: odd characters" \
+    "$DATA/status-odd-raw-list.golden"
+LC_ALL=C.UTF-8 run -s "$sock" --raw status xn--r8jz45g.jp
+expect_file "status DOMAIN --raw: odd characters" \
+    "$DATA/status-odd-raw-grid.golden"
 fake_stop
 fake_start status.json=status.json resolvers.json=resolvers.json \
     history.json=history.json events.json=events.json check.json=check.json \
@@ -470,6 +489,15 @@ if script -qec true /dev/null >/dev/null 2>&1; then
 	else
 		not_ok "no colours on a terminal"
 	fi
+	# Each coloured cell padded inside its colour, as util-linux's
+	# tools do it.
+	tr -d '\r' <"$dir/out" >"$dir/tty" && mv "$dir/tty" "$dir/out"
+	expect_file "status on a terminal: coloured" \
+	    "$DATA/status-list-colour.golden"
+	script -qec "$CTL -s $sock status example.co.jp" /dev/null 2>&1 \
+	    </dev/null | tr -d '\r' >"$dir/out"
+	expect_file "status DOMAIN on a terminal: coloured" \
+	    "$DATA/status-grid-colour.golden"
 	NO_COLOR=1 script -qec "$CTL -s $sock status" /dev/null >"$dir/out" \
 	    2>&1 </dev/null
 	if grep -q $'\033' "$dir/out"; then
