@@ -6,7 +6,7 @@
 
 NMIG_PACKAGES="build-essential autoconf automake pkg-config
  libldns-dev libevent-dev libsqlite3-dev libsystemd-dev libjansson-dev
- libidn2-dev libcmocka-dev libsmartcols-dev
+ libidn2-dev libcmocka-dev
  nsd unbound ldnsutils sqlite3 mandoc systemd curl jq valgrind iproute2 procps socat
  python3 dnsmasq-base dnsdist prometheus chromium"
 
