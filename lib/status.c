@@ -891,8 +891,9 @@ void
 status_print_matched(FILE *f, const json_t *doc)
 {
 	const json_t	*m = json_object_get(doc, "matched");
-	size_t		 shown = json_array_size(json_object_get(doc,
-			    "domains"));
+	const json_t	*rows = json_object_get(doc, "rows");
+	size_t		 shown = json_array_size(json_is_array(rows) ? rows :
+			    json_object_get(doc, "domains"));
 
 	if (!json_is_integer(m))
 		return;

@@ -19,7 +19,8 @@
 struct status_columns;
 
 /* Under a filtered list ("matched"): how many it left out, or that no
- * domain is in the state. */
+ * domain is in the state.  The list is "domains", or "rows" when the
+ * document has them. */
 void	 status_print_matched(FILE *, const json_t *doc);
 
 /* The whole document; domain != NULL limits it to that domain (NULL is

@@ -352,6 +352,51 @@ expect_rc "status DOMAIN with 70 records" 0
 expect_eq "status DOMAIN with 70 records: a column each" 70 \
     "$(grep '^RESOLVER' "$dir/out" | grep -oE 'r[0-9]+ A' | wc -l)"
 
+## The list asks for rows of the columns it prints ("columns", and
+## "summary" for a daemon that does not know them); rows print as the
+## summaries do.
+fake_stop
+fake_start status.json=status.json
+: >"$dir/d/requests"
+run -s "$sock" status
+expect_eq "status: asks for the summaries and the list's columns" \
+    '{"command":"status","summary":true,"columns":["domain_unicode","state","resolvers_new","resolvers_total","parent.state","complete_at","expected_complete_at","since"]}' \
+    "$(requests)"
+cols=$(requests | jq -c .columns)
+# as_rows FILE: the reply FILE with its domains as rows of those columns,
+# in another order than asked (nmigd always has domain_unicode, the
+# domain when it is no IDN; these files may lack it).
+as_rows() {
+	jq -c --argjson c "$(jq -c reverse <<<"$cols")" 'del(.domains) +
+	    {columns: $c, rows: [.domains[] as $d | [$c[] |
+	    if . == "parent.state" then $d.parent.state
+	    elif . == "domain_unicode" then $d.domain_unicode // $d.domain
+	    else $d[.] end]]}' "$1"
+}
+# A domain whose parent switched, expected complete in 25 minutes, and a
+# page of a longer list.
+jq -c '.domains[0].parent = {"state": "new"} |
+    .domains[0].expected_complete_at = "2026-11-27T22:25:00Z" |
+    .matched = 5' "$DATA/status.json" >"$dir/paged.json"
+for f in "$DATA/status.json" "$DATA/status-odd.json" "$dir/paged.json"; do
+	for opts in "" "-r -n" "-o new,domain"; do
+		cp "$f" "$dir/d/status.json"
+		# shellcheck disable=SC2086
+		LC_ALL=C.UTF-8 run -s "$sock" $opts status
+		cp "$dir/out" "$dir/from-objects"
+		as_rows "$f" >"$dir/d/status.json"
+		# shellcheck disable=SC2086
+		LC_ALL=C.UTF-8 run -s "$sock" $opts status
+		expect_file "status $opts from rows: as from summaries ($(basename "$f"))" \
+		    "$dir/from-objects"
+	done
+done
+run -s "$sock" status
+expect_in "status from rows: the relative expected time" out \
+    "2026-11-27T22:25:00Z (in 25m00s)"
+expect_in "status from rows: how many were shown" out \
+    "2 of 5 domains shown (--limit)"
+
 ## Wide characters (Japanese names and locations, an IDN) line up by
 ## display width, not by bytes or characters.
 fake_stop
