@@ -388,6 +388,17 @@ ctl_send(struct ctl *c, int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* The whole document of every domain asked for (--json or -v status),
+ * some 20 KB a domain of 50 resolvers: at thousands of domains beyond
+ * what we read. */
+static bool
+whole_status(const struct ctl *c)
+{
+	return c->cmd != NULL && (strcmp(c->cmd->name, "status") == 0 ||
+	    strcmp(c->cmd->name, "watch") == 0) && c->nargs == 0 &&
+	    (c->json || c->view.verbose);
+}
+
 /* Read one line, bounded in time and size: a daemon that hangs or sends
  * without end must not hang or exhaust the client. */
 static int
@@ -419,7 +430,11 @@ ctl_recv(struct ctl *c, int fd, long long deadline, struct reply *rep)
 			/* Room for the longest line and its newline. */
 			if (size == CTL_REPLY_MAX + 1) {
 				fprintf(stderr, "nmigd-ctl: %s: reply larger "
-				    "than %d MiB\n", c->socket, CTL_REPLY_MAX >> 20);
+				    "than %d MiB%s\n", c->socket,
+				    CTL_REPLY_MAX >> 20, whole_status(c) ?
+				    " (the whole status of every domain: "
+				    "--state and --limit ask for a page, "
+				    "status DOMAIN for one)" : "");
 				goto fail;
 			}
 			size = size == 0 ? 65536 : size * 2;

@@ -587,6 +587,13 @@ broken garbage.json "not JSON" "$sock: malformed reply"
 broken array.json "not an object" "$sock: malformed reply"
 broken version2.json "protocol version 2" "control protocol version 2"
 broken huge.json "endless reply" "$sock: reply larger than 64 MiB"
+expect_eq "endless reply to the list: no advice" \
+    "nmigd-ctl: $sock: reply larger than 64 MiB" "$err"
+run -s "$sock" --json status
+expect_rc "endless reply to --json status" 3
+expect_eq "endless reply to --json status: how to ask for less" \
+    "nmigd-ctl: $sock: reply larger than 64 MiB (the whole status of every domain: --state and --limit ask for a page, status DOMAIN for one)" \
+    "$err"
 start=$(date +%s)
 cp "$DATA/hang.json" "$dir/d/status.json"
 NMIGD_CTL_TIMEOUT_MS=300 run -s "$sock" status
