@@ -399,89 +399,143 @@ whole_status(const struct ctl *c)
 	    (c->json || c->view.verbose);
 }
 
-/* Read one line, bounded in time and size: a daemon that hangs or sends
- * without end must not hang or exhaust the client. */
+/* A reply line as it arrives, bounded in time and size: a daemon that
+ * hangs or sends without end must not hang or exhaust the client. */
+struct reader {
+	struct ctl	*c;
+	int		 fd;
+	long long	 deadline;
+	char		*buf;		/* the line so far */
+	size_t		 len, size;
+	size_t		 fed;		/* bytes given to the parser */
+	bool		 complete;	/* buf[len] was the newline */
+	bool		 failed;	/* said why */
+};
+
+/* Wait for the next bytes of the line and add them.  -1 after saying
+ * why. */
+static int
+reader_more(struct reader *r)
+{
+	struct pollfd	 pfd = { .fd = r->fd, .events = POLLIN };
+	char		*nl, *nbuf;
+	long long	 left;
+	ssize_t		 n;
+	int		 rv;
+
+	for (;;) {
+		if ((left = r->deadline - mono_ms()) <= 0) {
+			fprintf(stderr, "nmigd-ctl: %s: no reply within %d ms\n",
+			    r->c->socket, r->c->timeout_ms);
+			return -1;
+		}
+		if ((rv = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR) {
+			fprintf(stderr, "nmigd-ctl: poll: %s\n", strerror(errno));
+			return -1;
+		}
+		/* watch was interrupted: no waiting out the timeout. */
+		if (rv == -1 && watch_stop)
+			return -1;
+		if (rv > 0)
+			break;
+	}
+	if (r->len == r->size) {
+		/* Room for the longest line and its newline. */
+		if (r->size == CTL_REPLY_MAX + 1) {
+			fprintf(stderr, "nmigd-ctl: %s: reply larger than %d "
+			    "MiB%s\n", r->c->socket, CTL_REPLY_MAX >> 20,
+			    whole_status(r->c) ? " (the whole status of every "
+			    "domain: --state and --limit ask for a page, "
+			    "status DOMAIN for one)" : "");
+			return -1;
+		}
+		r->size = r->size == 0 ? 65536 : r->size * 2;
+		if (r->size > CTL_REPLY_MAX + 1)
+			r->size = CTL_REPLY_MAX + 1;
+		if ((nbuf = realloc(r->buf, r->size + 1)) == NULL) {
+			fprintf(stderr, "nmigd-ctl: %s\n", strerror(errno));
+			return -1;
+		}
+		r->buf = nbuf;
+	}
+	if ((n = recv(r->fd, r->buf + r->len, r->size - r->len, 0)) == -1) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		fprintf(stderr, "nmigd-ctl: %s: cannot read reply: %s\n",
+		    r->c->socket, strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		fprintf(stderr, "nmigd-ctl: %s: connection closed without a "
+		    "reply\n", r->c->socket);
+		return -1;
+	}
+	if ((nl = memchr(r->buf + r->len, '\n', (size_t)n)) != NULL) {
+		r->complete = true;
+		n = nl - (r->buf + r->len);
+	}
+	r->len += (size_t)n;
+	r->buf[r->len] = '\0';
+	return 0;
+}
+
+/* jansson's reader: the line's bytes as they come, then its end.  The
+ * reply is parsed while the daemon is still writing it (the list of
+ * 10,000 domains is a megabyte, written over several passes of its
+ * loop). */
+static size_t
+reader_feed_cb(void *buffer, size_t buflen, void *arg)
+{
+	struct reader	*r = arg;
+	size_t		 n;
+
+	while (r->fed == r->len) {
+		if (r->complete)
+			return 0;
+		if (reader_more(r) == -1) {
+			r->failed = true;
+			return (size_t)-1;
+		}
+	}
+	n = r->len - r->fed < buflen ? r->len - r->fed : buflen;
+	memcpy(buffer, r->buf + r->fed, n);
+	r->fed += n;
+	return n;
+}
+
+/* Read and parse one reply line.  A line that is too long, late or cut
+ * short says so even when what came of it is no JSON. */
 static int
 ctl_recv(struct ctl *c, int fd, long long deadline, struct reply *rep)
 {
-	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
-	char		*buf = NULL, *nl, *nbuf;
-	size_t		 len = 0, size = 0;
-	long long	 left;
-	ssize_t		 n;
-	int		 r;
+	struct reader	r = { c, fd, deadline, NULL, 0, 0, 0, false, false };
+	json_error_t	err;
 
-	for (;;) {
-		if ((left = deadline - mono_ms()) <= 0) {
-			fprintf(stderr, "nmigd-ctl: %s: no reply within %d ms\n",
-			    c->socket, c->timeout_ms);
-			goto fail;
-		}
-		if ((r = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR) {
-			fprintf(stderr, "nmigd-ctl: poll: %s\n", strerror(errno));
-			goto fail;
-		}
-		/* watch was interrupted: no waiting out the timeout. */
-		if (r == -1 && watch_stop)
-			goto fail;
-		if (r <= 0)
-			continue;
-		if (len == size) {
-			/* Room for the longest line and its newline. */
-			if (size == CTL_REPLY_MAX + 1) {
-				fprintf(stderr, "nmigd-ctl: %s: reply larger "
-				    "than %d MiB%s\n", c->socket,
-				    CTL_REPLY_MAX >> 20, whole_status(c) ?
-				    " (the whole status of every domain: "
-				    "--state and --limit ask for a page, "
-				    "status DOMAIN for one)" : "");
-				goto fail;
-			}
-			size = size == 0 ? 65536 : size * 2;
-			if (size > CTL_REPLY_MAX + 1)
-				size = CTL_REPLY_MAX + 1;
-			if ((nbuf = realloc(buf, size + 1)) == NULL) {
-				fprintf(stderr, "nmigd-ctl: %s\n", strerror(errno));
-				goto fail;
-			}
-			buf = nbuf;
-		}
-		if ((n = recv(fd, buf + len, size - len, 0)) == -1) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			fprintf(stderr, "nmigd-ctl: %s: cannot read reply: %s\n",
-			    c->socket, strerror(errno));
-			goto fail;
-		}
-		if (n == 0) {
-			fprintf(stderr, "nmigd-ctl: %s: connection closed "
-			    "without a reply\n", c->socket);
-			goto fail;
-		}
-		if ((nl = memchr(buf + len, '\n', (size_t)n)) != NULL) {
-			*nl = '\0';
-			rep->line = buf;
-			rep->len = (size_t)(nl - buf);
-			return 0;
-		}
-		len += (size_t)n;
+	rep->doc = json_load_callback(reader_feed_cb, &r, 0, &err);
+	while (!r.failed && !r.complete)
+		r.failed = reader_more(&r) == -1;
+	if (r.failed) {
+		json_decref(rep->doc);
+		rep->doc = NULL;
+		free(r.buf);
+		return -1;
 	}
-fail:
-	free(buf);
-	return -1;
+	if (rep->doc == NULL) {
+		fprintf(stderr, "nmigd-ctl: %s: malformed reply: %s\n",
+		    c->socket, err.text);
+		free(r.buf);
+		return -1;
+	}
+	rep->line = r.buf;
+	rep->len = r.len;
+	return 0;
 }
 
 static int
 ctl_parse(struct ctl *c, struct reply *rep)
 {
-	json_error_t	 err;
 	json_int_t	 version;
 
-	if ((rep->doc = json_loadb(rep->line, rep->len, 0, &err)) == NULL) {
-		fprintf(stderr, "nmigd-ctl: %s: malformed reply: %s\n",
-		    c->socket, err.text);
-		return -1;
-	}
 	if (json_unpack(rep->doc, "{s:I}", "version", &version) == -1) {
 		fprintf(stderr, "nmigd-ctl: %s: malformed reply: not an object "
 		    "with a version\n", c->socket);
