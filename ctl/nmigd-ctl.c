@@ -408,6 +408,8 @@ struct reader {
 	char		*buf;		/* the line so far */
 	size_t		 len, size;
 	size_t		 fed;		/* bytes given to the parser */
+	long long	 back;		/* mono_ms() when the parser got the
+					 * last bytes */
 	bool		 complete;	/* buf[len] was the newline */
 	bool		 failed;	/* said why */
 };
@@ -423,6 +425,10 @@ reader_more(struct reader *r)
 	ssize_t		 n;
 	int		 rv;
 
+	/* The timeout is the daemon's to keep: the time we spent parsing
+	 * what it sent is not counted. */
+	if (r->back != 0)
+		r->deadline += mono_ms() - r->back;
 	for (;;) {
 		if ((left = r->deadline - mono_ms()) <= 0) {
 			fprintf(stderr, "nmigd-ctl: %s: no reply within %d ms\n",
@@ -476,6 +482,7 @@ reader_more(struct reader *r)
 	}
 	r->len += (size_t)n;
 	r->buf[r->len] = '\0';
+	r->back = mono_ms();
 	return 0;
 }
 
@@ -508,7 +515,7 @@ reader_feed_cb(void *buffer, size_t buflen, void *arg)
 static int
 ctl_recv(struct ctl *c, int fd, long long deadline, struct reply *rep)
 {
-	struct reader	r = { c, fd, deadline, NULL, 0, 0, 0, false, false };
+	struct reader	r = { c, fd, deadline, NULL, 0, 0, 0, 0, false, false };
 	json_error_t	err;
 
 	rep->doc = json_load_callback(reader_feed_cb, &r, 0, &err);
