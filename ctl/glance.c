@@ -111,17 +111,34 @@ glance_line(struct table *t, const struct glance_src *s, time_t now)
 	table_put(t, 5, NULL, field_str(s, G_SINCE, "-"));
 }
 
+/* Where each field is in the rows, by the reply's "columns": whatever
+ * their order, -1 for one not there. */
+static void
+field_index(const json_t *cols, int *idx)
+{
+	const char	*name;
+	size_t		 i, k;
+
+	for (k = 0; k < G_NFIELDS; k++) {
+		idx[k] = -1;
+		for (i = 0; i < json_array_size(cols); i++) {
+			name = json_string_value(json_array_get(cols, i));
+			if (name != NULL && strcmp(name, glance_fields[k]) == 0)
+				idx[k] = (int)i;
+		}
+	}
+}
+
 /* The lines of the reply's rows ("columns"), or of its objects from a
  * daemon that answered "summary" instead.  How many. */
 static size_t
 glance_lines(struct table *t, const json_t *doc, time_t now)
 {
-	const json_t		*cols = json_object_get(doc, "columns");
 	const json_t		*rows = json_object_get(doc, "rows");
 	const json_t		*doms = json_object_get(doc, "domains");
 	struct glance_src	 s = { NULL, NULL, NULL };
 	int			 idx[G_NFIELDS];
-	size_t			 i, k;
+	size_t			 i;
 
 	if (!json_is_array(rows)) {
 		for (i = 0; i < json_array_size(doms); i++) {
@@ -130,14 +147,7 @@ glance_lines(struct table *t, const json_t *doc, time_t now)
 		}
 		return json_array_size(doms);
 	}
-	for (k = 0; k < G_NFIELDS; k++) {
-		idx[k] = -1;
-		for (i = 0; i < json_array_size(cols); i++)
-			if (json_is_string(json_array_get(cols, i)) &&
-			    strcmp(json_string_value(json_array_get(cols, i)),
-			    glance_fields[k]) == 0)
-				idx[k] = (int)i;
-	}
+	field_index(json_object_get(doc, "columns"), idx);
 	s.idx = idx;
 	for (i = 0; i < json_array_size(rows); i++) {
 		s.row = json_array_get(rows, i);

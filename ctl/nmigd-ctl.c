@@ -408,27 +408,48 @@ struct reader {
 	char		*buf;		/* the line so far */
 	size_t		 len, size;
 	size_t		 fed;		/* bytes given to the parser */
-	long long	 back;		/* mono_ms() when the parser got the
-					 * last bytes */
+	long long	 back;		/* mono_ms() when reader_more()
+					 * last returned */
 	bool		 complete;	/* buf[len] was the newline */
 	bool		 failed;	/* said why */
 };
 
-/* Wait for the next bytes of the line and add them.  -1 after saying
- * why. */
+/* Room for more of the line, up to the longest and its newline.  -1
+ * after saying why. */
 static int
-reader_more(struct reader *r)
+reader_room(struct reader *r)
+{
+	char	*nbuf;
+
+	if (r->len < r->size)
+		return 0;
+	if (r->size == CTL_REPLY_MAX + 1) {
+		fprintf(stderr, "nmigd-ctl: %s: reply larger than %d MiB%s\n",
+		    r->c->socket, CTL_REPLY_MAX >> 20, whole_status(r->c) ?
+		    " (the whole status of every domain: --state and --limit "
+		    "ask for a page, status DOMAIN for one)" : "");
+		return -1;
+	}
+	r->size = r->size == 0 ? 65536 : r->size * 2;
+	if (r->size > CTL_REPLY_MAX + 1)
+		r->size = CTL_REPLY_MAX + 1;
+	if ((nbuf = realloc(r->buf, r->size + 1)) == NULL) {
+		fprintf(stderr, "nmigd-ctl: %s\n", strerror(errno));
+		return -1;
+	}
+	r->buf = nbuf;
+	return 0;
+}
+
+/* Wait until the daemon has sent something, within its time.  -1 after
+ * saying why. */
+static int
+reader_wait(struct reader *r)
 {
 	struct pollfd	 pfd = { .fd = r->fd, .events = POLLIN };
-	char		*nl, *nbuf;
 	long long	 left;
-	ssize_t		 n;
 	int		 rv;
 
-	/* The timeout is the daemon's to keep: the time we spent parsing
-	 * what it sent is not counted. */
-	if (r->back != 0)
-		r->deadline += mono_ms() - r->back;
 	for (;;) {
 		if ((left = r->deadline - mono_ms()) <= 0) {
 			fprintf(stderr, "nmigd-ctl: %s: no reply within %d ms\n",
@@ -443,27 +464,19 @@ reader_more(struct reader *r)
 		if (rv == -1 && watch_stop)
 			return -1;
 		if (rv > 0)
-			break;
+			return 0;
 	}
-	if (r->len == r->size) {
-		/* Room for the longest line and its newline. */
-		if (r->size == CTL_REPLY_MAX + 1) {
-			fprintf(stderr, "nmigd-ctl: %s: reply larger than %d "
-			    "MiB%s\n", r->c->socket, CTL_REPLY_MAX >> 20,
-			    whole_status(r->c) ? " (the whole status of every "
-			    "domain: --state and --limit ask for a page, "
-			    "status DOMAIN for one)" : "");
-			return -1;
-		}
-		r->size = r->size == 0 ? 65536 : r->size * 2;
-		if (r->size > CTL_REPLY_MAX + 1)
-			r->size = CTL_REPLY_MAX + 1;
-		if ((nbuf = realloc(r->buf, r->size + 1)) == NULL) {
-			fprintf(stderr, "nmigd-ctl: %s\n", strerror(errno));
-			return -1;
-		}
-		r->buf = nbuf;
-	}
+}
+
+/* Add the next bytes of the line.  -1 after saying why. */
+static int
+reader_recv(struct reader *r)
+{
+	char	*nl;
+	ssize_t	 n;
+
+	if (reader_wait(r) == -1 || reader_room(r) == -1)
+		return -1;
 	if ((n = recv(r->fd, r->buf + r->len, r->size - r->len, 0)) == -1) {
 		if (errno == EINTR || errno == EAGAIN)
 			return 0;
@@ -482,8 +495,21 @@ reader_more(struct reader *r)
 	}
 	r->len += (size_t)n;
 	r->buf[r->len] = '\0';
-	r->back = mono_ms();
 	return 0;
+}
+
+/* reader_recv(), the timeout being the daemon's to keep: the time we
+ * spent parsing what it sent since the last call is not counted. */
+static int
+reader_more(struct reader *r)
+{
+	int	rv;
+
+	if (r->back != 0)
+		r->deadline += mono_ms() - r->back;
+	rv = reader_recv(r);
+	r->back = mono_ms();
+	return rv;
 }
 
 /* jansson's reader: the line's bytes as they come, then its end.  The
