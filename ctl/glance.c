@@ -11,12 +11,6 @@
 #include "table.h"
 #include "util.h"
 
-static long long
-jint(const json_t *o, const char *key)
-{
-	return (long long)json_integer_value(json_object_get(o, key));
-}
-
 /* "in 3h12m", "12m ago": a time relative to the document's. */
 static void
 relative(char *buf, size_t len, const char *when, time_t now)
@@ -35,41 +29,142 @@ relative(char *buf, size_t len, const char *when, time_t now)
 	    d < 0 ? " ago" : "");
 }
 
+/* What a line of the list shows, by the names of the members it comes
+ * from; the daemon is asked for these columns (glance_list_columns()). */
+enum {
+	G_NAME, G_STATE, G_NEW, G_TOTAL, G_PARENT, G_COMPLETE, G_EXPECTED,
+	G_SINCE, G_NFIELDS
+};
+static const char *const glance_fields[G_NFIELDS] = {
+	"domain_unicode", "state", "resolvers_new", "resolvers_total",
+	"parent.state", "complete_at", "expected_complete_at", "since",
+};
+
+json_t *
+glance_list_columns(void)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; i < G_NFIELDS; i++)
+		json_array_append_new(a, json_string(glance_fields[i]));
+	return a;
+}
+
+/* A domain of the reply: its object, or its row and where each field is
+ * in it (-1: not there). */
+struct glance_src {
+	const json_t	*obj;
+	const json_t	*row;
+	const int	*idx;
+};
+
+static const json_t *
+field(const struct glance_src *s, int k)
+{
+	const json_t	*v;
+
+	if (s->row != NULL)
+		return s->idx[k] == -1 ? NULL : json_array_get(s->row,
+		    (size_t)s->idx[k]);
+	if (k == G_PARENT)
+		return json_object_get(json_object_get(s->obj, "parent"),
+		    "state");
+	v = json_object_get(s->obj, glance_fields[k]);
+	if (k == G_NAME && !json_is_string(v))
+		v = json_object_get(s->obj, "domain");
+	return v;
+}
+
+static const char *
+field_str(const struct glance_src *s, int k, const char *dflt)
+{
+	const char	*v = json_string_value(field(s, k));
+
+	return v != NULL ? v : dflt;
+}
+
+/* DOMAIN STATE NEW PARENT EXPECTED SINCE */
+static void
+glance_line(struct table *t, const struct glance_src *s, time_t now)
+{
+	const char	*state = field_str(s, G_STATE, "-");
+	const char	*parent = field_str(s, G_PARENT, "-");
+	const char	*expected = field_str(s, G_EXPECTED, NULL);
+	char		 when[96];
+
+	table_row(t);
+	table_put(t, 0, NULL, field_str(s, G_NAME, "-"));
+	table_put(t, 1, state_colour(state), state);
+	snprintf(when, sizeof(when), "%lld/%lld",
+	    (long long)json_integer_value(field(s, G_NEW)),
+	    (long long)json_integer_value(field(s, G_TOTAL)));
+	table_put(t, 2, NULL, when);
+	table_put(t, 3, state_colour(parent), parent);
+	if (json_is_string(field(s, G_COMPLETE)))
+		table_put(t, 4, NULL, "done");
+	else if (expected != NULL) {
+		relative(when, sizeof(when), expected, now);
+		table_put(t, 4, NULL, when);
+	} else
+		table_put(t, 4, NULL, "-");
+	table_put(t, 5, NULL, field_str(s, G_SINCE, "-"));
+}
+
+/* Where each field is in the rows, by the reply's "columns": whatever
+ * their order, -1 for one not there. */
+static void
+field_index(const json_t *cols, int *idx)
+{
+	const char	*name;
+	size_t		 i, k;
+
+	for (k = 0; k < G_NFIELDS; k++) {
+		idx[k] = -1;
+		for (i = 0; i < json_array_size(cols); i++) {
+			name = json_string_value(json_array_get(cols, i));
+			if (name != NULL && strcmp(name, glance_fields[k]) == 0)
+				idx[k] = (int)i;
+		}
+	}
+}
+
+/* The lines of the reply's rows ("columns"), or of its objects from a
+ * daemon that answered "summary" instead.  How many. */
+static size_t
+glance_lines(struct table *t, const json_t *doc, time_t now)
+{
+	const json_t		*rows = json_object_get(doc, "rows");
+	const json_t		*doms = json_object_get(doc, "domains");
+	struct glance_src	 s = { NULL, NULL, NULL };
+	int			 idx[G_NFIELDS];
+	size_t			 i;
+
+	if (!json_is_array(rows)) {
+		for (i = 0; i < json_array_size(doms); i++) {
+			s.obj = json_array_get(doms, i);
+			glance_line(t, &s, now);
+		}
+		return json_array_size(doms);
+	}
+	field_index(json_object_get(doc, "columns"), idx);
+	s.idx = idx;
+	for (i = 0; i < json_array_size(rows); i++) {
+		s.row = json_array_get(rows, i);
+		glance_line(t, &s, now);
+	}
+	return json_array_size(rows);
+}
+
 void
 glance_domains(FILE *f, const json_t *doc, const struct view *v)
 {
 	static const char *const head[] = { "DOMAIN", "STATE", "NEW",
 	    "PARENT", "EXPECTED", "SINCE" };
-	const json_t	*doms = json_object_get(doc, "domains"), *d;
-	const char	*state, *parent, *expected;
 	time_t		 now = parse_time(status_jstr(doc, "generated_at", ""));
 	struct table	*t = table_new(head, "llrlll", 6);
-	char		 when[96];
-	size_t		 i;
 
-	for (i = 0; i < json_array_size(doms); i++) {
-		d = json_array_get(doms, i);
-		state = status_jstr(d, "state", "-");
-		parent = status_jstr(json_object_get(d, "parent"), "state",
-		    "-");
-		expected = status_jstr(d, "expected_complete_at", NULL);
-		table_row(t);
-		table_set(t, 0, NULL, "%s", status_jstr(d, "domain_unicode",
-		    status_jstr(d, "domain", "-")));
-		table_set(t, 1, state_colour(state), "%s", state);
-		table_set(t, 2, NULL, "%lld/%lld", jint(d, "resolvers_new"),
-		    jint(d, "resolvers_total"));
-		table_set(t, 3, state_colour(parent), "%s", parent);
-		if (json_is_string(json_object_get(d, "complete_at")))
-			table_set(t, 4, NULL, "done");
-		else if (expected != NULL) {
-			relative(when, sizeof(when), expected, now);
-			table_set(t, 4, NULL, "%s", when);
-		} else
-			table_set(t, 4, NULL, "-");
-		table_set(t, 5, NULL, "%s", status_jstr(d, "since", "-"));
-	}
-	if (json_array_size(doms) > 0)
+	if (glance_lines(t, doc, now) > 0)
 		table_print(f, t, &v->table);
 	else if (json_object_get(doc, "matched") == NULL)
 		fprintf(f, "no domains are watched\n");

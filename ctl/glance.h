@@ -12,7 +12,10 @@
 
 #include "output.h"
 
-/* DOMAIN STATE NEW PARENT EXPECTED SINCE, a domain a line. */
+/* DOMAIN STATE NEW PARENT EXPECTED SINCE, a domain a line, from the
+ * rows of the columns glance_list_columns() names (a new array, for the
+ * request) or from each domain's object. */
+json_t	*glance_list_columns(void);
 void	glance_domains(FILE *, const json_t *doc, const struct view *);
 /* Each domain's head (lib/status.c), then RESOLVER LOCATION STATE and a
  * column a record: its verdict, with the TTL left on an old answer. */

@@ -30,6 +30,7 @@
 #include "ctlversion.h"
 #include "log.h"
 #include "dname.h"
+#include "glance.h"
 #include "output.h"
 #include "util.h"
 #include "verdict.h"
@@ -387,85 +388,187 @@ ctl_send(struct ctl *c, int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Read one line, bounded in time and size: a daemon that hangs or sends
- * without end must not hang or exhaust the client. */
+/* The whole document of every domain asked for (--json or -v status),
+ * some 20 KB a domain of 50 resolvers: at thousands of domains beyond
+ * what we read. */
+static bool
+whole_status(const struct ctl *c)
+{
+	return c->cmd != NULL && (strcmp(c->cmd->name, "status") == 0 ||
+	    strcmp(c->cmd->name, "watch") == 0) && c->nargs == 0 &&
+	    (c->json || c->view.verbose);
+}
+
+/* A reply line as it arrives, bounded in time and size: a daemon that
+ * hangs or sends without end must not hang or exhaust the client. */
+struct reader {
+	struct ctl	*c;
+	int		 fd;
+	long long	 deadline;
+	char		*buf;		/* the line so far */
+	size_t		 len, size;
+	size_t		 fed;		/* bytes given to the parser */
+	long long	 back;		/* mono_ms() when reader_more()
+					 * last returned */
+	bool		 complete;	/* buf[len] was the newline */
+	bool		 failed;	/* said why */
+};
+
+/* Room for more of the line, up to the longest and its newline.  -1
+ * after saying why. */
+static int
+reader_room(struct reader *r)
+{
+	char	*nbuf;
+
+	if (r->len < r->size)
+		return 0;
+	if (r->size == CTL_REPLY_MAX + 1) {
+		fprintf(stderr, "nmigd-ctl: %s: reply larger than %d MiB%s\n",
+		    r->c->socket, CTL_REPLY_MAX >> 20, whole_status(r->c) ?
+		    " (the whole status of every domain: --state and --limit "
+		    "ask for a page, status DOMAIN for one)" : "");
+		return -1;
+	}
+	r->size = r->size == 0 ? 65536 : r->size * 2;
+	if (r->size > CTL_REPLY_MAX + 1)
+		r->size = CTL_REPLY_MAX + 1;
+	if ((nbuf = realloc(r->buf, r->size + 1)) == NULL) {
+		fprintf(stderr, "nmigd-ctl: %s\n", strerror(errno));
+		return -1;
+	}
+	r->buf = nbuf;
+	return 0;
+}
+
+/* Wait until the daemon has sent something, within its time.  -1 after
+ * saying why. */
+static int
+reader_wait(struct reader *r)
+{
+	struct pollfd	 pfd = { .fd = r->fd, .events = POLLIN };
+	long long	 left;
+	int		 rv;
+
+	for (;;) {
+		if ((left = r->deadline - mono_ms()) <= 0) {
+			fprintf(stderr, "nmigd-ctl: %s: no reply within %d ms\n",
+			    r->c->socket, r->c->timeout_ms);
+			return -1;
+		}
+		if ((rv = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR) {
+			fprintf(stderr, "nmigd-ctl: poll: %s\n", strerror(errno));
+			return -1;
+		}
+		/* watch was interrupted: no waiting out the timeout. */
+		if (rv == -1 && watch_stop)
+			return -1;
+		if (rv > 0)
+			return 0;
+	}
+}
+
+/* Add the next bytes of the line.  -1 after saying why. */
+static int
+reader_recv(struct reader *r)
+{
+	char	*nl;
+	ssize_t	 n;
+
+	if (reader_wait(r) == -1 || reader_room(r) == -1)
+		return -1;
+	if ((n = recv(r->fd, r->buf + r->len, r->size - r->len, 0)) == -1) {
+		if (errno == EINTR || errno == EAGAIN)
+			return 0;
+		fprintf(stderr, "nmigd-ctl: %s: cannot read reply: %s\n",
+		    r->c->socket, strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		fprintf(stderr, "nmigd-ctl: %s: connection closed without a "
+		    "reply\n", r->c->socket);
+		return -1;
+	}
+	if ((nl = memchr(r->buf + r->len, '\n', (size_t)n)) != NULL) {
+		r->complete = true;
+		n = nl - (r->buf + r->len);
+	}
+	r->len += (size_t)n;
+	r->buf[r->len] = '\0';
+	return 0;
+}
+
+/* reader_recv(), the timeout being the daemon's to keep: the time we
+ * spent parsing what it sent since the last call is not counted. */
+static int
+reader_more(struct reader *r)
+{
+	int	rv;
+
+	if (r->back != 0)
+		r->deadline += mono_ms() - r->back;
+	rv = reader_recv(r);
+	r->back = mono_ms();
+	return rv;
+}
+
+/* jansson's reader: the line's bytes as they come, then its end.  The
+ * reply is parsed while the daemon is still writing it (the list of
+ * 10,000 domains is a megabyte, written over several passes of its
+ * loop). */
+static size_t
+reader_feed_cb(void *buffer, size_t buflen, void *arg)
+{
+	struct reader	*r = arg;
+	size_t		 n;
+
+	while (r->fed == r->len) {
+		if (r->complete)
+			return 0;
+		if (reader_more(r) == -1) {
+			r->failed = true;
+			return (size_t)-1;
+		}
+	}
+	n = r->len - r->fed < buflen ? r->len - r->fed : buflen;
+	memcpy(buffer, r->buf + r->fed, n);
+	r->fed += n;
+	return n;
+}
+
+/* Read and parse one reply line.  A line that is too long, late or cut
+ * short says so even when what came of it is no JSON. */
 static int
 ctl_recv(struct ctl *c, int fd, long long deadline, struct reply *rep)
 {
-	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
-	char		*buf = NULL, *nl, *nbuf;
-	size_t		 len = 0, size = 0;
-	long long	 left;
-	ssize_t		 n;
-	int		 r;
+	struct reader	r = { c, fd, deadline, NULL, 0, 0, 0, 0, false, false };
+	json_error_t	err;
 
-	for (;;) {
-		if ((left = deadline - mono_ms()) <= 0) {
-			fprintf(stderr, "nmigd-ctl: %s: no reply within %d ms\n",
-			    c->socket, c->timeout_ms);
-			goto fail;
-		}
-		if ((r = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR) {
-			fprintf(stderr, "nmigd-ctl: poll: %s\n", strerror(errno));
-			goto fail;
-		}
-		/* watch was interrupted: no waiting out the timeout. */
-		if (r == -1 && watch_stop)
-			goto fail;
-		if (r <= 0)
-			continue;
-		if (len == size) {
-			/* Room for the longest line and its newline. */
-			if (size == CTL_REPLY_MAX + 1) {
-				fprintf(stderr, "nmigd-ctl: %s: reply larger "
-				    "than %d MiB\n", c->socket, CTL_REPLY_MAX >> 20);
-				goto fail;
-			}
-			size = size == 0 ? 65536 : size * 2;
-			if (size > CTL_REPLY_MAX + 1)
-				size = CTL_REPLY_MAX + 1;
-			if ((nbuf = realloc(buf, size + 1)) == NULL) {
-				fprintf(stderr, "nmigd-ctl: %s\n", strerror(errno));
-				goto fail;
-			}
-			buf = nbuf;
-		}
-		if ((n = recv(fd, buf + len, size - len, 0)) == -1) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			fprintf(stderr, "nmigd-ctl: %s: cannot read reply: %s\n",
-			    c->socket, strerror(errno));
-			goto fail;
-		}
-		if (n == 0) {
-			fprintf(stderr, "nmigd-ctl: %s: connection closed "
-			    "without a reply\n", c->socket);
-			goto fail;
-		}
-		if ((nl = memchr(buf + len, '\n', (size_t)n)) != NULL) {
-			*nl = '\0';
-			rep->line = buf;
-			rep->len = (size_t)(nl - buf);
-			return 0;
-		}
-		len += (size_t)n;
+	rep->doc = json_load_callback(reader_feed_cb, &r, 0, &err);
+	while (!r.failed && !r.complete)
+		r.failed = reader_more(&r) == -1;
+	if (r.failed) {
+		json_decref(rep->doc);
+		rep->doc = NULL;
+		free(r.buf);
+		return -1;
 	}
-fail:
-	free(buf);
-	return -1;
+	if (rep->doc == NULL) {
+		fprintf(stderr, "nmigd-ctl: %s: malformed reply: %s\n",
+		    c->socket, err.text);
+		free(r.buf);
+		return -1;
+	}
+	rep->line = r.buf;
+	rep->len = r.len;
+	return 0;
 }
 
 static int
 ctl_parse(struct ctl *c, struct reply *rep)
 {
-	json_error_t	 err;
 	json_int_t	 version;
 
-	if ((rep->doc = json_loadb(rep->line, rep->len, 0, &err)) == NULL) {
-		fprintf(stderr, "nmigd-ctl: %s: malformed reply: %s\n",
-		    c->socket, err.text);
-		return -1;
-	}
 	if (json_unpack(rep->doc, "{s:I}", "version", &version) == -1) {
 		fprintf(stderr, "nmigd-ctl: %s: malformed reply: not an object "
 		    "with a version\n", c->socket);
@@ -586,14 +689,17 @@ domain_arg(json_t *req, const char *name)
 
 /* Commands. */
 
-/* The one-line list needs each domain's summary only: at thousands of
- * domains a small fraction of the whole document (--json and -v print
- * the whole). */
+/* The one-line list needs a few members of each domain: the rows of
+ * those columns, a megabyte at 10,000 domains (--json and -v print the
+ * whole document).  A daemon that does not know "columns" answers the
+ * summaries, a few times that. */
 static void
 status_summary(const struct ctl *c, json_t *req)
 {
-	if (!c->view.one_domain && !c->view.verbose && !c->json)
+	if (!c->view.one_domain && !c->view.verbose && !c->json) {
 		json_object_set_new(req, "summary", json_true());
+		json_object_set_new(req, "columns", glance_list_columns());
+	}
 }
 
 /* --state STATE and --limit N: a page of the list.  -1 after saying
@@ -1101,7 +1207,7 @@ main(int argc, char *argv[])
 	memset(&c, 0, sizeof(c));
 	c.config = NMIG_CONF_DEFAULT;
 	log_init("nmigd-ctl", 0);
-	/* Display widths of UTF-8 text (libsmartcols); numbers stay in the
+	/* Display widths of UTF-8 text (ctl/table.c); numbers stay in the
 	 * C locale's form. */
 	setlocale(LC_CTYPE, "");
 	/* "+": options end at the command, whose own come after it. */

@@ -293,7 +293,8 @@ cmd_status(void *arg, const struct ctl_request *req, void **stream)
 		sa->cs.free = status_all_free;
 		sa->cs.cmds = cmds;
 		sa->st = status_stream_new(time(NULL), req->summary,
-		    req->state != -1 || req->limit != 0 ? &filter : NULL);
+		    req->state != -1 || req->limit != 0 ? &filter : NULL,
+		    req->columns.n > 0 ? &req->columns : NULL);
 		LIST_INSERT_HEAD(&cmds->statuses, sa, entry);
 		*stream = sa;
 		return NULL;

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -140,6 +141,15 @@ mono_secs(void)
 	return ts.tv_sec;
 }
 
+static int64_t
+mono_nsec(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 /* The next request is read once this reply is out. */
 static void
 client_replying(struct client *cl)
@@ -188,24 +198,23 @@ stream_write_cb(const char *buf, size_t len, void *arg)
 	return evbuffer_add(arg, buf, len);
 }
 
-/* Queue the stream's next parts, a slice at a time and up to
- * CONTROL_MAX_OUTPUT; the write watermark brings us back when the client
- * has read its way down to CONTROL_STREAM_LOWAT. */
+/* Queue the stream's next parts, for a slice of the loop's time and up
+ * to CONTROL_MAX_OUTPUT; the write watermark brings us back when the
+ * client has read its way down to CONTROL_STREAM_LOWAT. */
 static void
 client_stream_fill(struct client *cl)
 {
 	const struct control_stream_ops	*ops = &cl->c->cmds->stream;
 	struct evbuffer			*out = bufferevent_get_output(cl->bev);
-	size_t				 upto, before;
+	int64_t				 end = mono_nsec() +
+					    CONTROL_STREAM_SLICE_NSEC;
+	size_t				 before;
 	int				 rv = 1;
 
 	before = evbuffer_get_length(out);
-
-	upto = before + CONTROL_STREAM_SLICE;
-	if (upto > CONTROL_MAX_OUTPUT)
-		upto = CONTROL_MAX_OUTPUT;
-	while (evbuffer_get_length(out) < upto &&
-	    (rv = ops->next(cl->stream, stream_write_cb, out)) == 1)
+	while (evbuffer_get_length(out) < CONTROL_MAX_OUTPUT &&
+	    (rv = ops->next(cl->stream, stream_write_cb, out)) == 1 &&
+	    mono_nsec() < end)
 		;
 	if (cl->state == CL_REPLY)
 		client_stream_deadline(cl, evbuffer_get_length(out) - before);

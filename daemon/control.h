@@ -32,11 +32,12 @@
 #define CONTROL_STREAM_RATE	(1024 * 1024)
 /* The status of every domain is streamed: what a client has queued is
  * refilled up to CONTROL_MAX_OUTPUT whenever it has read its way down to
- * CONTROL_STREAM_LOWAT, CONTROL_STREAM_SLICE at a time, which is what
- * the loop builds at once (3 domains of 50 resolvers, a few ms). */
+ * CONTROL_STREAM_LOWAT, for at most CONTROL_STREAM_SLICE_NSEC a loop pass
+ * (a few domains of 50 resolvers, or the list's rows of thousands), as
+ * daemon/docserve.c builds its documents. */
 #define CONTROL_MAX_OUTPUT	(1024 * 1024)
-#define CONTROL_STREAM_SLICE	(64 * 1024)
-#define CONTROL_STREAM_LOWAT	(CONTROL_MAX_OUTPUT - CONTROL_STREAM_SLICE)
+#define CONTROL_STREAM_LOWAT	(CONTROL_MAX_OUTPUT - 64 * 1024)
+#define CONTROL_STREAM_SLICE_NSEC (5 * 1000 * 1000)
 /* Other replies are built whole, bounded by their command's limits
  * (history: 1000 entries; events: 1000), and refused beyond this. */
 #define CONTROL_MAX_REPLY	(8 * 1024 * 1024)

@@ -139,7 +139,7 @@ status_begin(struct docbuf *doc, void *arg, time_t now)
 	struct statusdoc	*sd = arg;
 
 	status_stream_free(sd->st);
-	sd->st = status_stream_new(now, sd->summary, NULL);
+	sd->st = status_stream_new(now, sd->summary, NULL, NULL);
 }
 
 static bool

@@ -231,10 +231,42 @@ args_status_filter(const json_t *j, struct ctl_request *req)
 	return NULL;
 }
 
+/* The list's "columns": rows of those members of each domain's object
+ * instead of the objects (lib/statusrows.h). */
+static json_t *
+args_status_columns(const json_t *j, struct ctl_request *req)
+{
+	const json_t	*a = json_object_get(j, "columns");
+	const char	*name;
+	size_t		 i;
+	int		 c;
+
+	if (a == NULL || json_is_null(a))
+		return NULL;
+	if (!json_is_array(a) || json_array_size(a) == 0 ||
+	    json_array_size(a) > STATUS_COLUMNS_MAX)
+		return ctl_reply_error("bad columns argument (an array of 1 to "
+		    STRINGIFY(STATUS_COLUMNS_MAX) " member names)");
+	for (i = 0; i < json_array_size(a); i++) {
+		if ((name = json_string_value(json_array_get(a, i))) == NULL)
+			return ctl_reply_error("bad columns argument (an array "
+			    "of 1 to " STRINGIFY(STATUS_COLUMNS_MAX) " member "
+			    "names)");
+		if ((c = status_column_find(name)) == -1)
+			return ctl_reply_error("unknown column: %s (the columns "
+			    "are: %s)", name, status_column_names());
+		req->columns.v[req->columns.n++] = (unsigned char)c;
+	}
+	if (req->domain != NULL)
+		return ctl_reply_error("columns are for the list of every "
+		    "domain, not with a domain");
+	return NULL;
+}
+
 /* An optional domain, "summary": true for each domain without its
  * resolvers, providers, DNSSEC and learned values (status_stream_new()):
  * the one-line list of thousands of domains at a fraction of the size,
- * and its filter. */
+ * and its filter; or its columns. */
 static json_t *
 args_status(const json_t *j, struct ctl_request *req)
 {
@@ -246,6 +278,8 @@ args_status(const json_t *j, struct ctl_request *req)
 	if (v != NULL && !json_is_null(v) && !json_is_boolean(v))
 		return ctl_reply_error("bad summary argument (true or false)");
 	req->summary = json_is_true(v);
+	if ((error = args_status_columns(j, req)) != NULL)
+		return error;
 	return args_status_filter(j, req);
 }
 

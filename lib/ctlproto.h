@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "ctlversion.h"
+#include "statusrows.h"
 #include "util.h"
 
 #define CTL_MAX_REQUEST		4096	/* bytes in a request line */
@@ -47,6 +48,8 @@ struct ctl_request {
 	time_t			 since;		/* 0: from the start */
 	bool			 summary;	/* status: each domain's
 						 * summary only */
+	struct status_columns	 columns;	/* status: n > 0, rows of
+						 * these */
 	int			 state;		/* status: only domains in
 						 * it; -1: any */
 	size_t			 limit;		/* status: at most this

@@ -16,6 +16,7 @@
 #include "packet.h"
 #include "rdtext.h"
 #include "status.h"
+#include "statusrows.h"
 #include "util.h"
 
 json_t *
@@ -110,14 +111,26 @@ resolver_json(const struct watch *w, const struct resolver_conf *r, size_t ri,
 static json_t *
 require_json(const struct require *r)
 {
+	char	buf[STATUS_REQUIREBUF];
+
+	return json_string(status_require_text(r, buf));
+}
+
+const char *
+status_require_text(const struct require *r, char *buf)
+{
 	switch (r->mode) {
 	case REQUIRE_PERCENT:
-		return json_sprintf("%u%%", r->n);
+		snprintf(buf, STATUS_REQUIREBUF, "%u%%", r->n);
+		break;
 	case REQUIRE_COUNT:
-		return json_sprintf("%u", r->n);
+		snprintf(buf, STATUS_REQUIREBUF, "%u", r->n);
+		break;
 	default:
-		return json_string("all");
+		snprintf(buf, STATUS_REQUIREBUF, "all");
+		break;
 	}
+	return buf;
 }
 
 /* The resolvers the domain still waits for, by name: those counted that
@@ -140,42 +153,60 @@ not_switched_json(const struct model *m, const struct watch *w, time_t now)
 	return a;
 }
 
+void
+status_domain_head(const struct model *m, const struct watch *w, time_t now,
+    struct domain_head *h)
+{
+	h->require = *config_require(m->cfg, w->dc);
+	verdict_domain(w->rv, m->resolvers->n, &h->require, now, &h->tally);
+	domain_display(w->dc->name, h->domain);
+	domain_unicode(w->dc->name, h->domain_unicode);
+	h->state = domain_state_name(w->state);
+	h->since = w->since;
+	h->complete_at = w->complete_at;
+	h->watched_since = w->watched_since;
+	h->cancel_old_hosting_at = forecast_cancel(w, config_overlap(m->cfg,
+	    w->dc), config_quiet(m->cfg, w->dc));
+	h->cancel_announced_at = w->cancel_at;
+	h->expected_complete_at = w->complete_at != 0 ? 0 :
+	    forecast_domain(w, m->resolvers->n, m->cfg->confirm,
+	    m->cfg->interval);
+	h->parent_state = parent_state_name(w->parent_state);
+}
+
 /* The members of a domain's object that say where it stands, in the
  * order of the document, up to its resolvers. */
 static json_t *
 domain_head_json(const struct model *m, const struct watch *w, time_t now)
 {
-	struct domain_tally	 t;
+	struct domain_head	 h;
 	json_t			*o;
-	char			 name[NMIG_NAMEBUF], uname[NMIG_UNAMEBUF];
 
-	verdict_domain(w->rv, m->resolvers->n, config_require(m->cfg, w->dc),
-	    now, &t);
+	status_domain_head(m, w, now, &h);
 	o = json_object();
-	json_object_set_new(o, "domain", json_string(domain_display(w->dc->name, name)));
-	json_object_set_new(o, "domain_unicode",
-	    json_string(domain_unicode(w->dc->name, uname)));
-	json_object_set_new(o, "state", json_string(domain_state_name(w->state)));
-	json_object_set_new(o, "since", status_time_json(w->since));
-	json_object_set_new(o, "complete_at", status_time_json(w->complete_at));
-	json_object_set_new(o, "resolvers_total", json_integer(t.total));
-	json_object_set_new(o, "resolvers_new", json_integer(t.switched));
-	json_object_set_new(o, "resolvers_answering_new", json_integer(t.now_new));
-	json_object_set_new(o, "resolvers_unreachable", json_integer(t.unreachable));
-	json_object_set_new(o, "require", require_json(config_require(m->cfg,
-	    w->dc)));
-	json_object_set_new(o, "resolvers_required", json_integer(t.required));
+	json_object_set_new(o, "domain", json_string(h.domain));
+	json_object_set_new(o, "domain_unicode", json_string(h.domain_unicode));
+	json_object_set_new(o, "state", json_string(h.state));
+	json_object_set_new(o, "since", status_time_json(h.since));
+	json_object_set_new(o, "complete_at", status_time_json(h.complete_at));
+	json_object_set_new(o, "resolvers_total", json_integer(h.tally.total));
+	json_object_set_new(o, "resolvers_new", json_integer(h.tally.switched));
+	json_object_set_new(o, "resolvers_answering_new",
+	    json_integer(h.tally.now_new));
+	json_object_set_new(o, "resolvers_unreachable",
+	    json_integer(h.tally.unreachable));
+	json_object_set_new(o, "require", require_json(&h.require));
+	json_object_set_new(o, "resolvers_required",
+	    json_integer(h.tally.required));
 	json_object_set_new(o, "not_switched", not_switched_json(m, w, now));
 	json_object_set_new(o, "watched_since", status_time_json(
-	    w->watched_since));
+	    h.watched_since));
 	json_object_set_new(o, "cancel_old_hosting_at", status_time_json(
-	    forecast_cancel(w, config_overlap(m->cfg, w->dc),
-	    config_quiet(m->cfg, w->dc))));
+	    h.cancel_old_hosting_at));
 	json_object_set_new(o, "cancel_announced_at", status_time_json(
-	    w->cancel_at));
+	    h.cancel_announced_at));
 	json_object_set_new(o, "expected_complete_at", status_time_json(
-	    w->complete_at != 0 ? 0 : forecast_domain(w, m->resolvers->n,
-	    m->cfg->confirm, m->cfg->interval)));
+	    h.expected_complete_at));
 	return o;
 }
 
@@ -247,6 +278,7 @@ struct status_stream {
 	bool	  summary;
 	bool	  filtered;
 	struct status_filter filter;
+	struct status_columns columns;	/* n > 0: rows of them */
 	size_t	  matched;	/* domains in the state, listed or not */
 	bool	  head;		/* written */
 	bool	  tail;		/* written */
@@ -258,7 +290,7 @@ struct status_stream {
 
 struct status_stream *
 status_stream_new(time_t now, bool summary,
-    const struct status_filter *filter)
+    const struct status_filter *filter, const struct status_columns *columns)
 {
 	struct status_stream	*st = xcalloc(1, sizeof(*st));
 
@@ -269,6 +301,8 @@ status_stream_new(time_t now, bool summary,
 		st->filtered = true;
 		st->filter = *filter;
 	}
+	if (columns != NULL)
+		st->columns = *columns;
 	return st;
 }
 
@@ -319,6 +353,8 @@ stream_head(const struct status_stream *st, const struct model *m,
 	json_decref(pacing);
 	if (rv != 0)
 		return -1;
+	if (st->columns.n > 0)
+		return status_rows_head(&st->columns, fn, arg);
 	return fn(domains, sizeof(domains) - 1, arg);
 }
 
@@ -360,6 +396,16 @@ stream_tail(const struct status_stream *st, json_dump_callback_t fn,
 	return fn(buf, (size_t)len, arg) == 0 ? 1 : -1;
 }
 
+static int
+stream_row(struct status_stream *st, const struct model *m,
+    json_dump_callback_t fn, void *arg)
+{
+	struct domain_head	h;
+
+	status_domain_head(m, &m->w[st->next++], st->now, &h);
+	return status_row_write(&st->columns, &h, fn, arg) == 0 ? 1 : -1;
+}
+
 int
 status_stream_next(struct status_stream *st, const struct model *m,
     json_dump_callback_t fn, void *arg)
@@ -380,6 +426,8 @@ status_stream_next(struct status_stream *st, const struct model *m,
 	}
 	if (st->ndomains++ > 0 && fn(",", 1, arg) != 0)
 		return -1;
+	if (st->columns.n > 0)
+		return stream_row(st, m, fn, arg);
 	d = st->summary ?
 	    status_domain_summary_json(m, &m->w[st->next++], st->now) :
 	    status_domain_json(m, &m->w[st->next++], st->now);
@@ -843,8 +891,9 @@ void
 status_print_matched(FILE *f, const json_t *doc)
 {
 	const json_t	*m = json_object_get(doc, "matched");
-	size_t		 shown = json_array_size(json_object_get(doc,
-			    "domains"));
+	const json_t	*rows = json_object_get(doc, "rows");
+	size_t		 shown = json_array_size(json_is_array(rows) ? rows :
+			    json_object_get(doc, "domains"));
 
 	if (!json_is_integer(m))
 		return;

@@ -12,11 +12,15 @@
 
 #include <jansson.h>
 
+#include "dname.h"
 #include "model.h"
 #include "store.h"
 
+struct status_columns;
+
 /* Under a filtered list ("matched"): how many it left out, or that no
- * domain is in the state. */
+ * domain is in the state.  The list is "domains", or "rows" when the
+ * document has them. */
 void	 status_print_matched(FILE *, const json_t *doc);
 
 /* The whole document; domain != NULL limits it to that domain (NULL is
@@ -33,6 +37,29 @@ json_t	*status_time_json(time_t);
 json_t	*status_record_json(const struct cstate *, const struct check_conf *);
 const char *status_jstr(const json_t *, const char *key, const char *dflt);
 void	 status_print_state(FILE *, const char *state, int width, bool colour);
+
+/* Where a domain stands, as of now: the values of its object's members
+ * up to its resolvers (but not_switched), worked out once for the
+ * document and for the list's rows (lib/statusrows.c). */
+struct domain_head {
+	char			 domain[NMIG_NAMEBUF];
+	char			 domain_unicode[NMIG_UNAMEBUF];
+	const char		*state;
+	time_t			 since;
+	time_t			 complete_at;
+	struct domain_tally	 tally;
+	struct require		 require;
+	time_t			 watched_since;
+	time_t			 cancel_old_hosting_at;
+	time_t			 cancel_announced_at;
+	time_t			 expected_complete_at;
+	const char		*parent_state;
+};
+void	 status_domain_head(const struct model *, const struct watch *,
+	    time_t now, struct domain_head *);
+/* A "require" as the config says it, "all", "90%" or "12". */
+#define STATUS_REQUIREBUF	16
+const char *status_require_text(const struct require *, char *buf);
 
 /* One domain's object of the document, as of now. */
 json_t	*status_domain_json(const struct model *, const struct watch *,
@@ -58,9 +85,12 @@ struct status_filter {
 	int	state;		/* enum domain_state, -1: any */
 	size_t	limit;		/* 0: no limit */
 };
-/* filter NULL: every domain, the document as status_document()'s. */
+/* filter NULL: every domain, the document as status_document()'s.
+ * columns not NULL: instead of each domain's object (whole or summary),
+ * a row of those of its members (lib/statusrows.h). */
 struct status_stream *status_stream_new(time_t now, bool summary,
-	    const struct status_filter *filter);
+	    const struct status_filter *filter,
+	    const struct status_columns *columns);
 void	 status_stream_free(struct status_stream *);
 /* Write the next part (the head, a domain or the tail) through fn (see
  * json_dump_callback()).  1 when a part was written, 0 once the document

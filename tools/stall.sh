@@ -7,15 +7,18 @@
 #
 # Starts tools/benchdns on R loopback addresses and nmigd with D domains
 # (all answering "new"), interval I, the metrics endpoint on; waits W
-# seconds for the first rounds, then for T seconds asks, over and over
-# and a few at a time, what a read-only user may ask: `status` of every
-# domain (the whole document, streamed), `status` of one domain, /metrics,
-# `history` and `events`, plus a `check` of every domain (as root); then
-# reloads: three of the same files, one with a domain added, one with a
-# resolver added and another removed.
+# seconds for the first rounds, times `nmigd-ctl status` (the one-line
+# list of every domain) 7 times alone, then for T seconds asks, over and
+# over and a few at a time, what a read-only user may ask: `status` of
+# every domain (the whole document, streamed), the one-line list again,
+# `status` of one domain, /metrics, `history` and `events`, plus a
+# `check` of every domain (as root); then reloads: three of the same
+# files, one with a domain added, one with a resolver added and another
+# removed.
 # nmigd's own loop-lag probe (daemon/looplag.c: a 20 ms timer measuring
 # how late it fires) gives the longest stall before and after; each
-# request's size and time are listed.  The result starts with the
+# request's size (for nmigd-ctl status, the text it printed) and time
+# are listed.  The result starts with the
 # command that reproduces it.
 #
 # Defaults: 10,000 domains x 50 resolvers, interval 300 s (3,333 probes/s),
@@ -140,6 +143,12 @@ ctlraw() {	# one request line, the raw reply
 	echo "$1" | socat -t 120 -T 120 - "UNIX-CONNECT:$dir/nmigd.sock"
 }
 : >"$dir/times"
+# The one-line list alone first: what an operator waits for at this scale.
+for _ in 1 2 3 4 5 6 7; do
+	timed list-alone "$NMIGD_CTL" -s "$dir/nmigd.sock" status
+	sleep 1
+done
+curl -fsS --max-time 120 "$url" -o "$dir/m1b.txt" || die "scrape failed"
 end=$(( $(date +%s) + T ))
 loop() {
 	while [ "$(date +%s)" -lt "$end" ]; do
@@ -149,6 +158,8 @@ loop() {
 loop timed status-all ctlraw '{"command":"status"}' &
 load_pids+=($!)
 loop timed metrics curl -fsS --max-time 120 "$url" &
+load_pids+=($!)
+loop timed status-list "$NMIGD_CTL" -s "$dir/nmigd.sock" status &
 load_pids+=($!)
 loop timed status-one ctlraw '{"command":"status","domain":"d00001.example"}' &
 load_pids+=($!)
@@ -199,6 +210,7 @@ kill -0 "$nmigd_pid" 2>/dev/null || die "nmigd died in a reload"
 curl -fsS --max-time 120 "$url" -o "$dir/m2.txt" || die "scrape failed"
 max_after=$(lag "$dir/m2.txt" max)
 held_before=$(lag "$dir/m1.txt" held)
+held_list=$(lag "$dir/m1b.txt" held)
 held_after=$(lag "$dir/m2.txt" held)
 recent=$(lag "$dir/m2.txt" recent)
 hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$nmigd_pid/status")
@@ -209,7 +221,8 @@ echo "nmigd: $NMIGD ($(nmigd_commit)), $(nproc) CPUs"
 printf 'load:     %d domains x %d resolvers x 2 checks every %ds = %d probes/s\n' \
     "$D" "$R" "$I" $((D * R * 2 / I))
 echo "answers:  $answers so far; peak RSS $((hwm / 1024)) MB"
-echo "requests over $T s (count, median and max time, largest reply):"
+echo "requests (count, min, median and max time, largest reply): list-alone" \
+    "first, then the rest at once for $T s:"
 awk '{ n[$1]++; t[$1, n[$1]] = $2; if ($3 > b[$1]) b[$1] = $3 }
 END {
 	for (k in n) {
@@ -219,14 +232,16 @@ END {
 				if (t[k, j] < t[k, i]) {
 					x = t[k, i]; t[k, i] = t[k, j]; t[k, j] = x
 				}
-		printf("  %-11s %4d  median %6d ms  max %6d ms  %10d bytes\n",
-		    k, m, t[k, int((m + 1) / 2)], t[k, m], b[k])
+		printf("  %-11s %4d  min %6d ms  median %6d ms  max %6d ms" \
+		    "  %10d bytes\n", k, m, t[k, 1], t[k, int((m + 1) / 2)],
+		    t[k, m], b[k])
 	}
 }' "$dir/times" | sort
 echo "loop late: longest ${max_before} ms before the requests (startup and first rounds)," \
     "${max_after} ms at the end; longest in the last minute ${recent} ms"
 echo "loop held by nmigd's own work (its CPU time, not preemption):" \
-    "longest ${held_before} ms before, ${held_after} ms at the end"
+    "longest ${held_before} ms before, ${held_list} ms after list-alone," \
+    "${held_after} ms at the end"
 echo "reloads (the loop held, ms, as nmigd logs it):" \
     "$(awk '{ printf("%s%s %s", NR > 1 ? ", " : "", $1, $2) }' "$dir/reloads")"
 stalls=$(grep -c 'event loop was held' "$dir/nmigd.log")

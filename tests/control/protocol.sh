@@ -91,6 +91,36 @@ done
 r=$(raw 1 '{"command":"status","summary":true,"limit":1}')
 expect "raw status limit 1: one domain, one matched" "$r" \
     '(.domains | length) == 1 and .matched == 1'
+# Rows: the values of the columns named, those of the summary's members,
+# with the same filter; a column unknown, or with a domain, is an error.
+cols='["domain","domain_unicode","state","since","complete_at","resolvers_total","resolvers_new","resolvers_answering_new","resolvers_unreachable","require","resolvers_required","watched_since","cancel_old_hosting_at","cancel_announced_at","expected_complete_at","parent.state","state"]'
+# The domain propagates meanwhile: both asked in a row until a round did
+# not come between them.
+for _ in $(seq 10); do
+	both=$(raw 2 '{"command":"status","summary":true}' \
+	    "{\"command\":\"status\",\"summary\":true,\"columns\":$cols}")
+	sum=$(head -n 1 <<<"$both")
+	r=$(tail -n 1 <<<"$both")
+	jqok "$r" ".rows == $(echo "$sum" | jq -c --argjson c "$cols" \
+	    '[.domains[] as $d | [$c[] | if . == "parent.state" then
+	    $d.parent.state else $d[.] end]]')" && break
+	sleep 0.2
+done
+expect "raw status columns: rows of the summary's values" "$r" \
+    "(has(\"domains\") | not) and .columns == $cols and
+	.pacing == $(echo "$sum" | jq -c .pacing) and
+	.rows == $(echo "$sum" | jq -c --argjson c "$cols" '[.domains[] as $d |
+	    [$c[] | if . == "parent.state" then $d.parent.state else $d[.] end]]')"
+r=$(raw 1 '{"command":"status","columns":["domain"],"state":"complete","limit":1}')
+expect "raw status columns with a filter: matched, the state" "$r" \
+    '.state == "complete" and (.matched | type) == "number" and
+	(.rows | length) == ([.matched, 1] | min)'
+r=$(raw 1 '{"command":"status","columns":["domain","resolvers"]}')
+expect "raw status with an unknown column: error, naming the columns" "$r" \
+    '.error | startswith("unknown column: resolvers (the columns are: cancel_announced_at, ")'
+r=$(raw 1 '{"command":"status","domain":"example.co.jp","columns":["state"]}')
+expect "raw status of a domain with columns: error" "$r" \
+    '.error == "columns are for the list of every domain, not with a domain"'
 r=$(raw 1 '{"command":"status"}')
 expect "raw status without a filter: no matched" "$r" 'has("matched") | not'
 for bad in '"state":"sideways"' '"state":2' '"limit":0' '"limit":"5"' \

@@ -352,6 +352,51 @@ expect_rc "status DOMAIN with 70 records" 0
 expect_eq "status DOMAIN with 70 records: a column each" 70 \
     "$(grep '^RESOLVER' "$dir/out" | grep -oE 'r[0-9]+ A' | wc -l)"
 
+## The list asks for rows of the columns it prints ("columns", and
+## "summary" for a daemon that does not know them); rows print as the
+## summaries do.
+fake_stop
+fake_start status.json=status.json
+: >"$dir/d/requests"
+run -s "$sock" status
+expect_eq "status: asks for the summaries and the list's columns" \
+    '{"command":"status","summary":true,"columns":["domain_unicode","state","resolvers_new","resolvers_total","parent.state","complete_at","expected_complete_at","since"]}' \
+    "$(requests)"
+cols=$(requests | jq -c .columns)
+# as_rows FILE: the reply FILE with its domains as rows of those columns,
+# in another order than asked (nmigd always has domain_unicode, the
+# domain when it is no IDN; these files may lack it).
+as_rows() {
+	jq -c --argjson c "$(jq -c reverse <<<"$cols")" 'del(.domains) +
+	    {columns: $c, rows: [.domains[] as $d | [$c[] |
+	    if . == "parent.state" then $d.parent.state
+	    elif . == "domain_unicode" then $d.domain_unicode // $d.domain
+	    else $d[.] end]]}' "$1"
+}
+# A domain whose parent switched, expected complete in 25 minutes, and a
+# page of a longer list.
+jq -c '.domains[0].parent = {"state": "new"} |
+    .domains[0].expected_complete_at = "2026-11-27T22:25:00Z" |
+    .matched = 5' "$DATA/status.json" >"$dir/paged.json"
+for f in "$DATA/status.json" "$DATA/status-odd.json" "$dir/paged.json"; do
+	for opts in "" "-r -n" "-o new,domain"; do
+		cp "$f" "$dir/d/status.json"
+		# shellcheck disable=SC2086
+		LC_ALL=C.UTF-8 run -s "$sock" $opts status
+		cp "$dir/out" "$dir/from-objects"
+		as_rows "$f" >"$dir/d/status.json"
+		# shellcheck disable=SC2086
+		LC_ALL=C.UTF-8 run -s "$sock" $opts status
+		expect_file "status $opts from rows: as from summaries ($(basename "$f"))" \
+		    "$dir/from-objects"
+	done
+done
+run -s "$sock" status
+expect_in "status from rows: the relative expected time" out \
+    "2026-11-27T22:25:00Z (in 25m00s)"
+expect_in "status from rows: how many were shown" out \
+    "2 of 5 domains shown (--limit)"
+
 ## Wide characters (Japanese names and locations, an IDN) line up by
 ## display width, not by bytes or characters.
 fake_stop
@@ -360,6 +405,25 @@ LC_ALL=C.UTF-8 run -s "$sock" status
 expect_file "status: wide characters aligned" "$DATA/status-wide-list.golden"
 LC_ALL=C.UTF-8 run -s "$sock" status xn--r8jz45g.jp
 expect_file "status DOMAIN: wide characters aligned" "$DATA/status-wide-grid.golden"
+
+## Text a terminal may not show as it is, printed as util-linux's tools
+## print it: a zero-width space takes no column (alone, the cell is
+## empty), a combining accent none, a line separator is \xNN, so is the
+## backslash of a "\x" in the text; control characters (tab, C1, DEL)
+## are '?'.  --raw escapes blanks, backslashes and every byte that is
+## not ASCII.
+fake_stop
+fake_start status.json=status-odd.json
+LC_ALL=C.UTF-8 run -s "$sock" status
+expect_file "status: odd characters" "$DATA/status-odd-list.golden"
+LC_ALL=C.UTF-8 run -s "$sock" status xn--r8jz45g.jp
+expect_file "status DOMAIN: odd characters" "$DATA/status-odd-grid.golden"
+LC_ALL=C.UTF-8 run -s "$sock" --raw --noheadings status
+expect_file "status --raw --noheadings: odd characters" \
+    "$DATA/status-odd-raw-list.golden"
+LC_ALL=C.UTF-8 run -s "$sock" --raw status xn--r8jz45g.jp
+expect_file "status DOMAIN --raw: odd characters" \
+    "$DATA/status-odd-raw-grid.golden"
 fake_stop
 fake_start status.json=status.json resolvers.json=resolvers.json \
     history.json=history.json events.json=events.json check.json=check.json \
@@ -470,6 +534,15 @@ if script -qec true /dev/null >/dev/null 2>&1; then
 	else
 		not_ok "no colours on a terminal"
 	fi
+	# Each coloured cell padded inside its colour, as util-linux's
+	# tools do it.
+	tr -d '\r' <"$dir/out" >"$dir/tty" && mv "$dir/tty" "$dir/out"
+	expect_file "status on a terminal: coloured" \
+	    "$DATA/status-list-colour.golden"
+	script -qec "$CTL -s $sock status example.co.jp" /dev/null 2>&1 \
+	    </dev/null | tr -d '\r' >"$dir/out"
+	expect_file "status DOMAIN on a terminal: coloured" \
+	    "$DATA/status-grid-colour.golden"
 	NO_COLOR=1 script -qec "$CTL -s $sock status" /dev/null >"$dir/out" \
 	    2>&1 </dev/null
 	if grep -q $'\033' "$dir/out"; then
@@ -514,6 +587,13 @@ broken garbage.json "not JSON" "$sock: malformed reply"
 broken array.json "not an object" "$sock: malformed reply"
 broken version2.json "protocol version 2" "control protocol version 2"
 broken huge.json "endless reply" "$sock: reply larger than 64 MiB"
+expect_eq "endless reply to the list: no advice" \
+    "nmigd-ctl: $sock: reply larger than 64 MiB" "$err"
+run -s "$sock" --json status
+expect_rc "endless reply to --json status" 3
+expect_eq "endless reply to --json status: how to ask for less" \
+    "nmigd-ctl: $sock: reply larger than 64 MiB (the whole status of every domain: --state and --limit ask for a page, status DOMAIN for one)" \
+    "$err"
 start=$(date +%s)
 cp "$DATA/hang.json" "$dir/d/status.json"
 NMIGD_CTL_TIMEOUT_MS=300 run -s "$sock" status

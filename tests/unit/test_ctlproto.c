@@ -119,6 +119,22 @@ test_decode_commands(void **state)
 	assert_int_equal(req.command, CTL_RESOLVERS);
 	ctl_request_free(&req);
 
+	decode("{\"command\":\"status\",\"summary\":true,\"columns\":"
+	    "[\"domain\",\"parent.state\",\"domain\"],\"limit\":3}", false,
+	    &req);
+	assert_int_equal(req.columns.n, 3);
+	assert_string_equal(status_column_name(req.columns.v[0]), "domain");
+	assert_string_equal(status_column_name(req.columns.v[1]),
+	    "parent.state");
+	assert_string_equal(status_column_name(req.columns.v[2]), "domain");
+	assert_true(req.summary);
+	assert_int_equal(req.limit, 3);
+	ctl_request_free(&req);
+
+	decode("{\"command\":\"status\",\"columns\":null}", false, &req);
+	assert_int_equal(req.columns.n, 0);
+	ctl_request_free(&req);
+
 	decode("{\"command\":\"check\"}", true, &req);
 	assert_int_equal(req.command, CTL_CHECK);
 	ctl_request_free(&req);
@@ -154,6 +170,30 @@ test_decode_errors(void **state)
 	    "since must be a time like 2026-11-27T00:00:00Z");
 	E("{\"command\":\"events\",\"since\":5}",
 	    "since must be a time like 2026-11-27T00:00:00Z");
+	E("{\"command\":\"status\",\"columns\":[]}",
+	    "bad columns argument (an array of 1 to 32 member names)");
+	E("{\"command\":\"status\",\"columns\":\"state\"}",
+	    "bad columns argument (an array of 1 to 32 member names)");
+	E("{\"command\":\"status\",\"columns\":[\"state\",1]}",
+	    "bad columns argument (an array of 1 to 32 member names)");
+	E("{\"command\":\"status\",\"columns\":[\"state\",\"resolvers\"]}",
+	    "unknown column: resolvers (the columns are: cancel_announced_at, "
+	    "cancel_old_hosting_at, complete_at, domain, domain_unicode, "
+	    "expected_complete_at, parent.state, require, "
+	    "resolvers_answering_new, resolvers_new, resolvers_required, "
+	    "resolvers_total, resolvers_unreachable, since, state, "
+	    "watched_since)");
+	E("{\"command\":\"status\",\"domain\":\"a.example\",\"columns\":"
+	    "[\"state\"]}", "columns are for the list of every domain, not "
+	    "with a domain");
+	E("{\"command\":\"status\",\"columns\":[\"state\",\"state\","
+	    "\"state\",\"state\",\"state\",\"state\",\"state\",\"state\","
+	    "\"state\",\"state\",\"state\",\"state\",\"state\",\"state\","
+	    "\"state\",\"state\",\"state\",\"state\",\"state\",\"state\","
+	    "\"state\",\"state\",\"state\",\"state\",\"state\",\"state\","
+	    "\"state\",\"state\",\"state\",\"state\",\"state\",\"state\","
+	    "\"state\"]}",
+	    "bad columns argument (an array of 1 to 32 member names)");
 }
 
 static void

@@ -19,6 +19,7 @@
 #include "model.h"
 #include "resolvers.h"
 #include "status.h"
+#include "statusrows.h"
 #include "store.h"
 #include "testworld.h"
 #include "util.h"
@@ -142,7 +143,7 @@ expect_same_text(struct world *wd)
 	doc = status_document(wd->m, NULL, NOW);
 	whole = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
-	st = status_stream_new(NOW, false, NULL);
+	st = status_stream_new(NOW, false, NULL, NULL);
 	/* The head, each domain, the tail, then nothing more. */
 	assert_int_equal(stream_parts(st, wd->m, 0, &t), wd->m->nw + 2);
 	assert_int_equal(status_stream_next(st, wd->m, text_add, &t), 0);
@@ -193,7 +194,7 @@ test_stream_filter(void **state)
 	}
 	f.state = DS_PROPAGATING;
 	f.limit = 4;
-	st = status_stream_new(NOW, true, &f);
+	st = status_stream_new(NOW, true, &f, NULL);
 	stream_parts(st, wd.m, 0, &t);
 	status_stream_free(st);
 	doc = json_loads(t.s, 0, NULL);
@@ -211,7 +212,7 @@ test_stream_filter(void **state)
 	/* No limit: all of them; a state none is in: none, matched 0. */
 	f.limit = 0;
 	memset(&t, 0, sizeof(t));
-	st = status_stream_new(NOW, true, &f);
+	st = status_stream_new(NOW, true, &f, NULL);
 	stream_parts(st, wd.m, 0, &t);
 	status_stream_free(st);
 	doc = json_loads(t.s, 0, NULL);
@@ -221,7 +222,7 @@ test_stream_filter(void **state)
 	free(t.s);
 	f.state = DS_COMPLETE;
 	memset(&t, 0, sizeof(t));
-	st = status_stream_new(NOW, true, &f);
+	st = status_stream_new(NOW, true, &f, NULL);
 	stream_parts(st, wd.m, 0, &t);
 	status_stream_free(st);
 	doc = json_loads(t.s, 0, NULL);
@@ -241,6 +242,150 @@ test_stream_no_domains(void **state)
 	world_load(&wd, NULL, 0, 2);
 	expect_same_text(&wd);
 	tw_free(&wd);
+}
+
+/* The member a column names in a domain's summary object. */
+static const json_t *
+summary_member(const json_t *d, const char *column)
+{
+	if (strcmp(column, "parent.state") == 0)
+		return json_object_get(json_object_get(d, "parent"), "state");
+	return json_object_get(d, column);
+}
+
+/* The list as rows of every column, of one column twice, and filtered:
+ * each value is the summary object's member, byte for byte. */
+static void
+expect_rows(struct world *wd, const struct status_filter *f)
+{
+	struct status_columns	 cols = { 0, { 0 } };
+	struct status_stream	*st;
+	struct text		 t = { NULL, 0, 0 }, ts = { NULL, 0, 0 };
+	json_t			*rows, *sum, *row, *d;
+	char			*a, *b;
+	size_t			 i, c;
+
+	while (status_column_name((int)cols.n) != NULL)
+		cols.v[cols.n] = (unsigned char)cols.n, cols.n++;
+	cols.v[cols.n++] = (unsigned char)status_column_find("state");
+	st = status_stream_new(NOW, false, f, &cols);
+	stream_parts(st, wd->m, 0, &t);
+	status_stream_free(st);
+	st = status_stream_new(NOW, true, f, NULL);
+	stream_parts(st, wd->m, 0, &ts);
+	status_stream_free(st);
+	assert_non_null(rows = json_loads(t.s, 0, NULL));
+	assert_non_null(sum = json_loads(ts.s, 0, NULL));
+	assert_null(json_object_get(rows, "domains"));
+	assert_int_equal(json_array_size(json_object_get(rows, "columns")),
+	    cols.n);
+	assert_int_equal(json_array_size(json_object_get(rows, "rows")),
+	    json_array_size(json_object_get(sum, "domains")));
+	assert_true(json_equal(json_object_get(rows, "matched"),
+	    json_object_get(sum, "matched")) || (json_object_get(rows,
+	    "matched") == NULL && json_object_get(sum, "matched") == NULL));
+	assert_true(json_equal(json_object_get(rows, "pacing"),
+	    json_object_get(sum, "pacing")));
+	json_array_foreach(json_object_get(rows, "rows"), i, row) {
+		d = json_array_get(json_object_get(sum, "domains"), i);
+		assert_int_equal(json_array_size(row), cols.n);
+		for (c = 0; c < cols.n; c++) {
+			assert_string_equal(json_string_value(json_array_get(
+			    json_object_get(rows, "columns"), c)),
+			    status_column_name(cols.v[c]));
+			a = json_dumps(json_array_get(row, c), JSON_ENCODE_ANY);
+			b = json_dumps(summary_member(d,
+			    status_column_name(cols.v[c])), JSON_ENCODE_ANY);
+			assert_non_null(b);
+			assert_string_equal(a, b);
+			free(a);
+			free(b);
+		}
+	}
+	json_decref(rows);
+	json_decref(sum);
+	free(t.s);
+	free(ts.s);
+}
+
+static void
+test_stream_rows(void **state)
+{
+	struct world		wd;
+	struct status_filter	f = { DS_PROPAGATING, 7 };
+	struct watch		*w;
+	int			doms[60];
+	size_t			i;
+
+	for (i = 0; i < 60; i++)
+		doms[i] = (int)(60 - i);
+	world_load(&wd, doms, 60, 4);
+	world_vary(&wd);
+	for (i = 0; i < wd.m->nw; i++) {
+		w = &wd.m->w[i];
+		w->watched_since = i % 4 ? NOW - 86400 : 0;
+		w->cancel_at = i % 5 == 0 ? NOW - 10 : 0;
+		w->parent_state = (int)(i % 3);
+		w->parent_switched_at = i % 2 ? NOW - 300 : 0;
+		w->parent_ttl = 3600;
+		w->rv[0].expires_at = NOW + (time_t)i;
+	}
+	expect_rows(&wd, NULL);
+	expect_rows(&wd, &f);
+	f.limit = 0;
+	f.state = DS_COMPLETE;
+	expect_rows(&wd, &f);
+	tw_free(&wd);
+	world_load(&wd, NULL, 0, 2);
+	expect_rows(&wd, NULL);
+	tw_free(&wd);
+}
+
+/* The column table is sorted (bsearch finds every name); names it does
+ * not have are not found. */
+static void
+test_columns(void **state)
+{
+	const char	*name;
+	int		 i;
+
+	for (i = 0; (name = status_column_name(i)) != NULL; i++)
+		assert_int_equal(status_column_find(name), i);
+	assert_true(i >= 16);
+	assert_int_equal(status_column_find("resolvers"), -1);
+	assert_int_equal(status_column_find("not_switched"), -1);
+	assert_int_equal(status_column_find("parent"), -1);
+	assert_int_equal(status_column_find(""), -1);
+	assert_non_null(strstr(status_column_names(), "parent.state"));
+}
+
+/* Text that JSON must escape, and text that is not UTF-8, as jansson
+ * writes them. */
+static void
+test_row_escapes(void **state)
+{
+	static const char	 odd[] = "a\"b\\c/d\n\t\x01\x1f\x7f\xc3\xa9";
+	struct status_columns	 cols = { 2, { 0 } };
+	struct domain_head	 h;
+	struct text		 t = { NULL, 0, 0 };
+	json_t			*s;
+	char			*want, *got;
+
+	memset(&h, 0, sizeof(h));
+	snprintf(h.domain, sizeof(h.domain), "%s", odd);
+	snprintf(h.domain_unicode, sizeof(h.domain_unicode), "ok\xff");
+	cols.v[0] = (unsigned char)status_column_find("domain");
+	cols.v[1] = (unsigned char)status_column_find("domain_unicode");
+	assert_int_equal(status_row_write(&cols, &h, text_add, &t), 0);
+	s = json_string(odd);
+	got = json_dumps(s, JSON_ENCODE_ANY | JSON_COMPACT);
+	assert_int_equal(asprintf(&want, "[%s,null]", got), (int)strlen(got) +
+	    7);
+	assert_string_equal(t.s, want);
+	json_decref(s);
+	free(got);
+	free(want);
+	free(t.s);
 }
 
 /* The names of the document's domains, "d3 d11 ..." (the text must be
@@ -281,7 +426,7 @@ test_stream_reload(void **state)
 	char			*names;
 
 	world_load(&wa, a, 10, 2);
-	st = status_stream_new(NOW, false, NULL);
+	st = status_stream_new(NOW, false, NULL, NULL);
 	assert_int_equal(stream_parts(st, wa.m, 5, &t), 5);	/* d1-d4 */
 	status_stream_reloading(st, wa.m);
 	tw_free(&wa);
@@ -311,7 +456,7 @@ test_stream_reload_edges(void **state)
 	char			*names;
 
 	world_load(&wa, a, 3, 1);
-	st = status_stream_new(NOW, false, NULL);
+	st = status_stream_new(NOW, false, NULL, NULL);
 	status_stream_reloading(st, wa.m);
 	assert_int_equal(stream_parts(st, wa.m, 4, &t), 4);	/* d1-d3 */
 	status_stream_reloading(st, wa.m);
@@ -339,7 +484,7 @@ test_stream_write_fails(void **state)
 	struct text		 t = { NULL, 0, 0 };
 
 	world_load(&wa, a, 1, 1);
-	st = status_stream_new(NOW, false, NULL);
+	st = status_stream_new(NOW, false, NULL, NULL);
 	assert_int_equal(status_stream_next(st, wa.m, text_fail, NULL), -1);
 	assert_int_equal(status_stream_next(st, wa.m, text_fail, NULL), -1);
 	assert_int_equal(status_stream_next(st, wa.m, text_add, &t), 1);
@@ -424,6 +569,9 @@ main(void)
 		cmocka_unit_test(test_stream_same_text),
 		cmocka_unit_test(test_stream_filter),
 		cmocka_unit_test(test_stream_no_domains),
+		cmocka_unit_test(test_stream_rows),
+		cmocka_unit_test(test_columns),
+		cmocka_unit_test(test_row_escapes),
 		cmocka_unit_test(test_stream_reload),
 		cmocka_unit_test(test_stream_reload_edges),
 		cmocka_unit_test(test_stream_write_fails),
