@@ -95,15 +95,26 @@ table_row(struct table *t)
 	t->nrows++;
 }
 
-/* The cell takes text (malloc'd).  C0, DEL, and C1 in UTF-8 (0xc2
- * 0x80..0x9f), which some terminals obey as well, become '?'. */
-static void
-cell_take(struct table *t, size_t col, const char *colour, char *text)
+void
+table_set(struct table *t, size_t col, const char *colour, const char *fmt,
+    ...)
 {
 	struct cell	*c = &t->cells[(t->nrows - 1) * t->ncols + col];
+	va_list		 ap;
 	char		*p;
+	int		 r;
 
-	for (p = text; *p != '\0'; p++) {
+	free(c->text);
+	va_start(ap, fmt);
+	r = vasprintf(&c->text, fmt, ap);
+	va_end(ap);
+	if (r == -1) {
+		perror("nmigd-ctl");
+		exit(1);
+	}
+	/* C0, DEL, and C1 in UTF-8 (0xc2 0x80..0x9f), which some
+	 * terminals obey as well. */
+	for (p = c->text; *p != '\0'; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 		else if ((unsigned char)p[0] == 0xc2 &&
@@ -112,33 +123,7 @@ cell_take(struct table *t, size_t col, const char *colour, char *text)
 			p[1] = '?';
 		}
 	}
-	free(c->text);
-	c->text = text;
 	c->colour = colour;
-}
-
-void
-table_set(struct table *t, size_t col, const char *colour, const char *fmt,
-    ...)
-{
-	va_list	 ap;
-	char	*text;
-	int	 r;
-
-	va_start(ap, fmt);
-	r = vasprintf(&text, fmt, ap);
-	va_end(ap);
-	if (r == -1) {
-		perror("nmigd-ctl");
-		exit(1);
-	}
-	cell_take(t, col, colour, text);
-}
-
-void
-table_put(struct table *t, size_t col, const char *colour, const char *text)
-{
-	cell_take(t, col, colour, xstrdup(text));
 }
 
 static void
@@ -198,20 +183,6 @@ table_check_columns(const struct table *t, const struct table_opts *o)
 	free(sel);
 }
 
-/* How many bytes from s are printable ASCII, each a column wide in any
- * locale, up to a backslash before an x. */
-static size_t
-plain_run(const char *s)
-{
-	size_t	n;
-
-	for (n = 0; (unsigned char)s[n] >= 0x20 && (unsigned char)s[n] < 0x7f;
-	    n++)
-		if (s[n] == '\\' && s[n + 1] == 'x')
-			break;
-	return n;
-}
-
 /* Text as util-linux's tools print it (libsmartcols's "safe" encoding):
  * a character the terminal cannot show, a control character or the
  * backslash of "\x" becomes \xNN, each byte of it.  Appends to out and
@@ -227,15 +198,15 @@ safe_encode(const char *s, struct linebuf *out)
 
 	memset(&st, 0, sizeof(st));
 	while (*s != '\0') {
-		if (mbsinit(&st) && (len = plain_run(s)) > 0) {
-			linebuf_add(out, s, len);
-			width += (long)len;
-			s += len;
-			continue;
-		}
 		if ((*s == '\\' && s[1] == 'x') || iscntrl((unsigned char)*s)) {
 			linebuf_hex(out, *s++);
 			width += 4;
+			continue;
+		}
+		if ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f &&
+		    mbsinit(&st)) {
+			linebuf_add(out, s++, 1);
+			width++;
 			continue;
 		}
 		len = mbrtowc(&wc, s, MB_CUR_MAX, &st);

@@ -34,10 +34,6 @@ void		 table_row(struct table *);
  * drive the terminal.  colour: an escape sequence, or NULL. */
 void		 table_set(struct table *, size_t col, const char *colour,
 		    const char *fmt, ...) NMIG_PRINTF(4, 5);
-/* The same with text as it is: the list of 10,000 domains has 60,000
- * cells, and formatting each was a sixth of its time. */
-void		 table_put(struct table *, size_t col, const char *colour,
-		    const char *text);
 /* Exit 2 now, having said why, if --output does not fit the table. */
 void		 table_check_columns(const struct table *,
 		    const struct table_opts *);
