@@ -1207,7 +1207,7 @@ main(int argc, char *argv[])
 	memset(&c, 0, sizeof(c));
 	c.config = NMIG_CONF_DEFAULT;
 	log_init("nmigd-ctl", 0);
-	/* Display widths of UTF-8 text (ctl/table.c); numbers stay in the
+	/* Display widths of UTF-8 text (libsmartcols); numbers stay in the
 	 * C locale's form. */
 	setlocale(LC_CTYPE, "");
 	/* "+": options end at the command, whose own come after it. */

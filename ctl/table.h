@@ -1,8 +1,8 @@
 /*
- * nmigd-ctl's tables: cells collected row by row, then printed as
- * util-linux's tools print theirs (libsmartcols): columns aligned by
- * display width (Japanese locations take two columns a character),
- * --raw, --noheadings and --output column selection.
+ * nmigd-ctl's tables: cells collected row by row, then printed through
+ * libsmartcols, which aligns columns by display width (Japanese locations
+ * take two columns a character) and gives --raw, --noheadings and
+ * --output column selection the way util-linux's tools do.
  */
 #ifndef NMIG_CTL_TABLE_H
 #define NMIG_CTL_TABLE_H
