@@ -56,6 +56,13 @@ pacing() {
 	    jq -r '.pacing | "\(.late_rounds) \(.longest_round_seconds // -1)"' 2>/dev/null
 }
 
+# complete_count SOCKET: how many domains the status document calls
+# complete (a page of one: the reply still counts them all).
+complete_count() {
+	"$NMIGD_CTL" -s "$1" --json status --state complete --limit 1 2>/dev/null |
+	    jq -r '.matched // empty' 2>/dev/null
+}
+
 # status_timed SOCKET: "MS BYTES": the wall time of the one-line-per-
 # domain `nmigd-ctl status` and the size of the daemon's reply to it
 # (the same request, {"summary": true}, through socat).

@@ -24,9 +24,10 @@
 #       (nmigd's log, time-stamped as written; confirm = 1)
 #
 # A steady run (W1, W2, W4): nmigd with the same resolvers and no domain
-# (its peak RSS is the baseline), then nmigd with the D domains; after a
-# warm-up of WARM s (start-up and the first rounds left out) a window of
-# T s in which nmigd's CPU (utime+stime, /proc/PID/stat), the bytes it
+# (its peak RSS is the baseline), then nmigd with the D domains on a
+# fresh database; once every domain is complete (its first rounds stored:
+# minutes at 10,000 domains, and not the steady load) and WARM s more, a
+# window of T s in which nmigd's CPU (utime+stime, /proc/PID/stat), the bytes it
 # wrote (/proc/PID/io write_bytes: SQLite) and the probes it finished
 # (/metrics) are counted; then its peak RSS (VmHWM), the database's size
 # at both ends of the window, `nmigd-ctl status` (wall time, median of 3,
@@ -36,26 +37,31 @@
 # RUNS runs.  T=3600 measures the database over a full hour of unchanged
 # answers.
 #
-# W3 starts nmigd afresh at each interval of STEPS until a step is not
-# sustained: over a window of max(interval, T) s after interval + WARM s,
-# answered probes/s at least 99.9% of the planned D x R x 2 / interval,
-# timeouts under 0.1%, no round late (the status document's
-# pacing.late_rounds) and the longest round under 1.1 x interval; then
-# one step halfway between the last sustained and the first not.
+# W3 starts nmigd at the first interval of STEPS, waits until every
+# domain is complete, then reloads it at each interval in turn until a
+# step is not sustained: over a window of max(interval, T) s after
+# interval + WARM s, answered probes/s at least 99.9% of the planned
+# D x R x 2 / interval, timeouts under 0.1%, no round late (the status
+# document's pacing.late_rounds) and the longest round under 1.1 x
+# interval; then one step halfway between the last sustained and the
+# first not.  The highest planned rate sustained is the result.
 #
 # Each workload's block starts with the command line that reproduces it;
 # everything printed goes to $OUT/DATE-WORKLOADS.md as well, ending in
 # the table for bench/RESULTS.md and the issue's targets.
 #
-# From the environment, the defaults of each workload otherwise:
+# From the environment, the defaults of each workload otherwise (the
+# times are those of nmigd 223b623, whose first rounds at 10,000 x 50
+# take 4-5 minutes to store; a faster nmigd settles sooner):
 #	W1  D=1000 R=20 I=10 WARM=20 T=60 RUNS=3	about 6 min
-#	W2  D=10000 R=50 I=60 WARM=90 T=60 RUNS=3	about 10 min
+#	W2  D=10000 R=50 I=60 WARM=60 T=60 RUNS=3	about 25 min
 #	W3  D=10000 R=50 STEPS="40 30 24 20 15 12 10" WARM=10 T=20 RUNS=1
-#	    DP_RUNS=3 (dnsperf -q 500)			about 7 min
-#	W4  D=100000 R=10 I=600 WARM=600 T=120 RUNS=1	about 14 min
+#	    DP_RUNS=3 (dnsperf -q 500)			about 12 min
+#	W4  D=100000 R=10 I=600 WARM=60 T=600 RUNS=1	about 20 min
 #	W5  D=1000 R=20 G=4 DELAY=15 I=10 REPS=10	about 12 min
 # and for all of them:
 #   DP_T DP_WARM        dnsperf's window (20 s) and warm-up (2 s)
+#   SETTLE_MAX          the longest wait for every domain complete (1800 s)
 #   TIMEOUT RETRIES     nmigd's (3, 2)
 #   PROFILE             perf or callgrind (as -p); KEEP=1 as -k
 #   NMIGD NMIGD_CTL     the binaries (./nmigd, ./nmigd-ctl of the tree)
@@ -92,6 +98,7 @@ KEEP=${KEEP:-}
 DP_T=${DP_T:-20}
 DP_WARM=${DP_WARM:-2}
 DP_RUNS=${DP_RUNS:-3}
+SETTLE_MAX=${SETTLE_MAX:-1800}
 CHECKS=2	# NS and MX of each domain
 
 usage() {
@@ -118,7 +125,7 @@ for w in "$@"; do
 done
 case $PROFILE in '' | perf | callgrind) ;; *) usage ;; esac
 for v in D R I WARM T RUNS DP_T DP_WARM DP_RUNS G DELAY REPS TIMEOUT \
-    RETRIES PORT NMIGD_CPU NSD_CPU; do
+    RETRIES PORT NMIGD_CPU NSD_CPU SETTLE_MAX; do
 	case ${!v:-0} in
 	*[!0-9]*) echo "bench/run.sh: $v must be a number" >&2; exit 2 ;;
 	esac
@@ -190,7 +197,7 @@ param() {
 # defaults, for the command lines that reproduce a result.
 common_env() {
 	local v d e=
-	for v in TIMEOUT:3 RETRIES:2 DP_WARM:2 NMIGD_CPU:0 NSD_CPU:1; do
+	for v in TIMEOUT:3 RETRIES:2 DP_WARM:2 NMIGD_CPU:0 NSD_CPU:1 SETTLE_MAX:1800; do
 		d=${v#*:}
 		v=${v%%:*}
 		[ "${!v:-$d}" = "$d" ] || e="$e$v=${!v} "
@@ -293,7 +300,6 @@ baseline_hwm() {
 # its readings in the array win.  The scrapes and the status request are
 # nmigd's work too, and are kept out of it; run 1 is profiled when asked.
 window_open() {
-	win=()
 	scrape "$mport" "$1/m0.txt" || { bench_log "scrape failed"; return 1; }
 	win[p0]=$(pacing "$1/nmigd.sock")
 	win[db0]=$(db_bytes "$1")
@@ -367,10 +373,31 @@ restart_secs() {
 	bench_nmigd_pid=
 }
 
+# settle RD: wait until every domain is complete (its first rounds
+# answered and stored: every resolver gives what it expects), at most
+# SETTLE_MAX s; how long it took in win[settle_s], "-" if it did not.
+# A fresh database takes its first answers slowly, and a window that
+# catches them measures start-up, not the steady load.
+settle() {
+	local t0=$SECONDS n
+	win[settle_s]=-
+	while [ $((SECONDS - t0)) -lt "$SETTLE_MAX" ]; do
+		kill -0 "$bench_nmigd_pid" 2>/dev/null || return 1
+		n=$(complete_count "$1/nmigd.sock")
+		if [ "${n:-0}" -ge "$D" ]; then
+			win[settle_s]=$((SECONDS - t0))
+			return 0
+		fi
+		pause 2
+	done
+	bench_log "$wl: $D domains not all complete after $SETTLE_MAX s; measuring anyway"
+}
+
 # steady_run: run $run of a steady workload in $fx/run$run; its figures
 # as KEY=VALUE on one line of $fx/results.
 steady_run() {
 	local rd=$fx/run$run t_start rate
+	win=()
 	mkdir -p "$rd" || return 1
 	bench_resolvers_conf "$rd/resolvers.conf" "${addrs[@]}"
 	baseline_hwm "$rd" || return 1
@@ -378,7 +405,9 @@ steady_run() {
 	t_start=$(bench_now_ms)
 	bench_nmigd_start "$rd" "$NMIGD_CPU"
 	bench_nmigd_ready "$rd" "$mport" 900 || return 1
-	bench_log "$wl run $run: nmigd ready after $(( (bench_t_ready - t_start) / 1000 )) s; warm-up $WARM s, window $T s"
+	bench_log "$wl run $run: nmigd ready after $(( (bench_t_ready - t_start) / 1000 )) s"
+	settle "$rd" || { bench_log "nmigd died in its first rounds"; return 1; }
+	bench_log "$wl run $run: every domain complete after ${win[settle_s]} s; warm-up $WARM s, window $T s"
 	pause "$WARM"
 	kill -0 "$bench_nmigd_pid" 2>/dev/null || { bench_log "nmigd died in the warm-up"; return 1; }
 	window_open "$rd" || return 1
@@ -413,6 +442,7 @@ steady_record() {
 	    -v dp="${win[dp]}" -v stms="${win[status_ms]}" \
 	    -v stb="${win[status_bytes]}" -v msize="$(wc -c <"$1/m1.txt")" \
 	    -v ready="${win[ready_s]}" -v restart="${win[restart_s]}" \
+	    -v settled="${win[settle_s]}" \
 	    -v warnings="${win[warnings]}" \
 	    -v busiest="$(busiest_second "$1/cpu.txt")" \
 	    -v done0="$(probes_done "$1/m0.txt")" -v done1="$(probes_done "$1/m1.txt")" \
@@ -438,8 +468,8 @@ steady_record() {
 		    stb, msize)
 		printf("timeouts=%d late=%d longest=%d nsd_pct=%.1f ",
 		    to1 - to0, b[1] - a[1], b[2], 100 * (n1 - n0) / hz / dt)
-		printf("ready_s=%.1f restart_s=%s warnings=%d\n", ready / 10,
-		    restart, warnings)
+		printf("ready_s=%.1f settle_s=%s restart_s=%s warnings=%d\n",
+		    ready / 10, settled, restart, warnings)
 	}'
 }
 
@@ -475,14 +505,16 @@ run_line() {
 		    "check); %s B written per probe; database %.1f -> %.1f MB; " \
 		    "status %s ms, %s B; /metrics %s B; %s timeouts, %s rounds " \
 		    "late, longest round %s s; NSD %s%% of its core; ready after " \
-		    "%s s, restart %s s; %s warnings logged\n",
+		    "%s s, every domain complete %s s later, restart %s s; %s " \
+		    "warnings logged\n",
 		    v["run"], v["probes_s"], v["planned_s"], v["cpu_pct"],
 		    v["busiest_pct"], v["ms_1k"], v["dp_ms_1k"], v["dp_lost"],
 		    v["ratio"], v["hwm_kb"] / 1024, v["base_kb"] / 1024,
 		    v["rss_b"], v["wb_probe"], v["db0"] / 1048576,
 		    v["db1"] / 1048576, v["status_ms"], v["status_bytes"],
 		    v["metrics_bytes"], v["timeouts"], v["late"], v["longest"],
-		    v["nsd_pct"], v["ready_s"], v["restart_s"], v["warnings"])
+		    v["nsd_pct"], v["ready_s"], v["settle_s"], v["restart_s"],
+		    v["warnings"])
 	}' "$fx/results"
 }
 
@@ -551,31 +583,55 @@ ok_if() {
 		print m ? "met" : "missed" }'
 }
 
-# sat_step I: one step of W3 at interval I in $fx/runRUN-iI: its line
+# sat_start: nmigd for run $run of W3 in $sd, at the first interval of
+# STEPS, its first rounds stored.
+sat_start() {
+	sd=$fx/run$run
+	cur=${STEPS%% *}
+	win=()
+	mkdir -p "$sd" || return 1
+	bench_resolvers_conf "$sd/resolvers.conf" "${addrs[@]}"
+	bench_nmigd_conf "$sd" "$D" "$cur" 2 "$mport" >"$sd/nmigd.conf"
+	bench_nmigd_start "$sd" "$NMIGD_CPU"
+	bench_nmigd_ready "$sd" "$mport" 900 && settle "$sd" || return 1
+	out "every domain complete after ${win[settle_s]} s at interval $cur s"
+}
+
+# sat_interval I: the running nmigd's interval set to I by a reload (its
+# rounds are then started again within a tenth of it).
+sat_interval() {
+	local n i
+	sed -i "s/^interval .*/interval  = ${1}s/" "$sd/nmigd.conf" || return 1
+	n=$(grep -c 'reloaded: watching' "$sd/nmigd.log")
+	"$NMIGD_CTL" -s "$sd/nmigd.sock" reload >/dev/null || return 1
+	for ((i = 0; i < 1200; i++)); do
+		[ "$(grep -c 'reloaded: watching' "$sd/nmigd.log")" -gt "$n" ] &&
+		    { cur=$1; return 0; }
+		sleep 0.1
+	done
+	bench_log "the reload to interval $1 s did not finish"
+	return 1
+}
+
+# sat_step I: one step of W3 at interval I, its files in $sd/iI: its line
 # out, and "I ANSWERED_S SUSTAINED(0/1) PLANNED_S" added to $fx/steps.
 sat_step() {
-	local i=$1 rd=$fx/run$run-i$1 warm win p0 p1 c0 c1 t0 t1
-	warm=$((i + WARM))
-	win=$((i > T ? i : T))
+	local i=$1 rd=$sd/i$1 win_s p0 p1 c0 c1 t0 t1
+	win_s=$((i > T ? i : T))
 	mkdir -p "$rd" || return 1
-	bench_resolvers_conf "$rd/resolvers.conf" "${addrs[@]}"
-	bench_nmigd_conf "$rd" "$D" "$i" 2 "$mport" >"$rd/nmigd.conf"
-	bench_nmigd_start "$rd" "$NMIGD_CPU"
-	bench_nmigd_ready "$rd" "$mport" 900 || return 1
-	pause "$warm"
+	[ "$i" = "$cur" ] || sat_interval "$i" || return 1
+	pause $((i + WARM))
 	scrape "$mport" "$rd/m0.txt" || return 1
-	p0=$(pacing "$rd/nmigd.sock")
+	p0=$(pacing "$sd/nmigd.sock")
 	c0=$(cpu_ticks "$bench_nmigd_pid")
 	t0=$EPOCHREALTIME
 	profile_begin "$rd"
-	pause "$win"
+	pause "$win_s"
 	c1=$(cpu_ticks "$bench_nmigd_pid")
 	t1=$EPOCHREALTIME
 	profile_end "$rd"
 	scrape "$mport" "$rd/m1.txt" || return 1
-	p1=$(pacing "$rd/nmigd.sock")
-	bench_stop "$bench_nmigd_pid"
-	bench_nmigd_pid=
+	p1=$(pacing "$sd/nmigd.sock")
 	out "$(awk -v I="$i" -v D="$D" -v R="$R" -v C="$CHECKS" -v hz="$BENCH_HZ" \
 	    -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" -v p0="$p0" -v p1="$p1" \
 	    -v a0="$(metric "$rd/m0.txt" nmigd_answers_total)" \
@@ -600,20 +656,23 @@ sat_step() {
 	}')"
 }
 
-# sat_search: the step search of one W3 run; the highest planned rate
-# it sustained and its interval in $fx/best (or nothing): what was
-# answered in one window is noisier, rounds coming in bursts.
+# sat_search: the step search of one W3 run, one nmigd reloaded at each
+# interval of STEPS until a step is not sustained, then one step halfway
+# between the last sustained and the first not; the highest planned rate
+# sustained and its interval in $fx/best (or nothing): what was answered
+# in one window is noisier, rounds coming in bursts.
 sat_search() {
-	local i lo= hi= mid
+	local i lo= hi= mid sd cur
 	: >"$fx/steps"
+	: >"$fx/best"
+	if ! sat_start; then
+		out "nmigd did not settle: $(tail -n 2 "$sd/nmigd.log" 2>/dev/null | tr '\n' ' ')"
+		bench_stop "$bench_nmigd_pid"
+		bench_nmigd_pid=
+		return 1
+	fi
 	for i in $STEPS; do
-		if ! sat_step "$i"; then
-			out "interval $i s: failed: $(tail -n 2 "$fx/run$run-i$i/nmigd.log" 2>/dev/null | tr '\n' ' ')"
-			bench_stop "$bench_nmigd_pid"
-			bench_nmigd_pid=
-			hi=$i
-			break
-		fi
+		sat_step "$i" || { out "interval $i s: failed"; hi=$i; break; }
 		if [ "$(tail -n 1 "$fx/steps" | awk '{ print $3 }')" = 1 ]; then
 			lo=$i
 		else
@@ -621,16 +680,12 @@ sat_search() {
 			break
 		fi
 	done
-	# One step more, halfway between the last sustained and the first
-	# not, when there is room.
 	if [ -n "$lo" ] && [ -n "$hi" ] && [ $((lo - hi)) -ge 2 ]; then
 		mid=$(( (lo + hi) / 2 ))
-		sat_step "$mid" || {
-			out "interval $mid s: failed"
-			bench_stop "$bench_nmigd_pid"
-			bench_nmigd_pid=
-		}
+		sat_step "$mid" || out "interval $mid s: failed"
 	fi
+	bench_stop "$bench_nmigd_pid"
+	bench_nmigd_pid=
 	awk '$3 == 1 && $4 > best { best = $4; i = $1 }
 	    END { if (best) print best, i }' "$fx/steps" >"$fx/best"
 }
@@ -646,9 +701,10 @@ saturation() {
 	local cmd k run dps=() r best=() ratio bi
 	cmd="$(common_env)RUNS=$RUNS D=$D R=$R STEPS=\"$STEPS\" WARM=$WARM T=$T DP_RUNS=$DP_RUNS DP_T=$DP_T bench/run.sh${PROFILE:+ -p $PROFILE} W3"
 	out "" "## W3: saturation, $(printf "%'d x %d x %d" "$D" "$R" "$CHECKS"), the interval shrunk" "" '```' "\$ $cmd"
-	say "sustained: answered >= 99.9% of planned (D x R x $CHECKS / interval)," \
-	    "timeouts < 0.1%, no round late and the longest < 1.1 x interval" \
-	    "over a window of max(interval, $T s) after interval + $WARM s"
+	say "one nmigd a run, its first rounds stored, then reloaded at each" \
+	    "interval; sustained: answered >= 99.9% of planned (D x R x $CHECKS /" \
+	    "interval), timeouts < 0.1%, no round late and the longest < 1.1 x" \
+	    "interval over a window of max(interval, $T s) after interval + $WARM s"
 	fixture W3 "$D" "$R" || { out "NSD did not start" '```'; return 1; }
 	for ((k = 1; k <= DP_RUNS; k++)); do
 		mkdir -p "$fx/dp$k"
@@ -663,9 +719,9 @@ saturation() {
 		sat_search
 		bi=$(cat "$fx/best")
 		best+=("${bi%% *}")
-		[ -z "$PROFILE" ] || [ -z "$bi" ] || [ ! -f "$fx/run$run-i${bi#* }/profile.txt" ] || {
+		[ -z "$PROFILE" ] || [ -z "$bi" ] || [ ! -f "$fx/run$run/i${bi#* }/profile.txt" ] || {
 			out "profile at interval ${bi#* } s ($PROFILE):"
-			tee -a "$outfile" <"$fx/run$run-i${bi#* }/profile.txt"
+			tee -a "$outfile" <"$fx/run$run/i${bi#* }/profile.txt"
 		}
 	done
 	bench_nsd_stop "$fx/nsd"
@@ -817,10 +873,10 @@ for wl in "${workloads[@]}"; do
 	W1) steady W1 "$(param D 1000)" "$(param R 20)" "$(param I 10)" \
 	    "$(param WARM 20)" "$(param T 60)" "$(param RUNS 3)" ;;
 	W2) steady W2 "$(param D 10000)" "$(param R 50)" "$(param I 60)" \
-	    "$(param WARM 90)" "$(param T 60)" "$(param RUNS 3)" ;;
+	    "$(param WARM 60)" "$(param T 60)" "$(param RUNS 3)" ;;
 	W3) saturation ;;
 	W4) steady W4 "$(param D 100000)" "$(param R 10)" "$(param I 600)" \
-	    "$(param WARM 600)" "$(param T 120)" "$(param RUNS 1)" ;;
+	    "$(param WARM 60)" "$(param T 600)" "$(param RUNS 1)" ;;
 	W5) migration ;;
 	esac || failed="$failed $wl"
 done

@@ -44,7 +44,7 @@ trap cleanup EXIT
 # beside it (127.56) and from the other tests'.
 export BENCH_NET=127.60 PORT=$((20000 + $$ % 20000))
 export BENCH_TMP=$dir OUT=$dir/out KEEP=1
-export D=100 R=4 I=2 WARM=3 T=4 RUNS=1 DP_WARM=1 DP_T=2 TIMEOUT=1 G=2 \
+export D=100 R=4 I=2 WARM=1 T=3 RUNS=1 DP_WARM=1 DP_T=2 TIMEOUT=1 G=2 \
     DELAY=2 REPS=1
 timeout 120 bash "$top_srcdir/bench/run.sh" W1 W5 >"$dir/stdout" 2>"$dir/stderr"
 rc=$?
@@ -55,7 +55,7 @@ res=$(ls "$OUT"/*-W1-W5.md 2>/dev/null | head -n 1)
 check "the results file is written" [ -s "$res" ]
 check "stdout is the results file" cmp -s "$res" "$dir/stdout"
 check "each block starts with the command that reproduces it" \
-    grep -q '^\$ .*RUNS=1 D=100 R=4 I=2 WARM=3 T=4 .*bench/run.sh W1$' "$res"
+    grep -q '^\$ .*RUNS=1 D=100 R=4 I=2 WARM=1 T=3 .*bench/run.sh W1$' "$res"
 check "W5's command line" \
     grep -q '^\$ .*REPS=1 D=100 R=4 G=2 DELAY=2 I=2 bench/run.sh W5$' "$res"
 check "the default interval's capacity is computed: 2500 domains" \
