@@ -4,9 +4,9 @@
 # Source it from bash; it defines functions only.  bench/measure.sh reads
 # what the processes did.
 #
-# Addresses are BENCH_NET.X.Y (default 127.56, as tools/benchdns's), port
-# PORT (default 5300).  Domain i is d0000i.example; its "old" records are
-# NS ns1/ns2.old.test. and MX 10 mx1.old.test., its "new" ones NS
+# Addresses are BENCH_NET.X.Y (default 127.56), port PORT (default
+# 5300).  The domains are d00001.example ...; their "old" records are
+# NS ns1/ns2.old.test. and MX 10 mx1.old.test., their "new" ones NS
 # ns1/ns2.bench.test. and MX 10 mx1/mx2.bench.test.: every zone of one
 # NSD shares one zone file, so a migration rewrites that file once and
 # NSD reloads it on SIGHUP.  Traffic never leaves 127.0.0.0/8.
@@ -28,7 +28,7 @@ pause() {
 
 # Milliseconds since the epoch, without a fork.
 bench_now_ms() {
-	local t=${EPOCHREALTIME/./}
+	local t=${EPOCHREALTIME/[.,]/}
 	echo $((t / 1000))
 }
 

@@ -82,6 +82,8 @@
 # ends.  Exit 0 when every workload measured, 1 when one failed, 2 on a
 # usage error.
 set -u
+# Decimal points in awk, date and EPOCHREALTIME alike.
+export LC_ALL=C
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/lib.sh"

@@ -28,6 +28,8 @@
 # 127.0.0.0/8 only; every process started is stopped by PID.  Exit 0
 # after a measurement, 1 when something failed, 2 on a usage error.
 set -u
+# Decimal points in awk, date and EPOCHREALTIME alike.
+export LC_ALL=C
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/lib.sh"
