@@ -287,14 +287,16 @@ bench_nmigd_ready() {
 	return 1
 }
 
-# bench_stop PID: SIGTERM, at most 30 s to exit (a large database is
-# closed cleanly), then SIGKILL; its exit status in bench_stopped_rc.
+# bench_stop PID: SIGTERM, at most 90 s to exit (systemd's default stop
+# timeout), then SIGKILL; its exit status in bench_stopped_rc, how long
+# it took in bench_stop_s.
 bench_stop() {
-	local st
+	local st t0=$EPOCHREALTIME
 	bench_stopped_rc=
+	bench_stop_s=
 	[ -n "$1" ] || return 0
 	kill "$1" 2>/dev/null || return 0
-	for _ in $(seq 300); do
+	for _ in $(seq 900); do
 		st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
 		[ -n "$st" ] && [ "$st" != Z ] || break
 		sleep 0.1
@@ -302,6 +304,7 @@ bench_stop() {
 	kill -KILL "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 	bench_stopped_rc=$?
+	bench_stop_s=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf("%.1f", b - a) }')
 }
 
 # bench_queryfile FILE N: dnsperf's input, the mix nmigd asks: NS and MX

@@ -419,8 +419,11 @@ steady_run() {
 	win[ready_s]=$(( (bench_t_ready - t_start) / 100 ))
 	bench_stop "$bench_nmigd_pid"
 	bench_nmigd_pid=
-	[ "$bench_stopped_rc" = 0 ] || bench_log "nmigd exited $bench_stopped_rc"
-	win[warnings]=$(grep -ci 'warn\|error\|fail\|cannot' "$rd/nmigd.log")
+	win[stop]="$bench_stop_s s, exit $bench_stopped_rc"
+	# What nmigd warned of, for the reader: the first of each kind.
+	grep -i 'warn\|error\|fail\|cannot\|late\|held' "$rd/nmigd.log" |
+	    sed 's/[0-9][0-9]*/N/g' | awk '!seen[$0]++' >"$rd/warnings"
+	win[warnings]=$(grep -ci 'warn\|error\|fail\|cannot\|late\|held' "$rd/nmigd.log")
 	restart_secs "$rd"
 	rate=$(awk -v a="$(probes_done "$rd/m0.txt")" -v b="$(probes_done "$rd/m1.txt")" \
 	    -v t0="${win[t0]}" -v t1="${win[t1]}" 'BEGIN { printf("%.0f", (b - a) / (t1 - t0)) }')
@@ -444,7 +447,7 @@ steady_record() {
 	    -v dp="${win[dp]}" -v stms="${win[status_ms]}" \
 	    -v stb="${win[status_bytes]}" -v msize="$(wc -c <"$1/m1.txt")" \
 	    -v ready="${win[ready_s]}" -v restart="${win[restart_s]}" \
-	    -v settled="${win[settle_s]}" \
+	    -v settled="${win[settle_s]}" -v stop="${win[stop]// /_}" \
 	    -v warnings="${win[warnings]}" \
 	    -v busiest="$(busiest_second "$1/cpu.txt")" \
 	    -v done0="$(probes_done "$1/m0.txt")" -v done1="$(probes_done "$1/m1.txt")" \
@@ -470,8 +473,8 @@ steady_record() {
 		    stb, msize)
 		printf("timeouts=%d late=%d longest=%d nsd_pct=%.1f ",
 		    to1 - to0, b[1] - a[1], b[2], 100 * (n1 - n0) / hz / dt)
-		printf("ready_s=%.1f settle_s=%s restart_s=%s warnings=%d\n",
-		    ready / 10, settled, restart, warnings)
+		printf("ready_s=%.1f settle_s=%s restart_s=%s stop=%s " \
+		    "warnings=%d\n", ready / 10, settled, restart, stop, warnings)
 	}'
 }
 
@@ -500,6 +503,8 @@ resmed() {
 run_line() {
 	awk '{
 		for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+		st = v["stop"]
+		gsub(/_/, " ", st)
 		printf("run %s: %s probes/s (planned %s), nmigd %s%% of a core " \
 		    "(busiest second %s%%) = %s ms CPU per 1k probes; dnsperf " \
 		    "-Q at that rate %s ms per 1k queries (%s%% lost): %sx; peak " \
@@ -507,16 +512,16 @@ run_line() {
 		    "check); %s B written per probe; database %.1f -> %.1f MB; " \
 		    "status %s ms, %s B; /metrics %s B; %s timeouts, %s rounds " \
 		    "late, longest round %s s; NSD %s%% of its core; ready after " \
-		    "%s s, every domain complete %s s later, restart %s s; %s " \
-		    "warnings logged\n",
+		    "%s s, every domain complete %s s later, stopped in %s, " \
+		    "restart %s s; %s warnings logged\n",
 		    v["run"], v["probes_s"], v["planned_s"], v["cpu_pct"],
 		    v["busiest_pct"], v["ms_1k"], v["dp_ms_1k"], v["dp_lost"],
 		    v["ratio"], v["hwm_kb"] / 1024, v["base_kb"] / 1024,
 		    v["rss_b"], v["wb_probe"], v["db0"] / 1048576,
 		    v["db1"] / 1048576, v["status_ms"], v["status_bytes"],
 		    v["metrics_bytes"], v["timeouts"], v["late"], v["longest"],
-		    v["nsd_pct"], v["ready_s"], v["settle_s"], v["restart_s"],
-		    v["warnings"])
+		    v["nsd_pct"], v["ready_s"], v["settle_s"], st,
+		    v["restart_s"], v["warnings"])
 	}' "$fx/results"
 }
 
@@ -540,6 +545,11 @@ steady() {
 	done
 	bench_nsd_stop "$fx/nsd"
 	run_line | tee -a "$outfile"
+	for ((run = 1; run <= RUNS; run++)); do
+		[ ! -s "$fx/run$run/warnings" ] ||
+		    out "run $run logged (the first of each kind, numbers as N):" \
+		    "$(head -n 5 "$fx/run$run/warnings" | sed 's/^/  /')"
+	done
 	[ "$ok" -gt 0 ] || { out '```'; return 1; }
 	steady_report "$ok"
 	[ "$ok" = "$RUNS" ]
@@ -664,7 +674,7 @@ sat_step() {
 # sustained and its interval in $fx/best (or nothing): what was answered
 # in one window is noisier, rounds coming in bursts.
 sat_search() {
-	local i lo= hi= mid sd cur
+	local i lo='' hi='' mid sd cur
 	: >"$fx/steps"
 	: >"$fx/best"
 	if ! sat_start; then
