@@ -51,9 +51,9 @@
 # the table for bench/RESULTS.md and the targets.
 #
 # From the environment, the defaults of each workload otherwise (the
-# times are those of nmigd 223b623, whose first rounds at 10,000 x 50
+# times are those of nmigd at 8126576, whose first rounds at 10,000 x 50
 # take 4-5 minutes to store; a faster nmigd settles sooner):
-#	W1  D=1000 R=20 I=10 WARM=20 T=60 RUNS=3	about 6 min
+#	W1  D=1000 R=20 I=10 WARM=20 T=60 RUNS=3	about 9 min
 #	W2  D=10000 R=50 I=60 WARM=60 T=60 RUNS=3	about 25 min
 #	W3  D=10000 R=50 STEPS="40 30 24 20 15 12 10" WARM=10 T=20 RUNS=1
 #	    DP_RUNS=3 (dnsperf -q 500)			about 12 min
