@@ -37,14 +37,15 @@
 # RUNS runs.  T=3600 measures the database over a full hour of unchanged
 # answers.
 #
-# W3 starts nmigd at the first interval of STEPS, waits until every
-# domain is complete, then reloads it at each interval in turn until a
-# step is not sustained: over a window of max(interval, T) s after
-# interval + WARM s, answered probes/s at least 99.9% of the planned
-# D x R x 2 / interval, timeouts under 0.1%, no round late (the status
-# document's pacing.late_rounds) and the longest round under 1.1 x
-# interval; then one step halfway between the last sustained and the
-# first not.  The highest planned rate sustained is the result.
+# W3 starts nmigd at the interval START, waits until every domain is
+# complete, then reloads it at each interval of STEPS in turn, shorter
+# ones while they are sustained, longer ones while they are not: over a
+# window of max(interval, T) s after interval + WARM s, answered
+# probes/s at least 99.9% of the planned D x R x 2 / interval, timeouts
+# under 0.1%, no round late (the status document's pacing.late_rounds)
+# and the longest round under 1.1 x interval; then one step halfway
+# between the longest interval not sustained and the shortest sustained.
+# The highest planned rate sustained is the result.
 #
 # Each workload's block starts with the command line that reproduces it;
 # everything printed goes to $OUT/DATE-WORKLOADS.md as well, ending in
@@ -55,8 +56,9 @@
 # take 4-5 minutes to store; a faster nmigd settles sooner):
 #	W1  D=1000 R=20 I=10 WARM=20 T=60 RUNS=3	about 9 min
 #	W2  D=10000 R=50 I=60 WARM=60 T=60 RUNS=3	about 25 min
-#	W3  D=10000 R=50 STEPS="40 30 24 20 15 12 10" WARM=10 T=20 RUNS=1
-#	    DP_RUNS=3 (dnsperf -q 500)			about 12 min
+#	W3  D=10000 R=50 STEPS="300 180 120 90 60 40 30 24 20 15 12 10"
+#	    START=60 WARM=10 T=20 RUNS=1 DP_RUNS=3	about 15 min
+#	    (STEPS: intervals in s, longest first; START: one of them)
 #	W4  D=100000 R=10 I=600 WARM=60 T=600 RUNS=1	about 20 min
 #	W5  D=1000 R=20 G=4 DELAY=15 I=10 REPS=10	about 12 min
 # and for all of them:
@@ -595,11 +597,11 @@ ok_if() {
 		print m ? "met" : "missed" }'
 }
 
-# sat_start: nmigd for run $run of W3 in $sd, at the first interval of
-# STEPS, its first rounds stored.
+# sat_start: nmigd for run $run of W3 in $sd at the interval START,
+# its first rounds stored.
 sat_start() {
 	sd=$fx/run$run
-	cur=${STEPS%% *}
+	cur=$START
 	win=()
 	mkdir -p "$sd" || return 1
 	bench_resolvers_conf "$sd/resolvers.conf" "${addrs[@]}"
@@ -668,30 +670,47 @@ sat_step() {
 	}')"
 }
 
+# sat_ok: whether the last step was sustained.
+sat_ok() {
+	[ "$(tail -n 1 "$fx/steps" | awk '{ print $3 }')" = 1 ]
+}
+
 # sat_search: the step search of one W3 run, one nmigd reloaded at each
-# interval of STEPS until a step is not sustained, then one step halfway
-# between the last sustained and the first not; the highest planned rate
-# sustained and its interval in $fx/best (or nothing): what was answered
-# in one window is noisier, rounds coming in bursts.
+# interval of STEPS from START on: to shorter ones while they are
+# sustained, to longer ones while they are not; then one step halfway
+# between the longest not sustained and the shortest sustained.  The
+# highest planned rate sustained and its interval go to $fx/best (or
+# nothing): what was answered in one window is noisier, rounds coming
+# in bursts.
 sat_search() {
-	local i lo='' hi='' mid sd cur
+	local k lo='' hi='' mid sd cur steps=($STEPS)
 	: >"$fx/steps"
 	: >"$fx/best"
+	for ((k = 0; k < ${#steps[@]}; k++)); do
+		[ "${steps[k]}" = "$START" ] && break
+	done
 	if ! sat_start; then
 		out "nmigd did not settle: $(tail -n 2 "$sd/nmigd.log" 2>/dev/null | tr '\n' ' ')"
 		bench_stop "$bench_nmigd_pid"
 		bench_nmigd_pid=
 		return 1
 	fi
-	for i in $STEPS; do
-		sat_step "$i" || { out "interval $i s: failed"; hi=$i; break; }
-		if [ "$(tail -n 1 "$fx/steps" | awk '{ print $3 }')" = 1 ]; then
-			lo=$i
-		else
-			hi=$i
-			break
-		fi
-	done
+	sat_step "$START" || { out "interval $START s: failed"; k=-1; }
+	if [ "$k" -ge 0 ] && sat_ok; then
+		lo=$START
+		for ((k++; k < ${#steps[@]}; k++)); do
+			sat_step "${steps[k]}" || break
+			sat_ok || { hi=${steps[k]}; break; }
+			lo=${steps[k]}
+		done
+	elif [ "$k" -ge 0 ]; then
+		hi=$START
+		for ((k--; k >= 0; k--)); do
+			sat_step "${steps[k]}" || break
+			sat_ok && { lo=${steps[k]}; break; }
+			hi=${steps[k]}
+		done
+	fi
 	if [ -n "$lo" ] && [ -n "$hi" ] && [ $((lo - hi)) -ge 2 ]; then
 		mid=$(( (lo + hi) / 2 ))
 		sat_step "$mid" || out "interval $mid s: failed"
@@ -708,10 +727,11 @@ saturation() {
 	wl=W3
 	# The environment's values are read before the locals hide them.
 	local D=$(param D 10000) R=$(param R 50) RUNS=$(param RUNS 1) \
-	    STEPS=$(param STEPS "40 30 24 20 15 12 10") WARM=$(param WARM 10) \
-	    T=$(param T 20)
+	    STEPS=$(param STEPS "300 180 120 90 60 40 30 24 20 15 12 10") \
+	    START=$(param START 60) WARM=$(param WARM 10) T=$(param T 20)
 	local cmd k run dps=() r best=() ratio bi
-	cmd="$(common_env)RUNS=$RUNS D=$D R=$R STEPS=\"$STEPS\" WARM=$WARM T=$T DP_RUNS=$DP_RUNS DP_T=$DP_T bench/run.sh${PROFILE:+ -p $PROFILE} W3"
+	[[ " $STEPS " == *" $START "* ]] || { out "W3: START must be one of STEPS"; return 1; }
+	cmd="$(common_env)RUNS=$RUNS D=$D R=$R STEPS=\"$STEPS\" START=$START WARM=$WARM T=$T DP_RUNS=$DP_RUNS DP_T=$DP_T bench/run.sh${PROFILE:+ -p $PROFILE} W3"
 	out "" "## W3: saturation, $(printf "%'d x %d x %d" "$D" "$R" "$CHECKS"), the interval shrunk" "" '```' "\$ $cmd"
 	say "one nmigd a run, its first rounds stored, then reloaded at each" \
 	    "interval; sustained: answered >= 99.9% of planned (D x R x $CHECKS /" \
