@@ -1,5 +1,6 @@
 /*
- * benchdns: a fast, fixed-answer DNS responder for tools/bench.sh.
+ * benchdns: a fast, fixed-answer DNS responder for the fault tests under
+ * load (tests/faults).
  *
  *	benchdns [--port N] [--max-seconds N] [--pidfile FILE]
  *	    [--rate-file FILE] [--switch-at MS [--stagger-ms N]] ADDRESS...

@@ -2,14 +2,16 @@
 # Installs the Debian packages nmigd needs to build and test, when missing
 # (prometheus for promtool, which checks /metrics and the alert rules;
 # chromium, headless, for the web view's test; libfuse3-dev for
-# tests/tools/rofs, the file system of the read-only database test).
+# tests/tools/rofs, the file system of the read-only database test;
+# dnsperf, the reference of the benchmark, bench/, whose smoke test make
+# check runs with NSD).
 # Sourced by tools/check.sh and tools/demo.sh; safe to run again.
 
 NMIG_PACKAGES="build-essential autoconf automake pkg-config
  libldns-dev libevent-dev libsqlite3-dev libsystemd-dev libjansson-dev
  libidn2-dev libcmocka-dev libsmartcols-dev libfuse3-dev
  nsd unbound ldnsutils sqlite3 mandoc systemd curl jq valgrind iproute2 procps socat
- python3 dnsmasq-base dnsdist prometheus chromium"
+ python3 dnsmasq-base dnsdist prometheus chromium dnsperf"
 
 # The sanitizer and fuzzing builds of .ci/run (configure --enable-sanitizers,
 # --enable-fuzzing, tools/fuzz.sh, tools/build-ldns-fuzz.sh) need these as

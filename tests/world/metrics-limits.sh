@@ -57,7 +57,7 @@ die() {
 	exit 1
 }
 
-# Resolvers on 127.57.X.1-R, apart from tools/bench.sh's 127.56.
+# Resolvers on 127.57.X.1-R, apart from the benchmark's 127.56 (bench/).
 net=127.57.$(( $$ % 200 + 20 ))
 port=$(( 20000 + $$ % 20000 ))
 addrs=()

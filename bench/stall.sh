@@ -2,18 +2,21 @@
 # stall.sh - how long the heaviest requests hold nmigd's event loop, on
 # loopback only.
 #
-#	tools/stall.sh [-D domains] [-R resolvers] [-I interval] [-T seconds]
+#	bench/stall.sh [-D domains] [-R resolvers] [-I interval] [-T seconds]
 #	    [-W warmup] [-k]
 #
-# Starts tools/benchdns on R loopback addresses and nmigd with D domains
-# (all answering "new"), interval I, the metrics endpoint on; waits W
-# seconds for the first rounds, times `nmigd-ctl status` (the one-line
-# list of every domain) 7 times alone, then for T seconds asks, over and
-# over and a few at a time, what a read-only user may ask: `status` of
-# every domain (the whole document, streamed), the one-line list again,
-# `status` of one domain, /metrics, `history` and `events`, plus a
-# `check` of every domain (as root); then reloads: three of the same
-# files, one with a domain added, one with a resolver added and another
+# Starts the benchmark's fixture (bench/lib.sh: NSD serving D generated
+# zones on R + 1 loopback addresses, pinned to CPU 1) and nmigd on CPU 0
+# watching the D domains with R of them as resolvers (all answering
+# "new"), interval I, the metrics endpoint on; waits W seconds for the
+# first rounds, times `nmigd-ctl status` (the one-line list of every
+# domain) 7 times alone, then for T seconds asks, over and over and a few
+# at a time, what a read-only user may ask: `status` of every domain (the
+# whole document, streamed), the one-line list again, `status` of one
+# domain, /metrics, `history` and `events`, plus a `check` of every
+# domain (as root); then reloads: three of the same files, one with a
+# domain added (NSD serves it already), one with a resolver added (the
+# spare address) and another
 # removed.
 # nmigd's own loop-lag probe (daemon/looplag.c: a 20 ms timer measuring
 # how late it fires) gives the longest stall before and after; each
@@ -22,27 +25,31 @@
 # command that reproduces it.
 #
 # Defaults: 10,000 domains x 50 resolvers, interval 300 s (3,333 probes/s),
-# W 45, T 60.  From the environment too: D R I T W KEEP PORT (5300) NMIGD
-# NMIGD_CTL BENCH_TMP (/tmp).  Traffic goes to 127.0.0.0/8 only; every
-# process started is stopped by PID.  Exit 0 after a measurement, 1 when
-# something failed, 2 on a usage error.
+# W 45, T 60.  From the environment too: D R I T W KEEP NMIGD NMIGD_CTL
+# BENCH_TMP (/tmp), and bench/run.sh's BENCH_NET PORT NMIGD_CPU NSD_CPU.
+# Needs root (NSD), nsd, drill, taskset, curl, socat.  Traffic goes to
+# 127.0.0.0/8 only; every process started is stopped by PID.  Exit 0
+# after a measurement, 1 when something failed, 2 on a usage error.
 set -u
+# Decimal points in awk, date and EPOCHREALTIME alike.
+export LC_ALL=C
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/tools/benchlib.sh"
+. "$top/bench/lib.sh"
 D=${D:-10000}
 R=${R:-50}
 I=${I:-300}
 T=${T:-60}
 W=${W:-45}
 KEEP=${KEEP:-}
-PORT=${PORT:-5300}
+NMIGD_CPU=${NMIGD_CPU:-0}
+NSD_CPU=${NSD_CPU:-1}
 NMIGD=${NMIGD:-$top/nmigd}
 NMIGD_CTL=${NMIGD_CTL:-$top/nmigd-ctl}
 BENCH_TMP=${BENCH_TMP:-/tmp}
 
 usage() {
-	echo "usage: tools/stall.sh [-D domains] [-R resolvers] [-I interval]" \
+	echo "usage: bench/stall.sh [-D domains] [-R resolvers] [-I interval]" \
 	    "[-T seconds] [-W warmup] [-k]" >&2
 	exit 2
 }
@@ -60,7 +67,7 @@ while getopts D:R:I:T:W:kh opt; do
 done
 shift $((OPTIND - 1))
 [ $# = 0 ] || usage
-for v in D R I T W PORT; do
+for v in D R I T W PORT NMIGD_CPU NSD_CPU; do
 	case ${!v} in
 	'' | *[!0-9]*) echo "stall.sh: $v must be a number" >&2; exit 2 ;;
 	esac
@@ -74,37 +81,44 @@ die() {
 }
 
 dir=
-dns_pid=
-nmigd_pid=
+bench_nmigd_pid=
 load_pids=()
 cleanup() {
 	local p
 	for p in "${load_pids[@]}"; do bench_stop "$p"; done
-	bench_stop "$nmigd_pid"
-	bench_stop "$dns_pid"
+	bench_stop "$bench_nmigd_pid"
+	[ -z "$dir" ] || bench_nsd_stop "$dir/nsd"
 	[ -z "$dir" ] && return
 	if [ -n "$KEEP" ]; then echo "kept $dir"; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
-for t in cc curl awk socat; do
+[ "$(id -u)" = 0 ] || die "must run as root (NSD, pinning)"
+for t in nsd drill taskset curl awk socat; do
 	command -v $t >/dev/null || die "$t missing"
 done
 [ -x "$NMIGD" ] && [ -x "$NMIGD_CTL" ] || die "build nmigd first (make)"
+bench_net_ok || exit 1
 
 dir=$(mktemp -d "$BENCH_TMP/nmigd-stall.XXXXXX") || exit 1
-bench_build "$dir" "$top" || die "cannot build benchdns"
-bench_resolvers "$dir" "$R" "$PORT"
+# One zone and one address more than watched: the reloads below add
+# them, and they answer too.
+addrs=()
+for ((i = 0; i <= R; i++)); do
+	addrs+=("$(bench_addr "$i")")
+done
+mkdir -p "$dir/nsd" && bench_zone "$dir/nsd/zone.db" new 1 &&
+    bench_nsd_conf "$dir/nsd" $((D + 1)) "${addrs[@]}" ||
+    die "cannot write NSD's config"
+bench_nsd_start "$dir/nsd" "$NSD_CPU" $((D + 1)) "${addrs[0]}" ||
+    die "NSD did not start"
+bench_resolvers_conf "$dir/resolvers.conf" "${addrs[@]:0:R}"
 mport=$((20000 + $$ % 20000))
-bench_conf "$dir" "$D" "$mport" "$I" 3 2 >"$dir/nmigd.conf" ||
+bench_nmigd_conf "$dir" "$D" "$I" 2 "$mport" >"$dir/nmigd.conf" ||
     die "cannot write the config"
-
-"$dir/benchdns" --port "$PORT" --max-seconds $((W + T + 900)) \
-    --pidfile "$dir/benchdns.pid" "${bench_addrs[@]}" 2>"$dir/benchdns.log" &
-dns_pid=$!
-"$NMIGD" -c "$dir/nmigd.conf" 2>"$dir/nmigd.log" &
-nmigd_pid=$!
+bench_nmigd_start "$dir" "$NMIGD_CPU"
+nmigd_pid=$bench_nmigd_pid
 
 url=http://127.0.0.1:$mport/metrics
 ready=
@@ -197,12 +211,12 @@ for i in 1 2 3; do
 	reload_case same >>"$dir/reloads"
 	sleep 2
 done
-printf '[domain added%d.example]\nns = ns1.bench.test ns2.bench.test\nmx = 10 mx1.bench.test, 10 mx2.bench.test\n' \
-    1 >>"$dir/nmigd.conf"
+printf '[domain d%05d.example]\nns = ns1.bench.test ns2.bench.test\nmx = 10 mx1.bench.test, 10 mx2.bench.test\n' \
+    $((D + 1)) >>"$dir/nmigd.conf"
 reload_case domain-added >>"$dir/reloads"
 sleep 2
 { sed 1d "$dir/resolvers.conf"; printf 'extra %s@%s bench\n' \
-    "$(bench_addr "$R")" "$PORT"; } >"$dir/resolvers.new"
+    "${addrs[R]}" "$PORT"; } >"$dir/resolvers.new"
 mv "$dir/resolvers.new" "$dir/resolvers.conf"
 reload_case resolvers-changed >>"$dir/reloads"
 sleep 2
@@ -216,8 +230,8 @@ recent=$(lag "$dir/m2.txt" recent)
 hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$nmigd_pid/status")
 answers=$(awk '$1 == "nmigd_answers_total" { print $2 }' "$dir/m2.txt")
 
-echo "== nmigd stall: tools/stall.sh -D $D -R $R -I $I -T $T -W $W"
-echo "nmigd: $NMIGD ($(nmigd_commit)), $(nproc) CPUs"
+echo "== nmigd stall: bench/stall.sh -D $D -R $R -I $I -T $T -W $W"
+echo "nmigd: $NMIGD ($(bench_commit)), $(nproc) CPUs, pinned to CPU $NMIGD_CPU, NSD to $NSD_CPU"
 printf 'load:     %d domains x %d resolvers x 2 checks every %ds = %d probes/s\n' \
     "$D" "$R" "$I" $((D * R * 2 / I))
 echo "answers:  $answers so far; peak RSS $((hwm / 1024)) MB"
