@@ -133,10 +133,10 @@ put_prober(struct docbuf *b, const char *vantage,
 	put_one(b, vantage, "nmigd_udp_sockets", "gauge",
 	    "UDP sockets open for queries.", "%llu",
 	    (unsigned long long)st->sockets);
-	put_one(b, vantage, "nmigd_hosts_isolated", "gauge",
-	    "Hosts that sent datagrams no query waited for, whose queries "
-	    "get sockets of their own.", "%llu",
-	    (unsigned long long)st->isolated);
+	put_one(b, vantage, "nmigd_private_ports", "gauge",
+	    "1 while each query gets a port of its own, after datagrams no "
+	    "query waited for.", "%llu",
+	    (unsigned long long)st->private_ports);
 }
 
 /* How long the event loop has been held: what every probe's timing and

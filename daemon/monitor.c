@@ -259,7 +259,8 @@ round_schedule_ms(struct run *run, uint64_t ms)
  * (runs_spread()): domains spread evenly over it, so that thousands of
  * them ask a steady stream of queries instead of bursts, and they stay
  * so.  The next one at least half an interval away: a run moved by a
- * reload neither doubles a round nor skips much more than one. */
+ * reload never has two rounds closer than that (the gap across a reload
+ * is up to one and a half of its new interval). */
 static uint64_t
 round_delay_ms(const struct run *run)
 {

@@ -173,7 +173,9 @@ free_config(struct config *cfg, struct resolver_list *rl)
 	}
 }
 
-/* One socket per query in flight: size the window to the fd limit. */
+/* The queries in flight, sized to the fd limit: each may hold a socket of
+ * its own (TCP, or after strays) besides the pool's, which takes up to
+ * half the window's number (daemon/sockpool.h). */
 static unsigned
 max_inflight(void)
 {
@@ -188,9 +190,9 @@ max_inflight(void)
 	}
 	if (rl.rlim_cur <= NMIGD_FD_RESERVE * 2)
 		return 16;
-	if (rl.rlim_cur - NMIGD_FD_RESERVE > NMIGD_MAX_INFLIGHT)
+	if ((rl.rlim_cur - NMIGD_FD_RESERVE) * 2 / 3 > NMIGD_MAX_INFLIGHT)
 		return NMIGD_MAX_INFLIGHT;
-	return (unsigned)(rl.rlim_cur - NMIGD_FD_RESERVE);
+	return (unsigned)((rl.rlim_cur - NMIGD_FD_RESERVE) * 2 / 3);
 }
 
 static int

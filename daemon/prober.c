@@ -170,7 +170,7 @@ prober_get_stats(const struct prober *p, struct prober_stats *st)
 	st->skipped = ps.skipped;
 	st->backing_off = ps.backing_off;
 	st->sockets = sockpool_open(p->pool);
-	st->isolated = sockpool_isolated(p->pool);
+	st->private_ports = sockpool_private(p->pool);
 }
 
 bool
@@ -608,8 +608,7 @@ prober_stray_cb(const struct sockaddr *from, void *arg)
 {
 	struct prober	*p = arg;
 
-	p->stats.dropped++;
-	log_debug("dropped datagram: no query waits for it");
+	p->stats.dropped++;		/* a flood must not flood the log */
 }
 
 static void

@@ -58,8 +58,8 @@ struct prober_stats {
 	uint64_t	skipped;	/* not sent: server backed off */
 	uint64_t	backing_off;	/* servers, now */
 	uint64_t	sockets;	/* UDP sockets open, now */
-	uint64_t	isolated;	/* hosts whose queries get sockets
-					 * of their own (daemon/sockpool.h) */
+	uint64_t	private_ports;	/* 1: a port per query, after
+					 * strays (daemon/sockpool.h) */
 };
 
 struct prober;

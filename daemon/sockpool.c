@@ -4,14 +4,13 @@
  * them and closed when retired, so a daemon watching a few domains holds
  * a few sockets; the table is keyed by (slot, ID, server), so that an
  * answer finds its query in O(1) whatever the number of domains.  A
- * query's own socket (its server sent strays) is a slot outside the
- * array, with that query alone on it.
+ * query's own socket (after strays) is a slot outside the array, with
+ * that query alone on it.
  */
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <limits.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -30,7 +29,6 @@
 #define SOCKPOOL_BIND_TRIES	10
 #define SOCKPOOL_PICK_TRIES	8
 #define SOCKPOOL_ID_TRIES	16
-#define SOCKPOOL_STRAYERS	32	/* hosts remembered */
 
 struct slot {
 	struct sockpool	*sp;
@@ -46,12 +44,6 @@ struct slot {
 					 * last is done */
 };
 
-/* A host that sent datagrams nobody waited for. */
-struct strayer {
-	struct sockaddr_storage	 host;		/* port 0 */
-	unsigned		 n;
-	time_t			 last;		/* monotonic seconds */
-};
 
 struct sockpool {
 	struct event_base	*base;
@@ -59,7 +51,10 @@ struct sockpool {
 	struct slot		*slots;		/* AF_INET's, then AF_INET6's */
 	unsigned		 open;
 	struct slot		*reading;	/* the slot being read */
-	struct strayer		 strayers[SOCKPOOL_STRAYERS];
+	unsigned		 strays;	/* in the window */
+	time_t			 window_start;	/* monotonic seconds */
+	bool			 private_on;	/* a port per query */
+	time_t			 private_until;
 	struct sp_query		**buckets;
 	size_t			 mask;
 	struct event		*ev_sweep;
@@ -162,66 +157,47 @@ sockpool_open(const struct sockpool *sp)
 	return sp->open;
 }
 
-/* The host's entry, or NULL. */
-static struct strayer *
-strayer_find(struct sockpool *sp, const struct sockaddr *sa)
-{
-	size_t	i;
-
-	for (i = 0; i < SOCKPOOL_STRAYERS; i++)
-		if (sp->strayers[i].n > 0 && sockaddr_same_host(
-		    (struct sockaddr *)&sp->strayers[i].host, sa))
-			return &sp->strayers[i];
-	return NULL;
-}
-
-static bool
-strayer_isolated(const struct strayer *st, time_t now)
-{
-	return st != NULL && st->n >= SOCKPOOL_STRAYS &&
-	    now - st->last < SOCKPOOL_FORGET_S;
-}
-
-/* Counted against its host; a host quiet for SOCKPOOL_FORGET_S starts
- * afresh, and a new one takes the place of the one quiet longest. */
+/* Strays in the window, counted whoever they claim to come from (a
+ * source address can be forged): past SOCKPOOL_STRAYS, every query gets
+ * a port of its own until SOCKPOOL_PRIVATE_S pass without as many. */
 static void
-strayer_note(struct sockpool *sp, const struct sockaddr *from)
+stray_note(struct sockpool *sp, const struct sockaddr *from)
 {
-	struct strayer	*st = strayer_find(sp, from);
-	time_t		 now = mono_seconds();
-	char		 text[INET6_ADDRSTRLEN];
-	size_t		 i;
+	time_t	now = mono_seconds();
+	char	text[INET6_ADDRSTRLEN];
 
-	if (st == NULL) {
-		st = &sp->strayers[0];
-		for (i = 1; i < SOCKPOOL_STRAYERS; i++)
-			if (sp->strayers[i].last < st->last)
-				st = &sp->strayers[i];
-		memset(st, 0, sizeof(*st));
-		memcpy(&st->host, from, from->sa_family == AF_INET6 ?
-		    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
-	} else if (now - st->last >= SOCKPOOL_FORGET_S)
-		st->n = 0;
-	if (st->n < UINT_MAX)
-		st->n++;
-	st->last = now;
-	if (st->n == SOCKPOOL_STRAYS)
-		log_warnx("%s sends datagrams no query waits for: its "
-		    "queries get sockets of their own (for %d min after the "
-		    "last)", sockaddr_host_text(from, text, sizeof(text)),
-		    SOCKPOOL_FORGET_S / 60);
+	if (now - sp->window_start >= SOCKPOOL_STRAY_WINDOW_S) {
+		sp->window_start = now;
+		sp->strays = 0;
+	}
+	if (++sp->strays < SOCKPOOL_STRAYS)
+		return;
+	if (!sp->private_on)
+		log_warnx("%u datagrams no query waits for in %d s, the last "
+		    "from %s: each query gets a port of its own until %d min "
+		    "pass without as many", sp->strays,
+		    SOCKPOOL_STRAY_WINDOW_S, sockaddr_host_text(from, text,
+		    sizeof(text)), SOCKPOOL_PRIVATE_S / 60);
+	sp->private_on = true;
+	sp->private_until = now + SOCKPOOL_PRIVATE_S;
 }
 
-unsigned
-sockpool_isolated(const struct sockpool *sp)
+/* Whether queries get ports of their own now. */
+static bool
+private_ports(struct sockpool *sp)
 {
-	time_t		now = mono_seconds();
-	unsigned	i, n = 0;
+	if (sp->private_on && mono_seconds() >= sp->private_until) {
+		sp->private_on = false;
+		log_info("no more datagrams that no query waits for: queries "
+		    "share ports again");
+	}
+	return sp->private_on;
+}
 
-	for (i = 0; i < SOCKPOOL_STRAYERS; i++)
-		if (strayer_isolated(&sp->strayers[i], now))
-			n++;
-	return n;
+bool
+sockpool_private(struct sockpool *sp)
+{
+	return private_ports(sp);
 }
 
 /* A random port as unbound does, rather than trusting the kernel's
@@ -375,7 +351,7 @@ sockpool_add(struct sockpool *sp, struct sp_query *q)
 	uint16_t	 id;
 	int		 i;
 
-	if (strayer_isolated(strayer_find(sp, q->sa), mono_seconds()))
+	if (private_ports(sp))
 		return sockpool_add_own(sp, q);
 	if ((s = slot_pick(sp, q->sa->sa_family)) == NULL)
 		return -1;
@@ -468,7 +444,7 @@ sockpool_deliver(struct sockpool *sp, struct slot *s, unsigned i)
 			q = s->only;
 	}
 	if (q == NULL) {
-		strayer_note(sp, from);
+		stray_note(sp, from);
 		sp->stray(from, sp->arg);
 		return;
 	}

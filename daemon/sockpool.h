@@ -9,26 +9,29 @@
  * 5452 asks for: port and ID random per query, and an answer taken only
  * from the address and port asked, on the port and with the ID the query
  * went out with (the caller checks the question).  A socket is closed
- * after SOCKPOOL_USES queries or SOCKPOOL_AGE_S seconds, once its last
- * query is done, and its slot opens again on a new random port: a port
+ * after SOCKPOOL_USES queries or 30 to 60 s (SOCKPOOL_AGE_S and the
+ * sweep's period), once its last query is done, and its slot opens again on a new random port: a port
  * learnt is soon worth nothing, and an idle daemon holds few sockets.
  *
- * Queries share ports, as unbound's do.  A server learns the ports it is
- * asked from, which queries to others share: an answer it forged in
- * another's name would still need that query's ID (1 in 65,536) and its
- * port among the SOCKPOOL_SLOTS open, the trade unbound's outgoing-range
- * makes too.  And a server that sends datagrams nobody waits for (a
- * flood, answers from another port or too late) could fill a shared
- * socket's buffer and crowd out other servers' answers: once
- * SOCKPOOL_STRAYS such datagrams have come from a host within
- * SOCKPOOL_FORGET_S seconds, its queries get a socket each, as every
- * query had before the pool.
+ * The price of sharing: a server learns the ports it is asked from, which
+ * queries to others share, so an answer it forges in another server's
+ * name needs only the ID (1 in 65,536 a try) where a port of the query's
+ * own would need the port too; and a server that floods a shared port
+ * can fill its buffer and crowd out others' answers.  Either shows as
+ * datagrams no query waits for (strays): SOCKPOOL_STRAYS of them within
+ * SOCKPOOL_STRAY_WINDOW_S seconds, whatever source they claim (a source
+ * can be forged, so nothing is counted per sender), and every query gets
+ * a socket of its own, as before the pool, until SOCKPOOL_PRIVATE_S
+ * seconds pass without as many.  A forger gets SOCKPOOL_STRAYS tries
+ * per SOCKPOOL_PRIVATE_S; a server that answers late or twice costs
+ * speed, not safety.
  */
 #ifndef NMIGD_SOCKPOOL_H
 #define NMIGD_SOCKPOOL_H
 
 #include <sys/socket.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,8 +40,9 @@
 #define SOCKPOOL_SLOTS	256	/* ports per address family, at most */
 #define SOCKPOOL_USES	1000
 #define SOCKPOOL_AGE_S	30
-#define SOCKPOOL_STRAYS	16
-#define SOCKPOOL_FORGET_S 600
+#define SOCKPOOL_STRAYS		16
+#define SOCKPOOL_STRAY_WINDOW_S	60
+#define SOCKPOOL_PRIVATE_S	600
 
 struct slot;
 
@@ -69,8 +73,8 @@ struct sockpool	*sockpool_new(struct event_base *, unsigned nslots,
 void		 sockpool_free(struct sockpool *);
 
 /* Outstanding from now on, on a random port with a random ID (q->slot,
- * q->id), of its own (q->own) if its server has sent strays.  -1 with
- * errno when no socket is open and none can be. */
+ * q->id), or on a port of its own (q->own) after strays.  -1 with errno
+ * when no socket is open and none can be. */
 int		 sockpool_add(struct sockpool *, struct sp_query *q);
 /* No longer waited for; a no-op when q is not outstanding. */
 void		 sockpool_remove(struct sockpool *, struct sp_query *q);
@@ -80,7 +84,7 @@ int		 sockpool_send(struct sockpool *, const struct sp_query *q,
 		    const void *, size_t);
 /* Sockets open now, shared and a query's own. */
 unsigned	 sockpool_open(const struct sockpool *);
-/* Hosts whose queries get sockets of their own now. */
-unsigned	 sockpool_isolated(const struct sockpool *);
+/* Whether each query gets a port of its own now, after strays. */
+bool		 sockpool_private(struct sockpool *);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * Random numbers for what an off-path attacker must not guess (query
- * IDs, source ports) and for timer jitter.
+ * Random numbers for what an off-path attacker must not guess: query IDs
+ * and source ports.
  */
 #ifndef NMIG_RANDOM_H
 #define NMIG_RANDOM_H

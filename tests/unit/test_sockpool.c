@@ -4,7 +4,7 @@
  * query only from the server asked, to the port and with the ID the query
  * went out with, and anything else is a stray; a socket is closed after
  * SOCKPOOL_USES queries once the last is done, and the pool opens another;
- * a host that sends strays has its queries on sockets of their own.
+ * after strays from anywhere, each query has a socket of its own.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -226,24 +226,32 @@ test_socket_retired_after_uses(void **state)
 	sockpool_remove(f->sp, &f->q[0]);
 }
 
-/* A host that sends strays gets a socket per query; others share. */
+/* Strays, wherever they claim to come from, and every new query gets a
+ * port of its own. */
 static void
-test_strayer_gets_own_sockets(void **state)
+test_strays_give_ports_of_their_own(void **state)
 {
-	struct fixture	*f = *state;
-	uint8_t		 query[12] = { 0 };
-	unsigned	 i, open;
+	struct fixture		*f = *state;
+	struct sockaddr_storage	 other;
+	socklen_t		 otherlen;
+	uint8_t			 query[12] = { 0 };
+	unsigned		 i, open;
+	int			 elsewhere;
 
 	pool(f, 8);
+	elsewhere = loopback_socket(&other, &otherlen);
 	assert_int_equal(sockpool_add(f->sp, &f->q[0]), 0);
 	for (i = 0; i < SOCKPOOL_STRAYS; i++) {
+		assert_false(sockpool_private(f->sp));
 		assert_int_equal(sockpool_send(f->sp, &f->q[0], query,
 		    sizeof(query)), 0);
-		reply(f, f->server, (uint16_t)(f->q[0].id ^ 0x8000));
+		/* Half from the server, half from another port. */
+		reply(f, i % 2 ? f->server : elsewhere,
+		    (uint16_t)(f->q[0].id ^ 0x8000));
 		run_loop(f);
 	}
 	assert_int_equal(f->strays, SOCKPOOL_STRAYS);
-	assert_int_equal(sockpool_isolated(f->sp), 1);
+	assert_true(sockpool_private(f->sp));
 	assert_null(f->q[0].own);		/* on its shared port still */
 
 	open = sockpool_open(f->sp);
@@ -260,6 +268,7 @@ test_strayer_gets_own_sockets(void **state)
 	assert_null(f->q[1].own);
 	assert_int_equal(sockpool_open(f->sp), open);
 	sockpool_remove(f->sp, &f->q[0]);
+	close(elsewhere);
 }
 
 int
@@ -272,8 +281,8 @@ main(void)
 		    test_answer_only_from_server_with_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_socket_retired_after_uses,
 		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_strayer_gets_own_sockets,
-		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_strays_give_ports_of_their_own, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,7 +78,7 @@ for c in nmigd_probes_total nmigd_timeouts_total nmigd_tcp_fallbacks_total \
 	grep -q "^# TYPE $c counter$" "$m" || fail "$c has no TYPE line"
 	grep -Eq "^$c [0-9]+$" "$m" || fail "$c missing"
 done
-for g in nmigd_udp_sockets nmigd_hosts_isolated; do
+for g in nmigd_udp_sockets nmigd_private_ports; do
 	grep -q "^# TYPE $g gauge$" "$m" || fail "$g has no TYPE line"
 	grep -Eq "^$g [0-9]+$" "$m" || fail "$g missing"
 done
