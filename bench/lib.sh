@@ -155,16 +155,18 @@ bench_nsd_procs() {
 }
 
 # bench_nsd_switch DIR ADDR N: DIR's zones get the new records (serial 2),
-# NSD reloads on SIGHUP; prints the time in ms at which ADDR was first
-# seen answering the new MX for the last zone, polled every 10 ms.
+# NSD reloads on SIGHUP; prints "HUP SEEN": the time in ms of the SIGHUP
+# and the time at which ADDR was first seen answering the new MX for the
+# last zone, polled every 10 ms (NSD may answer new a few ms before).
 bench_nsd_switch() {
-	local d=$1 i name
+	local d=$1 i name hup
 	name=$(printf 'd%05d.example' "$3")
 	bench_zone "$d/zone.db" new 2 || return 1
+	hup=$(bench_now_ms)
 	kill -HUP "$(cat "$d/nsd.pid")" || return 1
 	for ((i = 0; i < 1000; i++)); do
 		if bench_ask "$2" "$name" MX | grep -q 'mx1\.bench\.test'; then
-			bench_now_ms
+			echo "$hup $(bench_now_ms)"
 			return 0
 		fi
 		sleep 0.01

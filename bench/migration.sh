@@ -25,9 +25,10 @@ mig_servers() {
 	done
 }
 
-# mig_switch RD: group g switched at T0 + g x DELAY, each switch's time
-# as seen by polling its NSD in RD/switches ("G MS"), T0 in mig_t0 and
-# the last in mig_last.
+# mig_switch RD: group g switched at T0 + g x DELAY, the times of each
+# switch's SIGHUP and of its NSD first seen answering the new records in
+# RD/switches ("G HUP SEEN"); T0 in mig_t0, the last switch's in
+# mig_last_hup and mig_last (as seen: what completion is timed from).
 mig_switch() {
 	local g n sw
 	mig_t0=$(bench_now_ms)
@@ -36,7 +37,8 @@ mig_switch() {
 		[ "$n" -le 0 ] || pause "$(awk -v n="$n" 'BEGIN { printf("%.3f", n / 1000) }')"
 		sw=$(bench_nsd_switch "$1/nsd$g" "$(cat "$1/nsd$g/first")" "$D") || return 1
 		echo "$g $sw" >>"$1/switches"
-		mig_last=$sw
+		mig_last_hup=${sw% *}
+		mig_last=${sw#* }
 	done
 }
 
@@ -74,15 +76,24 @@ mig_rep() {
 	[ "$(wc -l <"$rd/delays")" = "$D" ] || return 2
 }
 
-# mig_line REP RD: a repetition in words.
+# mig_line REP RD: a repetition in words.  A completion before the last
+# SIGHUP would be nmigd's error; one between it and the poll's answer is
+# the poll's lateness.
 mig_line() {
-	out "$(awk -v t0="$mig_t0" -v rep="$1" -v D="$D" -v f="$2/delays" '
-	{ s = s sprintf(" g%d +%.1fs", $1, ($2 - t0) / 1000) }
+	out "$(awk -v t0="$mig_t0" -v rep="$1" -v D="$D" -v f="$2/delays" \
+	    -v hup="$((mig_last_hup - mig_last))" '
+	{ s = s sprintf(" g%d +%.2fs (HUP +%.2fs)", $1, ($3 - t0) / 1000,
+	    ($2 - t0) / 1000) }
 	END {
-		while ((getline v < f) > 0) { n++; if (v < 0) early++ }
-		printf("rep %d: switched (confirmed by polling NSD)%s; %d of %d " \
+		while ((getline v < f) > 0) {
+			n++
+			if (v < hup) early++
+			else if (v < 0) poll++
+		}
+		printf("rep %d: switched, as seen by polling NSD,%s; %d of %d " \
 		    "domains complete", rep, s, n, D)
-		if (early) printf(", %d before the last switch", early)
+		if (early) printf(", %d BEFORE the last SIGHUP", early)
+		if (poll) printf(", %d between the last SIGHUP and the poll seeing it", poll)
 	}' "$2/switches"), after the last switch: p50 $(percentile 50 <"$2/delays") ms, max $(percentile 100 <"$2/delays") ms"
 }
 

@@ -59,7 +59,7 @@
 #	W3  D=10000 R=50 STEPS="300 180 120 90 60 40 30 24 20 15 12 10"
 #	    START=60 WARM=10 T=20 RUNS=1 DP_RUNS=3	about 15 min
 #	    (STEPS: intervals in s, longest first; START: one of them)
-#	W4  D=100000 R=10 I=600 WARM=60 T=600 RUNS=1	about 20 min
+#	W4  D=100000 R=10 I=600 WARM=60 T=600 RUNS=1	about 27 min
 #	W5  D=1000 R=20 G=4 DELAY=15 I=10 REPS=10	about 12 min
 # and for all of them:
 #   DP_T DP_WARM        dnsperf's window (20 s) and warm-up (2 s)

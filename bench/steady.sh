@@ -255,6 +255,8 @@ steady() {
 	cmd="$(common_env)RUNS=$RUNS D=$D R=$R I=$I WARM=$WARM T=$T DP_T=$DP_T bench/run.sh${PROFILE:+ -p $PROFILE} $wl"
 	load=$(printf "%'d x %d x %d every %d s" "$D" "$R" "$CHECKS" "$I")
 	out "" "## $wl: $load" "" '```' "\$ $cmd"
+	[ "$T" -ge "$I" ] || say "(a window shorter than the interval may catch" \
+	    "few rounds or none: its rate is not the load's)"
 	fixture "$wl" "$D" "$R" || { out "NSD did not start" '```'; return 1; }
 	: >"$fx/results"
 	for ((run = 1; run <= RUNS; run++)); do
