@@ -497,6 +497,7 @@ client_new(struct control *c, int fd)
 	    client_event_cb, cl);
 	/* Read no more than one request over the limit at a time. */
 	bufferevent_setwatermark(cl->bev, EV_READ, 0, CONTROL_MAX_REQUEST + 2);
+	bufferevent_set_max_single_write(cl->bev, CONTROL_WRITE_MAX);
 	bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
 	client_deadline(cl, CL_REQUEST, CONTROL_REQUEST_SECS);
 }

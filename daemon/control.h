@@ -38,6 +38,10 @@
 #define CONTROL_MAX_OUTPUT	(1024 * 1024)
 #define CONTROL_STREAM_LOWAT	(CONTROL_MAX_OUTPUT - 64 * 1024)
 #define CONTROL_STREAM_SLICE_NSEC (5 * 1000 * 1000)
+/* Bytes written to one client per loop pass, as daemon/httpd.c does:
+ * libevent's default, 16 KiB, sent the list of 10,000 domains (a
+ * megabyte) in 60 passes, each behind every probe event of its pass. */
+#define CONTROL_WRITE_MAX	(256 * 1024)
 /* Other replies are built whole, bounded by their command's limits
  * (history: 1000 entries; events: 1000), and refused beyond this. */
 #define CONTROL_MAX_REPLY	(8 * 1024 * 1024)
