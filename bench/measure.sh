@@ -65,13 +65,13 @@ complete_count() {
 
 # status_timed SOCKET: "MS BYTES": the wall time of the one-line-per-
 # domain `nmigd-ctl status` and the size of the daemon's reply to it
-# (the same request, {"summary": true}, through socat).
+# (the same request, the rows of the list's columns, through socat).
 status_timed() {
 	local t0 t1 bytes
 	t0=$(bench_now_ms)
 	"$NMIGD_CTL" -s "$1" status >/dev/null 2>&1 || { echo "- -"; return; }
 	t1=$(bench_now_ms)
-	bytes=$(echo '{"command":"status","summary":true}' |
+	bytes=$(echo '{"command":"status","summary":true,"columns":["domain_unicode","state","resolvers_new","resolvers_total","parent.state","complete_at","expected_complete_at","since"]}' |
 	    socat -t 60 -T 60 - "UNIX-CONNECT:$1" 2>/dev/null | wc -c)
 	echo "$((t1 - t0)) $bytes"
 }
