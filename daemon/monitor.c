@@ -378,7 +378,7 @@ monitor_on_round(struct monitor *m, void (*cb)(void *), void *arg)
 	m->round_arg = arg;
 }
 
-void
+size_t
 monitor_summary(const struct monitor *m, char *buf, size_t len)
 {
 	struct domain_tally	t;
@@ -395,6 +395,7 @@ monitor_summary(const struct monitor *m, char *buf, size_t len)
 	snprintf(buf, len, "%zu domains: %zu complete, %zu propagating, "
 	    "%zu pending (%zu/%zu resolvers new)", m->model->nw,
 	    n[DS_COMPLETE], n[DS_PROPAGATING], n[DS_PENDING], sw, total);
+	return total;
 }
 
 /* A probe's tag: which target slot of its watch it asks (the high 32

@@ -57,8 +57,9 @@ int		 monitor_check(struct monitor *, const char *domain,
 int		 monitor_reload(struct monitor *, const struct config *,
 		    const struct resolver_list *);
 
-/* "3 domains: 1 complete, 2 propagating (41/60 resolvers new)" */
-void		 monitor_summary(const struct monitor *, char *, size_t);
+/* "3 domains: 1 complete, 2 propagating (41/60 resolvers new)"; returns
+ * the (domain, resolver) pairs it walked. */
+size_t		 monitor_summary(const struct monitor *, char *, size_t);
 /* Called after every round's end, for STATUS= updates. */
 void		 monitor_on_round(struct monitor *, void (*)(void *), void *);
 

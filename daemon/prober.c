@@ -60,6 +60,7 @@ struct query {
 	struct bufferevent	*bev;		/* TCP fallback */
 	uint8_t			 wire[PACKET_QUERY_MAX];
 	size_t			 wirelen;
+	struct wire_name	 qname;		/* owner, as answers have it */
 	struct timespec		 sent_at;
 	probe_done_cb		 done;
 	void			*arg;
@@ -193,14 +194,17 @@ prober_rate(struct prober *p, const struct sockaddr *sa, socklen_t salen,
 	(void)pacer_pace(p->pacer, sa, salen, rate, label);
 }
 
-/* The ID is patched in when the query goes out. */
+/* The ID is patched in when the query goes out.  The question's name
+ * is kept in wire form, to check answers against. */
 static int
 query_encode(struct query *q)
 {
+	size_t	pos = WIRE_HDRLEN;
 	int	len;
 
 	if ((len = packet_query(q->owner, q->type, 0,
-	    q->flags & (PQ_RD | PQ_DO), q->wire)) == -1)
+	    q->flags & (PQ_RD | PQ_DO), q->wire)) == -1 ||
+	    wire_name_read(q->wire, (size_t)len, &pos, &q->qname, false) == -1)
 		return -1;
 	q->wirelen = (size_t)len;
 	return 0;
@@ -302,7 +306,7 @@ query_finish(struct query *q, enum obs_status status, struct answer *a)
 	res.status = status;
 	if (a != NULL)
 		res.answer = *a;
-	res.rtt_ms = elapsed_ms(&q->sent_at);
+	res.rtt_ms = q->sent_at.tv_sec != 0 ? elapsed_ms(&q->sent_at) : 0;
 	res.tries = q->tries;
 	res.via_tcp = q->bev != NULL;
 	res.tag = q->tag;
@@ -405,7 +409,8 @@ query_start(struct query *q)
 	}
 	TAILQ_INSERT_TAIL(&p->inflight, q, entry);
 	p->stats.inflight++;
-	clock_gettime(CLOCK_MONOTONIC, &q->sent_at);
+	/* query_send() times the query; a failure before it takes none. */
+	q->sent_at.tv_sec = 0;
 	if (rc == -1) {
 		log_warn("probe: no socket for a query for %s", q->owner);
 		query_finish(q, OBS_ERROR, NULL);
@@ -570,7 +575,8 @@ query_consider(struct query *q, const uint8_t *pkt, size_t len)
 	struct answer		a;
 	enum packet_verdict	v;
 
-	v = packet_parse_answer(pkt, len, query_id(q), q->owner, q->type, &a);
+	v = packet_parse_answer_name(pkt, len, query_id(q), &q->qname, q->type,
+	    &a);
 	if (v != PKT_OK) {
 		q->p->stats.dropped++;
 		log_debug("dropped datagram for %s: %s", q->owner,

@@ -88,18 +88,23 @@ records_check(const uint8_t *msg, size_t len, const struct wire_header *h,
 {
 	struct wire_iter	it;
 	struct wire_rr		rr;
+	struct wire_name	owner;
 	int			r, nopt = 0;
 
 	*ext_rcode = 0;
 	if (wire_iter_init(&it, msg, len, h) == -1)
 		return PKT_MALFORMED;
 	while ((r = wire_iter_next(&it, &rr)) == 1) {
+		/* Every owner whole, pointers followed: the later walks
+		 * decode only the owners they compare. */
+		if (wire_rr_owner(&it, &rr, &owner) == -1)
+			return PKT_MALFORMED;
 		if (type_unexpected(rr.type))
 			return PKT_UNEXPECTED_RR;
 		if (rr.type != WIRE_T_OPT)
 			continue;
 		if (rr.section != WS_ADDITIONAL || ++nopt > 1 ||
-		    rr.owner.len != 1)
+		    owner.len != 1)
 			return PKT_UNEXPECTED_RR;
 		*ext_rcode = (uint8_t)(rr.ttl >> 24);
 	}
@@ -113,13 +118,15 @@ cname_target(const uint8_t *msg, size_t len, const struct wire_header *h,
 {
 	struct wire_iter	it;
 	struct wire_rr		rr;
+	struct wire_name	owner;
 	size_t			pos;
 
 	if (wire_iter_init(&it, msg, len, h) == -1)
 		return -1;
 	while (wire_iter_next(&it, &rr) == 1 && rr.section == WS_ANSWER) {
 		if (rr.type != WIRE_T_CNAME || rr.class != WIRE_CLASS_IN ||
-		    !wire_name_equal(&rr.owner, name))
+		    wire_rr_owner(&it, &rr, &owner) == -1 ||
+		    !wire_name_equal(&owner, name))
 			continue;
 		pos = rr.rdoff;
 		if (wire_name_read(msg, len, &pos, target, true) == -1 ||
@@ -226,21 +233,25 @@ collect_add(struct collect *c, const uint8_t *rd, size_t len)
 	return 0;
 }
 
+#define COLLECT_STACK	16	/* records sorted without a heap block */
+
 static int
 collect_set(struct collect *c, struct rdset *set)
 {
-	struct rdata_ref	*refs;
+	struct rdata_ref	 stack[COLLECT_STACK], *refs = stack;
 	size_t			 i;
 	int			 rv;
 
-	refs = xcalloc(c->n + 1, sizeof(*refs));
+	if (c->n > COLLECT_STACK)
+		refs = xcalloc(c->n, sizeof(*refs));
 	/* Only empty records: there is no buffer to point into. */
 	for (i = 0; i < c->n; i++) {
 		refs[i].rd = c->buf != NULL ? c->buf + c->off[i] : NULL;
 		refs[i].len = c->rdlen[i];
 	}
 	rv = rdset_build(set, refs, c->n);
-	free(refs);
+	if (refs != stack)
+		free(refs);
 	return rv;
 }
 
@@ -253,6 +264,7 @@ answer_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 {
 	struct wire_iter	 it;
 	struct wire_rr		 rr;
+	struct wire_name	 owner;
 	struct collect		 c;
 	bool			 found = false;
 	int			 clen, rv = -1;
@@ -262,7 +274,8 @@ answer_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 		goto done;
 	while (wire_iter_next(&it, &rr) == 1 && rr.section == WS_ANSWER) {
 		if (rr.type != type || rr.class != WIRE_CLASS_IN ||
-		    !name_in(&rr.owner, names, nnames))
+		    wire_rr_owner(&it, &rr, &owner) == -1 ||
+		    !name_in(&owner, names, nnames))
 			continue;
 		clen = rdata_canon(type, msg, len, rr.rdoff, rr.rdlen, canon);
 		if (clen == -1 || collect_add(&c, canon, (size_t)clen) == -1)
@@ -309,17 +322,17 @@ ns_target(const struct rdset *ns, const struct wire_name *owner)
 
 /* A glue item: the owner, the type, the canonical RDATA. */
 static int
-glue_add(struct collect *c, const struct wire_rr *rr, const uint8_t *canon,
-    int clen)
+glue_add(struct collect *c, const struct wire_name *owner, uint16_t type,
+    const uint8_t *canon, int clen)
 {
 	uint8_t	item[WIRE_NAMEMAX + 2 + 16];
 
 	if (clen < 0 || (size_t)clen > 16)
 		return -1;
-	memcpy(item, rr->owner.b, rr->owner.len);
-	wire_put16(item + rr->owner.len, rr->type);
-	memcpy(item + rr->owner.len + 2, canon, (size_t)clen);
-	return collect_add(c, item, rr->owner.len + 2 + (size_t)clen);
+	memcpy(item, owner->b, owner->len);
+	wire_put16(item + owner->len, type);
+	memcpy(item + owner->len + 2, canon, (size_t)clen);
+	return collect_add(c, item, owner->len + 2 + (size_t)clen);
 }
 
 static void
@@ -329,6 +342,40 @@ collect_free(struct collect *c)
 	free(c->off);
 	free(c->rdlen);
 	memset(c, 0, sizeof(*c));
+}
+
+/* The additional section's addresses of the authority's NS names. */
+static int
+glue_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
+    uint8_t *canon, struct answer *a)
+{
+	struct wire_iter	 it;
+	struct wire_rr		 rr;
+	struct wire_name	 owner;
+	struct collect		 glue;
+	int			 clen, rv = -1;
+
+	memset(&glue, 0, sizeof(glue));
+	/* Most answers: no delegation, so no walk. */
+	if (a->auth_ns.n == 0)
+		return 0;
+	if (wire_iter_init(&it, msg, len, h) == -1)
+		goto done;
+	while (wire_iter_next(&it, &rr) == 1) {
+		if (rr.section != WS_ADDITIONAL || rr.class != WIRE_CLASS_IN ||
+		    (rr.type != WIRE_T_A && rr.type != WIRE_T_AAAA) ||
+		    wire_rr_owner(&it, &rr, &owner) == -1 ||
+		    !ns_target(&a->auth_ns, &owner))
+			continue;
+		clen = rdata_canon(rr.type, msg, len, rr.rdoff, rr.rdlen,
+		    canon);
+		if (glue_add(&glue, &owner, rr.type, canon, clen) == -1)
+			goto done;
+	}
+	rv = collect_set(&glue, &a->glue);
+done:
+	collect_free(&glue);
+	return rv;
 }
 
 /* The authority section's NS and DS records of the asked name, and the
@@ -341,13 +388,13 @@ authority_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 {
 	struct wire_iter	 it;
 	struct wire_rr		 rr;
-	struct collect		 ns, ds, glue;
+	struct wire_name	 owner;
+	struct collect		 ns, ds;
 	int			 clen, rv = -1;
 	bool			 found = false;
 
 	memset(&ns, 0, sizeof(ns));
 	memset(&ds, 0, sizeof(ds));
-	memset(&glue, 0, sizeof(glue));
 	if (wire_iter_init(&it, msg, len, h) == -1)
 		goto done;
 	while (wire_iter_next(&it, &rr) == 1 && rr.section != WS_ADDITIONAL) {
@@ -356,8 +403,9 @@ authority_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 		if (rr.type == WIRE_T_SOA)
 			a->auth_soa = true;
 		if (rr.class != WIRE_CLASS_IN ||
-		    !wire_name_equal(&rr.owner, qname) ||
-		    (rr.type != WIRE_T_NS && rr.type != WIRE_T_DS))
+		    (rr.type != WIRE_T_NS && rr.type != WIRE_T_DS) ||
+		    wire_rr_owner(&it, &rr, &owner) == -1 ||
+		    !wire_name_equal(&owner, qname))
 			continue;
 		clen = rdata_canon(rr.type, msg, len, rr.rdoff, rr.rdlen,
 		    canon);
@@ -373,23 +421,10 @@ authority_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 	if (collect_set(&ns, &a->auth_ns) == -1 ||
 	    collect_set(&ds, &a->auth_ds) == -1)
 		goto done;
-	if (wire_iter_init(&it, msg, len, h) == -1)
-		goto done;
-	while (wire_iter_next(&it, &rr) == 1) {
-		if (rr.section != WS_ADDITIONAL || rr.class != WIRE_CLASS_IN ||
-		    (rr.type != WIRE_T_A && rr.type != WIRE_T_AAAA) ||
-		    !ns_target(&a->auth_ns, &rr.owner))
-			continue;
-		clen = rdata_canon(rr.type, msg, len, rr.rdoff, rr.rdlen,
-		    canon);
-		if (glue_add(&glue, &rr, canon, clen) == -1)
-			goto done;
-	}
-	rv = collect_set(&glue, &a->glue);
+	rv = glue_fill(msg, len, h, canon, a);
 done:
 	collect_free(&ns);
 	collect_free(&ds);
-	collect_free(&glue);
 	return rv;
 }
 
@@ -415,6 +450,22 @@ enum packet_verdict
 packet_parse_answer(const uint8_t *wire, size_t len, uint16_t id,
     const char *owner, uint16_t type, struct answer *out)
 {
+	struct wire_header	h;
+	struct wire_name	qname;
+	enum packet_verdict	v;
+
+	/* A name we cannot encode matches no question, once the header
+	 * has had its say. */
+	if (wire_name_from_text(owner, &qname) == -1)
+		return (v = header_check(wire, len, id, &h)) != PKT_OK ? v :
+		    PKT_WRONG_QUESTION;
+	return packet_parse_answer_name(wire, len, id, &qname, type, out);
+}
+
+enum packet_verdict
+packet_parse_answer_name(const uint8_t *wire, size_t len, uint16_t id,
+    const struct wire_name *qname, uint16_t type, struct answer *out)
+{
 	struct wire_header	 h;
 	struct wire_name	 names[CNAME_MAXCHAIN + 1];
 	struct answer		 a;
@@ -428,9 +479,7 @@ packet_parse_answer(const uint8_t *wire, size_t len, uint16_t id,
 
 	if ((v = header_check(wire, len, id, &h)) != PKT_OK)
 		return v;
-	/* A name we cannot encode matches no question. */
-	if (wire_name_from_text(owner, &names[0]) == -1)
-		return PKT_WRONG_QUESTION;
+	names[0] = *qname;
 	if ((v = question_check(wire, len, &names[0], type)) != PKT_OK ||
 	    (v = records_check(wire, len, &h, &ext)) != PKT_OK)
 		return v;

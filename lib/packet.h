@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "rdata.h"
+#include "wire.h"
 
 #define NMIG_EDNS_BUFSIZE	1232
 /* Header, the longest name, type and class, an OPT record. */
@@ -74,6 +75,11 @@ int	packet_query(const char *owner, uint16_t type, uint16_t id,
  * otherwise *out is untouched. */
 enum packet_verdict packet_parse_answer(const uint8_t *wire, size_t len,
 	    uint16_t id, const char *owner, uint16_t type, struct answer *out);
+/* The same with the owner in wire form, as a query keeps it: no text to
+ * encode for every datagram. */
+enum packet_verdict packet_parse_answer_name(const uint8_t *wire,
+	    size_t len, uint16_t id, const struct wire_name *qname,
+	    uint16_t type, struct answer *out);
 const char *packet_verdict_name(enum packet_verdict);
 
 void	answer_free(struct answer *);

@@ -180,8 +180,8 @@ wire_iter_next(struct wire_iter *it, struct wire_rr *rr)
 		it->section++;
 		it->left = it->count[it->section];
 	}
-	if (wire_name_read(it->msg, it->len, &pos, &rr->owner, true) == -1 ||
-	    pos + 10 > it->len)
+	rr->ownoff = pos;
+	if (wire_name_skip(it->msg, it->len, &pos) == -1 || pos + 10 > it->len)
 		return -1;
 	rr->section = it->section;
 	rr->type = wire_get16(it->msg + pos);
@@ -194,4 +194,13 @@ wire_iter_next(struct wire_iter *it, struct wire_rr *rr)
 	it->pos = rr->rdoff + rr->rdlen;
 	it->left--;
 	return 1;
+}
+
+int
+wire_rr_owner(const struct wire_iter *it, const struct wire_rr *rr,
+    struct wire_name *out)
+{
+	size_t	pos = rr->ownoff;
+
+	return wire_name_read(it->msg, it->len, &pos, out, true);
 }

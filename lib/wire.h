@@ -78,11 +78,14 @@ int	wire_header_read(const uint8_t *msg, size_t len, struct wire_header *);
 
 enum wire_section { WS_QUESTION, WS_ANSWER, WS_AUTHORITY, WS_ADDITIONAL };
 
-/* One resource record in place: its owner decoded, its RDATA by offset
- * into the message (names inside RDATA may point elsewhere in it). */
+/* One resource record in place: its owner and its RDATA by offset into
+ * the message (names in either may point elsewhere in it).  The owner is
+ * decoded only when asked for (wire_rr_owner()): most walks look at a
+ * record's type first, and decoding every owner on every walk was most
+ * of an answer's parse. */
 struct wire_rr {
 	enum wire_section	section;
-	struct wire_name	owner;
+	size_t			ownoff;
 	uint16_t		type;
 	uint16_t		class;
 	uint32_t		ttl;
@@ -104,8 +107,11 @@ struct wire_iter {
 int	wire_iter_init(struct wire_iter *, const uint8_t *msg, size_t len,
 	    const struct wire_header *);
 /* 1 with the next record in *rr, 0 at the end, -1 when malformed.
- * Owners are lower-cased. */
+ * The owner's labels in place are checked, not where they point. */
 int	wire_iter_next(struct wire_iter *, struct wire_rr *rr);
+/* The record's owner, lower-cased, with every check of wire_name_read(). */
+int	wire_rr_owner(const struct wire_iter *, const struct wire_rr *,
+	    struct wire_name *);
 
 static inline uint16_t
 wire_get16(const uint8_t *p)
