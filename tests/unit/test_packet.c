@@ -660,6 +660,63 @@ test_pointer_loop(void **state)
 }
 
 /*
+ * The walks after the first skip the owners of records they do not
+ * compare (a type not asked, an additional section without a
+ * delegation): the first walk alone must find those owners bad, and the
+ * question in wire form, as a query keeps it, must judge as its text.
+ */
+static void
+test_owner_checked_when_skipped(void **state)
+{
+	/* An MX answer, then an A record in the additional section owned
+	 * by a pointer to itself; no NS in the authority section, so no
+	 * walk looks for glue. */
+	static const uint8_t addl[] = {
+		0x00, 0x07, 0x81, 0x80, 0x00, 0x01, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x01,
+		0x01, 'a', 0x00, 0x00, 0x0f, 0x00, 0x01,
+		0xc0, 0x0c, 0x00, 0x0f, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3c,
+		0x00, 0x06, 0x00, 0x0a, 0x01, 'x', 0xc0, 0x0c,
+		0xc0, 0x25, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3c,
+		0x00, 0x04, 192, 0, 2, 1,
+	};
+	/* An A record first in the answer section, owned by a pointer past
+	 * the end, then the MX asked for. */
+	static const uint8_t answer[] = {
+		0x00, 0x07, 0x81, 0x80, 0x00, 0x01, 0x00, 0x02,
+		0x00, 0x00, 0x00, 0x00,
+		0x01, 'a', 0x00, 0x00, 0x0f, 0x00, 0x01,
+		0xc3, 0xff, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3c,
+		0x00, 0x04, 192, 0, 2, 1,
+		0xc0, 0x0c, 0x00, 0x0f, 0x00, 0x01, 0x00, 0x00, 0x00, 0x3c,
+		0x00, 0x06, 0x00, 0x0a, 0x01, 'x', 0xc0, 0x0c,
+	};
+	static const char *const want[] = { "10 x.a." };
+	uint8_t			good[sizeof(addl)];
+	struct wire_name	qname;
+	struct answer		a;
+
+	assert_int_equal(wire_name_from_text("a.", &qname), 0);
+	assert_int_equal(parse_wire(addl, sizeof(addl), 7, "a.",
+	    LDNS_RR_TYPE_MX, &a), PKT_MALFORMED);
+	assert_int_equal(packet_parse_answer_name(addl, sizeof(addl), 7,
+	    &qname, LDNS_RR_TYPE_MX, &a), PKT_MALFORMED);
+	assert_int_equal(parse_wire(answer, sizeof(answer), 7, "a.",
+	    LDNS_RR_TYPE_MX, &a), PKT_MALFORMED);
+	assert_int_equal(packet_parse_answer_name(answer, sizeof(answer), 7,
+	    &qname, LDNS_RR_TYPE_MX, &a), PKT_MALFORMED);
+
+	/* The same additional record owned by the question's name: good. */
+	memcpy(good, addl, sizeof(good));
+	good[38] = 0x0c;
+	assert_int_equal(packet_parse_answer_name(good, sizeof(good), 7,
+	    &qname, LDNS_RR_TYPE_MX, &a), PKT_OK);
+	assert_rdata(&a, want, 1);
+	assert_int_equal(a.glue.n, 0);
+	answer_free(&a);
+}
+
+/*
  * A name may be a chain of compression pointers, each one strictly before
  * the last, up to the whole message: 30,000 hops for a name that costs
  * the sender 2 bytes.  Every record owner, read on each of the dozen walks
@@ -1394,6 +1451,7 @@ main(void)
 		cmocka_unit_test(test_compressed),
 		cmocka_unit_test(test_pointer_loop),
 		cmocka_unit_test(test_pointer_chain),
+		cmocka_unit_test(test_owner_checked_when_skipped),
 		cmocka_unit_test(test_ns_sorted_lowercase),
 		cmocka_unit_test(test_mx_sorted),
 		cmocka_unit_test(test_cname_chain),
