@@ -63,17 +63,19 @@ complete_count() {
 	    jq -r '.matched // empty' 2>/dev/null
 }
 
-# status_timed SOCKET: "MS BYTES": the wall time of the one-line-per-
-# domain `nmigd-ctl status` and the size of the daemon's reply to it
-# (the same request, the rows of the list's columns, through socat).
+# status_timed SOCKET: "MS BYTES REPLY_MS": the wall time of the one-
+# line-per-domain `nmigd-ctl status`, and the size of the daemon's reply
+# to it and how long that reply took to arrive (the same request, the
+# rows of the list's columns, through socat: the daemon's share).
 status_timed() {
-	local t0 t1 bytes
+	local t0 t1 t2 bytes
 	t0=$(bench_now_ms)
-	"$NMIGD_CTL" -s "$1" status >/dev/null 2>&1 || { echo "- -"; return; }
+	"$NMIGD_CTL" -s "$1" status >/dev/null 2>&1 || { echo "- - -"; return; }
 	t1=$(bench_now_ms)
 	bytes=$(echo '{"command":"status","summary":true,"columns":["domain_unicode","state","resolvers_new","resolvers_total","parent.state","complete_at","expected_complete_at","since"]}' |
 	    socat -t 60 -T 60 - "UNIX-CONNECT:$1" 2>/dev/null | wc -c)
-	echo "$((t1 - t0)) $bytes"
+	t2=$(bench_now_ms)
+	echo "$((t1 - t0)) $bytes $((t2 - t1))"
 }
 
 # median VALUE...: of the numbers given ("-" and empty ones left out),

@@ -64,17 +64,19 @@ cpu_sampler() {
 	sampler_pid=$!
 }
 
-# status_thrice RD: the median wall time and reply size of three
-# `nmigd-ctl status`, in win.
+# status_thrice RD: the median wall time, reply size and reply time of
+# three `nmigd-ctl status`, in win.
 status_thrice() {
-	local i st ms=() b=()
+	local i st ms=() b=() r=()
 	for i in 1 2 3; do
-		st=$(status_timed "$1/nmigd.sock")
-		ms+=("${st% *}")
-		b+=("${st#* }")
+		read -r -a st <<<"$(status_timed "$1/nmigd.sock")"
+		ms+=("${st[0]}")
+		b+=("${st[1]}")
+		r+=("${st[2]}")
 	done
 	win[status_ms]=$(median "${ms[@]}")
 	win[status_bytes]=$(median "${b[@]}")
+	win[status_reply_ms]=$(median "${r[@]}")
 }
 
 # restart_secs RD: how long nmigd takes to load what it saved and start
@@ -167,6 +169,7 @@ steady_record() {
 	    -v base="$base_kb" -v hwm="${win[hwm]}" -v db0="${win[db0]}" \
 	    -v db1="${win[db1]}" -v p0="${win[p0]}" -v p1="${win[p1]}" \
 	    -v dp="${win[dp]}" -v stms="${win[status_ms]}" \
+	    -v strp="${win[status_reply_ms]}" \
 	    -v stb="${win[status_bytes]}" -v msize="$(wc -c <"$1/m1.txt")" \
 	    -v ready="${win[ready_s]}" -v restart="${win[restart_s]}" \
 	    -v settled="${win[settle_s]}" -v stop="${win[stop]// /_}" \
@@ -191,8 +194,9 @@ steady_record() {
 		printf("db0=%d db1=%d db_growth=%d db_pct=%.2f db_hour=%.0f ",
 		    db0, db1, db1 - db0, db0 > 0 ? 100 * (db1 - db0) / db0 : 0,
 		    (db1 - db0) * 3600 / dt)
-		printf("status_ms=%s status_bytes=%s metrics_bytes=%d ", stms,
-		    stb, msize)
+		printf("status_ms=%s status_bytes=%s status_reply_ms=%s ",
+		    stms, stb, strp)
+		printf("metrics_bytes=%d ", msize)
 		printf("timeouts=%d late=%d longest=%d nsd_pct=%.1f ",
 		    to1 - to0, b[1] - a[1], b[2], 100 * (n1 - n0) / hz / dt)
 		printf("ready_s=%.1f settle_s=%s restart_s=%s stop=%s " \
@@ -233,7 +237,8 @@ run_line() {
 		    "-Q at that rate %s ms per 1k queries (%s%% lost): %sx; peak " \
 		    "RSS %.1f MB, %.1f MB empty = %s B per (domain, resolver, " \
 		    "check); %s B written per probe; database %.1f -> %.1f MB; " \
-		    "status %s ms, %s B; /metrics %s B; %s timeouts, %s rounds " \
+		    "status %s ms (the reply %s ms), %s B; /metrics %s B; " \
+		    "%s timeouts, %s rounds " \
 		    "late, longest round %s s; NSD %s%% of its core; ready after " \
 		    "%s s, every domain complete %s s later, stopped in %s, " \
 		    "restart %s s; %s warnings logged\n",
@@ -241,7 +246,8 @@ run_line() {
 		    v["busiest_pct"], v["ms_1k"], v["dp_ms_1k"], v["dp_lost"],
 		    v["ratio"], v["hwm_kb"] / 1024, v["base_kb"] / 1024,
 		    v["rss_b"], v["wb_probe"], v["db0"] / 1048576,
-		    v["db1"] / 1048576, v["status_ms"], v["status_bytes"],
+		    v["db1"] / 1048576, v["status_ms"], v["status_reply_ms"],
+		    v["status_bytes"],
 		    v["metrics_bytes"], v["timeouts"], v["late"], v["longest"],
 		    v["nsd_pct"], v["ready_s"], v["settle_s"], st,
 		    v["restart_s"], v["warnings"])
@@ -290,7 +296,8 @@ steady_report() {
 	    "CPU per 1k probes, dnsperf $(resmed dp_ms_1k) ms per 1k queries" \
 	    "at the same rate: $(resmed ratio)x; $(resmed rss_b) B per" \
 	    "(domain, resolver, check) above an empty config; $(resmed wb_probe)" \
-	    "B written per probe; database $db; status $(resmed status_ms) ms," \
+	    "B written per probe; database $db; status $(resmed status_ms) ms" \
+	    "(the daemon's reply $(resmed status_reply_ms) ms)," \
 	    "$(resmed status_bytes) B; /metrics $(resmed metrics_bytes) B"
 	[ -z "$PROFILE" ] || [ ! -f "$fx/run1/profile.txt" ] || {
 		out "profile of run 1's window ($PROFILE):"

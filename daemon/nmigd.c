@@ -394,7 +394,8 @@ round_done(void *arg)
 }
 
 /* (domain, resolver) pairs the STATUS= line may walk a second: the walk
- * of 10,000 x 50 every second was 3% of the daemon's CPU at that load. */
+ * of 10,000 x 50 every second was 2.9% of the daemon's samples at that
+ * load (`bench/run.sh -p perf W2`, monitor_summary). */
 #define STATUS_PAIRS_PER_SEC	50000
 
 /* STATUS= at most once a tick, so that 10,000 domains' rounds do not
@@ -412,8 +413,10 @@ tick_timo(evutil_socket_t fd, short what, void *arg)
 	if (d->status_dirty && now.tv_sec >= d->status_next) {
 		d->status_dirty = false;
 		pairs = monitor_summary(d->monitor, summary, sizeof(summary));
-		d->status_next = now.tv_sec +
-		    (time_t)(pairs / STATUS_PAIRS_PER_SEC);
+		/* Every second up to the budget, then a second more for
+		 * each budget's worth. */
+		d->status_next = now.tv_sec + (time_t)((pairs +
+		    STATUS_PAIRS_PER_SEC - 1) / STATUS_PAIRS_PER_SEC);
 		sd_notifyf(0, "STATUS=%s", summary);
 	}
 	sd_notify(0, "WATCHDOG=1");

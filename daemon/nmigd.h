@@ -39,7 +39,8 @@ struct nmigd {
 	struct retention	*retention;	/* history-days */
 	uid_t			 uid;		/* ours, for the control socket */
 	bool			 status_dirty;	/* STATUS= is out of date */
-	time_t			 status_next;	/* and may be said again */
+	time_t			 status_next;	/* STATUS= not before this,
+						 * monotonic seconds */
 	bool			 reloading;	/* RELOADING=1 said, no READY=1 */
 	time_t			 started;
 };

@@ -261,7 +261,7 @@ pacer_pace(struct pacer *pr, const struct sockaddr *sa, socklen_t salen,
 	pc->rate = pc->now_rate = rate;
 	pc->gen = pr->gen;
 	now_mono(&now);
-	pc->used = now;
+	now_used(&pc->used);
 	TAILQ_INIT(&pc->queue);
 	tokenbucket_init(&pc->tb, rate, pace_burst(rate), &now);
 	if ((pc->ev_token = evtimer_new(pr->base, pace_token_timo, pc)) ==

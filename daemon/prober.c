@@ -60,8 +60,7 @@ struct query {
 	struct bufferevent	*bev;		/* TCP fallback */
 	uint8_t			 wire[PACKET_QUERY_MAX];
 	size_t			 wirelen;
-	struct wire_name	 qname;		/* owner, as answers have it */
-	struct timespec		 sent_at;
+	struct timespec		 sent_at;	/* 0: never sent */
 	probe_done_cb		 done;
 	void			*arg;
 	uint64_t		 tag;
@@ -194,17 +193,14 @@ prober_rate(struct prober *p, const struct sockaddr *sa, socklen_t salen,
 	(void)pacer_pace(p->pacer, sa, salen, rate, label);
 }
 
-/* The ID is patched in when the query goes out.  The question's name
- * is kept in wire form, to check answers against. */
+/* The ID is patched in when the query goes out. */
 static int
 query_encode(struct query *q)
 {
-	size_t	pos = WIRE_HDRLEN;
 	int	len;
 
 	if ((len = packet_query(q->owner, q->type, 0,
-	    q->flags & (PQ_RD | PQ_DO), q->wire)) == -1 ||
-	    wire_name_read(q->wire, (size_t)len, &pos, &q->qname, false) == -1)
+	    q->flags & (PQ_RD | PQ_DO), q->wire)) == -1)
 		return -1;
 	q->wirelen = (size_t)len;
 	return 0;
@@ -409,7 +405,8 @@ query_start(struct query *q)
 	}
 	TAILQ_INSERT_TAIL(&p->inflight, q, entry);
 	p->stats.inflight++;
-	/* query_send() times the query; a failure before it takes none. */
+	/* query_send() times the query: one that fails before it has no
+	 * response time. */
 	q->sent_at.tv_sec = 0;
 	if (rc == -1) {
 		log_warn("probe: no socket for a query for %s", q->owner);
@@ -573,9 +570,15 @@ static int
 query_consider(struct query *q, const uint8_t *pkt, size_t len)
 {
 	struct answer		a;
+	struct wire_name	qname;
 	enum packet_verdict	v;
+	size_t			pos = WIRE_HDRLEN;
 
-	v = packet_parse_answer_name(pkt, len, query_id(q), &q->qname, q->type,
+	/* The question as the query put it, not its text again: encoding
+	 * the owner for every datagram was 2% of the daemon's CPU. */
+	if (wire_name_read(q->wire, q->wirelen, &pos, &qname, false) == -1)
+		return 0;		/* our own encoding: cannot happen */
+	v = packet_parse_answer_name(pkt, len, query_id(q), &qname, q->type,
 	    &a);
 	if (v != PKT_OK) {
 		q->p->stats.dropped++;

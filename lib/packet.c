@@ -111,6 +111,12 @@ records_check(const uint8_t *msg, size_t len, const struct wire_header *h,
 	return r == 0 ? PKT_OK : PKT_MALFORMED;
 }
 
+/*
+ * The walks below run after records_check(), which decoded every owner:
+ * a record whose owner does not decode (wire_rr_owner() -1) cannot reach
+ * them, and they pass over one as not theirs.
+ */
+
 /* The target of the answer-section CNAME owned by name, if any. */
 static int
 cname_target(const uint8_t *msg, size_t len, const struct wire_header *h,
@@ -454,12 +460,14 @@ packet_parse_answer(const uint8_t *wire, size_t len, uint16_t id,
 	struct wire_name	qname;
 	enum packet_verdict	v;
 
+	if (wire_name_from_text(owner, &qname) == 0)
+		return packet_parse_answer_name(wire, len, id, &qname, type,
+		    out);
 	/* A name we cannot encode matches no question, once the header
 	 * has had its say. */
-	if (wire_name_from_text(owner, &qname) == -1)
-		return (v = header_check(wire, len, id, &h)) != PKT_OK ? v :
-		    PKT_WRONG_QUESTION;
-	return packet_parse_answer_name(wire, len, id, &qname, type, out);
+	if ((v = header_check(wire, len, id, &h)) != PKT_OK)
+		return v;
+	return PKT_WRONG_QUESTION;
 }
 
 enum packet_verdict

@@ -13,7 +13,8 @@
 #include <sys/socket.h>
 
 #include "rdata.h"
-#include "wire.h"
+
+struct wire_name;
 
 #define NMIG_EDNS_BUFSIZE	1232
 /* Header, the longest name, type and class, an OPT record. */

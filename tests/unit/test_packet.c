@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "packet.h"
 #include "rdata.h"
+#include "wire.h"
 #include "rdtext.h"
 
 #define QNAME	"example.co.jp."
