@@ -135,6 +135,12 @@ build_start(struct docserve *ds)
 {
 	struct timeval	now_tv = { 0, 0 };
 
+	/* The stale document is not kept while its successor is built:
+	 * requests wait for the build anyway, clients still reading it hold
+	 * their own references, and /metrics at 100,000 domains is 247 MB,
+	 * two of which at once were a third of the daemon's peak memory. */
+	docbuf_unref(ds->doc);
+	ds->doc = NULL;
 	ds->started = mono_nsec();
 	ds->slices = 0;
 	build_begin(ds, time(NULL));
