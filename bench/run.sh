@@ -56,7 +56,7 @@
 # take 4-5 minutes to store; a faster nmigd settles sooner):
 #	W1  D=1000 R=20 I=10 WARM=20 T=60 RUNS=3	about 9 min
 #	W2  D=10000 R=50 I=60 WARM=60 T=60 RUNS=3	about 25 min
-#	W3  D=10000 R=50 STEPS="300 180 120 90 60 40 30 24 20 15 12 10"
+#	W3  D=10000 R=50 STEPS="300 180 120 90 60 40 30 24 20 15 12 10 9 8 7 6 5"
 #	    START=60 WARM=10 T=20 RUNS=1 DP_RUNS=3	about 15 min
 #	    (STEPS: intervals in s, longest first; START: one of them)
 #	W4  D=100000 R=10 I=600 WARM=60 T=600 RUNS=1	about 27 min

@@ -136,7 +136,7 @@ saturation() {
 	wl=W3
 	# The environment's values are read before the locals hide them.
 	local D=$(param D 10000) R=$(param R 50) RUNS=$(param RUNS 1) \
-	    STEPS=$(param STEPS "300 180 120 90 60 40 30 24 20 15 12 10") \
+	    STEPS=$(param STEPS "300 180 120 90 60 40 30 24 20 15 12 10 9 8 7 6 5") \
 	    START=$(param START 60) WARM=$(param WARM 10) T=$(param T 20)
 	local cmd k run dps=() r best=() ratio bi
 	[[ " $STEPS " == *" $START "* ]] || { out "W3: START must be one of STEPS"; return 1; }
