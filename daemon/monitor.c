@@ -445,9 +445,14 @@ round_start(struct run *run)
 			if (!watch_question(w, tg, k, &pr.owner, &pr.type))
 				continue;
 			/* Each sample is a probe of its own: its own socket,
-			 * source port and query ID. */
+			 * source port and query ID.  The first takes a port
+			 * of the pool, the others one each of their own: two
+			 * samples on one port could be sent to one cache by
+			 * an anycast address's load balancing. */
 			for (s = 0; s < tg->samples; s++) {
 				pr.tag = probe_tag(t, k, s);
+				pr.flags = tg->flags |
+				    (s > 0 ? PROBE_OWN_PORT : 0);
 				if (prober_query(m->prober, &pr) == 0)
 					run->outstanding++;
 				else

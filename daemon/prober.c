@@ -390,7 +390,8 @@ query_start(struct query *q)
 
 	if (q->flags & PROBE_TCP)
 		return query_start_tcp_only(q);
-	rc = sockpool_add(p->pool, &q->sq);
+	rc = q->flags & PROBE_OWN_PORT ? sockpool_add_own(p->pool, &q->sq) :
+	    sockpool_add(p->pool, &q->sq);
 	if (rc == -1 && (errno == EMFILE || errno == ENFILE ||
 	    errno == ENOBUFS || errno == ENOMEM)) {
 		/* Our shortage, not the resolver's failure: wait. */

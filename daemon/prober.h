@@ -26,8 +26,11 @@ typedef void (*probe_done_cb)(const struct observation *, void *arg);
 #define PROBE_TCP	TARGET_TCP	/* over TCP from the first try */
 #define PROBE_FIRST	0x200		/* before the rounds' probes: the
 					 * daemon's own lookups */
-_Static_assert((PROBE_FIRST & (TARGET_RD | TARGET_DO | TARGET_TCP)) == 0,
-    "PROBE_FIRST is one of the TARGET_ bits");
+#define PROBE_OWN_PORT	0x400		/* a socket of its own, not the
+					 * pool's: a sample after the first */
+_Static_assert(((PROBE_FIRST | PROBE_OWN_PORT) &
+    (TARGET_RD | TARGET_DO | TARGET_TCP)) == 0,
+    "PROBE_FIRST or PROBE_OWN_PORT is one of the TARGET_ bits");
 
 struct probe {
 	const struct sockaddr	*sa;		/* copied */

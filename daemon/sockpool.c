@@ -322,7 +322,7 @@ pending_find(const struct sockpool *sp, int slot, uint16_t id,
 }
 
 /* A socket for q alone, as every query had before the pool. */
-static int
+int
 sockpool_add_own(struct sockpool *sp, struct sp_query *q)
 {
 	struct slot	*s = xcalloc(1, sizeof(*s));

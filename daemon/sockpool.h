@@ -76,6 +76,8 @@ void		 sockpool_free(struct sockpool *);
  * q->id), or on a port of its own (q->own) after strays.  -1 with errno
  * when no socket is open and none can be. */
 int		 sockpool_add(struct sockpool *, struct sp_query *q);
+/* The same on a socket and port of q's own, whatever the pool's mode. */
+int		 sockpool_add_own(struct sockpool *, struct sp_query *q);
 /* No longer waited for; a no-op when q is not outstanding. */
 void		 sockpool_remove(struct sockpool *, struct sp_query *q);
 /* Sent on q's socket to q's server: 0, or -1 with errno.  EAGAIN and
