@@ -32,18 +32,26 @@ packet_query(const char *owner, uint16_t type, uint16_t id, unsigned flags,
     uint8_t *buf)
 {
 	struct wire_name	 qname;
-	uint8_t			*p = buf;
 
 	if (wire_name_from_text(owner, &qname) == -1)
 		return -1;
+	return packet_query_name(&qname, type, id, flags, buf);
+}
+
+int
+packet_query_name(const struct wire_name *qname, uint16_t type, uint16_t id,
+    unsigned flags, uint8_t *buf)
+{
+	uint8_t	*p = buf;
+
 	memset(p, 0, WIRE_HDRLEN);
 	wire_put16(p, id);
 	p[2] = flags & PQ_RD ? 0x01 : 0;
 	wire_put16(p + 4, 1);		/* QDCOUNT */
 	wire_put16(p + 10, 1);		/* ARCOUNT: the OPT record */
 	p += WIRE_HDRLEN;
-	memcpy(p, qname.b, qname.len);
-	p += qname.len;
+	memcpy(p, qname->b, qname->len);
+	p += qname->len;
 	wire_put16(p, type);
 	wire_put16(p + 2, WIRE_CLASS_IN);
 	p += 4;
@@ -207,15 +215,48 @@ negative_ttl(const uint8_t *msg, size_t len, const struct wire_header *h)
 	return 0;
 }
 
+#define COLLECT_STACK	16	/* records kept and sorted without a heap
+				 * block */
+#define COLLECT_BYTES	512
+
 /* The canonical records of an answer, collected before they are sorted
- * into a set: offsets into one buffer that grows. */
+ * into a set: offsets into one buffer that grows.  A usual answer fits
+ * the arrays inside, which spare three allocations a datagram. */
 struct collect {
 	uint8_t		*buf;
 	size_t		 len, cap;
 	size_t		*off;
 	uint16_t	*rdlen;
 	size_t		 n, ncap;
+	uint8_t		 in_buf[COLLECT_BYTES];
+	size_t		 in_off[COLLECT_STACK];
+	uint16_t	 in_rdlen[COLLECT_STACK];
 };
+
+static void
+collect_init(struct collect *c)
+{
+	c->buf = c->in_buf;
+	c->cap = sizeof(c->in_buf);
+	c->off = c->in_off;
+	c->rdlen = c->in_rdlen;
+	c->ncap = COLLECT_STACK;
+	c->len = c->n = 0;
+}
+
+/* realloc() for what may still be one of the arrays inside. */
+static void *
+collect_grow(void *p, const void *inside, size_t used, size_t n,
+    size_t size)
+{
+	void	*np;
+
+	if (p != inside)
+		return xreallocarray(p, n, size);
+	np = xreallocarray(NULL, n, size);
+	memcpy(np, p, used);
+	return np;
+}
 
 static int
 collect_add(struct collect *c, const uint8_t *rd, size_t len)
@@ -224,12 +265,14 @@ collect_add(struct collect *c, const uint8_t *rd, size_t len)
 		return -1;
 	if (c->len + len > c->cap) {
 		c->cap = (c->len + len) * 2;
-		c->buf = xreallocarray(c->buf, 1, c->cap);
+		c->buf = collect_grow(c->buf, c->in_buf, c->len, c->cap, 1);
 	}
 	if (c->n == c->ncap) {
-		c->ncap = c->ncap ? c->ncap * 2 : 16;
-		c->off = xreallocarray(c->off, c->ncap, sizeof(*c->off));
-		c->rdlen = xreallocarray(c->rdlen, c->ncap, sizeof(*c->rdlen));
+		c->ncap *= 2;
+		c->off = collect_grow(c->off, c->in_off,
+		    c->n * sizeof(*c->off), c->ncap, sizeof(*c->off));
+		c->rdlen = collect_grow(c->rdlen, c->in_rdlen,
+		    c->n * sizeof(*c->rdlen), c->ncap, sizeof(*c->rdlen));
 	}
 	if (len > 0)
 		memcpy(c->buf + c->len, rd, len);
@@ -239,7 +282,17 @@ collect_add(struct collect *c, const uint8_t *rd, size_t len)
 	return 0;
 }
 
-#define COLLECT_STACK	16	/* records sorted without a heap block */
+static void
+collect_free(struct collect *c)
+{
+	if (c->buf != c->in_buf)
+		free(c->buf);
+	if (c->off != c->in_off)
+		free(c->off);
+	if (c->rdlen != c->in_rdlen)
+		free(c->rdlen);
+	collect_init(c);
+}
 
 static int
 collect_set(struct collect *c, struct rdset *set)
@@ -250,9 +303,8 @@ collect_set(struct collect *c, struct rdset *set)
 
 	if (c->n > COLLECT_STACK)
 		refs = xcalloc(c->n, sizeof(*refs));
-	/* Only empty records: there is no buffer to point into. */
 	for (i = 0; i < c->n; i++) {
-		refs[i].rd = c->buf != NULL ? c->buf + c->off[i] : NULL;
+		refs[i].rd = c->buf + c->off[i];
 		refs[i].len = c->rdlen[i];
 	}
 	rv = rdset_build(set, refs, c->n);
@@ -275,7 +327,7 @@ answer_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 	bool			 found = false;
 	int			 clen, rv = -1;
 
-	memset(&c, 0, sizeof(c));
+	collect_init(&c);
 	if (wire_iter_init(&it, msg, len, h) == -1)
 		goto done;
 	while (wire_iter_next(&it, &rr) == 1 && rr.section == WS_ANSWER) {
@@ -294,9 +346,7 @@ answer_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 		a->ttl = negative_ttl(msg, len, h);
 	rv = collect_set(&c, &a->rdata);
 done:
-	free(c.buf);
-	free(c.off);
-	free(c.rdlen);
+	collect_free(&c);
 	return rv;
 }
 
@@ -341,15 +391,6 @@ glue_add(struct collect *c, const struct wire_name *owner, uint16_t type,
 	return collect_add(c, item, owner->len + 2 + (size_t)clen);
 }
 
-static void
-collect_free(struct collect *c)
-{
-	free(c->buf);
-	free(c->off);
-	free(c->rdlen);
-	memset(c, 0, sizeof(*c));
-}
-
 /* The additional section's addresses of the authority's NS names. */
 static int
 glue_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
@@ -361,7 +402,7 @@ glue_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 	struct collect		 glue;
 	int			 clen, rv = -1;
 
-	memset(&glue, 0, sizeof(glue));
+	collect_init(&glue);
 	/* Most answers: no delegation, so no walk. */
 	if (a->auth_ns.n == 0)
 		return 0;
@@ -399,8 +440,8 @@ authority_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 	int			 clen, rv = -1;
 	bool			 found = false;
 
-	memset(&ns, 0, sizeof(ns));
-	memset(&ds, 0, sizeof(ds));
+	collect_init(&ns);
+	collect_init(&ds);
 	if (wire_iter_init(&it, msg, len, h) == -1)
 		goto done;
 	while (wire_iter_next(&it, &rr) == 1 && rr.section != WS_ADDITIONAL) {

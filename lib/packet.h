@@ -69,6 +69,9 @@ enum packet_verdict {
  * length, or -1 if the name cannot be encoded. */
 int	packet_query(const char *owner, uint16_t type, uint16_t id,
 	    unsigned flags, uint8_t *buf);
+/* The same with the owner in wire form: the length, never -1. */
+int	packet_query_name(const struct wire_name *owner, uint16_t type,
+	    uint16_t id, unsigned flags, uint8_t *buf);
 
 /* Accept the datagram only if it answers exactly the query (id, owner,
  * type, class IN, opcode QUERY) and carries nothing nmigd never asked
