@@ -405,6 +405,9 @@ monitor_summary(const struct monitor *m, char *buf, size_t len)
 #if MAX_SAMPLES > (1 << TAG_SAMPLE_BITS)
 #error "MAX_SAMPLES does not fit in TAG_SAMPLE_BITS"
 #endif
+#if MAX_SAMPLES > PROBE_SAMPLES_MAX
+#error "the prober keeps fewer than MAX_SAMPLES ports apart"
+#endif
 
 static uint64_t
 probe_tag(size_t t, size_t k, unsigned s)
@@ -444,15 +447,14 @@ round_start(struct run *run)
 		for (k = 0; k < nk; k++) {
 			if (!watch_question(w, tg, k, &pr.owner, &pr.type))
 				continue;
-			/* Each sample is a probe of its own: its own socket,
-			 * source port and query ID.  The first takes a port
-			 * of the pool, the others one each of their own: two
-			 * samples on one port could be sent to one cache by
-			 * an anycast address's load balancing. */
+			/* Each sample is a probe of its own: its own query
+			 * ID and source port.  Two samples on one port could
+			 * be sent to one cache by an anycast address's load
+			 * balancing: the later ones keep apart. */
 			for (s = 0; s < tg->samples; s++) {
 				pr.tag = probe_tag(t, k, s);
 				pr.flags = tg->flags |
-				    (s > 0 ? PROBE_OWN_PORT : 0);
+				    (s > 0 ? PROBE_APART : 0);
 				if (prober_query(m->prober, &pr) == 0)
 					run->outstanding++;
 				else

@@ -43,10 +43,19 @@
 #define PROBER_START_BURST	32	/* queries started per loop pass */
 #define PROBER_SPARE_MAX	512	/* finished queries kept for reuse */
 
+/* The pool ports a check's samples went out on: an anycast address's
+ * load balancing may send two queries from one port to one cache. */
+struct sample_ports {
+	unsigned		 refs;		/* its samples' */
+	unsigned		 n;
+	int			 slot[PROBE_SAMPLES_MAX];
+};
+
 struct query {
 	TAILQ_ENTRY(query)	 entry;		/* inflight, or spare */
 	struct paced		 pq;		/* its pace's */
 	struct sp_query		 sq;		/* its port and ID */
+	struct sample_ports	*apart;		/* NULL: one sample */
 	struct prober		*p;
 	struct sockaddr_storage	 sa;
 	socklen_t		 salen;
@@ -82,6 +91,8 @@ struct prober {
 	char			 last_owner[NMIG_NAMEBUF];
 	struct wire_name	 last_name;
 	uint32_t		 last_key;	/* its hash, for the pace */
+	struct query		*last_query;	/* the probe before, while
+						 * it is alive: PROBE_APART */
 	struct pacer		*pacer;		/* the queries waiting */
 	struct sockpool		*pool;		/* the queries on the wire */
 	struct event		*ev_kick;
@@ -157,6 +168,10 @@ query_release(struct query *q)
 {
 	struct prober	*p = q->p;
 
+	if (p->last_query == q)
+		p->last_query = NULL;
+	if (q->apart != NULL && --q->apart->refs == 0)
+		free(q->apart);
 	sockpool_remove(p->pool, &q->sq);
 	evtimer_del(q->ev_timer);
 	if (q->bev != NULL) {
@@ -284,6 +299,41 @@ query_id(const struct query *q)
 	return (uint16_t)(q->wire[0] << 8 | q->wire[1]);
 }
 
+/* A later sample of the check the probe before asked shares its port
+ * set; the first learns it has one now. */
+static void
+query_join_samples(struct query *q)
+{
+	struct prober	*p = q->p;
+	struct query	*prev = p->last_query;
+
+	p->last_query = q;
+	if (!(q->flags & PROBE_APART) || prev == NULL)
+		return;
+	if (prev->apart == NULL) {
+		prev->apart = xcalloc(1, sizeof(*prev->apart));
+		prev->apart->refs = 1;
+	}
+	q->apart = prev->apart;
+	q->apart->refs++;
+}
+
+/* On a pool port, apart from its check's other samples. */
+static int
+query_add_port(struct query *q)
+{
+	struct sample_ports	*sp = q->apart;
+	struct sockpool		*pool = q->p->pool;
+
+	if (sp == NULL)
+		return sockpool_add(pool, &q->sq);
+	if (sockpool_add_apart(pool, &q->sq, sp->slot, sp->n) == -1)
+		return -1;
+	if (q->sq.slot != -1 && sp->n < PROBE_SAMPLES_MAX)
+		sp->slot[sp->n++] = q->sq.slot;
+	return 0;
+}
+
 int
 prober_query(struct prober *p, const struct probe *pr)
 {
@@ -312,6 +362,7 @@ prober_query(struct prober *p, const struct probe *pr)
 		query_release(q);
 		return -1;
 	}
+	query_join_samples(q);
 	/* Always through the queue: the callback is never called from
 	 * within prober_query(), so a caller can count its probes first. */
 	pacer_push(p->pacer, pacer_pace(p->pacer, pr->sa, pr->salen,
@@ -450,8 +501,7 @@ query_start(struct query *q)
 
 	if (q->flags & PROBE_TCP)
 		return query_start_tcp_only(q);
-	rc = q->flags & PROBE_OWN_PORT ? sockpool_add_own(p->pool, &q->sq) :
-	    sockpool_add(p->pool, &q->sq);
+	rc = query_add_port(q);
 	if (rc == -1 && (errno == EMFILE || errno == ENFILE ||
 	    errno == ENOBUFS || errno == ENOMEM)) {
 		/* Our shortage, not the resolver's failure: wait. */

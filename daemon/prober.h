@@ -26,11 +26,13 @@ typedef void (*probe_done_cb)(const struct observation *, void *arg);
 #define PROBE_TCP	TARGET_TCP	/* over TCP from the first try */
 #define PROBE_FIRST	0x200		/* before the rounds' probes: the
 					 * daemon's own lookups */
-#define PROBE_OWN_PORT	0x400		/* a socket of its own, not the
-					 * pool's: a sample after the first */
-_Static_assert(((PROBE_FIRST | PROBE_OWN_PORT) &
+#define PROBE_APART	0x400		/* another sample of the check the
+					 * probe before asked: on a port
+					 * none of its samples is on */
+#define PROBE_SAMPLES_MAX 16		/* ports kept apart, at most */
+_Static_assert(((PROBE_FIRST | PROBE_APART) &
     (TARGET_RD | TARGET_DO | TARGET_TCP)) == 0,
-    "PROBE_FIRST or PROBE_OWN_PORT is one of the TARGET_ bits");
+    "PROBE_FIRST or PROBE_APART is one of the TARGET_ bits");
 
 struct probe {
 	const struct sockaddr	*sa;		/* copied */

@@ -263,10 +263,21 @@ slot_open(struct slot *s)
 	return 0;
 }
 
-/* A random slot of the family, opened if need be; any open one when no
- * more can be opened.  NULL with errno when none is. */
+static bool
+slot_avoided(const struct slot *s, const int *avoid, size_t navoid)
+{
+	size_t	i;
+
+	for (i = 0; i < navoid; i++)
+		if (avoid[i] == s->index)
+			return true;
+	return false;
+}
+
+/* A random slot of the family but those avoided, opened if need be; any
+ * open one when no more can be opened.  NULL with errno when none is. */
 static struct slot *
-slot_pick(struct sockpool *sp, int family)
+slot_pick(struct sockpool *sp, int family, const int *avoid, size_t navoid)
 {
 	struct slot	*fam, *s;
 	unsigned	 i, start;
@@ -275,7 +286,7 @@ slot_pick(struct sockpool *sp, int family)
 	fam = sp->slots + (family == AF_INET6 ? sp->nslots : 0);
 	for (i = 0; i < SOCKPOOL_PICK_TRIES; i++) {
 		s = &fam[random_uniform(sp->nslots)];
-		if (s->retiring)
+		if (s->retiring || slot_avoided(s, avoid, navoid))
 			continue;
 		if (s->fd != -1 || slot_open(s) == 0)
 			return s;
@@ -285,12 +296,13 @@ slot_pick(struct sockpool *sp, int family)
 	start = random_uniform(sp->nslots);
 	for (i = 0; i < sp->nslots; i++) {
 		s = &fam[(start + i) % sp->nslots];
-		if (s->fd != -1 && !s->retiring)
+		if (s->fd != -1 && !s->retiring &&
+		    !slot_avoided(s, avoid, navoid))
 			return s;
 	}
 	for (i = 0; i < sp->nslots; i++) {
 		s = &fam[(start + i) % sp->nslots];
-		if (s->fd != -1)
+		if (s->fd != -1 && !slot_avoided(s, avoid, navoid))
 			return s;	/* retiring, but open */
 	}
 	errno = saved != 0 ? saved : EMFILE;
@@ -348,6 +360,13 @@ sockpool_add_own(struct sockpool *sp, struct sp_query *q)
 int
 sockpool_add(struct sockpool *sp, struct sp_query *q)
 {
+	return sockpool_add_apart(sp, q, NULL, 0);
+}
+
+int
+sockpool_add_apart(struct sockpool *sp, struct sp_query *q, const int *avoid,
+    size_t navoid)
+{
 	struct slot	*s;
 	size_t		 b;
 	uint16_t	 id;
@@ -355,8 +374,13 @@ sockpool_add(struct sockpool *sp, struct sp_query *q)
 
 	if (private_ports(sp))
 		return sockpool_add_own(sp, q);
-	if ((s = slot_pick(sp, q->sa->sa_family)) == NULL)
+	if ((s = slot_pick(sp, q->sa->sa_family, avoid, navoid)) == NULL) {
+		/* Every open port is avoided, and no other can open here:
+		 * a socket of its own may still. */
+		if (navoid > 0)
+			return sockpool_add_own(sp, q);
 		return -1;
+	}
 	for (i = 0; i < SOCKPOOL_ID_TRIES; i++) {
 		id = (uint16_t)random_uniform(65536);
 		if (pending_find(sp, s->index, id, q->sa) == NULL)

@@ -76,6 +76,11 @@ void		 sockpool_free(struct sockpool *);
  * q->id), or on a port of its own (q->own) after strays.  -1 with errno
  * when no socket is open and none can be. */
 int		 sockpool_add(struct sockpool *, struct sp_query *q);
+/* The same on a port none of avoid[0..navoid) is on (the q->slot of
+ * earlier queries): samples of one check, which must not share a port.
+ * On a port of q's own when every port of the pool is avoided. */
+int		 sockpool_add_apart(struct sockpool *, struct sp_query *q,
+		    const int *avoid, size_t navoid);
 /* The same on a socket and port of q's own, whatever the pool's mode. */
 int		 sockpool_add_own(struct sockpool *, struct sp_query *q);
 /* No longer waited for; a no-op when q is not outstanding. */

@@ -4,7 +4,8 @@
  * query only from the server asked, to the port and with the ID the query
  * went out with, and anything else is a stray; a socket is closed after
  * SOCKPOOL_USES queries once the last is done, and the pool opens another;
- * after strays from anywhere, each query has a socket of its own.
+ * after strays from anywhere, each query has a socket of its own; the
+ * samples of one check go out on ports apart.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -271,6 +272,44 @@ test_strays_give_ports_of_their_own(void **state)
 	close(elsewhere);
 }
 
+/* Samples of one check, each apart from the ones before: never a port
+ * twice, over many draws; when the pool has no port left to give, a
+ * socket of its own. */
+static void
+test_samples_on_ports_apart(void **state)
+{
+	struct fixture	*f = *state;
+	int		 taken[3];
+	unsigned	 round, s;
+
+	pool(f, 4);
+	for (round = 0; round < 200; round++) {
+		for (s = 0; s < 3; s++) {
+			assert_int_equal(sockpool_add_apart(f->sp, &f->q[s],
+			    taken, s), 0);
+			assert_null(f->q[s].own);
+			taken[s] = f->q[s].slot;
+		}
+		assert_int_not_equal(taken[0], taken[1]);
+		assert_int_not_equal(taken[0], taken[2]);
+		assert_int_not_equal(taken[1], taken[2]);
+		for (s = 0; s < 3; s++)
+			sockpool_remove(f->sp, &f->q[s]);
+	}
+	sockpool_free(f->sp);
+
+	pool(f, 2);
+	assert_int_equal(sockpool_add(f->sp, &f->q[0]), 0);
+	taken[0] = f->q[0].slot;
+	assert_int_equal(sockpool_add_apart(f->sp, &f->q[1], taken, 1), 0);
+	assert_int_not_equal(f->q[1].slot, taken[0]);
+	taken[1] = f->q[1].slot;
+	assert_int_equal(sockpool_add_apart(f->sp, &f->q[2], taken, 2), 0);
+	assert_non_null(f->q[2].own);
+	for (s = 0; s < 3; s++)
+		sockpool_remove(f->sp, &f->q[s]);
+}
+
 int
 main(void)
 {
@@ -283,6 +322,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_strays_give_ports_of_their_own, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_samples_on_ports_apart,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
