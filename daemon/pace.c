@@ -405,19 +405,16 @@ pace_rotate(struct pace *pc)
 }
 
 enum pace_verdict
-pacer_next(struct pacer *pr, struct paced **out)
+pacer_next(struct pacer *pr, const struct timespec *now, struct paced **out)
 {
 	struct pace	*pc;
 	struct paced	*item;
-	struct timespec	 now;
-
-	now_mono(&now);
 	while ((pc = TAILQ_FIRST(&pr->ring)) != NULL) {
 		if ((item = TAILQ_FIRST(&pc->queue)) == NULL) {
 			pace_unring(pc);
 			continue;
 		}
-		if (pace_holding(pc, &now)) {
+		if (pace_holding(pc, now)) {
 			pace_dequeue(pc, item);
 			pace_unref(pc);
 			pr->stats.skipped++;
@@ -426,8 +423,8 @@ pacer_next(struct pacer *pr, struct paced **out)
 			return PACE_SKIP;
 		}
 		/* Paused: it refused beyond a limit of its own. */
-		if (ts_before(&now, &pc->pause_until)) {
-			pace_wait_for(pc, secs_until(&pc->pause_until, &now));
+		if (ts_before(now, &pc->pause_until)) {
+			pace_wait_for(pc, secs_until(&pc->pause_until, now));
 			continue;
 		}
 		/* Parked: its queries sent again take the tokens first. */
@@ -435,7 +432,7 @@ pacer_next(struct pacer *pr, struct paced **out)
 			pace_unring(pc);
 			continue;
 		}
-		if (!tokenbucket_take(&pc->tb, &now)) {
+		if (!tokenbucket_take(&pc->tb, now)) {
 			pace_wait(pc);
 			continue;
 		}

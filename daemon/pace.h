@@ -103,8 +103,10 @@ void		 pacer_push(struct pacer *, struct pace *, struct paced *,
 /* Every queued item out again, unsent, through fn. */
 void		 pacer_drain(struct pacer *, pacer_drain_fn *, void *arg);
 /* The next item, round robin over the paces; *out is set for SEND and
- * SKIP.  A skipped item is done with as far as the pacer goes. */
-enum pace_verdict pacer_next(struct pacer *, struct paced **out);
+ * SKIP.  A skipped item is done with as far as the pacer goes.  now is
+ * CLOCK_MONOTONIC's, read once for a burst of calls. */
+enum pace_verdict pacer_next(struct pacer *, const struct timespec *now,
+		    struct paced **out);
 /* A SEND that could not go (no socket): first in its queue again. */
 void		 pacer_putback(struct pacer *, struct paced *);
 /* A sent item to be sent again: SEND now; NONE, ask again in *wait_ms;

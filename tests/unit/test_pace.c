@@ -111,8 +111,10 @@ static int
 next(struct fixture *f, enum pace_verdict *v)
 {
 	struct paced	*it = NULL;
+	struct timespec	 now;
 
-	*v = pacer_next(f->pr, &it);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	*v = pacer_next(f->pr, &now, &it);
 	return it == NULL ? -1 : (int)(it - f->items);
 }
 
