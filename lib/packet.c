@@ -104,15 +104,17 @@ records_check(const uint8_t *msg, size_t len, const struct wire_header *h,
 		return PKT_MALFORMED;
 	while ((r = wire_iter_next(&it, &rr)) == 1) {
 		/* Every owner whole, pointers followed: the later walks
-		 * decode only the owners they compare. */
-		if (wire_rr_owner(&it, &rr, &owner) == -1)
+		 * decode only the owners they compare.  One that points to
+		 * the question is the name question_check() read. */
+		if (!wire_rr_owner_is_question(&it, &rr) &&
+		    wire_rr_owner(&it, &rr, &owner) == -1)
 			return PKT_MALFORMED;
 		if (type_unexpected(rr.type))
 			return PKT_UNEXPECTED_RR;
 		if (rr.type != WIRE_T_OPT)
 			continue;
 		if (rr.section != WS_ADDITIONAL || ++nopt > 1 ||
-		    owner.len != 1)
+		    wire_rr_owner_is_question(&it, &rr) || owner.len != 1)
 			return PKT_UNEXPECTED_RR;
 		*ext_rcode = (uint8_t)(rr.ttl >> 24);
 	}
@@ -181,6 +183,20 @@ name_in(const struct wire_name *name, const struct wire_name *names,
 		if (wire_name_equal(name, &names[i]))
 			return true;
 	return false;
+}
+
+/* Whether the record's owner is one of names, of which the first is the
+ * question's: an owner that points to the question is (most are). */
+static bool
+owner_in(const struct wire_iter *it, const struct wire_rr *rr,
+    const struct wire_name *names, size_t n)
+{
+	struct wire_name	owner;
+
+	if (wire_rr_owner_is_question(it, rr))
+		return true;
+	return wire_rr_owner(it, rr, &owner) == 0 &&
+	    name_in(&owner, names, n);
 }
 
 static uint32_t
@@ -322,7 +338,6 @@ answer_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 {
 	struct wire_iter	 it;
 	struct wire_rr		 rr;
-	struct wire_name	 owner;
 	struct collect		 c;
 	bool			 found = false;
 	int			 clen, rv = -1;
@@ -332,8 +347,7 @@ answer_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 		goto done;
 	while (wire_iter_next(&it, &rr) == 1 && rr.section == WS_ANSWER) {
 		if (rr.type != type || rr.class != WIRE_CLASS_IN ||
-		    wire_rr_owner(&it, &rr, &owner) == -1 ||
-		    !name_in(&owner, names, nnames))
+		    !owner_in(&it, &rr, names, nnames))
 			continue;
 		clen = rdata_canon(type, msg, len, rr.rdoff, rr.rdlen, canon);
 		if (clen == -1 || collect_add(&c, canon, (size_t)clen) == -1)
@@ -435,7 +449,6 @@ authority_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 {
 	struct wire_iter	 it;
 	struct wire_rr		 rr;
-	struct wire_name	 owner;
 	struct collect		 ns, ds;
 	int			 clen, rv = -1;
 	bool			 found = false;
@@ -451,8 +464,7 @@ authority_fill(const uint8_t *msg, size_t len, const struct wire_header *h,
 			a->auth_soa = true;
 		if (rr.class != WIRE_CLASS_IN ||
 		    (rr.type != WIRE_T_NS && rr.type != WIRE_T_DS) ||
-		    wire_rr_owner(&it, &rr, &owner) == -1 ||
-		    !wire_name_equal(&owner, qname))
+		    !owner_in(&it, &rr, qname, 1))
 			continue;
 		clen = rdata_canon(rr.type, msg, len, rr.rdoff, rr.rdlen,
 		    canon);

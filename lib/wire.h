@@ -112,6 +112,15 @@ int	wire_iter_next(struct wire_iter *, struct wire_rr *rr);
 /* The record's owner, lower-cased, with every check of wire_name_read(). */
 int	wire_rr_owner(const struct wire_iter *, const struct wire_rr *,
 	    struct wire_name *);
+/* Whether the record's owner is a pointer to the question's name, as
+ * most owners are: once the caller has read the question whole, such an
+ * owner is that name, and needs no decoding. */
+static inline bool
+wire_rr_owner_is_question(const struct wire_iter *it, const struct wire_rr *rr)
+{
+	return rr->ownoff + 1 < it->len && it->msg[rr->ownoff] == 0xc0 &&
+	    it->msg[rr->ownoff + 1] == WIRE_HDRLEN;
+}
 
 static inline uint16_t
 wire_get16(const uint8_t *p)

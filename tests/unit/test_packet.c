@@ -1361,6 +1361,39 @@ test_refuse_unexpected(void **state)
 	free(wire);
 }
 
+/* An owner that points to the question (0xc00c) is the asked name, as
+ * the question says it (in mixed case here), without being decoded; an
+ * OPT so owned is not the root's, and refuses the datagram. */
+static void
+test_owner_pointing_to_question(void **state)
+{
+	uint8_t		msg[] = {
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 1,
+		7, 'E', 'x', 'A', 'm', 'P', 'l', 'E', 2, 'j', 'P', 0,
+		0, 2, 0, 1,
+		/* NS ns1.example.jp., owner and target through pointers */
+		0xc0, 0x0c, 0, 2, 0, 1, 0, 0, 0, 60, 0, 6,
+		3, 'n', 's', '1', 0xc0, 0x0c,
+		/* OPT: its owner is the root, one byte */
+		0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0,
+	};
+	uint8_t		opt_at_question[sizeof(msg) + 1];
+	size_t		optat = sizeof(msg) - 11;
+	struct answer	a;
+
+	assert_int_equal(parse_wire(msg, sizeof(msg), 0x1234, "example.jp.",
+	    LDNS_RR_TYPE_NS, &a), PKT_OK);
+	assert_int_equal(a.rdata.n, 1);
+	answer_free(&a);
+
+	memcpy(opt_at_question, msg, optat);
+	opt_at_question[optat] = 0xc0;
+	opt_at_question[optat + 1] = 0x0c;
+	memcpy(opt_at_question + optat + 2, msg + optat + 1, 10);
+	assert_int_equal(parse_wire(opt_at_question, sizeof(opt_at_question),
+	    0x1234, "example.jp.", LDNS_RR_TYPE_NS, &a), PKT_UNEXPECTED_RR);
+}
+
 static void
 test_refuse_opcode(void **state)
 {
@@ -1469,6 +1502,7 @@ main(void)
 		cmocka_unit_test(test_fuzz_mutate),
 		cmocka_unit_test(test_refuse_unexpected),
 		cmocka_unit_test(test_refuse_opcode),
+		cmocka_unit_test(test_owner_pointing_to_question),
 		cmocka_unit_test(test_empty_rdata_and_ttl),
 		cmocka_unit_test(test_tcp_frame),
 	};
