@@ -94,20 +94,20 @@ glance_line(struct table *t, const struct glance_src *s, time_t now)
 	char		 when[96];
 
 	table_row(t);
-	table_set(t, 0, NULL, "%s", field_str(s, G_NAME, "-"));
-	table_set(t, 1, state_colour(state), "%s", state);
+	table_put(t, 0, NULL, field_str(s, G_NAME, "-"));
+	table_put(t, 1, state_colour(state), state);
 	table_set(t, 2, NULL, "%lld/%lld",
 	    (long long)json_integer_value(field(s, G_NEW)),
 	    (long long)json_integer_value(field(s, G_TOTAL)));
-	table_set(t, 3, state_colour(parent), "%s", parent);
+	table_put(t, 3, state_colour(parent), parent);
 	if (json_is_string(field(s, G_COMPLETE)))
-		table_set(t, 4, NULL, "done");
+		table_put(t, 4, NULL, "done");
 	else if (expected != NULL) {
 		relative(when, sizeof(when), expected, now);
-		table_set(t, 4, NULL, "%s", when);
+		table_put(t, 4, NULL, when);
 	} else
-		table_set(t, 4, NULL, "-");
-	table_set(t, 5, NULL, "%s", field_str(s, G_SINCE, "-"));
+		table_put(t, 4, NULL, "-");
+	table_put(t, 5, NULL, field_str(s, G_SINCE, "-"));
 }
 
 /* Where each field is in the rows, by the reply's "columns": whatever
