@@ -72,7 +72,7 @@ status_timed() {
 	t0=$(bench_now_ms)
 	"$NMIGD_CTL" -s "$1" status >/dev/null 2>&1 || { echo "- - -"; return; }
 	t1=$(bench_now_ms)
-	bytes=$(echo '{"command":"status","summary":true,"columns":["domain_unicode","state","resolvers_new","resolvers_total","parent.state","complete_at","expected_complete_at","since"]}' |
+	bytes=$(echo '{"command":"status","summary":true,"columns":["domain_unicode","state","resolvers_new","resolvers_total","parent.state","complete_at","expected_complete_at","since"],"epoch":true}' |
 	    socat -t 60 -T 60 - "UNIX-CONNECT:$1" 2>/dev/null | wc -c)
 	t2=$(bench_now_ms)
 	echo "$((t1 - t0)) $bytes $((t2 - t1))"

@@ -690,15 +690,17 @@ domain_arg(json_t *req, const char *name)
 /* Commands. */
 
 /* The one-line list needs a few members of each domain: the rows of
- * those columns, a megabyte at 10,000 domains (--json and -v print the
- * whole document).  A daemon that does not know "columns" answers the
- * summaries, a few times that. */
+ * those columns, their times as numbers ("epoch"), 730 KB at 10,000
+ * domains (--json and -v print the whole document).  A daemon that does
+ * not know "columns" answers the summaries, a few times that; one that
+ * does not know "epoch", the times as text. */
 static void
 status_summary(const struct ctl *c, json_t *req)
 {
 	if (!c->view.one_domain && !c->view.verbose && !c->json) {
 		json_object_set_new(req, "summary", json_true());
 		json_object_set_new(req, "columns", glance_list_columns());
+		json_object_set_new(req, "epoch", json_true());
 	}
 }
 

@@ -22,6 +22,7 @@ struct table {
 	size_t		 ncols;
 	struct cell	*cells;		/* nrows * ncols */
 	size_t		 nrows;
+	size_t		 maxrows;	/* room in cells */
 };
 
 struct table *
@@ -38,30 +39,25 @@ table_new(const char *const *head, const char *align, size_t ncols)
 void
 table_row(struct table *t)
 {
-	t->cells = xreallocarray(t->cells, (t->nrows + 1) * t->ncols,
-	    sizeof(*t->cells));
+	if (t->nrows == t->maxrows) {
+		t->maxrows = t->maxrows > 0 ? t->maxrows * 2 : 16;
+		t->cells = xreallocarray(t->cells, t->maxrows * t->ncols,
+		    sizeof(*t->cells));
+	}
 	memset(&t->cells[t->nrows * t->ncols], 0,
 	    t->ncols * sizeof(*t->cells));
 	t->nrows++;
 }
 
-void
-table_set(struct table *t, size_t col, const char *colour, const char *fmt,
-    ...)
+/* A cell of the last row takes text, allocated, as its own. */
+static void
+cell_take(struct table *t, size_t col, const char *colour, char *text)
 {
 	struct cell	*c = &t->cells[(t->nrows - 1) * t->ncols + col];
-	va_list		 ap;
 	char		*p;
-	int		 r;
 
 	free(c->text);
-	va_start(ap, fmt);
-	r = vasprintf(&c->text, fmt, ap);
-	va_end(ap);
-	if (r == -1) {
-		perror("nmigd-ctl");
-		exit(1);
-	}
+	c->text = text;
 	/* C0, DEL, and C1 in UTF-8 (0xc2 0x80..0x9f), which some
 	 * terminals obey as well. */
 	for (p = c->text; *p != '\0'; p++) {
@@ -74,6 +70,30 @@ table_set(struct table *t, size_t col, const char *colour, const char *fmt,
 		}
 	}
 	c->colour = colour;
+}
+
+void
+table_put(struct table *t, size_t col, const char *colour, const char *text)
+{
+	cell_take(t, col, colour, xstrdup(text));
+}
+
+void
+table_set(struct table *t, size_t col, const char *colour, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+	char	*text;
+	int	 r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (r == -1) {
+		perror("nmigd-ctl");
+		exit(1);
+	}
+	cell_take(t, col, colour, text);
 }
 
 static void
@@ -133,6 +153,42 @@ table_check_columns(const struct table *t, const struct table_opts *o)
 	free(sel);
 }
 
+/*
+ * The width of a cell as libsmartcols counts it (mbs_safe_width(): a
+ * character's wcwidth(), four columns for a control character or the
+ * backslash of "\x", which it prints as \xNN), counted here for ASCII
+ * text, a byte a column, and by libsmartcols for the rest.  libsmartcols
+ * 2.38 counts every cell twice, to size the columns and to print, each
+ * time a character at a time through mbrtowc() and wcwidth(): at 10,000
+ * domains the count to size the columns was a fifth of nmigd-ctl status.
+ * The count of a column with a wrap function is the function's; since
+ * 2.40 the library counts a cell once and calls none.
+ */
+static size_t
+cell_width_cb(const struct libscols_column *cl, const char *data, void *arg)
+{
+	const unsigned char	*p;
+	size_t			 w = 0;
+
+	for (p = (const unsigned char *)data; *p != '\0'; p++) {
+		if (*p >= 0x80)
+			return scols_wrapnl_chunksize(cl, data, arg);
+		w += *p < 0x20 || *p == 0x7f || (*p == '\\' && p[1] == 'x') ?
+		    4 : 1;
+	}
+	return w;
+}
+
+/* No cell is wrapped: there is no next chunk. */
+static char *
+cell_nowrap_cb(const struct libscols_column *cl, char *data, void *arg)
+{
+	(void)cl;
+	(void)data;
+	(void)arg;
+	return NULL;
+}
+
 static struct libscols_table *
 scols_new(FILE *f, const struct table_opts *o)
 {
@@ -154,25 +210,39 @@ scols_new(FILE *f, const struct table_opts *o)
 	return tb;
 }
 
+/* A column, its cells' width counted by cell_width_cb(). */
+static void
+scols_column(struct libscols_table *tb, const char *name, char align)
+{
+	struct libscols_column	*cl;
+
+	/* SCOLS_FL_WRAP is what makes libsmartcols call the functions;
+	 * cell_nowrap_cb() wraps nothing. */
+	if ((cl = scols_table_new_column(tb, name, 0, SCOLS_FL_WRAP |
+	    (align == 'r' ? SCOLS_FL_RIGHT : 0))) == NULL ||
+	    scols_column_set_wrapfunc(cl, cell_width_cb, cell_nowrap_cb,
+	    NULL) != 0) {
+		perror("nmigd-ctl");
+		exit(1);
+	}
+}
+
 void
-table_print(FILE *f, const struct table *t, const struct table_opts *o)
+table_print(FILE *f, struct table *t, const struct table_opts *o)
 {
 	struct libscols_table	*tb;
 	struct libscols_line	*ln;
-	const struct cell	*cell;
+	struct cell		*cell;
 	size_t			*sel, r, i;
 	ssize_t			 n;
+	int			 rv;
 
 	sel = xcalloc(t->ncols + 1, sizeof(*sel));
 	if ((n = select_columns(t, o->columns, sel)) == -1)
 		exit(2);	/* a usage error, said */
 	tb = scols_new(f, o);
 	for (i = 0; i < (size_t)n; i++)
-		if (scols_table_new_column(tb, t->head[sel[i]], 0,
-		    t->align[sel[i]] == 'r' ? SCOLS_FL_RIGHT : 0) == NULL) {
-			perror("nmigd-ctl");
-			exit(1);
-		}
+		scols_column(tb, t->head[sel[i]], t->align[sel[i]]);
 	for (r = 0; r < t->nrows; r++) {
 		if ((ln = scols_table_new_line(tb, NULL)) == NULL) {
 			perror("nmigd-ctl");
@@ -180,8 +250,15 @@ table_print(FILE *f, const struct table *t, const struct table_opts *o)
 		}
 		for (i = 0; i < (size_t)n; i++) {
 			cell = &t->cells[r * t->ncols + sel[i]];
-			scols_line_set_data(ln, i, cell->text != NULL ?
-			    cell->text : "");
+			/* The text is the line's now, not copied: a column
+			 * is selected once. */
+			rv = cell->text != NULL ? scols_line_refer_data(ln, i,
+			    cell->text) : scols_line_set_data(ln, i, "");
+			if (rv != 0) {
+				perror("nmigd-ctl");
+				exit(1);
+			}
+			cell->text = NULL;
 			if (o->colour && cell->colour != NULL)
 				scols_cell_set_color(scols_line_get_cell(ln,
 				    i), cell->colour);

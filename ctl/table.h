@@ -34,12 +34,16 @@ void		 table_row(struct table *);
  * drive the terminal.  colour: an escape sequence, or NULL. */
 void		 table_set(struct table *, size_t col, const char *colour,
 		    const char *fmt, ...) NMIG_PRINTF(4, 5);
+/* table_set(t, col, colour, "%s", text), without the formatting. */
+void		 table_put(struct table *, size_t col, const char *colour,
+		    const char *text);
 /* Exit 2 now, having said why, if --output does not fit the table. */
 void		 table_check_columns(const struct table *,
 		    const struct table_opts *);
 /* --output naming a column the table lacks is a usage error: said on
- * stderr, with the columns there are, and nmigd-ctl exits 2. */
-void		 table_print(FILE *, const struct table *,
+ * stderr, with the columns there are, and nmigd-ctl exits 2.  Once: the
+ * cells' text goes to the printer, and the table is left to free. */
+void		 table_print(FILE *, struct table *,
 		    const struct table_opts *);
 void		 table_free(struct table *);
 

@@ -232,17 +232,23 @@ args_status_filter(const json_t *j, struct ctl_request *req)
 }
 
 /* The list's "columns": rows of those members of each domain's object
- * instead of the objects (lib/statusrows.h). */
+ * instead of the objects (lib/statusrows.h), their times as text or,
+ * with "epoch", as numbers. */
 static json_t *
 args_status_columns(const json_t *j, struct ctl_request *req)
 {
 	const json_t	*a = json_object_get(j, "columns");
+	const json_t	*epoch = json_object_get(j, "epoch");
 	const char	*name;
 	size_t		 i;
 	int		 c;
 
+	if (epoch != NULL && !json_is_null(epoch) && !json_is_boolean(epoch))
+		return ctl_reply_error("bad epoch argument (true or false)");
+	req->columns.epoch = json_is_true(epoch);
 	if (a == NULL || json_is_null(a))
-		return NULL;
+		return req->columns.epoch ? ctl_reply_error("epoch is for the "
+		    "rows of columns") : NULL;
 	if (!json_is_array(a) || json_array_size(a) == 0 ||
 	    json_array_size(a) > STATUS_COLUMNS_MAX)
 		return ctl_reply_error("bad columns argument (an array of 1 to "

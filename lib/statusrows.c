@@ -3,6 +3,7 @@
  * come from a struct domain_head, which the document's objects are built
  * from as well, and are escaped as jansson escapes them.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,22 +87,59 @@ status_column_names(void)
 	return buf;
 }
 
-/* A row's text, grown as needed. */
+/* A row's text: in the caller's array, which holds any usual row, or
+ * grown on the heap past it. */
 struct rowbuf {
 	char	*p;
 	size_t	 len, size;
+	bool	 heap;
 };
+#define ROWBUF_INIT(a)	{ (a), 0, sizeof(a), false }
 
 static void
 row_add(struct rowbuf *b, const char *s, size_t len)
 {
+	char	*p;
+
 	if (b->size - b->len < len) {
 		while (b->size - b->len < len)
-			b->size = b->size > 0 ? b->size * 2 : 256;
-		b->p = xreallocarray(b->p, b->size, 1);
+			b->size *= 2;
+		p = xreallocarray(b->heap ? b->p : NULL, b->size, 1);
+		if (!b->heap)
+			memcpy(p, b->p, b->len);
+		b->p = p;
+		b->heap = true;
 	}
 	memcpy(b->p + b->len, s, len);
 	b->len += len;
+}
+
+static void
+row_free(struct rowbuf *b)
+{
+	if (b->heap)
+		free(b->p);
+}
+
+/* A number in decimal, as jansson writes an integer: snprintf() was a
+ * third of the cost of a row. */
+static void
+row_uint(struct rowbuf *b, unsigned long long v)
+{
+	char	d[24], *p = d + sizeof(d);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	row_add(b, p, (size_t)(d + sizeof(d) - p));
+}
+
+static void
+row_int(struct rowbuf *b, long long v)
+{
+	if (v < 0)
+		row_add(b, "-", 1);
+	row_uint(b, v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v);
 }
 
 /* A JSON string, escaped as json_dumps() escapes; text that is not UTF-8
@@ -142,12 +180,11 @@ row_string(struct rowbuf *b, const char *s)
 
 static void
 row_value(struct rowbuf *b, const struct column *c,
-    const struct domain_head *h)
+    const struct domain_head *h, bool epoch)
 {
 	const char	*p = (const char *)h + c->offset;
 	char		 buf[NMIG_TIMEBUF];
 	time_t		 t;
-	int		 len;
 
 	switch (c->kind) {
 	case COL_TEXT:
@@ -160,13 +197,13 @@ row_value(struct rowbuf *b, const struct column *c,
 		memcpy(&t, p, sizeof(t));
 		if (t == 0)
 			row_add(b, "null", 4);
+		else if (epoch)
+			row_int(b, (long long)t);
 		else
 			row_string(b, fmt_time(t, buf));
 		break;
 	case COL_COUNT:
-		len = snprintf(buf, sizeof(buf), "%zu",
-		    *(const size_t *)(const void *)p);
-		row_add(b, buf, (size_t)len);
+		row_uint(b, *(const size_t *)(const void *)p);
 		break;
 	case COL_REQUIRE:
 		row_string(b, status_require_text(
@@ -179,7 +216,8 @@ int
 status_rows_head(const struct status_columns *cols, json_dump_callback_t fn,
     void *arg)
 {
-	struct rowbuf	b = { NULL, 0, 0 };
+	char		a[1024];
+	struct rowbuf	b = ROWBUF_INIT(a);
 	size_t		i;
 	int		rv;
 
@@ -191,7 +229,7 @@ status_rows_head(const struct status_columns *cols, json_dump_callback_t fn,
 	}
 	row_add(&b, "],\"rows\":[", 10);
 	rv = fn(b.p, b.len, arg);
-	free(b.p);
+	row_free(&b);
 	return rv;
 }
 
@@ -199,7 +237,8 @@ int
 status_row_write(const struct status_columns *cols,
     const struct domain_head *h, json_dump_callback_t fn, void *arg)
 {
-	struct rowbuf	b = { NULL, 0, 0 };
+	char		a[1024];
+	struct rowbuf	b = ROWBUF_INIT(a);
 	size_t		i;
 	int		rv;
 
@@ -207,10 +246,10 @@ status_row_write(const struct status_columns *cols,
 	for (i = 0; i < cols->n; i++) {
 		if (i > 0)
 			row_add(&b, ",", 1);
-		row_value(&b, &columns[cols->v[i]], h);
+		row_value(&b, &columns[cols->v[i]], h, cols->epoch);
 	}
 	row_add(&b, "]", 1);
 	rv = fn(b.p, b.len, arg);
-	free(b.p);
+	row_free(&b);
 	return rv;
 }

@@ -8,6 +8,7 @@
 #ifndef NMIG_STATUSROWS_H
 #define NMIG_STATUSROWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -15,11 +16,15 @@
 #include "status.h"
 
 /* The columns a request names, by index (status_column_find()); a
- * column may be named more than once. */
+ * column may be named more than once.  epoch: times as seconds since
+ * 1970-01-01T00:00:00Z, integers, rather than as text; the list of
+ * 10,000 domains is then a quarter smaller, and quicker to write and to
+ * read. */
 #define STATUS_COLUMNS_MAX	32
 struct status_columns {
 	size_t		n;
 	unsigned char	v[STATUS_COLUMNS_MAX];
+	bool		epoch;
 };
 
 /* The index of the column of that name, or -1: the scalar members of a

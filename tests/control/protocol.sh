@@ -111,6 +111,25 @@ expect "raw status columns: rows of the summary's values" "$r" \
 	.pacing == $(echo "$sum" | jq -c .pacing) and
 	.rows == $(echo "$sum" | jq -c --argjson c "$cols" '[.domains[] as $d |
 	    [$c[] | if . == "parent.state" then $d.parent.state else $d[.] end]]')"
+# "epoch": the same rows, their times as numbers.
+tcols='["domain","since","complete_at","watched_since","cancel_old_hosting_at","cancel_announced_at","expected_complete_at"]'
+for _ in $(seq 10); do
+	both=$(raw 2 "{\"command\":\"status\",\"columns\":$tcols}" \
+	    "{\"command\":\"status\",\"columns\":$tcols,\"epoch\":true}")
+	text=$(head -n 1 <<<"$both")
+	r=$(tail -n 1 <<<"$both")
+	jqok "$r" ".rows == $(echo "$text" | jq -c '[.rows[] |
+	    [.[0], (.[1:][] | if . == null then null else fromdateiso8601 end)]]')" &&
+	    break
+	sleep 0.2
+done
+expect "raw status columns with epoch: the times as numbers" "$r" \
+    "any(.rows[]; .[1] | type == \"number\") and .rows == $(echo "$text" |
+	jq -c '[.rows[] | [.[0], (.[1:][] |
+	    if . == null then null else fromdateiso8601 end)]]')"
+r=$(raw 1 '{"command":"status","summary":true,"epoch":true}')
+expect "raw status with epoch and no columns: error" "$r" \
+    '.error == "epoch is for the rows of columns"'
 r=$(raw 1 '{"command":"status","columns":["domain"],"state":"complete","limit":1}')
 expect "raw status columns with a filter: matched, the state" "$r" \
     '.state == "complete" and (.matched | type) == "number" and

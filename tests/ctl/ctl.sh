@@ -360,17 +360,22 @@ fake_start status.json=status.json
 : >"$dir/d/requests"
 run -s "$sock" status
 expect_eq "status: asks for the summaries and the list's columns" \
-    '{"command":"status","summary":true,"columns":["domain_unicode","state","resolvers_new","resolvers_total","parent.state","complete_at","expected_complete_at","since"]}' \
+    '{"command":"status","summary":true,"columns":["domain_unicode","state","resolvers_new","resolvers_total","parent.state","complete_at","expected_complete_at","since"],"epoch":true}' \
     "$(requests)"
 cols=$(requests | jq -c .columns)
-# as_rows FILE: the reply FILE with its domains as rows of those columns,
-# in another order than asked (nmigd always has domain_unicode, the
-# domain when it is no IDN; these files may lack it).
+# as_rows FILE [epoch]: the reply FILE with its domains as rows of those
+# columns, in another order than asked (nmigd always has domain_unicode,
+# the domain when it is no IDN; these files may lack it), their times as
+# text as a daemon before "epoch" writes them, or as numbers.
 as_rows() {
-	jq -c --argjson c "$(jq -c reverse <<<"$cols")" 'del(.domains) +
+	jq -c --argjson c "$(jq -c reverse <<<"$cols")" \
+	    --argjson epoch "$([ "${2-}" = epoch ] && echo true || echo false)" \
+	    'del(.domains) +
 	    {columns: $c, rows: [.domains[] as $d | [$c[] |
 	    if . == "parent.state" then $d.parent.state
 	    elif . == "domain_unicode" then $d.domain_unicode // $d.domain
+	    elif $epoch and (. | test("_at$|^since$")) and $d[.] != null
+	    then $d[.] | fromdateiso8601
 	    else $d[.] end]]}' "$1"
 }
 # A domain whose parent switched, expected complete in 25 minutes, and a
@@ -388,6 +393,11 @@ for f in "$DATA/status.json" "$DATA/status-odd.json" "$dir/paged.json"; do
 		# shellcheck disable=SC2086
 		LC_ALL=C.UTF-8 run -s "$sock" $opts status
 		expect_file "status $opts from rows: as from summaries ($(basename "$f"))" \
+		    "$dir/from-objects"
+		as_rows "$f" epoch >"$dir/d/status.json"
+		# shellcheck disable=SC2086
+		LC_ALL=C.UTF-8 run -s "$sock" $opts status
+		expect_file "status $opts from rows, times as numbers: as from summaries ($(basename "$f"))" \
 		    "$dir/from-objects"
 	done
 done

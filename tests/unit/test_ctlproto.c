@@ -129,10 +129,26 @@ test_decode_commands(void **state)
 	assert_string_equal(status_column_name(req.columns.v[2]), "domain");
 	assert_true(req.summary);
 	assert_int_equal(req.limit, 3);
+	assert_false(req.columns.epoch);
+	ctl_request_free(&req);
+
+	decode("{\"command\":\"status\",\"columns\":[\"since\"],"
+	    "\"epoch\":true}", false, &req);
+	assert_int_equal(req.columns.n, 1);
+	assert_true(req.columns.epoch);
+	ctl_request_free(&req);
+
+	decode("{\"command\":\"status\",\"columns\":[\"since\"],"
+	    "\"epoch\":false}", false, &req);
+	assert_false(req.columns.epoch);
 	ctl_request_free(&req);
 
 	decode("{\"command\":\"status\",\"columns\":null}", false, &req);
 	assert_int_equal(req.columns.n, 0);
+	ctl_request_free(&req);
+
+	decode("{\"command\":\"status\",\"epoch\":null}", false, &req);
+	assert_false(req.columns.epoch);
 	ctl_request_free(&req);
 
 	decode("{\"command\":\"check\"}", true, &req);
@@ -186,6 +202,10 @@ test_decode_errors(void **state)
 	E("{\"command\":\"status\",\"domain\":\"a.example\",\"columns\":"
 	    "[\"state\"]}", "columns are for the list of every domain, not "
 	    "with a domain");
+	E("{\"command\":\"status\",\"columns\":[\"since\"],\"epoch\":1}",
+	    "bad epoch argument (true or false)");
+	E("{\"command\":\"status\",\"summary\":true,\"epoch\":true}",
+	    "epoch is for the rows of columns");
 	E("{\"command\":\"status\",\"columns\":[\"state\",\"state\","
 	    "\"state\",\"state\",\"state\",\"state\",\"state\",\"state\","
 	    "\"state\",\"state\",\"state\",\"state\",\"state\",\"state\","

@@ -253,12 +253,30 @@ summary_member(const json_t *d, const char *column)
 	return json_object_get(d, column);
 }
 
-/* The list as rows of every column, of one column twice, and filtered:
- * each value is the summary object's member, byte for byte. */
-static void
-expect_rows(struct world *wd, const struct status_filter *f)
+/* What the summary's member is in a row: itself, byte for byte, or
+ * with epoch, a time as its seconds since the epoch. */
+static char *
+row_member(const json_t *v, bool epoch)
 {
-	struct status_columns	 cols = { 0, { 0 } };
+	const char	*s = json_string_value(v);
+	json_t		*t;
+	char		*text;
+
+	if (!epoch || s == NULL || parse_time(s) == (time_t)-1)
+		return json_dumps(v, JSON_ENCODE_ANY);
+	t = json_integer((json_int_t)parse_time(s));
+	text = json_dumps(t, JSON_ENCODE_ANY);
+	json_decref(t);
+	return text;
+}
+
+/* The list as rows of every column, of one column twice, and filtered:
+ * each value is the summary object's member, byte for byte, or its
+ * time as a number (epoch). */
+static void
+expect_rows(struct world *wd, const struct status_filter *f, bool epoch)
+{
+	struct status_columns	 cols = { 0, { 0 }, false };
 	struct status_stream	*st;
 	struct text		 t = { NULL, 0, 0 }, ts = { NULL, 0, 0 };
 	json_t			*rows, *sum, *row, *d;
@@ -268,6 +286,7 @@ expect_rows(struct world *wd, const struct status_filter *f)
 	while (status_column_name((int)cols.n) != NULL)
 		cols.v[cols.n] = (unsigned char)cols.n, cols.n++;
 	cols.v[cols.n++] = (unsigned char)status_column_find("state");
+	cols.epoch = epoch;
 	st = status_stream_new(NOW, false, f, &cols);
 	stream_parts(st, wd->m, 0, &t);
 	status_stream_free(st);
@@ -294,8 +313,8 @@ expect_rows(struct world *wd, const struct status_filter *f)
 			    json_object_get(rows, "columns"), c)),
 			    status_column_name(cols.v[c]));
 			a = json_dumps(json_array_get(row, c), JSON_ENCODE_ANY);
-			b = json_dumps(summary_member(d,
-			    status_column_name(cols.v[c])), JSON_ENCODE_ANY);
+			b = row_member(summary_member(d,
+			    status_column_name(cols.v[c])), epoch);
 			assert_non_null(b);
 			assert_string_equal(a, b);
 			free(a);
@@ -330,14 +349,16 @@ test_stream_rows(void **state)
 		w->parent_ttl = 3600;
 		w->rv[0].expires_at = NOW + (time_t)i;
 	}
-	expect_rows(&wd, NULL);
-	expect_rows(&wd, &f);
+	expect_rows(&wd, NULL, false);
+	expect_rows(&wd, NULL, true);
+	expect_rows(&wd, &f, false);
+	expect_rows(&wd, &f, true);
 	f.limit = 0;
 	f.state = DS_COMPLETE;
-	expect_rows(&wd, &f);
+	expect_rows(&wd, &f, false);
 	tw_free(&wd);
 	world_load(&wd, NULL, 0, 2);
-	expect_rows(&wd, NULL);
+	expect_rows(&wd, NULL, false);
 	tw_free(&wd);
 }
 
@@ -365,7 +386,7 @@ static void
 test_row_escapes(void **state)
 {
 	static const char	 odd[] = "a\"b\\c/d\n\t\x01\x1f\x7f\xc3\xa9";
-	struct status_columns	 cols = { 2, { 0 } };
+	struct status_columns	 cols = { 2, { 0 }, false };
 	struct domain_head	 h;
 	struct text		 t = { NULL, 0, 0 };
 	json_t			*s;
@@ -384,6 +405,42 @@ test_row_escapes(void **state)
 	assert_string_equal(t.s, want);
 	json_decref(s);
 	free(got);
+	free(want);
+	free(t.s);
+}
+
+/* A row longer than the array it starts in (statusrows.c), and numbers:
+ * a time before the epoch, and counts. */
+static void
+test_row_long(void **state)
+{
+	struct status_columns	 cols = { 0, { 0 }, true };
+	struct domain_head	 h;
+	struct text		 t = { NULL, 0, 0 };
+	char			*want;
+	size_t			 i, len;
+	FILE			*fp;
+
+	memset(&h, 0, sizeof(h));
+	memset(h.domain, 'a', sizeof(h.domain) - 1);
+	h.since = -5;
+	h.complete_at = NOW;
+	h.tally.total = 50;
+	assert_non_null(fp = open_memstream(&want, &len));
+	fputc('[', fp);
+	for (i = 0; i < STATUS_COLUMNS_MAX - 4; i++) {
+		cols.v[cols.n++] = (unsigned char)status_column_find("domain");
+		fprintf(fp, "\"%s\",", h.domain);
+	}
+	cols.v[cols.n++] = (unsigned char)status_column_find("since");
+	cols.v[cols.n++] = (unsigned char)status_column_find("complete_at");
+	cols.v[cols.n++] = (unsigned char)status_column_find("watched_since");
+	cols.v[cols.n++] = (unsigned char)status_column_find(
+	    "resolvers_total");
+	fprintf(fp, "-5,%d,null,50]", NOW);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(status_row_write(&cols, &h, text_add, &t), 0);
+	assert_string_equal(t.s, want);
 	free(want);
 	free(t.s);
 }
@@ -572,6 +629,7 @@ main(void)
 		cmocka_unit_test(test_stream_rows),
 		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_row_escapes),
+		cmocka_unit_test(test_row_long),
 		cmocka_unit_test(test_stream_reload),
 		cmocka_unit_test(test_stream_reload_edges),
 		cmocka_unit_test(test_stream_write_fails),
