@@ -18,8 +18,8 @@ struct http_conn;
 
 struct http_route {
 	const char	*path;
-	/* Answer with httpd_reply(), now or later: the connection waits,
-	 * up to the response deadline. */
+	/* Answer with httpd_reply() or one of its kin below, now or
+	 * later: the connection waits, up to the response deadline. */
 	void		(*serve)(struct http_conn *, void *arg);
 	/* The connection was closed before serve's answer: forget it.
 	 * NULL for a route that always answers at once. */
