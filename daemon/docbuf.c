@@ -25,9 +25,11 @@
 /* Plain bytes deflated at once: a deflate() call per 64 KiB costs next to
  * nothing, and a piece of the document (a domain's series) always fits. */
 #define DOCBUF_STAGE	(64 * 1024)
-/* zlib's level 1: /metrics at W2 size (10,000 domains, 24.7 MB) deflates
- * to a fifteenth of its size at a fifth of the build's time; level 6
- * saves a third more and doubles the build.  See bench/RESULTS.md. */
+/* zlib's level 1: /metrics at 10,000 domains (24.7 MB) deflates to 1.08
+ * MB, a 23rd, in 77 ms of CPU; level 6 saves 9% more for three times the
+ * CPU, level 9 14% for eleven times (bench/gzlevel.c, bench/RESULTS.md).
+ * The CPU is what W2 is short of; the memory saved is nearly all won at
+ * level 1. */
 #define DOCBUF_LEVEL	1
 /* windowBits for a gzip wrapper (RFC 1952) around a 32 KiB window. */
 #define DOCBUF_GZIP	(15 + 16)
