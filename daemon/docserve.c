@@ -56,19 +56,57 @@ mono_nsec(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static int
+plain_fill(void *arg, struct evbuffer *out, size_t max)
+{
+	return docbuf_reader_fill(arg, out, max);
+}
+
 static void
-reply_doc(struct docserve *ds, struct http_conn *hc, struct docbuf *doc)
+plain_release(void *arg)
+{
+	docbuf_reader_free(arg);
+}
+
+/* A client that takes no gzip gets the text inflated as it reads. */
+static const struct http_stream plain_stream = {
+	.fill = plain_fill,
+	.release = plain_release,
+};
+
+static void
+reply_failed(struct docserve *ds, struct http_conn *hc)
 {
 	struct evbuffer	*body;
 
+	log_warnx("%s: out of memory for a response", ds->ops->name);
 	if ((body = evbuffer_new()) == NULL)
 		fatalx("%s: evbuffer_new", __func__);
-	if (docbuf_share(doc, body) == 0)
-		httpd_reply(hc, 200, ds->ops->content_type, body);
+	httpd_reply(hc, 500, "text/plain; charset=utf-8", body);
+	evbuffer_free(body);
+}
+
+static void
+reply_doc(struct docserve *ds, struct http_conn *hc, struct docbuf *doc)
+{
+	struct docbuf_reader	*rd;
+	struct evbuffer		*body;
+
+	if (!httpd_takes_gzip(hc)) {
+		if ((rd = docbuf_reader_new(doc)) == NULL)
+			reply_failed(ds, hc);
+		else
+			httpd_reply_stream(hc, ds->ops->content_type,
+			    docbuf_length(doc), &plain_stream, rd);
+		return;
+	}
+	if ((body = evbuffer_new()) == NULL)
+		fatalx("%s: evbuffer_new", __func__);
+	if (docbuf_share_gzip(doc, body) == 0)
+		httpd_reply_gzip(hc, ds->ops->content_type, body);
 	else {
-		log_warnx("%s: out of memory for a response", ds->ops->name);
 		evbuffer_drain(body, evbuffer_get_length(body));
-		httpd_reply(hc, 500, "text/plain; charset=utf-8", body);
+		reply_failed(ds, hc);
 	}
 	evbuffer_free(body);
 }
@@ -89,11 +127,13 @@ build_finish(struct docserve *ds)
 
 	ds->fresh_until = now +
 	    (took > DOCSERVE_FRESH_NSEC ? took : DOCSERVE_FRESH_NSEC);
+	docbuf_finish(ds->building);
 	docbuf_unref(ds->doc);
 	ds->doc = ds->building;
 	ds->building = NULL;
-	log_debug("%s: %zu bytes built in %lld ms, %u slices", ds->ops->name,
-	    docbuf_length(ds->doc), (long long)(took / 1000000), ds->slices);
+	log_debug("%s: %zu bytes (%zu gzip) built in %lld ms, %u slices",
+	    ds->ops->name, docbuf_length(ds->doc), docbuf_gzlength(ds->doc),
+	    (long long)(took / 1000000), ds->slices);
 	for (i = 0; i < ds->nwaiting; i++)
 		reply_doc(ds, ds->waiting[i], ds->doc);
 	ds->nwaiting = 0;
@@ -137,8 +177,9 @@ build_start(struct docserve *ds)
 
 	/* The stale document is not kept while its successor is built:
 	 * requests wait for the build anyway, clients still reading it hold
-	 * their own references, and /metrics at 100,000 domains is 247 MB,
-	 * two of which at once were a third of the daemon's peak memory. */
+	 * their own references, and /metrics at 100,000 domains is 247 MB
+	 * plain (two of which at once were a third of the daemon's peak
+	 * memory before documents were held compressed). */
 	docbuf_unref(ds->doc);
 	ds->doc = NULL;
 	ds->started = mono_nsec();

@@ -3,7 +3,8 @@
  * metrics, the web view's status.json): built a few milliseconds at a time
  * across loop passes, so that probes are sent and answers read meanwhile;
  * requests that come during a build wait for it, and a finished document
- * is served to every request while fresh, shared by reference.
+ * is served to every request while fresh, shared by reference: gzip to a
+ * request that takes it, else inflated as the client reads (docbuf.h).
  */
 #ifndef NMIGD_DOCSERVE_H
 #define NMIGD_DOCSERVE_H

@@ -56,6 +56,10 @@
  * event of that pass; 256 KiB is a fraction of a millisecond of copying,
  * for each of at most HTTPD_MAX_CONNS connections. */
 #define HTTPD_WRITE_MAX		(256 * 1024)
+/* A streamed body is made this much at a time, whenever no more than this
+ * is left to write: a connection holds at most two pieces besides what
+ * the kernel has, however slowly its client reads. */
+#define HTTPD_STREAM_PIECE	(128 * 1024)
 
 #define STR(x)	#x
 #define XSTR(x)	STR(x)
@@ -79,6 +83,10 @@ struct http_conn {
 	size_t			 scanned;	/* head bytes seen without LF */
 	const char		*query;		/* while the route's serve runs */
 	size_t			 querylen;
+	bool			 gzip;		/* the request takes gzip */
+	const struct http_stream *stream;	/* a body still being made */
+	void			*stream_arg;
+	bool			 broken;	/* the stream failed */
 };
 
 struct httpd {
@@ -131,12 +139,23 @@ send_canned(int fd, const char *reply, size_t len)
 /* Connections. */
 
 static void
+conn_stream_end(struct http_conn *c)
+{
+	if (c->stream == NULL)
+		return;
+	c->stream->release(c->stream_arg);
+	c->stream = NULL;
+	c->stream_arg = NULL;
+}
+
+static void
 conn_free(struct http_conn *c)
 {
 	struct httpd	*h = c->h;
 
 	if (c->state == CONN_WAITING && c->route->gone != NULL)
 		c->route->gone(c, h->arg);
+	conn_stream_end(c);
 	TAILQ_REMOVE(&h->conns, c, entry);
 	h->nconns--;
 	/* Frees the output too, and with it any document references. */
@@ -154,10 +173,11 @@ conn_deadline(struct http_conn *c, enum conn_state state, time_t secs)
 	evtimer_add(c->deadline, &tv);
 }
 
-/* Status line and headers: every response says its length and closes. */
+/* Status line and headers: every response says its length and closes;
+ * extra is more header lines, each with its CRLF. */
 static void
 conn_head(struct http_conn *c, int status, const char *content_type,
-    size_t len)
+    size_t len, const char *extra)
 {
 	struct evbuffer	*out = bufferevent_get_output(c->bev);
 	struct tm	 tm;
@@ -174,7 +194,7 @@ conn_head(struct http_conn *c, int status, const char *content_type,
 	    "Date: %s\r\n"
 	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n"
-	    "%s"
+	    "%s%s"
 	    "Cache-Control: no-store\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "Referrer-Policy: no-referrer\r\n"
@@ -184,7 +204,7 @@ conn_head(struct http_conn *c, int status, const char *content_type,
 	    "Connection: close\r\n\r\n",
 	    status, httpreq_reason(status), date, content_type, len,
 	    status == 405 ? "Allow: GET, HEAD\r\n" :
-	    status == 503 ? "Retry-After: 1\r\n" : "");
+	    status == 503 ? "Retry-After: 1\r\n" : "", extra);
 }
 
 static void
@@ -206,9 +226,23 @@ conn_refuse(struct http_conn *c, int status)
 
 	n = snprintf(body, sizeof(body), "%d %s\n", status,
 	    httpreq_reason(status));
-	conn_head(c, status, "text/plain; charset=utf-8", (size_t)n);
+	conn_head(c, status, "text/plain; charset=utf-8", (size_t)n, "");
 	if (c->method != HTTPREQ_HEAD)
 		evbuffer_add(bufferevent_get_output(c->bev), body, (size_t)n);
+	conn_send(c);
+}
+
+static void
+conn_reply(struct http_conn *c, int status, const char *content_type,
+    struct evbuffer *body, const char *extra)
+{
+	size_t	len = evbuffer_get_length(body);
+
+	conn_head(c, status, content_type, len, extra);
+	if (c->method == HTTPREQ_HEAD)
+		evbuffer_drain(body, len);
+	else
+		evbuffer_add_buffer(bufferevent_get_output(c->bev), body);
 	conn_send(c);
 }
 
@@ -216,13 +250,55 @@ void
 httpd_reply(struct http_conn *c, int status, const char *content_type,
     struct evbuffer *body)
 {
-	size_t	len = evbuffer_get_length(body);
+	conn_reply(c, status, content_type, body, "");
+}
 
-	conn_head(c, status, content_type, len);
+bool
+httpd_takes_gzip(const struct http_conn *c)
+{
+	return c->gzip;
+}
+
+void
+httpd_reply_gzip(struct http_conn *c, const char *content_type,
+    struct evbuffer *body)
+{
+	conn_reply(c, 200, content_type, body,
+	    "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
+}
+
+/* The next piece of a streamed body: -1 when the stream failed. */
+static int
+conn_fill(struct http_conn *c)
+{
+	int	r;
+
+	r = c->stream->fill(c->stream_arg, bufferevent_get_output(c->bev),
+	    HTTPD_STREAM_PIECE);
+	if (r != 0)
+		conn_stream_end(c);
+	return r == -1 ? -1 : 0;
+}
+
+void
+httpd_reply_stream(struct http_conn *c, const char *content_type,
+    size_t len, const struct http_stream *stream, void *arg)
+{
+	conn_head(c, 200, content_type, len, "Vary: Accept-Encoding\r\n");
+	c->stream = stream;
+	c->stream_arg = arg;
 	if (c->method == HTTPREQ_HEAD)
-		evbuffer_drain(body, len);
-	else
-		evbuffer_add_buffer(bufferevent_get_output(c->bev), body);
+		conn_stream_end(c);
+	else {
+		/* Refilled by conn_write_cb() whenever it runs low. */
+		bufferevent_setwatermark(c->bev, EV_WRITE,
+		    HTTPD_STREAM_PIECE, 0);
+		/* Not closed here: this runs in a route's serve or in a
+		 * document's builder, which may be going through a list of
+		 * connections. */
+		if (conn_fill(c) == -1)
+			c->broken = true;
+	}
 	conn_send(c);
 }
 
@@ -247,6 +323,7 @@ conn_request(struct http_conn *c, const struct httpreq *req)
 	const struct http_route	*route;
 
 	c->method = req->method;
+	c->gzip = req->gzip;
 	bufferevent_disable(c->bev, EV_READ);
 	conn_deadline(c, CONN_WAITING, HTTPD_RESPONSE_SECS);
 	/* A body would have to be read before the next request; there is
@@ -319,14 +396,25 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 	}
 }
 
-/* Everything is with the kernel: say we are done and wait (briefly) for
- * the client to close first. */
+/* The output ran low: the next piece of a streamed body, or, once
+ * everything is with the kernel, say we are done and wait (briefly) for
+ * the client to close first.  A body cut short closes at once, so that
+ * the client sees less than Content-Length and knows it. */
 static void
 conn_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct http_conn	*c = arg;
 
 	if (c->state != CONN_SENDING)
+		return;
+	if (c->stream != NULL && conn_fill(c) == -1)
+		c->broken = true;
+	if (c->broken) {
+		log_warnx("http: response cut short");
+		conn_free(c);
+		return;
+	}
+	if (evbuffer_get_length(bufferevent_get_output(bev)) > 0)
 		return;
 	if (shutdown(bufferevent_getfd(bev), SHUT_WR) == -1) {
 		conn_free(c);

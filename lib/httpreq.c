@@ -296,6 +296,96 @@ header_value(const char *p, const char *end, struct line *v)
 	return 0;
 }
 
+static const char *
+skip_ows(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), in
+ * thousandths; -1 for anything else. */
+static int
+qvalue(const char *p, size_t len)
+{
+	int	w = 0, scale = 100;
+	size_t	i;
+
+	if (len == 0 || (p[0] != '0' && p[0] != '1') || len > 5 ||
+	    (len > 1 && p[1] != '.'))
+		return -1;
+	for (i = 2; i < len; i++, scale /= 10) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		w += (p[i] - '0') * scale;
+	}
+	if (p[0] == '1')
+		return w == 0 ? 1000 : -1;
+	return w;
+}
+
+/* One element of the list, "coding [ OWS ; OWS q=qvalue ]" with the
+ * outer whitespace gone: its weight, or -1 when it does not parse. */
+static int
+element_weight(const char *p, const char *end, size_t namelen)
+{
+	p = skip_ows(p + namelen, end);
+	if (p == end)
+		return 1000;
+	if (*p != ';')
+		return -1;
+	p = skip_ows(p + 1, end);
+	if (end - p < 2 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=')
+		return -1;
+	return qvalue(p + 2, (size_t)(end - p - 2));
+}
+
+int
+httpreq_accept_weight(const char *value, size_t len, const char *coding)
+{
+	const char	*p = value, *end = value + len, *comma, *e, *n;
+	size_t		 clen = strlen(coding);
+	int		 w;
+
+	while (p < end) {
+		if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
+			comma = end;
+		p = skip_ows(p, comma);
+		for (e = comma; e > p && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		for (n = p; n < e && is_tchar((unsigned char)*n); n++)
+			;
+		if ((size_t)(n - p) == clen && strncasecmp(p, coding, clen) == 0) {
+			w = element_weight(p, e, clen);
+			return w < 0 ? 0 : w;
+		}
+		p = comma + 1;
+	}
+	return -1;
+}
+
+/* The weights of gzip (or its alias x-gzip, RFC 9110 8.4.1.3) and of "*"
+ * over every Accept-Encoding line, which make one list together: the
+ * first line that names each counts. */
+struct accept_gzip {
+	int	gzip, star;
+};
+
+static void
+accept_encoding(const struct line *v, struct accept_gzip *a)
+{
+	int	w, x;
+
+	if (a->gzip < 0) {
+		w = httpreq_accept_weight(v->p, v->len, "gzip");
+		x = httpreq_accept_weight(v->p, v->len, "x-gzip");
+		a->gzip = w > x ? w : x;
+	}
+	if (a->star < 0)
+		a->star = httpreq_accept_weight(v->p, v->len, "*");
+}
+
 /* Content-Length is digits only: no sign, no list. */
 static int
 content_length(const struct line *v, struct httpreq *req)
@@ -315,7 +405,8 @@ content_length(const struct line *v, struct httpreq *req)
 
 /* "name: value": 0 or the status to refuse it with. */
 static int
-parse_header(const struct line *l, struct httpreq *req, int *hosts)
+parse_header(const struct line *l, struct httpreq *req, int *hosts,
+    struct accept_gzip *a)
 {
 	const char	*colon;
 	struct line	 v;
@@ -339,6 +430,8 @@ parse_header(const struct line *l, struct httpreq *req, int *hosts)
 		req->body = true;
 	else if (nlen == 14 && strncasecmp(l->p, "content-length", 14) == 0)
 		return content_length(&v, req);
+	else if (nlen == 15 && strncasecmp(l->p, "accept-encoding", 15) == 0)
+		accept_encoding(&v, a);
 	return 0;
 }
 
@@ -355,6 +448,7 @@ httpreq_parse(const char *buf, size_t len, struct httpreq *req)
 	size_t		n = len < HTTPREQ_HEAD_MAX ? len : HTTPREQ_HEAD_MAX;
 	size_t		off = 0;
 	struct line	l;
+	struct accept_gzip a = { -1, -1 };	/* not named yet */
 	int		r, st, leading = 0, headers = 0, hosts = 0;
 
 	memset(req, 0, sizeof(*req));
@@ -381,12 +475,15 @@ httpreq_parse(const char *buf, size_t len, struct httpreq *req)
 			break;
 		if (++headers > HTTPREQ_HEADERS_MAX)
 			return refuse(req, 431);
-		if ((st = parse_header(&l, req, &hosts)) != 0)
+		if ((st = parse_header(&l, req, &hosts, &a)) != 0)
 			return refuse(req, st);
 	}
 	/* RFC 9112 3.2: HTTP/1.1 requires one Host, and two are an attack. */
 	if (hosts > 1 || (hosts == 0 && req->minor > 0))
 		return refuse(req, 400);
+	/* Named, gzip is taken at its own weight; "*" stands for it only
+	 * where it is not named.  No Accept-Encoding: plain. */
+	req->gzip = a.gzip >= 0 ? a.gzip > 0 : a.star > 0;
 	req->headlen = off;
 	return HTTPREQ_COMPLETE;
 }

@@ -44,6 +44,8 @@ struct httpreq {
 	int			 minor;		/* HTTP/1.minor */
 	bool			 body;		/* Content-Length > 0 or
 						 * Transfer-Encoding sent */
+	bool			 gzip;		/* Accept-Encoding takes
+						 * gzip (q > 0) */
 	size_t			 headlen;	/* bytes, the empty line included */
 	int			 status;	/* HTTPREQ_ERROR: 400 405 414 431 505 */
 };
@@ -60,6 +62,14 @@ enum httpreq_result httpreq_parse(const char *buf, size_t len, struct httpreq *)
  * counts. */
 int		 httpreq_query_get(const char *query, size_t querylen,
 		    const char *key, char *out, size_t outlen);
+
+/* The weight that an Accept-Encoding value (RFC 9110 12.5.3) gives the
+ * content coding named, in thousandths (q=0.5 is 500, no q is 1000), or
+ * -1 where the value does not name it ("*" is a name like any other
+ * here).  The first element that names it counts; one whose weight does
+ * not parse weighs 0: a coding refused is always safe to answer. */
+int		 httpreq_accept_weight(const char *value, size_t len,
+		    const char *coding);
 
 /* Whether a Host value names this host's loopback ("localhost",
  * 127.0.0.0/8, "[::1]", any port): a listener on loopback refuses other

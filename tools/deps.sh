@@ -9,7 +9,7 @@
 
 NMIG_PACKAGES="build-essential autoconf automake pkg-config
  libldns-dev libevent-dev libsqlite3-dev libsystemd-dev libjansson-dev
- libidn2-dev libcmocka-dev libsmartcols-dev libfuse3-dev
+ libidn2-dev libcmocka-dev libsmartcols-dev zlib1g-dev libfuse3-dev
  nsd unbound ldnsutils sqlite3 mandoc systemd curl jq valgrind iproute2 procps socat
  python3 dnsmasq-base dnsdist prometheus chromium dnsperf"
 

@@ -3,7 +3,8 @@
  * /metrics listener reads from any local client.  Besides memory safety it
  * checks what the listener relies on: the path lies within the head, a
  * complete head is no longer than the cap, an error carries a 4xx or 5xx
- * status, and a parse of a longer buffer never takes back a result.
+ * status, a parse of a longer buffer never takes back a result, and an
+ * Accept-Encoding weight is a weight.
  *
  *	clang -fsanitize=fuzzer,address,undefined -Ilib \
  *	    tests/fuzz/fuzz_httpreq.c lib/httpreq.c
@@ -86,6 +87,22 @@ check(const char *buf, size_t len, enum httpreq_result r,
 	}
 }
 
+/* The whole input as an Accept-Encoding value, and the weights the
+ * request's head gave. */
+static void
+check_accept(const char *buf, size_t len)
+{
+	static const char *const codings[] = { "gzip", "x-gzip", "*", "br" };
+	size_t	i;
+	int	w;
+
+	for (i = 0; i < sizeof(codings) / sizeof(codings[0]); i++) {
+		w = httpreq_accept_weight(buf, len, codings[i]);
+		if (w < -1 || w > 1000)
+			abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -99,13 +116,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, size);
 	r = httpreq_parse(buf, size, &req);
 	check(buf, size, r, &req);
+	check_accept(buf, size);
 	/* The listener parses again as bytes arrive: every prefix must agree
 	 * with the whole, or be incomplete. */
 	if (size > 0) {
 		r2 = httpreq_parse(buf, size - 1, &more);
 		check(buf, size - 1, r2, &more);
 		if (r2 == HTTPREQ_COMPLETE && (r != HTTPREQ_COMPLETE ||
-		    more.headlen != req.headlen))
+		    more.headlen != req.headlen || more.gzip != req.gzip))
 			abort();
 		if (r2 == HTTPREQ_ERROR && size - 1 < HTTPREQ_HEAD_MAX &&
 		    (r != HTTPREQ_ERROR || more.status != req.status))

@@ -55,6 +55,7 @@ test_scrape(void **state)
 	assert_path(&req, "/metrics");
 	assert_int_equal(req.minor, 1);
 	assert_false(req.body);
+	assert_true(req.gzip);
 	assert_int_equal(req.headlen, strlen(s));
 }
 
@@ -363,6 +364,87 @@ test_host(void **state)
 #undef LOOP
 }
 
+static int
+weight(const char *value, const char *coding)
+{
+	return httpreq_accept_weight(value, strlen(value), coding);
+}
+
+/* RFC 9110 12.5.3: codings with weights, case-insensitive, whitespace
+ * around the separators, first mention counts, bad weights weigh 0. */
+static void
+test_accept_weight(void **state)
+{
+	assert_int_equal(weight("gzip", "gzip"), 1000);
+	assert_int_equal(weight("GZip", "gzip"), 1000);
+	assert_int_equal(weight("", "gzip"), -1);
+	assert_int_equal(weight("deflate, br", "gzip"), -1);
+	assert_int_equal(weight("gzip, deflate, br", "br"), 1000);
+	assert_int_equal(weight("  gzip  ,deflate", "gzip"), 1000);
+	assert_int_equal(weight("gzip;q=0", "gzip"), 0);
+	assert_int_equal(weight("gzip ; Q=0.5", "gzip"), 500);
+	assert_int_equal(weight("gzip;q=0.001", "gzip"), 1);
+	assert_int_equal(weight("gzip;q=0.", "gzip"), 0);
+	assert_int_equal(weight("gzip;q=1", "gzip"), 1000);
+	assert_int_equal(weight("gzip;q=1.000", "gzip"), 1000);
+	assert_int_equal(weight("br;q=0.8, gzip;q=0.25", "gzip"), 250);
+	assert_int_equal(weight("gzip;q=0.5, gzip;q=0", "gzip"), 500);
+	assert_int_equal(weight("*;q=0.1", "*"), 100);
+	assert_int_equal(weight("*;q=0.1", "gzip"), -1);
+	assert_int_equal(weight(",, ,gzip,", "gzip"), 1000);
+	/* Not a coding of that name. */
+	assert_int_equal(weight("gzipx", "gzip"), -1);
+	assert_int_equal(weight("x-gzip", "gzip"), -1);
+	/* Named with a weight that does not parse: refused. */
+	assert_int_equal(weight("gzip;q=1.5", "gzip"), 0);
+	assert_int_equal(weight("gzip;q=1.001", "gzip"), 0);
+	assert_int_equal(weight("gzip;q=0.0001", "gzip"), 0);
+	assert_int_equal(weight("gzip;q=-1", "gzip"), 0);
+	assert_int_equal(weight("gzip;q=", "gzip"), 0);
+	assert_int_equal(weight("gzip;level=9", "gzip"), 0);
+	assert_int_equal(weight("gzip x", "gzip"), 0);
+	assert_int_equal(weight("gzip;", "gzip"), 0);
+}
+
+/* Whether a request with these header lines gets gzip. */
+static int
+takes_gzip(const char *headers)
+{
+	char		buf[1024];
+	struct httpreq	req;
+
+	snprintf(buf, sizeof(buf), "GET /metrics HTTP/1.1\r\n"
+	    "Host: localhost\r\n%s\r\n", headers);
+	assert_int_equal(parse(buf, &req), HTTPREQ_COMPLETE);
+	return req.gzip;
+}
+
+static void
+test_accept_gzip(void **state)
+{
+	assert_false(takes_gzip(""));
+	assert_true(takes_gzip("Accept-Encoding: gzip\r\n"));
+	assert_true(takes_gzip("accept-encoding: deflate, GZIP;q=0.1\r\n"));
+	assert_true(takes_gzip("Accept-Encoding: x-gzip\r\n"));
+	assert_false(takes_gzip("Accept-Encoding: gzip;q=0\r\n"));
+	assert_false(takes_gzip("Accept-Encoding: gzip;q=0.000\r\n"));
+	assert_false(takes_gzip("Accept-Encoding: identity\r\n"));
+	assert_false(takes_gzip("Accept-Encoding:\r\n"));
+	assert_true(takes_gzip("Accept-Encoding: *\r\n"));
+	assert_false(takes_gzip("Accept-Encoding: *;q=0\r\n"));
+	/* Named, gzip's own weight wins over "*", whichever comes first. */
+	assert_false(takes_gzip("Accept-Encoding: *, gzip;q=0\r\n"));
+	assert_true(takes_gzip("Accept-Encoding: gzip, *;q=0\r\n"));
+	/* Two lines are one list. */
+	assert_true(takes_gzip("Accept-Encoding: br\r\n"
+	    "Accept-Encoding: gzip\r\n"));
+	assert_false(takes_gzip("Accept-Encoding: gzip;q=0\r\n"
+	    "Accept-Encoding: gzip\r\n"));
+	assert_false(takes_gzip("Accept-Encoding: *\r\n"
+	    "Accept-Encoding: gzip;q=0\r\n"));
+	assert_false(takes_gzip("Accept-Encoding: gzip;q=2\r\n"));
+}
+
 int
 main(void)
 {
@@ -381,6 +463,8 @@ main(void)
 		cmocka_unit_test(test_reasons),
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_host),
+		cmocka_unit_test(test_accept_weight),
+		cmocka_unit_test(test_accept_gzip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -71,6 +71,39 @@ awk '/^# TYPE / { if (seen[$3]++) bad = bad " " $3; fam = $3; next }
     { n = $1; sub(/\{.*/, "", n); if (n != fam) bad = bad " " n }
     END { if (bad != "") { print "not grouped:" bad; exit 1 } }' "$m" ||
     fail "families not grouped"
+# Held gzip, served gzip to a request that takes it and plain to any
+# other: the same build both ways (two plain reads around the gzip one
+# agree), the gzip body exactly the plain text, each of its length.
+for _ in $(seq 20); do
+	curl -fsS "$url" -o "$dir/p1.txt" \
+	    --next -fsS -H 'Accept-Encoding: gzip' -D "$dir/gz.head" "$url" \
+	    -o "$dir/m.gz" --next -fsS "$url" -o "$dir/p2.txt" || fail "curl"
+	cmp -s "$dir/p1.txt" "$dir/p2.txt" && break
+	sleep 0.1
+done
+cmp -s "$dir/p1.txt" "$dir/p2.txt" || fail "no two reads of one build"
+tr -d '\r' <"$dir/gz.head" | grep -qi '^Content-Encoding: gzip$' ||
+    fail "no Content-Encoding: gzip: $(cat "$dir/gz.head")"
+tr -d '\r' <"$dir/gz.head" | grep -qi '^Vary: Accept-Encoding$' ||
+    fail "gzip answer without Vary"
+tr -d '\r' <"$dir/gz.head" | grep -qi "^Content-Length: $(stat -c %s "$dir/m.gz")$" ||
+    fail "gzip Content-Length"
+gzip -dc <"$dir/m.gz" >"$dir/gunzipped.txt" || fail "gzip -d"
+cmp "$dir/gunzipped.txt" "$dir/p1.txt" || fail "gzip body is not the plain document"
+promtool check metrics <"$dir/gunzipped.txt" || fail "promtool check metrics, gzip"
+# q=0 refuses gzip: plain, with its length, still Vary.
+curl -fsS -H 'Accept-Encoding: gzip;q=0' -D "$dir/q0.head" "$url" -o "$dir/q0.txt" ||
+    fail "curl q=0"
+grep -qi '^Content-Encoding' "$dir/q0.head" && fail "gzip;q=0 got gzip"
+tr -d '\r' <"$dir/q0.head" | grep -qi '^Vary: Accept-Encoding$' ||
+    fail "plain answer without Vary"
+tr -d '\r' <"$dir/q0.head" | grep -qi "^Content-Length: $(stat -c %s "$dir/q0.txt")$" ||
+    fail "plain Content-Length"
+head -c 100 "$dir/q0.txt" | grep -q '^# HELP' || fail "gzip;q=0 body not plain text"
+# HEAD says the length of what GET would send, each way.
+len=$(curl -fsSI -H 'Accept-Encoding: gzip' "$url" | tr -d '\r' |
+    sed -n 's/^Content-Length: //Ip')
+[ "${len:-0}" -gt 100 ] || fail "HEAD gzip: Content-Length ${len:-none}"
 grep -Eq '^nmigd_resolver_rtt_seconds\{domain="example.co.jp",resolver="r1"\} [0-9.]+$' "$m" || fail "rtt"
 grep -Eq '^nmigd_resolver_last_answer_age_seconds\{domain="example.co.jp",resolver="r1"\} [0-9]+$' "$m" || fail "age"
 for c in nmigd_probes_total nmigd_timeouts_total nmigd_tcp_fallbacks_total \

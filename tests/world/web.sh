@@ -162,6 +162,19 @@ steady='walk(if type == "object" then del(.generated_at, .last_checked,
     fail "status.json is not nmigd-ctl's status"
 [ "$(curl -fsS "$base/status.json?domain=example.co.jp." | jq -cS "$steady")" = \
     "$(ctl status example.co.jp | jq -cS "$steady")" ] || fail "status.json?domain="
+# Sent gzip to a browser (which takes it), the same JSON once inflated:
+# the same build when two plain reads around it agree.
+for _ in $(seq 20); do
+	curl -fsS "$base/status.json" -o "$dir/s1.json" --next -fsS \
+	    -H 'Accept-Encoding: gzip, deflate, br' -D "$dir/gz.head" \
+	    "$base/status.json" -o "$dir/s.gz" \
+	    --next -fsS "$base/status.json" -o "$dir/s2.json" || fail "curl"
+	cmp -s "$dir/s1.json" "$dir/s2.json" && break
+	sleep 0.1
+done
+tr -d '\r' <"$dir/gz.head" | grep -qi '^Content-Encoding: gzip$' ||
+    fail "status.json not sent gzip"
+gzip -dc <"$dir/s.gz" | cmp - "$dir/s1.json" || fail "status.json gzip differs"
 # The summary the page lists domains from: the same domains and members
 # but for the bulky ones.
 [ "$(curl -fsS "$base/status.json?summary" | jq -c '[.domains[] | keys]')" = \
