@@ -43,6 +43,27 @@
 #define PROBER_START_BURST	32	/* queries started per loop pass */
 #define PROBER_SPARE_MAX	512	/* finished queries kept for reuse */
 
+/* A spare query is memory no longer freed: under AddressSanitizer it is
+ * poisoned but for its list entry, so that a use after its release is
+ * still reported as one, not read as whatever query it became. */
+#if defined(__SANITIZE_ADDRESS__)		/* gcc */
+#define PROBER_ASAN	1
+#elif defined(__has_feature)			/* clang */
+#if __has_feature(address_sanitizer)
+#define PROBER_ASAN	1
+#endif
+#endif
+#ifdef PROBER_ASAN
+#include <sanitizer/asan_interface.h>
+#define SPARE_POISON(q)	ASAN_POISON_MEMORY_REGION(&(q)->pq, \
+	sizeof(*(q)) - offsetof(struct query, pq))
+#define SPARE_UNPOISON(q) ASAN_UNPOISON_MEMORY_REGION(&(q)->pq, \
+	sizeof(*(q)) - offsetof(struct query, pq))
+#else
+#define SPARE_POISON(q)		((void)(q))
+#define SPARE_UNPOISON(q)	((void)(q))
+#endif
+
 /* The pool ports a check's samples went out on: an anycast address's
  * load balancing may send two queries from one port to one cache. */
 struct sample_ports {
@@ -142,6 +163,7 @@ query_alloc(struct prober *p)
 	if ((q = TAILQ_FIRST(&p->spare)) != NULL) {
 		TAILQ_REMOVE(&p->spare, q, entry);
 		p->nspare--;
+		SPARE_UNPOISON(q);
 		ev = q->ev_timer;
 		memset(q, 0, sizeof(*q));
 		q->ev_timer = ev;
@@ -184,6 +206,7 @@ query_release(struct query *q)
 	}
 	TAILQ_INSERT_HEAD(&p->spare, q, entry);
 	p->nspare++;
+	SPARE_POISON(q);
 }
 
 void
@@ -196,6 +219,7 @@ prober_free(struct prober *p)
 	prober_cancel_all(p);
 	while ((q = TAILQ_FIRST(&p->spare)) != NULL) {
 		TAILQ_REMOVE(&p->spare, q, entry);
+		SPARE_UNPOISON(q);
 		query_destroy(q);
 	}
 	pacer_free(p->pacer);

@@ -105,8 +105,11 @@ records_check(const uint8_t *msg, size_t len, const struct wire_header *h,
 	while ((r = wire_iter_next(&it, &rr)) == 1) {
 		/* Every owner whole, pointers followed: the later walks
 		 * decode only the owners they compare.  One that points to
-		 * the question is the name question_check() read. */
-		if (!wire_rr_owner_is_question(&it, &rr) &&
+		 * the question is the name question_check() read; an OPT's
+		 * is read all the same, as the root it must be is asked
+		 * too (the parent finder's ". NS"). */
+		if ((rr.type == WIRE_T_OPT ||
+		    !wire_rr_owner_is_question(&it, &rr)) &&
 		    wire_rr_owner(&it, &rr, &owner) == -1)
 			return PKT_MALFORMED;
 		if (type_unexpected(rr.type))
@@ -114,7 +117,7 @@ records_check(const uint8_t *msg, size_t len, const struct wire_header *h,
 		if (rr.type != WIRE_T_OPT)
 			continue;
 		if (rr.section != WS_ADDITIONAL || ++nopt > 1 ||
-		    wire_rr_owner_is_question(&it, &rr) || owner.len != 1)
+		    owner.len != 1)
 			return PKT_UNEXPECTED_RR;
 		*ext_rcode = (uint8_t)(rr.ttl >> 24);
 	}

@@ -1363,7 +1363,8 @@ test_refuse_unexpected(void **state)
 
 /* An owner that points to the question (0xc00c) is the asked name, as
  * the question says it (in mixed case here), without being decoded; an
- * OPT so owned is not the root's, and refuses the datagram. */
+ * OPT so owned is not the root's, and refuses the datagram, unless the
+ * question is the root (". NS", which the parent finder asks). */
 static void
 test_owner_pointing_to_question(void **state)
 {
@@ -1392,6 +1393,27 @@ test_owner_pointing_to_question(void **state)
 	memcpy(opt_at_question + optat + 2, msg + optat + 1, 10);
 	assert_int_equal(parse_wire(opt_at_question, sizeof(opt_at_question),
 	    0x1234, "example.jp.", LDNS_RR_TYPE_NS, &a), PKT_UNEXPECTED_RR);
+}
+
+static void
+test_opt_pointing_to_root_question(void **state)
+{
+	const uint8_t	msg[] = {
+		0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 1,
+		0, 0, 2, 0, 1,
+		/* . NS a.root-servers.net. */
+		0, 0, 2, 0, 1, 0, 0, 0, 60, 0, 20,
+		1, 'a', 12, 'r', 'o', 'o', 't', '-', 's', 'e', 'r', 'v', 'e',
+		'r', 's', 3, 'n', 'e', 't', 0,
+		/* OPT owned by a pointer to the question: the root */
+		0xc0, 0x0c, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0,
+	};
+	struct answer	a;
+
+	assert_int_equal(parse_wire(msg, sizeof(msg), 0x1234, ".",
+	    LDNS_RR_TYPE_NS, &a), PKT_OK);
+	assert_int_equal(a.rdata.n, 1);
+	answer_free(&a);
 }
 
 static void
@@ -1503,6 +1525,7 @@ main(void)
 		cmocka_unit_test(test_refuse_unexpected),
 		cmocka_unit_test(test_refuse_opcode),
 		cmocka_unit_test(test_owner_pointing_to_question),
+		cmocka_unit_test(test_opt_pointing_to_root_question),
 		cmocka_unit_test(test_empty_rdata_and_ttl),
 		cmocka_unit_test(test_tcp_frame),
 	};
