@@ -573,11 +573,15 @@ prober_kick_cb(evutil_socket_t fd, short what, void *arg)
 	struct timeval	 zero = { 0, 0 };
 	struct timespec	 now;
 	enum pace_verdict v;
+	uint64_t	 errors;
 	int		 n;
 
 	p->starved = false;
 	/* One reading for the burst: its sends are microseconds apart, and
-	 * two readings a probe were 1% of the CPU at 10,000 x 50. */
+	 * two readings a probe were 1% of the CPU at 10,000 x 50.  A probe
+	 * reported within the burst (skipped, or failed to go) may end its
+	 * round in the callback, which takes longer: the clock is read
+	 * again after it, so that the sends after are timed right. */
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	/* A few at a time, so that answers already waiting are read (and
 	 * timed) between bursts instead of after a thousand sends. */
@@ -585,10 +589,13 @@ prober_kick_cb(evutil_socket_t fd, short what, void *arg)
 		if (p->stats.inflight >= p->max_inflight ||
 		    (v = pacer_next(p->pacer, &now, &pq)) == PACE_NONE)
 			return;		/* a finish or a token kicks again */
+		errors = p->stats.errors;
 		if (v == PACE_SKIP)
 			query_skip(query_of(pq));
 		else if (query_start(query_of(pq), &now) == -1)
 			return;		/* out of descriptors: kick is timed */
+		if (v == PACE_SKIP || p->stats.errors != errors)
+			clock_gettime(CLOCK_MONOTONIC, &now);
 	}
 	/* More may be ready: a zero timeout, not event_active(), as the
 	 * loop polls the sockets before it runs timers, and that poll is

@@ -125,9 +125,11 @@ records_check(const uint8_t *msg, size_t len, const struct wire_header *h,
 }
 
 /*
- * The walks below run after records_check(), which decoded every owner:
- * a record whose owner does not decode (wire_rr_owner() -1) cannot reach
- * them, and they pass over one as not theirs.
+ * The walks below run after records_check(), which decoded every owner
+ * but those that point to the question (read whole by question_check(),
+ * under the same rules): a record whose owner does not decode
+ * (wire_rr_owner() -1) cannot reach them, and they pass over one as not
+ * theirs.
  */
 
 /* The target of the answer-section CNAME owned by name, if any. */
